@@ -1,0 +1,54 @@
+#ifndef PHONENUMBERS_CPROTOBUFC_SHIM_H
+#define PHONENUMBERS_CPROTOBUFC_SHIM_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Swift cannot refer to protobuf_c_empty_string; strings that point at it must never be freed. */
+static inline const char *pnbridge_empty_string(void) {
+    return protobuf_c_empty_string;
+}
+
+/*
+ * An allocator that refuses to hand out more than `limit` bytes in total, so that
+ * hostile input cannot make protobuf-c's decoder allocate without bound (a repeated
+ * field of empty sub-messages costs 2 bytes on the wire and a struct in memory).
+ * When the budget is spent, allocation fails and protobuf_c_message_unpack returns NULL.
+ */
+typedef struct {
+    ProtobufCAllocator base;
+    size_t used;
+    size_t limit;
+    int exhausted;
+} PNBudgetAllocator;
+
+static void *pnbridge_budget_alloc(void *data, size_t size) {
+    PNBudgetAllocator *budget = (PNBudgetAllocator *)data;
+    if (size > budget->limit - budget->used) {
+        budget->exhausted = 1;
+        return NULL;
+    }
+    budget->used += size;
+    return malloc(size);
+}
+
+static void pnbridge_budget_free(void *data, void *pointer) {
+    (void)data;
+    free(pointer);
+}
+
+static inline void pnbridge_budget_init(PNBudgetAllocator *budget, size_t limit) {
+    budget->base.alloc = pnbridge_budget_alloc;
+    budget->base.free = pnbridge_budget_free;
+    budget->base.allocator_data = budget;
+    budget->used = 0;
+    budget->limit = limit;
+    budget->exhausted = 0;
+}
+
+static inline ProtobufCAllocator *pnbridge_budget_allocator(PNBudgetAllocator *budget) {
+    return &budget->base;
+}
+
+#endif

@@ -1,0 +1,62 @@
+import ProtoBridge
+
+/// Anything that can carry calls: a connection to a server (`RPCClient` in RPCNIO),
+/// or an in-process router (`InProcessCaller`). Generated clients are built on it.
+public protocol RPCCaller: Sendable {
+    /// Sends one encoded request and returns the encoded response.
+    /// - Throws: `RPCError` with the call's status when it is not OK.
+    func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> [UInt8]
+
+    /// Sends one encoded request; the stream yields encoded responses and ends with
+    /// the call (throwing `RPCError` when its status is not OK). Dropping the stream
+    /// or cancelling the consuming task cancels the call.
+    func serverStreamingCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) -> AsyncThrowingStream<[UInt8], any Error>
+}
+
+extension RPCCaller {
+    /// Calls a unary method with typed messages.
+    /// - Throws: `RPCError`; an undecodable response is INTERNAL, reason `MALFORMED_RESPONSE`.
+    public func unary<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, request: Request, options: CallOptions = .init()
+    ) async throws(RPCError) -> Response {
+        let bytes = try await unaryCall(method.descriptor, request: request.serializedBytes(), options: options)
+        return try Response.decodeResponse(bytes)
+    }
+
+    /// Calls a server-streaming method with typed messages.
+    public func serverStreaming<Request, Response>(
+        _ method: ServerStreamingMethod<Request, Response>, request: Request, options: CallOptions = .init()
+    ) -> RPCResponseStream<Response> {
+        RPCResponseStream(raw: serverStreamingCall(method.descriptor, request: request.serializedBytes(), options: options))
+    }
+}
+
+extension ProtoMessage {
+    static func decodeResponse(_ bytes: [UInt8]) throws(RPCError) -> Self {
+        do {
+            return try Self(serializedBytes: bytes)
+        } catch {
+            throw RPCError(code: .internal, message: "the response could not be decoded: \(error)", reason: "MALFORMED_RESPONSE")
+        }
+    }
+}
+
+/// The responses of a server-streaming call, decoded as they arrive. Iteration throws
+/// `RPCError` when the call ends with a status other than OK.
+public struct RPCResponseStream<Message: ProtoMessage>: AsyncSequence, Sendable {
+    public typealias Element = Message
+    let raw: AsyncThrowingStream<[UInt8], any Error>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+
+        public mutating func next() async throws -> Message? {
+            guard let bytes = try await base.next() else { return nil }
+            return try Message.decodeResponse(bytes)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: raw.makeAsyncIterator())
+    }
+}

@@ -1,0 +1,33 @@
+/// Finds the handler for a method path among the services a server offers.
+public struct RPCRouter: Sendable {
+    private var handlers: [String: RPCMethodHandler] = [:]
+    private var serviceNames: Set<String> = []
+
+    /// A router over `services`. A later service's method replaces an earlier one's.
+    public init(services: [any RPCService]) {
+        for service in services {
+            for handler in service.methodHandlers {
+                handlers[handler.descriptor.path] = handler
+                serviceNames.insert(handler.descriptor.service)
+            }
+        }
+    }
+
+    /// The fully qualified names of the services routed to.
+    public var services: Set<String> { serviceNames }
+
+    /// The handler for `path`, or the UNIMPLEMENTED error to answer with (reason
+    /// `UNKNOWN_SERVICE` or `UNKNOWN_METHOD`).
+    public func route(_ path: String) -> Result<RPCMethodHandler, RPCError> {
+        if let handler = handlers[path] {
+            return .success(handler)
+        }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 3, parts[0].isEmpty, serviceNames.contains(String(parts[1])) {
+            return .failure(
+                RPCError(code: .unimplemented, message: "method \(path) is not implemented", reason: "UNKNOWN_METHOD", metadata: ["method": path]))
+        }
+        return .failure(
+            RPCError(code: .unimplemented, message: "no service serves \(path)", reason: "UNKNOWN_SERVICE", metadata: ["method": path]))
+    }
+}

@@ -1,0 +1,98 @@
+import ProtoBridge
+
+/// A service: a set of method handlers. Generated `…Service` protocols refine it and
+/// supply `methodHandlers` from the methods you implement.
+public protocol RPCService: Sendable {
+    /// One handler per method.
+    var methodHandlers: [RPCMethodHandler] { get }
+}
+
+/// Writes the responses of a server-streaming call. `write` waits while the
+/// connection cannot take more (backpressure) and throws once the call has ended.
+public struct ResponseStreamWriter<Message: ProtoMessage>: Sendable {
+    let raw: RawResponseWriter
+
+    /// Sends one response message.
+    public func write(_ message: Message) async throws {
+        try await raw.write(message.serializedBytes())
+    }
+}
+
+/// The transport's side of a response stream: encoded messages in, frames out.
+public struct RawResponseWriter: Sendable {
+    /// Sends one encoded response; waits for the connection to take it.
+    public let write: @Sendable ([UInt8]) async throws -> Void
+
+    /// A writer that hands each encoded message to `write`.
+    public init(write: @escaping @Sendable ([UInt8]) async throws -> Void) {
+        self.write = write
+    }
+}
+
+/// A type-erased method handler: decodes the request, runs the implementation and
+/// encodes the response. Transports call `invoke`.
+public struct RPCMethodHandler: Sendable {
+    /// The method served.
+    public let descriptor: MethodDescriptor
+    /// Runs the call on an encoded request. For a unary method it returns the encoded
+    /// response; for a streaming one it writes to the writer and returns `[]`.
+    /// Throws what the implementation throws, or `RPCError` INVALID_ARGUMENT for an
+    /// undecodable request.
+    public let invoke: @Sendable ([UInt8], ServerContext, RawResponseWriter) async throws -> [UInt8]
+
+    /// A handler for a unary method.
+    public init<Request, Response>(
+        _ method: UnaryMethod<Request, Response>,
+        implementation: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        descriptor = method.descriptor
+        invoke = { bytes, context, _ in
+            let request = try Request.decodeRequest(bytes, limits: context.decodingLimits)
+            return try await implementation(request, context).serializedBytes()
+        }
+    }
+
+    /// A handler for a server-streaming method.
+    public init<Request, Response>(
+        _ method: ServerStreamingMethod<Request, Response>,
+        implementation: @escaping @Sendable (Request, ServerContext, ResponseStreamWriter<Response>) async throws -> Void
+    ) {
+        descriptor = method.descriptor
+        invoke = { bytes, context, writer in
+            let request = try Request.decodeRequest(bytes, limits: context.decodingLimits)
+            try await implementation(request, context, ResponseStreamWriter(raw: writer))
+            return []
+        }
+    }
+}
+
+extension ProtoMessage {
+    /// Decodes a request, turning decoding failures into the documented `RPCError`s.
+    static func decodeRequest(_ bytes: [UInt8], limits: DecodingLimits) throws(RPCError) -> Self {
+        do {
+            return try Self(serializedBytes: bytes, limits: limits)
+        } catch {
+            throw RPCError(decoding: error, what: "request")
+        }
+    }
+}
+
+extension RPCError {
+    /// The documented error for a message that could not be decoded.
+    public init(decoding error: ProtoDecodingError, what: String) {
+        switch error {
+        case .malformed:
+            self.init(code: .invalidArgument, message: "the \(what) message could not be decoded", reason: "MALFORMED_MESSAGE")
+        case .invalidUTF8:
+            self.init(code: .invalidArgument, message: "the \(what) message has a string that is not valid UTF-8", reason: "INVALID_UTF8")
+        case .allocationLimitExceeded(let budget):
+            self.init(
+                code: .invalidArgument, message: "the \(what) message is too complex to decode",
+                reason: "MESSAGE_TOO_COMPLEX", metadata: ["allocation_budget": String(budget)])
+        case .messageTooLarge(let size, let limit):
+            self.init(
+                code: .resourceExhausted, message: "the \(what) message of \(size) bytes exceeds the limit of \(limit) bytes",
+                reason: "MESSAGE_TOO_LARGE", metadata: ["limit": String(limit)])
+        }
+    }
+}
