@@ -237,7 +237,7 @@ def swift_field_type(reg, fld):
 
 
 def emit_enum(out, indent, name, e, doc_name):
-    cases = [(enum_case_name(name, v["name"]), v["number"]) for v in e["value"]]
+    cases = [(enum_case_name(e["name"], v["name"]), v["number"]) for v in e["value"]]
     out.append("%s/// The proto enum `%s`; values this build does not know are kept as `.unrecognized`." % (indent, doc_name))
     out.append("%spublic enum %s: RawRepresentable, Sendable, Hashable {" % (indent, name))
     for case, _ in cases:

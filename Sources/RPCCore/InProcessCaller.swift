@@ -22,13 +22,13 @@ public struct InProcessCaller: RPCCaller {
         return ServerContext(method: method, callID: 0, metadata: metadata, deadline: deadline, peer: "in-process", logger: logger)
     }
 
-    public func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> [UInt8] {
+    public func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> UnaryResponse<[UInt8]> {
         let handler = try router.route(method.path).get()
         let context = context(method, options)
         let result = await DeadlineRace.run(deadline: context.deadline) {
             try await handler.invoke(request, context, RawResponseWriter { _ in })
         }
-        return try result.get()
+        return UnaryResponse(message: try result.get(), metadata: context.responseMetadata.current)
     }
 
     public func serverStreamingCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) -> AsyncThrowingStream<[UInt8], any Error> {

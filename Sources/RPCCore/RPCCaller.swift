@@ -3,9 +3,9 @@ import ProtoBridge
 /// Anything that can carry calls: a connection to a server (`RPCClient` in RPCNIO),
 /// or an in-process router (`InProcessCaller`). Generated clients are built on it.
 public protocol RPCCaller: Sendable {
-    /// Sends one encoded request and returns the encoded response.
+    /// Sends one encoded request and returns the encoded response with the response metadata.
     /// - Throws: `RPCError` with the call's status when it is not OK.
-    func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> [UInt8]
+    func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> UnaryResponse<[UInt8]>
 
     /// Sends one encoded request; the stream yields encoded responses and ends with
     /// the call (throwing `RPCError` when its status is not OK). Dropping the stream
@@ -19,8 +19,16 @@ extension RPCCaller {
     public func unary<Request, Response>(
         _ method: UnaryMethod<Request, Response>, request: Request, options: CallOptions = .init()
     ) async throws(RPCError) -> Response {
-        let bytes = try await unaryCall(method.descriptor, request: request.serializedBytes(), options: options)
-        return try Response.decodeResponse(bytes)
+        try await unaryResponse(method, request: request, options: options).message
+    }
+
+    /// Calls a unary method and returns the response with its metadata.
+    /// - Throws: `RPCError`, as `unary(_:request:options:)`.
+    public func unaryResponse<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, request: Request, options: CallOptions = .init()
+    ) async throws(RPCError) -> UnaryResponse<Response> {
+        let raw = try await unaryCall(method.descriptor, request: request.serializedBytes(), options: options)
+        return UnaryResponse(message: try Response.decodeResponse(raw.message), metadata: raw.metadata)
     }
 
     /// Calls a server-streaming method with typed messages.
@@ -38,6 +46,20 @@ extension ProtoMessage {
         } catch {
             throw RPCError(code: .internal, message: "the response could not be decoded: \(error)", reason: "MALFORMED_RESPONSE")
         }
+    }
+}
+
+/// The answer of a unary call: the response and the metadata the server sent with it.
+public struct UnaryResponse<Message: Sendable>: Sendable {
+    /// The response message.
+    public var message: Message
+    /// The response metadata (trailers).
+    public var metadata: Metadata
+
+    /// A response with its metadata.
+    public init(message: Message, metadata: Metadata) {
+        self.message = message
+        self.metadata = metadata
     }
 }
 

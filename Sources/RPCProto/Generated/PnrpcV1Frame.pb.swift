@@ -6,40 +6,40 @@ import ProtoBridge
 
 /// The proto enum `pnrpc.v1.FrameType`; values this build does not know are kept as `.unrecognized`.
 public enum WireFrameType: RawRepresentable, Sendable, Hashable {
-    case frameTypeUnspecified
-    case frameTypeRequest
-    case frameTypeMessage
-    case frameTypeEnd
-    case frameTypeCancel
-    case frameTypePing
-    case frameTypePong
-    case frameTypeGoaway
+    case unspecified
+    case request
+    case message
+    case end
+    case cancel
+    case ping
+    case pong
+    case goaway
     case unrecognized(Int32)
 
     public init(rawValue: Int32) {
         switch rawValue {
-        case 0: self = .frameTypeUnspecified
-        case 1: self = .frameTypeRequest
-        case 2: self = .frameTypeMessage
-        case 3: self = .frameTypeEnd
-        case 4: self = .frameTypeCancel
-        case 5: self = .frameTypePing
-        case 6: self = .frameTypePong
-        case 7: self = .frameTypeGoaway
+        case 0: self = .unspecified
+        case 1: self = .request
+        case 2: self = .message
+        case 3: self = .end
+        case 4: self = .cancel
+        case 5: self = .ping
+        case 6: self = .pong
+        case 7: self = .goaway
         default: self = .unrecognized(rawValue)
         }
     }
 
     public var rawValue: Int32 {
         switch self {
-        case .frameTypeUnspecified: return 0
-        case .frameTypeRequest: return 1
-        case .frameTypeMessage: return 2
-        case .frameTypeEnd: return 3
-        case .frameTypeCancel: return 4
-        case .frameTypePing: return 5
-        case .frameTypePong: return 6
-        case .frameTypeGoaway: return 7
+        case .unspecified: return 0
+        case .request: return 1
+        case .message: return 2
+        case .end: return 3
+        case .cancel: return 4
+        case .ping: return 5
+        case .pong: return 6
+        case .goaway: return 7
         case .unrecognized(let value): return value
         }
     }

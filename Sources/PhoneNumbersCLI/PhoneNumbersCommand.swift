@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `phone-numbers`: runs the service and talks to it.
+@main
+struct PhoneNumbersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phone-numbers",
+        abstract: "Dedicated phone numbers for peer-to-peer texting: the server and its command line.",
+        subcommands: [ServeCommand.self, HealthCommand.self]
+    )
+}

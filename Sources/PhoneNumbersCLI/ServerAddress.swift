@@ -1,0 +1,56 @@
+import ArgumentParser
+
+/// A `HOST:PORT` pair given on the command line or in `PHONE_NUMBERS_SERVER`.
+struct ServerAddress: ExpressibleByArgument, CustomStringConvertible {
+    static let environmentVariable = "PHONE_NUMBERS_SERVER"
+    static let defaultValue = ServerAddress(host: "127.0.0.1", port: 7420)
+
+    var host: String
+    var port: Int
+
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    init?(argument: String) {
+        guard let colon = argument.lastIndex(of: ":"), let port = Int(argument[argument.index(after: colon)...]),
+            (1...65535).contains(port)
+        else { return nil }
+        var host = String(argument[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    var description: String { "\(host):\(port)" }
+}
+
+/// Options shared by the commands that call a server.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "The server, as HOST:PORT (default: $PHONE_NUMBERS_SERVER or 127.0.0.1:7420).")
+    var server: ServerAddress?
+
+    @Option(name: .long, help: "How long to wait for an answer, in seconds.")
+    var timeout: Double = 5
+
+    var resolvedServer: ServerAddress {
+        if let server { return server }
+        if let value = Environment.value(ServerAddress.environmentVariable), let parsed = ServerAddress(argument: value) {
+            return parsed
+        }
+        return ServerAddress.defaultValue
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        let value = String(cString: raw)
+        return value.isEmpty ? nil : value
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,241 @@
+import NIOCore
+import ProtoBridge
+import RPCCore
+import RPCProto
+
+/// A call a client is waiting on; touched only on its connection's event loop.
+final class CallHandle: @unchecked Sendable {
+    var id: UInt64?
+    var cancelled = false
+}
+
+/// Who receives the answer of a call.
+enum PendingCall {
+    case unary(EventLoopPromise<UnaryResponse<[UInt8]>>)
+    case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+
+    func fail(_ error: RPCError) {
+        switch self {
+        case .unary(let promise): promise.fail(error)
+        case .stream(let continuation): continuation.finish(throwing: error)
+        }
+    }
+}
+
+/// What a client sends to start a call.
+struct OutboundCall {
+    let method: MethodDescriptor
+    let payload: [UInt8]
+    let metadata: Metadata
+    let timeout: Duration?
+}
+
+/// The client side of one PNRPC connection: assigns call ids, writes REQUEST frames,
+/// matches END and MESSAGE frames to their callers, enforces client-side deadlines
+/// and turns GOAWAY and connection loss into errors that say whether a retry is safe.
+final class ClientConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    private let frameLimits: DecodingLimits
+    private var context: ChannelHandlerContext!
+    private var loopSelf: NIOLoopBound<ClientConnectionHandler>!
+    private var calls: [UInt64: (call: PendingCall, timer: Scheduled<Void>?)] = [:]
+    private var nextCallID: UInt64 = 1
+    private var nextPing: UInt64 = 1
+    private var pings: [UInt64: EventLoopPromise<Void>] = [:]
+    private var open = true
+    private var goneAway = false
+    private var flushScheduled = false
+    private let onUnusable: @Sendable () -> Void
+
+    init(maxFrameSize: Int, onUnusable: @escaping @Sendable () -> Void) {
+        processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameSize: maxFrameSize))
+        frameLimits = DecodingLimits(maxMessageSize: maxFrameSize)
+        self.onUnusable = onUnusable
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        loopSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: Preface.length)
+        Preface.write(into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        markUnusable()
+        open = false
+        let lost = RPCError(
+            code: .unavailable, message: "the connection was lost before the call completed; it may have been processed",
+            reason: "CONNECTION_LOST")
+        failAll(lost) { _ in true }
+        for (_, ping) in pings { ping.fail(lost) }
+        pings.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        do {
+            try processor.process(buffer: unwrapInboundIn(data)) { unit in
+                try self.handle(unit)
+            }
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Calls
+
+    func start(_ handle: CallHandle, _ call: PendingCall, _ outbound: OutboundCall) {
+        if handle.cancelled {
+            call.fail(RPCError(code: .cancelled, message: "the call was cancelled", reason: "CANCELLED"))
+            return
+        }
+        guard open, !goneAway else {
+            call.fail(.notSent)
+            return
+        }
+        let id = nextCallID
+        nextCallID += 1
+        handle.id = id
+        var frame = WireFrame(type: .request, callID: id)
+        frame.method = outbound.method.path
+        frame.metadata = outbound.metadata.wireEntries
+        frame.payload = outbound.payload
+        var timer: Scheduled<Void>?
+        if let timeout = outbound.timeout {
+            let micros = max(1, timeout.nanoseconds / 1000)
+            frame.timeoutMicros = UInt64(micros)
+            let loopSelf = self.loopSelf!
+            timer = context.eventLoop.scheduleTask(in: .microseconds(micros)) {
+                loopSelf.value.finish(id, with: .deadlineExceeded, sendCancel: true)
+            }
+        }
+        calls[id] = (call, timer)
+        send(frame)
+    }
+
+    func cancel(_ handle: CallHandle) {
+        guard let id = handle.id else {
+            handle.cancelled = true
+            return
+        }
+        finish(id, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: "CANCELLED"), sendCancel: true)
+    }
+
+    func ping() -> EventLoopFuture<Void> {
+        guard open else { return context.eventLoop.makeFailedFuture(RPCError.notSent) }
+        let id = nextPing
+        nextPing += 1
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        pings[id] = promise
+        var frame = WireFrame(type: .ping, callID: 0)
+        frame.pingData = id
+        send(frame)
+        return promise.futureResult
+    }
+
+    private func finish(_ id: UInt64, with error: RPCError, sendCancel: Bool) {
+        guard let entry = calls.removeValue(forKey: id) else { return }
+        entry.timer?.cancel()
+        entry.call.fail(error)
+        if sendCancel, open {
+            send(WireFrame(type: .cancel, callID: id))
+        }
+        closeIfDone()
+    }
+
+    private func failAll(_ error: RPCError, where include: (UInt64) -> Bool) {
+        for (id, entry) in calls where include(id) {
+            calls[id] = nil
+            entry.timer?.cancel()
+            entry.call.fail(error)
+        }
+    }
+
+    private func closeIfDone() {
+        if goneAway, calls.isEmpty, open {
+            context.close(promise: nil)
+        }
+    }
+
+    private func markUnusable() {
+        onUnusable()
+    }
+
+    // MARK: Frames
+
+    private func handle(_ unit: InboundUnit) throws {
+        switch unit {
+        case .preface(let version):
+            guard version == Preface.version else { throw ConnectionError.unsupportedVersion(version) }
+        case .frame(let body):
+            let frame = try FrameCodec.decode(body, limits: frameLimits)
+            switch frame.type {
+            case .end:
+                guard let entry = calls.removeValue(forKey: frame.callId) else { return }
+                entry.timer?.cancel()
+                if let error = (frame.status ?? WireStatus()).error {
+                    entry.call.fail(error)
+                } else {
+                    switch entry.call {
+                    case .unary(let promise): promise.succeed(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata)))
+                    case .stream(let continuation): continuation.finish()
+                    }
+                }
+                closeIfDone()
+            case .message:
+                if case .stream(let continuation) = calls[frame.callId]?.call {
+                    continuation.yield(frame.payload)
+                }
+            case .goaway:
+                goneAway = true
+                markUnusable()
+                failAll(.notProcessed) { $0 > frame.lastCallId }
+                closeIfDone()
+            case .ping:
+                var pong = WireFrame(type: .pong, callID: 0)
+                pong.pingData = frame.pingData
+                send(pong)
+            case .pong:
+                pings.removeValue(forKey: frame.pingData)?.succeed()
+            default:
+                throw ConnectionError.protocolViolation(reason: "UNEXPECTED_FRAME", message: "unexpected frame from the server")
+            }
+        }
+    }
+
+    private func send(_ frame: WireFrame) {
+        context.write(wrapOutboundOut(FrameCodec.encode(frame, allocator: context.channel.allocator)), promise: nil)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let loopSelf = self.loopSelf!
+        context.eventLoop.execute {
+            loopSelf.value.flushScheduled = false
+            loopSelf.value.context.flush()
+        }
+    }
+}
+
+extension RPCError {
+    /// A call the client never sent (the connection was closing); safe to retry.
+    static let notSent = RPCError(code: .unavailable, message: "the connection is closing; the call was not sent", reason: "NOT_SENT")
+    /// A call the server announced it did not process (GOAWAY); safe to retry.
+    static let notProcessed = RPCError(
+        code: .unavailable, message: "the server went away without processing the call", reason: "NOT_PROCESSED")
+
+    /// Whether the call provably was not processed, so sending it again cannot run it twice.
+    var isSafeToRetry: Bool {
+        code == .unavailable && ["NOT_SENT", "NOT_PROCESSED", "DRAINING", "CONNECT_FAILED"].contains(reason ?? "")
+    }
+}

@@ -1,0 +1,48 @@
+import RPCCore
+
+/// Why a connection is closed by the runtime. Each is announced with a GOAWAY whose
+/// status carries the reason (except a bad preface, answered in the peer's terms).
+enum ConnectionError: Error, Equatable {
+    case badPreface(Preface.PeerGuess)
+    case unsupportedVersion(UInt16)
+    case emptyFrame
+    case frameTooLarge(length: Int, limit: Int)
+    case malformedFrame(String)
+    case protocolViolation(reason: String, message: String)
+    case tooManyConnections(limit: Int)
+    case pingFlood
+    case idleTimeout
+    case frameReadTimeout
+
+    /// The status sent in the GOAWAY that announces the close.
+    var status: RPCError {
+        switch self {
+        case .badPreface:
+            return RPCError(code: .invalidArgument, message: "bad connection preface", reason: "BAD_PREFACE")
+        case .unsupportedVersion(let version):
+            return RPCError(
+                code: .failedPrecondition, message: "protocol version \(version) is not supported; this server speaks \(Preface.version)",
+                reason: "UNSUPPORTED_VERSION", metadata: ["supported": String(Preface.version)])
+        case .emptyFrame:
+            return RPCError(code: .invalidArgument, message: "a frame of length 0 is not allowed", reason: "EMPTY_FRAME")
+        case .frameTooLarge(let length, let limit):
+            return RPCError(
+                code: .resourceExhausted, message: "frame of \(length) bytes exceeds the limit of \(limit) bytes",
+                reason: "FRAME_TOO_LARGE", metadata: ["limit": String(limit)])
+        case .malformedFrame(let detail):
+            return RPCError(code: .invalidArgument, message: "malformed frame: \(detail)", reason: "MALFORMED_FRAME")
+        case .protocolViolation(let reason, let message):
+            return RPCError(code: .invalidArgument, message: message, reason: reason)
+        case .tooManyConnections(let limit):
+            return RPCError(
+                code: .resourceExhausted, message: "the server has reached its limit of \(limit) connections",
+                reason: "TOO_MANY_CONNECTIONS", metadata: ["limit": String(limit)])
+        case .pingFlood:
+            return RPCError(code: .resourceExhausted, message: "too many pings", reason: "PING_FLOOD")
+        case .idleTimeout:
+            return RPCError(code: .unavailable, message: "the connection was idle too long", reason: "IDLE_TIMEOUT")
+        case .frameReadTimeout:
+            return RPCError(code: .unavailable, message: "a frame took too long to arrive", reason: "FRAME_READ_TIMEOUT")
+        }
+    }
+}

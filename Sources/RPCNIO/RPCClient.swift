@@ -1,0 +1,250 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RPCCore
+import Synchronization
+
+/// A client of a PNRPC server: one lazily opened TCP connection that multiplexes
+/// concurrent calls, reopened with backoff after it drops or the server drains.
+///
+/// Calls that provably were not processed (refused while draining, announced by
+/// GOAWAY, never sent, or the connection could not be opened) are sent again, at most
+/// `ClientConfiguration.maxRetries` times and never past the call's deadline. A call
+/// whose connection was lost after it was sent fails with UNAVAILABLE
+/// (`CONNECTION_LOST`) and is not retried: it may have run.
+public final class RPCClient: RPCCaller, Sendable {
+    private enum Connection {
+        case idle
+        case connecting(EventLoopFuture<ClientConnection>)
+        case ready(ClientConnection)
+        case closed
+    }
+
+    private struct State {
+        var connection = Connection.idle
+        var failures = 0
+        var retryAt: ContinuousClock.Instant?
+    }
+
+    private let configuration: ClientConfiguration
+    private let group: any EventLoopGroup
+    private let state = Mutex(State())
+    private let logger: Logger
+
+    /// A client for the server in `configuration`. Nothing connects until the first call.
+    public init(
+        configuration: ClientConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "pnrpc.client")
+    ) {
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+    }
+
+    /// A client for `host:port` with default settings.
+    public convenience init(host: String, port: Int, defaultMetadata: Metadata = [:]) {
+        self.init(configuration: ClientConfiguration(host: host, port: port, defaultMetadata: defaultMetadata))
+    }
+
+    public func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> UnaryResponse<[UInt8]> {
+        let deadline = options.timeout.map { ContinuousClock.now + $0 }
+        var attempt = 0
+        while true {
+            do {
+                let connection = try await connection(deadline: deadline)
+                return try await connection.unary(outbound(method, request, options, deadline))
+            } catch where error.isSafeToRetry && attempt < configuration.maxRetries && !Self.passed(deadline) {
+                attempt += 1
+                logger.debug("retrying call that was not processed", metadata: ["rpc.method": "\(method)", "rpc.reason": "\(error.reason ?? "")"])
+            }
+        }
+    }
+
+    public func serverStreamingCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) -> AsyncThrowingStream<[UInt8], any Error> {
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let deadline = options.timeout.map { ContinuousClock.now + $0 }
+        let task = Task {
+            var attempt = 0
+            var received = false
+            while true {
+                do {
+                    let connection = try await self.connection(deadline: deadline)
+                    for try await message in connection.serverStreaming(self.outbound(method, request, options, deadline)) {
+                        received = true
+                        continuation.yield(message)
+                    }
+                    continuation.finish()
+                    return
+                } catch {
+                    let error = RPCError.from(error)
+                    if !received, error.isSafeToRetry, attempt < self.configuration.maxRetries, !Self.passed(deadline) {
+                        attempt += 1
+                        continue
+                    }
+                    continuation.finish(throwing: error)
+                    return
+                }
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// Sends a PING and waits for its PONG; returns the round trip.
+    /// - Throws: `RPCError` UNAVAILABLE when no connection can be made.
+    public func ping() async throws(RPCError) -> Duration {
+        let connection = try await connection(deadline: nil)
+        let start = ContinuousClock.now
+        do {
+            try await connection.ping()
+        } catch {
+            throw RPCError.from(error)
+        }
+        return ContinuousClock.now - start
+    }
+
+    /// Closes the connection; calls made afterwards fail with UNAVAILABLE (CLIENT_CLOSED).
+    public func close() async {
+        let current = state.withLock { state -> Connection in
+            defer { state.connection = .closed }
+            return state.connection
+        }
+        switch current {
+        case .ready(let connection):
+            try? await connection.channel.close()
+        case .connecting(let future):
+            if let connection = try? await future.get() { try? await connection.channel.close() }
+        case .idle, .closed:
+            break
+        }
+    }
+
+    private func outbound(_ method: MethodDescriptor, _ request: [UInt8], _ options: CallOptions, _ deadline: ContinuousClock.Instant?) -> OutboundCall {
+        var metadata = configuration.defaultMetadata
+        for entry in options.metadata { metadata.add(entry.key, entry.value) }
+        let timeout = deadline.map { max($0 - ContinuousClock.now, .microseconds(1)) }
+        return OutboundCall(method: method, payload: request, metadata: metadata, timeout: timeout)
+    }
+
+    private static func passed(_ deadline: ContinuousClock.Instant?) -> Bool {
+        deadline.map { ContinuousClock.now >= $0 } ?? false
+    }
+
+    // MARK: Connection management
+
+    private func connection(deadline: ContinuousClock.Instant?) async throws(RPCError) -> ClientConnection {
+        enum Next {
+            case use(ClientConnection)
+            case wait(EventLoopFuture<ClientConnection>)
+            case fail(RPCError)
+        }
+        let next: Next = state.withLock { state in
+            switch state.connection {
+            case .ready(let connection) where connection.isUsable:
+                return .use(connection)
+            case .connecting(let future):
+                return .wait(future)
+            case .closed:
+                return .fail(RPCError(code: .unavailable, message: "the client is closed", reason: "CLIENT_CLOSED"))
+            case .idle, .ready:
+                if let retryAt = state.retryAt, let deadline, retryAt > deadline {
+                    return .fail(RPCError(code: .unavailable, message: "the server is unreachable; next attempt after the deadline", reason: "CONNECT_FAILED"))
+                }
+                let future = openConnection(after: state.retryAt)
+                state.connection = .connecting(future)
+                return .wait(future)
+            }
+        }
+        switch next {
+        case .use(let connection):
+            return connection
+        case .fail(let error):
+            throw error
+        case .wait(let future):
+            do {
+                return try await future.get()
+            } catch {
+                throw RPCError.from(error)
+            }
+        }
+    }
+
+    private func openConnection(after retryAt: ContinuousClock.Instant?) -> EventLoopFuture<ClientConnection> {
+        let loop = group.next()
+        let wait = retryAt.map { max($0 - ContinuousClock.now, .zero) } ?? .zero
+        let delay: EventLoopFuture<Void> =
+            wait > .zero ? loop.scheduleTask(in: .nanoseconds(wait.nanoseconds)) {}.futureResult : loop.makeSucceededVoidFuture()
+        let configuration = self.configuration
+        let holder = ConnectionHolder()
+        let future = delay.flatMap { [self] in
+            ClientBootstrap(group: loop)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let handler = ClientConnectionHandler(maxFrameSize: configuration.maxFrameSize) { [self] in
+                            self.connectionBecameUnusable(holder)
+                        }
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        holder.set(ClientConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)))
+                    }
+                }
+                .connect(host: configuration.host, port: configuration.port)
+                .flatMapThrowing { _ -> ClientConnection in
+                    guard let connection = holder.connection else {
+                        throw RPCError(code: .internal, message: "connection setup failed", reason: "INTERNAL")
+                    }
+                    return connection
+                }
+        }
+        future.whenComplete { [self] result in
+            self.connectionAttemptFinished(result)
+        }
+        return future.flatMapErrorThrowing { error in
+            throw error as? RPCError
+                ?? RPCError(
+                    code: .unavailable, message: "could not connect to \(configuration.host):\(configuration.port): \(error)",
+                    reason: "CONNECT_FAILED")
+        }
+    }
+
+    private func connectionAttemptFinished(_ result: Result<ClientConnection, any Error>) {
+        state.withLock { state in
+            guard case .connecting = state.connection else { return }
+            switch result {
+            case .success(let connection):
+                state.connection = .ready(connection)
+                state.failures = 0
+                state.retryAt = nil
+            case .failure:
+                state.connection = .idle
+                state.failures += 1
+                state.retryAt = ContinuousClock.now + configuration.backoff(afterFailures: state.failures)
+            }
+        }
+        if case .failure(let error) = result {
+            logger.debug("connect failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func connectionBecameUnusable(_ holder: ConnectionHolder) {
+        guard let connection = holder.connection else { return }
+        connection.markUnusable()
+        state.withLock { state in
+            if case .ready(let current) = state.connection, current === connection {
+                state.connection = .idle
+            }
+        }
+    }
+}
+
+/// Lets a connection's handler refer to the `ClientConnection` that wraps it.
+final class ConnectionHolder: Sendable {
+    private let stored = Mutex<ClientConnection?>(nil)
+
+    var connection: ClientConnection? { stored.withLock { $0 } }
+
+    func set(_ connection: ClientConnection) {
+        stored.withLock { $0 = connection }
+    }
+}
