@@ -27,7 +27,13 @@ struct OutboundCall {
     let method: MethodDescriptor
     let payload: [UInt8]
     let metadata: Metadata
-    let timeout: Duration?
+    /// When the caller stops waiting; `nil` for no limit.
+    let deadline: ContinuousClock.Instant?
+
+    /// The time left until the deadline, at least a microsecond.
+    var timeRemaining: Duration? {
+        deadline.map { max($0 - ContinuousClock.now, .microseconds(1)) }
+    }
 }
 
 /// The client side of one PNRPC connection: assigns call ids, writes REQUEST frames,
@@ -42,6 +48,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext!
     private var loopSelf: NIOLoopBound<ClientConnectionHandler>!
     private var calls: [UInt64: (call: PendingCall, timer: Scheduled<Void>?)] = [:]
+    /// Calls waiting for a free slot under the server's `max_concurrent_calls`.
+    private var queue: [(handle: CallHandle, call: PendingCall, outbound: OutboundCall, timer: Scheduled<Void>?)] = []
+    private var maxConcurrentCalls = 100
     private var nextCallID: UInt64 = 1
     private var nextPing: UInt64 = 1
     private var pings: [UInt64: EventLoopPromise<Void>] = [:]
@@ -75,6 +84,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             code: .unavailable, message: "the connection was lost before the call completed; it may have been processed",
             reason: "CONNECTION_LOST")
         failAll(lost) { _ in true }
+        for entry in queue {
+            entry.timer?.cancel()
+            entry.call.fail(.notSent)
+        }
+        queue.removeAll()
         for (_, ping) in pings { ping.fail(lost) }
         pings.removeAll()
         context.fireChannelInactive()
@@ -105,6 +119,21 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             call.fail(.notSent)
             return
         }
+        if calls.count >= maxConcurrentCalls {
+            var timer: Scheduled<Void>?
+            if let remaining = outbound.timeRemaining {
+                let loopSelf = self.loopSelf!
+                timer = context.eventLoop.scheduleTask(in: .nanoseconds(remaining.nanoseconds)) {
+                    loopSelf.value.dropQueued(handle, with: .deadlineExceeded)
+                }
+            }
+            queue.append((handle, call, outbound, timer))
+            return
+        }
+        send(handle, call, outbound)
+    }
+
+    private func send(_ handle: CallHandle, _ call: PendingCall, _ outbound: OutboundCall) {
         let id = nextCallID
         nextCallID += 1
         handle.id = id
@@ -113,8 +142,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         frame.metadata = outbound.metadata.wireEntries
         frame.payload = outbound.payload
         var timer: Scheduled<Void>?
-        if let timeout = outbound.timeout {
-            let micros = max(1, timeout.nanoseconds / 1000)
+        if let remaining = outbound.timeRemaining {
+            let micros = max(1, remaining.nanoseconds / 1000)
             frame.timeoutMicros = UInt64(micros)
             let loopSelf = self.loopSelf!
             timer = context.eventLoop.scheduleTask(in: .microseconds(micros)) {
@@ -128,6 +157,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func cancel(_ handle: CallHandle) {
         guard let id = handle.id else {
             handle.cancelled = true
+            dropQueued(handle, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: "CANCELLED"))
             return
         }
         finish(id, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: "CANCELLED"), sendCancel: true)
@@ -143,6 +173,22 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         frame.pingData = id
         send(frame)
         return promise.futureResult
+    }
+
+    private func dropQueued(_ handle: CallHandle, with error: RPCError) {
+        guard let index = queue.firstIndex(where: { $0.handle === handle }) else { return }
+        let entry = queue.remove(at: index)
+        entry.timer?.cancel()
+        entry.call.fail(error)
+    }
+
+    /// Starts queued calls while slots are free.
+    private func startQueued() {
+        while open, !goneAway, calls.count < maxConcurrentCalls, !queue.isEmpty {
+            let entry = queue.removeFirst()
+            entry.timer?.cancel()
+            send(entry.handle, entry.call, entry.outbound)
+        }
     }
 
     private func finish(_ id: UInt64, with error: RPCError, sendCancel: Bool) {
@@ -164,6 +210,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func closeIfDone() {
+        startQueued()
         if goneAway, calls.isEmpty, open {
             context.close(promise: nil)
         }
@@ -202,6 +249,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 goneAway = true
                 markUnusable()
                 failAll(.notProcessed) { $0 > frame.lastCallId }
+                for entry in queue {
+                    entry.timer?.cancel()
+                    entry.call.fail(.notSent)
+                }
+                queue.removeAll()
                 closeIfDone()
             case .ping:
                 var pong = WireFrame(type: .pong, callID: 0)
@@ -209,6 +261,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 send(pong)
             case .pong:
                 pings.removeValue(forKey: frame.pingData)?.succeed()
+            case .settings:
+                if let settings = frame.settings, settings.maxConcurrentCalls > 0 {
+                    maxConcurrentCalls = Int(settings.maxConcurrentCalls)
+                    startQueued()
+                }
             default:
                 throw ConnectionError.protocolViolation(reason: "UNEXPECTED_FRAME", message: "unexpected frame from the server")
             }

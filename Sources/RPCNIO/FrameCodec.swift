@@ -62,6 +62,17 @@ extension WireFrame {
         return frame
     }
 
+    static func settings(_ limits: ServerLimits) -> WireFrame {
+        var frame = WireFrame(type: .settings, callID: 0)
+        var settings = WireSettings()
+        settings.maxConcurrentCalls = UInt32(clamping: limits.maxConcurrentCallsPerConnection)
+        settings.maxFrameSize = UInt32(clamping: limits.maxFrameSize)
+        settings.maxMessageSize = UInt32(clamping: limits.maxMessageSize)
+        settings.maxMetadataSize = UInt32(clamping: limits.maxMetadataSize)
+        frame.settings = settings
+        return frame
+    }
+
     static func goAway(lastCallID: UInt64, status: RPCError) -> WireFrame {
         var frame = WireFrame(type: .goaway, callID: 0)
         frame.lastCallId = lastCallID

@@ -122,8 +122,7 @@ public final class RPCClient: RPCCaller, Sendable {
     private func outbound(_ method: MethodDescriptor, _ request: [UInt8], _ options: CallOptions, _ deadline: ContinuousClock.Instant?) -> OutboundCall {
         var metadata = configuration.defaultMetadata
         for entry in options.metadata { metadata.add(entry.key, entry.value) }
-        let timeout = deadline.map { max($0 - ContinuousClock.now, .microseconds(1)) }
-        return OutboundCall(method: method, payload: request, metadata: metadata, timeout: timeout)
+        return OutboundCall(method: method, payload: request, metadata: metadata, deadline: deadline)
     }
 
     private static func passed(_ deadline: ContinuousClock.Instant?) -> Bool {

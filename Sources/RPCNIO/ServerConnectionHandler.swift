@@ -155,7 +155,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             var buffer = context.channel.allocator.buffer(capacity: Preface.length)
             Preface.write(into: &buffer)
             context.write(wrapOutboundOut(buffer), promise: nil)
-            markFlushNeeded()
+            send(.settings(limits))
             phase = .serving
         case .frame(let body):
             let frame = try FrameCodec.decode(body, limits: limits.frameDecoding)

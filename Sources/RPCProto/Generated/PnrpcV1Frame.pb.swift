@@ -14,6 +14,7 @@ public enum WireFrameType: RawRepresentable, Sendable, Hashable {
     case ping
     case pong
     case goaway
+    case settings
     case unrecognized(Int32)
 
     public init(rawValue: Int32) {
@@ -26,6 +27,7 @@ public enum WireFrameType: RawRepresentable, Sendable, Hashable {
         case 5: self = .ping
         case 6: self = .pong
         case 7: self = .goaway
+        case 8: self = .settings
         default: self = .unrecognized(rawValue)
         }
     }
@@ -40,8 +42,30 @@ public enum WireFrameType: RawRepresentable, Sendable, Hashable {
         case .ping: return 5
         case .pong: return 6
         case .goaway: return 7
+        case .settings: return 8
         case .unrecognized(let value): return value
         }
+    }
+}
+
+/// The proto message `pnrpc.v1.Settings`.
+public struct WireSettings: ProtoMessage {
+    public var maxConcurrentCalls: UInt32 = 0
+    public var maxFrameSize: UInt32 = 0
+    public var maxMessageSize: UInt32 = 0
+    public var maxMetadataSize: UInt32 = 0
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
     }
 }
 
@@ -115,6 +139,7 @@ public struct WireFrame: ProtoMessage {
     public var status: WireStatus? = nil
     public var pingData: UInt64 = 0
     public var lastCallId: UInt64 = 0
+    public var settings: WireSettings? = nil
 
     /// A message with every field at its default value.
     public init() {}
@@ -127,6 +152,31 @@ public struct WireFrame: ProtoMessage {
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
         serializeBridged(into: &output)
+    }
+}
+
+extension WireSettings: ProtoBridged {
+    package typealias CMessage = Pnrpc__V1__Settings
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_pnrpc__v1__settings()
+    }
+
+    package init(cMessage message: UnsafePointer<Pnrpc__V1__Settings>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.maxConcurrentCalls = m.max_concurrent_calls
+        self.maxFrameSize = m.max_frame_size
+        self.maxMessageSize = m.max_message_size
+        self.maxMetadataSize = m.max_metadata_size
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Pnrpc__V1__Settings>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.max_concurrent_calls = self.maxConcurrentCalls
+        message.pointee.max_frame_size = self.maxFrameSize
+        message.pointee.max_message_size = self.maxMessageSize
+        message.pointee.max_metadata_size = self.maxMetadataSize
     }
 }
 
@@ -216,6 +266,7 @@ extension WireFrame: ProtoBridged {
         self.status = try context.message(m.status, as: WireStatus.self)
         self.pingData = m.ping_data
         self.lastCallId = m.last_call_id
+        self.settings = try context.message(m.settings, as: WireSettings.self)
     }
 
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__V1__Frame>, arena: ProtoArena) {
@@ -229,5 +280,6 @@ extension WireFrame: ProtoBridged {
         message.pointee.status = arena.message(self.status)
         message.pointee.ping_data = self.pingData
         message.pointee.last_call_id = self.lastCallId
+        message.pointee.settings = arena.message(self.settings)
     }
 }

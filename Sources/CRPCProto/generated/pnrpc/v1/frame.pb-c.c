@@ -7,6 +7,51 @@
 #endif
 
 #include "pnrpc/v1/frame.pb-c.h"
+void   pnrpc__v1__settings__init
+                     (Pnrpc__V1__Settings         *message)
+{
+  static const Pnrpc__V1__Settings init_value = PNRPC__V1__SETTINGS__INIT;
+  *message = init_value;
+}
+size_t pnrpc__v1__settings__get_packed_size
+                     (const Pnrpc__V1__Settings *message)
+{
+  assert(message->base.descriptor == &pnrpc__v1__settings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t pnrpc__v1__settings__pack
+                     (const Pnrpc__V1__Settings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &pnrpc__v1__settings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t pnrpc__v1__settings__pack_to_buffer
+                     (const Pnrpc__V1__Settings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &pnrpc__v1__settings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Pnrpc__V1__Settings *
+       pnrpc__v1__settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Pnrpc__V1__Settings *)
+     protobuf_c_message_unpack (&pnrpc__v1__settings__descriptor,
+                                allocator, len, data);
+}
+void   pnrpc__v1__settings__free_unpacked
+                     (Pnrpc__V1__Settings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &pnrpc__v1__settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   pnrpc__v1__metadata_entry__init
                      (Pnrpc__V1__MetadataEntry         *message)
 {
@@ -187,6 +232,83 @@ void   pnrpc__v1__frame__free_unpacked
   assert(message->base.descriptor == &pnrpc__v1__frame__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor pnrpc__v1__settings__field_descriptors[4] =
+{
+  {
+    "max_concurrent_calls",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pnrpc__V1__Settings, max_concurrent_calls),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_frame_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pnrpc__V1__Settings, max_frame_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_message_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pnrpc__V1__Settings, max_message_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_metadata_size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Pnrpc__V1__Settings, max_metadata_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned pnrpc__v1__settings__field_indices_by_name[] = {
+  0,   /* field[0] = max_concurrent_calls */
+  1,   /* field[1] = max_frame_size */
+  2,   /* field[2] = max_message_size */
+  3,   /* field[3] = max_metadata_size */
+};
+static const ProtobufCIntRange pnrpc__v1__settings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor pnrpc__v1__settings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "pnrpc.v1.Settings",
+  "Settings",
+  "Pnrpc__V1__Settings",
+  "pnrpc.v1",
+  sizeof(Pnrpc__V1__Settings),
+  4,
+  pnrpc__v1__settings__field_descriptors,
+  pnrpc__v1__settings__field_indices_by_name,
+  1,  pnrpc__v1__settings__number_ranges,
+  (ProtobufCMessageInit) pnrpc__v1__settings__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor pnrpc__v1__metadata_entry__field_descriptors[2] =
 {
   {
@@ -366,7 +488,7 @@ const ProtobufCMessageDescriptor pnrpc__v1__status__descriptor =
   (ProtobufCMessageInit) pnrpc__v1__status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor pnrpc__v1__frame__field_descriptors[9] =
+static const ProtobufCFieldDescriptor pnrpc__v1__frame__field_descriptors[10] =
 {
   {
     "type",
@@ -476,6 +598,18 @@ static const ProtobufCFieldDescriptor pnrpc__v1__frame__field_descriptors[9] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "settings",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Pnrpc__V1__Frame, settings),
+    &pnrpc__v1__settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned pnrpc__v1__frame__field_indices_by_name[] = {
   1,   /* field[1] = call_id */
@@ -484,6 +618,7 @@ static const unsigned pnrpc__v1__frame__field_indices_by_name[] = {
   2,   /* field[2] = method */
   5,   /* field[5] = payload */
   7,   /* field[7] = ping_data */
+  9,   /* field[9] = settings */
   6,   /* field[6] = status */
   4,   /* field[4] = timeout_micros */
   0,   /* field[0] = type */
@@ -491,7 +626,7 @@ static const unsigned pnrpc__v1__frame__field_indices_by_name[] = {
 static const ProtobufCIntRange pnrpc__v1__frame__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor pnrpc__v1__frame__descriptor =
 {
@@ -501,14 +636,14 @@ const ProtobufCMessageDescriptor pnrpc__v1__frame__descriptor =
   "Pnrpc__V1__Frame",
   "pnrpc.v1",
   sizeof(Pnrpc__V1__Frame),
-  9,
+  10,
   pnrpc__v1__frame__field_descriptors,
   pnrpc__v1__frame__field_indices_by_name,
   1,  pnrpc__v1__frame__number_ranges,
   (ProtobufCMessageInit) pnrpc__v1__frame__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue pnrpc__v1__frame_type__enum_values_by_number[8] =
+static const ProtobufCEnumValue pnrpc__v1__frame_type__enum_values_by_number[9] =
 {
   { "FRAME_TYPE_UNSPECIFIED", "PNRPC__V1__FRAME_TYPE__FRAME_TYPE_UNSPECIFIED", 0 },
   { "FRAME_TYPE_REQUEST", "PNRPC__V1__FRAME_TYPE__FRAME_TYPE_REQUEST", 1 },
@@ -518,11 +653,12 @@ static const ProtobufCEnumValue pnrpc__v1__frame_type__enum_values_by_number[8] 
   { "FRAME_TYPE_PING", "PNRPC__V1__FRAME_TYPE__FRAME_TYPE_PING", 5 },
   { "FRAME_TYPE_PONG", "PNRPC__V1__FRAME_TYPE__FRAME_TYPE_PONG", 6 },
   { "FRAME_TYPE_GOAWAY", "PNRPC__V1__FRAME_TYPE__FRAME_TYPE_GOAWAY", 7 },
+  { "FRAME_TYPE_SETTINGS", "PNRPC__V1__FRAME_TYPE__FRAME_TYPE_SETTINGS", 8 },
 };
 static const ProtobufCIntRange pnrpc__v1__frame_type__value_ranges[] = {
-{0, 0},{0, 8}
+{0, 0},{0, 9}
 };
-static const ProtobufCEnumValueIndex pnrpc__v1__frame_type__enum_values_by_name[8] =
+static const ProtobufCEnumValueIndex pnrpc__v1__frame_type__enum_values_by_name[9] =
 {
   { "FRAME_TYPE_CANCEL", 4 },
   { "FRAME_TYPE_END", 3 },
@@ -531,6 +667,7 @@ static const ProtobufCEnumValueIndex pnrpc__v1__frame_type__enum_values_by_name[
   { "FRAME_TYPE_PING", 5 },
   { "FRAME_TYPE_PONG", 6 },
   { "FRAME_TYPE_REQUEST", 1 },
+  { "FRAME_TYPE_SETTINGS", 8 },
   { "FRAME_TYPE_UNSPECIFIED", 0 },
 };
 const ProtobufCEnumDescriptor pnrpc__v1__frame_type__descriptor =
@@ -540,9 +677,9 @@ const ProtobufCEnumDescriptor pnrpc__v1__frame_type__descriptor =
   "FrameType",
   "Pnrpc__V1__FrameType",
   "pnrpc.v1",
-  8,
+  9,
   pnrpc__v1__frame_type__enum_values_by_number,
-  8,
+  9,
   pnrpc__v1__frame_type__enum_values_by_name,
   1,
   pnrpc__v1__frame_type__value_ranges,

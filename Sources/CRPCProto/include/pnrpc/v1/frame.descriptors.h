@@ -4,6 +4,9 @@
 #define PNBRIDGE_PNRPC_V1_FRAME_PROTO
 #include "pnrpc/v1/frame.pb-c.h"
 
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_pnrpc__v1__settings(void) {
+    return &pnrpc__v1__settings__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_pnrpc__v1__metadata_entry(void) {
     return &pnrpc__v1__metadata_entry__descriptor;
 }

@@ -15,6 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Pnrpc__V1__Settings Pnrpc__V1__Settings;
 typedef struct Pnrpc__V1__MetadataEntry Pnrpc__V1__MetadataEntry;
 typedef struct Pnrpc__V1__ErrorInfo Pnrpc__V1__ErrorInfo;
 typedef struct Pnrpc__V1__Status Pnrpc__V1__Status;
@@ -56,11 +57,45 @@ typedef enum _Pnrpc__V1__FrameType {
    * with ids up to `last_call_id` are (or were) processed; none after it were.
    * `status` says why (UNAVAILABLE when draining, or the connection error).
    */
-  PNRPC__V1__FRAME_TYPE__FRAME_TYPE_GOAWAY = 7
+  PNRPC__V1__FRAME_TYPE__FRAME_TYPE_GOAWAY = 7,
+  /*
+   * Server → client, right after the server's preface: the limits this
+   * connection enforces, so the client can queue calls instead of having
+   * them refused. `settings` holds them.
+   */
+  PNRPC__V1__FRAME_TYPE__FRAME_TYPE_SETTINGS = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PNRPC__V1__FRAME_TYPE)
 } Pnrpc__V1__FrameType;
 
 /* --- messages --- */
+
+/*
+ * The limits a server enforces on a connection (see docs/PROTOCOL.md, "Limits").
+ */
+struct  Pnrpc__V1__Settings
+{
+  ProtobufCMessage base;
+  /*
+   * Calls in flight at once; a REQUEST beyond it is answered RESOURCE_EXHAUSTED.
+   */
+  uint32_t max_concurrent_calls;
+  /*
+   * The largest frame body (after the length prefix) the server accepts.
+   */
+  uint32_t max_frame_size;
+  /*
+   * The largest request `payload`.
+   */
+  uint32_t max_message_size;
+  /*
+   * The largest request metadata: key and value bytes plus 32 per entry.
+   */
+  uint32_t max_metadata_size;
+};
+#define PNRPC__V1__SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&pnrpc__v1__settings__descriptor) \
+    , 0, 0, 0, 0 }
+
 
 /*
  * One key/value pair of call metadata. Keys are lowercase ASCII.
@@ -165,12 +200,35 @@ struct  Pnrpc__V1__Frame
    * GOAWAY only: the highest call id the server accepted for processing.
    */
   uint64_t last_call_id;
+  /*
+   * SETTINGS only.
+   */
+  Pnrpc__V1__Settings *settings;
 };
 #define PNRPC__V1__FRAME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&pnrpc__v1__frame__descriptor) \
-    , PNRPC__V1__FRAME_TYPE__FRAME_TYPE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, {0,NULL}, NULL, 0, 0 }
+    , PNRPC__V1__FRAME_TYPE__FRAME_TYPE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, {0,NULL}, NULL, 0, 0, NULL }
 
 
+/* Pnrpc__V1__Settings methods */
+void   pnrpc__v1__settings__init
+                     (Pnrpc__V1__Settings         *message);
+size_t pnrpc__v1__settings__get_packed_size
+                     (const Pnrpc__V1__Settings   *message);
+size_t pnrpc__v1__settings__pack
+                     (const Pnrpc__V1__Settings   *message,
+                      uint8_t             *out);
+size_t pnrpc__v1__settings__pack_to_buffer
+                     (const Pnrpc__V1__Settings   *message,
+                      ProtobufCBuffer     *buffer);
+Pnrpc__V1__Settings *
+       pnrpc__v1__settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   pnrpc__v1__settings__free_unpacked
+                     (Pnrpc__V1__Settings *message,
+                      ProtobufCAllocator *allocator);
 /* Pnrpc__V1__MetadataEntry methods */
 void   pnrpc__v1__metadata_entry__init
                      (Pnrpc__V1__MetadataEntry         *message);
@@ -249,6 +307,9 @@ void   pnrpc__v1__frame__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Pnrpc__V1__Settings_Closure)
+                 (const Pnrpc__V1__Settings *message,
+                  void *closure_data);
 typedef void (*Pnrpc__V1__MetadataEntry_Closure)
                  (const Pnrpc__V1__MetadataEntry *message,
                   void *closure_data);
@@ -268,6 +329,7 @@ typedef void (*Pnrpc__V1__Frame_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    pnrpc__v1__frame_type__descriptor;
+extern const ProtobufCMessageDescriptor pnrpc__v1__settings__descriptor;
 extern const ProtobufCMessageDescriptor pnrpc__v1__metadata_entry__descriptor;
 extern const ProtobufCMessageDescriptor pnrpc__v1__error_info__descriptor;
 extern const ProtobufCMessageDescriptor pnrpc__v1__status__descriptor;

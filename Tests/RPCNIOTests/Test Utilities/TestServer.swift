@@ -1,0 +1,56 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RPCCore
+import RPCNIO
+import RPCTesting
+
+/// A server on a free loopback port for one test, stopped (drained) at the end.
+struct TestServer {
+    let server: RPCServer
+    let task: Task<Void, any Error>
+    let port: Int
+
+    static func start(
+        services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .init(),
+        drainGracePeriod: Duration = .seconds(5), port: Int = 0
+    ) async throws -> TestServer {
+        var logger = Logger(label: "test.server")
+        logger.logLevel = .critical
+        let server = RPCServer(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: port, limits: limits, drainGracePeriod: drainGracePeriod),
+            services: services, logger: logger)
+        let task = Task { try await server.run() }
+        let address = try await server.listeningAddress()
+        return TestServer(server: server, task: task, port: address.port!)
+    }
+
+    func client(metadata: Metadata = [:], maxRetries: Int = 3) -> RPCClient {
+        RPCClient(configuration: ClientConfiguration(host: "127.0.0.1", port: port, defaultMetadata: metadata, maxRetries: maxRetries))
+    }
+
+    /// Begins draining and waits until the server has stopped.
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
+
+/// Runs `body` with a server and a client, stopping both afterwards.
+func withServer<T>(
+    services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .init(),
+    _ body: (TestServer, RPCClient) async throws -> T
+) async throws -> T {
+    let server = try await TestServer.start(services: services, limits: limits)
+    let client = server.client()
+    do {
+        let result = try await body(server, client)
+        await client.close()
+        await server.stop()
+        return result
+    } catch {
+        await client.close()
+        await server.stop()
+        throw error
+    }
+}
