@@ -67,12 +67,16 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     /// Whether every key is a valid metadata key (non-empty lowercase ASCII letters,
     /// digits, `-`, `_` and `.`).
     public var hasValidKeys: Bool {
-        entries.allSatisfy { entry in
-            !entry.key.isEmpty && entry.key.utf8.allSatisfy { byte in
+        entries.allSatisfy { Self.isValidKey($0.key) }
+    }
+
+    /// Whether `key` is a valid metadata key as sent on the wire.
+    public static func isValidKey(_ key: String) -> Bool {
+        !key.isEmpty
+            && key.utf8.allSatisfy { byte in
                 (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                     || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
             }
-        }
     }
 
     /// The size counted against metadata limits: key and value bytes plus 32 per entry

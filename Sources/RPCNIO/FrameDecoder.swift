@@ -16,11 +16,12 @@ enum InboundUnit {
 struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = InboundUnit
 
-    private var expectingPreface = true
+    private var expectingPreface: Bool
     let maxFrameSize: Int
 
-    init(maxFrameSize: Int) {
+    init(maxFrameSize: Int, expectingPreface: Bool = true) {
         self.maxFrameSize = maxFrameSize
+        self.expectingPreface = expectingPreface
     }
 
     mutating func decode(buffer: inout ByteBuffer) throws -> InboundUnit? {

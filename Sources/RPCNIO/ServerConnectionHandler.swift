@@ -221,7 +221,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 code: .resourceExhausted, message: "request metadata exceeds \(limits.maxMetadataSize) bytes",
                 reason: "METADATA_TOO_LARGE", metadata: ["limit": "\(limits.maxMetadataSize)"])
         }
-        if !metadata.hasValidKeys {
+        if !frame.metadata.allSatisfy({ Metadata.isValidKey($0.key) }) {
             return RPCError(code: .invalidArgument, message: "metadata keys must be lowercase ASCII", reason: "INVALID_METADATA")
         }
         if frame.payload.count > limits.maxMessageSize {

@@ -132,7 +132,8 @@ struct InteropTests {
             try await consumer.value
             #expect(await probe.next() == "cancelled")
             // The connection still serves calls.
-            #expect(try await TestServiceClient(client).emptyCall(Empty()) == Empty())
+            let after = try await TestServiceClient(client).emptyCall(Empty())
+            #expect(after == Empty())
         }
     }
 

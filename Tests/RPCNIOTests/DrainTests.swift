@@ -1,0 +1,117 @@
+import NIOCore
+import RPCCore
+import RPCNIO
+import RPCProto
+import RPCTesting
+import Testing
+
+@Suite("graceful drain over TCP")
+struct DrainTests {
+    private static let unaryCall = "/pnrpc.testing.v1.TestService/UnaryCall"
+
+    @Test("in-flight calls finish, new calls get UNAVAILABLE DRAINING, then the connection closes")
+    func drainOnTheWire() async throws {
+        let server = try await TestServer.start()
+        var sleepy = SimpleRequest()
+        sleepy.sleepMillis = 600
+        sleepy.responseSize = 7
+        try await RawConnection.with(port: server.port) { inbound, outbound in
+            try await outbound.send(Wire.preface + Wire.request(id: 1, method: Self.unaryCall, payload: sleepy.serializedBytes()))
+            var iterator = inbound.makeAsyncIterator()
+            var transcript = ServerTranscript()
+            // Preface and SETTINGS first.
+            while transcript.frames.isEmpty, let buffer = try await iterator.next() {
+                transcript.bytes += buffer.readableBytesView
+            }
+            let stopping = Task { await server.stop() }
+            while transcript.goAway == nil, let buffer = try await iterator.next() {
+                transcript.bytes += buffer.readableBytesView
+            }
+            let goAway = try #require(transcript.goAway)
+            #expect(goAway.lastCallId == 1)
+            #expect(goAway.status?.errorInfo?.reason == "DRAINING")
+            #expect(goAway.status?.code == StatusCode.unavailable.rawValue)
+
+            try await outbound.send(Wire.request(id: 2, method: Self.unaryCall, payload: SimpleRequest().serializedBytes()))
+            do {
+                while let buffer = try await iterator.next() {
+                    transcript.bytes += buffer.readableBytesView
+                }
+            } catch {}
+            let ends = transcript.frames.filter { $0.type == .end }
+            let refused = ends.first { $0.callId == 2 }
+            #expect(refused?.status?.errorInfo?.reason == "DRAINING")
+            let finished = ends.first { $0.callId == 1 }
+            #expect(finished?.status?.code == 0)
+            #expect(try SimpleResponse(serializedBytes: finished?.payload ?? [0xFF]).payload?.body.count == 7)
+            await stopping.value
+        }
+    }
+
+    @Test("the client finishes its in-flight call and reconnects to the replacement server")
+    func clientReconnects() async throws {
+        let first = try await TestServer.start()
+        let client = first.client()
+        let service = TestServiceClient(client)
+        let warmup = try await service.emptyCall(Empty())
+        #expect(warmup == Empty())
+
+        var sleepy = SimpleRequest()
+        sleepy.sleepMillis = 500
+        sleepy.responseSize = 3
+        let inFlight = Task { try await service.unaryCall(sleepy) }
+        try await Task.sleep(for: .milliseconds(100))
+        let stopping = Task { await first.stop() }
+        try await Task.sleep(for: .milliseconds(100))
+
+        let second = try await TestServer.start(port: first.port)
+        let afterDrain = try await service.emptyCall(Empty(), options: CallOptions(timeout: .seconds(5)))
+        #expect(afterDrain == Empty())
+        let finished = try await inFlight.value
+        #expect(finished.payload?.body.count == 3)
+        await stopping.value
+        await client.close()
+        await second.stop()
+    }
+
+    @Test("calls still running when the grace period ends get UNAVAILABLE SERVER_SHUTDOWN and are cancelled")
+    func graceExpires() async throws {
+        let probe = ProbeService()
+        let server = try await TestServer.start(services: [probe], drainGracePeriod: .milliseconds(200))
+        let client = server.client()
+        let call = Task { try await client.unary(ProbeService.hang, request: Empty()) }
+        #expect(await probe.next() == "started")
+        await server.stop()
+        let result = await call.result
+        guard case .failure(let error as RPCError) = result else {
+            Issue.record("expected an RPCError, got \(result)")
+            return
+        }
+        #expect(error.code == .unavailable)
+        #expect(error.reason == "SERVER_SHUTDOWN")
+        #expect(await probe.next() == "cancelled")
+        await client.close()
+    }
+
+    @Test("health turns NOT_SERVING when draining begins")
+    func healthDuringDrain() async throws {
+        let server = try await TestServer.start(drainGracePeriod: .milliseconds(300))
+        let client = server.client()
+        var iterator = HealthClient(client).watch(HealthCheckRequest()).makeAsyncIterator()
+        let first = try await iterator.next()
+        #expect(first?.status == .serving)
+        let stopping = Task { await server.stop() }
+        let second = try await iterator.next()
+        #expect(second?.status == .notServing)
+        await stopping.value
+        await client.close()
+    }
+
+    @Test("a client ping gets its pong")
+    func ping() async throws {
+        try await withServer { _, client in
+            let roundTrip = try await client.ping()
+            #expect(roundTrip < .seconds(5))
+        }
+    }
+}
