@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs everything CI runs: installs missing system packages, checks that the
+# generated code matches proto/, builds, and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-system-packages.sh
+scripts/check-generated-code.sh
+swift build --build-tests
+swift test --skip-build
