@@ -54,6 +54,9 @@ let package = Package(
             ]
         ),
 
+        // SQLite behind a small API; knows nothing of phone numbers.
+        .target(name: "Storage", dependencies: ["CSQLite"]),
+
         // The interop test service (proto/pnrpc/testing), for tests and benchmarks.
         .target(name: "RPCTesting", dependencies: ["RPCCore", "ProtoBridge", "CProtobufC", "CRPCTestingProto"]),
 
@@ -67,6 +70,7 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ProtoBridgeTests", dependencies: ["ProtoBridge", "RPCProto", "RPCTesting"]),
         .testTarget(
             name: "RPCNIOTests",

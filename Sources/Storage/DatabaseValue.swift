@@ -1,0 +1,104 @@
+/// A value stored in or read from SQLite.
+public enum DatabaseValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// A Swift type that maps to a `DatabaseValue`.
+public protocol DatabaseValueConvertible: Sendable {
+    /// The value to bind.
+    var databaseValue: DatabaseValue { get }
+    /// The Swift value of a column, or `nil` when it has another type.
+    init?(databaseValue: DatabaseValue)
+}
+
+extension Int64: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { .integer(self) }
+    public init?(databaseValue: DatabaseValue) {
+        guard case .integer(let value) = databaseValue else { return nil }
+        self = value
+    }
+}
+
+extension Int: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { .integer(Int64(self)) }
+    public init?(databaseValue: DatabaseValue) {
+        guard case .integer(let value) = databaseValue else { return nil }
+        self = Int(value)
+    }
+}
+
+extension Bool: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { .integer(self ? 1 : 0) }
+    public init?(databaseValue: DatabaseValue) {
+        guard case .integer(let value) = databaseValue else { return nil }
+        self = value != 0
+    }
+}
+
+extension Double: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { .real(self) }
+    public init?(databaseValue: DatabaseValue) {
+        switch databaseValue {
+        case .real(let value): self = value
+        case .integer(let value): self = Double(value)
+        default: return nil
+        }
+    }
+}
+
+extension String: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { .text(self) }
+    public init?(databaseValue: DatabaseValue) {
+        guard case .text(let value) = databaseValue else { return nil }
+        self = value
+    }
+}
+
+extension Array: DatabaseValueConvertible where Element == UInt8 {
+    public var databaseValue: DatabaseValue { .blob(self) }
+    public init?(databaseValue: DatabaseValue) {
+        guard case .blob(let value) = databaseValue else { return nil }
+        self = value
+    }
+}
+
+extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { self?.databaseValue ?? .null }
+    public init?(databaseValue: DatabaseValue) {
+        if case .null = databaseValue {
+            self = .none
+        } else {
+            guard let value = Wrapped(databaseValue: databaseValue) else { return nil }
+            self = .some(value)
+        }
+    }
+}
+
+/// One row of a query result.
+public struct Row: Sendable {
+    let columns: [String: Int]
+    /// The values, in column order.
+    public let values: [DatabaseValue]
+
+    /// The value of column `name` as `T`.
+    /// - Throws: `SQLiteError` when the column is missing or holds another type.
+    public func get<T: DatabaseValueConvertible>(_ name: String, as type: T.Type = T.self) throws -> T {
+        guard let index = columns[name] else {
+            throw SQLiteError(code: 1, message: "no column named \(name)")
+        }
+        guard let value = T(databaseValue: values[index]) else {
+            throw SQLiteError(code: 20, message: "column \(name) holds \(values[index]), not \(T.self)")
+        }
+        return value
+    }
+
+    /// The value of column `name`, or `nil` when missing, NULL or of another type.
+    public subscript<T: DatabaseValueConvertible>(_ name: String) -> T? {
+        guard let index = columns[name] else { return nil }
+        return T(databaseValue: values[index])
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Storage
+import Testing
+
+struct Boom: Error {}
+
+@Suite("SQLite pool")
+struct DatabasePoolTests {
+    private func makePool() async throws -> (DatabasePool, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("test.sqlite").path
+        let pool = try DatabasePool(path: path)
+        try await Migrator([.init("0001_items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);")]).migrate(pool)
+        return (pool, path)
+    }
+
+    @Test("concurrent writes are group-committed; a failing write rolls back alone")
+    func groupCommit() async throws {
+        let (pool, _) = try await makePool()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<300 {
+                group.addTask {
+                    do {
+                        try await pool.write { database in
+                            try database.execute("INSERT INTO items (name) VALUES (?)", ["item-\(index)"])
+                            if index % 10 == 0 { throw Boom() }
+                        }
+                        return true
+                    } catch is Boom {
+                        return false
+                    }
+                }
+            }
+            var succeeded = 0
+            for try await ok in group where ok { succeeded += 1 }
+            #expect(succeeded == 270)
+        }
+        let count = try await pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM items")!.get("n", as: Int.self) }
+        #expect(count == 270)
+        let failed = try await pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM items WHERE name = 'item-10'")!.get("n", as: Int.self) }
+        #expect(failed == 0)
+    }
+
+    @Test("a constraint violation is a typed error and changes nothing")
+    func constraint() async throws {
+        let (pool, _) = try await makePool()
+        try await pool.write { try $0.execute("INSERT INTO items (name) VALUES ('a')") }
+        let error = await #expect(throws: SQLiteError.self) {
+            try await pool.write { database in
+                try database.execute("INSERT INTO items (name) VALUES ('b')")
+                try database.execute("INSERT INTO items (name) VALUES ('a')")
+            }
+        }
+        #expect(error?.isConstraintViolation == true)
+        let names = try await pool.read { try $0.query("SELECT name FROM items ORDER BY name").map { try $0.get("name", as: String.self) } }
+        #expect(names == ["a"])
+    }
+
+    @Test("migrations apply once and refuse an edited history")
+    func migrations() async throws {
+        let (pool, path) = try await makePool()
+        try await Migrator([.init("0001_items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);")]).migrate(pool)
+        try await Migrator([
+            .init("0001_items", ""), .init("0002_more", "ALTER TABLE items ADD COLUMN note TEXT;"),
+        ]).migrate(pool)
+        let reopened = try DatabasePool(path: path)
+        await #expect(throws: SQLiteError.self) {
+            try await Migrator([.init("0001_renamed", "")]).migrate(reopened)
+        }
+        let mode = try await pool.read { try $0.queryOne("PRAGMA journal_mode")!.get("journal_mode", as: String.self) }
+        #expect(mode == "wal")
+        let foreignKeys = try await pool.read { try $0.queryOne("PRAGMA foreign_keys")!.get("foreign_keys", as: Int.self) }
+        #expect(foreignKeys == 1)
+    }
+}
