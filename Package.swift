@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "RPCNIO", targets: ["RPCNIO"]),
         .library(name: "RPCTesting", targets: ["RPCTesting"]),
+        .library(name: "PhoneNumbersClient", targets: ["PhoneNumbersClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -57,13 +59,35 @@ let package = Package(
         // SQLite behind a small API; knows nothing of phone numbers.
         .target(name: "Storage", dependencies: ["CSQLite"]),
 
+        // The phone numbers API: generated messages, service protocols and typed clients.
+        .target(name: "CPhoneNumbersProto", dependencies: ["CProtobufC"]),
+        .target(name: "PhoneNumbersProto", dependencies: ["RPCCore", "ProtoBridge", "CProtobufC", "CPhoneNumbersProto"]),
+
+        // The domain: rules, the storage and provider interfaces it owns, its RPC handlers.
+        .target(
+            name: "PhoneNumbersService",
+            dependencies: [
+                "RPCCore", "PhoneNumbersProto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The SQLite implementation of the service's store.
+        .target(name: "PhoneNumbersSQLite", dependencies: ["PhoneNumbersService", "Storage"]),
+        // The built-in simulated carrier/number provider, persisted in the same database.
+        .target(name: "SimulatedProvider", dependencies: ["PhoneNumbersService", "Storage"]),
+        // What callers link: the typed clients over a PNRPC connection.
+        .target(name: "PhoneNumbersClient", dependencies: ["PhoneNumbersProto", "RPCCore", "RPCNIO", "RPCProto"]),
+
         // The interop test service (proto/pnrpc/testing), for tests and benchmarks.
         .target(name: "RPCTesting", dependencies: ["RPCCore", "ProtoBridge", "CProtobufC", "CRPCTestingProto"]),
 
         .executableTarget(
             name: "PhoneNumbersCLI",
             dependencies: [
-                "RPCCore", "RPCNIO", "RPCProto",
+                "RPCCore", "RPCNIO", "RPCProto", "PhoneNumbersClient", "PhoneNumbersService", "PhoneNumbersSQLite",
+                "SimulatedProvider", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +95,14 @@ let package = Package(
         ),
 
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(
+            name: "PhoneNumbersServiceTests",
+            dependencies: [
+                "PhoneNumbersService", "PhoneNumbersSQLite", "SimulatedProvider", "PhoneNumbersClient", "PhoneNumbersProto",
+                "RPCCore", "RPCNIO", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "ProtoBridgeTests", dependencies: ["ProtoBridge", "RPCProto", "RPCTesting"]),
         .testTarget(
             name: "RPCNIOTests",

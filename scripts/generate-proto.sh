@@ -43,3 +43,4 @@ generate() {
 generate CRPCProto RPCProto RPCCore pnrpc/v1/frame.proto grpc/health/v1/health.proto \
   -- --prefix pnrpc.v1=Wire --services-import RPCProto
 generate CRPCTestingProto RPCTesting RPCTesting pnrpc/testing/v1/test.proto
+generate CPhoneNumbersProto PhoneNumbersProto PhoneNumbersProto phonenumbers/v1/phone_numbers.proto

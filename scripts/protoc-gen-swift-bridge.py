@@ -7,7 +7,7 @@ protobuf-c structs), `<name>.rpc.swift` (a server protocol and a typed client pe
 service), and `<name>.descriptors.h` (accessors for the C descriptors, for the C target).
 
 The schema subset is deliberately small and checked: proto3; scalar, string, bytes,
-enum and message fields, `repeated` of those except enums; no oneof, maps, proto3
+enum and message fields, `repeated` of those; no oneof, maps, proto3
 `optional`, or recursive messages (a recursive type lets hostile input recurse without
 bound in protobuf-c's decoder). Anything else stops generation with an error.
 
@@ -207,8 +207,6 @@ def check_field(message_name, fld):
     t = fld["type"]
     if t not in SCALARS and t not in (T_STRING, T_BYTES, T_MESSAGE, T_ENUM):
         fail("%s: field type %d is not supported" % (where, t))
-    if t == T_ENUM and fld["label"] == LABEL_REPEATED:
-        fail("%s: repeated enums are not supported" % where)
 
 
 # --- Swift emission ------------------------------------------------------------------
@@ -315,6 +313,8 @@ def emit_bridge(out, reg, m, full):
         elif t in SCALARS:
             conv = "{ $0 != 0 }" if t == T_BOOL else "{ $0 }"
             expr = "context.scalars(m.%s, count: m.n_%s, %s)" % (c, c, conv)
+        elif t == T_ENUM and rep:
+            expr = "context.scalars(m.%s, count: m.n_%s) { .init(rawValue: Int32(bitPattern: $0.rawValue)) }" % (c, c)
         elif t == T_ENUM:
             expr = ".init(rawValue: Int32(bitPattern: m.%s.rawValue))" % c
         elif t == T_STRING:
@@ -342,6 +342,8 @@ def emit_bridge(out, reg, m, full):
         elif t in SCALARS:
             conv = "{ $0 ? 1 : 0 }" if t == T_BOOL else "{ $0 }"
             out.append("        (message.pointee.n_%s, %s) = arena.scalars(%s, %s)" % (c, target, name, conv))
+        elif t == T_ENUM and rep:
+            out.append("        (message.pointee.n_%s, %s) = arena.scalars(%s) { .init(rawValue: UInt32(bitPattern: $0.rawValue)) }" % (c, target, name))
         elif t == T_ENUM:
             out.append("        %s = .init(rawValue: UInt32(bitPattern: %s.rawValue))" % (target, name))
         elif t == T_STRING:

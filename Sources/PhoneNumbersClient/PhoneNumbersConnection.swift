@@ -1,0 +1,39 @@
+@_exported import PhoneNumbersProto
+@_exported import RPCCore
+@_exported import RPCNIO
+@_exported import RPCProto
+
+/// Everything a caller needs to use the service: one multiplexed connection, the
+/// caller's token, and a typed client per service.
+///
+/// ```swift
+/// let api = PhoneNumbersConnection(host: "127.0.0.1", port: 7420, token: token)
+/// let numbers = try await api.numbers.listNumbers(ListNumbersRequest())
+/// ```
+public struct PhoneNumbersConnection: Sendable {
+    /// The connection; reconnects by itself.
+    public let rpc: RPCClient
+    public let accounts: AccountsClient
+    public let registration: RegistrationClient
+    public let areaCodes: AreaCodesClient
+    public let numbers: NumbersClient
+    public let health: HealthClient
+
+    /// A client of the server at `host:port` sending `token` as its bearer credential.
+    public init(host: String, port: Int, token: String?) {
+        var metadata = Metadata()
+        if let token, !token.isEmpty { metadata.add("authorization", "Bearer \(token)") }
+        let rpc = RPCClient(configuration: ClientConfiguration(host: host, port: port, defaultMetadata: metadata))
+        self.rpc = rpc
+        accounts = AccountsClient(rpc)
+        registration = RegistrationClient(rpc)
+        areaCodes = AreaCodesClient(rpc)
+        numbers = NumbersClient(rpc)
+        health = HealthClient(rpc)
+    }
+
+    /// Closes the connection.
+    public func close() async {
+        await rpc.close()
+    }
+}

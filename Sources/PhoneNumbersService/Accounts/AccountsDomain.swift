@@ -1,0 +1,88 @@
+/// Accounts, members and credentials.
+public struct AccountsDomain: Sendable {
+    let store: any PhoneNumbersStore
+
+    public init(store: any PhoneNumbersStore) {
+        self.store = store
+    }
+
+    /// Creates the operator credential if none exists; returns its token when it did.
+    public func bootstrapOperator() async throws -> String? {
+        let token = Credentials.makeToken()
+        let record = CredentialRecord(id: Identifiers.make("tok"), tokenHash: Credentials.hash(token), subject: .operator, createdAt: currentTimestamp())
+        let created = try await store.write { tx in
+            guard try !tx.hasOperatorCredential() else { return false }
+            try tx.insert(record)
+            return true
+        }
+        return created ? token : nil
+    }
+
+    /// Operator only: a new account.
+    public func createAccount(_ principal: Principal, name: String, country: String) async throws -> AccountRecord {
+        try AccessPolicy.requireOperator(principal)
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw DomainError.invalid("INVALID_NAME", "an account needs a name of at most 200 characters") }
+        let country = country.uppercased()
+        guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw DomainError.invalid("INVALID_COUNTRY", "country must be an ISO 3166-1 alpha-2 code such as US")
+        }
+        let account = AccountRecord(id: Identifiers.make("acc"), name: name, country: country, createdAt: currentTimestamp())
+        try await store.write { try $0.insert(account) }
+        return account
+    }
+
+    /// The caller's account (members), or the named one (services with read, operator).
+    public func account(_ principal: Principal, id requested: String) async throws -> AccountRecord {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
+        guard let account = try await store.read({ try $0.account(accountID) }) else { throw DomainError.notFound("account", accountID) }
+        return account
+    }
+
+    /// Operator only: a new member of an account.
+    public func addMember(_ principal: Principal, accountID: String, name: String, email: String, role: Role) async throws -> MemberRecord {
+        try AccessPolicy.requireOperator(principal)
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw DomainError.invalid("INVALID_NAME", "a member needs a name of at most 200 characters") }
+        let member = MemberRecord(
+            id: Identifiers.make("mem"), accountID: accountID, name: name, email: email.trimmingCharacters(in: .whitespaces), role: role,
+            createdAt: currentTimestamp())
+        try await store.write { tx in
+            guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
+            if role == .owner, try tx.members(ofAccount: accountID).contains(where: { $0.role == .owner }) {
+                throw DomainError.precondition("OWNER_EXISTS", "the account already has an owner")
+            }
+            try tx.insert(member)
+        }
+        return member
+    }
+
+    /// The members of the caller's (or the named) account.
+    public func members(_ principal: Principal, accountID requested: String) async throws -> [MemberRecord] {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
+        return try await store.read { try $0.members(ofAccount: accountID) }
+    }
+
+    /// Operator only: a token for a member, or for an internal service with grants.
+    /// Returns the token (shown once) and its id.
+    public func issueToken(_ principal: Principal, memberID: String, serviceName: String, grants: Set<Grant>) async throws -> (token: String, id: String) {
+        try AccessPolicy.requireOperator(principal)
+        let subject: CredentialSubject
+        switch (memberID.isEmpty, serviceName.isEmpty) {
+        case (false, true):
+            subject = .member(memberID: memberID)
+        case (true, false):
+            guard !grants.isEmpty else { throw DomainError.invalid("GRANTS_REQUIRED", "a service token needs at least one grant") }
+            subject = .service(name: serviceName, grants: grants)
+        default:
+            throw DomainError.invalid("SUBJECT_REQUIRED", "give exactly one of member_id and service_name")
+        }
+        let token = Credentials.makeToken()
+        let record = CredentialRecord(id: Identifiers.make("tok"), tokenHash: Credentials.hash(token), subject: subject, createdAt: currentTimestamp())
+        try await store.write { tx in
+            if case .member(let id) = subject, try tx.member(id) == nil { throw DomainError.notFound("member", id) }
+            try tx.insert(record)
+        }
+        return (token, record.id)
+    }
+}

@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+import RPCCore
+
+/// Bearer tokens: generated here, stored only as their SHA-256.
+public enum Credentials {
+    /// A new random token: `pn_` and 43 base64url characters (256 bits).
+    public static func makeToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let encoded = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "pn_" + encoded
+    }
+
+    /// The stored form of a token: hex SHA-256.
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares two secrets in time that does not depend on where they differ.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        var difference = UInt8(left.count == right.count ? 0 : 1)
+        for index in 0..<max(left.count, right.count) {
+            let x = index < left.count ? left[index] : 0
+            let y = index < right.count ? right[index] : 0
+            difference |= x ^ y
+        }
+        return difference == 0
+    }
+}
+
+/// Establishes who is calling from the `authorization: Bearer …` metadata.
+public struct Authenticator: Sendable {
+    let store: any PhoneNumbersStore
+
+    public init(store: any PhoneNumbersStore) {
+        self.store = store
+    }
+
+    /// The caller's principal.
+    /// - Throws: UNAUTHENTICATED `INVALID_CREDENTIALS` when the token is missing, unknown
+    ///   or belongs to a member who no longer exists.
+    public func authenticate(_ metadata: Metadata) async throws -> Principal {
+        guard let token = metadata.bearerToken, token.utf8.count <= 256 else { throw DomainError.unauthenticated }
+        let hash = Credentials.hash(token)
+        let principal: Principal? = try await store.read { tx in
+            guard let credential = try tx.credential(tokenHash: hash) else { return nil }
+            switch credential.subject {
+            case .operator:
+                return .operator
+            case .service(let name, let grants):
+                return .service(name: name, grants: grants)
+            case .member(let memberID):
+                return try tx.member(memberID).map(Principal.member)
+            }
+        }
+        guard let principal else { throw DomainError.unauthenticated }
+        return principal
+    }
+}

@@ -1,0 +1,275 @@
+import Logging
+
+/// Dedicated numbers: adding (reserve, then provision in the background), reading,
+/// renaming, deleting, retrying provisioning, and port-out protection.
+public struct NumbersDomain: Sendable {
+    let store: any PhoneNumbersStore
+    let provider: any NumberProvider
+    let events: NumberEvents
+    let jobs: JobRunner
+    let logger: Logger
+
+    public init(store: any PhoneNumbersStore, provider: any NumberProvider, events: NumberEvents, jobs: JobRunner, logger: Logger) {
+        self.store = store
+        self.provider = provider
+        self.events = events
+        self.jobs = jobs
+        self.logger = logger
+    }
+
+    // MARK: Adding
+
+    /// Reserves a number in `areaCode` for the use case and starts provisioning it.
+    /// Returns at once with status PROVISIONING. With a `requestID`, a retry returns
+    /// the same number and buys nothing.
+    public func add(
+        _ principal: Principal, accountID requested: String, areaCode: String, name: String, useCaseID: String, requestID: String
+    ) async throws -> NumberRecord {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
+        _ = try AreaCodeDirectory.validate(areaCode)
+        let name = try NumberRules.normalizedName(name)
+        guard !useCaseID.isEmpty else { throw DomainError.invalid("USE_CASE_REQUIRED", "choose an approved use case") }
+        guard requestID.count <= 128 else { throw DomainError.invalid("INVALID_REQUEST_ID", "request_id is at most 128 characters") }
+        let fingerprint = [areaCode, name, useCaseID].joined(separator: "\u{1F}")
+        let now = currentTimestamp()
+        let candidate = NumberRecord(
+            id: Identifiers.make("num"), accountID: accountID, e164: "", areaCode: areaCode, name: name, useCaseID: useCaseID,
+            status: .reserving, createdAt: now, updatedAt: now)
+        let number = try await store.write { tx -> NumberRecord in
+            try tx.lockAccount(accountID)
+            if !requestID.isEmpty, let record = try tx.idempotencyRecord(accountID: accountID, requestID: requestID) {
+                guard record.fingerprint == fingerprint else {
+                    throw DomainError.precondition(
+                        "REQUEST_ID_REUSED", "request_id \(requestID) was used with different arguments", metadata: ["number_id": record.numberID])
+                }
+                if let existing = try tx.number(record.numberID) { return existing }
+            }
+            guard let account = try tx.account(accountID) else { throw DomainError.notFound("account", accountID) }
+            guard account.isUS else {
+                throw DomainError.precondition("NOT_US_ACCOUNT", "dedicated numbers are available to US accounts only", metadata: ["country": account.country])
+            }
+            guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else { throw DomainError.notFound("use case", useCaseID) }
+            guard useCase.status == .approved else {
+                throw DomainError.precondition(
+                    "USE_CASE_NOT_APPROVED",
+                    "use case \(useCaseID) is \(useCase.status.rawValue); numbers can be provisioned only for an APPROVED use case. Check that your brand registration and use case forms are complete.",
+                    metadata: ["status": useCase.status.rawValue])
+            }
+            guard try tx.heldNumberCount(ofAccount: accountID) < NumberRules.accountLimit else {
+                throw DomainError.precondition(
+                    "NUMBER_LIMIT_REACHED", "an account can have at most \(NumberRules.accountLimit) dedicated numbers",
+                    metadata: ["limit": "\(NumberRules.accountLimit)"])
+            }
+            guard try tx.heldNumberCount(ofUseCase: useCaseID) < NumberRules.useCaseLimit else {
+                throw DomainError.precondition(
+                    "USE_CASE_NUMBER_LIMIT", "a use case can be associated with at most \(NumberRules.useCaseLimit) numbers",
+                    metadata: ["limit": "\(NumberRules.useCaseLimit)"])
+            }
+            try tx.insert(candidate)
+            if !requestID.isEmpty {
+                try tx.insert(IdempotencyRecord(accountID: accountID, requestID: requestID, fingerprint: fingerprint, numberID: candidate.id))
+            }
+            // If this call dies before the reservation completes, the job finishes it.
+            try tx.upsert(JobRecord(kind: .completeReservation, subjectID: candidate.id, runAt: now + 30_000))
+            return candidate
+        }
+        guard number.status == .reserving else { return number }
+        return try await completeReservation(number.id)
+    }
+
+    /// Reserves the number of a RESERVING record at the provider (idempotent by the
+    /// record's id) and moves it to PROVISIONING; when the area code has no inventory
+    /// or the provider refuses, removes the record so nothing is created.
+    func completeReservation(_ numberID: String) async throws -> NumberRecord {
+        guard let number = try await store.read({ try $0.number(numberID) }) else { throw DomainError.notFound("number", numberID) }
+        guard number.status == .reserving else { return number }
+        let e164: String
+        do {
+            e164 = try await reserveWithRetries(areaCode: number.areaCode, key: number.id)
+        } catch {
+            try await discardReservation(numberID)
+            switch error {
+            case .noInventory(let areaCode):
+                throw DomainError(
+                    .resourceExhausted, "NO_NUMBERS_AVAILABLE",
+                    "No phone numbers are available in area code \(areaCode). Choose a different area code, or contact support for a hard-to-get area code.",
+                    metadata: ["area_code": areaCode])
+            case .permanent(let why):
+                throw DomainError(.failedPrecondition, "PROVIDER_REFUSED", "The provider refused the reservation: \(why)")
+            case .transient(let why):
+                throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "The provider could not reserve a number right now (\(why)). Try again.")
+            }
+        }
+        let now = currentTimestamp()
+        let updated = try await store.write { tx -> NumberRecord in
+            guard var current = try tx.number(numberID) else { throw DomainError.notFound("number", numberID) }
+            guard current.status == .reserving else { return current }
+            current.e164 = e164
+            current.status = .provisioning
+            current.provisioningStartedAt = now
+            current.updatedAt = now
+            try tx.update(current)
+            try tx.deleteJob(kind: .completeReservation, subjectID: numberID)
+            try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: numberID, runAt: now))
+            return current
+        }
+        events.publish(updated)
+        jobs.wake()
+        logger.info("number reserved", metadata: ["number.id": "\(numberID)", "number.e164": "\(e164)", "account.id": "\(updated.accountID)"])
+        return updated
+    }
+
+    private func reserveWithRetries(areaCode: String, key: String) async throws(ProviderError) -> String {
+        var attempt = 0
+        while true {
+            do {
+                return try await provider.reserveNumber(areaCode: areaCode, reservationKey: key)
+            } catch .transient(let why) {
+                attempt += 1
+                guard attempt < 3 else { throw .transient(why) }
+                try? await Task.sleep(for: .milliseconds(100 * attempt))
+            }
+        }
+    }
+
+    private func discardReservation(_ numberID: String) async throws {
+        try? await provider.cancelReservation(reservationKey: numberID)
+        try await store.write { tx in
+            guard let current = try tx.number(numberID), current.status == .reserving else { return }
+            try tx.deleteIdempotencyRecords(numberID: numberID)
+            try tx.deleteJob(kind: .completeReservation, subjectID: numberID)
+            try tx.delete(numberID: numberID)
+        }
+    }
+
+    // MARK: Reading and changing
+
+    /// A number of the caller's account.
+    public func get(_ principal: Principal, accountID requested: String, numberID: String) async throws -> NumberRecord {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
+        return try await store.read { tx in try Self.owned(tx, numberID, accountID) }
+    }
+
+    /// The numbers of the caller's account, newest last.
+    public func list(_ principal: Principal, accountID requested: String, includeReleased: Bool) async throws -> [NumberRecord] {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
+        return try await store.read { tx in
+            guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
+            return try tx.numbers(ofAccount: accountID, includeReleased: includeReleased)
+        }
+    }
+
+    /// Renames a number (internal only; "" clears the name).
+    public func rename(_ principal: Principal, accountID requested: String, numberID: String, name: String) async throws -> NumberRecord {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
+        let name = try NumberRules.normalizedName(name)
+        let updated = try await store.write { tx -> NumberRecord in
+            var number = try Self.owned(tx, numberID, accountID)
+            guard number.status != .released else { throw DomainError.precondition("NUMBER_RELEASED", "number \(numberID) was released") }
+            number.name = name
+            number.updatedAt = currentTimestamp()
+            try tx.update(number)
+            return number
+        }
+        events.publish(updated)
+        return updated
+    }
+
+    /// Deletes a number: refused while a campaign that is launching, active or paused
+    /// uses it; otherwise released at the provider (in the background) and no longer
+    /// counted toward the limits.
+    public func delete(_ principal: Principal, accountID requested: String, numberID: String) async throws -> NumberRecord {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
+        let updated = try await store.write { tx -> NumberRecord in
+            try tx.lockAccount(accountID)
+            var number = try Self.owned(tx, numberID, accountID)
+            switch number.status {
+            case .released:
+                throw DomainError.precondition("NUMBER_RELEASED", "number \(numberID) was already released")
+            case .reserving:
+                throw DomainError.precondition("NUMBER_NOT_READY", "number \(numberID) is still being reserved; try again in a moment")
+            case .provisioning, .ready, .failed:
+                break
+            }
+            let campaigns = try tx.activeCampaigns(usingNumber: numberID)
+            guard campaigns.isEmpty else {
+                throw DomainError.precondition(
+                    "NUMBER_IN_USE",
+                    "number \(number.e164) is used by active campaigns: " + campaigns.map { "\($0.name) (\($0.state))" }.joined(separator: ", "),
+                    metadata: ["campaign_ids": campaigns.map(\.id).joined(separator: ","), "campaign_names": campaigns.map(\.name).joined(separator: ",")])
+            }
+            let now = currentTimestamp()
+            number.status = .released
+            number.releasedAt = now
+            number.updatedAt = now
+            try tx.update(number)
+            try tx.deleteJob(kind: .provisionNumber, subjectID: numberID)
+            try tx.upsert(JobRecord(kind: .releaseNumber, subjectID: numberID, runAt: now))
+            return number
+        }
+        events.publish(updated)
+        jobs.wake()
+        logger.info("number deleted", metadata: ["number.id": "\(numberID)", "account.id": "\(accountID)"])
+        return updated
+    }
+
+    /// Starts provisioning a FAILED number again.
+    public func retryProvisioning(_ principal: Principal, accountID requested: String, numberID: String) async throws -> NumberRecord {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
+        let updated = try await store.write { tx -> NumberRecord in
+            var number = try Self.owned(tx, numberID, accountID)
+            guard number.status == .failed else {
+                throw DomainError.precondition(
+                    "NUMBER_NOT_FAILED", "only a number whose provisioning FAILED can be retried; it is \(number.status.rawValue)",
+                    metadata: ["status": number.status.rawValue])
+            }
+            let now = currentTimestamp()
+            number.status = .provisioning
+            number.failureReason = ""
+            number.provisioningAttempts = 0
+            number.provisioningStartedAt = now
+            number.failedAt = 0
+            number.updatedAt = now
+            try tx.update(number)
+            try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: numberID, runAt: now))
+            return number
+        }
+        events.publish(updated)
+        jobs.wake()
+        return updated
+    }
+
+    /// The number now, then each change, ending after a final state (READY, FAILED, RELEASED).
+    public func watch(_ principal: Principal, accountID requested: String, numberID: String) async throws -> AsyncStream<NumberRecord> {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
+        let changes = events.changes(of: numberID)
+        let current = try await store.read { tx in try Self.owned(tx, numberID, accountID) }
+        return AsyncStream { continuation in
+            let task = Task {
+                continuation.yield(current)
+                if current.status.isFinal {
+                    continuation.finish()
+                    return
+                }
+                var last = current
+                for await change in changes where change != last && change.updatedAt >= last.updatedAt {
+                    last = change
+                    continuation.yield(change)
+                    if change.status.isFinal { break }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func owned(_ tx: any StoreReader, _ numberID: String, _ accountID: String) throws -> NumberRecord {
+        guard let number = try tx.number(numberID), number.accountID == accountID else { throw DomainError.notFound("number", numberID) }
+        return number
+    }
+}
+
+extension NumberStatus {
+    /// READY, FAILED and RELEASED end a watch.
+    public var isFinal: Bool { self == .ready || self == .failed || self == .released }
+}

@@ -1,0 +1,69 @@
+/// Where the service keeps its state. The domain rules only see these two
+/// protocols; SQL and transactions live behind them (`PhoneNumbersSQLite`), so another
+/// store (e.g. PostgreSQL for several stateless replicas) can be added without
+/// touching the rules.
+///
+/// A `write` runs its body in one serializable transaction that commits durably before
+/// the call returns; a throwing body changes nothing.
+public protocol PhoneNumbersStore: Sendable {
+    /// Runs `body` in a read-only snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T
+    /// Runs `body` in a write transaction.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
+}
+
+/// Queries the rules need.
+public protocol StoreReader {
+    func account(_ id: String) throws -> AccountRecord?
+    func member(_ id: String) throws -> MemberRecord?
+    func members(ofAccount accountID: String) throws -> [MemberRecord]
+    func credential(tokenHash: String) throws -> CredentialRecord?
+    func hasOperatorCredential() throws -> Bool
+
+    func brand(ofAccount accountID: String) throws -> BrandRecord?
+    func useCase(_ id: String) throws -> UseCaseRecord?
+    func useCases(ofAccount accountID: String) throws -> [UseCaseRecord]
+
+    func number(_ id: String) throws -> NumberRecord?
+    /// The number that holds `e164` and is not released.
+    func heldNumber(e164: String) throws -> NumberRecord?
+    func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]
+    /// Numbers of the account that still count toward its limit (not released).
+    func heldNumberCount(ofAccount accountID: String) throws -> Int
+    /// Numbers (dedicated and single-use) held for the use case.
+    func heldNumberCount(ofUseCase useCaseID: String) throws -> Int
+    /// Campaigns in LAUNCHING, ACTIVE or PAUSED that send from the number.
+    func activeCampaigns(usingNumber numberID: String) throws -> [CampaignReference]
+    func idempotencyRecord(accountID: String, requestID: String) throws -> IdempotencyRecord?
+    func portOutGuard(numberID: String) throws -> PortOutGuard?
+
+    /// Jobs due at or before `time`, oldest first.
+    func dueJobs(at time: Timestamp, limit: Int) throws -> [JobRecord]
+    /// When the next job is due, if any.
+    func nextJobTime() throws -> Timestamp?
+}
+
+/// Changes the rules make. Every method runs inside the enclosing `write` transaction.
+public protocol StoreWriter: StoreReader {
+    /// Serializes account-scoped rules (limits) against concurrent writers of the same
+    /// account. A store whose write transactions are already serial may do nothing.
+    func lockAccount(_ id: String) throws
+
+    func insert(_ account: AccountRecord) throws
+    func insert(_ member: MemberRecord) throws
+    func insert(_ credential: CredentialRecord) throws
+    func upsert(_ brand: BrandRecord) throws
+    func insert(_ useCase: UseCaseRecord) throws
+    func update(_ useCase: UseCaseRecord) throws
+    func insert(_ number: NumberRecord) throws
+    func update(_ number: NumberRecord) throws
+    func delete(numberID: String) throws
+    func insert(_ record: IdempotencyRecord) throws
+    func deleteIdempotencyRecords(numberID: String) throws
+    func upsert(_ guard: PortOutGuard) throws
+    func recordPortOutAttempt(numberID: String, gainingCarrier: String, approved: Bool, at time: Timestamp) throws
+
+    /// Adds or replaces the job for (kind, subject).
+    func upsert(_ job: JobRecord) throws
+    func deleteJob(kind: JobKind, subjectID: String) throws
+}
