@@ -14,11 +14,14 @@ public struct Migrator: Sendable {
     }
 
     private let migrations: [Migration]
+    private let table: String
 
-    /// A migrator for `migrations`, in the order they must apply. Never edit or reorder
-    /// a released migration: append a new one.
-    public init(_ migrations: [Migration]) {
+    /// A migrator for `migrations`, in the order they must apply, recorded in `table`
+    /// (one table per component sharing the database). Never edit or reorder a
+    /// released migration: append a new one.
+    public init(_ migrations: [Migration], table: String = "schema_migrations") {
         self.migrations = migrations
+        self.table = table
     }
 
     /// Applies the migrations the database has not seen yet.
@@ -26,9 +29,10 @@ public struct Migrator: Sendable {
     ///   (a migration was edited, removed or reordered).
     public func migrate(_ pool: DatabasePool) async throws {
         let migrations = self.migrations
+        let table = self.table
         try await pool.withWriter { database in
-            try database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
-            let applied = try database.query("SELECT id FROM schema_migrations ORDER BY rowid").map { try $0.get("id", as: String.self) }
+            try database.execute("CREATE TABLE IF NOT EXISTS \(table) (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
+            let applied = try database.query("SELECT id FROM \(table) ORDER BY rowid").map { try $0.get("id", as: String.self) }
             for (index, id) in applied.enumerated() where index >= migrations.count || migrations[index].id != id {
                 throw SQLiteError(code: 1, message: "applied migration \(id) does not match the migration list at position \(index)")
             }
@@ -37,7 +41,7 @@ public struct Migrator: Sendable {
                 do {
                     try database.executeScript(migration.sql)
                     try database.execute(
-                        "INSERT INTO schema_migrations (id, applied_at) VALUES (?, CAST(strftime('%s','now') AS INTEGER))", [migration.id])
+                        "INSERT INTO \(table) (id, applied_at) VALUES (?, CAST(strftime('%s','now') AS INTEGER))", [migration.id])
                     try database.execute("COMMIT")
                 } catch {
                     try? database.execute("ROLLBACK")

@@ -1,0 +1,29 @@
+import Foundation
+import PhoneNumbersService
+import Storage
+
+/// The service's store on SQLite: a WAL database with group-committed writes.
+/// Write transactions are serial (BEGIN IMMEDIATE), so account-level rules hold
+/// under any concurrency without further locking.
+public final class SQLitePhoneNumbersStore: PhoneNumbersStore {
+    /// The database, shared with components that keep their own tables (the simulated provider).
+    public let pool: DatabasePool
+
+    /// Opens the store in `pool` and applies its migrations.
+    public static func open(_ pool: DatabasePool) async throws -> SQLitePhoneNumbersStore {
+        try await Migrator(Schema.migrations).migrate(pool)
+        return SQLitePhoneNumbersStore(pool: pool)
+    }
+
+    private init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
+        try await pool.read { try body(SQLiteTransaction(database: $0)) }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+        try await pool.write { try body(SQLiteTransaction(database: $0)) }
+    }
+}

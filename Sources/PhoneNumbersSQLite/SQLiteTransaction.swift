@@ -1,0 +1,241 @@
+import Foundation
+import PhoneNumbersService
+import Storage
+
+/// The store's queries and changes, as SQL on one connection inside one transaction.
+struct SQLiteTransaction: StoreWriter {
+    let database: Database
+
+    // MARK: Accounts and credentials
+
+    func account(_ id: String) throws -> AccountRecord? {
+        try database.queryOne("SELECT * FROM accounts WHERE id = ?", [id]).map(Self.account)
+    }
+
+    func member(_ id: String) throws -> MemberRecord? {
+        try database.queryOne("SELECT * FROM members WHERE id = ?", [id]).map(Self.member)
+    }
+
+    func members(ofAccount accountID: String) throws -> [MemberRecord] {
+        try database.query("SELECT * FROM members WHERE account_id = ? ORDER BY created_at, id", [accountID]).map(Self.member)
+    }
+
+    func credential(tokenHash: String) throws -> CredentialRecord? {
+        guard let row = try database.queryOne("SELECT * FROM credentials WHERE token_hash = ?", [tokenHash]) else { return nil }
+        let subject: CredentialSubject
+        switch try row.get("kind", as: String.self) {
+        case "OPERATOR": subject = .operator
+        case "MEMBER": subject = .member(memberID: try row.get("member_id"))
+        default:
+            let grants = try row.get("grants", as: String.self).split(separator: ",").compactMap { Grant(rawValue: String($0)) }
+            subject = .service(name: try row.get("service_name"), grants: Set(grants))
+        }
+        return CredentialRecord(id: try row.get("id"), tokenHash: tokenHash, subject: subject, createdAt: try row.get("created_at"))
+    }
+
+    func hasOperatorCredential() throws -> Bool {
+        try database.queryOne("SELECT 1 AS found FROM credentials WHERE kind = 'OPERATOR' LIMIT 1") != nil
+    }
+
+    func lockAccount(_ id: String) throws {
+        // Write transactions are serial in SQLite (BEGIN IMMEDIATE): nothing to do.
+    }
+
+    func insert(_ account: AccountRecord) throws {
+        try database.execute(
+            "INSERT INTO accounts (id, name, country, created_at) VALUES (?, ?, ?, ?)", [account.id, account.name, account.country, account.createdAt])
+    }
+
+    func insert(_ member: MemberRecord) throws {
+        try database.execute(
+            "INSERT INTO members (id, account_id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [member.id, member.accountID, member.name, member.email, member.role.rawValue, member.createdAt])
+    }
+
+    func insert(_ credential: CredentialRecord) throws {
+        let (kind, memberID, serviceName, grants): (String, String?, String, String)
+        switch credential.subject {
+        case .operator: (kind, memberID, serviceName, grants) = ("OPERATOR", nil, "", "")
+        case .member(let id): (kind, memberID, serviceName, grants) = ("MEMBER", id, "", "")
+        case .service(let name, let granted): (kind, memberID, serviceName, grants) = ("SERVICE", nil, name, granted.map(\.rawValue).sorted().joined(separator: ","))
+        }
+        try database.execute(
+            "INSERT INTO credentials (id, token_hash, kind, member_id, service_name, grants, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [credential.id, credential.tokenHash, kind, memberID, serviceName, grants, credential.createdAt])
+    }
+
+    // MARK: Registration
+
+    func brand(ofAccount accountID: String) throws -> BrandRecord? {
+        try database.queryOne("SELECT * FROM brands WHERE account_id = ?", [accountID]).map(Self.brand)
+    }
+
+    func upsert(_ brand: BrandRecord) throws {
+        try database.execute(
+            """
+            INSERT INTO brands (account_id, legal_name, ein, entity_type, contact_name, contact_email, contact_phone, status, failure_reason, submitted_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (account_id) DO UPDATE SET legal_name = excluded.legal_name, ein = excluded.ein, entity_type = excluded.entity_type,
+                contact_name = excluded.contact_name, contact_email = excluded.contact_email, contact_phone = excluded.contact_phone,
+                status = excluded.status, failure_reason = excluded.failure_reason, submitted_at = excluded.submitted_at, updated_at = excluded.updated_at
+            """,
+            [
+                brand.accountID, brand.legalName, brand.ein, brand.entityType.rawValue, brand.contactName, brand.contactEmail, brand.contactPhone,
+                brand.status.rawValue, brand.failureReason, brand.submittedAt, brand.updatedAt,
+            ])
+    }
+
+    func useCase(_ id: String) throws -> UseCaseRecord? {
+        try database.queryOne("SELECT * FROM use_cases WHERE id = ?", [id]).map(Self.useCase)
+    }
+
+    func useCases(ofAccount accountID: String) throws -> [UseCaseRecord] {
+        try database.query("SELECT * FROM use_cases WHERE account_id = ? ORDER BY created_at, id", [accountID]).map(Self.useCase)
+    }
+
+    func insert(_ useCase: UseCaseRecord) throws {
+        try database.execute(
+            """
+            INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token,
+                status, failure_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, Self.useCaseValues(useCase))
+    }
+
+    func update(_ useCase: UseCaseRecord) throws {
+        // Every column but id and account_id, then id.
+        let values = Array(Self.useCaseValues(useCase).dropFirst(2)) + [useCase.id]
+        try database.execute(
+            """
+            UPDATE use_cases SET type = ?, description = ?, sample_messages = ?, opt_in_text = ?, help_text = ?, campaign_verify_token = ?,
+                status = ?, failure_reason = ?, created_at = ?, updated_at = ? WHERE id = ?
+            """, values)
+    }
+
+    // MARK: Numbers
+
+    func number(_ id: String) throws -> NumberRecord? {
+        try database.queryOne("SELECT * FROM numbers WHERE id = ?", [id]).map(Self.number)
+    }
+
+    func heldNumber(e164: String) throws -> NumberRecord? {
+        try database.queryOne("SELECT * FROM numbers WHERE e164 = ? AND status <> 'RELEASED'", [e164]).map(Self.number)
+    }
+
+    func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord] {
+        let sql =
+            includeReleased
+            ? "SELECT * FROM numbers WHERE account_id = ? ORDER BY created_at, id"
+            : "SELECT * FROM numbers WHERE account_id = ? AND status <> 'RELEASED' ORDER BY created_at, id"
+        return try database.query(sql, [accountID]).map(Self.number)
+    }
+
+    func heldNumberCount(ofAccount accountID: String) throws -> Int {
+        try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE account_id = ? AND status <> 'RELEASED'", [accountID])!.get("n")
+    }
+
+    func heldNumberCount(ofUseCase useCaseID: String) throws -> Int {
+        try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE use_case_id = ? AND status <> 'RELEASED'", [useCaseID])!.get("n")
+    }
+
+    func activeCampaigns(usingNumber numberID: String) throws -> [CampaignReference] {
+        try database.query(
+            "SELECT id, name, state FROM campaigns WHERE number_id = ? AND state IN ('LAUNCHING', 'ACTIVE', 'PAUSED') ORDER BY created_at, id",
+            [numberID]
+        ).map { CampaignReference(id: try $0.get("id"), name: try $0.get("name"), state: try $0.get("state")) }
+    }
+
+    func insert(_ number: NumberRecord) throws {
+        try database.execute(
+            """
+            INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
+                created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                number.id, number.accountID, number.e164, number.areaCode, number.name, number.useCaseID, number.status.rawValue,
+                number.failureReason, number.provisioningAttempts, number.createdAt, number.provisioningStartedAt, number.readyAt,
+                number.failedAt, number.releasedAt, number.updatedAt,
+            ])
+    }
+
+    func update(_ number: NumberRecord) throws {
+        try database.execute(
+            """
+            UPDATE numbers SET e164 = ?, name = ?, status = ?, failure_reason = ?, provisioning_attempts = ?, provisioning_started_at = ?,
+                ready_at = ?, failed_at = ?, released_at = ?, updated_at = ? WHERE id = ?
+            """,
+            [
+                number.e164, number.name, number.status.rawValue, number.failureReason, number.provisioningAttempts,
+                number.provisioningStartedAt, number.readyAt, number.failedAt, number.releasedAt, number.updatedAt, number.id,
+            ])
+    }
+
+    func delete(numberID: String) throws {
+        try database.execute("DELETE FROM numbers WHERE id = ?", [numberID])
+    }
+
+    func idempotencyRecord(accountID: String, requestID: String) throws -> IdempotencyRecord? {
+        try database.queryOne("SELECT * FROM idempotency_keys WHERE account_id = ? AND request_id = ?", [accountID, requestID]).map {
+            IdempotencyRecord(accountID: accountID, requestID: requestID, fingerprint: try $0.get("fingerprint"), numberID: try $0.get("number_id"))
+        }
+    }
+
+    func insert(_ record: IdempotencyRecord) throws {
+        try database.execute(
+            "INSERT INTO idempotency_keys (account_id, request_id, fingerprint, number_id) VALUES (?, ?, ?, ?)",
+            [record.accountID, record.requestID, record.fingerprint, record.numberID])
+    }
+
+    func deleteIdempotencyRecords(numberID: String) throws {
+        try database.execute("DELETE FROM idempotency_keys WHERE number_id = ?", [numberID])
+    }
+
+    // MARK: Port-out
+
+    func portOutGuard(numberID: String) throws -> PortOutGuard? {
+        try database.queryOne("SELECT * FROM port_out_guards WHERE number_id = ?", [numberID]).map {
+            PortOutGuard(numberID: numberID, failedAttempts: try $0.get("failed_attempts"), lockedUntil: try $0.get("locked_until"))
+        }
+    }
+
+    func upsert(_ guardState: PortOutGuard) throws {
+        try database.execute(
+            """
+            INSERT INTO port_out_guards (number_id, failed_attempts, locked_until) VALUES (?, ?, ?)
+            ON CONFLICT (number_id) DO UPDATE SET failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until
+            """, [guardState.numberID, guardState.failedAttempts, guardState.lockedUntil])
+    }
+
+    func recordPortOutAttempt(numberID: String, gainingCarrier: String, approved: Bool, at time: Timestamp) throws {
+        try database.execute(
+            "INSERT INTO port_out_attempts (number_id, gaining_carrier, approved, at) VALUES (?, ?, ?, ?)",
+            [numberID, gainingCarrier, approved, time])
+    }
+
+    // MARK: Jobs
+
+    func dueJobs(at time: Timestamp, limit: Int) throws -> [JobRecord] {
+        try database.query("SELECT * FROM jobs WHERE run_at <= ? ORDER BY run_at LIMIT ?", [time, limit]).compactMap { row in
+            guard let kind = JobKind(rawValue: try row.get("kind")) else { return nil }
+            return JobRecord(
+                kind: kind, subjectID: try row.get("subject_id"), attempts: try row.get("attempts"), runAt: try row.get("run_at"),
+                lastError: try row.get("last_error"))
+        }
+    }
+
+    func nextJobTime() throws -> Timestamp? {
+        try database.queryOne("SELECT MIN(run_at) AS next FROM jobs")?["next"]
+    }
+
+    func upsert(_ job: JobRecord) throws {
+        try database.execute(
+            """
+            INSERT INTO jobs (kind, subject_id, attempts, run_at, last_error) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (kind, subject_id) DO UPDATE SET attempts = excluded.attempts, run_at = excluded.run_at, last_error = excluded.last_error
+            """, [job.kind.rawValue, job.subjectID, job.attempts, job.runAt, job.lastError])
+    }
+
+    func deleteJob(kind: JobKind, subjectID: String) throws {
+        try database.execute("DELETE FROM jobs WHERE kind = ? AND subject_id = ?", [kind.rawValue, subjectID])
+    }
+}

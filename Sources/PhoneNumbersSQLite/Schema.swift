@@ -1,0 +1,136 @@
+import Storage
+
+/// The service's schema: numbered, append-only. Never edit a released migration.
+enum Schema {
+    static let migrations: [Migrator.Migration] = [
+        .init(
+            "0001_accounts_and_credentials",
+            """
+            CREATE TABLE accounts (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                country TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE members (
+                id TEXT PRIMARY KEY,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('OWNER', 'ADMIN', 'SUPERVISOR', 'TEXTER')),
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX members_by_account ON members(account_id);
+            CREATE TABLE credentials (
+                id TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL CHECK (kind IN ('OPERATOR', 'MEMBER', 'SERVICE')),
+                member_id TEXT REFERENCES members(id),
+                service_name TEXT NOT NULL DEFAULT '',
+                grants TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL
+            );
+            """),
+        .init(
+            "0002_registration",
+            """
+            CREATE TABLE brands (
+                account_id TEXT PRIMARY KEY REFERENCES accounts(id),
+                legal_name TEXT NOT NULL,
+                ein TEXT NOT NULL,
+                entity_type TEXT NOT NULL,
+                contact_name TEXT NOT NULL,
+                contact_email TEXT NOT NULL,
+                contact_phone TEXT NOT NULL,
+                status TEXT NOT NULL,
+                failure_reason TEXT NOT NULL,
+                submitted_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE use_cases (
+                id TEXT PRIMARY KEY,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                type TEXT NOT NULL,
+                description TEXT NOT NULL,
+                sample_messages TEXT NOT NULL,
+                opt_in_text TEXT NOT NULL,
+                help_text TEXT NOT NULL,
+                campaign_verify_token TEXT NOT NULL,
+                status TEXT NOT NULL,
+                failure_reason TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX use_cases_by_account ON use_cases(account_id);
+            """),
+        .init(
+            "0003_numbers",
+            """
+            CREATE TABLE numbers (
+                id TEXT PRIMARY KEY,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                e164 TEXT NOT NULL,
+                area_code TEXT NOT NULL,
+                name TEXT NOT NULL,
+                use_case_id TEXT NOT NULL REFERENCES use_cases(id),
+                status TEXT NOT NULL CHECK (status IN ('RESERVING', 'PROVISIONING', 'READY', 'FAILED', 'RELEASED')),
+                failure_reason TEXT NOT NULL,
+                provisioning_attempts INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                provisioning_started_at INTEGER NOT NULL,
+                ready_at INTEGER NOT NULL,
+                failed_at INTEGER NOT NULL,
+                released_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX numbers_by_account ON numbers(account_id, status);
+            CREATE INDEX numbers_by_use_case ON numbers(use_case_id, status);
+            CREATE UNIQUE INDEX numbers_held_e164 ON numbers(e164) WHERE status <> 'RELEASED' AND e164 <> '';
+            CREATE TABLE idempotency_keys (
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                request_id TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                number_id TEXT NOT NULL,
+                PRIMARY KEY (account_id, request_id)
+            );
+            CREATE INDEX idempotency_by_number ON idempotency_keys(number_id);
+            CREATE TABLE jobs (
+                kind TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                run_at INTEGER NOT NULL,
+                last_error TEXT NOT NULL,
+                PRIMARY KEY (kind, subject_id)
+            );
+            CREATE INDEX jobs_by_due_time ON jobs(run_at);
+            CREATE TABLE port_out_guards (
+                number_id TEXT PRIMARY KEY REFERENCES numbers(id),
+                failed_attempts INTEGER NOT NULL,
+                locked_until INTEGER NOT NULL
+            );
+            CREATE TABLE port_out_attempts (
+                id INTEGER PRIMARY KEY,
+                number_id TEXT NOT NULL REFERENCES numbers(id),
+                gaining_carrier TEXT NOT NULL,
+                approved INTEGER NOT NULL,
+                at INTEGER NOT NULL
+            );
+            CREATE INDEX port_out_attempts_by_number ON port_out_attempts(number_id, at);
+            """),
+        .init(
+            "0004_campaigns",
+            """
+            CREATE TABLE campaigns (
+                id TEXT PRIMARY KEY,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                name TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('DRAFT', 'LAUNCHING', 'ACTIVE', 'PAUSED', 'ARCHIVED')),
+                number_id TEXT REFERENCES numbers(id),
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX campaigns_by_number ON campaigns(number_id, state);
+            CREATE INDEX campaigns_by_account ON campaigns(account_id, state);
+            """),
+    ]
+}

@@ -1,0 +1,77 @@
+import PhoneNumbersProto
+import RPCCore
+
+/// `phonenumbers.v1.Numbers` over the numbers domain.
+struct NumbersAPI: NumbersService {
+    let domain: NumbersDomain
+    let authenticator: Authenticator
+
+    func addNumber(request: AddNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
+        let principal = try await authenticator.authenticate(context.metadata)
+        let number = try await domain.add(
+            principal, accountID: request.accountId, areaCode: request.areaCode, name: request.name, useCaseID: request.useCaseId,
+            requestID: request.requestId)
+        return Mapping.number(number)
+    }
+
+    func getNumber(request: GetNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return Mapping.number(try await domain.get(principal, accountID: request.accountId, numberID: request.numberId))
+    }
+
+    func listNumbers(request: ListNumbersRequest, context: ServerContext) async throws -> ListNumbersResponse {
+        let principal = try await authenticator.authenticate(context.metadata)
+        var response = ListNumbersResponse()
+        response.numbers = try await domain.list(principal, accountID: request.accountId, includeReleased: request.includeReleased).map(Mapping.number)
+        response.limit = Int32(NumberRules.accountLimit)
+        return response
+    }
+
+    func renameNumber(request: RenameNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return Mapping.number(try await domain.rename(principal, accountID: request.accountId, numberID: request.numberId, name: request.name))
+    }
+
+    func deleteNumber(request: DeleteNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return Mapping.number(try await domain.delete(principal, accountID: request.accountId, numberID: request.numberId))
+    }
+
+    func retryProvisioning(request: RetryProvisioningRequest, context: ServerContext) async throws -> DedicatedNumber {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return Mapping.number(try await domain.retryProvisioning(principal, accountID: request.accountId, numberID: request.numberId))
+    }
+
+    func watchNumber(request: WatchNumberRequest, context: ServerContext, responses: ResponseStreamWriter<DedicatedNumber>) async throws {
+        let principal = try await authenticator.authenticate(context.metadata)
+        for await number in try await domain.watch(principal, accountID: request.accountId, numberID: request.numberId) {
+            try await responses.write(Mapping.number(number))
+        }
+    }
+
+    func requestPortOut(request: RequestPortOutRequest, context: ServerContext) async throws -> PortOutResponse {
+        let principal = try await authenticator.authenticate(context.metadata)
+        let number = try await domain.requestPortOut(principal, e164: request.e164, pin: request.pin, gainingCarrier: request.gainingCarrier)
+        var response = PortOutResponse()
+        response.numberId = number.id
+        response.e164 = number.e164
+        response.approved = true
+        return response
+    }
+
+    func getPortOutPin(request: GetPortOutPinRequest, context: ServerContext) async throws -> PortOutPin {
+        let principal = try await authenticator.authenticate(context.metadata)
+        var response = PortOutPin()
+        response.numberId = request.numberId
+        response.pin = try await domain.portOutPIN(principal, accountID: request.accountId, numberID: request.numberId)
+        return response
+    }
+
+    func resetPortOutPin(request: ResetPortOutPinRequest, context: ServerContext) async throws -> PortOutPin {
+        let principal = try await authenticator.authenticate(context.metadata)
+        var response = PortOutPin()
+        response.numberId = request.numberId
+        response.pin = try await domain.resetPortOutPIN(principal, accountID: request.accountId, numberID: request.numberId)
+        return response
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import PhoneNumbersService
+import Storage
+
+/// How the simulated provider behaves.
+public struct SimulatedProviderConfiguration: Sendable {
+    /// Numbers per area code (at most 100: `+1 NPA 555 0100` to `0199`).
+    public var inventoryPerAreaCode: Int
+    /// Area codes with no inventory, like the hard-to-get codes of the field.
+    public var emptyAreaCodes: Set<String>
+    /// How long provisioning a number takes.
+    public var provisioningDelay: Duration
+    /// How long each vetting step (brand, use case) takes.
+    public var vettingDelay: Duration
+    /// Area codes whose numbers fail provisioning (a permanent carrier rejection).
+    public var failProvisioningAreaCodes: Set<String>
+    /// Provisioning attempts per number that fail with a transient error before one succeeds.
+    public var transientFailuresPerNumber: Int
+    /// Extra latency of every call.
+    public var callLatency: Duration
+
+    /// The defaults: 20 numbers per area code, none in 202, 206, 207, 212, 406 and 907,
+    /// 2 s provisioning, 2 s per vetting step, no injected failures.
+    public init(
+        inventoryPerAreaCode: Int = 20, emptyAreaCodes: Set<String> = ["202", "206", "207", "212", "406", "907"],
+        provisioningDelay: Duration = .seconds(2), vettingDelay: Duration = .seconds(2), failProvisioningAreaCodes: Set<String> = [],
+        transientFailuresPerNumber: Int = 0, callLatency: Duration = .zero
+    ) {
+        self.inventoryPerAreaCode = min(100, max(0, inventoryPerAreaCode))
+        self.emptyAreaCodes = emptyAreaCodes
+        self.provisioningDelay = provisioningDelay
+        self.vettingDelay = vettingDelay
+        self.failProvisioningAreaCodes = failProvisioningAreaCodes
+        self.transientFailuresPerNumber = transientFailuresPerNumber
+        self.callLatency = callLatency
+    }
+}
+
+/// A provider that behaves like a real one, in this process: finite inventory per
+/// area code, provisioning that takes time and can fail, a PIN system, and vetting
+/// with deterministic outcomes. Its state lives in its own tables of the service's
+/// database, so it survives restarts with the service.
+///
+/// Vetting outcomes: a brand whose EIN is 000000000 FAILS; one whose legal name
+/// contains "unverified" is UNVERIFIED; others are REGISTERED. A use case whose
+/// opt-in text is empty FAILS; others go PENDING → REGISTERED → APPROVED.
+public struct SimulatedProvider: NumberProvider {
+    private let pool: DatabasePool
+    private let configuration: SimulatedProviderConfiguration
+
+    /// Opens the provider's tables in `pool`.
+    public static func open(_ pool: DatabasePool, configuration: SimulatedProviderConfiguration) async throws -> SimulatedProvider {
+        try await Migrator(migrations, table: "simulated_provider_migrations").migrate(pool)
+        return SimulatedProvider(pool: pool, configuration: configuration)
+    }
+
+    private static let migrations: [Migrator.Migration] = [
+        .init(
+            "0001_inventory",
+            """
+            CREATE TABLE simulated_numbers (
+                e164 TEXT PRIMARY KEY,
+                area_code TEXT NOT NULL,
+                reservation_key TEXT NOT NULL UNIQUE,
+                use_case_id TEXT NOT NULL DEFAULT '',
+                provisioned INTEGER NOT NULL DEFAULT 0,
+                provision_attempts INTEGER NOT NULL DEFAULT 0,
+                pin TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX simulated_numbers_by_area_code ON simulated_numbers(area_code);
+            """)
+    ]
+
+    public var allowsDirectStatusChanges: Bool { true }
+
+    private func latency() async {
+        if configuration.callLatency > .zero { try? await Task.sleep(for: configuration.callLatency) }
+    }
+
+    private func storage<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ProviderError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as ProviderError {
+            throw error
+        } catch {
+            throw .transient("simulated provider storage: \(error)")
+        }
+    }
+
+    public func reserveNumber(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
+        await latency()
+        let inventory = configuration.emptyAreaCodes.contains(areaCode) ? 0 : configuration.inventoryPerAreaCode
+        return try await storage { database in
+            if let existing = try database.queryOne("SELECT e164 FROM simulated_numbers WHERE reservation_key = ?", [reservationKey]) {
+                return try existing.get("e164", as: String.self)
+            }
+            let taken = Set(try database.query("SELECT e164 FROM simulated_numbers WHERE area_code = ?", [areaCode]).map { try $0.get("e164", as: String.self) })
+            guard let free = (0..<inventory).lazy.map({ "+1\(areaCode)55501\(String(format: "%02d", $0))" }).first(where: { !taken.contains($0) }) else {
+                throw ProviderError.noInventory(areaCode: areaCode)
+            }
+            try database.execute(
+                "INSERT INTO simulated_numbers (e164, area_code, reservation_key) VALUES (?, ?, ?)", [free, areaCode, reservationKey])
+            return free
+        }
+    }
+
+    public func cancelReservation(reservationKey: String) async throws(ProviderError) {
+        try await storage { try $0.execute("DELETE FROM simulated_numbers WHERE reservation_key = ? AND provisioned = 0", [reservationKey]) }
+    }
+
+    public func provision(e164: String, useCaseID: String) async throws(ProviderError) {
+        await latency()
+        let attempts = try await storage { database -> Int in
+            try database.execute("UPDATE simulated_numbers SET provision_attempts = provision_attempts + 1 WHERE e164 = ?", [e164])
+            guard let row = try database.queryOne("SELECT provision_attempts FROM simulated_numbers WHERE e164 = ?", [e164]) else {
+                throw ProviderError.noInventory(areaCode: String(e164.dropFirst(2).prefix(3)))
+            }
+            return try row.get("provision_attempts", as: Int.self)
+        }
+        try? await Task.sleep(for: configuration.provisioningDelay)
+        if attempts <= configuration.transientFailuresPerNumber {
+            throw .transient("the carrier's provisioning API timed out (attempt \(attempts))")
+        }
+        if configuration.failProvisioningAreaCodes.contains(String(e164.dropFirst(2).prefix(3))) {
+            throw .permanent("the carrier rejected the 10DLC registration of this number; choose another area code or contact support")
+        }
+        try await storage {
+            try $0.execute("UPDATE simulated_numbers SET provisioned = 1, use_case_id = ? WHERE e164 = ?", [useCaseID, e164])
+        }
+    }
+
+    public func setPortOutPIN(e164: String, pin: String) async throws(ProviderError) {
+        await latency()
+        try await storage { database in
+            try database.execute("UPDATE simulated_numbers SET pin = ? WHERE e164 = ?", [pin, e164])
+            guard database.changes == 1 else { throw ProviderError.permanent("unknown number \(e164)") }
+        }
+    }
+
+    public func portOutPIN(e164: String) async throws(ProviderError) -> String {
+        await latency()
+        return try await storage { database in
+            guard let row = try database.queryOne("SELECT pin FROM simulated_numbers WHERE e164 = ?", [e164]) else {
+                throw ProviderError.permanent("unknown number \(e164)")
+            }
+            return try row.get("pin", as: String.self)
+        }
+    }
+
+    public func release(e164: String) async throws(ProviderError) {
+        await latency()
+        try await storage { try $0.execute("DELETE FROM simulated_numbers WHERE e164 = ?", [e164]) }
+    }
+
+    public func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandStatus, String) {
+        try? await Task.sleep(for: configuration.vettingDelay)
+        if brand.ein == "000000000" { return (.failed, "the EIN was not found in the IRS records") }
+        if brand.legalName.lowercased().contains("unverified") { return (.unverified, "the brand could not be verified automatically") }
+        return (.registered, "")
+    }
+
+    public func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseStatus, String) {
+        try? await Task.sleep(for: configuration.vettingDelay)
+        if useCase.optInText.trimmingCharacters(in: .whitespaces).isEmpty {
+            return (.failed, "the use case needs opt-in wording that says how contacts agree to receive messages")
+        }
+        return useCase.status == .pending ? (.registered, "") : (.approved, "")
+    }
+}
