@@ -78,7 +78,7 @@ let package = Package(
         // The built-in simulated carrier/number provider, persisted in the same database.
         .target(name: "SimulatedProvider", dependencies: ["PhoneNumbersService", "Storage"]),
         // What callers link: the typed clients over a PNRPC connection.
-        .target(name: "PhoneNumbersClient", dependencies: ["PhoneNumbersProto", "RPCCore", "RPCNIO", "RPCProto"]),
+        .target(name: "PhoneNumbersClient", dependencies: ["PhoneNumbersProto", "RPCCore", "RPCNIO", "RPCProto", "ProtoBridge"]),
 
         // The interop test service (proto/pnrpc/testing), for tests and benchmarks.
         .target(name: "RPCTesting", dependencies: ["RPCCore", "ProtoBridge", "CProtobufC", "CRPCTestingProto"]),
@@ -87,7 +87,7 @@ let package = Package(
             name: "PhoneNumbersCLI",
             dependencies: [
                 "RPCCore", "RPCNIO", "RPCProto", "PhoneNumbersClient", "PhoneNumbersService", "PhoneNumbersSQLite",
-                "SimulatedProvider", "Storage",
+                "SimulatedProvider", "Storage", "ProtoBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

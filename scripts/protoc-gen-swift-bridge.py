@@ -257,6 +257,15 @@ def emit_enum(out, indent, name, e, doc_name):
     out.append("%s        case .unrecognized(let value): return value" % indent)
     out.append("%s        }" % indent)
     out.append("%s    }" % indent)
+    out.append("")
+    out.append("%s    /// The value's name in the .proto file (its number when unrecognized)." % indent)
+    out.append("%s    public var protoName: String {" % indent)
+    out.append("%s        switch self {" % indent)
+    for (case, _), v in zip(cases, e["value"]):
+        out.append('%s        case .%s: return "%s"' % (indent, case, v["name"]))
+    out.append("%s        case .unrecognized(let value): return String(value)" % indent)
+    out.append("%s        }" % indent)
+    out.append("%s    }" % indent)
     out.append("%s}" % indent)
 
 
@@ -365,6 +374,48 @@ def emit_bridge(out, reg, m, full):
     out.append("}")
 
 
+def json_expr(reg, fld, name):
+    t, rep = fld["type"], fld["label"] == LABEL_REPEATED
+    def one(v):
+        if t == T_BOOL:
+            return ".bool(%s)" % v
+        if t in (T_INT64, T_UINT64):
+            return ".string(String(%s))" % v
+        if t in (T_INT32, T_UINT32):
+            return ".integer(Int64(%s))" % v
+        if t in (T_DOUBLE, T_FLOAT):
+            return ".double(Double(%s))" % v
+        if t == T_STRING:
+            return ".string(%s)" % v
+        if t == T_BYTES:
+            return ".string(JSONValue.base64(%s))" % v
+        if t == T_ENUM:
+            return ".string(%s.protoName)" % v
+        return "%s.jsonValue" % v
+    if rep:
+        return ".array(%s.map { %s })" % (name, one("$0"))
+    if t == T_MESSAGE:
+        return "%s.map { $0.jsonValue } ?? .null" % name
+    return one(name)
+
+
+def emit_json(out, reg, m, full):
+    out.append("")
+    out.append("extension %s: JSONRepresentable {" % reg.swift(full))
+    out.append("    /// The proto3 JSON form, every field included.")
+    out.append("    public var jsonValue: JSONValue {")
+    if not m["field"]:
+        out.append("        .object([])")
+    else:
+        out.append("        .object([")
+        for fld in m["field"]:
+            json_name = fld["json_name"] or lower_camel(fld["name"]).strip("`")
+            out.append('            ("%s", %s),' % (json_name, json_expr(reg, fld, "self." + lower_camel(fld["name"]))))
+        out.append("        ])")
+    out.append("    }")
+    out.append("}")
+
+
 def all_messages(messages, scope):
     for m in messages:
         full = scope + "." + m["name"]
@@ -385,6 +436,7 @@ def emit_messages_file(reg, f, imports, c_module):
         emit_message(out, reg, m, package + "." + m["name"], "")
     for m, full in all_messages(f["message_type"], package):
         emit_bridge(out, reg, m, full)
+        emit_json(out, reg, m, full)
     return "\n".join(out) + "\n"
 
 

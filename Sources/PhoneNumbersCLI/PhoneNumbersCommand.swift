@@ -6,6 +6,9 @@ struct PhoneNumbersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "phone-numbers",
         abstract: "Dedicated phone numbers for peer-to-peer texting: the server and its command line.",
-        subcommands: [ServeCommand.self, HealthCommand.self]
+        subcommands: [
+            ServeCommand.self, HealthCommand.self, AreaCodesCommand.self, BrandCommand.self, UseCasesCommand.self, NumbersCommand.self,
+            AccountsCommand.self, MembersCommand.self, TokensCommand.self, WhoAmICommand.self,
+        ]
     )
 }

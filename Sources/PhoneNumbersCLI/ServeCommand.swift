@@ -1,9 +1,13 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PhoneNumbersSQLite
+import PhoneNumbersService
 import RPCCore
 import RPCNIO
 import ServiceLifecycle
+import SimulatedProvider
+import Storage
 
 /// `phone-numbers serve`: runs the server until SIGTERM or SIGINT, then drains.
 struct ServeCommand: AsyncParsableCommand {
@@ -16,14 +20,32 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port = 7420
 
-    @Option(help: "The data directory (created with owner-only permissions).")
+    @Option(help: "The data directory: the SQLite database and the operator token (created owner-only).")
     var data = ".phone-numbers"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
-    @Option(help: "Seconds in-flight calls may take to finish once draining begins.")
-    var drainGrace: Double = 10
+    @Option(help: "How long in-flight calls may take to finish once draining begins (e.g. 10s).")
+    var drainGrace = DurationArgument(.seconds(10))
+
+    @Flag(help: "On first start, seed a US demo account and write demo-credentials.json into the data directory.")
+    var demo = false
+
+    @Option(help: "Simulated provider: how long provisioning a number takes (e.g. 200ms, 2s).")
+    var provisioningDelay = DurationArgument(.seconds(2))
+
+    @Option(help: "Simulated provider: how long each vetting step takes.")
+    var vettingDelay = DurationArgument(.seconds(2))
+
+    @Option(help: "Simulated provider: numbers available per area code (0-100).")
+    var inventory = 20
+
+    @Option(help: "Simulated provider: comma-separated area codes whose provisioning fails.")
+    var failProvisioning = ""
+
+    @Option(help: "Simulated provider: transient provisioning failures per number before success.")
+    var transientFailures = 0
 
     func run() async throws {
         let level = logLevel
@@ -33,14 +55,77 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "phone-numbers")
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        umask(0o077)  // every file the server creates is owner-only
+        let files = DataDirectory(path: data)
+        try files.create()
+
+        let pool = try DatabasePool(path: files.database)
+        let store = try await SQLitePhoneNumbersStore.open(pool)
+        let provider = try await SimulatedProvider.open(
+            pool,
+            configuration: SimulatedProviderConfiguration(
+                inventoryPerAreaCode: inventory, provisioningDelay: provisioningDelay.duration, vettingDelay: vettingDelay.duration,
+                failProvisioningAreaCodes: Set(failProvisioning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
+                transientFailuresPerNumber: transientFailures))
+        let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
+
+        if let token = try await app.accounts.bootstrapOperator() {
+            try files.writeSecret(token + "\n", to: files.operatorToken)
+            logger.notice("operator credential created", metadata: ["file": "\(files.operatorToken)"])
+        }
+        if demo {
+            try await seedDemoIfNeeded(app, files, logger)
+        }
+
         let server = RPCServer(
-            configuration: ServerConfiguration(host: host, port: port, drainGracePeriod: .milliseconds(Int(drainGrace * 1000))),
-            services: [], logger: logger)
+            configuration: ServerConfiguration(host: host, port: port, drainGracePeriod: drainGrace.duration),
+            services: app.rpcServices, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: server), .init(service: app.jobs)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    private func seedDemoIfNeeded(_ app: PhoneNumbersApplication, _ files: DataDirectory, _ logger: Logger) async throws {
+        guard !FileManager.default.fileExists(atPath: files.demoCredentials) else {
+            logger.info("demo already seeded", metadata: ["file": "\(files.demoCredentials)"])
+            return
+        }
+        let operatorToken = try String(contentsOfFile: files.operatorToken, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let credentials = try await app.accounts.seedDemo(operatorToken: operatorToken)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try files.writeSecret(String(decoding: try encoder.encode(credentials), as: UTF8.self) + "\n", to: files.demoCredentials)
+        FileHandle.standardOutput.write(Data(
+            """
+            Demo account \(credentials.account_id) seeded. Credentials: \(files.demoCredentials)
+            Try, in another shell:
+              export PHONE_NUMBERS_TOKEN=$(python3 -c 'import json;print(json.load(open("\(files.demoCredentials)"))["admin_token"])')
+              phone-numbers use-cases list
+              phone-numbers numbers add --area-code 415 --use-case \(credentials.approved_use_case_id) --name "Ballot chase" --wait
+
+            """.utf8))
+    }
+}
+
+/// The files of the data directory, all owner-only.
+struct DataDirectory {
+    let path: String
+
+    var database: String { path + "/phone-numbers.sqlite" }
+    var operatorToken: String { path + "/operator-token" }
+    var demoCredentials: String { path + "/demo-credentials.json" }
+
+    func create() throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
+    }
+
+    /// Writes a file readable by its owner only (mode 0600), without a window where it is wider.
+    func writeSecret(_ contents: String, to file: String) throws {
+        FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: file))
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RPCCore
 
 /// A `HOST:PORT` pair given on the command line or in `PHONE_NUMBERS_SERVER`.
 struct ServerAddress: ExpressibleByArgument, CustomStringConvertible {
@@ -31,8 +32,17 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: "The server, as HOST:PORT (default: $PHONE_NUMBERS_SERVER or 127.0.0.1:7420).")
     var server: ServerAddress?
 
+    @Option(name: .long, help: "The bearer token (default: $PHONE_NUMBERS_TOKEN).")
+    var token: String?
+
+    @Option(name: .long, help: "The account to act on (service and operator tokens; members act in their own).")
+    var account = ""
+
+    @Flag(name: .long, help: "Print machine-readable JSON.")
+    var json = false
+
     @Option(name: .long, help: "How long to wait for an answer, in seconds.")
-    var timeout: Double = 5
+    var timeout: Double = 10
 
     var resolvedServer: ServerAddress {
         if let server { return server }
@@ -40,6 +50,14 @@ struct ClientOptions: ParsableArguments {
             return parsed
         }
         return ServerAddress.defaultValue
+    }
+
+    var resolvedToken: String? {
+        token ?? Environment.value("PHONE_NUMBERS_TOKEN")
+    }
+
+    var callOptions: CallOptions {
+        CallOptions(timeout: .milliseconds(Int64(timeout * 1000)))
     }
 }
 

@@ -1,4 +1,5 @@
 @_exported import PhoneNumbersProto
+@_exported import ProtoBridge
 @_exported import RPCCore
 @_exported import RPCNIO
 @_exported import RPCProto

@@ -34,6 +34,18 @@ public enum Role: RawRepresentable, Sendable, Hashable {
         case .unrecognized(let value): return value
         }
     }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "ROLE_UNSPECIFIED"
+        case .owner: return "ROLE_OWNER"
+        case .admin: return "ROLE_ADMIN"
+        case .supervisor: return "ROLE_SUPERVISOR"
+        case .texter: return "ROLE_TEXTER"
+        case .unrecognized(let value): return String(value)
+        }
+    }
 }
 
 /// The proto enum `phonenumbers.v1.Grant`; values this build does not know are kept as `.unrecognized`.
@@ -64,6 +76,18 @@ public enum Grant: RawRepresentable, Sendable, Hashable {
         case .launchCampaigns: return 3
         case .portOutRelay: return 4
         case .unrecognized(let value): return value
+        }
+    }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "GRANT_UNSPECIFIED"
+        case .read: return "GRANT_READ"
+        case .manageNumbers: return "GRANT_MANAGE_NUMBERS"
+        case .launchCampaigns: return "GRANT_LAUNCH_CAMPAIGNS"
+        case .portOutRelay: return "GRANT_PORT_OUT_RELAY"
+        case .unrecognized(let value): return String(value)
         }
     }
 }
@@ -101,6 +125,19 @@ public enum EntityType: RawRepresentable, Sendable, Hashable {
         case .unrecognized(let value): return value
         }
     }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "ENTITY_TYPE_UNSPECIFIED"
+        case .privateProfit: return "ENTITY_TYPE_PRIVATE_PROFIT"
+        case .publicProfit: return "ENTITY_TYPE_PUBLIC_PROFIT"
+        case .nonProfit: return "ENTITY_TYPE_NON_PROFIT"
+        case .government: return "ENTITY_TYPE_GOVERNMENT"
+        case .political527: return "ENTITY_TYPE_POLITICAL_527"
+        case .unrecognized(let value): return String(value)
+        }
+    }
 }
 
 /// The proto enum `phonenumbers.v1.BrandStatus`; values this build does not know are kept as `.unrecognized`.
@@ -134,6 +171,19 @@ public enum BrandStatus: RawRepresentable, Sendable, Hashable {
         case .unverified: return 4
         case .failed: return 5
         case .unrecognized(let value): return value
+        }
+    }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "BRAND_STATUS_UNSPECIFIED"
+        case .preSubmission: return "BRAND_STATUS_PRE_SUBMISSION"
+        case .pending: return "BRAND_STATUS_PENDING"
+        case .registered: return "BRAND_STATUS_REGISTERED"
+        case .unverified: return "BRAND_STATUS_UNVERIFIED"
+        case .failed: return "BRAND_STATUS_FAILED"
+        case .unrecognized(let value): return String(value)
         }
     }
 }
@@ -186,6 +236,24 @@ public enum UseCaseType: RawRepresentable, Sendable, Hashable {
         case .unrecognized(let value): return value
         }
     }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "USE_CASE_TYPE_UNSPECIFIED"
+        case .political: return "USE_CASE_TYPE_POLITICAL"
+        case .charity: return "USE_CASE_TYPE_CHARITY"
+        case .pollingVoting: return "USE_CASE_TYPE_POLLING_VOTING"
+        case .publicServiceAnnouncement: return "USE_CASE_TYPE_PUBLIC_SERVICE_ANNOUNCEMENT"
+        case .higherEducation: return "USE_CASE_TYPE_HIGHER_EDUCATION"
+        case .customerCare: return "USE_CASE_TYPE_CUSTOMER_CARE"
+        case .accountNotification: return "USE_CASE_TYPE_ACCOUNT_NOTIFICATION"
+        case .marketing: return "USE_CASE_TYPE_MARKETING"
+        case .mixed: return "USE_CASE_TYPE_MIXED"
+        case .lowVolume: return "USE_CASE_TYPE_LOW_VOLUME"
+        case .unrecognized(let value): return String(value)
+        }
+    }
 }
 
 /// The proto enum `phonenumbers.v1.UseCaseStatus`; values this build does not know are kept as `.unrecognized`.
@@ -221,6 +289,19 @@ public enum UseCaseStatus: RawRepresentable, Sendable, Hashable {
         case .unrecognized(let value): return value
         }
     }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "USE_CASE_STATUS_UNSPECIFIED"
+        case .preSubmission: return "USE_CASE_STATUS_PRE_SUBMISSION"
+        case .pending: return "USE_CASE_STATUS_PENDING"
+        case .registered: return "USE_CASE_STATUS_REGISTERED"
+        case .approved: return "USE_CASE_STATUS_APPROVED"
+        case .failed: return "USE_CASE_STATUS_FAILED"
+        case .unrecognized(let value): return String(value)
+        }
+    }
 }
 
 /// The proto enum `phonenumbers.v1.NumberStatus`; values this build does not know are kept as `.unrecognized`.
@@ -251,6 +332,18 @@ public enum NumberStatus: RawRepresentable, Sendable, Hashable {
         case .failed: return 3
         case .released: return 4
         case .unrecognized(let value): return value
+        }
+    }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "NUMBER_STATUS_UNSPECIFIED"
+        case .provisioning: return "NUMBER_STATUS_PROVISIONING"
+        case .ready: return "NUMBER_STATUS_READY"
+        case .failed: return "NUMBER_STATUS_FAILED"
+        case .released: return "NUMBER_STATUS_RELEASED"
+        case .unrecognized(let value): return String(value)
         }
     }
 }
@@ -1041,6 +1134,18 @@ extension Account: ProtoBridged {
     }
 }
 
+extension Account: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("id", .string(self.id)),
+            ("name", .string(self.name)),
+            ("country", .string(self.country)),
+            ("createdAtMs", .string(String(self.createdAtMs))),
+        ])
+    }
+}
+
 extension CreateAccountRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__CreateAccountRequest
 
@@ -1062,6 +1167,16 @@ extension CreateAccountRequest: ProtoBridged {
     }
 }
 
+extension CreateAccountRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("name", .string(self.name)),
+            ("country", .string(self.country)),
+        ])
+    }
+}
+
 extension GetAccountRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetAccountRequest
 
@@ -1078,6 +1193,15 @@ extension GetAccountRequest: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__GetAccountRequest>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.account_id = arena.string(self.accountId)
+    }
+}
+
+extension GetAccountRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+        ])
     }
 }
 
@@ -1110,6 +1234,20 @@ extension Member: ProtoBridged {
     }
 }
 
+extension Member: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("id", .string(self.id)),
+            ("accountId", .string(self.accountId)),
+            ("name", .string(self.name)),
+            ("email", .string(self.email)),
+            ("role", .string(self.role.protoName)),
+            ("createdAtMs", .string(String(self.createdAtMs))),
+        ])
+    }
+}
+
 extension AddMemberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__AddMemberRequest
 
@@ -1135,6 +1273,18 @@ extension AddMemberRequest: ProtoBridged {
     }
 }
 
+extension AddMemberRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("name", .string(self.name)),
+            ("email", .string(self.email)),
+            ("role", .string(self.role.protoName)),
+        ])
+    }
+}
+
 extension ListMembersRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListMembersRequest
 
@@ -1154,6 +1304,15 @@ extension ListMembersRequest: ProtoBridged {
     }
 }
 
+extension ListMembersRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+        ])
+    }
+}
+
 extension ListMembersResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListMembersResponse
 
@@ -1170,6 +1329,15 @@ extension ListMembersResponse: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListMembersResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         (message.pointee.n_members, message.pointee.members) = arena.messages(self.members)
+    }
+}
+
+extension ListMembersResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("members", .array(self.members.map { $0.jsonValue })),
+        ])
     }
 }
 
@@ -1196,6 +1364,17 @@ extension IssueTokenRequest: ProtoBridged {
     }
 }
 
+extension IssueTokenRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("memberId", .string(self.memberId)),
+            ("serviceName", .string(self.serviceName)),
+            ("grants", .array(self.grants.map { .string($0.protoName) })),
+        ])
+    }
+}
+
 extension IssueTokenResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__IssueTokenResponse
 
@@ -1217,6 +1396,16 @@ extension IssueTokenResponse: ProtoBridged {
     }
 }
 
+extension IssueTokenResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("token", .string(self.token)),
+            ("tokenId", .string(self.tokenId)),
+        ])
+    }
+}
+
 extension WhoAmIRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__WhoAmIRequest
 
@@ -1230,6 +1419,13 @@ extension WhoAmIRequest: ProtoBridged {
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__WhoAmIRequest>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
+    }
+}
+
+extension WhoAmIRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([])
     }
 }
 
@@ -1259,6 +1455,20 @@ extension WhoAmIResponse: ProtoBridged {
         message.pointee.role = .init(rawValue: UInt32(bitPattern: self.role.rawValue))
         message.pointee.service_name = arena.string(self.serviceName)
         (message.pointee.n_grants, message.pointee.grants) = arena.scalars(self.grants) { .init(rawValue: UInt32(bitPattern: $0.rawValue)) }
+    }
+}
+
+extension WhoAmIResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("kind", .string(self.kind)),
+            ("accountId", .string(self.accountId)),
+            ("memberId", .string(self.memberId)),
+            ("role", .string(self.role.protoName)),
+            ("serviceName", .string(self.serviceName)),
+            ("grants", .array(self.grants.map { .string($0.protoName) })),
+        ])
     }
 }
 
@@ -1301,6 +1511,25 @@ extension Brand: ProtoBridged {
     }
 }
 
+extension Brand: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("legalName", .string(self.legalName)),
+            ("ein", .string(self.ein)),
+            ("entityType", .string(self.entityType.protoName)),
+            ("contactName", .string(self.contactName)),
+            ("contactEmail", .string(self.contactEmail)),
+            ("contactPhone", .string(self.contactPhone)),
+            ("status", .string(self.status.protoName)),
+            ("failureReason", .string(self.failureReason)),
+            ("submittedAtMs", .string(String(self.submittedAtMs))),
+            ("updatedAtMs", .string(String(self.updatedAtMs))),
+        ])
+    }
+}
+
 extension GetBrandRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetBrandRequest
 
@@ -1317,6 +1546,15 @@ extension GetBrandRequest: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__GetBrandRequest>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.account_id = arena.string(self.accountId)
+    }
+}
+
+extension GetBrandRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+        ])
     }
 }
 
@@ -1348,6 +1586,21 @@ extension SubmitBrandRequest: ProtoBridged {
         message.pointee.contact_name = arena.string(self.contactName)
         message.pointee.contact_email = arena.string(self.contactEmail)
         message.pointee.contact_phone = arena.string(self.contactPhone)
+    }
+}
+
+extension SubmitBrandRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("legalName", .string(self.legalName)),
+            ("ein", .string(self.ein)),
+            ("entityType", .string(self.entityType.protoName)),
+            ("contactName", .string(self.contactName)),
+            ("contactEmail", .string(self.contactEmail)),
+            ("contactPhone", .string(self.contactPhone)),
+        ])
     }
 }
 
@@ -1394,6 +1647,27 @@ extension UseCase: ProtoBridged {
     }
 }
 
+extension UseCase: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("id", .string(self.id)),
+            ("accountId", .string(self.accountId)),
+            ("type", .string(self.type.protoName)),
+            ("description", .string(self.description)),
+            ("sampleMessages", .array(self.sampleMessages.map { .string($0) })),
+            ("optInText", .string(self.optInText)),
+            ("helpText", .string(self.helpText)),
+            ("hasCampaignVerifyToken", .bool(self.hasCampaignVerifyToken)),
+            ("status", .string(self.status.protoName)),
+            ("failureReason", .string(self.failureReason)),
+            ("numberCount", .integer(Int64(self.numberCount))),
+            ("createdAtMs", .string(String(self.createdAtMs))),
+            ("updatedAtMs", .string(String(self.updatedAtMs))),
+        ])
+    }
+}
+
 extension SubmitUseCaseRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__SubmitUseCaseRequest
 
@@ -1425,6 +1699,21 @@ extension SubmitUseCaseRequest: ProtoBridged {
     }
 }
 
+extension SubmitUseCaseRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("type", .string(self.type.protoName)),
+            ("description", .string(self.description)),
+            ("sampleMessages", .array(self.sampleMessages.map { .string($0) })),
+            ("optInText", .string(self.optInText)),
+            ("helpText", .string(self.helpText)),
+            ("campaignVerifyToken", .string(self.campaignVerifyToken)),
+        ])
+    }
+}
+
 extension GetUseCaseRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetUseCaseRequest
 
@@ -1443,6 +1732,16 @@ extension GetUseCaseRequest: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.account_id = arena.string(self.accountId)
         message.pointee.use_case_id = arena.string(self.useCaseId)
+    }
+}
+
+extension GetUseCaseRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("useCaseId", .string(self.useCaseId)),
+        ])
     }
 }
 
@@ -1465,6 +1764,15 @@ extension ListUseCasesRequest: ProtoBridged {
     }
 }
 
+extension ListUseCasesRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+        ])
+    }
+}
+
 extension ListUseCasesResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListUseCasesResponse
 
@@ -1481,6 +1789,15 @@ extension ListUseCasesResponse: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListUseCasesResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         (message.pointee.n_use_cases, message.pointee.use_cases) = arena.messages(self.useCases)
+    }
+}
+
+extension ListUseCasesResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("useCases", .array(self.useCases.map { $0.jsonValue })),
+        ])
     }
 }
 
@@ -1506,6 +1823,18 @@ extension SetUseCaseStatusRequest: ProtoBridged {
         message.pointee.use_case_id = arena.string(self.useCaseId)
         message.pointee.status = .init(rawValue: UInt32(bitPattern: self.status.rawValue))
         message.pointee.failure_reason = arena.string(self.failureReason)
+    }
+}
+
+extension SetUseCaseStatusRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("useCaseId", .string(self.useCaseId)),
+            ("status", .string(self.status.protoName)),
+            ("failureReason", .string(self.failureReason)),
+        ])
     }
 }
 
@@ -1536,6 +1865,19 @@ extension AreaCode: ProtoBridged {
     }
 }
 
+extension AreaCode: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("areaCode", .string(self.areaCode)),
+            ("state", .string(self.state)),
+            ("stateName", .string(self.stateName)),
+            ("available", .bool(self.available)),
+            ("unavailableReason", .string(self.unavailableReason)),
+        ])
+    }
+}
+
 extension ListAreaCodesRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListAreaCodesRequest
 
@@ -1555,6 +1897,15 @@ extension ListAreaCodesRequest: ProtoBridged {
     }
 }
 
+extension ListAreaCodesRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("state", .string(self.state)),
+        ])
+    }
+}
+
 extension ListAreaCodesResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListAreaCodesResponse
 
@@ -1571,6 +1922,15 @@ extension ListAreaCodesResponse: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListAreaCodesResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         (message.pointee.n_area_codes, message.pointee.area_codes) = arena.messages(self.areaCodes)
+    }
+}
+
+extension ListAreaCodesResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("areaCodes", .array(self.areaCodes.map { $0.jsonValue })),
+        ])
     }
 }
 
@@ -1623,6 +1983,30 @@ extension DedicatedNumber: ProtoBridged {
     }
 }
 
+extension DedicatedNumber: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("id", .string(self.id)),
+            ("accountId", .string(self.accountId)),
+            ("e164", .string(self.e164)),
+            ("areaCode", .string(self.areaCode)),
+            ("state", .string(self.state)),
+            ("name", .string(self.name)),
+            ("useCaseId", .string(self.useCaseId)),
+            ("status", .string(self.status.protoName)),
+            ("failureReason", .string(self.failureReason)),
+            ("provisioningAttempts", .integer(Int64(self.provisioningAttempts))),
+            ("createdAtMs", .string(String(self.createdAtMs))),
+            ("provisioningStartedAtMs", .string(String(self.provisioningStartedAtMs))),
+            ("readyAtMs", .string(String(self.readyAtMs))),
+            ("failedAtMs", .string(String(self.failedAtMs))),
+            ("releasedAtMs", .string(String(self.releasedAtMs))),
+            ("updatedAtMs", .string(String(self.updatedAtMs))),
+        ])
+    }
+}
+
 extension AddNumberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__AddNumberRequest
 
@@ -1650,6 +2034,19 @@ extension AddNumberRequest: ProtoBridged {
     }
 }
 
+extension AddNumberRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("areaCode", .string(self.areaCode)),
+            ("name", .string(self.name)),
+            ("useCaseId", .string(self.useCaseId)),
+            ("requestId", .string(self.requestId)),
+        ])
+    }
+}
+
 extension GetNumberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetNumberRequest
 
@@ -1668,6 +2065,16 @@ extension GetNumberRequest: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.account_id = arena.string(self.accountId)
         message.pointee.number_id = arena.string(self.numberId)
+    }
+}
+
+extension GetNumberRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("numberId", .string(self.numberId)),
+        ])
     }
 }
 
@@ -1692,6 +2099,16 @@ extension ListNumbersRequest: ProtoBridged {
     }
 }
 
+extension ListNumbersRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("includeReleased", .bool(self.includeReleased)),
+        ])
+    }
+}
+
 extension ListNumbersResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListNumbersResponse
 
@@ -1710,6 +2127,16 @@ extension ListNumbersResponse: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         (message.pointee.n_numbers, message.pointee.numbers) = arena.messages(self.numbers)
         message.pointee.limit = self.limit
+    }
+}
+
+extension ListNumbersResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("numbers", .array(self.numbers.map { $0.jsonValue })),
+            ("limit", .integer(Int64(self.limit))),
+        ])
     }
 }
 
@@ -1736,6 +2163,17 @@ extension RenameNumberRequest: ProtoBridged {
     }
 }
 
+extension RenameNumberRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("numberId", .string(self.numberId)),
+            ("name", .string(self.name)),
+        ])
+    }
+}
+
 extension DeleteNumberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__DeleteNumberRequest
 
@@ -1754,6 +2192,16 @@ extension DeleteNumberRequest: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.account_id = arena.string(self.accountId)
         message.pointee.number_id = arena.string(self.numberId)
+    }
+}
+
+extension DeleteNumberRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("numberId", .string(self.numberId)),
+        ])
     }
 }
 
@@ -1778,6 +2226,16 @@ extension RetryProvisioningRequest: ProtoBridged {
     }
 }
 
+extension RetryProvisioningRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("numberId", .string(self.numberId)),
+        ])
+    }
+}
+
 extension WatchNumberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__WatchNumberRequest
 
@@ -1796,6 +2254,16 @@ extension WatchNumberRequest: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.account_id = arena.string(self.accountId)
         message.pointee.number_id = arena.string(self.numberId)
+    }
+}
+
+extension WatchNumberRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("numberId", .string(self.numberId)),
+        ])
     }
 }
 
@@ -1822,6 +2290,17 @@ extension RequestPortOutRequest: ProtoBridged {
     }
 }
 
+extension RequestPortOutRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("e164", .string(self.e164)),
+            ("pin", .string(self.pin)),
+            ("gainingCarrier", .string(self.gainingCarrier)),
+        ])
+    }
+}
+
 extension PortOutResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__PortOutResponse
 
@@ -1842,6 +2321,17 @@ extension PortOutResponse: ProtoBridged {
         message.pointee.number_id = arena.string(self.numberId)
         message.pointee.e164 = arena.string(self.e164)
         message.pointee.approved = self.approved ? 1 : 0
+    }
+}
+
+extension PortOutResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("numberId", .string(self.numberId)),
+            ("e164", .string(self.e164)),
+            ("approved", .bool(self.approved)),
+        ])
     }
 }
 
@@ -1866,6 +2356,16 @@ extension GetPortOutPinRequest: ProtoBridged {
     }
 }
 
+extension GetPortOutPinRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("numberId", .string(self.numberId)),
+        ])
+    }
+}
+
 extension ResetPortOutPinRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ResetPortOutPinRequest
 
@@ -1887,6 +2387,16 @@ extension ResetPortOutPinRequest: ProtoBridged {
     }
 }
 
+extension ResetPortOutPinRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("numberId", .string(self.numberId)),
+        ])
+    }
+}
+
 extension PortOutPin: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__PortOutPin
 
@@ -1905,5 +2415,15 @@ extension PortOutPin: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.number_id = arena.string(self.numberId)
         message.pointee.pin = arena.string(self.pin)
+    }
+}
+
+extension PortOutPin: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("numberId", .string(self.numberId)),
+            ("pin", .string(self.pin)),
+        ])
     }
 }

@@ -66,6 +66,17 @@ public struct HealthCheckResponse: ProtoMessage {
             case .unrecognized(let value): return value
             }
         }
+
+        /// The value's name in the .proto file (its number when unrecognized).
+        public var protoName: String {
+            switch self {
+            case .unknown: return "UNKNOWN"
+            case .serving: return "SERVING"
+            case .notServing: return "NOT_SERVING"
+            case .serviceUnknown: return "SERVICE_UNKNOWN"
+            case .unrecognized(let value): return String(value)
+            }
+        }
     }
 }
 
@@ -88,6 +99,15 @@ extension HealthCheckRequest: ProtoBridged {
     }
 }
 
+extension HealthCheckRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("service", .string(self.service)),
+        ])
+    }
+}
+
 extension HealthCheckResponse: ProtoBridged {
     package typealias CMessage = Grpc__Health__V1__HealthCheckResponse
 
@@ -104,5 +124,14 @@ extension HealthCheckResponse: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Grpc__Health__V1__HealthCheckResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.status = .init(rawValue: UInt32(bitPattern: self.status.rawValue))
+    }
+}
+
+extension HealthCheckResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("status", .string(self.status.protoName)),
+        ])
     }
 }

@@ -46,6 +46,22 @@ public enum WireFrameType: RawRepresentable, Sendable, Hashable {
         case .unrecognized(let value): return value
         }
     }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "FRAME_TYPE_UNSPECIFIED"
+        case .request: return "FRAME_TYPE_REQUEST"
+        case .message: return "FRAME_TYPE_MESSAGE"
+        case .end: return "FRAME_TYPE_END"
+        case .cancel: return "FRAME_TYPE_CANCEL"
+        case .ping: return "FRAME_TYPE_PING"
+        case .pong: return "FRAME_TYPE_PONG"
+        case .goaway: return "FRAME_TYPE_GOAWAY"
+        case .settings: return "FRAME_TYPE_SETTINGS"
+        case .unrecognized(let value): return String(value)
+        }
+    }
 }
 
 /// The proto message `pnrpc.v1.Settings`.
@@ -180,6 +196,18 @@ extension WireSettings: ProtoBridged {
     }
 }
 
+extension WireSettings: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("maxConcurrentCalls", .integer(Int64(self.maxConcurrentCalls))),
+            ("maxFrameSize", .integer(Int64(self.maxFrameSize))),
+            ("maxMessageSize", .integer(Int64(self.maxMessageSize))),
+            ("maxMetadataSize", .integer(Int64(self.maxMetadataSize))),
+        ])
+    }
+}
+
 extension WireMetadataEntry: ProtoBridged {
     package typealias CMessage = Pnrpc__V1__MetadataEntry
 
@@ -198,6 +226,16 @@ extension WireMetadataEntry: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.key = arena.string(self.key)
         message.pointee.value = arena.string(self.value)
+    }
+}
+
+extension WireMetadataEntry: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("key", .string(self.key)),
+            ("value", .string(self.value)),
+        ])
     }
 }
 
@@ -224,6 +262,17 @@ extension WireErrorInfo: ProtoBridged {
     }
 }
 
+extension WireErrorInfo: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("reason", .string(self.reason)),
+            ("domain", .string(self.domain)),
+            ("metadata", .array(self.metadata.map { $0.jsonValue })),
+        ])
+    }
+}
+
 extension WireStatus: ProtoBridged {
     package typealias CMessage = Pnrpc__V1__Status
 
@@ -244,6 +293,17 @@ extension WireStatus: ProtoBridged {
         message.pointee.code = self.code
         message.pointee.message = arena.string(self.message)
         message.pointee.error_info = arena.message(self.errorInfo)
+    }
+}
+
+extension WireStatus: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("code", .integer(Int64(self.code))),
+            ("message", .string(self.message)),
+            ("errorInfo", self.errorInfo.map { $0.jsonValue } ?? .null),
+        ])
     }
 }
 
@@ -281,5 +341,23 @@ extension WireFrame: ProtoBridged {
         message.pointee.ping_data = self.pingData
         message.pointee.last_call_id = self.lastCallId
         message.pointee.settings = arena.message(self.settings)
+    }
+}
+
+extension WireFrame: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("type", .string(self.type.protoName)),
+            ("callId", .string(String(self.callId))),
+            ("method", .string(self.method)),
+            ("metadata", .array(self.metadata.map { $0.jsonValue })),
+            ("timeoutMicros", .string(String(self.timeoutMicros))),
+            ("payload", .string(JSONValue.base64(self.payload))),
+            ("status", self.status.map { $0.jsonValue } ?? .null),
+            ("pingData", .string(String(self.pingData))),
+            ("lastCallId", .string(String(self.lastCallId))),
+            ("settings", self.settings.map { $0.jsonValue } ?? .null),
+        ])
     }
 }

@@ -192,6 +192,13 @@ extension Empty: ProtoBridged {
     }
 }
 
+extension Empty: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([])
+    }
+}
+
 extension Payload: ProtoBridged {
     package typealias CMessage = Pnrpc__Testing__V1__Payload
 
@@ -208,6 +215,15 @@ extension Payload: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__Testing__V1__Payload>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.body = arena.bytes(self.body)
+    }
+}
+
+extension Payload: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("body", .string(JSONValue.base64(self.body))),
+        ])
     }
 }
 
@@ -231,6 +247,17 @@ extension EchoStatus: ProtoBridged {
         message.pointee.code = self.code
         message.pointee.message = arena.string(self.message)
         message.pointee.reason = arena.string(self.reason)
+    }
+}
+
+extension EchoStatus: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("code", .integer(Int64(self.code))),
+            ("message", .string(self.message)),
+            ("reason", .string(self.reason)),
+        ])
     }
 }
 
@@ -261,6 +288,19 @@ extension SimpleRequest: ProtoBridged {
     }
 }
 
+extension SimpleRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("responseSize", .integer(Int64(self.responseSize))),
+            ("payload", self.payload.map { $0.jsonValue } ?? .null),
+            ("responseStatus", self.responseStatus.map { $0.jsonValue } ?? .null),
+            ("sleepMillis", .integer(Int64(self.sleepMillis))),
+            ("reportDeadline", .bool(self.reportDeadline)),
+        ])
+    }
+}
+
 extension SimpleResponse: ProtoBridged {
     package typealias CMessage = Pnrpc__Testing__V1__SimpleResponse
 
@@ -282,6 +322,16 @@ extension SimpleResponse: ProtoBridged {
     }
 }
 
+extension SimpleResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("payload", self.payload.map { $0.jsonValue } ?? .null),
+            ("deadlineRemainingMillis", .string(String(self.deadlineRemainingMillis))),
+        ])
+    }
+}
+
 extension ResponseParameters: ProtoBridged {
     package typealias CMessage = Pnrpc__Testing__V1__ResponseParameters
 
@@ -300,6 +350,16 @@ extension ResponseParameters: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.size = self.size
         message.pointee.interval_millis = self.intervalMillis
+    }
+}
+
+extension ResponseParameters: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("size", .integer(Int64(self.size))),
+            ("intervalMillis", .integer(Int64(self.intervalMillis))),
+        ])
     }
 }
 
@@ -326,6 +386,17 @@ extension StreamingOutputCallRequest: ProtoBridged {
     }
 }
 
+extension StreamingOutputCallRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("responseParameters", .array(self.responseParameters.map { $0.jsonValue })),
+            ("payload", self.payload.map { $0.jsonValue } ?? .null),
+            ("responseStatus", self.responseStatus.map { $0.jsonValue } ?? .null),
+        ])
+    }
+}
+
 extension StreamingOutputCallResponse: ProtoBridged {
     package typealias CMessage = Pnrpc__Testing__V1__StreamingOutputCallResponse
 
@@ -342,6 +413,15 @@ extension StreamingOutputCallResponse: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__Testing__V1__StreamingOutputCallResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.payload = arena.message(self.payload)
+    }
+}
+
+extension StreamingOutputCallResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("payload", self.payload.map { $0.jsonValue } ?? .null),
+        ])
     }
 }
 
@@ -363,5 +443,15 @@ extension ManyPayloads: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         (message.pointee.n_payloads, message.pointee.payloads) = arena.messages(self.payloads)
         (message.pointee.n_names, message.pointee.names) = arena.strings(self.names)
+    }
+}
+
+extension ManyPayloads: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("payloads", .array(self.payloads.map { $0.jsonValue })),
+            ("names", .array(self.names.map { .string($0) })),
+        ])
     }
 }
