@@ -117,7 +117,11 @@ public struct SimulatedProvider: NumberProvider {
             }
             return try row.get("provision_attempts", as: Int.self)
         }
-        try? await Task.sleep(for: configuration.provisioningDelay)
+        do {
+            try await Task.sleep(for: configuration.provisioningDelay)
+        } catch {
+            throw .transient("provisioning was interrupted")
+        }
         if attempts <= configuration.transientFailuresPerNumber {
             throw .transient("the carrier's provisioning API timed out (attempt \(attempts))")
         }

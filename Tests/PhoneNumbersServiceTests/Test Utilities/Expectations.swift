@@ -1,0 +1,30 @@
+import PhoneNumbersClient
+import Testing
+
+/// Runs `body`, expecting an `RPCError` with `code` and `reason`; returns it.
+@discardableResult
+func expectError<T>(
+    _ code: StatusCode, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
+) async -> RPCError? {
+    do {
+        _ = try await body()
+        Issue.record("expected \(code.name) \(reason), but the call succeeded", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as RPCError {
+        #expect(error.code == code, "code of \(error)", sourceLocation: sourceLocation)
+        #expect(error.reason == reason, "reason of \(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected an RPCError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// The tests speak the API's types where the domain has namesakes.
+typealias Role = PhoneNumbersProto.Role
+typealias UseCaseStatus = PhoneNumbersProto.UseCaseStatus
+typealias NumberStatus = PhoneNumbersProto.NumberStatus
+typealias Grant = PhoneNumbersProto.Grant
+typealias EntityType = PhoneNumbersProto.EntityType
+typealias UseCaseType = PhoneNumbersProto.UseCaseType
+typealias BrandStatus = PhoneNumbersProto.BrandStatus

@@ -1,0 +1,188 @@
+import Foundation
+import Logging
+import PhoneNumbersClient
+import PhoneNumbersSQLite
+import PhoneNumbersService
+import RPCNIO
+import SimulatedProvider
+import Storage
+
+/// The whole service on a real SQLite file and a loopback port, with the simulated
+/// provider, for one test. `restart()` stops it and starts it again on the same data.
+final class ServiceHarness: @unchecked Sendable {
+    let directory: URL
+    let providerConfiguration: SimulatedProviderConfiguration
+    private(set) var port = 0
+    private(set) var operatorToken = ""
+    private var tasks: [Task<Void, any Error>] = []
+    private(set) var app: PhoneNumbersApplication!
+    /// The database, for arranging what the API cannot create yet and for checking what was stored.
+    private(set) var pool: DatabasePool!
+
+    static func start(_ configuration: SimulatedProviderConfiguration = .fast) async throws -> ServiceHarness {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let harness = ServiceHarness(directory: directory, configuration: configuration)
+        try await harness.boot(configuration)
+        return harness
+    }
+
+    private init(directory: URL, configuration: SimulatedProviderConfiguration) {
+        self.directory = directory
+        self.providerConfiguration = configuration
+    }
+
+    private func boot(_ configuration: SimulatedProviderConfiguration) async throws {
+        var logger = Logger(label: "test.service")
+        logger.logLevel = .critical
+        let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
+        let store = try await SQLitePhoneNumbersStore.open(pool)
+        let provider = try await SimulatedProvider.open(pool, configuration: configuration)
+        let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
+        if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
+        let server = RPCServer(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, drainGracePeriod: .milliseconds(200)), services: app.rpcServices,
+            logger: logger)
+        self.app = app
+        self.pool = pool
+        tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }]
+        port = try await server.listeningAddress().port!
+    }
+
+    /// Stops serving and running jobs, as a crash would (in-flight work is abandoned).
+    func stop() async {
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = try? await task.value }
+        tasks = []
+    }
+
+    /// Stops, then starts again on the same database with `configuration`.
+    func restart(_ configuration: SimulatedProviderConfiguration? = nil) async throws {
+        await stop()
+        try await boot(configuration ?? providerConfiguration)
+    }
+
+    func connection(_ token: String?) -> PhoneNumbersConnection {
+        PhoneNumbersConnection(host: "127.0.0.1", port: port, token: token)
+    }
+
+    var operatorAPI: PhoneNumbersConnection { connection(operatorToken) }
+}
+
+extension SimulatedProviderConfiguration {
+    /// Millisecond delays so tests run fast.
+    static var fast: SimulatedProviderConfiguration {
+        SimulatedProviderConfiguration(provisioningDelay: .milliseconds(50), vettingDelay: .milliseconds(20))
+    }
+}
+
+/// A US account with an owner, an admin, a supervisor and a texter, a REGISTERED brand
+/// and an APPROVED use case, set up through the API as an operator would.
+struct Tenant {
+    let accountID: String
+    let owner: PhoneNumbersConnection
+    let admin: PhoneNumbersConnection
+    let supervisor: PhoneNumbersConnection
+    let texter: PhoneNumbersConnection
+    let approvedUseCase: String
+    let memberIDs: [Role: String]
+
+    static func make(_ harness: ServiceHarness, country: String = "US", name: String = "Test Org") async throws -> Tenant {
+        let op = harness.operatorAPI
+        var create = CreateAccountRequest()
+        create.name = name
+        create.country = country
+        let account = try await op.accounts.createAccount(create)
+        var tokens: [Role: String] = [:]
+        var members: [Role: String] = [:]
+        for role in [Role.owner, .admin, .supervisor, .texter] {
+            var add = AddMemberRequest()
+            add.accountId = account.id
+            add.name = "\(role.protoName) person"
+            add.email = "\(role.rawValue)@example.org"
+            add.role = role
+            let member = try await op.accounts.addMember(add)
+            var issue = IssueTokenRequest()
+            issue.memberId = member.id
+            tokens[role] = try await op.accounts.issueToken(issue).token
+            members[role] = member.id
+        }
+        let owner = harness.connection(tokens[.owner])
+        var useCaseID = ""
+        if country == "US" {
+            try await registerBrand(owner)
+            useCaseID = try await approvedUseCase(owner, harness: harness, accountID: account.id)
+        }
+        return Tenant(
+            accountID: account.id, owner: owner, admin: harness.connection(tokens[.admin]), supervisor: harness.connection(tokens[.supervisor]),
+            texter: harness.connection(tokens[.texter]), approvedUseCase: useCaseID, memberIDs: members)
+    }
+
+    static func registerBrand(_ owner: PhoneNumbersConnection) async throws {
+        var brand = SubmitBrandRequest()
+        brand.legalName = "Test Org Inc."
+        brand.ein = "12-3456789"
+        brand.entityType = .nonProfit
+        brand.contactName = "Pat"
+        brand.contactEmail = "pat@example.org"
+        _ = try await owner.registration.submitBrand(brand)
+        for _ in 0..<200 {
+            if try await owner.registration.getBrand(GetBrandRequest()).status == .registered { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestFailure("brand did not register")
+    }
+
+    static func submitUseCase(_ api: PhoneNumbersConnection, optIn: String = "Opt-in on our web form.") async throws -> UseCase {
+        var request = SubmitUseCaseRequest()
+        request.type = .charity
+        request.description = "Volunteer recruitment and event reminders."
+        request.sampleMessages = ["Join us Saturday! Reply STOP to opt out.", "Thanks for helping. Reply HELP for help."]
+        request.optInText = optIn
+        return try await api.registration.submitUseCase(request)
+    }
+
+    static func approvedUseCase(_ owner: PhoneNumbersConnection, harness: ServiceHarness, accountID: String) async throws -> String {
+        let useCase = try await submitUseCase(owner)
+        try await waitForUseCase(owner, useCase.id, .approved)
+        return useCase.id
+    }
+
+    static func waitForUseCase(_ api: PhoneNumbersConnection, _ id: String, _ status: UseCaseStatus) async throws {
+        var request = GetUseCaseRequest()
+        request.useCaseId = id
+        for _ in 0..<300 {
+            if try await api.registration.getUseCase(request).status == status { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestFailure("use case \(id) did not become \(status.protoName)")
+    }
+
+    func addNumber(_ areaCode: String = "415", name: String = "", requestID: String = "", via api: PhoneNumbersConnection? = nil) async throws(RPCError)
+        -> DedicatedNumber
+    {
+        var request = AddNumberRequest()
+        request.areaCode = areaCode
+        request.useCaseId = approvedUseCase
+        request.name = name
+        request.requestId = requestID
+        return try await (api ?? admin).numbers.addNumber(request)
+    }
+
+    /// Waits until the number reaches a final status, through WatchNumber.
+    func waitFinal(_ numberID: String, via api: PhoneNumbersConnection? = nil) async throws -> DedicatedNumber {
+        var request = WatchNumberRequest()
+        request.numberId = numberID
+        var last: DedicatedNumber?
+        for try await change in (api ?? admin).numbers.watchNumber(request, options: CallOptions(timeout: .seconds(20))) {
+            last = change
+        }
+        guard let last else { throw TestFailure("no update for \(numberID)") }
+        return last
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
