@@ -68,7 +68,7 @@ struct NumbersTests {
 
     @Test("at most five numbers per account, counting those still provisioning; deleting frees a slot")
     func accountLimit() async throws {
-        let harness = try await ServiceHarness.start(SimulatedProviderConfiguration(provisioningDelay: .seconds(30)))
+        let harness = try await ServiceHarness.start(SimulatedProviderConfiguration(provisioningDelay: .seconds(30), vettingDelay: .milliseconds(20)))
         let tenant = try await Tenant.make(harness)
         var numbers: [DedicatedNumber] = []
         for _ in 0..<5 { numbers.append(try await tenant.addNumber("415")) }
