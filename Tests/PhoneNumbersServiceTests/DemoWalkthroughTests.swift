@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// The README's walk-through, run as a newcomer would: the real `phone-numbers`
+/// executable as a server process and as the command line.
+@Suite("README walk-through with the phone-numbers executable")
+struct DemoWalkthroughTests {
+    private static let executable: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
+        return url.deletingLastPathComponent().appendingPathComponent(".build/debug/phone-numbers")
+    }()
+
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    @discardableResult
+    private func run(_ arguments: [String], environment: [String: String]) throws -> Output {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func freePort() -> Int {
+        Int.random(in: 20_000..<60_000)
+    }
+
+    @Test("serve --demo, then a READY number in a few commands")
+    func walkthrough() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first (swift build)")
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("pn-demo-\(UUID().uuidString)")
+        let port = freePort()
+        let server = Process()
+        server.executableURL = Self.executable
+        server.arguments = ["serve", "--demo", "--data", data.path, "--port", "\(port)", "--provisioning-delay", "200ms", "--log-level", "warning"]
+        server.standardOutput = Pipe()
+        server.standardError = Pipe()
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let environment = ["PHONE_NUMBERS_SERVER": "127.0.0.1:\(port)"]
+        var serving = false
+        for _ in 0..<100 {
+            if try run(["health"], environment: environment).status == 0 {
+                serving = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try #require(serving)
+
+        let credentialsURL = data.appendingPathComponent("demo-credentials.json")
+        let attributes = try FileManager.default.attributesOfItem(atPath: credentialsURL.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let credentials = try JSONSerialization.jsonObject(with: Data(contentsOf: credentialsURL)) as! [String: String]
+        for key in ["account_id", "owner_token", "admin_token", "texter_token", "operator_token", "approved_use_case_id", "pending_use_case_id"] {
+            #expect(credentials[key]?.isEmpty == false, "\(key)")
+        }
+        var admin = environment
+        admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
+
+        let useCases = try run(["use-cases", "list"], environment: admin)
+        #expect(useCases.status == 0)
+        #expect(useCases.stdout.contains("APPROVED") && useCases.stdout.contains("PENDING"))
+
+        let added = try run(
+            ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--name", "Ballot chase", "--wait"], environment: admin)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout.contains("READY"))
+
+        let listed = try run(["numbers", "list", "--json"], environment: admin)
+        let json = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [String: Any]
+        let numbers = json["numbers"] as! [[String: Any]]
+        #expect(numbers.count == 1)
+        #expect(numbers.first?["status"] as? String == "NUMBER_STATUS_READY")
+        #expect(numbers.first?["name"] as? String == "Ballot chase")
+
+        let refused = try run(["numbers", "add", "--area-code", "603", "--use-case", credentials["approved_use_case_id"]!], environment: admin)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("FAILED_PRECONDITION (AREA_CODE_NOT_OFFERED)"))
+        let pending = try run(["numbers", "add", "--area-code", "415", "--use-case", credentials["pending_use_case_id"]!], environment: admin)
+        #expect(pending.stderr.contains("USE_CASE_NOT_APPROVED"))
+
+        var texter = environment
+        texter["PHONE_NUMBERS_TOKEN"] = credentials["texter_token"]!
+        let denied = try run(["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!], environment: texter)
+        #expect(denied.stderr.contains("PERMISSION_DENIED (ROLE_NOT_ALLOWED)"))
+
+        for secret in [credentials["admin_token"]!, credentials["operator_token"]!] {
+            #expect(!added.stdout.contains(secret) && !added.stderr.contains(secret) && !listed.stdout.contains(secret))
+        }
+    }
+}
