@@ -52,10 +52,18 @@ struct NumbersTests {
     func preconditions() async throws {
         let harness = try await ServiceHarness.start()
         let tenant = try await Tenant.make(harness)
-        let pending = try await Tenant.submitUseCase(tenant.owner)
+        // A use case still under vetting (inserted without a vetting job, so it stays PENDING).
+        let accountID = tenant.accountID
+        try await harness.pool.write { database in
+            try database.execute(
+                """
+                INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token,
+                    status, failure_reason, created_at, updated_at) VALUES ('uc_pending', ?, 'CHARITY', 'd', '["a","b"]', 'o', 'h', '', 'PENDING', '', 1, 1)
+                """, [accountID])
+        }
         var request = AddNumberRequest()
         request.areaCode = "415"
-        request.useCaseId = pending.id
+        request.useCaseId = "uc_pending"
         await expectError(.failedPrecondition, "USE_CASE_NOT_APPROVED") { try await tenant.admin.numbers.addNumber(request) }
         request.useCaseId = "uc_missing"
         await expectError(.notFound, "USE_CASE_NOT_FOUND") { try await tenant.admin.numbers.addNumber(request) }

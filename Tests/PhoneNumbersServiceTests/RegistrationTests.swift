@@ -1,4 +1,5 @@
 import PhoneNumbersClient
+import SimulatedProvider
 import Testing
 
 @Suite("10DLC registration and area codes")
@@ -20,7 +21,8 @@ struct RegistrationTests {
 
     @Test("use case rules: registered brand, 2-5 samples, charity needs a non-profit, 527 political needs a Campaign Verify token")
     func useCaseRules() async throws {
-        let harness = try await ServiceHarness.start()
+        // Vetting slow enough that the brand is still PENDING when it is resubmitted.
+        let harness = try await ServiceHarness.start(SimulatedProviderConfiguration(provisioningDelay: .milliseconds(50), vettingDelay: .milliseconds(500)))
         var create = CreateAccountRequest()
         create.name = "Fresh"
         create.country = "US"

@@ -13,7 +13,7 @@ struct DrainTests {
     func drainOnTheWire() async throws {
         let server = try await TestServer.start()
         var sleepy = SimpleRequest()
-        sleepy.sleepMillis = 600
+        sleepy.sleepMillis = 2000
         sleepy.responseSize = 7
         try await RawConnection.with(port: server.port) { inbound, outbound in
             try await outbound.send(Wire.preface + Wire.request(id: 1, method: Self.unaryCall, payload: sleepy.serializedBytes()))
@@ -57,14 +57,20 @@ struct DrainTests {
         #expect(warmup == Empty())
 
         var sleepy = SimpleRequest()
-        sleepy.sleepMillis = 500
+        sleepy.sleepMillis = 1500
         sleepy.responseSize = 3
         let inFlight = Task { try await service.unaryCall(sleepy) }
         try await Task.sleep(for: .milliseconds(100))
         let stopping = Task { await first.stop() }
         try await Task.sleep(for: .milliseconds(100))
 
-        let second = try await TestServer.start(port: first.port)
+        // The first server's listener closes as its drain begins; bind as soon as the port is free.
+        var replacement: TestServer?
+        for _ in 0..<50 where replacement == nil {
+            replacement = try? await TestServer.start(port: first.port)
+            if replacement == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let second = try #require(replacement)
         let afterDrain = try await service.emptyCall(Empty(), options: CallOptions(timeout: .seconds(5)))
         #expect(afterDrain == Empty())
         let finished = try await inFlight.value
