@@ -36,26 +36,20 @@ struct NumbersCommand: AsyncParsableCommand {
                 request.useCaseId = useCase
                 request.name = name
                 request.requestId = requestId
-                let number = try await api.numbers.addNumber(request, options: client.callOptions)
                 guard wait else {
+                    let number = try await api.numbers.addNumber(request, options: client.callOptions)
                     emit(number, client, NumbersCommand.describe(number))
                     return
                 }
-                if !client.json { print("\(number.e164): provisioning started (number \(number.id))") }
-                var watch = WatchNumberRequest()
-                watch.accountId = client.account
-                watch.numberId = number.id
-                var last = number
-                for try await change in api.numbers.watchNumber(watch) {
-                    last = change
-                    if client.json {
-                        print(change.jsonValue.rendered())
-                    } else {
-                        let status = change.status.protoName.replacingOccurrences(of: "NUMBER_STATUS_", with: "")
-                        print("\(change.e164): \(status)\(change.failureReason.isEmpty ? "" : " — \(change.failureReason)")")
-                    }
-                }
-                if last.status != .ready { throw ExitCode(1) }
+                var added: DedicatedNumber?
+                let final = try await watchChanges(api, account: client.account, json: client.json) {
+                    let number = try await api.numbers.addNumber(request, options: client.callOptions)
+                    added = number
+                    if !client.json { print("\(number.e164): provisioning started (number \(number.id))") }
+                    return number.id
+                } isFinal: { ["READY", "FAILED", "RELEASED"].contains($0.newState) }
+                if added?.status == .ready { return }
+                if final?.newState != "READY" { throw ExitCode(1) }
             }
         }
     }

@@ -8,7 +8,8 @@ struct PhoneNumbersCommand: AsyncParsableCommand {
         abstract: "Dedicated phone numbers for peer-to-peer texting: the server and its command line.",
         subcommands: [
             ServeCommand.self, HealthCommand.self, AreaCodesCommand.self, BrandCommand.self, UseCasesCommand.self, NumbersCommand.self,
-            AccountsCommand.self, MembersCommand.self, TokensCommand.self, WhoAmICommand.self,
+            CampaignsCommand.self, SendersCommand.self, EventsCommand.self, AuditCommand.self, AccountsCommand.self, MembersCommand.self,
+            TokensCommand.self, WhoAmICommand.self,
         ]
     )
 }

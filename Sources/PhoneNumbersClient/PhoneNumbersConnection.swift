@@ -18,6 +18,8 @@ public struct PhoneNumbersConnection: Sendable {
     public let registration: RegistrationClient
     public let areaCodes: AreaCodesClient
     public let numbers: NumbersClient
+    public let campaigns: CampaignsClient
+    public let events: EventsClient
     public let health: HealthClient
 
     /// A client of the server at `host:port` sending `token` as its bearer credential.
@@ -30,6 +32,8 @@ public struct PhoneNumbersConnection: Sendable {
         registration = RegistrationClient(rpc)
         areaCodes = AreaCodesClient(rpc)
         numbers = NumbersClient(rpc)
+        campaigns = CampaignsClient(rpc)
+        events = EventsClient(rpc)
         health = HealthClient(rpc)
     }
 

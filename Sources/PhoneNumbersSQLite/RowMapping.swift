@@ -47,7 +47,18 @@ extension SQLiteTransaction {
             failureReason: try row.get("failure_reason"), provisioningAttempts: try row.get("provisioning_attempts"),
             createdAt: try row.get("created_at"), provisioningStartedAt: try row.get("provisioning_started_at"),
             readyAt: try row.get("ready_at"), failedAt: try row.get("failed_at"), releasedAt: try row.get("released_at"),
-            updatedAt: try row.get("updated_at"))
+            updatedAt: try row.get("updated_at"), kind: try enumValue(row, "kind"))
+    }
+
+    static func campaign(_ row: Row) throws -> CampaignRecord {
+        let areaCodes = try row.get("preferred_area_codes", as: String.self)
+        return CampaignRecord(
+            id: try row.get("id"), accountID: try row.get("account_id"), name: try row.get("name"), state: try enumValue(row, "state"),
+            senderKind: try enumValue(row, "sender_kind"), numberID: try row.get("number_id", as: String?.self) ?? "",
+            useCaseID: try row.get("use_case_id"), preferredAreaCodes: areaCodes.isEmpty ? [] : areaCodes.split(separator: ",").map(String.init),
+            failureReason: try row.get("failure_reason"), requestID: try row.get("request_id"), fingerprint: try row.get("fingerprint"),
+            createdAt: try row.get("created_at"), launchedAt: try row.get("launched_at"), activatedAt: try row.get("activated_at"),
+            archivedAt: try row.get("archived_at"), updatedAt: try row.get("updated_at"))
     }
 
     private static func enumValue<E: RawRepresentable>(_ row: Row, _ column: String) throws -> E where E.RawValue == String {

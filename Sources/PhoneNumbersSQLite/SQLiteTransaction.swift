@@ -124,13 +124,13 @@ struct SQLiteTransaction: StoreWriter {
     func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord] {
         let sql =
             includeReleased
-            ? "SELECT * FROM numbers WHERE account_id = ? ORDER BY created_at, id"
-            : "SELECT * FROM numbers WHERE account_id = ? AND status <> 'RELEASED' ORDER BY created_at, id"
+            ? "SELECT * FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' ORDER BY created_at, id"
+            : "SELECT * FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' AND status <> 'RELEASED' ORDER BY created_at, id"
         return try database.query(sql, [accountID]).map(Self.number)
     }
 
     func heldNumberCount(ofAccount accountID: String) throws -> Int {
-        try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE account_id = ? AND status <> 'RELEASED'", [accountID])!.get("n")
+        try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' AND status <> 'RELEASED'", [accountID])!.get("n")
     }
 
     func heldNumberCount(ofUseCase useCaseID: String) throws -> Int {
@@ -148,24 +148,24 @@ struct SQLiteTransaction: StoreWriter {
         try database.execute(
             """
             INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
-                created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at, kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 number.id, number.accountID, number.e164, number.areaCode, number.name, number.useCaseID, number.status.rawValue,
                 number.failureReason, number.provisioningAttempts, number.createdAt, number.provisioningStartedAt, number.readyAt,
-                number.failedAt, number.releasedAt, number.updatedAt,
+                number.failedAt, number.releasedAt, number.updatedAt, number.kind.rawValue,
             ])
     }
 
     func update(_ number: NumberRecord) throws {
         try database.execute(
             """
-            UPDATE numbers SET e164 = ?, name = ?, status = ?, failure_reason = ?, provisioning_attempts = ?, provisioning_started_at = ?,
+            UPDATE numbers SET e164 = ?, area_code = ?, name = ?, status = ?, failure_reason = ?, provisioning_attempts = ?, provisioning_started_at = ?,
                 ready_at = ?, failed_at = ?, released_at = ?, updated_at = ? WHERE id = ?
             """,
             [
-                number.e164, number.name, number.status.rawValue, number.failureReason, number.provisioningAttempts,
+                number.e164, number.areaCode, number.name, number.status.rawValue, number.failureReason, number.provisioningAttempts,
                 number.provisioningStartedAt, number.readyAt, number.failedAt, number.releasedAt, number.updatedAt, number.id,
             ])
     }
@@ -210,6 +210,117 @@ struct SQLiteTransaction: StoreWriter {
         try database.execute(
             "INSERT INTO port_out_attempts (number_id, gaining_carrier, approved, at) VALUES (?, ?, ?, ?)",
             [numberID, gainingCarrier, approved, time])
+    }
+
+    // MARK: Campaigns, events and audit
+
+    func campaign(_ id: String) throws -> CampaignRecord? {
+        try database.queryOne("SELECT * FROM campaigns WHERE id = ?", [id]).map(Self.campaign)
+    }
+
+    func campaign(accountID: String, requestID: String) throws -> CampaignRecord? {
+        try database.queryOne("SELECT * FROM campaigns WHERE account_id = ? AND request_id = ?", [accountID, requestID]).map(Self.campaign)
+    }
+
+    func campaign(usingSingleUseNumber numberID: String) throws -> CampaignRecord? {
+        try database.queryOne("SELECT * FROM campaigns WHERE number_id = ? AND sender_kind = 'SINGLE_USE'", [numberID]).map(Self.campaign)
+    }
+
+    func campaigns(ofAccount accountID: String, state: CampaignState?, numberID: String) throws -> [CampaignRecord] {
+        var sql = "SELECT * FROM campaigns WHERE account_id = ?"
+        var arguments: [any DatabaseValueConvertible] = [accountID]
+        if let state {
+            sql += " AND state = ?"
+            arguments.append(state.rawValue)
+        }
+        if !numberID.isEmpty {
+            sql += " AND number_id = ?"
+            arguments.append(numberID)
+        }
+        return try database.query(sql + " ORDER BY created_at, id", arguments).map(Self.campaign)
+    }
+
+    func insert(_ campaign: CampaignRecord) throws {
+        try database.execute(
+            """
+            INSERT INTO campaigns (id, account_id, name, state, number_id, created_at, updated_at, sender_kind, use_case_id, preferred_area_codes,
+                failure_reason, request_id, fingerprint, launched_at, activated_at, archived_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                campaign.id, campaign.accountID, campaign.name, campaign.state.rawValue, campaign.numberID.isEmpty ? nil : campaign.numberID,
+                campaign.createdAt, campaign.updatedAt, campaign.senderKind.rawValue, campaign.useCaseID,
+                campaign.preferredAreaCodes.joined(separator: ","), campaign.failureReason, campaign.requestID, campaign.fingerprint,
+                campaign.launchedAt, campaign.activatedAt, campaign.archivedAt,
+            ])
+    }
+
+    func update(_ campaign: CampaignRecord) throws {
+        try database.execute(
+            """
+            UPDATE campaigns SET name = ?, state = ?, number_id = ?, updated_at = ?, failure_reason = ?, launched_at = ?, activated_at = ?,
+                archived_at = ? WHERE id = ?
+            """,
+            [
+                campaign.name, campaign.state.rawValue, campaign.numberID.isEmpty ? nil : campaign.numberID, campaign.updatedAt,
+                campaign.failureReason, campaign.launchedAt, campaign.activatedAt, campaign.archivedAt, campaign.id,
+            ])
+    }
+
+    @discardableResult
+    func append(_ event: EventRecord) throws -> Int64 {
+        try database.execute(
+            "INSERT INTO events (account_id, kind, subject_id, old_state, new_state, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [event.accountID, event.kind, event.subjectID, event.oldState, event.newState, event.reason, event.at])
+        return database.lastInsertRowID
+    }
+
+    func lastEventSequence(ofAccount accountID: String) throws -> Int64 {
+        try database.queryOne("SELECT MAX(sequence) AS last FROM events WHERE account_id = ?", [accountID])?["last"] ?? 0
+    }
+
+    func events(ofAccount accountID: String, after sequence: Int64, limit: Int) throws -> [EventRecord] {
+        try database.query("SELECT * FROM events WHERE account_id = ? AND sequence > ? ORDER BY sequence LIMIT ?", [accountID, sequence, limit]).map {
+            EventRecord(
+                sequence: try $0.get("sequence"), accountID: accountID, kind: try $0.get("kind"), subjectID: try $0.get("subject_id"),
+                oldState: try $0.get("old_state"), newState: try $0.get("new_state"), reason: try $0.get("reason"), at: try $0.get("at"))
+        }
+    }
+
+    func append(_ entry: AuditEntry) throws {
+        try database.execute(
+            """
+            INSERT INTO audit_log (account_id, at, actor, action, subject_kind, subject_id, old_value, new_value, request_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [entry.accountID, entry.at, entry.actor, entry.action, entry.subjectKind, entry.subjectID, entry.oldValue, entry.newValue, entry.requestID])
+    }
+
+    func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
+        var sql = "SELECT * FROM audit_log WHERE account_id = ?"
+        var arguments: [any DatabaseValueConvertible] = [query.accountID]
+        if query.before > 0 {
+            sql += " AND id < ?"
+            arguments.append(query.before)
+        }
+        if !query.action.isEmpty {
+            sql += " AND action = ?"
+            arguments.append(query.action)
+        }
+        if !query.subjectID.isEmpty {
+            sql += " AND subject_id = ?"
+            arguments.append(query.subjectID)
+        }
+        arguments.append(query.limit)
+        return try database.query(sql + " ORDER BY id DESC LIMIT ?", arguments).map { row in
+            var entry = AuditEntry(
+                accountID: query.accountID, at: try row.get("at"), actor: .system, action: try row.get("action"),
+                subjectKind: try row.get("subject_kind"), subjectID: try row.get("subject_id"), oldValue: try row.get("old_value"),
+                newValue: try row.get("new_value"), requestID: try row.get("request_id"))
+            entry.id = try row.get("id")
+            entry.actor = try row.get("actor")
+            return entry
+        }
     }
 
     // MARK: Jobs

@@ -134,3 +134,49 @@ enum Schema {
             """),
     ]
 }
+
+extension Schema {
+    /// Campaigns, single-use numbers, the event log and the audit trail.
+    static let campaignsAndEvents = Migrator.Migration(
+        "0005_campaigns_events_audit",
+        """
+        ALTER TABLE numbers ADD COLUMN kind TEXT NOT NULL DEFAULT 'DEDICATED' CHECK (kind IN ('DEDICATED', 'SINGLE_USE'));
+        DROP INDEX numbers_by_account;
+        CREATE INDEX numbers_by_account ON numbers(account_id, kind, status);
+        ALTER TABLE campaigns ADD COLUMN sender_kind TEXT NOT NULL DEFAULT 'DEDICATED' CHECK (sender_kind IN ('DEDICATED', 'SINGLE_USE'));
+        ALTER TABLE campaigns ADD COLUMN use_case_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE campaigns ADD COLUMN preferred_area_codes TEXT NOT NULL DEFAULT '';
+        ALTER TABLE campaigns ADD COLUMN failure_reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE campaigns ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE campaigns ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+        ALTER TABLE campaigns ADD COLUMN launched_at INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE campaigns ADD COLUMN activated_at INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE campaigns ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;
+        CREATE UNIQUE INDEX campaigns_by_request ON campaigns(account_id, request_id) WHERE request_id <> '';
+        CREATE TABLE events (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id TEXT NOT NULL REFERENCES accounts(id),
+            kind TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            old_state TEXT NOT NULL,
+            new_state TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX events_by_account ON events(account_id, sequence);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject_kind TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            old_value TEXT NOT NULL,
+            new_value TEXT NOT NULL,
+            request_id TEXT NOT NULL
+        );
+        CREATE INDEX audit_by_account ON audit_log(account_id, id);
+        CREATE INDEX audit_by_subject ON audit_log(account_id, subject_id, id);
+        """)
+}

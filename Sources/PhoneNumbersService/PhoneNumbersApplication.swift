@@ -7,8 +7,12 @@ public struct PhoneNumbersApplication: Sendable {
     public let accounts: AccountsDomain
     public let registration: RegistrationDomain
     public let numbers: NumbersDomain
+    public let campaigns: CampaignsDomain
+    public let events: EventsDomain
     public let jobs: JobRunner
     public let authenticator: Authenticator
+    /// Wakes watchers (WatchNumber, WatchEvents) after changes commit.
+    public let signals: AccountSignals
 
     /// Wires the domains; run `jobs` (a `Service`) beside the RPC server.
     public init(store: any PhoneNumbersStore, provider: any NumberProvider, logger: Logger = Logger(label: "phone-numbers")) {
@@ -17,9 +21,14 @@ public struct PhoneNumbersApplication: Sendable {
         authenticator = Authenticator(store: store)
         accounts = AccountsDomain(store: store)
         registration = RegistrationDomain(store: store, provider: provider, jobs: jobs, logger: logger)
-        numbers = NumbersDomain(store: store, provider: provider, events: NumberEvents(), jobs: jobs, logger: logger)
+        let signals = AccountSignals()
+        self.signals = signals
+        numbers = NumbersDomain(store: store, provider: provider, signals: signals, jobs: jobs, logger: logger)
+        campaigns = CampaignsDomain(store: store, provider: provider, signals: signals, jobs: jobs, logger: logger)
+        events = EventsDomain(store: store, signals: signals)
         registration.registerJobs()
         numbers.registerJobs()
+        campaigns.registerJobs()
     }
 
     /// The RPC services of the phone numbers API.
@@ -29,6 +38,8 @@ public struct PhoneNumbersApplication: Sendable {
             RegistrationAPI(domain: registration, authenticator: authenticator),
             AreaCodesAPI(authenticator: authenticator),
             NumbersAPI(domain: numbers, authenticator: authenticator),
+            CampaignsAPI(domain: campaigns, authenticator: authenticator),
+            EventsAPI(domain: events, authenticator: authenticator),
         ]
     }
 }

@@ -348,6 +348,54 @@ public enum NumberStatus: RawRepresentable, Sendable, Hashable {
     }
 }
 
+/// The proto enum `phonenumbers.v1.CampaignState`; values this build does not know are kept as `.unrecognized`.
+public enum CampaignState: RawRepresentable, Sendable, Hashable {
+    case unspecified
+    case draft
+    case launching
+    case active
+    case paused
+    case archived
+    case unrecognized(Int32)
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .draft
+        case 2: self = .launching
+        case 3: self = .active
+        case 4: self = .paused
+        case 5: self = .archived
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .draft: return 1
+        case .launching: return 2
+        case .active: return 3
+        case .paused: return 4
+        case .archived: return 5
+        case .unrecognized(let value): return value
+        }
+    }
+
+    /// The value's name in the .proto file (its number when unrecognized).
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "CAMPAIGN_STATE_UNSPECIFIED"
+        case .draft: return "CAMPAIGN_STATE_DRAFT"
+        case .launching: return "CAMPAIGN_STATE_LAUNCHING"
+        case .active: return "CAMPAIGN_STATE_ACTIVE"
+        case .paused: return "CAMPAIGN_STATE_PAUSED"
+        case .archived: return "CAMPAIGN_STATE_ARCHIVED"
+        case .unrecognized(let value): return String(value)
+        }
+    }
+}
+
 /// The proto message `phonenumbers.v1.Account`.
 public struct Account: ProtoMessage {
     public var id: String = ""
@@ -1094,6 +1142,307 @@ public struct ResetPortOutPinRequest: ProtoMessage {
 public struct PortOutPin: ProtoMessage {
     public var numberId: String = ""
     public var pin: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.DedicatedSender`.
+public struct DedicatedSender: ProtoMessage {
+    public var numberId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.SingleUseSender`.
+public struct SingleUseSender: ProtoMessage {
+    public var useCaseId: String = ""
+    public var preferredAreaCodes: [String] = []
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.Campaign`.
+public struct Campaign: ProtoMessage {
+    public var id: String = ""
+    public var accountId: String = ""
+    public var name: String = ""
+    public var state: CampaignState = .init(rawValue: 0)
+    public var senderKind: String = ""
+    public var numberId: String = ""
+    public var e164: String = ""
+    public var useCaseId: String = ""
+    public var preferredAreaCodes: [String] = []
+    public var failureReason: String = ""
+    public var createdAtMs: Int64 = 0
+    public var launchedAtMs: Int64 = 0
+    public var activatedAtMs: Int64 = 0
+    public var archivedAtMs: Int64 = 0
+    public var updatedAtMs: Int64 = 0
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.CreateCampaignRequest`.
+public struct CreateCampaignRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var name: String = ""
+    public var dedicated: DedicatedSender? = nil
+    public var singleUse: SingleUseSender? = nil
+    public var requestId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.CampaignRequest`.
+public struct CampaignRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var campaignId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.ListCampaignsRequest`.
+public struct ListCampaignsRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var state: CampaignState = .init(rawValue: 0)
+    public var numberId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.ListCampaignsResponse`.
+public struct ListCampaignsResponse: ProtoMessage {
+    public var campaigns: [Campaign] = []
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.ResolveSenderRequest`.
+public struct ResolveSenderRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var campaignId: String = ""
+    public var contact: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.ResolveSenderResponse`.
+public struct ResolveSenderResponse: ProtoMessage {
+    public var e164: String = ""
+    public var conversationId: String = ""
+    public var contact: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.Event`.
+public struct Event: ProtoMessage {
+    public var sequence: Int64 = 0
+    public var accountId: String = ""
+    public var kind: String = ""
+    public var subjectId: String = ""
+    public var oldState: String = ""
+    public var newState: String = ""
+    public var reason: String = ""
+    public var atMs: Int64 = 0
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.WatchEventsRequest`.
+public struct WatchEventsRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var since: Int64 = 0
+    public var fromStart: Bool = false
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.AuditEvent`.
+public struct AuditEvent: ProtoMessage {
+    public var id: Int64 = 0
+    public var accountId: String = ""
+    public var atMs: Int64 = 0
+    public var actor: String = ""
+    public var action: String = ""
+    public var subjectKind: String = ""
+    public var subjectId: String = ""
+    public var oldValue: String = ""
+    public var newValue: String = ""
+    public var requestId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.ListAuditEventsRequest`.
+public struct ListAuditEventsRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var action: String = ""
+    public var subjectId: String = ""
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        self = try Self.decodeBridged(bytes, limits: limits)
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        serializeBridged(into: &output)
+    }
+}
+
+/// The proto message `phonenumbers.v1.ListAuditEventsResponse`.
+public struct ListAuditEventsResponse: ProtoMessage {
+    public var events: [AuditEvent] = []
+    public var nextPageToken: String = ""
 
     /// A message with every field at its default value.
     public init() {}
@@ -2424,6 +2773,545 @@ extension PortOutPin: JSONRepresentable {
         .object([
             ("numberId", .string(self.numberId)),
             ("pin", .string(self.pin)),
+        ])
+    }
+}
+
+extension DedicatedSender: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__DedicatedSender
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__dedicated_sender()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__DedicatedSender>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.numberId = try context.string(m.number_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__DedicatedSender>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.number_id = arena.string(self.numberId)
+    }
+}
+
+extension DedicatedSender: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("numberId", .string(self.numberId)),
+        ])
+    }
+}
+
+extension SingleUseSender: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__SingleUseSender
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__single_use_sender()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__SingleUseSender>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.useCaseId = try context.string(m.use_case_id)
+        self.preferredAreaCodes = try context.strings(m.preferred_area_codes, count: m.n_preferred_area_codes)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__SingleUseSender>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.use_case_id = arena.string(self.useCaseId)
+        (message.pointee.n_preferred_area_codes, message.pointee.preferred_area_codes) = arena.strings(self.preferredAreaCodes)
+    }
+}
+
+extension SingleUseSender: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("useCaseId", .string(self.useCaseId)),
+            ("preferredAreaCodes", .array(self.preferredAreaCodes.map { .string($0) })),
+        ])
+    }
+}
+
+extension Campaign: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__Campaign
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__campaign()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__Campaign>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.id = try context.string(m.id)
+        self.accountId = try context.string(m.account_id)
+        self.name = try context.string(m.name)
+        self.state = .init(rawValue: Int32(bitPattern: m.state.rawValue))
+        self.senderKind = try context.string(m.sender_kind)
+        self.numberId = try context.string(m.number_id)
+        self.e164 = try context.string(m.e164)
+        self.useCaseId = try context.string(m.use_case_id)
+        self.preferredAreaCodes = try context.strings(m.preferred_area_codes, count: m.n_preferred_area_codes)
+        self.failureReason = try context.string(m.failure_reason)
+        self.createdAtMs = m.created_at_ms
+        self.launchedAtMs = m.launched_at_ms
+        self.activatedAtMs = m.activated_at_ms
+        self.archivedAtMs = m.archived_at_ms
+        self.updatedAtMs = m.updated_at_ms
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__Campaign>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.id = arena.string(self.id)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.name = arena.string(self.name)
+        message.pointee.state = .init(rawValue: UInt32(bitPattern: self.state.rawValue))
+        message.pointee.sender_kind = arena.string(self.senderKind)
+        message.pointee.number_id = arena.string(self.numberId)
+        message.pointee.e164 = arena.string(self.e164)
+        message.pointee.use_case_id = arena.string(self.useCaseId)
+        (message.pointee.n_preferred_area_codes, message.pointee.preferred_area_codes) = arena.strings(self.preferredAreaCodes)
+        message.pointee.failure_reason = arena.string(self.failureReason)
+        message.pointee.created_at_ms = self.createdAtMs
+        message.pointee.launched_at_ms = self.launchedAtMs
+        message.pointee.activated_at_ms = self.activatedAtMs
+        message.pointee.archived_at_ms = self.archivedAtMs
+        message.pointee.updated_at_ms = self.updatedAtMs
+    }
+}
+
+extension Campaign: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("id", .string(self.id)),
+            ("accountId", .string(self.accountId)),
+            ("name", .string(self.name)),
+            ("state", .string(self.state.protoName)),
+            ("senderKind", .string(self.senderKind)),
+            ("numberId", .string(self.numberId)),
+            ("e164", .string(self.e164)),
+            ("useCaseId", .string(self.useCaseId)),
+            ("preferredAreaCodes", .array(self.preferredAreaCodes.map { .string($0) })),
+            ("failureReason", .string(self.failureReason)),
+            ("createdAtMs", .string(String(self.createdAtMs))),
+            ("launchedAtMs", .string(String(self.launchedAtMs))),
+            ("activatedAtMs", .string(String(self.activatedAtMs))),
+            ("archivedAtMs", .string(String(self.archivedAtMs))),
+            ("updatedAtMs", .string(String(self.updatedAtMs))),
+        ])
+    }
+}
+
+extension CreateCampaignRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__CreateCampaignRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__create_campaign_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__CreateCampaignRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.name = try context.string(m.name)
+        self.dedicated = try context.message(m.dedicated, as: DedicatedSender.self)
+        self.singleUse = try context.message(m.single_use, as: SingleUseSender.self)
+        self.requestId = try context.string(m.request_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__CreateCampaignRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.name = arena.string(self.name)
+        message.pointee.dedicated = arena.message(self.dedicated)
+        message.pointee.single_use = arena.message(self.singleUse)
+        message.pointee.request_id = arena.string(self.requestId)
+    }
+}
+
+extension CreateCampaignRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("name", .string(self.name)),
+            ("dedicated", self.dedicated.map { $0.jsonValue } ?? .null),
+            ("singleUse", self.singleUse.map { $0.jsonValue } ?? .null),
+            ("requestId", .string(self.requestId)),
+        ])
+    }
+}
+
+extension CampaignRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__CampaignRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__campaign_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__CampaignRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.campaignId = try context.string(m.campaign_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__CampaignRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.campaign_id = arena.string(self.campaignId)
+    }
+}
+
+extension CampaignRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("campaignId", .string(self.campaignId)),
+        ])
+    }
+}
+
+extension ListCampaignsRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ListCampaignsRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__list_campaigns_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListCampaignsRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.state = .init(rawValue: Int32(bitPattern: m.state.rawValue))
+        self.numberId = try context.string(m.number_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListCampaignsRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.state = .init(rawValue: UInt32(bitPattern: self.state.rawValue))
+        message.pointee.number_id = arena.string(self.numberId)
+    }
+}
+
+extension ListCampaignsRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("state", .string(self.state.protoName)),
+            ("numberId", .string(self.numberId)),
+        ])
+    }
+}
+
+extension ListCampaignsResponse: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ListCampaignsResponse
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__list_campaigns_response()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListCampaignsResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.campaigns = try context.messages(m.campaigns, count: m.n_campaigns, as: Campaign.self)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListCampaignsResponse>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        (message.pointee.n_campaigns, message.pointee.campaigns) = arena.messages(self.campaigns)
+    }
+}
+
+extension ListCampaignsResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("campaigns", .array(self.campaigns.map { $0.jsonValue })),
+        ])
+    }
+}
+
+extension ResolveSenderRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ResolveSenderRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__resolve_sender_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ResolveSenderRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.campaignId = try context.string(m.campaign_id)
+        self.contact = try context.string(m.contact)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ResolveSenderRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.campaign_id = arena.string(self.campaignId)
+        message.pointee.contact = arena.string(self.contact)
+    }
+}
+
+extension ResolveSenderRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("campaignId", .string(self.campaignId)),
+            ("contact", .string(self.contact)),
+        ])
+    }
+}
+
+extension ResolveSenderResponse: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ResolveSenderResponse
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__resolve_sender_response()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ResolveSenderResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.e164 = try context.string(m.e164)
+        self.conversationId = try context.string(m.conversation_id)
+        self.contact = try context.string(m.contact)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ResolveSenderResponse>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.e164 = arena.string(self.e164)
+        message.pointee.conversation_id = arena.string(self.conversationId)
+        message.pointee.contact = arena.string(self.contact)
+    }
+}
+
+extension ResolveSenderResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("e164", .string(self.e164)),
+            ("conversationId", .string(self.conversationId)),
+            ("contact", .string(self.contact)),
+        ])
+    }
+}
+
+extension Event: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__Event
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__event()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__Event>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.sequence = m.sequence
+        self.accountId = try context.string(m.account_id)
+        self.kind = try context.string(m.kind)
+        self.subjectId = try context.string(m.subject_id)
+        self.oldState = try context.string(m.old_state)
+        self.newState = try context.string(m.new_state)
+        self.reason = try context.string(m.reason)
+        self.atMs = m.at_ms
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__Event>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.sequence = self.sequence
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.kind = arena.string(self.kind)
+        message.pointee.subject_id = arena.string(self.subjectId)
+        message.pointee.old_state = arena.string(self.oldState)
+        message.pointee.new_state = arena.string(self.newState)
+        message.pointee.reason = arena.string(self.reason)
+        message.pointee.at_ms = self.atMs
+    }
+}
+
+extension Event: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("sequence", .string(String(self.sequence))),
+            ("accountId", .string(self.accountId)),
+            ("kind", .string(self.kind)),
+            ("subjectId", .string(self.subjectId)),
+            ("oldState", .string(self.oldState)),
+            ("newState", .string(self.newState)),
+            ("reason", .string(self.reason)),
+            ("atMs", .string(String(self.atMs))),
+        ])
+    }
+}
+
+extension WatchEventsRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__WatchEventsRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__watch_events_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__WatchEventsRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.since = m.since
+        self.fromStart = m.from_start != 0
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__WatchEventsRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.since = self.since
+        message.pointee.from_start = self.fromStart ? 1 : 0
+    }
+}
+
+extension WatchEventsRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("since", .string(String(self.since))),
+            ("fromStart", .bool(self.fromStart)),
+        ])
+    }
+}
+
+extension AuditEvent: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__AuditEvent
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__audit_event()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__AuditEvent>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.id = m.id
+        self.accountId = try context.string(m.account_id)
+        self.atMs = m.at_ms
+        self.actor = try context.string(m.actor)
+        self.action = try context.string(m.action)
+        self.subjectKind = try context.string(m.subject_kind)
+        self.subjectId = try context.string(m.subject_id)
+        self.oldValue = try context.string(m.old_value)
+        self.newValue = try context.string(m.new_value)
+        self.requestId = try context.string(m.request_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__AuditEvent>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.id = self.id
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.at_ms = self.atMs
+        message.pointee.actor = arena.string(self.actor)
+        message.pointee.action = arena.string(self.action)
+        message.pointee.subject_kind = arena.string(self.subjectKind)
+        message.pointee.subject_id = arena.string(self.subjectId)
+        message.pointee.old_value = arena.string(self.oldValue)
+        message.pointee.new_value = arena.string(self.newValue)
+        message.pointee.request_id = arena.string(self.requestId)
+    }
+}
+
+extension AuditEvent: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("id", .string(String(self.id))),
+            ("accountId", .string(self.accountId)),
+            ("atMs", .string(String(self.atMs))),
+            ("actor", .string(self.actor)),
+            ("action", .string(self.action)),
+            ("subjectKind", .string(self.subjectKind)),
+            ("subjectId", .string(self.subjectId)),
+            ("oldValue", .string(self.oldValue)),
+            ("newValue", .string(self.newValue)),
+            ("requestId", .string(self.requestId)),
+        ])
+    }
+}
+
+extension ListAuditEventsRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ListAuditEventsRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__list_audit_events_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListAuditEventsRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.action = try context.string(m.action)
+        self.subjectId = try context.string(m.subject_id)
+        self.pageSize = m.page_size
+        self.pageToken = try context.string(m.page_token)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListAuditEventsRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.action = arena.string(self.action)
+        message.pointee.subject_id = arena.string(self.subjectId)
+        message.pointee.page_size = self.pageSize
+        message.pointee.page_token = arena.string(self.pageToken)
+    }
+}
+
+extension ListAuditEventsRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("action", .string(self.action)),
+            ("subjectId", .string(self.subjectId)),
+            ("pageSize", .integer(Int64(self.pageSize))),
+            ("pageToken", .string(self.pageToken)),
+        ])
+    }
+}
+
+extension ListAuditEventsResponse: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ListAuditEventsResponse
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__list_audit_events_response()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListAuditEventsResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.events = try context.messages(m.events, count: m.n_events, as: AuditEvent.self)
+        self.nextPageToken = try context.string(m.next_page_token)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListAuditEventsResponse>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        (message.pointee.n_events, message.pointee.events) = arena.messages(self.events)
+        message.pointee.next_page_token = arena.string(self.nextPageToken)
+    }
+}
+
+extension ListAuditEventsResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("events", .array(self.events.map { $0.jsonValue })),
+            ("nextPageToken", .string(self.nextPageToken)),
         ])
     }
 }

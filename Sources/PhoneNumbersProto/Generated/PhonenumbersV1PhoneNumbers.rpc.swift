@@ -363,3 +363,167 @@ public struct NumbersClient: Sendable {
         try await caller.unary(NumbersMethods.resetPortOutPin, request: request, options: options)
     }
 }
+
+/// The methods of `phonenumbers.v1.Campaigns`, for routing and for callers.
+public enum CampaignsMethods {
+    public static let createCampaign = UnaryMethod<CreateCampaignRequest, Campaign>(service: "phonenumbers.v1.Campaigns", method: "CreateCampaign")
+    public static let launchCampaign = UnaryMethod<CampaignRequest, Campaign>(service: "phonenumbers.v1.Campaigns", method: "LaunchCampaign")
+    public static let pauseCampaign = UnaryMethod<CampaignRequest, Campaign>(service: "phonenumbers.v1.Campaigns", method: "PauseCampaign")
+    public static let resumeCampaign = UnaryMethod<CampaignRequest, Campaign>(service: "phonenumbers.v1.Campaigns", method: "ResumeCampaign")
+    public static let archiveCampaign = UnaryMethod<CampaignRequest, Campaign>(service: "phonenumbers.v1.Campaigns", method: "ArchiveCampaign")
+    public static let getCampaign = UnaryMethod<CampaignRequest, Campaign>(service: "phonenumbers.v1.Campaigns", method: "GetCampaign")
+    public static let listCampaigns = UnaryMethod<ListCampaignsRequest, ListCampaignsResponse>(service: "phonenumbers.v1.Campaigns", method: "ListCampaigns")
+    public static let resolveSender = UnaryMethod<ResolveSenderRequest, ResolveSenderResponse>(service: "phonenumbers.v1.Campaigns", method: "ResolveSender")
+}
+
+/// Implement this to serve `phonenumbers.v1.Campaigns`; register it with a server's router.
+public protocol CampaignsService: RPCService {
+    /// `CreateCampaign`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func createCampaign(request: CreateCampaignRequest, context: ServerContext) async throws -> Campaign
+    /// `LaunchCampaign`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func launchCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign
+    /// `PauseCampaign`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func pauseCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign
+    /// `ResumeCampaign`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func resumeCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign
+    /// `ArchiveCampaign`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func archiveCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign
+    /// `GetCampaign`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func getCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign
+    /// `ListCampaigns`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func listCampaigns(request: ListCampaignsRequest, context: ServerContext) async throws -> ListCampaignsResponse
+    /// `ResolveSender`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func resolveSender(request: ResolveSenderRequest, context: ServerContext) async throws -> ResolveSenderResponse
+}
+
+extension CampaignsService {
+    /// One handler per method of `phonenumbers.v1.Campaigns`.
+    public var methodHandlers: [RPCMethodHandler] {
+        [
+            RPCMethodHandler(CampaignsMethods.createCampaign) { request, context in
+                try await self.createCampaign(request: request, context: context)
+            },
+            RPCMethodHandler(CampaignsMethods.launchCampaign) { request, context in
+                try await self.launchCampaign(request: request, context: context)
+            },
+            RPCMethodHandler(CampaignsMethods.pauseCampaign) { request, context in
+                try await self.pauseCampaign(request: request, context: context)
+            },
+            RPCMethodHandler(CampaignsMethods.resumeCampaign) { request, context in
+                try await self.resumeCampaign(request: request, context: context)
+            },
+            RPCMethodHandler(CampaignsMethods.archiveCampaign) { request, context in
+                try await self.archiveCampaign(request: request, context: context)
+            },
+            RPCMethodHandler(CampaignsMethods.getCampaign) { request, context in
+                try await self.getCampaign(request: request, context: context)
+            },
+            RPCMethodHandler(CampaignsMethods.listCampaigns) { request, context in
+                try await self.listCampaigns(request: request, context: context)
+            },
+            RPCMethodHandler(CampaignsMethods.resolveSender) { request, context in
+                try await self.resolveSender(request: request, context: context)
+            },
+        ]
+    }
+}
+
+/// A typed client of `phonenumbers.v1.Campaigns` over any `RPCCaller` (a connection, or in-process).
+public struct CampaignsClient: Sendable {
+    /// What carries the calls.
+    public let caller: any RPCCaller
+
+    /// A client that sends its calls through `caller`.
+    public init(_ caller: any RPCCaller) {
+        self.caller = caller
+    }
+
+    /// Calls `CreateCampaign`. Throws `RPCError` with the call's status when it is not OK.
+    public func createCampaign(_ request: CreateCampaignRequest, options: CallOptions = .init()) async throws(RPCError) -> Campaign {
+        try await caller.unary(CampaignsMethods.createCampaign, request: request, options: options)
+    }
+
+    /// Calls `LaunchCampaign`. Throws `RPCError` with the call's status when it is not OK.
+    public func launchCampaign(_ request: CampaignRequest, options: CallOptions = .init()) async throws(RPCError) -> Campaign {
+        try await caller.unary(CampaignsMethods.launchCampaign, request: request, options: options)
+    }
+
+    /// Calls `PauseCampaign`. Throws `RPCError` with the call's status when it is not OK.
+    public func pauseCampaign(_ request: CampaignRequest, options: CallOptions = .init()) async throws(RPCError) -> Campaign {
+        try await caller.unary(CampaignsMethods.pauseCampaign, request: request, options: options)
+    }
+
+    /// Calls `ResumeCampaign`. Throws `RPCError` with the call's status when it is not OK.
+    public func resumeCampaign(_ request: CampaignRequest, options: CallOptions = .init()) async throws(RPCError) -> Campaign {
+        try await caller.unary(CampaignsMethods.resumeCampaign, request: request, options: options)
+    }
+
+    /// Calls `ArchiveCampaign`. Throws `RPCError` with the call's status when it is not OK.
+    public func archiveCampaign(_ request: CampaignRequest, options: CallOptions = .init()) async throws(RPCError) -> Campaign {
+        try await caller.unary(CampaignsMethods.archiveCampaign, request: request, options: options)
+    }
+
+    /// Calls `GetCampaign`. Throws `RPCError` with the call's status when it is not OK.
+    public func getCampaign(_ request: CampaignRequest, options: CallOptions = .init()) async throws(RPCError) -> Campaign {
+        try await caller.unary(CampaignsMethods.getCampaign, request: request, options: options)
+    }
+
+    /// Calls `ListCampaigns`. Throws `RPCError` with the call's status when it is not OK.
+    public func listCampaigns(_ request: ListCampaignsRequest, options: CallOptions = .init()) async throws(RPCError) -> ListCampaignsResponse {
+        try await caller.unary(CampaignsMethods.listCampaigns, request: request, options: options)
+    }
+
+    /// Calls `ResolveSender`. Throws `RPCError` with the call's status when it is not OK.
+    public func resolveSender(_ request: ResolveSenderRequest, options: CallOptions = .init()) async throws(RPCError) -> ResolveSenderResponse {
+        try await caller.unary(CampaignsMethods.resolveSender, request: request, options: options)
+    }
+}
+
+/// The methods of `phonenumbers.v1.Events`, for routing and for callers.
+public enum EventsMethods {
+    public static let watchEvents = ServerStreamingMethod<WatchEventsRequest, Event>(service: "phonenumbers.v1.Events", method: "WatchEvents")
+    public static let listAuditEvents = UnaryMethod<ListAuditEventsRequest, ListAuditEventsResponse>(service: "phonenumbers.v1.Events", method: "ListAuditEvents")
+}
+
+/// Implement this to serve `phonenumbers.v1.Events`; register it with a server's router.
+public protocol EventsService: RPCService {
+    /// `WatchEvents` (server streaming): write responses to `responses`; return to end the call.
+    func watchEvents(request: WatchEventsRequest, context: ServerContext, responses: ResponseStreamWriter<Event>) async throws
+    /// `ListAuditEvents`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func listAuditEvents(request: ListAuditEventsRequest, context: ServerContext) async throws -> ListAuditEventsResponse
+}
+
+extension EventsService {
+    /// One handler per method of `phonenumbers.v1.Events`.
+    public var methodHandlers: [RPCMethodHandler] {
+        [
+            RPCMethodHandler(EventsMethods.watchEvents) { request, context, responses in
+                try await self.watchEvents(request: request, context: context, responses: responses)
+            },
+            RPCMethodHandler(EventsMethods.listAuditEvents) { request, context in
+                try await self.listAuditEvents(request: request, context: context)
+            },
+        ]
+    }
+}
+
+/// A typed client of `phonenumbers.v1.Events` over any `RPCCaller` (a connection, or in-process).
+public struct EventsClient: Sendable {
+    /// What carries the calls.
+    public let caller: any RPCCaller
+
+    /// A client that sends its calls through `caller`.
+    public init(_ caller: any RPCCaller) {
+        self.caller = caller
+    }
+
+    /// Calls `WatchEvents`; the stream ends when the call does and throws `RPCError` if it fails.
+    public func watchEvents(_ request: WatchEventsRequest, options: CallOptions = .init()) -> RPCResponseStream<Event> {
+        caller.serverStreaming(EventsMethods.watchEvents, request: request, options: options)
+    }
+
+    /// Calls `ListAuditEvents`. Throws `RPCError` with the call's status when it is not OK.
+    public func listAuditEvents(_ request: ListAuditEventsRequest, options: CallOptions = .init()) async throws(RPCError) -> ListAuditEventsResponse {
+        try await caller.unary(EventsMethods.listAuditEvents, request: request, options: options)
+    }
+}

@@ -28,7 +28,10 @@ public struct AccountsDomain: Sendable {
             throw DomainError.invalid("INVALID_COUNTRY", "country must be an ISO 3166-1 alpha-2 code such as US")
         }
         let account = AccountRecord(id: Identifiers.make("acc"), name: name, country: country, createdAt: currentTimestamp())
-        try await store.write { try $0.insert(account) }
+        try await store.write { tx in
+            try tx.insert(account)
+            try ChangeLog.audit(tx, account: account.id, actor: Actor(principal), action: "ACCOUNT_CREATED", subject: ("ACCOUNT", account.id), new: account.name)
+        }
         return account
     }
 
@@ -53,6 +56,7 @@ public struct AccountsDomain: Sendable {
                 throw DomainError.precondition("OWNER_EXISTS", "the account already has an owner")
             }
             try tx.insert(member)
+            try ChangeLog.audit(tx, account: accountID, actor: Actor(principal), action: "MEMBER_ADDED", subject: ("MEMBER", member.id), new: role.rawValue)
         }
         return member
     }
@@ -80,8 +84,19 @@ public struct AccountsDomain: Sendable {
         let token = Credentials.makeToken()
         let record = CredentialRecord(id: Identifiers.make("tok"), tokenHash: Credentials.hash(token), subject: subject, createdAt: currentTimestamp())
         try await store.write { tx in
-            if case .member(let id) = subject, try tx.member(id) == nil { throw DomainError.notFound("member", id) }
             try tx.insert(record)
+            switch subject {
+            case .member(let id):
+                guard let member = try tx.member(id) else { throw DomainError.notFound("member", id) }
+                try ChangeLog.audit(
+                    tx, account: member.accountID, actor: Actor(principal), action: "TOKEN_ISSUED", subject: ("TOKEN", record.id), new: "member:\(id)")
+            case .service(let name, let grants):
+                try ChangeLog.audit(
+                    tx, account: "", actor: Actor(principal), action: "TOKEN_ISSUED", subject: ("TOKEN", record.id),
+                    new: "service:\(name) " + grants.map(\.rawValue).sorted().joined(separator: ","))
+            case .operator:
+                break
+            }
         }
         return (token, record.id)
     }

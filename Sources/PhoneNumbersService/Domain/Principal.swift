@@ -19,6 +19,7 @@ public enum Permission: Sendable, Hashable {
     case relayPortOut
     case manageCampaigns
     case launchCampaigns
+    case readAudit
     case administer
 }
 
@@ -27,9 +28,11 @@ public enum AccessPolicy {
     static func permissions(of role: Role) -> Set<Permission> {
         switch role {
         case .owner:
-            return [.readNumbers, .readBrand, .manageNumbers, .submitUseCase, .submitBrand, .managePortOutPIN, .manageCampaigns, .launchCampaigns]
+            return [
+                .readNumbers, .readBrand, .manageNumbers, .submitUseCase, .submitBrand, .managePortOutPIN, .manageCampaigns, .launchCampaigns, .readAudit,
+            ]
         case .admin:
-            return [.readNumbers, .readBrand, .manageNumbers, .submitUseCase, .manageCampaigns, .launchCampaigns]
+            return [.readNumbers, .readBrand, .manageNumbers, .submitUseCase, .manageCampaigns, .launchCampaigns, .readAudit]
         case .supervisor:
             return [.readNumbers, .manageCampaigns, .launchCampaigns]
         case .texter:

@@ -216,12 +216,15 @@ public struct NumberRecord: Sendable, Hashable {
     public var failedAt: Timestamp
     public var releasedAt: Timestamp
     public var updatedAt: Timestamp
+    /// Dedicated (counts toward the account's five) or a campaign's single-use number.
+    public var kind: NumberKind
 
     public init(
         id: String, accountID: String, e164: String, areaCode: String, name: String, useCaseID: String, status: NumberStatus,
         failureReason: String = "", provisioningAttempts: Int = 0, createdAt: Timestamp, provisioningStartedAt: Timestamp = 0,
-        readyAt: Timestamp = 0, failedAt: Timestamp = 0, releasedAt: Timestamp = 0, updatedAt: Timestamp
+        readyAt: Timestamp = 0, failedAt: Timestamp = 0, releasedAt: Timestamp = 0, updatedAt: Timestamp, kind: NumberKind = .dedicated
     ) {
+        self.kind = kind
         self.id = id
         self.accountID = accountID
         self.e164 = e164
@@ -260,6 +263,8 @@ public struct IdempotencyRecord: Sendable, Hashable {
 public enum JobKind: String, Sendable, Hashable {
     /// Finish a reservation an AddNumber call did not complete (crash or timeout).
     case completeReservation = "COMPLETE_RESERVATION"
+    /// Reserve a single-use number for a launching campaign, in one of its area codes.
+    case reserveSingleUse = "RESERVE_SINGLE_USE"
     case provisionNumber = "PROVISION_NUMBER"
     case releaseNumber = "RELEASE_NUMBER"
     case vetBrand = "VET_BRAND"

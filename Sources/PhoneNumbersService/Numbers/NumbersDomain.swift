@@ -5,14 +5,14 @@ import Logging
 public struct NumbersDomain: Sendable {
     let store: any PhoneNumbersStore
     let provider: any NumberProvider
-    let events: NumberEvents
+    let signals: AccountSignals
     let jobs: JobRunner
     let logger: Logger
 
-    public init(store: any PhoneNumbersStore, provider: any NumberProvider, events: NumberEvents, jobs: JobRunner, logger: Logger) {
+    public init(store: any PhoneNumbersStore, provider: any NumberProvider, signals: AccountSignals, jobs: JobRunner, logger: Logger) {
         self.store = store
         self.provider = provider
-        self.events = events
+        self.signals = signals
         self.jobs = jobs
         self.logger = logger
     }
@@ -74,13 +74,13 @@ public struct NumbersDomain: Sendable {
             return candidate
         }
         guard number.status == .reserving else { return number }
-        return try await completeReservation(number.id)
+        return try await completeReservation(number.id, actor: Actor(principal), requestID: requestID)
     }
 
     /// Reserves the number of a RESERVING record at the provider (idempotent by the
     /// record's id) and moves it to PROVISIONING; when the area code has no inventory
     /// or the provider refuses, removes the record so nothing is created.
-    func completeReservation(_ numberID: String) async throws -> NumberRecord {
+    func completeReservation(_ numberID: String, actor: Actor, requestID: String) async throws -> NumberRecord {
         guard let number = try await store.read({ try $0.number(numberID) }) else { throw DomainError.notFound("number", numberID) }
         guard number.status == .reserving else { return number }
         let e164: String
@@ -109,11 +109,12 @@ public struct NumbersDomain: Sendable {
             current.provisioningStartedAt = now
             current.updatedAt = now
             try tx.update(current)
+            try ChangeLog.number(tx, from: nil, to: current, actor: actor, action: "NUMBER_ADDED", requestID: requestID, newValue: "\(e164) PROVISIONING")
             try tx.deleteJob(kind: .completeReservation, subjectID: numberID)
             try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: numberID, runAt: now))
             return current
         }
-        events.publish(updated)
+        signals.notify(updated.accountID)
         jobs.wake()
         logger.info("number reserved", metadata: ["number.id": "\(numberID)", "number.e164": "\(e164)", "account.id": "\(updated.accountID)"])
         return updated
@@ -166,12 +167,14 @@ public struct NumbersDomain: Sendable {
         let updated = try await store.write { tx -> NumberRecord in
             var number = try Self.owned(tx, numberID, accountID)
             guard number.status != .released else { throw DomainError.precondition("NUMBER_RELEASED", "number \(numberID) was released") }
+            let old = number
             number.name = name
             number.updatedAt = currentTimestamp()
             try tx.update(number)
+            try ChangeLog.number(tx, from: old, to: number, actor: Actor(principal), action: "NUMBER_RENAMED", oldValue: old.name, newValue: name)
             return number
         }
-        events.publish(updated)
+        signals.notify(updated.accountID)
         return updated
     }
 
@@ -199,15 +202,17 @@ public struct NumbersDomain: Sendable {
                     metadata: ["campaign_ids": campaigns.map(\.id).joined(separator: ","), "campaign_names": campaigns.map(\.name).joined(separator: ",")])
             }
             let now = currentTimestamp()
+            let old = number
             number.status = .released
             number.releasedAt = now
             number.updatedAt = now
             try tx.update(number)
+            try ChangeLog.number(tx, from: old, to: number, actor: Actor(principal), action: "NUMBER_DELETED")
             try tx.deleteJob(kind: .provisionNumber, subjectID: numberID)
             try tx.upsert(JobRecord(kind: .releaseNumber, subjectID: numberID, runAt: now))
             return number
         }
-        events.publish(updated)
+        signals.notify(updated.accountID)
         jobs.wake()
         logger.info("number deleted", metadata: ["number.id": "\(numberID)", "account.id": "\(accountID)"])
         return updated
@@ -224,6 +229,7 @@ public struct NumbersDomain: Sendable {
                     metadata: ["status": number.status.rawValue])
             }
             let now = currentTimestamp()
+            let old = number
             number.status = .provisioning
             number.failureReason = ""
             number.provisioningAttempts = 0
@@ -231,10 +237,11 @@ public struct NumbersDomain: Sendable {
             number.failedAt = 0
             number.updatedAt = now
             try tx.update(number)
+            try ChangeLog.number(tx, from: old, to: number, actor: Actor(principal), action: "PROVISIONING_RETRIED")
             try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: numberID, runAt: now))
             return number
         }
-        events.publish(updated)
+        signals.notify(updated.accountID)
         jobs.wake()
         return updated
     }
@@ -242,20 +249,21 @@ public struct NumbersDomain: Sendable {
     /// The number now, then each change, ending after a final state (READY, FAILED, RELEASED).
     public func watch(_ principal: Principal, accountID requested: String, numberID: String) async throws -> AsyncStream<NumberRecord> {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
-        let changes = events.changes(of: numberID)
+        let changes = signals.signals(for: accountID)
         let current = try await store.read { tx in try Self.owned(tx, numberID, accountID) }
+        let store = self.store
         return AsyncStream { continuation in
             let task = Task {
                 continuation.yield(current)
-                if current.status.isFinal {
-                    continuation.finish()
-                    return
-                }
                 var last = current
-                for await change in changes where change != last && change.updatedAt >= last.updatedAt {
-                    last = change
-                    continuation.yield(change)
-                    if change.status.isFinal { break }
+                if !current.status.isFinal {
+                    for await _ in changes {
+                        guard let number = try? await store.read({ try $0.number(numberID) }) else { break }
+                        guard number != last else { continue }
+                        last = number
+                        continuation.yield(number)
+                        if number.status.isFinal { break }
+                    }
                 }
                 continuation.finish()
             }
@@ -263,8 +271,11 @@ public struct NumbersDomain: Sendable {
         }
     }
 
+    /// A dedicated number of the account (single-use numbers belong to their campaign).
     static func owned(_ tx: any StoreReader, _ numberID: String, _ accountID: String) throws -> NumberRecord {
-        guard let number = try tx.number(numberID), number.accountID == accountID else { throw DomainError.notFound("number", numberID) }
+        guard let number = try tx.number(numberID), number.accountID == accountID, number.kind == .dedicated else {
+            throw DomainError.notFound("number", numberID)
+        }
         return number
     }
 }

@@ -18,9 +18,11 @@ extension NumbersDomain {
         }
         let now = currentTimestamp()
         let lockedUntil = try await store.read { try $0.portOutGuard(numberID: number.id)?.lockedUntil ?? 0 }
+        let actor = Actor(principal)
         if lockedUntil > now {
             try await store.write { tx in
                 try tx.recordPortOutAttempt(numberID: number.id, gainingCarrier: carrier, approved: false, at: now)
+                try ChangeLog.audit(tx, account: number.accountID, actor: actor, action: "PORT_OUT_REFUSED_LOCKED", subject: ("NUMBER", number.id), new: carrier)
             }
             throw DomainError.precondition(
                 "PORT_OUT_LOCKED", "port-out requests for this number are locked after repeated wrong PINs",
@@ -42,12 +44,14 @@ extension NumbersDomain {
                 }
                 try tx.upsert(state)
                 try tx.recordPortOutAttempt(numberID: number.id, gainingCarrier: carrier, approved: false, at: now)
+                try ChangeLog.audit(tx, account: number.accountID, actor: actor, action: "PORT_OUT_REFUSED_PIN_MISMATCH", subject: ("NUMBER", number.id), new: carrier)
             }
             logger.notice("port-out refused: wrong PIN", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
             throw DomainError.denied("PORT_OUT_PIN_MISMATCH", "the port-out PIN does not match; the request is refused")
         }
         let updated = try await store.write { tx -> NumberRecord in
             guard var current = try tx.number(number.id), current.status == .ready else { throw DomainError.notFound("number", e164) }
+            let old = current
             current.status = .released
             current.releasedAt = now
             current.updatedAt = now
@@ -55,9 +59,10 @@ extension NumbersDomain {
             try tx.update(current)
             try tx.upsert(PortOutGuard(numberID: number.id))
             try tx.recordPortOutAttempt(numberID: number.id, gainingCarrier: carrier, approved: true, at: now)
+            try ChangeLog.number(tx, from: old, to: current, actor: actor, action: "PORT_OUT_APPROVED", newValue: "RELEASED to \(carrier)")
             return current
         }
-        events.publish(updated)
+        signals.notify(updated.accountID)
         logger.notice("port-out approved", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
         return updated
     }
@@ -81,7 +86,11 @@ extension NumbersDomain {
         } catch {
             throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "the PIN system could not be reached; try again")
         }
-        try await store.write { try $0.upsert(PortOutGuard(numberID: number.id)) }
+        let actor = Actor(principal)
+        try await store.write { tx in
+            try tx.upsert(PortOutGuard(numberID: number.id))
+            try ChangeLog.audit(tx, account: number.accountID, actor: actor, action: "PORT_OUT_PIN_RESET", subject: ("NUMBER", number.id))
+        }
         logger.notice("port-out PIN reset", metadata: ["number.id": "\(number.id)"])
         return pin
     }

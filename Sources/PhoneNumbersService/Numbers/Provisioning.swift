@@ -7,7 +7,7 @@ extension NumbersDomain {
         jobs.register(.releaseNumber) { job in await self.release(job) }
         jobs.register(.completeReservation) { job in
             do {
-                _ = try await self.completeReservation(job.subjectID)
+                _ = try await self.completeReservation(job.subjectID, actor: .system, requestID: "")
                 return .done
             } catch let error as DomainError where error.code != .unavailable {
                 return .done  // the reservation was discarded
@@ -62,6 +62,7 @@ extension NumbersDomain {
         let updated = try await store.write { tx -> NumberRecord? in
             try tx.deleteJob(kind: .provisionNumber, subjectID: numberID)
             guard var number = try tx.number(numberID), number.status == .provisioning else { return nil }
+            let old = number
             let now = currentTimestamp()
             if let failure {
                 number.status = .failed
@@ -74,10 +75,14 @@ extension NumbersDomain {
             }
             number.updatedAt = now
             try tx.update(number)
+            try ChangeLog.number(tx, from: old, to: number, actor: .system, action: failure == nil ? "PROVISIONING_SUCCEEDED" : "PROVISIONING_FAILED")
+            if number.kind == .singleUse {
+                try CampaignsDomain.singleUseNumberFinished(tx, number)
+            }
             return number
         }
         if let updated {
-            events.publish(updated)
+            signals.notify(updated.accountID)
             logger.info(
                 "provisioning finished",
                 metadata: ["number.id": "\(numberID)", "number.status": "\(updated.status.rawValue)", "reason": "\(updated.failureReason)"])

@@ -91,7 +91,11 @@ public struct RegistrationDomain: Sendable {
             if let existing = try tx.brand(ofAccount: accountID), existing.status == .pending {
                 throw DomainError.precondition("BRAND_PENDING", "the brand is being vetted; wait for the result before resubmitting")
             }
+            let old = try tx.brand(ofAccount: accountID)
             try tx.upsert(brand)
+            try ChangeLog.audit(
+                tx, account: accountID, actor: Actor(principal), action: "BRAND_SUBMITTED", subject: ("BRAND", accountID),
+                old: old?.status.rawValue ?? "", new: brand.status.rawValue)
             try tx.upsert(JobRecord(kind: .vetBrand, subjectID: accountID, runAt: now))
         }
         jobs.wake()
@@ -128,6 +132,9 @@ public struct RegistrationDomain: Sendable {
                 throw DomainError.precondition("CHARITY_REQUIRES_NON_PROFIT", "a CHARITY use case needs a NON_PROFIT (501(c)(3)) brand")
             }
             try tx.insert(useCase)
+            try ChangeLog.audit(
+                tx, account: accountID, actor: Actor(principal), action: "USE_CASE_SUBMITTED", subject: ("USE_CASE", useCase.id),
+                new: "\(type.rawValue) \(useCase.status.rawValue)")
             try tx.upsert(JobRecord(kind: .vetUseCase, subjectID: useCase.id, runAt: now))
         }
         jobs.wake()
@@ -161,10 +168,14 @@ public struct RegistrationDomain: Sendable {
             guard var useCase = try tx.useCase(useCaseID), accountID.isEmpty || useCase.accountID == accountID else {
                 throw DomainError.notFound("use case", useCaseID)
             }
+            let old = useCase.status
             useCase.status = status
             useCase.failureReason = status == .failed ? (reason.isEmpty ? "set by the operator" : reason) : ""
             useCase.updatedAt = currentTimestamp()
             try tx.update(useCase)
+            try ChangeLog.audit(
+                tx, account: useCase.accountID, actor: .operator, action: "USE_CASE_STATUS_SET", subject: ("USE_CASE", useCaseID),
+                old: old.rawValue, new: status.rawValue)
             try tx.deleteJob(kind: .vetUseCase, subjectID: useCaseID)
             return useCase
         }
@@ -186,6 +197,9 @@ public struct RegistrationDomain: Sendable {
                 current.failureReason = reason
                 current.updatedAt = currentTimestamp()
                 try tx.upsert(current)
+                try ChangeLog.audit(
+                    tx, account: job.subjectID, actor: .system, action: "BRAND_VETTED", subject: ("BRAND", job.subjectID),
+                    old: BrandStatus.pending.rawValue, new: status.rawValue)
             }
             logger.info("brand vetted", metadata: ["account.id": "\(job.subjectID)", "brand.status": "\(status.rawValue)"])
             return .done
@@ -210,10 +224,14 @@ public struct RegistrationDomain: Sendable {
             try await store.write { tx in
                 try tx.deleteJob(kind: .vetUseCase, subjectID: job.subjectID)
                 guard var current = try tx.useCase(job.subjectID), current.status == useCase.status else { return }
+                let old = current.status
                 current.status = status
                 current.failureReason = reason
                 current.updatedAt = currentTimestamp()
                 try tx.update(current)
+                try ChangeLog.audit(
+                    tx, account: current.accountID, actor: .system, action: "USE_CASE_VETTED", subject: ("USE_CASE", current.id),
+                    old: old.rawValue, new: status.rawValue)
                 if status == .registered {
                     try tx.upsert(JobRecord(kind: .vetUseCase, subjectID: job.subjectID, runAt: currentTimestamp()))
                 }

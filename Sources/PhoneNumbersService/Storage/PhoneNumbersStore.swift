@@ -28,7 +28,7 @@ public protocol StoreReader {
     /// The number that holds `e164` and is not released.
     func heldNumber(e164: String) throws -> NumberRecord?
     func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]
-    /// Numbers of the account that still count toward its limit (not released).
+    /// Dedicated numbers of the account that still count toward its limit (not released).
     func heldNumberCount(ofAccount accountID: String) throws -> Int
     /// Numbers (dedicated and single-use) held for the use case.
     func heldNumberCount(ofUseCase useCaseID: String) throws -> Int
@@ -36,6 +36,19 @@ public protocol StoreReader {
     func activeCampaigns(usingNumber numberID: String) throws -> [CampaignReference]
     func idempotencyRecord(accountID: String, requestID: String) throws -> IdempotencyRecord?
     func portOutGuard(numberID: String) throws -> PortOutGuard?
+
+    func campaign(_ id: String) throws -> CampaignRecord?
+    func campaign(accountID: String, requestID: String) throws -> CampaignRecord?
+    /// The campaign that sends from single-use number `numberID`, if any.
+    func campaign(usingSingleUseNumber numberID: String) throws -> CampaignRecord?
+    /// Campaigns of the account, optionally only in `state` and only using `numberID`.
+    func campaigns(ofAccount accountID: String, state: CampaignState?, numberID: String) throws -> [CampaignRecord]
+
+    /// The sequence number of the account's latest event (0 when none).
+    func lastEventSequence(ofAccount accountID: String) throws -> Int64
+    /// Events of the account after `sequence`, in order.
+    func events(ofAccount accountID: String, after sequence: Int64, limit: Int) throws -> [EventRecord]
+    func auditEntries(_ query: AuditQuery) throws -> [AuditEntry]
 
     /// Jobs due at or before `time`, oldest first.
     func dueJobs(at time: Timestamp, limit: Int) throws -> [JobRecord]
@@ -62,6 +75,12 @@ public protocol StoreWriter: StoreReader {
     func deleteIdempotencyRecords(numberID: String) throws
     func upsert(_ guard: PortOutGuard) throws
     func recordPortOutAttempt(numberID: String, gainingCarrier: String, approved: Bool, at time: Timestamp) throws
+
+    func insert(_ campaign: CampaignRecord) throws
+    func update(_ campaign: CampaignRecord) throws
+    /// Appends to the account's event log; returns the event's sequence number.
+    @discardableResult func append(_ event: EventRecord) throws -> Int64
+    func append(_ entry: AuditEntry) throws
 
     /// Adds or replaces the job for (kind, subject).
     func upsert(_ job: JobRecord) throws

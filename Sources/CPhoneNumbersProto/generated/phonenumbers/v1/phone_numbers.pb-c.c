@@ -1672,6 +1672,636 @@ void   phonenumbers__v1__port_out_pin__free_unpacked
   assert(message->base.descriptor == &phonenumbers__v1__port_out_pin__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   phonenumbers__v1__dedicated_sender__init
+                     (Phonenumbers__V1__DedicatedSender         *message)
+{
+  static const Phonenumbers__V1__DedicatedSender init_value = PHONENUMBERS__V1__DEDICATED_SENDER__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__dedicated_sender__get_packed_size
+                     (const Phonenumbers__V1__DedicatedSender *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__dedicated_sender__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__dedicated_sender__pack
+                     (const Phonenumbers__V1__DedicatedSender *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__dedicated_sender__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__dedicated_sender__pack_to_buffer
+                     (const Phonenumbers__V1__DedicatedSender *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__dedicated_sender__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__DedicatedSender *
+       phonenumbers__v1__dedicated_sender__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__DedicatedSender *)
+     protobuf_c_message_unpack (&phonenumbers__v1__dedicated_sender__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__dedicated_sender__free_unpacked
+                     (Phonenumbers__V1__DedicatedSender *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__dedicated_sender__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__single_use_sender__init
+                     (Phonenumbers__V1__SingleUseSender         *message)
+{
+  static const Phonenumbers__V1__SingleUseSender init_value = PHONENUMBERS__V1__SINGLE_USE_SENDER__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__single_use_sender__get_packed_size
+                     (const Phonenumbers__V1__SingleUseSender *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__single_use_sender__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__single_use_sender__pack
+                     (const Phonenumbers__V1__SingleUseSender *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__single_use_sender__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__single_use_sender__pack_to_buffer
+                     (const Phonenumbers__V1__SingleUseSender *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__single_use_sender__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__SingleUseSender *
+       phonenumbers__v1__single_use_sender__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__SingleUseSender *)
+     protobuf_c_message_unpack (&phonenumbers__v1__single_use_sender__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__single_use_sender__free_unpacked
+                     (Phonenumbers__V1__SingleUseSender *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__single_use_sender__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__campaign__init
+                     (Phonenumbers__V1__Campaign         *message)
+{
+  static const Phonenumbers__V1__Campaign init_value = PHONENUMBERS__V1__CAMPAIGN__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__campaign__get_packed_size
+                     (const Phonenumbers__V1__Campaign *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__campaign__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__campaign__pack
+                     (const Phonenumbers__V1__Campaign *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__campaign__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__campaign__pack_to_buffer
+                     (const Phonenumbers__V1__Campaign *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__campaign__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__Campaign *
+       phonenumbers__v1__campaign__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__Campaign *)
+     protobuf_c_message_unpack (&phonenumbers__v1__campaign__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__campaign__free_unpacked
+                     (Phonenumbers__V1__Campaign *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__campaign__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__create_campaign_request__init
+                     (Phonenumbers__V1__CreateCampaignRequest         *message)
+{
+  static const Phonenumbers__V1__CreateCampaignRequest init_value = PHONENUMBERS__V1__CREATE_CAMPAIGN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__create_campaign_request__get_packed_size
+                     (const Phonenumbers__V1__CreateCampaignRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__create_campaign_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__create_campaign_request__pack
+                     (const Phonenumbers__V1__CreateCampaignRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__create_campaign_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__create_campaign_request__pack_to_buffer
+                     (const Phonenumbers__V1__CreateCampaignRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__create_campaign_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__CreateCampaignRequest *
+       phonenumbers__v1__create_campaign_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__CreateCampaignRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__create_campaign_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__create_campaign_request__free_unpacked
+                     (Phonenumbers__V1__CreateCampaignRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__create_campaign_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__campaign_request__init
+                     (Phonenumbers__V1__CampaignRequest         *message)
+{
+  static const Phonenumbers__V1__CampaignRequest init_value = PHONENUMBERS__V1__CAMPAIGN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__campaign_request__get_packed_size
+                     (const Phonenumbers__V1__CampaignRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__campaign_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__campaign_request__pack
+                     (const Phonenumbers__V1__CampaignRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__campaign_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__campaign_request__pack_to_buffer
+                     (const Phonenumbers__V1__CampaignRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__campaign_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__CampaignRequest *
+       phonenumbers__v1__campaign_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__CampaignRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__campaign_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__campaign_request__free_unpacked
+                     (Phonenumbers__V1__CampaignRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__campaign_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__list_campaigns_request__init
+                     (Phonenumbers__V1__ListCampaignsRequest         *message)
+{
+  static const Phonenumbers__V1__ListCampaignsRequest init_value = PHONENUMBERS__V1__LIST_CAMPAIGNS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__list_campaigns_request__get_packed_size
+                     (const Phonenumbers__V1__ListCampaignsRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_campaigns_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__list_campaigns_request__pack
+                     (const Phonenumbers__V1__ListCampaignsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_campaigns_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__list_campaigns_request__pack_to_buffer
+                     (const Phonenumbers__V1__ListCampaignsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_campaigns_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ListCampaignsRequest *
+       phonenumbers__v1__list_campaigns_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ListCampaignsRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__list_campaigns_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__list_campaigns_request__free_unpacked
+                     (Phonenumbers__V1__ListCampaignsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__list_campaigns_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__list_campaigns_response__init
+                     (Phonenumbers__V1__ListCampaignsResponse         *message)
+{
+  static const Phonenumbers__V1__ListCampaignsResponse init_value = PHONENUMBERS__V1__LIST_CAMPAIGNS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__list_campaigns_response__get_packed_size
+                     (const Phonenumbers__V1__ListCampaignsResponse *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_campaigns_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__list_campaigns_response__pack
+                     (const Phonenumbers__V1__ListCampaignsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_campaigns_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__list_campaigns_response__pack_to_buffer
+                     (const Phonenumbers__V1__ListCampaignsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_campaigns_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ListCampaignsResponse *
+       phonenumbers__v1__list_campaigns_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ListCampaignsResponse *)
+     protobuf_c_message_unpack (&phonenumbers__v1__list_campaigns_response__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__list_campaigns_response__free_unpacked
+                     (Phonenumbers__V1__ListCampaignsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__list_campaigns_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__resolve_sender_request__init
+                     (Phonenumbers__V1__ResolveSenderRequest         *message)
+{
+  static const Phonenumbers__V1__ResolveSenderRequest init_value = PHONENUMBERS__V1__RESOLVE_SENDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__resolve_sender_request__get_packed_size
+                     (const Phonenumbers__V1__ResolveSenderRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__resolve_sender_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__resolve_sender_request__pack
+                     (const Phonenumbers__V1__ResolveSenderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__resolve_sender_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__resolve_sender_request__pack_to_buffer
+                     (const Phonenumbers__V1__ResolveSenderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__resolve_sender_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ResolveSenderRequest *
+       phonenumbers__v1__resolve_sender_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ResolveSenderRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__resolve_sender_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__resolve_sender_request__free_unpacked
+                     (Phonenumbers__V1__ResolveSenderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__resolve_sender_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__resolve_sender_response__init
+                     (Phonenumbers__V1__ResolveSenderResponse         *message)
+{
+  static const Phonenumbers__V1__ResolveSenderResponse init_value = PHONENUMBERS__V1__RESOLVE_SENDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__resolve_sender_response__get_packed_size
+                     (const Phonenumbers__V1__ResolveSenderResponse *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__resolve_sender_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__resolve_sender_response__pack
+                     (const Phonenumbers__V1__ResolveSenderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__resolve_sender_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__resolve_sender_response__pack_to_buffer
+                     (const Phonenumbers__V1__ResolveSenderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__resolve_sender_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ResolveSenderResponse *
+       phonenumbers__v1__resolve_sender_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ResolveSenderResponse *)
+     protobuf_c_message_unpack (&phonenumbers__v1__resolve_sender_response__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__resolve_sender_response__free_unpacked
+                     (Phonenumbers__V1__ResolveSenderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__resolve_sender_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__event__init
+                     (Phonenumbers__V1__Event         *message)
+{
+  static const Phonenumbers__V1__Event init_value = PHONENUMBERS__V1__EVENT__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__event__get_packed_size
+                     (const Phonenumbers__V1__Event *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__event__pack
+                     (const Phonenumbers__V1__Event *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__event__pack_to_buffer
+                     (const Phonenumbers__V1__Event *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__Event *
+       phonenumbers__v1__event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__Event *)
+     protobuf_c_message_unpack (&phonenumbers__v1__event__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__event__free_unpacked
+                     (Phonenumbers__V1__Event *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__watch_events_request__init
+                     (Phonenumbers__V1__WatchEventsRequest         *message)
+{
+  static const Phonenumbers__V1__WatchEventsRequest init_value = PHONENUMBERS__V1__WATCH_EVENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__watch_events_request__get_packed_size
+                     (const Phonenumbers__V1__WatchEventsRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__watch_events_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__watch_events_request__pack
+                     (const Phonenumbers__V1__WatchEventsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__watch_events_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__watch_events_request__pack_to_buffer
+                     (const Phonenumbers__V1__WatchEventsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__watch_events_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__WatchEventsRequest *
+       phonenumbers__v1__watch_events_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__WatchEventsRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__watch_events_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__watch_events_request__free_unpacked
+                     (Phonenumbers__V1__WatchEventsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__watch_events_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__audit_event__init
+                     (Phonenumbers__V1__AuditEvent         *message)
+{
+  static const Phonenumbers__V1__AuditEvent init_value = PHONENUMBERS__V1__AUDIT_EVENT__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__audit_event__get_packed_size
+                     (const Phonenumbers__V1__AuditEvent *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__audit_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__audit_event__pack
+                     (const Phonenumbers__V1__AuditEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__audit_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__audit_event__pack_to_buffer
+                     (const Phonenumbers__V1__AuditEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__audit_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__AuditEvent *
+       phonenumbers__v1__audit_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__AuditEvent *)
+     protobuf_c_message_unpack (&phonenumbers__v1__audit_event__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__audit_event__free_unpacked
+                     (Phonenumbers__V1__AuditEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__audit_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__list_audit_events_request__init
+                     (Phonenumbers__V1__ListAuditEventsRequest         *message)
+{
+  static const Phonenumbers__V1__ListAuditEventsRequest init_value = PHONENUMBERS__V1__LIST_AUDIT_EVENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__list_audit_events_request__get_packed_size
+                     (const Phonenumbers__V1__ListAuditEventsRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_audit_events_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__list_audit_events_request__pack
+                     (const Phonenumbers__V1__ListAuditEventsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_audit_events_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__list_audit_events_request__pack_to_buffer
+                     (const Phonenumbers__V1__ListAuditEventsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_audit_events_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ListAuditEventsRequest *
+       phonenumbers__v1__list_audit_events_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ListAuditEventsRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__list_audit_events_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__list_audit_events_request__free_unpacked
+                     (Phonenumbers__V1__ListAuditEventsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__list_audit_events_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__list_audit_events_response__init
+                     (Phonenumbers__V1__ListAuditEventsResponse         *message)
+{
+  static const Phonenumbers__V1__ListAuditEventsResponse init_value = PHONENUMBERS__V1__LIST_AUDIT_EVENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__list_audit_events_response__get_packed_size
+                     (const Phonenumbers__V1__ListAuditEventsResponse *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_audit_events_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__list_audit_events_response__pack
+                     (const Phonenumbers__V1__ListAuditEventsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_audit_events_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__list_audit_events_response__pack_to_buffer
+                     (const Phonenumbers__V1__ListAuditEventsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_audit_events_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ListAuditEventsResponse *
+       phonenumbers__v1__list_audit_events_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ListAuditEventsResponse *)
+     protobuf_c_message_unpack (&phonenumbers__v1__list_audit_events_response__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__list_audit_events_response__free_unpacked
+                     (Phonenumbers__V1__ListAuditEventsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__list_audit_events_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor phonenumbers__v1__account__field_descriptors[4] =
 {
   {
@@ -4306,6 +4936,1175 @@ const ProtobufCMessageDescriptor phonenumbers__v1__port_out_pin__descriptor =
   (ProtobufCMessageInit) phonenumbers__v1__port_out_pin__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_sender__field_descriptors[1] =
+{
+  {
+    "number_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__DedicatedSender, number_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__dedicated_sender__field_indices_by_name[] = {
+  0,   /* field[0] = number_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__dedicated_sender__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_sender__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.DedicatedSender",
+  "DedicatedSender",
+  "Phonenumbers__V1__DedicatedSender",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__DedicatedSender),
+  1,
+  phonenumbers__v1__dedicated_sender__field_descriptors,
+  phonenumbers__v1__dedicated_sender__field_indices_by_name,
+  1,  phonenumbers__v1__dedicated_sender__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__dedicated_sender__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__single_use_sender__field_descriptors[2] =
+{
+  {
+    "use_case_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__SingleUseSender, use_case_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "preferred_area_codes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Phonenumbers__V1__SingleUseSender, n_preferred_area_codes),
+    offsetof(Phonenumbers__V1__SingleUseSender, preferred_area_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__single_use_sender__field_indices_by_name[] = {
+  1,   /* field[1] = preferred_area_codes */
+  0,   /* field[0] = use_case_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__single_use_sender__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__single_use_sender__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.SingleUseSender",
+  "SingleUseSender",
+  "Phonenumbers__V1__SingleUseSender",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__SingleUseSender),
+  2,
+  phonenumbers__v1__single_use_sender__field_descriptors,
+  phonenumbers__v1__single_use_sender__field_indices_by_name,
+  1,  phonenumbers__v1__single_use_sender__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__single_use_sender__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__campaign__field_descriptors[15] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "account_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, state),
+    &phonenumbers__v1__campaign_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sender_kind",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, sender_kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, number_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "e164",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, e164),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "use_case_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, use_case_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "preferred_area_codes",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Phonenumbers__V1__Campaign, n_preferred_area_codes),
+    offsetof(Phonenumbers__V1__Campaign, preferred_area_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failure_reason",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, failure_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "launched_at_ms",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, launched_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "activated_at_ms",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, activated_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "archived_at_ms",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, archived_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_ms",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Campaign, updated_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__campaign__field_indices_by_name[] = {
+  1,   /* field[1] = account_id */
+  12,   /* field[12] = activated_at_ms */
+  13,   /* field[13] = archived_at_ms */
+  10,   /* field[10] = created_at_ms */
+  6,   /* field[6] = e164 */
+  9,   /* field[9] = failure_reason */
+  0,   /* field[0] = id */
+  11,   /* field[11] = launched_at_ms */
+  2,   /* field[2] = name */
+  5,   /* field[5] = number_id */
+  8,   /* field[8] = preferred_area_codes */
+  4,   /* field[4] = sender_kind */
+  3,   /* field[3] = state */
+  14,   /* field[14] = updated_at_ms */
+  7,   /* field[7] = use_case_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__campaign__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 15 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__campaign__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.Campaign",
+  "Campaign",
+  "Phonenumbers__V1__Campaign",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__Campaign),
+  15,
+  phonenumbers__v1__campaign__field_descriptors,
+  phonenumbers__v1__campaign__field_indices_by_name,
+  1,  phonenumbers__v1__campaign__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__campaign__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__create_campaign_request__field_descriptors[5] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__CreateCampaignRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__CreateCampaignRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dedicated",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__CreateCampaignRequest, dedicated),
+    &phonenumbers__v1__dedicated_sender__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "single_use",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__CreateCampaignRequest, single_use),
+    &phonenumbers__v1__single_use_sender__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__CreateCampaignRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__create_campaign_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  2,   /* field[2] = dedicated */
+  1,   /* field[1] = name */
+  4,   /* field[4] = request_id */
+  3,   /* field[3] = single_use */
+};
+static const ProtobufCIntRange phonenumbers__v1__create_campaign_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__create_campaign_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.CreateCampaignRequest",
+  "CreateCampaignRequest",
+  "Phonenumbers__V1__CreateCampaignRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__CreateCampaignRequest),
+  5,
+  phonenumbers__v1__create_campaign_request__field_descriptors,
+  phonenumbers__v1__create_campaign_request__field_indices_by_name,
+  1,  phonenumbers__v1__create_campaign_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__create_campaign_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__campaign_request__field_descriptors[2] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__CampaignRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__CampaignRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__campaign_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  1,   /* field[1] = campaign_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__campaign_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__campaign_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.CampaignRequest",
+  "CampaignRequest",
+  "Phonenumbers__V1__CampaignRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__CampaignRequest),
+  2,
+  phonenumbers__v1__campaign_request__field_descriptors,
+  phonenumbers__v1__campaign_request__field_indices_by_name,
+  1,  phonenumbers__v1__campaign_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__campaign_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__list_campaigns_request__field_descriptors[3] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListCampaignsRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListCampaignsRequest, state),
+    &phonenumbers__v1__campaign_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListCampaignsRequest, number_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__list_campaigns_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  2,   /* field[2] = number_id */
+  1,   /* field[1] = state */
+};
+static const ProtobufCIntRange phonenumbers__v1__list_campaigns_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__list_campaigns_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ListCampaignsRequest",
+  "ListCampaignsRequest",
+  "Phonenumbers__V1__ListCampaignsRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ListCampaignsRequest),
+  3,
+  phonenumbers__v1__list_campaigns_request__field_descriptors,
+  phonenumbers__v1__list_campaigns_request__field_indices_by_name,
+  1,  phonenumbers__v1__list_campaigns_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__list_campaigns_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__list_campaigns_response__field_descriptors[1] =
+{
+  {
+    "campaigns",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Phonenumbers__V1__ListCampaignsResponse, n_campaigns),
+    offsetof(Phonenumbers__V1__ListCampaignsResponse, campaigns),
+    &phonenumbers__v1__campaign__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__list_campaigns_response__field_indices_by_name[] = {
+  0,   /* field[0] = campaigns */
+};
+static const ProtobufCIntRange phonenumbers__v1__list_campaigns_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__list_campaigns_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ListCampaignsResponse",
+  "ListCampaignsResponse",
+  "Phonenumbers__V1__ListCampaignsResponse",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ListCampaignsResponse),
+  1,
+  phonenumbers__v1__list_campaigns_response__field_descriptors,
+  phonenumbers__v1__list_campaigns_response__field_indices_by_name,
+  1,  phonenumbers__v1__list_campaigns_response__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__list_campaigns_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__resolve_sender_request__field_descriptors[3] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ResolveSenderRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "campaign_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ResolveSenderRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contact",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ResolveSenderRequest, contact),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__resolve_sender_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  1,   /* field[1] = campaign_id */
+  2,   /* field[2] = contact */
+};
+static const ProtobufCIntRange phonenumbers__v1__resolve_sender_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__resolve_sender_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ResolveSenderRequest",
+  "ResolveSenderRequest",
+  "Phonenumbers__V1__ResolveSenderRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ResolveSenderRequest),
+  3,
+  phonenumbers__v1__resolve_sender_request__field_descriptors,
+  phonenumbers__v1__resolve_sender_request__field_indices_by_name,
+  1,  phonenumbers__v1__resolve_sender_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__resolve_sender_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__resolve_sender_response__field_descriptors[3] =
+{
+  {
+    "e164",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ResolveSenderResponse, e164),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "conversation_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ResolveSenderResponse, conversation_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contact",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ResolveSenderResponse, contact),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__resolve_sender_response__field_indices_by_name[] = {
+  2,   /* field[2] = contact */
+  1,   /* field[1] = conversation_id */
+  0,   /* field[0] = e164 */
+};
+static const ProtobufCIntRange phonenumbers__v1__resolve_sender_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__resolve_sender_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ResolveSenderResponse",
+  "ResolveSenderResponse",
+  "Phonenumbers__V1__ResolveSenderResponse",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ResolveSenderResponse),
+  3,
+  phonenumbers__v1__resolve_sender_response__field_descriptors,
+  phonenumbers__v1__resolve_sender_response__field_indices_by_name,
+  1,  phonenumbers__v1__resolve_sender_response__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__resolve_sender_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__event__field_descriptors[8] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Event, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "account_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Event, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Event, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Event, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "old_state",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Event, old_state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_state",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Event, new_state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Event, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__Event, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__event__field_indices_by_name[] = {
+  1,   /* field[1] = account_id */
+  7,   /* field[7] = at_ms */
+  2,   /* field[2] = kind */
+  5,   /* field[5] = new_state */
+  4,   /* field[4] = old_state */
+  6,   /* field[6] = reason */
+  0,   /* field[0] = sequence */
+  3,   /* field[3] = subject_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.Event",
+  "Event",
+  "Phonenumbers__V1__Event",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__Event),
+  8,
+  phonenumbers__v1__event__field_descriptors,
+  phonenumbers__v1__event__field_indices_by_name,
+  1,  phonenumbers__v1__event__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__watch_events_request__field_descriptors[3] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__WatchEventsRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "since",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__WatchEventsRequest, since),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_start",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__WatchEventsRequest, from_start),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__watch_events_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  2,   /* field[2] = from_start */
+  1,   /* field[1] = since */
+};
+static const ProtobufCIntRange phonenumbers__v1__watch_events_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__watch_events_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.WatchEventsRequest",
+  "WatchEventsRequest",
+  "Phonenumbers__V1__WatchEventsRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__WatchEventsRequest),
+  3,
+  phonenumbers__v1__watch_events_request__field_descriptors,
+  phonenumbers__v1__watch_events_request__field_indices_by_name,
+  1,  phonenumbers__v1__watch_events_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__watch_events_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__audit_event__field_descriptors[10] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "account_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, actor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, action),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_kind",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, subject_kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "old_value",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, old_value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_value",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, new_value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__AuditEvent, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__audit_event__field_indices_by_name[] = {
+  1,   /* field[1] = account_id */
+  4,   /* field[4] = action */
+  3,   /* field[3] = actor */
+  2,   /* field[2] = at_ms */
+  0,   /* field[0] = id */
+  8,   /* field[8] = new_value */
+  7,   /* field[7] = old_value */
+  9,   /* field[9] = request_id */
+  6,   /* field[6] = subject_id */
+  5,   /* field[5] = subject_kind */
+};
+static const ProtobufCIntRange phonenumbers__v1__audit_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__audit_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.AuditEvent",
+  "AuditEvent",
+  "Phonenumbers__V1__AuditEvent",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__AuditEvent),
+  10,
+  phonenumbers__v1__audit_event__field_descriptors,
+  phonenumbers__v1__audit_event__field_indices_by_name,
+  1,  phonenumbers__v1__audit_event__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__audit_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__list_audit_events_request__field_descriptors[5] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListAuditEventsRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListAuditEventsRequest, action),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListAuditEventsRequest, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListAuditEventsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListAuditEventsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__list_audit_events_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  1,   /* field[1] = action */
+  3,   /* field[3] = page_size */
+  4,   /* field[4] = page_token */
+  2,   /* field[2] = subject_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__list_audit_events_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__list_audit_events_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ListAuditEventsRequest",
+  "ListAuditEventsRequest",
+  "Phonenumbers__V1__ListAuditEventsRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ListAuditEventsRequest),
+  5,
+  phonenumbers__v1__list_audit_events_request__field_descriptors,
+  phonenumbers__v1__list_audit_events_request__field_indices_by_name,
+  1,  phonenumbers__v1__list_audit_events_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__list_audit_events_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__list_audit_events_response__field_descriptors[2] =
+{
+  {
+    "events",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Phonenumbers__V1__ListAuditEventsResponse, n_events),
+    offsetof(Phonenumbers__V1__ListAuditEventsResponse, events),
+    &phonenumbers__v1__audit_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListAuditEventsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__list_audit_events_response__field_indices_by_name[] = {
+  0,   /* field[0] = events */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange phonenumbers__v1__list_audit_events_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__list_audit_events_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ListAuditEventsResponse",
+  "ListAuditEventsResponse",
+  "Phonenumbers__V1__ListAuditEventsResponse",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ListAuditEventsResponse),
+  2,
+  phonenumbers__v1__list_audit_events_response__field_descriptors,
+  phonenumbers__v1__list_audit_events_response__field_indices_by_name,
+  1,  phonenumbers__v1__list_audit_events_response__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__list_audit_events_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue phonenumbers__v1__role__enum_values_by_number[5] =
 {
   { "ROLE_UNSPECIFIED", "PHONENUMBERS__V1__ROLE__ROLE_UNSPECIFIED", 0 },
@@ -4560,6 +6359,42 @@ const ProtobufCEnumDescriptor phonenumbers__v1__number_status__descriptor =
   phonenumbers__v1__number_status__enum_values_by_name,
   1,
   phonenumbers__v1__number_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue phonenumbers__v1__campaign_state__enum_values_by_number[6] =
+{
+  { "CAMPAIGN_STATE_UNSPECIFIED", "PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_UNSPECIFIED", 0 },
+  { "CAMPAIGN_STATE_DRAFT", "PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_DRAFT", 1 },
+  { "CAMPAIGN_STATE_LAUNCHING", "PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_LAUNCHING", 2 },
+  { "CAMPAIGN_STATE_ACTIVE", "PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_ACTIVE", 3 },
+  { "CAMPAIGN_STATE_PAUSED", "PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_PAUSED", 4 },
+  { "CAMPAIGN_STATE_ARCHIVED", "PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_ARCHIVED", 5 },
+};
+static const ProtobufCIntRange phonenumbers__v1__campaign_state__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex phonenumbers__v1__campaign_state__enum_values_by_name[6] =
+{
+  { "CAMPAIGN_STATE_ACTIVE", 3 },
+  { "CAMPAIGN_STATE_ARCHIVED", 5 },
+  { "CAMPAIGN_STATE_DRAFT", 1 },
+  { "CAMPAIGN_STATE_LAUNCHING", 2 },
+  { "CAMPAIGN_STATE_PAUSED", 4 },
+  { "CAMPAIGN_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor phonenumbers__v1__campaign_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.CampaignState",
+  "CampaignState",
+  "Phonenumbers__V1__CampaignState",
+  "phonenumbers.v1",
+  6,
+  phonenumbers__v1__campaign_state__enum_values_by_number,
+  6,
+  phonenumbers__v1__campaign_state__enum_values_by_name,
+  1,
+  phonenumbers__v1__campaign_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCMethodDescriptor phonenumbers__v1__accounts__method_descriptors[6] =
@@ -4882,5 +6717,151 @@ void phonenumbers__v1__numbers__init (Phonenumbers__V1__Numbers_Service *service
 {
   protobuf_c_service_generated_init (&service->base,
                                      &phonenumbers__v1__numbers__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor phonenumbers__v1__campaigns__method_descriptors[8] =
+{
+  { "CreateCampaign", &phonenumbers__v1__create_campaign_request__descriptor, &phonenumbers__v1__campaign__descriptor },
+  { "LaunchCampaign", &phonenumbers__v1__campaign_request__descriptor, &phonenumbers__v1__campaign__descriptor },
+  { "PauseCampaign", &phonenumbers__v1__campaign_request__descriptor, &phonenumbers__v1__campaign__descriptor },
+  { "ResumeCampaign", &phonenumbers__v1__campaign_request__descriptor, &phonenumbers__v1__campaign__descriptor },
+  { "ArchiveCampaign", &phonenumbers__v1__campaign_request__descriptor, &phonenumbers__v1__campaign__descriptor },
+  { "GetCampaign", &phonenumbers__v1__campaign_request__descriptor, &phonenumbers__v1__campaign__descriptor },
+  { "ListCampaigns", &phonenumbers__v1__list_campaigns_request__descriptor, &phonenumbers__v1__list_campaigns_response__descriptor },
+  { "ResolveSender", &phonenumbers__v1__resolve_sender_request__descriptor, &phonenumbers__v1__resolve_sender_response__descriptor },
+};
+const unsigned phonenumbers__v1__campaigns__method_indices_by_name[] = {
+  4,        /* ArchiveCampaign */
+  0,        /* CreateCampaign */
+  5,        /* GetCampaign */
+  1,        /* LaunchCampaign */
+  6,        /* ListCampaigns */
+  2,        /* PauseCampaign */
+  7,        /* ResolveSender */
+  3         /* ResumeCampaign */
+};
+const ProtobufCServiceDescriptor phonenumbers__v1__campaigns__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.Campaigns",
+  "Campaigns",
+  "Phonenumbers__V1__Campaigns",
+  "phonenumbers.v1",
+  8,
+  phonenumbers__v1__campaigns__method_descriptors,
+  phonenumbers__v1__campaigns__method_indices_by_name
+};
+void phonenumbers__v1__campaigns__create_campaign(ProtobufCService *service,
+                                                  const Phonenumbers__V1__CreateCampaignRequest *input,
+                                                  Phonenumbers__V1__Campaign_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__campaigns__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__campaigns__launch_campaign(ProtobufCService *service,
+                                                  const Phonenumbers__V1__CampaignRequest *input,
+                                                  Phonenumbers__V1__Campaign_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__campaigns__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__campaigns__pause_campaign(ProtobufCService *service,
+                                                 const Phonenumbers__V1__CampaignRequest *input,
+                                                 Phonenumbers__V1__Campaign_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__campaigns__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__campaigns__resume_campaign(ProtobufCService *service,
+                                                  const Phonenumbers__V1__CampaignRequest *input,
+                                                  Phonenumbers__V1__Campaign_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__campaigns__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__campaigns__archive_campaign(ProtobufCService *service,
+                                                   const Phonenumbers__V1__CampaignRequest *input,
+                                                   Phonenumbers__V1__Campaign_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__campaigns__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__campaigns__get_campaign(ProtobufCService *service,
+                                               const Phonenumbers__V1__CampaignRequest *input,
+                                               Phonenumbers__V1__Campaign_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__campaigns__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__campaigns__list_campaigns(ProtobufCService *service,
+                                                 const Phonenumbers__V1__ListCampaignsRequest *input,
+                                                 Phonenumbers__V1__ListCampaignsResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__campaigns__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__campaigns__resolve_sender(ProtobufCService *service,
+                                                 const Phonenumbers__V1__ResolveSenderRequest *input,
+                                                 Phonenumbers__V1__ResolveSenderResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__campaigns__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__campaigns__init (Phonenumbers__V1__Campaigns_Service *service,
+                                        Phonenumbers__V1__Campaigns_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &phonenumbers__v1__campaigns__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor phonenumbers__v1__events__method_descriptors[2] =
+{
+  { "WatchEvents", &phonenumbers__v1__watch_events_request__descriptor, &phonenumbers__v1__event__descriptor },
+  { "ListAuditEvents", &phonenumbers__v1__list_audit_events_request__descriptor, &phonenumbers__v1__list_audit_events_response__descriptor },
+};
+const unsigned phonenumbers__v1__events__method_indices_by_name[] = {
+  1,        /* ListAuditEvents */
+  0         /* WatchEvents */
+};
+const ProtobufCServiceDescriptor phonenumbers__v1__events__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.Events",
+  "Events",
+  "Phonenumbers__V1__Events",
+  "phonenumbers.v1",
+  2,
+  phonenumbers__v1__events__method_descriptors,
+  phonenumbers__v1__events__method_indices_by_name
+};
+void phonenumbers__v1__events__watch_events(ProtobufCService *service,
+                                            const Phonenumbers__V1__WatchEventsRequest *input,
+                                            Phonenumbers__V1__Event_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__events__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__events__list_audit_events(ProtobufCService *service,
+                                                 const Phonenumbers__V1__ListAuditEventsRequest *input,
+                                                 Phonenumbers__V1__ListAuditEventsResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__events__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__events__init (Phonenumbers__V1__Events_Service *service,
+                                     Phonenumbers__V1__Events_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &phonenumbers__v1__events__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

@@ -115,4 +115,46 @@ static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__port_out_pin(void) {
     return &phonenumbers__v1__port_out_pin__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__dedicated_sender(void) {
+    return &phonenumbers__v1__dedicated_sender__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__single_use_sender(void) {
+    return &phonenumbers__v1__single_use_sender__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__campaign(void) {
+    return &phonenumbers__v1__campaign__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__create_campaign_request(void) {
+    return &phonenumbers__v1__create_campaign_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__campaign_request(void) {
+    return &phonenumbers__v1__campaign_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_campaigns_request(void) {
+    return &phonenumbers__v1__list_campaigns_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_campaigns_response(void) {
+    return &phonenumbers__v1__list_campaigns_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__resolve_sender_request(void) {
+    return &phonenumbers__v1__resolve_sender_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__resolve_sender_response(void) {
+    return &phonenumbers__v1__resolve_sender_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__event(void) {
+    return &phonenumbers__v1__event__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__watch_events_request(void) {
+    return &phonenumbers__v1__watch_events_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__audit_event(void) {
+    return &phonenumbers__v1__audit_event__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_audit_events_request(void) {
+    return &phonenumbers__v1__list_audit_events_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_audit_events_response(void) {
+    return &phonenumbers__v1__list_audit_events_response__descriptor;
+}
 #endif

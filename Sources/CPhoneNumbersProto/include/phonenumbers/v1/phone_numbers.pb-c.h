@@ -52,6 +52,20 @@ typedef struct Phonenumbers__V1__PortOutResponse Phonenumbers__V1__PortOutRespon
 typedef struct Phonenumbers__V1__GetPortOutPinRequest Phonenumbers__V1__GetPortOutPinRequest;
 typedef struct Phonenumbers__V1__ResetPortOutPinRequest Phonenumbers__V1__ResetPortOutPinRequest;
 typedef struct Phonenumbers__V1__PortOutPin Phonenumbers__V1__PortOutPin;
+typedef struct Phonenumbers__V1__DedicatedSender Phonenumbers__V1__DedicatedSender;
+typedef struct Phonenumbers__V1__SingleUseSender Phonenumbers__V1__SingleUseSender;
+typedef struct Phonenumbers__V1__Campaign Phonenumbers__V1__Campaign;
+typedef struct Phonenumbers__V1__CreateCampaignRequest Phonenumbers__V1__CreateCampaignRequest;
+typedef struct Phonenumbers__V1__CampaignRequest Phonenumbers__V1__CampaignRequest;
+typedef struct Phonenumbers__V1__ListCampaignsRequest Phonenumbers__V1__ListCampaignsRequest;
+typedef struct Phonenumbers__V1__ListCampaignsResponse Phonenumbers__V1__ListCampaignsResponse;
+typedef struct Phonenumbers__V1__ResolveSenderRequest Phonenumbers__V1__ResolveSenderRequest;
+typedef struct Phonenumbers__V1__ResolveSenderResponse Phonenumbers__V1__ResolveSenderResponse;
+typedef struct Phonenumbers__V1__Event Phonenumbers__V1__Event;
+typedef struct Phonenumbers__V1__WatchEventsRequest Phonenumbers__V1__WatchEventsRequest;
+typedef struct Phonenumbers__V1__AuditEvent Phonenumbers__V1__AuditEvent;
+typedef struct Phonenumbers__V1__ListAuditEventsRequest Phonenumbers__V1__ListAuditEventsRequest;
+typedef struct Phonenumbers__V1__ListAuditEventsResponse Phonenumbers__V1__ListAuditEventsResponse;
 
 
 /* --- enums --- */
@@ -160,6 +174,18 @@ typedef enum _Phonenumbers__V1__NumberStatus {
   PHONENUMBERS__V1__NUMBER_STATUS__NUMBER_STATUS_RELEASED = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PHONENUMBERS__V1__NUMBER_STATUS)
 } Phonenumbers__V1__NumberStatus;
+typedef enum _Phonenumbers__V1__CampaignState {
+  PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_UNSPECIFIED = 0,
+  PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_DRAFT = 1,
+  /*
+   * A single-use number is being reserved and provisioned.
+   */
+  PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_LAUNCHING = 2,
+  PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_ACTIVE = 3,
+  PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_PAUSED = 4,
+  PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_ARCHIVED = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(PHONENUMBERS__V1__CAMPAIGN_STATE)
+} Phonenumbers__V1__CampaignState;
 
 /* --- messages --- */
 
@@ -697,6 +723,278 @@ struct  Phonenumbers__V1__PortOutPin
 #define PHONENUMBERS__V1__PORT_OUT_PIN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__port_out_pin__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Send from one of the account's dedicated numbers.
+ */
+struct  Phonenumbers__V1__DedicatedSender
+{
+  ProtobufCMessage base;
+  char *number_id;
+};
+#define PHONENUMBERS__V1__DEDICATED_SENDER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__dedicated_sender__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * Buy and provision a number at launch, in the first of these area codes with inventory.
+ */
+struct  Phonenumbers__V1__SingleUseSender
+{
+  ProtobufCMessage base;
+  char *use_case_id;
+  size_t n_preferred_area_codes;
+  char **preferred_area_codes;
+};
+#define PHONENUMBERS__V1__SINGLE_USE_SENDER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__single_use_sender__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Phonenumbers__V1__Campaign
+{
+  ProtobufCMessage base;
+  char *id;
+  char *account_id;
+  char *name;
+  Phonenumbers__V1__CampaignState state;
+  /*
+   * "DEDICATED" or "SINGLE_USE".
+   */
+  char *sender_kind;
+  /*
+   * The dedicated number, or the single-use number once reserved.
+   */
+  char *number_id;
+  /*
+   * The sending number in E.164, once known.
+   */
+  char *e164;
+  char *use_case_id;
+  size_t n_preferred_area_codes;
+  char **preferred_area_codes;
+  /*
+   * Why the last launch failed (the campaign is back in DRAFT).
+   */
+  char *failure_reason;
+  int64_t created_at_ms;
+  int64_t launched_at_ms;
+  int64_t activated_at_ms;
+  int64_t archived_at_ms;
+  int64_t updated_at_ms;
+};
+#define PHONENUMBERS__V1__CAMPAIGN__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__campaign__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+
+
+/*
+ * Exactly one of `dedicated` and `single_use`.
+ */
+struct  Phonenumbers__V1__CreateCampaignRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  char *name;
+  Phonenumbers__V1__DedicatedSender *dedicated;
+  Phonenumbers__V1__SingleUseSender *single_use;
+  /*
+   * Optional idempotency key.
+   */
+  char *request_id;
+};
+#define PHONENUMBERS__V1__CREATE_CAMPAIGN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__create_campaign_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__CampaignRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  char *campaign_id;
+};
+#define PHONENUMBERS__V1__CAMPAIGN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__campaign_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ListCampaignsRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  /*
+   * Optional filters.
+   */
+  Phonenumbers__V1__CampaignState state;
+  char *number_id;
+};
+#define PHONENUMBERS__V1__LIST_CAMPAIGNS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_campaigns_request__descriptor) \
+    , (char *)protobuf_c_empty_string, PHONENUMBERS__V1__CAMPAIGN_STATE__CAMPAIGN_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ListCampaignsResponse
+{
+  ProtobufCMessage base;
+  size_t n_campaigns;
+  Phonenumbers__V1__Campaign **campaigns;
+};
+#define PHONENUMBERS__V1__LIST_CAMPAIGNS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_campaigns_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Phonenumbers__V1__ResolveSenderRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  char *campaign_id;
+  /*
+   * The contact's phone number, in any common US spelling.
+   */
+  char *contact;
+};
+#define PHONENUMBERS__V1__RESOLVE_SENDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__resolve_sender_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ResolveSenderResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The number that texts the contact, E.164.
+   */
+  char *e164;
+  /*
+   * Stable for (sending number, contact) across every campaign on that number.
+   */
+  char *conversation_id;
+  /*
+   * The contact, normalised to E.164.
+   */
+  char *contact;
+};
+#define PHONENUMBERS__V1__RESOLVE_SENDER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__resolve_sender_response__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__Event
+{
+  ProtobufCMessage base;
+  /*
+   * Strictly increasing per server; resume with the last one seen.
+   */
+  int64_t sequence;
+  char *account_id;
+  /*
+   * "NUMBER_STATUS_CHANGED" or "CAMPAIGN_STATE_CHANGED".
+   */
+  char *kind;
+  /*
+   * The number's or campaign's id.
+   */
+  char *subject_id;
+  /*
+   * Status names without their prefix: PROVISIONING, READY, FAILED, RELEASED; DRAFT, LAUNCHING, ACTIVE, PAUSED, ARCHIVED.
+   */
+  char *old_state;
+  char *new_state;
+  char *reason;
+  int64_t at_ms;
+};
+#define PHONENUMBERS__V1__EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__event__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Phonenumbers__V1__WatchEventsRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  /*
+   * The last sequence number seen: later events are replayed, then new ones follow.
+   * 0: only events from now on (unless from_start).
+   */
+  int64_t since;
+  /*
+   * Replay the account's whole log first.
+   */
+  protobuf_c_boolean from_start;
+};
+#define PHONENUMBERS__V1__WATCH_EVENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__watch_events_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Phonenumbers__V1__AuditEvent
+{
+  ProtobufCMessage base;
+  int64_t id;
+  char *account_id;
+  int64_t at_ms;
+  /*
+   * "member:<id>", "service:<name>", "operator" or "system".
+   */
+  char *actor;
+  /*
+   * e.g. NUMBER_ADDED, NUMBER_RENAMED, PROVISIONING_FAILED, CAMPAIGN_LAUNCHED, TOKEN_ISSUED.
+   */
+  char *action;
+  char *subject_kind;
+  char *subject_id;
+  char *old_value;
+  char *new_value;
+  char *request_id;
+};
+#define PHONENUMBERS__V1__AUDIT_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__audit_event__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ListAuditEventsRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  /*
+   * Optional filters.
+   */
+  char *action;
+  char *subject_id;
+  /*
+   * At most 500; 50 when 0.
+   */
+  int32_t page_size;
+  /*
+   * From a previous response's next_page_token; empty for the newest entries.
+   */
+  char *page_token;
+};
+#define PHONENUMBERS__V1__LIST_AUDIT_EVENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_audit_events_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ListAuditEventsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Newest first.
+   */
+  size_t n_events;
+  Phonenumbers__V1__AuditEvent **events;
+  /*
+   * Empty when there is nothing more.
+   */
+  char *next_page_token;
+};
+#define PHONENUMBERS__V1__LIST_AUDIT_EVENTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_audit_events_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /* Phonenumbers__V1__Account methods */
@@ -1402,6 +1700,272 @@ Phonenumbers__V1__PortOutPin *
 void   phonenumbers__v1__port_out_pin__free_unpacked
                      (Phonenumbers__V1__PortOutPin *message,
                       ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__DedicatedSender methods */
+void   phonenumbers__v1__dedicated_sender__init
+                     (Phonenumbers__V1__DedicatedSender         *message);
+size_t phonenumbers__v1__dedicated_sender__get_packed_size
+                     (const Phonenumbers__V1__DedicatedSender   *message);
+size_t phonenumbers__v1__dedicated_sender__pack
+                     (const Phonenumbers__V1__DedicatedSender   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__dedicated_sender__pack_to_buffer
+                     (const Phonenumbers__V1__DedicatedSender   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__DedicatedSender *
+       phonenumbers__v1__dedicated_sender__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__dedicated_sender__free_unpacked
+                     (Phonenumbers__V1__DedicatedSender *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__SingleUseSender methods */
+void   phonenumbers__v1__single_use_sender__init
+                     (Phonenumbers__V1__SingleUseSender         *message);
+size_t phonenumbers__v1__single_use_sender__get_packed_size
+                     (const Phonenumbers__V1__SingleUseSender   *message);
+size_t phonenumbers__v1__single_use_sender__pack
+                     (const Phonenumbers__V1__SingleUseSender   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__single_use_sender__pack_to_buffer
+                     (const Phonenumbers__V1__SingleUseSender   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__SingleUseSender *
+       phonenumbers__v1__single_use_sender__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__single_use_sender__free_unpacked
+                     (Phonenumbers__V1__SingleUseSender *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__Campaign methods */
+void   phonenumbers__v1__campaign__init
+                     (Phonenumbers__V1__Campaign         *message);
+size_t phonenumbers__v1__campaign__get_packed_size
+                     (const Phonenumbers__V1__Campaign   *message);
+size_t phonenumbers__v1__campaign__pack
+                     (const Phonenumbers__V1__Campaign   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__campaign__pack_to_buffer
+                     (const Phonenumbers__V1__Campaign   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__Campaign *
+       phonenumbers__v1__campaign__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__campaign__free_unpacked
+                     (Phonenumbers__V1__Campaign *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__CreateCampaignRequest methods */
+void   phonenumbers__v1__create_campaign_request__init
+                     (Phonenumbers__V1__CreateCampaignRequest         *message);
+size_t phonenumbers__v1__create_campaign_request__get_packed_size
+                     (const Phonenumbers__V1__CreateCampaignRequest   *message);
+size_t phonenumbers__v1__create_campaign_request__pack
+                     (const Phonenumbers__V1__CreateCampaignRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__create_campaign_request__pack_to_buffer
+                     (const Phonenumbers__V1__CreateCampaignRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__CreateCampaignRequest *
+       phonenumbers__v1__create_campaign_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__create_campaign_request__free_unpacked
+                     (Phonenumbers__V1__CreateCampaignRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__CampaignRequest methods */
+void   phonenumbers__v1__campaign_request__init
+                     (Phonenumbers__V1__CampaignRequest         *message);
+size_t phonenumbers__v1__campaign_request__get_packed_size
+                     (const Phonenumbers__V1__CampaignRequest   *message);
+size_t phonenumbers__v1__campaign_request__pack
+                     (const Phonenumbers__V1__CampaignRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__campaign_request__pack_to_buffer
+                     (const Phonenumbers__V1__CampaignRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__CampaignRequest *
+       phonenumbers__v1__campaign_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__campaign_request__free_unpacked
+                     (Phonenumbers__V1__CampaignRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ListCampaignsRequest methods */
+void   phonenumbers__v1__list_campaigns_request__init
+                     (Phonenumbers__V1__ListCampaignsRequest         *message);
+size_t phonenumbers__v1__list_campaigns_request__get_packed_size
+                     (const Phonenumbers__V1__ListCampaignsRequest   *message);
+size_t phonenumbers__v1__list_campaigns_request__pack
+                     (const Phonenumbers__V1__ListCampaignsRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__list_campaigns_request__pack_to_buffer
+                     (const Phonenumbers__V1__ListCampaignsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ListCampaignsRequest *
+       phonenumbers__v1__list_campaigns_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__list_campaigns_request__free_unpacked
+                     (Phonenumbers__V1__ListCampaignsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ListCampaignsResponse methods */
+void   phonenumbers__v1__list_campaigns_response__init
+                     (Phonenumbers__V1__ListCampaignsResponse         *message);
+size_t phonenumbers__v1__list_campaigns_response__get_packed_size
+                     (const Phonenumbers__V1__ListCampaignsResponse   *message);
+size_t phonenumbers__v1__list_campaigns_response__pack
+                     (const Phonenumbers__V1__ListCampaignsResponse   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__list_campaigns_response__pack_to_buffer
+                     (const Phonenumbers__V1__ListCampaignsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ListCampaignsResponse *
+       phonenumbers__v1__list_campaigns_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__list_campaigns_response__free_unpacked
+                     (Phonenumbers__V1__ListCampaignsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ResolveSenderRequest methods */
+void   phonenumbers__v1__resolve_sender_request__init
+                     (Phonenumbers__V1__ResolveSenderRequest         *message);
+size_t phonenumbers__v1__resolve_sender_request__get_packed_size
+                     (const Phonenumbers__V1__ResolveSenderRequest   *message);
+size_t phonenumbers__v1__resolve_sender_request__pack
+                     (const Phonenumbers__V1__ResolveSenderRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__resolve_sender_request__pack_to_buffer
+                     (const Phonenumbers__V1__ResolveSenderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ResolveSenderRequest *
+       phonenumbers__v1__resolve_sender_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__resolve_sender_request__free_unpacked
+                     (Phonenumbers__V1__ResolveSenderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ResolveSenderResponse methods */
+void   phonenumbers__v1__resolve_sender_response__init
+                     (Phonenumbers__V1__ResolveSenderResponse         *message);
+size_t phonenumbers__v1__resolve_sender_response__get_packed_size
+                     (const Phonenumbers__V1__ResolveSenderResponse   *message);
+size_t phonenumbers__v1__resolve_sender_response__pack
+                     (const Phonenumbers__V1__ResolveSenderResponse   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__resolve_sender_response__pack_to_buffer
+                     (const Phonenumbers__V1__ResolveSenderResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ResolveSenderResponse *
+       phonenumbers__v1__resolve_sender_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__resolve_sender_response__free_unpacked
+                     (Phonenumbers__V1__ResolveSenderResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__Event methods */
+void   phonenumbers__v1__event__init
+                     (Phonenumbers__V1__Event         *message);
+size_t phonenumbers__v1__event__get_packed_size
+                     (const Phonenumbers__V1__Event   *message);
+size_t phonenumbers__v1__event__pack
+                     (const Phonenumbers__V1__Event   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__event__pack_to_buffer
+                     (const Phonenumbers__V1__Event   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__Event *
+       phonenumbers__v1__event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__event__free_unpacked
+                     (Phonenumbers__V1__Event *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__WatchEventsRequest methods */
+void   phonenumbers__v1__watch_events_request__init
+                     (Phonenumbers__V1__WatchEventsRequest         *message);
+size_t phonenumbers__v1__watch_events_request__get_packed_size
+                     (const Phonenumbers__V1__WatchEventsRequest   *message);
+size_t phonenumbers__v1__watch_events_request__pack
+                     (const Phonenumbers__V1__WatchEventsRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__watch_events_request__pack_to_buffer
+                     (const Phonenumbers__V1__WatchEventsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__WatchEventsRequest *
+       phonenumbers__v1__watch_events_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__watch_events_request__free_unpacked
+                     (Phonenumbers__V1__WatchEventsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__AuditEvent methods */
+void   phonenumbers__v1__audit_event__init
+                     (Phonenumbers__V1__AuditEvent         *message);
+size_t phonenumbers__v1__audit_event__get_packed_size
+                     (const Phonenumbers__V1__AuditEvent   *message);
+size_t phonenumbers__v1__audit_event__pack
+                     (const Phonenumbers__V1__AuditEvent   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__audit_event__pack_to_buffer
+                     (const Phonenumbers__V1__AuditEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__AuditEvent *
+       phonenumbers__v1__audit_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__audit_event__free_unpacked
+                     (Phonenumbers__V1__AuditEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ListAuditEventsRequest methods */
+void   phonenumbers__v1__list_audit_events_request__init
+                     (Phonenumbers__V1__ListAuditEventsRequest         *message);
+size_t phonenumbers__v1__list_audit_events_request__get_packed_size
+                     (const Phonenumbers__V1__ListAuditEventsRequest   *message);
+size_t phonenumbers__v1__list_audit_events_request__pack
+                     (const Phonenumbers__V1__ListAuditEventsRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__list_audit_events_request__pack_to_buffer
+                     (const Phonenumbers__V1__ListAuditEventsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ListAuditEventsRequest *
+       phonenumbers__v1__list_audit_events_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__list_audit_events_request__free_unpacked
+                     (Phonenumbers__V1__ListAuditEventsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ListAuditEventsResponse methods */
+void   phonenumbers__v1__list_audit_events_response__init
+                     (Phonenumbers__V1__ListAuditEventsResponse         *message);
+size_t phonenumbers__v1__list_audit_events_response__get_packed_size
+                     (const Phonenumbers__V1__ListAuditEventsResponse   *message);
+size_t phonenumbers__v1__list_audit_events_response__pack
+                     (const Phonenumbers__V1__ListAuditEventsResponse   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__list_audit_events_response__pack_to_buffer
+                     (const Phonenumbers__V1__ListAuditEventsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ListAuditEventsResponse *
+       phonenumbers__v1__list_audit_events_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__list_audit_events_response__free_unpacked
+                     (Phonenumbers__V1__ListAuditEventsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Phonenumbers__V1__Account_Closure)
@@ -1514,6 +2078,48 @@ typedef void (*Phonenumbers__V1__ResetPortOutPinRequest_Closure)
                   void *closure_data);
 typedef void (*Phonenumbers__V1__PortOutPin_Closure)
                  (const Phonenumbers__V1__PortOutPin *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__DedicatedSender_Closure)
+                 (const Phonenumbers__V1__DedicatedSender *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__SingleUseSender_Closure)
+                 (const Phonenumbers__V1__SingleUseSender *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__Campaign_Closure)
+                 (const Phonenumbers__V1__Campaign *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__CreateCampaignRequest_Closure)
+                 (const Phonenumbers__V1__CreateCampaignRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__CampaignRequest_Closure)
+                 (const Phonenumbers__V1__CampaignRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ListCampaignsRequest_Closure)
+                 (const Phonenumbers__V1__ListCampaignsRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ListCampaignsResponse_Closure)
+                 (const Phonenumbers__V1__ListCampaignsResponse *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ResolveSenderRequest_Closure)
+                 (const Phonenumbers__V1__ResolveSenderRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ResolveSenderResponse_Closure)
+                 (const Phonenumbers__V1__ResolveSenderResponse *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__Event_Closure)
+                 (const Phonenumbers__V1__Event *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__WatchEventsRequest_Closure)
+                 (const Phonenumbers__V1__WatchEventsRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__AuditEvent_Closure)
+                 (const Phonenumbers__V1__AuditEvent *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ListAuditEventsRequest_Closure)
+                 (const Phonenumbers__V1__ListAuditEventsRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ListAuditEventsResponse_Closure)
+                 (const Phonenumbers__V1__ListAuditEventsResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1773,6 +2379,120 @@ void phonenumbers__v1__numbers__reset_port_out_pin(ProtobufCService *service,
                                                    const Phonenumbers__V1__ResetPortOutPinRequest *input,
                                                    Phonenumbers__V1__PortOutPin_Closure closure,
                                                    void *closure_data);
+typedef struct Phonenumbers__V1__Campaigns_Service Phonenumbers__V1__Campaigns_Service;
+struct Phonenumbers__V1__Campaigns_Service
+{
+  ProtobufCService base;
+  void (*create_campaign)(Phonenumbers__V1__Campaigns_Service *service,
+                          const Phonenumbers__V1__CreateCampaignRequest *input,
+                          Phonenumbers__V1__Campaign_Closure closure,
+                          void *closure_data);
+  void (*launch_campaign)(Phonenumbers__V1__Campaigns_Service *service,
+                          const Phonenumbers__V1__CampaignRequest *input,
+                          Phonenumbers__V1__Campaign_Closure closure,
+                          void *closure_data);
+  void (*pause_campaign)(Phonenumbers__V1__Campaigns_Service *service,
+                         const Phonenumbers__V1__CampaignRequest *input,
+                         Phonenumbers__V1__Campaign_Closure closure,
+                         void *closure_data);
+  void (*resume_campaign)(Phonenumbers__V1__Campaigns_Service *service,
+                          const Phonenumbers__V1__CampaignRequest *input,
+                          Phonenumbers__V1__Campaign_Closure closure,
+                          void *closure_data);
+  void (*archive_campaign)(Phonenumbers__V1__Campaigns_Service *service,
+                           const Phonenumbers__V1__CampaignRequest *input,
+                           Phonenumbers__V1__Campaign_Closure closure,
+                           void *closure_data);
+  void (*get_campaign)(Phonenumbers__V1__Campaigns_Service *service,
+                       const Phonenumbers__V1__CampaignRequest *input,
+                       Phonenumbers__V1__Campaign_Closure closure,
+                       void *closure_data);
+  void (*list_campaigns)(Phonenumbers__V1__Campaigns_Service *service,
+                         const Phonenumbers__V1__ListCampaignsRequest *input,
+                         Phonenumbers__V1__ListCampaignsResponse_Closure closure,
+                         void *closure_data);
+  void (*resolve_sender)(Phonenumbers__V1__Campaigns_Service *service,
+                         const Phonenumbers__V1__ResolveSenderRequest *input,
+                         Phonenumbers__V1__ResolveSenderResponse_Closure closure,
+                         void *closure_data);
+};
+typedef void (*Phonenumbers__V1__Campaigns_ServiceDestroy)(Phonenumbers__V1__Campaigns_Service *);
+void phonenumbers__v1__campaigns__init (Phonenumbers__V1__Campaigns_Service *service,
+                                        Phonenumbers__V1__Campaigns_ServiceDestroy destroy);
+#define PHONENUMBERS__V1__CAMPAIGNS__BASE_INIT \
+    { &phonenumbers__v1__campaigns__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define PHONENUMBERS__V1__CAMPAIGNS__INIT(function_prefix__) \
+    { PHONENUMBERS__V1__CAMPAIGNS__BASE_INIT,\
+      function_prefix__ ## create_campaign,\
+      function_prefix__ ## launch_campaign,\
+      function_prefix__ ## pause_campaign,\
+      function_prefix__ ## resume_campaign,\
+      function_prefix__ ## archive_campaign,\
+      function_prefix__ ## get_campaign,\
+      function_prefix__ ## list_campaigns,\
+      function_prefix__ ## resolve_sender  }
+void phonenumbers__v1__campaigns__create_campaign(ProtobufCService *service,
+                                                  const Phonenumbers__V1__CreateCampaignRequest *input,
+                                                  Phonenumbers__V1__Campaign_Closure closure,
+                                                  void *closure_data);
+void phonenumbers__v1__campaigns__launch_campaign(ProtobufCService *service,
+                                                  const Phonenumbers__V1__CampaignRequest *input,
+                                                  Phonenumbers__V1__Campaign_Closure closure,
+                                                  void *closure_data);
+void phonenumbers__v1__campaigns__pause_campaign(ProtobufCService *service,
+                                                 const Phonenumbers__V1__CampaignRequest *input,
+                                                 Phonenumbers__V1__Campaign_Closure closure,
+                                                 void *closure_data);
+void phonenumbers__v1__campaigns__resume_campaign(ProtobufCService *service,
+                                                  const Phonenumbers__V1__CampaignRequest *input,
+                                                  Phonenumbers__V1__Campaign_Closure closure,
+                                                  void *closure_data);
+void phonenumbers__v1__campaigns__archive_campaign(ProtobufCService *service,
+                                                   const Phonenumbers__V1__CampaignRequest *input,
+                                                   Phonenumbers__V1__Campaign_Closure closure,
+                                                   void *closure_data);
+void phonenumbers__v1__campaigns__get_campaign(ProtobufCService *service,
+                                               const Phonenumbers__V1__CampaignRequest *input,
+                                               Phonenumbers__V1__Campaign_Closure closure,
+                                               void *closure_data);
+void phonenumbers__v1__campaigns__list_campaigns(ProtobufCService *service,
+                                                 const Phonenumbers__V1__ListCampaignsRequest *input,
+                                                 Phonenumbers__V1__ListCampaignsResponse_Closure closure,
+                                                 void *closure_data);
+void phonenumbers__v1__campaigns__resolve_sender(ProtobufCService *service,
+                                                 const Phonenumbers__V1__ResolveSenderRequest *input,
+                                                 Phonenumbers__V1__ResolveSenderResponse_Closure closure,
+                                                 void *closure_data);
+typedef struct Phonenumbers__V1__Events_Service Phonenumbers__V1__Events_Service;
+struct Phonenumbers__V1__Events_Service
+{
+  ProtobufCService base;
+  void (*watch_events)(Phonenumbers__V1__Events_Service *service,
+                       const Phonenumbers__V1__WatchEventsRequest *input,
+                       Phonenumbers__V1__Event_Closure closure,
+                       void *closure_data);
+  void (*list_audit_events)(Phonenumbers__V1__Events_Service *service,
+                            const Phonenumbers__V1__ListAuditEventsRequest *input,
+                            Phonenumbers__V1__ListAuditEventsResponse_Closure closure,
+                            void *closure_data);
+};
+typedef void (*Phonenumbers__V1__Events_ServiceDestroy)(Phonenumbers__V1__Events_Service *);
+void phonenumbers__v1__events__init (Phonenumbers__V1__Events_Service *service,
+                                     Phonenumbers__V1__Events_ServiceDestroy destroy);
+#define PHONENUMBERS__V1__EVENTS__BASE_INIT \
+    { &phonenumbers__v1__events__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define PHONENUMBERS__V1__EVENTS__INIT(function_prefix__) \
+    { PHONENUMBERS__V1__EVENTS__BASE_INIT,\
+      function_prefix__ ## watch_events,\
+      function_prefix__ ## list_audit_events  }
+void phonenumbers__v1__events__watch_events(ProtobufCService *service,
+                                            const Phonenumbers__V1__WatchEventsRequest *input,
+                                            Phonenumbers__V1__Event_Closure closure,
+                                            void *closure_data);
+void phonenumbers__v1__events__list_audit_events(ProtobufCService *service,
+                                                 const Phonenumbers__V1__ListAuditEventsRequest *input,
+                                                 Phonenumbers__V1__ListAuditEventsResponse_Closure closure,
+                                                 void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1783,6 +2503,7 @@ extern const ProtobufCEnumDescriptor    phonenumbers__v1__brand_status__descript
 extern const ProtobufCEnumDescriptor    phonenumbers__v1__use_case_type__descriptor;
 extern const ProtobufCEnumDescriptor    phonenumbers__v1__use_case_status__descriptor;
 extern const ProtobufCEnumDescriptor    phonenumbers__v1__number_status__descriptor;
+extern const ProtobufCEnumDescriptor    phonenumbers__v1__campaign_state__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__account__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__create_account_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__get_account_request__descriptor;
@@ -1820,10 +2541,26 @@ extern const ProtobufCMessageDescriptor phonenumbers__v1__port_out_response__des
 extern const ProtobufCMessageDescriptor phonenumbers__v1__get_port_out_pin_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__reset_port_out_pin_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__port_out_pin__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_sender__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__single_use_sender__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__campaign__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__create_campaign_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__campaign_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__list_campaigns_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__list_campaigns_response__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__resolve_sender_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__resolve_sender_response__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__event__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__watch_events_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__audit_event__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__list_audit_events_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__list_audit_events_response__descriptor;
 extern const ProtobufCServiceDescriptor phonenumbers__v1__accounts__descriptor;
 extern const ProtobufCServiceDescriptor phonenumbers__v1__registration__descriptor;
 extern const ProtobufCServiceDescriptor phonenumbers__v1__area_codes__descriptor;
 extern const ProtobufCServiceDescriptor phonenumbers__v1__numbers__descriptor;
+extern const ProtobufCServiceDescriptor phonenumbers__v1__campaigns__descriptor;
+extern const ProtobufCServiceDescriptor phonenumbers__v1__events__descriptor;
 
 PROTOBUF_C__END_DECLS
 

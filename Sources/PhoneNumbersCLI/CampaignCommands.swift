@@ -1,0 +1,237 @@
+import ArgumentParser
+import PhoneNumbersClient
+import ProtoBridge
+
+/// `phone-numbers campaigns …`.
+struct CampaignsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "campaigns", abstract: "Create, launch, pause, resume and archive campaigns.",
+        subcommands: [Create.self, Launch.self, Pause.self, Resume.self, Archive.self, List.self, Show.self])
+
+    static let states: [CampaignState] = [.draft, .launching, .active, .paused, .archived]
+    static let header = ["ID", "NAME", "STATE", "SENDER", "NUMBER", "REASON"]
+
+    static func row(_ campaign: Campaign) -> [String] {
+        [campaign.id, campaign.name, campaign.state.protoName.replacingOccurrences(of: "CAMPAIGN_STATE_", with: ""), campaign.senderKind,
+         campaign.e164.isEmpty ? "-" : campaign.e164, campaign.failureReason]
+    }
+
+    static func request(_ client: ClientOptions, _ id: String) -> CampaignRequest {
+        var request = CampaignRequest()
+        request.accountId = client.account
+        request.campaignId = id
+        return request
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a DRAFT campaign on a dedicated number or a single-use sender.")
+        @OptionGroup var client: ClientOptions
+        @Option(help: "The campaign's name.") var name: String
+        @Option(help: "Send from this dedicated number (its id).") var number = ""
+        @Option(help: "Single-use: the APPROVED use case.") var useCase = ""
+        @Option(name: .customLong("area-code"), help: "Single-use: a preferred area code (repeatable, in order).") var areaCodes: [String] = []
+        @Option(help: "An idempotency key.") var requestId = ""
+
+        func run() async throws {
+            try await withServer(client) { api in
+                var request = CreateCampaignRequest()
+                request.accountId = client.account
+                request.name = name
+                request.requestId = requestId
+                if !number.isEmpty {
+                    var sender = DedicatedSender()
+                    sender.numberId = number
+                    request.dedicated = sender
+                } else {
+                    var sender = SingleUseSender()
+                    sender.useCaseId = useCase
+                    sender.preferredAreaCodes = areaCodes
+                    request.singleUse = sender
+                }
+                let campaign = try await api.campaigns.createCampaign(request, options: client.callOptions)
+                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+            }
+        }
+    }
+
+    struct Launch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Launch a DRAFT campaign.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The campaign's id.") var id: String
+        @Flag(help: "Show progress until the campaign is ACTIVE (or back in DRAFT).") var wait = false
+
+        func run() async throws {
+            try await withServer(client) { api in
+                guard wait else {
+                    let campaign = try await api.campaigns.launchCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
+                    emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+                    return
+                }
+                var launched: Campaign?
+                let final = try await watchChanges(api, account: client.account, json: client.json) {
+                    let campaign = try await api.campaigns.launchCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
+                    launched = campaign
+                    return campaign.id
+                } isFinal: { $0.kind == "CAMPAIGN_STATE_CHANGED" && ["ACTIVE", "DRAFT", "ARCHIVED"].contains($0.newState) }
+                if launched?.state == .active || final?.newState == "ACTIVE" { return }
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause an ACTIVE campaign.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The campaign's id.") var id: String
+
+        func run() async throws {
+            try await withServer(client) { api in
+                let campaign = try await api.campaigns.pauseCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
+                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+            }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a PAUSED campaign.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The campaign's id.") var id: String
+
+        func run() async throws {
+            try await withServer(client) { api in
+                let campaign = try await api.campaigns.resumeCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
+                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+            }
+        }
+    }
+
+    struct Archive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Archive a campaign (releases a single-use number).")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The campaign's id.") var id: String
+
+        func run() async throws {
+            try await withServer(client) { api in
+                let campaign = try await api.campaigns.archiveCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
+                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List campaigns.")
+        @OptionGroup var client: ClientOptions
+        @Option(help: "Only campaigns in this state.") var state = ""
+        @Option(help: "Only campaigns using this number (its id).") var number = ""
+
+        func run() async throws {
+            let filter = state.isEmpty ? CampaignState.unspecified : try parseEnum(state, CampaignsCommand.states, name: \.protoName, what: "state")
+            try await withServer(client) { api in
+                var request = ListCampaignsRequest()
+                request.accountId = client.account
+                request.state = filter
+                request.numberId = number
+                let response = try await api.campaigns.listCampaigns(request, options: client.callOptions)
+                emit(response, client, table(CampaignsCommand.header, response.campaigns.map(CampaignsCommand.row)))
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one campaign.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The campaign's id.") var id: String
+
+        func run() async throws {
+            try await withServer(client) { api in
+                let campaign = try await api.campaigns.getCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
+                emit(campaign, client, campaign.jsonValue.rendered(pretty: true))
+            }
+        }
+    }
+}
+
+/// `phone-numbers senders resolve`.
+struct SendersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "senders", abstract: "Which number texts a contact.", subcommands: [Resolve.self])
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The number and conversation that text a contact for an ACTIVE campaign.")
+        @OptionGroup var client: ClientOptions
+        @Option(help: "The campaign's id.") var campaign: String
+        @Option(help: "The contact's phone number.") var contact: String
+
+        func run() async throws {
+            try await withServer(client) { api in
+                var request = ResolveSenderRequest()
+                request.accountId = client.account
+                request.campaignId = campaign
+                request.contact = contact
+                let resolved = try await api.campaigns.resolveSender(request, options: client.callOptions)
+                emit(resolved, client, "\(resolved.e164) → \(resolved.contact) (conversation \(resolved.conversationId))")
+            }
+        }
+    }
+}
+
+/// `phone-numbers events watch`.
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "The account's live event log.", subcommands: [Watch.self])
+
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print every number status and campaign state change as it happens.")
+        @OptionGroup var client: ClientOptions
+        @Option(help: "Replay events after this sequence number first.") var since: Int64 = 0
+        @Flag(help: "Replay the whole log first.") var fromStart = false
+
+        func run() async throws {
+            try await withServer(client) { api in
+                var request = WatchEventsRequest()
+                request.accountId = client.account
+                request.since = since
+                request.fromStart = fromStart
+                for try await event in api.events.watchEvents(request) {
+                    if client.json {
+                        print(event.jsonValue.rendered())
+                    } else if event.kind == "WATCH_STARTED" {
+                        print("watching from sequence \(event.sequence)")
+                    } else {
+                        print("#\(event.sequence) \(event.kind) \(event.subjectId): \(event.oldState) → \(event.newState)\(event.reason.isEmpty ? "" : " — \(event.reason)")")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `phone-numbers audit list`.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit trail (owner, admin, operator).", subcommands: [List.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List audit entries, newest first.")
+        @OptionGroup var client: ClientOptions
+        @Option(help: "Only this action, e.g. NUMBER_ADDED.") var action = ""
+        @Option(help: "Only entries about this number, campaign or use case id.") var subject = ""
+        @Option(help: "Entries per page.") var pageSize: Int32 = 50
+        @Option(help: "The next_page_token of a previous page.") var pageToken = ""
+
+        func run() async throws {
+            try await withServer(client) { api in
+                var request = ListAuditEventsRequest()
+                request.accountId = client.account
+                request.action = action
+                request.subjectId = subject
+                request.pageSize = pageSize
+                request.pageToken = pageToken
+                let response = try await api.events.listAuditEvents(request, options: client.callOptions)
+                emit(
+                    response, client,
+                    table(
+                        ["ID", "ACTION", "ACTOR", "SUBJECT", "CHANGE", "REQUEST"],
+                        response.events.map { ["\($0.id)", $0.action, $0.actor, $0.subjectId, "\($0.oldValue) → \($0.newValue)", $0.requestId] })
+                        + (response.nextPageToken.isEmpty ? "" : "\nnext page: --page-token \(response.nextPageToken)"))
+            }
+        }
+    }
+}

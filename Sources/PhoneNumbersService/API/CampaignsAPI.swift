@@ -1,0 +1,94 @@
+import PhoneNumbersProto
+import RPCCore
+
+/// `phonenumbers.v1.Campaigns` over the campaigns domain.
+struct CampaignsAPI: CampaignsService {
+    let domain: CampaignsDomain
+    let authenticator: Authenticator
+
+    private func message(_ campaign: CampaignRecord) async throws -> Campaign {
+        let numbers = try await domain.senderNumbers(of: [campaign])
+        return Mapping.campaign(campaign, e164: numbers[campaign.id] ?? "")
+    }
+
+    func createCampaign(request: CreateCampaignRequest, context: ServerContext) async throws -> Campaign {
+        let principal = try await authenticator.authenticate(context.metadata)
+        let sender: CampaignSender
+        switch (request.dedicated, request.singleUse) {
+        case (let dedicated?, nil): sender = .dedicated(numberID: dedicated.numberId)
+        case (nil, let single?): sender = .singleUse(useCaseID: single.useCaseId, areaCodes: single.preferredAreaCodes)
+        default: throw DomainError.invalid("SENDER_REQUIRED", "give exactly one of dedicated and single_use")
+        }
+        return try await message(
+            domain.create(principal, accountID: request.accountId, name: request.name, sender: sender, requestID: request.requestId))
+    }
+
+    func launchCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return try await message(domain.launch(principal, accountID: request.accountId, campaignID: request.campaignId))
+    }
+
+    func pauseCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return try await message(domain.pause(principal, accountID: request.accountId, campaignID: request.campaignId))
+    }
+
+    func resumeCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return try await message(domain.resume(principal, accountID: request.accountId, campaignID: request.campaignId))
+    }
+
+    func archiveCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return try await message(domain.archive(principal, accountID: request.accountId, campaignID: request.campaignId))
+    }
+
+    func getCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
+        let principal = try await authenticator.authenticate(context.metadata)
+        return try await message(domain.get(principal, accountID: request.accountId, campaignID: request.campaignId))
+    }
+
+    func listCampaigns(request: ListCampaignsRequest, context: ServerContext) async throws -> ListCampaignsResponse {
+        let principal = try await authenticator.authenticate(context.metadata)
+        let state: PhoneNumbersService.CampaignState? = request.state == .unspecified ? nil : try Mapping.campaignState(request.state)
+        let campaigns = try await domain.list(principal, accountID: request.accountId, state: state, numberID: request.numberId)
+        let numbers = try await domain.senderNumbers(of: campaigns)
+        var response = ListCampaignsResponse()
+        response.campaigns = campaigns.map { Mapping.campaign($0, e164: numbers[$0.id] ?? "") }
+        return response
+    }
+
+    func resolveSender(request: ResolveSenderRequest, context: ServerContext) async throws -> ResolveSenderResponse {
+        let principal = try await authenticator.authenticate(context.metadata)
+        let resolved = try await domain.resolveSender(principal, accountID: request.accountId, campaignID: request.campaignId, contact: request.contact)
+        var response = ResolveSenderResponse()
+        response.e164 = resolved.e164
+        response.conversationId = resolved.conversationID
+        response.contact = resolved.contact
+        return response
+    }
+}
+
+/// `phonenumbers.v1.Events`: the live event log and the audit trail.
+struct EventsAPI: EventsService {
+    let domain: EventsDomain
+    let authenticator: Authenticator
+
+    func watchEvents(request: WatchEventsRequest, context: ServerContext, responses: ResponseStreamWriter<Event>) async throws {
+        let principal = try await authenticator.authenticate(context.metadata)
+        for try await event in try await domain.watch(principal, accountID: request.accountId, since: request.since, fromStart: request.fromStart) {
+            try await responses.write(Mapping.event(event))
+        }
+    }
+
+    func listAuditEvents(request: ListAuditEventsRequest, context: ServerContext) async throws -> ListAuditEventsResponse {
+        let principal = try await authenticator.authenticate(context.metadata)
+        let (entries, next) = try await domain.audit(
+            principal, accountID: request.accountId, action: request.action, subjectID: request.subjectId, pageSize: Int(request.pageSize),
+            pageToken: request.pageToken)
+        var response = ListAuditEventsResponse()
+        response.events = entries.map(Mapping.audit)
+        response.nextPageToken = next
+        return response
+    }
+}

@@ -1,0 +1,43 @@
+/// What can happen to a campaign.
+public enum CampaignTransition: Sendable, Hashable {
+    case launch
+    /// A single-use number became READY.
+    case launchSucceeded
+    /// A single-use launch could not get a number, or provisioning failed.
+    case launchFailed
+    case pause
+    case resume
+    case archive
+}
+
+/// The campaign life cycle, as a pure function: DRAFT → LAUNCHING → ACTIVE ⇄ PAUSED,
+/// ARCHIVED from anywhere but ARCHIVED; a dedicated launch goes straight to ACTIVE; a
+/// failed launch returns to DRAFT.
+public enum CampaignStateMachine {
+    /// The state after `transition`, or FAILED_PRECONDITION `INVALID_STATE_TRANSITION`.
+    public static func next(_ state: CampaignState, _ transition: CampaignTransition, sender: NumberKind) throws(DomainError) -> CampaignState {
+        switch (state, transition) {
+        case (.draft, .launch): return sender == .dedicated ? .active : .launching
+        case (.launching, .launchSucceeded): return .active
+        case (.launching, .launchFailed): return .draft
+        case (.active, .pause): return .paused
+        case (.paused, .resume): return .active
+        case (.draft, .archive), (.launching, .archive), (.active, .archive), (.paused, .archive): return .archived
+        default:
+            throw .precondition(
+                "INVALID_STATE_TRANSITION", "a \(state.rawValue) campaign cannot \(name(transition))",
+                metadata: ["state": state.rawValue, "transition": name(transition)])
+        }
+    }
+
+    private static func name(_ transition: CampaignTransition) -> String {
+        switch transition {
+        case .launch: return "launch"
+        case .launchSucceeded: return "finish launching"
+        case .launchFailed: return "fail launching"
+        case .pause: return "pause"
+        case .resume: return "resume"
+        case .archive: return "archive"
+        }
+    }
+}

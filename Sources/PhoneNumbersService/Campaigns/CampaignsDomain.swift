@@ -1,0 +1,359 @@
+import Crypto
+import Foundation
+import Logging
+
+/// Who sends a campaign's texts.
+public enum CampaignSender: Sendable, Hashable {
+    /// One of the account's dedicated numbers.
+    case dedicated(numberID: String)
+    /// A number bought and provisioned at launch, in one of these area codes.
+    case singleUse(useCaseID: String, areaCodes: [String])
+}
+
+/// Campaigns: creating, launching (at once on a dedicated number; through provisioning
+/// on a single-use one), pausing, resuming, archiving, and resolving the sender of a
+/// text so each contact sees one conversation per number.
+public struct CampaignsDomain: Sendable {
+    let store: any PhoneNumbersStore
+    let provider: any NumberProvider
+    let signals: AccountSignals
+    let jobs: JobRunner
+    let logger: Logger
+
+    public init(store: any PhoneNumbersStore, provider: any NumberProvider, signals: AccountSignals, jobs: JobRunner, logger: Logger) {
+        self.store = store
+        self.provider = provider
+        self.signals = signals
+        self.jobs = jobs
+        self.logger = logger
+    }
+
+    public func registerJobs() {
+        jobs.register(.reserveSingleUse) { job in await self.reserveSingleUse(job) }
+    }
+
+    // MARK: Creating and reading
+
+    /// A DRAFT campaign. With `requestID`, a retry returns the same campaign.
+    public func create(_ principal: Principal, accountID requested: String, name: String, sender: CampaignSender, requestID: String) async throws
+        -> CampaignRecord
+    {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageCampaigns)
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 200 else { throw DomainError.invalid("INVALID_NAME", "a campaign needs a name of at most 200 characters") }
+        guard requestID.count <= 128 else { throw DomainError.invalid("INVALID_REQUEST_ID", "request_id is at most 128 characters") }
+        let fingerprint: String
+        switch sender {
+        case .dedicated(let numberID):
+            guard !numberID.isEmpty else { throw DomainError.invalid("SENDER_REQUIRED", "choose a dedicated number or a single-use sender") }
+            fingerprint = "dedicated|\(numberID)|\(name)"
+        case .singleUse(let useCaseID, let areaCodes):
+            guard !useCaseID.isEmpty else { throw DomainError.invalid("USE_CASE_REQUIRED", "a single-use sender needs an approved use case") }
+            guard (1...10).contains(areaCodes.count) else {
+                throw DomainError.invalid("AREA_CODES_REQUIRED", "a single-use sender needs 1 to 10 preferred area codes")
+            }
+            for areaCode in areaCodes { _ = try AreaCodeDirectory.validate(areaCode) }
+            fingerprint = "single|\(useCaseID)|\(areaCodes.joined(separator: ","))|\(name)"
+        }
+        let now = currentTimestamp()
+        let actor = Actor(principal)
+        let campaign = try await store.write { tx -> CampaignRecord in
+            if !requestID.isEmpty, let existing = try tx.campaign(accountID: accountID, requestID: requestID) {
+                guard existing.fingerprint == fingerprint else {
+                    throw DomainError.precondition("REQUEST_ID_REUSED", "request_id \(requestID) was used with different arguments", metadata: ["campaign_id": existing.id])
+                }
+                return existing
+            }
+            guard let account = try tx.account(accountID) else { throw DomainError.notFound("account", accountID) }
+            guard account.isUS else { throw DomainError.precondition("NOT_US_ACCOUNT", "campaigns with 10DLC numbers are for US accounts") }
+            var record = CampaignRecord(
+                id: Identifiers.make("cmp"), accountID: accountID, name: name, state: .draft, senderKind: .dedicated, numberID: "", useCaseID: "",
+                preferredAreaCodes: [], requestID: requestID, fingerprint: fingerprint, createdAt: now, updatedAt: now)
+            switch sender {
+            case .dedicated(let numberID):
+                guard let number = try tx.number(numberID), number.accountID == accountID, number.kind == .dedicated else {
+                    throw DomainError.notFound("number", numberID)
+                }
+                guard number.status != .released else { throw DomainError.precondition("NUMBER_RELEASED", "number \(numberID) was deleted") }
+                record.numberID = numberID
+                record.useCaseID = number.useCaseID
+            case .singleUse(let useCaseID, let areaCodes):
+                guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else { throw DomainError.notFound("use case", useCaseID) }
+                guard useCase.status == .approved else {
+                    throw DomainError.precondition("USE_CASE_NOT_APPROVED", "use case \(useCaseID) is \(useCase.status.rawValue), not APPROVED")
+                }
+                record.senderKind = .singleUse
+                record.useCaseID = useCaseID
+                record.preferredAreaCodes = areaCodes
+            }
+            try tx.insert(record)
+            try ChangeLog.campaign(tx, from: nil, to: record, actor: actor, action: "CAMPAIGN_CREATED", requestID: requestID)
+            return record
+        }
+        signals.notify(accountID)
+        return campaign
+    }
+
+    public func get(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
+        let accountID = try Self.readableAccount(principal, requested)
+        return try await store.read { tx in try Self.owned(tx, campaignID, accountID) }
+    }
+
+    public func list(_ principal: Principal, accountID requested: String, state: CampaignState?, numberID: String) async throws -> [CampaignRecord] {
+        let accountID = try Self.readableAccount(principal, requested)
+        return try await store.read { tx in try tx.campaigns(ofAccount: accountID, state: state, numberID: numberID) }
+    }
+
+    // MARK: Transitions
+
+    /// Launches a DRAFT campaign: ACTIVE at once on a READY dedicated number; LAUNCHING
+    /// while a single-use number is reserved and provisioned.
+    public func launch(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .launchCampaigns)
+        let actor = Actor(principal)
+        let launched = try await store.write { tx -> CampaignRecord in
+            var campaign = try Self.owned(tx, campaignID, accountID)
+            let old = campaign
+            let next = try CampaignStateMachine.next(campaign.state, .launch, sender: campaign.senderKind)
+            let now = currentTimestamp()
+            switch campaign.senderKind {
+            case .dedicated:
+                guard let number = try tx.number(campaign.numberID) else { throw DomainError.notFound("number", campaign.numberID) }
+                guard number.status != .released else {
+                    throw DomainError.precondition(
+                        "NUMBER_RELEASED", "the campaign's number \(number.e164) was deleted; create the campaign on another number")
+                }
+                guard number.status == .ready else {
+                    throw DomainError.precondition(
+                        "NUMBER_NOT_READY", "number \(number.e164) is \(ChangeLog.visibleStatus(number.status)), not READY",
+                        metadata: ["status": ChangeLog.visibleStatus(number.status)])
+                }
+                campaign.activatedAt = now
+            case .singleUse:
+                guard let useCase = try tx.useCase(campaign.useCaseID), useCase.status == .approved else {
+                    throw DomainError.precondition("USE_CASE_NOT_APPROVED", "the campaign's use case is no longer APPROVED")
+                }
+                guard try tx.heldNumberCount(ofUseCase: campaign.useCaseID) < NumberRules.useCaseLimit else {
+                    throw DomainError.precondition(
+                        "USE_CASE_NUMBER_LIMIT", "a use case can be associated with at most \(NumberRules.useCaseLimit) numbers",
+                        metadata: ["limit": "\(NumberRules.useCaseLimit)"])
+                }
+                let number = NumberRecord(
+                    id: Identifiers.make("num"), accountID: accountID, e164: "", areaCode: campaign.preferredAreaCodes[0], name: campaign.name,
+                    useCaseID: campaign.useCaseID, status: .reserving, createdAt: now, updatedAt: now, kind: .singleUse)
+                try tx.insert(number)
+                campaign.numberID = number.id
+                try tx.upsert(JobRecord(kind: .reserveSingleUse, subjectID: number.id, runAt: now))
+            }
+            campaign.state = next
+            campaign.failureReason = ""
+            campaign.launchedAt = now
+            campaign.updatedAt = now
+            try tx.update(campaign)
+            try ChangeLog.campaign(tx, from: old, to: campaign, actor: actor, action: "CAMPAIGN_LAUNCHED")
+            return campaign
+        }
+        signals.notify(accountID)
+        jobs.wake()
+        return launched
+    }
+
+    public func pause(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
+        try await transition(principal, requested, campaignID, .pause, permission: .launchCampaigns, action: "CAMPAIGN_PAUSED")
+    }
+
+    public func resume(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
+        try await transition(principal, requested, campaignID, .resume, permission: .manageCampaigns, action: "CAMPAIGN_RESUMED")
+    }
+
+    /// Archives a campaign; its single-use number is released, a dedicated one stays.
+    public func archive(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
+        try await transition(principal, requested, campaignID, .archive, permission: .launchCampaigns, action: "CAMPAIGN_ARCHIVED")
+    }
+
+    private func transition(
+        _ principal: Principal, _ requested: String, _ campaignID: String, _ transition: CampaignTransition, permission: Permission, action: String
+    ) async throws -> CampaignRecord {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, permission)
+        let actor = Actor(principal)
+        let updated = try await store.write { tx -> CampaignRecord in
+            var campaign = try Self.owned(tx, campaignID, accountID)
+            let old = campaign
+            campaign.state = try CampaignStateMachine.next(campaign.state, transition, sender: campaign.senderKind)
+            campaign.updatedAt = currentTimestamp()
+            if transition == .archive {
+                campaign.archivedAt = campaign.updatedAt
+                if campaign.senderKind == .singleUse, !campaign.numberID.isEmpty {
+                    try Self.releaseSingleUse(tx, numberID: campaign.numberID, actor: actor, reason: "")
+                }
+            }
+            try tx.update(campaign)
+            try ChangeLog.campaign(tx, from: old, to: campaign, actor: actor, action: action)
+            return campaign
+        }
+        signals.notify(accountID)
+        jobs.wake()
+        return updated
+    }
+
+    // MARK: Senders
+
+    /// The number that texts `contact` for an ACTIVE campaign, and the conversation id:
+    /// stable for (sending number, contact) across every campaign on that number.
+    public func resolveSender(_ principal: Principal, accountID requested: String, campaignID: String, contact: String) async throws
+        -> (e164: String, conversationID: String, contact: String)
+    {
+        let accountID = try Self.readableAccount(principal, requested)
+        let contact = try NumberRules.e164(contact)
+        let (campaign, number) = try await store.read { tx -> (CampaignRecord, NumberRecord?) in
+            let campaign = try Self.owned(tx, campaignID, accountID)
+            return (campaign, try tx.number(campaign.numberID))
+        }
+        guard campaign.state == .active, let number, number.status == .ready else {
+            throw DomainError.precondition(
+                "CAMPAIGN_NOT_ACTIVE", "campaign \(campaignID) is \(campaign.state.rawValue); senders resolve for ACTIVE campaigns",
+                metadata: ["state": campaign.state.rawValue])
+        }
+        return (number.e164, Self.conversationID(numberID: number.id, contact: contact), contact)
+    }
+
+    /// `conv_` and 32 hex digits of SHA-256 over the sending number's id and the contact.
+    static func conversationID(numberID: String, contact: String) -> String {
+        let digest = SHA256.hash(data: Data("\(numberID)|\(contact)".utf8))
+        return "conv_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Single-use numbers
+
+    /// Reserves a single-use number in the first preferred area code with inventory,
+    /// then hands it to provisioning; with none available, the launch fails.
+    func reserveSingleUse(_ job: JobRecord) async -> JobOutcome {
+        do {
+            let found = try await store.read { tx -> (NumberRecord, CampaignRecord)? in
+                guard let number = try tx.number(job.subjectID), number.status == .reserving,
+                    let campaign = try tx.campaign(usingSingleUseNumber: number.id), campaign.state == .launching
+                else { return nil }
+                return (number, campaign)
+            }
+            guard let (number, campaign) = found else {
+                try await store.write { try $0.deleteJob(kind: .reserveSingleUse, subjectID: job.subjectID) }
+                return .done
+            }
+            var reserved: (e164: String, areaCode: String)?
+            for areaCode in campaign.preferredAreaCodes where reserved == nil {
+                do {
+                    reserved = (try await provider.reserveNumber(areaCode: areaCode, reservationKey: number.id), areaCode)
+                } catch .noInventory {
+                    continue
+                } catch .transient(let why) {
+                    return .retry(after: retryBackoff(attempt: job.attempts), error: why)
+                } catch .permanent(let why) {
+                    try await failLaunch(number, reason: "the provider refused the reservation: \(why)")
+                    return .done
+                }
+            }
+            guard let reserved else {
+                try await failLaunch(number, reason: "no numbers available in area codes \(campaign.preferredAreaCodes.joined(separator: ", "))")
+                return .done
+            }
+            try await store.write { tx in
+                try tx.deleteJob(kind: .reserveSingleUse, subjectID: number.id)
+                guard var current = try tx.number(number.id), current.status == .reserving else { return }
+                let old = current
+                let now = currentTimestamp()
+                current.e164 = reserved.e164
+                current.areaCode = reserved.areaCode
+                current.status = .provisioning
+                current.provisioningStartedAt = now
+                current.updatedAt = now
+                try tx.update(current)
+                try ChangeLog.number(tx, from: old, to: current, actor: .system, action: "SINGLE_USE_NUMBER_RESERVED", newValue: "\(reserved.e164) PROVISIONING")
+                try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: number.id, runAt: now))
+            }
+            signals.notify(number.accountID)
+            jobs.wake()
+            return .done
+        } catch {
+            return .retry(after: retryBackoff(attempt: job.attempts), error: "\(error)")
+        }
+    }
+
+    private func failLaunch(_ number: NumberRecord, reason: String) async throws {
+        try? await provider.cancelReservation(reservationKey: number.id)
+        try await store.write { tx in
+            try tx.deleteJob(kind: .reserveSingleUse, subjectID: number.id)
+            guard var current = try tx.number(number.id), current.status == .reserving else { return }
+            current.status = .released
+            current.failureReason = reason
+            current.releasedAt = currentTimestamp()
+            current.updatedAt = current.releasedAt
+            try tx.update(current)
+            try Self.launchFinished(tx, numberID: number.id, failure: reason)
+        }
+        signals.notify(number.accountID)
+    }
+
+    /// Called in the transaction that ends a single-use number's provisioning: the
+    /// campaign goes ACTIVE, or back to DRAFT with the reason (and the number is released).
+    static func singleUseNumberFinished(_ tx: any StoreWriter, _ number: NumberRecord) throws {
+        if number.status == .ready {
+            try launchFinished(tx, numberID: number.id, failure: nil)
+        } else if number.status == .failed {
+            try releaseSingleUse(tx, numberID: number.id, actor: .system, reason: number.failureReason)
+            try launchFinished(tx, numberID: number.id, failure: "provisioning failed: \(number.failureReason)")
+        }
+    }
+
+    private static func launchFinished(_ tx: any StoreWriter, numberID: String, failure: String?) throws {
+        guard var campaign = try tx.campaign(usingSingleUseNumber: numberID), campaign.state == .launching else { return }
+        let old = campaign
+        campaign.state = try CampaignStateMachine.next(campaign.state, failure == nil ? .launchSucceeded : .launchFailed, sender: .singleUse)
+        campaign.updatedAt = currentTimestamp()
+        if let failure {
+            campaign.failureReason = failure
+            campaign.numberID = ""
+        } else {
+            campaign.activatedAt = campaign.updatedAt
+        }
+        try tx.update(campaign)
+        try ChangeLog.campaign(tx, from: old, to: campaign, actor: .system, action: failure == nil ? "CAMPAIGN_ACTIVATED" : "CAMPAIGN_LAUNCH_FAILED")
+    }
+
+    private static func releaseSingleUse(_ tx: any StoreWriter, numberID: String, actor: Actor, reason: String) throws {
+        guard var number = try tx.number(numberID), number.status != .released else { return }
+        let old = number
+        let now = currentTimestamp()
+        number.status = .released
+        number.releasedAt = now
+        number.updatedAt = now
+        if !reason.isEmpty { number.failureReason = reason }
+        try tx.update(number)
+        try ChangeLog.number(tx, from: old, to: number, actor: actor, action: "SINGLE_USE_NUMBER_RELEASED")
+        try tx.deleteJob(kind: .provisionNumber, subjectID: numberID)
+        try tx.deleteJob(kind: .reserveSingleUse, subjectID: numberID)
+        try tx.upsert(JobRecord(kind: .releaseNumber, subjectID: numberID, runAt: now))
+    }
+
+    /// The E.164 of each campaign's number, where known, by campaign id.
+    public func senderNumbers(of campaigns: [CampaignRecord]) async throws -> [String: String] {
+        try await store.read { tx in
+            var numbers: [String: String] = [:]
+            for campaign in campaigns where !campaign.numberID.isEmpty {
+                if let number = try tx.number(campaign.numberID), !number.e164.isEmpty { numbers[campaign.id] = number.e164 }
+            }
+            return numbers
+        }
+    }
+
+    // MARK: Access
+
+    static func readableAccount(_ principal: Principal, _ requested: String) throws(DomainError) -> String {
+        let permission: Permission = AccessPolicy.allows(principal, .readNumbers) ? .readNumbers : .launchCampaigns
+        return try AccessPolicy.account(for: principal, requested: requested, permission)
+    }
+
+    static func owned(_ tx: any StoreReader, _ campaignID: String, _ accountID: String) throws -> CampaignRecord {
+        guard let campaign = try tx.campaign(campaignID), campaign.accountID == accountID else { throw DomainError.notFound("campaign", campaignID) }
+        return campaign
+    }
+}

@@ -1,0 +1,69 @@
+/// The account's event log, watched live, and its audit trail.
+public struct EventsDomain: Sendable {
+    let store: any PhoneNumbersStore
+    let signals: AccountSignals
+
+    public init(store: any PhoneNumbersStore, signals: AccountSignals) {
+        self.store = store
+        self.signals = signals
+    }
+
+    /// Events after `since` (or from now when 0, or all with `fromStart`), then each
+    /// new one, in order, without gaps or duplicates, until the consumer stops.
+    public func watch(_ principal: Principal, accountID requested: String, since: Int64, fromStart: Bool) async throws -> AsyncThrowingStream<EventRecord, any Error> {
+        let accountID = try CampaignsDomain.readableAccount(principal, requested)
+        guard since >= 0 else { throw DomainError.invalid("INVALID_SINCE", "since is a sequence number, 0 or more") }
+        let changes = signals.signals(for: accountID)
+        let store = self.store
+        let start = try await store.read { tx -> Int64 in
+            guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
+            return fromStart ? 0 : (since > 0 ? since : try tx.lastEventSequence(ofAccount: accountID))
+        }
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var last = start
+                continuation.yield(
+                    EventRecord(
+                        sequence: start, accountID: accountID, kind: EventRecord.watchStarted, subjectID: "", oldState: "", newState: "", reason: "",
+                        at: currentTimestamp()))
+                func drain() async throws {
+                    while true {
+                        let after = last
+                        let batch = try await store.read { try $0.events(ofAccount: accountID, after: after, limit: 500) }
+                        for event in batch {
+                            continuation.yield(event)
+                            last = event.sequence
+                        }
+                        if batch.count < 500 { return }
+                    }
+                }
+                do {
+                    try await drain()
+                    for await _ in changes { try await drain() }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// A page of the audit trail, newest first, and the token of the next page ("" at the end).
+    public func audit(_ principal: Principal, accountID requested: String, action: String, subjectID: String, pageSize: Int, pageToken: String) async throws
+        -> ([AuditEntry], String)
+    {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .readAudit)
+        let size = pageSize == 0 ? 50 : pageSize
+        guard (1...500).contains(size) else { throw DomainError.invalid("INVALID_PAGE_SIZE", "page_size is 1 to 500") }
+        var before: Int64 = 0
+        if !pageToken.isEmpty {
+            guard let value = Int64(pageToken), value > 0 else { throw DomainError.invalid("INVALID_PAGE_TOKEN", "page_token is not one this server issued") }
+            before = value
+        }
+        let query = AuditQuery(accountID: accountID, action: action, subjectID: subjectID, before: before, limit: size + 1)
+        let entries = try await store.read { try $0.auditEntries(query) }
+        let page = Array(entries.prefix(size))
+        return (page, entries.count > size ? String(page.last!.id) : "")
+    }
+}
