@@ -18,7 +18,7 @@ public struct PhoneNumbersApplication: Sendable {
     public init(store: any PhoneNumbersStore, provider: any NumberProvider, logger: Logger = Logger(label: "phone-numbers")) {
         let jobs = JobRunner(store: store, logger: logger)
         self.jobs = jobs
-        authenticator = Authenticator(store: store)
+        authenticator = Authenticator(store: store, logger: logger)
         accounts = AccountsDomain(store: store)
         registration = RegistrationDomain(store: store, provider: provider, jobs: jobs, logger: logger)
         let signals = AccountSignals()

@@ -49,6 +49,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var graceTimer: Scheduled<Void>?
     private var pingWindowStart = NIODeadline.now()
     private var pingCount = 0
+    private var peer = "unknown"
+
+    /// `ip:port`, or `[ip]:port` for IPv6.
+    static func describe(_ address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return address?.description ?? "unknown" }
+        if case .v6 = address { return "[\(ip)]:\(port)" }
+        return "\(ip):\(port)"
+    }
 
     init(router: RPCRouter, limits: ServerLimits, drainGracePeriod: Duration, executor: EventLoopTaskExecutor, logger: Logger) {
         self.router = router
@@ -64,7 +72,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.loopSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
-        logger[metadataKey: "rpc.peer"] = "\(context.channel.remoteAddress?.description ?? "unknown")"
+        peer = Self.describe(context.channel.remoteAddress)
+        logger[metadataKey: "rpc.peer"] = "\(peer)"
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -241,7 +250,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         callLogger[metadataKey: "rpc.call_id"] = "\(id)"
         let serverContext = ServerContext(
             method: handler.descriptor, callID: id, metadata: metadata, deadline: deadline,
-            peer: context.channel.remoteAddress?.description ?? "unknown", logger: callLogger, decodingLimits: limits.decoding)
+            peer: peer, logger: callLogger, decodingLimits: limits.decoding)
         var call = InFlightCall(method: frame.method, started: .now())
         let loopSelf = self.loopSelf!
         if timeoutMicros > 0 {

@@ -182,3 +182,32 @@ struct AccessTests {
 }
 
 import Foundation
+
+@Suite("token guessing")
+struct BruteForceTests {
+    @Test("repeated failed authentications lock the address out, valid token or not, with one answer for every guess")
+    func lockout() async throws {
+        let harness = try await ServiceHarness.start()
+        let tenant = try await Tenant.make(harness)
+        var reasons: [String] = []
+        for guess in 0..<25 {
+            let guesser = harness.connection("pn_guess\(guess)")
+            reasons.append(await Self.outcome(guesser))
+            await guesser.close()
+        }
+        #expect(reasons.prefix(20).allSatisfy { $0 == "INVALID_CREDENTIALS" })
+        #expect(reasons.suffix(5).allSatisfy { $0 == "TOO_MANY_FAILED_AUTHENTICATIONS" })
+        // While locked out, a valid token gets the same refusal: guessing learns nothing.
+        await expectError(.resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS") { try await tenant.admin.numbers.listNumbers(ListNumbersRequest()) }
+        await harness.stop()
+    }
+
+    private static func outcome(_ api: PhoneNumbersConnection) async -> String {
+        do {
+            _ = try await api.numbers.listNumbers(ListNumbersRequest())
+            return "OK"
+        } catch {
+            return error.reason ?? error.code.name
+        }
+    }
+}

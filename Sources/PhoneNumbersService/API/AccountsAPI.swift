@@ -7,30 +7,30 @@ struct AccountsAPI: AccountsService {
     let authenticator: Authenticator
 
     func createAccount(request: CreateAccountRequest, context: ServerContext) async throws -> Account {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return Mapping.account(try await domain.createAccount(principal, name: request.name, country: request.country))
     }
 
     func getAccount(request: GetAccountRequest, context: ServerContext) async throws -> Account {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return Mapping.account(try await domain.account(principal, id: request.accountId))
     }
 
     func addMember(request: AddMemberRequest, context: ServerContext) async throws -> Member {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let role = try Mapping.role(request.role)
         return Mapping.member(try await domain.addMember(principal, accountID: request.accountId, name: request.name, email: request.email, role: role))
     }
 
     func listMembers(request: ListMembersRequest, context: ServerContext) async throws -> ListMembersResponse {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         var response = ListMembersResponse()
         response.members = try await domain.members(principal, accountID: request.accountId).map(Mapping.member)
         return response
     }
 
     func issueToken(request: IssueTokenRequest, context: ServerContext) async throws -> IssueTokenResponse {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         var grants = Set<PhoneNumbersService.Grant>()
         for grant in request.grants { grants.insert(try Mapping.grant(grant)) }
         let issued = try await domain.issueToken(principal, memberID: request.memberId, serviceName: request.serviceName, grants: grants)
@@ -42,7 +42,7 @@ struct AccountsAPI: AccountsService {
 
     func whoAmI(request: WhoAmIRequest, context: ServerContext) async throws -> WhoAmIResponse {
         var response = WhoAmIResponse()
-        switch try await authenticator.authenticate(context.metadata) {
+        switch try await authenticator.authenticate(context) {
         case .operator:
             response.kind = "operator"
         case .member(let member):

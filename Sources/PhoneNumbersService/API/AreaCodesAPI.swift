@@ -6,7 +6,7 @@ struct AreaCodesAPI: AreaCodesService {
     let authenticator: Authenticator
 
     func listAreaCodes(request: ListAreaCodesRequest, context: ServerContext) async throws -> ListAreaCodesResponse {
-        _ = try await authenticator.authenticate(context.metadata)
+        _ = try await authenticator.authenticate(context)
         let state = request.state.trimmingCharacters(in: .whitespaces)
         guard state.isEmpty || AreaCodeDirectory.stateNames[state.uppercased()] != nil else {
             throw DomainError.invalid("INVALID_STATE", "'\(state)' is not a US state code")

@@ -12,7 +12,7 @@ struct CampaignsAPI: CampaignsService {
     }
 
     func createCampaign(request: CreateCampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let sender: CampaignSender
         switch (request.dedicated, request.singleUse) {
         case (let dedicated?, nil): sender = .dedicated(numberID: dedicated.numberId)
@@ -24,32 +24,32 @@ struct CampaignsAPI: CampaignsService {
     }
 
     func launchCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return try await message(domain.launch(principal, accountID: request.accountId, campaignID: request.campaignId))
     }
 
     func pauseCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return try await message(domain.pause(principal, accountID: request.accountId, campaignID: request.campaignId))
     }
 
     func resumeCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return try await message(domain.resume(principal, accountID: request.accountId, campaignID: request.campaignId))
     }
 
     func archiveCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return try await message(domain.archive(principal, accountID: request.accountId, campaignID: request.campaignId))
     }
 
     func getCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return try await message(domain.get(principal, accountID: request.accountId, campaignID: request.campaignId))
     }
 
     func listCampaigns(request: ListCampaignsRequest, context: ServerContext) async throws -> ListCampaignsResponse {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let state: PhoneNumbersService.CampaignState? = request.state == .unspecified ? nil : try Mapping.campaignState(request.state)
         let campaigns = try await domain.list(principal, accountID: request.accountId, state: state, numberID: request.numberId)
         let numbers = try await domain.senderNumbers(of: campaigns)
@@ -59,7 +59,7 @@ struct CampaignsAPI: CampaignsService {
     }
 
     func resolveSender(request: ResolveSenderRequest, context: ServerContext) async throws -> ResolveSenderResponse {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let resolved = try await domain.resolveSender(principal, accountID: request.accountId, campaignID: request.campaignId, contact: request.contact)
         var response = ResolveSenderResponse()
         response.e164 = resolved.e164
@@ -75,14 +75,14 @@ struct EventsAPI: EventsService {
     let authenticator: Authenticator
 
     func watchEvents(request: WatchEventsRequest, context: ServerContext, responses: ResponseStreamWriter<Event>) async throws {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         for try await event in try await domain.watch(principal, accountID: request.accountId, since: request.since, fromStart: request.fromStart) {
             try await responses.write(Mapping.event(event))
         }
     }
 
     func listAuditEvents(request: ListAuditEventsRequest, context: ServerContext) async throws -> ListAuditEventsResponse {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let (entries, next) = try await domain.audit(
             principal, accountID: request.accountId, action: request.action, subjectID: request.subjectId, pageSize: Int(request.pageSize),
             pageToken: request.pageToken)

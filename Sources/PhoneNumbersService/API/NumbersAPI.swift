@@ -7,7 +7,7 @@ struct NumbersAPI: NumbersService {
     let authenticator: Authenticator
 
     func addNumber(request: AddNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let number = try await domain.add(
             principal, accountID: request.accountId, areaCode: request.areaCode, name: request.name, useCaseID: request.useCaseId,
             requestID: request.requestId)
@@ -15,12 +15,12 @@ struct NumbersAPI: NumbersService {
     }
 
     func getNumber(request: GetNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return Mapping.number(try await domain.get(principal, accountID: request.accountId, numberID: request.numberId))
     }
 
     func listNumbers(request: ListNumbersRequest, context: ServerContext) async throws -> ListNumbersResponse {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         var response = ListNumbersResponse()
         response.numbers = try await domain.list(principal, accountID: request.accountId, includeReleased: request.includeReleased).map(Mapping.number)
         response.limit = Int32(NumberRules.accountLimit)
@@ -28,29 +28,29 @@ struct NumbersAPI: NumbersService {
     }
 
     func renameNumber(request: RenameNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return Mapping.number(try await domain.rename(principal, accountID: request.accountId, numberID: request.numberId, name: request.name))
     }
 
     func deleteNumber(request: DeleteNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return Mapping.number(try await domain.delete(principal, accountID: request.accountId, numberID: request.numberId))
     }
 
     func retryProvisioning(request: RetryProvisioningRequest, context: ServerContext) async throws -> DedicatedNumber {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return Mapping.number(try await domain.retryProvisioning(principal, accountID: request.accountId, numberID: request.numberId))
     }
 
     func watchNumber(request: WatchNumberRequest, context: ServerContext, responses: ResponseStreamWriter<DedicatedNumber>) async throws {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         for await number in try await domain.watch(principal, accountID: request.accountId, numberID: request.numberId) {
             try await responses.write(Mapping.number(number))
         }
     }
 
     func requestPortOut(request: RequestPortOutRequest, context: ServerContext) async throws -> PortOutResponse {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let number = try await domain.requestPortOut(principal, e164: request.e164, pin: request.pin, gainingCarrier: request.gainingCarrier)
         var response = PortOutResponse()
         response.numberId = number.id
@@ -60,7 +60,7 @@ struct NumbersAPI: NumbersService {
     }
 
     func getPortOutPin(request: GetPortOutPinRequest, context: ServerContext) async throws -> PortOutPin {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         var response = PortOutPin()
         response.numberId = request.numberId
         response.pin = try await domain.portOutPIN(principal, accountID: request.accountId, numberID: request.numberId)
@@ -68,7 +68,7 @@ struct NumbersAPI: NumbersService {
     }
 
     func resetPortOutPin(request: ResetPortOutPinRequest, context: ServerContext) async throws -> PortOutPin {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         var response = PortOutPin()
         response.numberId = request.numberId
         response.pin = try await domain.resetPortOutPIN(principal, accountID: request.accountId, numberID: request.numberId)

@@ -7,12 +7,12 @@ struct RegistrationAPI: RegistrationService {
     let authenticator: Authenticator
 
     func getBrand(request: GetBrandRequest, context: ServerContext) async throws -> Brand {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         return Mapping.brand(try await domain.brand(principal, accountID: request.accountId))
     }
 
     func submitBrand(request: SubmitBrandRequest, context: ServerContext) async throws -> Brand {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let submission = BrandSubmission(
             legalName: request.legalName, ein: request.ein, entityType: Mapping.entityType(request.entityType), contactName: request.contactName,
             contactEmail: request.contactEmail, contactPhone: request.contactPhone)
@@ -20,7 +20,7 @@ struct RegistrationAPI: RegistrationService {
     }
 
     func submitUseCase(request: SubmitUseCaseRequest, context: ServerContext) async throws -> UseCase {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let submission = UseCaseSubmission(
             type: Mapping.useCaseType(request.type), description: request.description, sampleMessages: request.sampleMessages,
             optInText: request.optInText, helpText: request.helpText, campaignVerifyToken: request.campaignVerifyToken)
@@ -28,20 +28,20 @@ struct RegistrationAPI: RegistrationService {
     }
 
     func getUseCase(request: GetUseCaseRequest, context: ServerContext) async throws -> UseCase {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let (useCase, count) = try await domain.useCase(principal, accountID: request.accountId, useCaseID: request.useCaseId)
         return Mapping.useCase(useCase, numberCount: count)
     }
 
     func listUseCases(request: ListUseCasesRequest, context: ServerContext) async throws -> ListUseCasesResponse {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         var response = ListUseCasesResponse()
         response.useCases = try await domain.useCases(principal, accountID: request.accountId).map { Mapping.useCase($0.0, numberCount: $0.1) }
         return response
     }
 
     func setUseCaseStatus(request: SetUseCaseStatusRequest, context: ServerContext) async throws -> UseCase {
-        let principal = try await authenticator.authenticate(context.metadata)
+        let principal = try await authenticator.authenticate(context)
         let status = try Mapping.useCaseStatus(request.status)
         let useCase = try await domain.setUseCaseStatus(
             principal, accountID: request.accountId, useCaseID: request.useCaseId, status: status, reason: request.failureReason)

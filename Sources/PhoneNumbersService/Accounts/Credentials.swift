@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Logging
 import RPCCore
 
 /// Bearer tokens: generated here, stored only as their SHA-256.
@@ -35,14 +36,39 @@ public enum Credentials {
 /// Establishes who is calling from the `authorization: Bearer …` metadata.
 public struct Authenticator: Sendable {
     let store: any PhoneNumbersStore
+    let limiter: FailedAuthenticationLimiter
+    let logger: Logger
 
-    public init(store: any PhoneNumbersStore) {
+    public init(store: any PhoneNumbersStore, limiter: FailedAuthenticationLimiter = .init(), logger: Logger = Logger(label: "phone-numbers.auth")) {
         self.store = store
+        self.limiter = limiter
+        self.logger = logger
     }
 
-    /// The caller's principal.
+    /// The caller of a call.
     /// - Throws: UNAUTHENTICATED `INVALID_CREDENTIALS` when the token is missing, unknown
-    ///   or belongs to a member who no longer exists.
+    ///   or belongs to a member who no longer exists; RESOURCE_EXHAUSTED
+    ///   `TOO_MANY_FAILED_AUTHENTICATIONS` while the peer is locked out after repeated failures.
+    public func authenticate(_ context: ServerContext) async throws -> Principal {
+        let peer = FailedAuthenticationLimiter.host(of: context.peer)
+        guard limiter.allows(peer) else {
+            throw DomainError(
+                .resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS", "too many failed authentications from this address; try again later")
+        }
+        do {
+            return try await authenticate(context.metadata)
+        } catch let error as DomainError where error == .unauthenticated {
+            if limiter.recordFailure(peer) {
+                logger.warning("authentication failures reached the limit; refusing this peer for a while", metadata: ["peer": "\(peer)"])
+            } else {
+                logger.notice("authentication failed", metadata: ["peer": "\(peer)", "rpc.method": "\(context.method)"])
+            }
+            throw error
+        }
+    }
+
+    /// The principal of the bearer token in `metadata` (no rate limiting).
+    /// - Throws: UNAUTHENTICATED `INVALID_CREDENTIALS`.
     public func authenticate(_ metadata: Metadata) async throws -> Principal {
         guard let token = metadata.bearerToken, token.utf8.count <= 256 else { throw DomainError.unauthenticated }
         let hash = Credentials.hash(token)

@@ -1,0 +1,55 @@
+import Synchronization
+
+/// Slows token guessing: a peer (IP address) with too many failed authentications in
+/// a window is refused, valid token or not, until the window ends. The refusal is the
+/// same whatever was guessed, so it reveals nothing about tokens or accounts.
+public final class FailedAuthenticationLimiter: Sendable {
+    private struct Window {
+        var failures: Int
+        var startedAt: Timestamp
+    }
+
+    private let windows = Mutex<[String: Window]>([:])
+    /// Failures allowed per window.
+    public let maxFailures: Int
+    /// The window, in milliseconds.
+    public let window: Timestamp
+
+    /// 20 failures per minute by default.
+    public init(maxFailures: Int = 20, window: Duration = .seconds(60)) {
+        self.maxFailures = maxFailures
+        self.window = window.milliseconds
+    }
+
+    /// Whether `peer` may try now.
+    public func allows(_ peer: String, now: Timestamp = currentTimestamp()) -> Bool {
+        windows.withLock { windows in
+            guard let current = windows[peer] else { return true }
+            if now - current.startedAt >= window {
+                windows[peer] = nil
+                return true
+            }
+            return current.failures < maxFailures
+        }
+    }
+
+    /// Counts a failed attempt; returns true when this one reached the limit.
+    @discardableResult
+    public func recordFailure(_ peer: String, now: Timestamp = currentTimestamp()) -> Bool {
+        windows.withLock { windows in
+            if windows.count > 100_000 { windows = windows.filter { now - $0.value.startedAt < window } }
+            var current = windows[peer] ?? Window(failures: 0, startedAt: now)
+            if now - current.startedAt >= window { current = Window(failures: 0, startedAt: now) }
+            current.failures += 1
+            windows[peer] = current
+            return current.failures == maxFailures
+        }
+    }
+
+    /// The IP part of a peer address such as `127.0.0.1:50312` or `[::1]:50312`.
+    public static func host(of peer: String) -> String {
+        if peer.hasPrefix("["), let close = peer.firstIndex(of: "]") { return String(peer[peer.index(after: peer.startIndex)..<close]) }
+        guard let colon = peer.lastIndex(of: ":") else { return peer }
+        return String(peer[..<colon])
+    }
+}
