@@ -6,7 +6,8 @@ import ProtoBridge
 /// on standard error and exiting 1 (2 when the server is unreachable).
 func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) async throws -> T) async throws -> T {
     let address = options.resolvedServer
-    let api = PhoneNumbersConnection(host: address.host, port: address.port, token: options.resolvedToken)
+    let api = PhoneNumbersConnection(
+        host: address.host, port: address.port, token: options.resolvedToken, tls: options.clientTLS, requireTLS: options.requireTls)
     do {
         let result = try await body(api)
         await api.close()

@@ -15,7 +15,7 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = client.resolvedServer
-        let rpc = RPCClient(configuration: ClientConfiguration(host: address.host, port: address.port, maxRetries: 0))
+        let rpc = RPCClient(configuration: ClientConfiguration(host: address.host, port: address.port, maxRetries: 0, tls: client.clientTLS))
         defer { Task { await rpc.close() } }
         var request = HealthCheckRequest()
         request.service = service

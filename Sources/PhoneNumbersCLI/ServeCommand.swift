@@ -29,6 +29,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How long in-flight calls may take to finish once draining begins (e.g. 10s).")
     var drainGrace = DurationArgument(.seconds(10))
 
+    @Option(help: "TLS: the server certificate chain (PEM). Plaintext without it.")
+    var tlsCert: String?
+
+    @Option(help: "TLS: the server private key (PEM).")
+    var tlsKey: String?
+
+    @Option(help: "Mutual TLS: accept only clients with a certificate signed by these CAs (PEM).")
+    var tlsClientCa: String?
+
     @Flag(help: "On first start, seed a US demo account and write demo-credentials.json into the data directory.")
     var demo = false
 
@@ -77,8 +86,14 @@ struct ServeCommand: AsyncParsableCommand {
             try await seedDemoIfNeeded(app, files, logger)
         }
 
+        var tls: ServerTLS?
+        if let tlsCert, let tlsKey {
+            tls = ServerTLS(certificateChainFile: tlsCert, privateKeyFile: tlsKey, clientCAFile: tlsClientCa)
+        } else if tlsCert != nil || tlsKey != nil || tlsClientCa != nil {
+            throw ValidationError("TLS needs both --tls-cert and --tls-key")
+        }
         let server = RPCServer(
-            configuration: ServerConfiguration(host: host, port: port, drainGracePeriod: drainGrace.duration),
+            configuration: ServerConfiguration(host: host, port: port, drainGracePeriod: drainGrace.duration, tls: tls),
             services: app.rpcServices, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -123,7 +138,7 @@ struct DataDirectory {
 
     /// Writes a file readable by its owner only (mode 0600), without a window where it is wider.
     func writeSecret(_ contents: String, to file: String) throws {
-        FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         try Data(contents.utf8).write(to: URL(fileURLWithPath: file))
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RPCCore
+import RPCNIO
 
 /// A `HOST:PORT` pair given on the command line or in `PHONE_NUMBERS_SERVER`.
 struct ServerAddress: ExpressibleByArgument, CustomStringConvertible {
@@ -43,6 +44,26 @@ struct ClientOptions: ParsableArguments {
 
     @Option(name: .long, help: "How long to wait for an answer, in seconds.")
     var timeout: Double = 10
+
+    @Option(name: .long, help: "Use TLS, trusting the CAs in this PEM file.")
+    var tlsCa: String?
+
+    @Option(name: .long, help: "Mutual TLS: the client certificate chain (PEM).")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "Mutual TLS: the client private key (PEM).")
+    var tlsKey: String?
+
+    @Flag(name: .long, help: "Use TLS with the system's trusted CAs.")
+    var tls = false
+
+    @Flag(name: .long, help: "Refuse to send the token without TLS.")
+    var requireTls = false
+
+    var clientTLS: ClientTLS? {
+        guard tls || tlsCa != nil || tlsCert != nil else { return nil }
+        return ClientTLS(trustRootsFile: tlsCa, certificateChainFile: tlsCert, privateKeyFile: tlsKey)
+    }
 
     var resolvedServer: ServerAddress {
         if let server { return server }

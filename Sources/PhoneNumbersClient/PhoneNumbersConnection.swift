@@ -22,11 +22,13 @@ public struct PhoneNumbersConnection: Sendable {
     public let events: EventsClient
     public let health: HealthClient
 
-    /// A client of the server at `host:port` sending `token` as its bearer credential.
-    public init(host: String, port: Int, token: String?) {
+    /// A client of the server at `host:port` sending `token` as its bearer credential,
+    /// over TLS when `tls` is given; with `requireTLS`, nothing is sent without TLS.
+    public init(host: String, port: Int, token: String?, tls: ClientTLS? = nil, requireTLS: Bool = false) {
         var metadata = Metadata()
         if let token, !token.isEmpty { metadata.add("authorization", "Bearer \(token)") }
-        let rpc = RPCClient(configuration: ClientConfiguration(host: host, port: port, defaultMetadata: metadata))
+        let rpc = RPCClient(
+            configuration: ClientConfiguration(host: host, port: port, defaultMetadata: metadata, tls: tls, requireTLS: requireTLS))
         self.rpc = rpc
         accounts = AccountsClient(rpc)
         registration = RegistrationClient(rpc)

@@ -18,13 +18,19 @@ public struct ClientConfiguration: Sendable {
     public var maxRetries: Int
     /// The largest frame accepted from the server.
     public var maxFrameSize: Int
+    /// TLS for the connection; `nil` for plaintext.
+    public var tls: ClientTLS?
+    /// Refuse to send any call without TLS (for clients that carry credentials off this machine).
+    public var requireTLS: Bool
 
     /// A configuration for `host:port` with the defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 7420, defaultMetadata: Metadata = [:], connectTimeout: Duration = .seconds(5),
         initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5), maxRetries: Int = 3,
-        maxFrameSize: Int = (4 << 20) + (16 << 10)
+        maxFrameSize: Int = (4 << 20) + (16 << 10), tls: ClientTLS? = nil, requireTLS: Bool = false
     ) {
+        self.tls = tls
+        self.requireTLS = requireTLS
         self.host = host
         self.port = port
         self.defaultMetadata = defaultMetadata

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RPCCore
 import Synchronization
 
@@ -137,6 +138,9 @@ public final class RPCClient: RPCCaller, Sendable {
             case wait(EventLoopFuture<ClientConnection>)
             case fail(RPCError)
         }
+        guard !configuration.requireTLS || configuration.tls != nil else {
+            throw RPCError(code: .failedPrecondition, message: "this client requires TLS but none is configured; nothing was sent", reason: "TLS_REQUIRED")
+        }
         let next: Next = state.withLock { state in
             switch state.connection {
             case .ready(let connection) where connection.isUsable:
@@ -175,12 +179,23 @@ public final class RPCClient: RPCCaller, Sendable {
             wait > .zero ? loop.scheduleTask(in: .nanoseconds(wait.nanoseconds)) {}.futureResult : loop.makeSucceededVoidFuture()
         let configuration = self.configuration
         let holder = ConnectionHolder()
+        let tls: NIOSSLContext?
+        do {
+            tls = try configuration.tls?.makeContext()
+        } catch {
+            return loop.makeFailedFuture(RPCError(code: .failedPrecondition, message: "the TLS configuration is invalid: \(error)", reason: "TLS_CONFIGURATION"))
+        }
         let future = delay.flatMap { [self] in
             ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            let hostname = configuration.tls?.serverHostname ?? configuration.host
+                            let isAddress = hostname.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : hostname))
+                        }
                         let handler = ClientConnectionHandler(maxFrameSize: configuration.maxFrameSize) { [self] in
                             self.connectionBecameUnusable(holder)
                         }

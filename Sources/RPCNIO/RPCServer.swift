@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import RPCCore
 import ServiceLifecycle
 import Synchronization
@@ -64,7 +65,8 @@ public final class RPCServer: Service, Sendable {
         let quiescing = ServerQuiescingHelper(group: group)
         let channel: any Channel
         do {
-            channel = try await bootstrap(quiescing: quiescing).bind(host: configuration.host, port: configuration.port).get()
+            let tls = try configuration.tls?.makeContext()
+            channel = try await bootstrap(quiescing: quiescing, tls: tls).bind(host: configuration.host, port: configuration.port).get()
         } catch {
             resolveAddress(.failure(error))
             throw error
@@ -92,7 +94,7 @@ public final class RPCServer: Service, Sendable {
         logger.info("stopped")
     }
 
-    private func bootstrap(quiescing: ServerQuiescingHelper) -> ServerBootstrap {
+    private func bootstrap(quiescing: ServerQuiescingHelper, tls: NIOSSLContext?) -> ServerBootstrap {
         let limits = configuration.limits
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -107,6 +109,9 @@ public final class RPCServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try self.initializeConnection(channel, limits: limits)
                 }
             }

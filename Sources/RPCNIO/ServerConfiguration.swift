@@ -10,9 +10,14 @@ public struct ServerConfiguration: Sendable {
     public var limits: ServerLimits
     /// How long in-flight calls may run after a drain begins before they are cancelled.
     public var drainGracePeriod: Duration
+    /// TLS for the listener; `nil` for plaintext (the local default).
+    public var tls: ServerTLS?
 
     /// A configuration with the defaults: 127.0.0.1:7420, default limits, 10 s of grace.
-    public init(host: String = "127.0.0.1", port: Int = 7420, limits: ServerLimits = .init(), drainGracePeriod: Duration = .seconds(10)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 7420, limits: ServerLimits = .init(), drainGracePeriod: Duration = .seconds(10), tls: ServerTLS? = nil
+    ) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.limits = limits
