@@ -103,6 +103,7 @@ let package = Package(
                 "PhoneNumbersService", "PhoneNumbersSQLite", "SimulatedProvider", "PhoneNumbersClient", "PhoneNumbersProto",
                 "RPCCore", "RPCNIO", "Storage",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ProtoBridgeTests", dependencies: ["ProtoBridge", "RPCProto", "RPCTesting"]),

@@ -64,6 +64,10 @@ struct DemoWalkthroughTests {
         }
         try #require(serving)
 
+        for (file, mode) in [("", 0o700), ("operator-token", 0o600), ("phone-numbers.sqlite", 0o600), ("demo-credentials.json", 0o600)] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: data.appendingPathComponent(file).path)
+            #expect((attributes[.posixPermissions] as? Int) == mode, "\(file) is \(String(describing: attributes[.posixPermissions]))")
+        }
         let credentialsURL = data.appendingPathComponent("demo-credentials.json")
         let attributes = try FileManager.default.attributesOfItem(atPath: credentialsURL.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)

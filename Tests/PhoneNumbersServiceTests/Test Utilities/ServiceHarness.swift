@@ -19,10 +19,11 @@ final class ServiceHarness: @unchecked Sendable {
     /// The database, for arranging what the API cannot create yet and for checking what was stored.
     private(set) var pool: DatabasePool!
 
-    static func start(_ configuration: SimulatedProviderConfiguration = .fast) async throws -> ServiceHarness {
+    static func start(_ configuration: SimulatedProviderConfiguration = .fast, logger: Logger? = nil) async throws -> ServiceHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let harness = ServiceHarness(directory: directory, configuration: configuration)
+        if let logger { harness.logger = logger }
         try await harness.boot(configuration)
         return harness
     }
@@ -32,9 +33,14 @@ final class ServiceHarness: @unchecked Sendable {
         self.providerConfiguration = configuration
     }
 
-    private func boot(_ configuration: SimulatedProviderConfiguration) async throws {
+    /// Where the service logs; silent unless a test captures it.
+    private var logger: Logger = {
         var logger = Logger(label: "test.service")
         logger.logLevel = .critical
+        return logger
+    }()
+
+    private func boot(_ configuration: SimulatedProviderConfiguration) async throws {
         let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
         let store = try await SQLitePhoneNumbersStore.open(pool)
         let provider = try await SimulatedProvider.open(pool, configuration: configuration)

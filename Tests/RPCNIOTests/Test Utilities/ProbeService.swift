@@ -1,10 +1,20 @@
 import RPCCore
 import RPCTesting
+import Synchronization
 
 /// A service whose handlers report when they start and when they are cancelled.
 final class ProbeService: RPCService {
     static let hang = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Hang")
     static let ticks = ServerStreamingMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Ticks")
+    /// Streams 64 KiB messages as fast as the connection takes them.
+    static let flood = ServerStreamingMethod<Empty, Payload>(service: "pnrpc.testing.v1.Probe", method: "Flood")
+    static let park = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Park")
+
+    /// Messages `flood` has handed to the connection.
+    let written = Atomic<Int>(0)
+    /// `park` handlers running now, and the most ever at once.
+    let parked = Atomic<Int>(0)
+    let mostParked = Atomic<Int>(0)
 
     private let events: AsyncStream<String>
     private let continuation: AsyncStream<String>.Continuation
@@ -22,6 +32,20 @@ final class ProbeService: RPCService {
     var methodHandlers: [RPCMethodHandler] {
         let continuation = self.continuation
         return [
+            RPCMethodHandler(Self.flood) { [self] _, _, responses in
+                let chunk = Payload(size: 64 << 10)
+                while true {
+                    try await responses.write(chunk)
+                    written.add(1, ordering: .relaxed)
+                }
+            },
+            RPCMethodHandler(Self.park) { [self] _, _ in
+                let now = parked.add(1, ordering: .relaxed).newValue
+                mostParked.max(now, ordering: .relaxed)
+                defer { parked.subtract(1, ordering: .relaxed) }
+                try await Task.sleep(for: .seconds(60))
+                return Empty()
+            },
             RPCMethodHandler(Self.hang) { _, _ in
                 continuation.yield("started")
                 do {
