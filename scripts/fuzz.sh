@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds a libFuzzer target with AddressSanitizer and runs it.
+# Usage: scripts/fuzz.sh TARGET SECONDS   (TARGET: FuzzFrames, FuzzEnvelope, FuzzRequests)
+# Findings (crashes, leaks, timeouts) are written to Fuzz/findings/TARGET/ and make it exit non-zero.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
+seconds=${2:-60}
+"$repo/scripts/ensure-system-packages.sh"
+cd "$repo/Fuzz"
+swift build -c debug --product "$target" --scratch-path "$repo/Fuzz/.build-fuzz" \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing \
+  -Xcc -fsanitize=fuzzer-no-link,address >&2
+binary="$repo/Fuzz/.build-fuzz/debug/$target"
+corpus="$repo/Fuzz/Corpus/$target"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+findings="$repo/Fuzz/findings/$target"
+mkdir -p "$findings"
+# New inputs go to a scratch directory; the committed seed corpus is only read.
+status=0
+"$binary" "$work" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -artifact_prefix="$findings/" -print_final_stats=1 >"$work/log" 2>&1 || status=$?
+grep -E "^(#[0-9]+ *(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)" "$work/log" || true
+if [ "$status" -ne 0 ]; then
+  tail -40 "$work/log" >&2
+  echo "fuzz: $target found a failure; see $findings" >&2
+  exit 1
+fi
