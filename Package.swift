@@ -96,6 +96,9 @@ let package = Package(
             ]
         ),
 
+        // Kills the server at random moments under load and checks nothing acknowledged was lost.
+        .executableTarget(name: "PhoneNumbersChaos", dependencies: ["PhoneNumbersClient", "Storage"]),
+
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(
             name: "PhoneNumbersServiceTests",
@@ -114,6 +117,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -45,8 +45,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
     private let frameLimits: DecodingLimits
+    /// Set from `handlerAdded` to `handlerRemoved`.
     private var context: ChannelHandlerContext!
-    private var loopSelf: NIOLoopBound<ClientConnectionHandler>!
+    private var eventLoop: (any EventLoop)?
+    /// Made on demand, never stored (a stored one would be a reference cycle).
+    private var loopSelf: NIOLoopBound<ClientConnectionHandler>? {
+        eventLoop.map { NIOLoopBound(self, eventLoop: $0) }
+    }
     private var calls: [UInt64: (call: PendingCall, timer: Scheduled<Void>?)] = [:]
     /// Calls waiting for a free slot under the server's `max_concurrent_calls`.
     private var queue: [(handle: CallHandle, call: PendingCall, outbound: OutboundCall, timer: Scheduled<Void>?)] = []
@@ -57,7 +62,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var open = true
     private var goneAway = false
     private var flushScheduled = false
-    private let onUnusable: @Sendable () -> Void
+    /// Cleared once called at close: it refers back to the connection that holds this handler.
+    private var onUnusable: @Sendable () -> Void
 
     init(maxFrameSize: Int, onUnusable: @escaping @Sendable () -> Void) {
         processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameSize: maxFrameSize))
@@ -67,7 +73,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        loopSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        eventLoop = context.eventLoop
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -78,8 +88,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        markUnusable()
         open = false
+        markUnusable()
         let lost = RPCError(
             code: .unavailable, message: "the connection was lost before the call completed; it may have been processed",
             reason: "CONNECTION_LOST")
@@ -164,7 +174,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func ping() -> EventLoopFuture<Void> {
-        guard open else { return context.eventLoop.makeFailedFuture(RPCError.notSent) }
+        guard open, let context else { return eventLoop!.makeFailedFuture(RPCError.notSent) }
         let id = nextPing
         nextPing += 1
         let promise = context.eventLoop.makePromise(of: Void.self)
@@ -218,6 +228,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func markUnusable() {
         onUnusable()
+        if !open { onUnusable = {} }
     }
 
     // MARK: Frames
@@ -273,13 +284,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func send(_ frame: WireFrame) {
+        guard let context else { return }
         context.write(wrapOutboundOut(FrameCodec.encode(frame, allocator: context.channel.allocator)), promise: nil)
         guard !flushScheduled else { return }
         flushScheduled = true
         let loopSelf = self.loopSelf!
         context.eventLoop.execute {
             loopSelf.value.flushScheduled = false
-            loopSelf.value.context.flush()
+            loopSelf.value.context?.flush()
         }
     }
 }

@@ -35,8 +35,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private let executor: EventLoopTaskExecutor
     private var logger: Logger
     private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    /// Set from `handlerAdded` to `handlerRemoved`; nothing may hold the handler after that.
     private var context: ChannelHandlerContext!
-    private var loopSelf: NIOLoopBound<ServerConnectionHandler>!
+    private var eventLoop: (any EventLoop)?
+    /// A loop-bound reference for closures that run later on the loop. Made on demand, never
+    /// stored: a stored one would be a reference cycle that leaks every connection.
+    private var loopSelf: NIOLoopBound<ServerConnectionHandler>? {
+        eventLoop.map { NIOLoopBound(self, eventLoop: $0) }
+    }
     private var phase = Phase.awaitingPreface
     private var calls: [UInt64: InFlightCall] = [:]
     private var lastCallID: UInt64 = 0
@@ -71,9 +77,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.loopSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.eventLoop = context.eventLoop
         peer = Self.describe(context.channel.remoteAddress)
         logger[metadataKey: "rpc.peer"] = "\(peer)"
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -290,8 +300,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func streamMessage(_ id: UInt64, _ bytes: [UInt8]) -> EventLoopFuture<Void> {
-        guard calls[id] != nil, phase != .closed else {
-            return context.eventLoop.makeFailedFuture(CancellationError())
+        guard calls[id] != nil, phase != .closed, let context else {
+            return eventLoop!.makeFailedFuture(CancellationError())
         }
         var frame = WireFrame(type: .message, callID: id)
         frame.payload = bytes
@@ -457,6 +467,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func closeAfterFlush() {
         phase = .closed
         flushPending = false
+        guard let context else { return }
         let loopSelf = self.loopSelf!
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             loopSelf.value.closeNow()
@@ -465,12 +476,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func closeNow() {
         phase = .closed
-        context.close(promise: nil)
+        context?.close(promise: nil)
     }
 
     // MARK: Writing
 
     private func send(_ frame: WireFrame) {
+        guard let context else { return }
         context.write(wrapOutboundOut(FrameCodec.encode(frame, allocator: context.channel.allocator)), promise: nil)
         markFlushNeeded()
     }
@@ -488,7 +500,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func flushIfPending() {
-        guard flushPending else { return }
+        guard flushPending, let context else { return }
         flushPending = false
         context.flush()
     }

@@ -1,3 +1,5 @@
+import Glibc
+import CFuzzDriver
 import PhoneNumbersClient
 import ProtoBridge
 
@@ -26,9 +28,13 @@ func check<M: ProtoMessage>(_ type: M.Type) -> (UnsafeRawBufferPointer) -> Void 
 }
 
 /// The first byte picks the message type; the rest is decoded as it.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzRequests(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzRequests(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     guard size > 0 else { return 0 }
     decoders[Int(data[0]) % decoders.count](UnsafeRawBufferPointer(start: data + 1, count: size - 1))
     return 0
 }
+
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzRequests(data, size) })

@@ -1,3 +1,5 @@
+import Glibc
+import CFuzzDriver
 import NIOCore
 import NIOEmbedded
 import RPCCore
@@ -6,8 +8,8 @@ import RPCCore
 /// Feeds the input to a server connection in chunks whose sizes come from the input
 /// itself, then checks the connection is either open or cleanly closed. Routes to no
 /// service, so no handler task runs (everything stays on the embedded loop).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzFrames(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzFrames(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     var limits = ServerLimits(maxMessageSize: 64 << 10, maxMetadataSize: 1 << 10, maxConcurrentCallsPerConnection: 4, maxPingsPerWindow: 4)
     limits.frameReadTimeout = .seconds(60)
@@ -36,3 +38,7 @@ public func fuzzFrames(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? channel.finish()
     return 0
 }
+
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzFrames(data, size) })
