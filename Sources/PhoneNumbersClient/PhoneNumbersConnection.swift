@@ -24,11 +24,12 @@ public struct PhoneNumbersConnection: Sendable {
 
     /// A client of the server at `host:port` sending `token` as its bearer credential,
     /// over TLS when `tls` is given; with `requireTLS`, nothing is sent without TLS.
-    public init(host: String, port: Int, token: String?, tls: ClientTLS? = nil, requireTLS: Bool = false) {
+    public init(host: String, port: Int, token: String?, tls: ClientTLS? = nil, requireTLS: Bool = false, localAddress: String? = nil) {
         var metadata = Metadata()
         if let token, !token.isEmpty { metadata.add("authorization", "Bearer \(token)") }
         let rpc = RPCClient(
-            configuration: ClientConfiguration(host: host, port: port, defaultMetadata: metadata, tls: tls, requireTLS: requireTLS))
+            configuration: ClientConfiguration(
+                host: host, port: port, defaultMetadata: metadata, tls: tls, requireTLS: requireTLS, localAddress: localAddress))
         self.rpc = rpc
         accounts = AccountsClient(rpc)
         registration = RegistrationClient(rpc)

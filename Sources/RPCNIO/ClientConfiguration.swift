@@ -22,13 +22,16 @@ public struct ClientConfiguration: Sendable {
     public var tls: ClientTLS?
     /// Refuse to send any call without TLS (for clients that carry credentials off this machine).
     public var requireTLS: Bool
+    /// The local address to connect from (e.g. one interface of a multi-homed host); any when `nil`.
+    public var localAddress: String?
 
     /// A configuration for `host:port` with the defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 7420, defaultMetadata: Metadata = [:], connectTimeout: Duration = .seconds(5),
         initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5), maxRetries: Int = 3,
-        maxFrameSize: Int = (4 << 20) + (16 << 10), tls: ClientTLS? = nil, requireTLS: Bool = false
+        maxFrameSize: Int = (4 << 20) + (16 << 10), tls: ClientTLS? = nil, requireTLS: Bool = false, localAddress: String? = nil
     ) {
+        self.localAddress = localAddress
         self.tls = tls
         self.requireTLS = requireTLS
         self.host = host

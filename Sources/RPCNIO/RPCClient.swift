@@ -185,6 +185,12 @@ public final class RPCClient: RPCCaller, Sendable {
         } catch {
             return loop.makeFailedFuture(RPCError(code: .failedPrecondition, message: "the TLS configuration is invalid: \(error)", reason: "TLS_CONFIGURATION"))
         }
+        let local: SocketAddress?
+        do {
+            local = try configuration.localAddress.map { try SocketAddress(ipAddress: $0, port: 0) }
+        } catch {
+            return loop.makeFailedFuture(RPCError(code: .invalidArgument, message: "invalid local address: \(error)", reason: "INVALID_LOCAL_ADDRESS"))
+        }
         let future = delay.flatMap { [self] in
             ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -203,6 +209,7 @@ public final class RPCClient: RPCCaller, Sendable {
                         holder.set(ClientConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)))
                     }
                 }
+                .bindLocally(to: local)
                 .connect(host: configuration.host, port: configuration.port)
                 .flatMapThrowing { _ -> ClientConnection in
                     guard let connection = holder.connection else {
@@ -260,5 +267,12 @@ final class ConnectionHolder: Sendable {
 
     func set(_ connection: ClientConnection) {
         stored.withLock { $0 = connection }
+    }
+}
+
+extension ClientBootstrap {
+    fileprivate func bindLocally(to address: SocketAddress?) -> ClientBootstrap {
+        guard let address else { return self }
+        return bind(to: address)
     }
 }

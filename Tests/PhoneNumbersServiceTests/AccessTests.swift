@@ -191,14 +191,22 @@ struct BruteForceTests {
         let tenant = try await Tenant.make(harness)
         var reasons: [String] = []
         for guess in 0..<25 {
-            let guesser = harness.connection("pn_guess\(guess)")
+            // The guesser connects from 127.0.0.2; everyone else from 127.0.0.1.
+            let guesser = PhoneNumbersConnection(host: "127.0.0.1", port: harness.port, token: "pn_guess\(guess)", localAddress: "127.0.0.2")
             reasons.append(await Self.outcome(guesser))
             await guesser.close()
         }
         #expect(reasons.prefix(20).allSatisfy { $0 == "INVALID_CREDENTIALS" })
         #expect(reasons.suffix(5).allSatisfy { $0 == "TOO_MANY_FAILED_AUTHENTICATIONS" })
-        // While locked out, a valid token gets the same refusal: guessing learns nothing.
-        await expectError(.resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS") { try await tenant.admin.numbers.listNumbers(ListNumbersRequest()) }
+        // While locked out, a valid token from that address gets the same refusal: guessing learns nothing.
+        var adminToken = IssueTokenRequest()
+        adminToken.memberId = tenant.memberIDs[.admin]!
+        let token = try await harness.operatorAPI.accounts.issueToken(adminToken).token
+        let sameAddress = PhoneNumbersConnection(host: "127.0.0.1", port: harness.port, token: token, localAddress: "127.0.0.2")
+        await expectError(.resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS") { try await sameAddress.numbers.listNumbers(ListNumbersRequest()) }
+        await sameAddress.close()
+        // Everyone else is served all along.
+        #expect(try await tenant.admin.numbers.listNumbers(ListNumbersRequest()).limit == 5)
         await harness.stop()
     }
 
