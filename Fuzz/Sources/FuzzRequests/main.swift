@@ -4,7 +4,8 @@ import PhoneNumbersClient
 import ProtoBridge
 
 /// Every request message of every service, each round-tripped when it decodes.
-let decoders: [(UnsafeRawBufferPointer) -> Void] = [
+enum Decoders {
+    static let all: [@Sendable (UnsafeRawBufferPointer) -> Void] = [
     check(HealthCheckRequest.self),
     check(CreateAccountRequest.self), check(GetAccountRequest.self), check(AddMemberRequest.self), check(ListMembersRequest.self),
     check(IssueTokenRequest.self), check(WhoAmIRequest.self),
@@ -16,9 +17,10 @@ let decoders: [(UnsafeRawBufferPointer) -> Void] = [
     check(GetPortOutPinRequest.self), check(ResetPortOutPinRequest.self),
     check(CreateCampaignRequest.self), check(CampaignRequest.self), check(ListCampaignsRequest.self), check(ResolveSenderRequest.self),
     check(WatchEventsRequest.self), check(ListAuditEventsRequest.self),
-]
+    ]
+}
 
-func check<M: ProtoMessage>(_ type: M.Type) -> (UnsafeRawBufferPointer) -> Void {
+func check<M: ProtoMessage>(_ type: M.Type) -> @Sendable (UnsafeRawBufferPointer) -> Void {
     { bytes in
         let limits = DecodingLimits(maxMessageSize: 1 << 20)
         guard let message = try? M(serializedBytes: bytes, limits: limits) else { return }
@@ -31,7 +33,7 @@ func check<M: ProtoMessage>(_ type: M.Type) -> (UnsafeRawBufferPointer) -> Void 
 func fuzzRequests(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     guard size > 0 else { return 0 }
-    decoders[Int(data[0]) % decoders.count](UnsafeRawBufferPointer(start: data + 1, count: size - 1))
+    Decoders.all[Int(data[0]) % Decoders.all.count](UnsafeRawBufferPointer(start: data + 1, count: size - 1))
     return 0
 }
 
