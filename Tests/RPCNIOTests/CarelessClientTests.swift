@@ -61,7 +61,9 @@ struct CarelessClientTests {
                 let answer = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(5)))
                 #expect(answer == Empty())
             }
-            try await Task.sleep(for: .milliseconds(200))
+            for _ in 0..<100 where probe.parked.load(ordering: .relaxed) > 0 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(probe.parked.load(ordering: .relaxed) == 0, "handlers of a closed connection are cancelled")
         }
     }

@@ -17,7 +17,7 @@ struct TLSTests {
     }
 
     private func client(_ port: Int, tls: ClientTLS?, requireTLS: Bool = false, host: String = "127.0.0.1") -> RPCClient {
-        RPCClient(configuration: ClientConfiguration(host: host, port: port, connectTimeout: .seconds(2), maxRetries: 0, tls: tls, requireTLS: requireTLS))
+        RPCClient(configuration: ClientConfiguration(host: host, port: port, connectTimeout: .seconds(20), maxRetries: 0, tls: tls, requireTLS: requireTLS))
     }
 
     @Test("calls over TLS; a plaintext client and a client that does not trust the server are refused")
@@ -28,17 +28,17 @@ struct TLSTests {
             let secure = client(port, tls: ClientTLS(trustRootsFile: certificates.caCertificate), host: host)
             var request = SimpleRequest()
             request.responseSize = 1000
-            let response = try await TestServiceClient(secure).unaryCall(request, options: CallOptions(timeout: .seconds(5)))
+            let response = try await TestServiceClient(secure).unaryCall(request, options: CallOptions(timeout: .seconds(20)))
             #expect(response.payload?.body.count == 1000)
             await secure.close()
         }
 
         let plaintext = client(port, tls: nil)
-        await #expect(throws: RPCError.self) { try await TestServiceClient(plaintext).emptyCall(Empty(), options: CallOptions(timeout: .seconds(3))) }
+        await #expect(throws: RPCError.self) { try await TestServiceClient(plaintext).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
         await plaintext.close()
 
         let untrusting = client(port, tls: ClientTLS(trustRootsFile: certificates.otherCACertificate))
-        await #expect(throws: RPCError.self) { try await TestServiceClient(untrusting).emptyCall(Empty(), options: CallOptions(timeout: .seconds(3))) }
+        await #expect(throws: RPCError.self) { try await TestServiceClient(untrusting).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
         await untrusting.close()
         task.cancel()
         _ = try? await task.value
@@ -50,13 +50,13 @@ struct TLSTests {
         let (_, task, port) = try await server(
             ServerTLS(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey, clientCAFile: certificates.caCertificate))
         let anonymous = client(port, tls: ClientTLS(trustRootsFile: certificates.caCertificate))
-        await #expect(throws: RPCError.self) { try await TestServiceClient(anonymous).emptyCall(Empty(), options: CallOptions(timeout: .seconds(3))) }
+        await #expect(throws: RPCError.self) { try await TestServiceClient(anonymous).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
         await anonymous.close()
 
         let service = client(
             port,
             tls: ClientTLS(trustRootsFile: certificates.caCertificate, certificateChainFile: certificates.clientCertificate, privateKeyFile: certificates.clientKey))
-        let answer = try await TestServiceClient(service).emptyCall(Empty(), options: CallOptions(timeout: .seconds(5)))
+        let answer = try await TestServiceClient(service).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20)))
         #expect(answer == Empty())
         await service.close()
         task.cancel()

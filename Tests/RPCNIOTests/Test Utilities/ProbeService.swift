@@ -9,6 +9,14 @@ final class ProbeService: RPCService {
     /// Streams 64 KiB messages as fast as the connection takes them.
     static let flood = ServerStreamingMethod<Empty, Payload>(service: "pnrpc.testing.v1.Probe", method: "Flood")
     static let park = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Park")
+    /// Answers once the test calls `openGate()`.
+    static let gated = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Gated")
+    private let gate = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+    /// Lets the `gated` call answer.
+    func openGate() {
+        gate.continuation.yield()
+    }
 
     /// Messages `flood` has handed to the connection.
     let written = Atomic<Int>(0)
@@ -38,6 +46,11 @@ final class ProbeService: RPCService {
                     try await responses.write(chunk)
                     written.add(1, ordering: .relaxed)
                 }
+            },
+            RPCMethodHandler(Self.gated) { [gate] _, _ in
+                var iterator = gate.stream.makeAsyncIterator()
+                _ = await iterator.next()
+                return Empty()
             },
             RPCMethodHandler(Self.park) { [self] _, _ in
                 let now = parked.add(1, ordering: .relaxed).newValue
