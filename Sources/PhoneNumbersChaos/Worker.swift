@@ -71,7 +71,26 @@ struct Worker: Sendable {
                 await outcome(campaign: id) { _ = try await api.campaigns.launchCampaign(request, options: options) } ok: {
                     await journal.campaign(id, is: "ACTIVE")
                 }
-            case 85..<95:
+            case 85..<90:
+                // A single-use campaign: LAUNCHING until its number is provisioned.
+                var request = CreateCampaignRequest()
+                request.name = "s\(Int.random(in: 0..<1000))"
+                var sender = SingleUseSender()
+                sender.useCaseId = tenant.useCaseID
+                sender.preferredAreaCodes = ["212", Self.areaCodes.randomElement()!]
+                request.singleUse = sender
+                do {
+                    let campaign = try await api.campaigns.createCampaign(request, options: options)
+                    await journal.created(campaign.id, account: tenant.accountID)
+                    var launch = CampaignRequest()
+                    launch.campaignId = campaign.id
+                    await outcome(campaign: campaign.id) { _ = try await api.campaigns.launchCampaign(launch, options: options) } ok: {
+                        await journal.campaign(campaign.id, is: "LAUNCHING")
+                    }
+                } catch {
+                    if error.isUnanswered { await journal.unanswered() } else { await journal.refused() }
+                }
+            case 90..<95:
                 guard let (id, _) = campaigns.filter({ $0.value.state != "ARCHIVED" }).randomElement() else { continue }
                 var request = CampaignRequest()
                 request.campaignId = id
