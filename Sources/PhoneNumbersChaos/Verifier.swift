@@ -66,6 +66,17 @@ enum Verifier {
             if busy == 0 { return 0 }
             try await Task.sleep(for: .milliseconds(500))
         }
+        let jobs = try await pool.read { database in
+            try database.query("SELECT kind, subject_id, attempts, last_error FROM jobs").map { row in
+                "\(try row.get("kind", as: String.self)) \(try row.get("subject_id", as: String.self)) attempts \(try row.get("attempts", as: Int.self)): \(try row.get("last_error", as: String.self))"
+            }
+        }
+        let rows = try await pool.read { database in
+            try database.query(
+                "SELECT id, status, kind, e164 FROM numbers WHERE status IN ('RESERVING', 'PROVISIONING') UNION ALL SELECT id, state, sender_kind, number_id FROM campaigns WHERE state = 'LAUNCHING'"
+            ).map { "\(try $0.get("id", as: String.self)) \(try $0.get("status", as: String.self)) \(try $0.get("kind", as: String.self)) \($0["e164"] as String? ?? "")" }
+        }
+        print("still busy:\n  " + (jobs + rows).joined(separator: "\n  "))
         return busy
     }
 
@@ -120,6 +131,17 @@ enum Verifier {
             try database.queryOne(
                 "SELECT COUNT(*) AS n FROM simulated_numbers WHERE e164 NOT IN (SELECT e164 FROM numbers WHERE status <> 'RELEASED')"
             )!.get("n", as: Int.self)
+        }
+        if orphans > 0 {
+            let rows = try await pool.read { database in
+                try database.query(
+                    """
+                    SELECT s.e164, s.reservation_key, s.provisioned, n.status, n.kind FROM simulated_numbers s LEFT JOIN numbers n ON n.id = s.reservation_key
+                    WHERE s.e164 NOT IN (SELECT e164 FROM numbers WHERE status <> 'RELEASED')
+                    """
+                ).map { row in row.values.map { "\($0)" }.joined(separator: " ") }
+            }
+            print("provider numbers with no held number:\n  " + rows.joined(separator: "\n  "))
         }
         return (check, orphans)
     }

@@ -151,9 +151,9 @@ public struct SimulatedProvider: NumberProvider {
         }
     }
 
-    public func release(e164: String) async throws(ProviderError) {
+    public func release(e164: String, reservationKey: String) async throws(ProviderError) {
         await latency()
-        try await storage { try $0.execute("DELETE FROM simulated_numbers WHERE e164 = ?", [e164]) }
+        try await storage { try $0.execute("DELETE FROM simulated_numbers WHERE e164 = ? AND reservation_key = ?", [e164, reservationKey]) }
     }
 
     public func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandStatus, String) {

@@ -256,9 +256,9 @@ public struct CampaignsDomain: Sendable {
                 try await failLaunch(number, reason: "no numbers available in area codes \(campaign.preferredAreaCodes.joined(separator: ", "))")
                 return .done
             }
-            try await store.write { tx in
+            let applied = try await store.write { tx -> Bool in
                 try tx.deleteJob(kind: .reserveSingleUse, subjectID: number.id)
-                guard var current = try tx.number(number.id), current.status == .reserving else { return }
+                guard var current = try tx.number(number.id), current.status == .reserving else { return false }
                 let old = current
                 let now = currentTimestamp()
                 current.e164 = reserved.e164
@@ -269,6 +269,11 @@ public struct CampaignsDomain: Sendable {
                 try tx.update(current)
                 try ChangeLog.number(tx, from: old, to: current, actor: .system, action: "SINGLE_USE_NUMBER_RESERVED", newValue: "\(reserved.e164) PROVISIONING")
                 try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: number.id, runAt: now))
+                return true
+            }
+            if !applied {
+                // The campaign was archived meanwhile: give the number back.
+                try? await provider.cancelReservation(reservationKey: number.id)
             }
             signals.notify(number.accountID)
             jobs.wake()

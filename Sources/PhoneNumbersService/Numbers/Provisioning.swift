@@ -97,7 +97,12 @@ extension NumbersDomain {
                 return .done
             }
             do {
-                if !number.e164.isEmpty { try await provider.release(e164: number.e164) }
+                if number.e164.isEmpty {
+                    // Released while still reserving: the provider may hold a reservation anyway.
+                    try await provider.cancelReservation(reservationKey: number.id)
+                } else {
+                    try await provider.release(e164: number.e164, reservationKey: number.id)
+                }
             } catch .transient(let why) {
                 return .retry(after: retryBackoff(attempt: job.attempts), error: why)
             } catch {

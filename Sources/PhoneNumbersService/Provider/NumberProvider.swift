@@ -25,8 +25,10 @@ public protocol NumberProvider: Sendable {
     func setPortOutPIN(e164: String, pin: String) async throws(ProviderError)
     /// The port-out PIN of `e164`.
     func portOutPIN(e164: String) async throws(ProviderError) -> String
-    /// Releases `e164` back to the provider.
-    func release(e164: String) async throws(ProviderError)
+    /// Releases `e164`, reserved under `reservationKey`, back to the provider. Keyed by
+    /// the reservation so that a retried release never releases the number again after
+    /// the provider has handed it to another reservation.
+    func release(e164: String, reservationKey: String) async throws(ProviderError)
     /// Vets a submitted brand; returns its new status and, on failure, why.
     func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandStatus, String)
     /// Advances a use case's vetting by one step (PENDING → REGISTERED → APPROVED, or FAILED).

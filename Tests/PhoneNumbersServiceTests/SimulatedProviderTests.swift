@@ -1,0 +1,37 @@
+import Foundation
+import PhoneNumbersService
+import SimulatedProvider
+import Storage
+import Testing
+
+@Suite("simulated provider")
+struct SimulatedProviderTests {
+    private func provider(inventory: Int = 2) async throws -> SimulatedProvider {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).sqlite").path
+        let pool = try DatabasePool(path: path)
+        return try await SimulatedProvider.open(pool, configuration: SimulatedProviderConfiguration(inventoryPerAreaCode: inventory, provisioningDelay: .zero))
+    }
+
+    @Test("reservations are idempotent by key and inventory is finite")
+    func reservations() async throws {
+        let provider = try await provider()
+        let first = try await provider.reserveNumber(areaCode: "415", reservationKey: "a")
+        #expect(try await provider.reserveNumber(areaCode: "415", reservationKey: "a") == first)
+        let second = try await provider.reserveNumber(areaCode: "415", reservationKey: "b")
+        #expect(second != first)
+        await #expect(throws: ProviderError.noInventory(areaCode: "415")) { try await provider.reserveNumber(areaCode: "415", reservationKey: "c") }
+        await #expect(throws: ProviderError.noInventory(areaCode: "212")) { try await provider.reserveNumber(areaCode: "212", reservationKey: "d") }
+    }
+
+    /// Regression (found by the crash-safety drill): a release retried after a crash once
+    /// released the number again after it had been handed to another reservation.
+    @Test("a retried release never releases a number that now belongs to another reservation")
+    func releaseIsKeyed() async throws {
+        let provider = try await provider(inventory: 1)
+        let number = try await provider.reserveNumber(areaCode: "415", reservationKey: "old")
+        try await provider.release(e164: number, reservationKey: "old")
+        #expect(try await provider.reserveNumber(areaCode: "415", reservationKey: "new") == number)
+        try await provider.release(e164: number, reservationKey: "old")  // the retry
+        await #expect(throws: ProviderError.noInventory(areaCode: "415")) { try await provider.reserveNumber(areaCode: "415", reservationKey: "third") }
+    }
+}
