@@ -108,7 +108,7 @@ struct SoakClient: Sendable {
                     }
                 }
             } catch {
-                code = (error as? RPCError).map { "\($0.code.name) \($0.reason ?? "")" } ?? String(describing: error)
+                code = "\(error.code.name) \(error.reason ?? "")"
                 if code.hasPrefix("FAILED_PRECONDITION NUMBER_LIMIT_REACHED") { numberID = "" }
             }
             await stats.record(code: code, latency: ContinuousClock.now - started)
