@@ -1,0 +1,67 @@
+import Histogram
+
+/// One run of one contender in one scenario.
+struct Measurement: Sendable {
+    var calls: Int
+    var seconds: Double
+    var latencies: [UInt64]
+
+    var callsPerSecond: Double { Double(calls) / seconds }
+
+    /// The latency at `percentile` (0-100), in microseconds, through HdrHistogram.
+    func percentile(_ percentile: Double) -> Double {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        for latency in latencies { _ = histogram.record(max(1, latency)) }
+        return Double(histogram.valueAtPercentile(percentile)) / 1000
+    }
+}
+
+/// A scenario: payload size, connections, calls in flight per connection.
+struct Scenario: Sendable, CustomStringConvertible {
+    var payload: Int
+    var connections: Int
+    var inFlight: Int
+
+    var description: String {
+        let size = payload >= 1024 ? "\(payload / 1024) KiB" : "\(payload) B"
+        if connections == 1, inFlight == 1 { return "\(size) serial" }
+        return connections == 1 ? "\(size), \(inFlight) in flight" : "\(size), \(connections) conns × \(inFlight)"
+    }
+}
+
+/// Something that answers echo calls.
+protocol EchoContender: Sendable {
+    var name: String { get }
+    /// Runs the scenario for `duration` and reports what it measured.
+    func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement
+}
+
+/// Runs `inFlight` closed loops on each of `clients` for `duration`, timing every call.
+func closedLoops<Client: Sendable>(
+    _ clients: [Client], inFlight: Int, duration: Duration, _ call: @escaping @Sendable (Client) async throws -> Void
+) async throws -> Measurement {
+    let start = ContinuousClock.now
+    let deadline = start + duration
+    let results = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+        for client in clients {
+            for _ in 0..<inFlight {
+                group.addTask {
+                    var latencies: [UInt64] = []
+                    latencies.reserveCapacity(1 << 16)
+                    while ContinuousClock.now < deadline {
+                        let before = ContinuousClock.now
+                        try await call(client)
+                        let elapsed = ContinuousClock.now - before
+                        latencies.append(UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000))
+                    }
+                    return latencies
+                }
+            }
+        }
+        var all: [UInt64] = []
+        for try await part in group { all += part }
+        return all
+    }
+    let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+    return Measurement(calls: results.count, seconds: seconds, latencies: results)
+}

@@ -1,0 +1,31 @@
+import Logging
+import RPCCore
+import RPCNIO
+import RPCTesting
+
+/// This project's runtime: RPCClient → RPCServer, TestService.Echo.
+struct PNRPCContender: EchoContender {
+    let name = "PNRPC (this runtime)"
+    let port: Int
+
+    static func start() async throws -> (PNRPCContender, Task<Void, any Error>) {
+        var logger = Logger(label: "bench.pnrpc")
+        logger.logLevel = .error
+        let server = RPCServer(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
+            services: [InteropTestService()], logger: logger)
+        let task = Task { try await server.run() }
+        return (PNRPCContender(port: try await server.listeningAddress().port!), task)
+    }
+
+    func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement {
+        let clients = (0..<scenario.connections).map { _ in TestServiceClient(RPCClient(host: "127.0.0.1", port: port)) }
+        let payload = Payload(size: scenario.payload)
+        for client in clients { _ = try await client.echo(payload) }
+        let measurement = try await closedLoops(clients, inFlight: scenario.inFlight, duration: duration) { client in
+            _ = try await client.echo(payload)
+        }
+        for client in clients { await (client.caller as! RPCClient).close() }
+        return measurement
+    }
+}
