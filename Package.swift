@@ -10,6 +10,9 @@ let package = Package(
         .library(name: "RPCNIO", targets: ["RPCNIO"]),
         .library(name: "RPCTesting", targets: ["RPCTesting"]),
         .library(name: "PhoneNumbersClient", targets: ["PhoneNumbersClient"]),
+        // The service, its SQLite store and the simulated provider, for hosting in another
+        // process (the benchmarks do).
+        .library(name: "PhoneNumbersServer", targets: ["PhoneNumbersService", "PhoneNumbersSQLite", "SimulatedProvider", "Storage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

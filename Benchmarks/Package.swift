@@ -20,13 +20,18 @@ let package = Package(
     targets: [
         // The kernel floor: blocking C ping-pong over loopback TCP.
         .target(name: "CEchoFloor"),
+        // Per-thread allocation counts: interposes malloc, calloc and realloc.
+        .target(name: "CAllocationCounter"),
         .executableTarget(
             name: "Bench",
             dependencies: [
                 "CEchoFloor",
+                "CAllocationCounter",
                 .product(name: "RPCCore", package: root),
                 .product(name: "RPCNIO", package: root),
                 .product(name: "RPCTesting", package: root),
+                .product(name: "PhoneNumbersClient", package: root),
+                .product(name: "PhoneNumbersServer", package: root),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

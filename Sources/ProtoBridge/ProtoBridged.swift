@@ -17,39 +17,51 @@ package protocol ProtoBridged: ProtoMessage {
 extension ProtoBridged {
     /// Decodes through protobuf-c with an allocation budget; the unpacked C message is
     /// freed exactly once, before this returns.
+    @inlinable
     package static func decodeBridged(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) -> Self {
         guard bytes.count <= limits.maxMessageSize else {
             throw .messageTooLarge(size: bytes.count, limit: limits.maxMessageSize)
         }
         let budgetLimit = limits.allocationBudget(forInputSize: bytes.count)
-        let budget = UnsafeMutablePointer<PNBudgetAllocator>.allocate(capacity: 1)
-        defer { budget.deallocate() }
-        pnbridge_budget_init(budget, budgetLimit)
-        let allocator = pnbridge_budget_allocator(budget)
-        let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        guard let unpacked = protobuf_c_message_unpack(cDescriptor, allocator, bytes.count, data) else {
-            if budget.pointee.exhausted != 0 {
-                throw .allocationLimitExceeded(budget: budgetLimit)
+        // The budget and a slab for the decoded structs live on the stack: a small message
+        // decodes without touching the heap.
+        return try withUnsafeTemporaryAllocation(of: PNBudgetAllocator.self, capacity: 1) { budgetBuffer throws(ProtoDecodingError) in
+            try withUnsafeTemporaryAllocation(byteCount: decodeSlabSize, alignment: 16) { slab throws(ProtoDecodingError) in
+                let budget = budgetBuffer.baseAddress!
+                pnbridge_budget_init(budget, budgetLimit, slab.baseAddress, slab.count)
+                let allocator = pnbridge_budget_allocator(budget)
+                let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                guard let unpacked = protobuf_c_message_unpack(cDescriptor, allocator, bytes.count, data) else {
+                    if budget.pointee.exhausted != 0 {
+                        throw .allocationLimitExceeded(budget: budgetLimit)
+                    }
+                    throw .malformed
+                }
+                defer { protobuf_c_message_free_unpacked(unpacked, allocator) }
+                var context = ProtoDecodingContext()
+                let message = UnsafeRawPointer(unpacked).assumingMemoryBound(to: CMessage.self)
+                return try Self(cMessage: message, context: &context)
             }
-            throw .malformed
         }
-        defer { protobuf_c_message_free_unpacked(unpacked, allocator) }
-        var context = ProtoDecodingContext()
-        let message = UnsafeRawPointer(unpacked).assumingMemoryBound(to: CMessage.self)
-        return try Self(cMessage: message, context: &context)
     }
 
     /// Encodes through protobuf-c into `output`.
+    @inlinable
     package func serializeBridged(into output: inout some ProtoOutput) {
-        let arena = ProtoArena()
-        let message = arena.allocate(CMessage.self, count: 1)
-        fill(message, arena: arena)
-        let base = UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self)
-        let size = protobuf_c_message_get_packed_size(base)
-        output.appendSerialized(count: size) { buffer in
-            guard let out = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-            _ = protobuf_c_message_pack(base, out)
+        withUnsafeTemporaryAllocation(byteCount: ProtoArena.stackChunkSize, alignment: 16) { chunk in
+            let arena = ProtoArena(firstChunk: chunk)
+            let message = arena.allocate(CMessage.self, count: 1)
+            fill(message, arena: arena)
+            let base = UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self)
+            let size = protobuf_c_message_get_packed_size(base)
+            output.appendSerialized(count: size) { buffer in
+                guard let out = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                _ = protobuf_c_message_pack(base, out)
+            }
+            withExtendedLifetime(arena) {}
         }
-        withExtendedLifetime(arena) {}
     }
 }
+
+/// Bytes of stack a decode offers protobuf-c before it mallocs.
+@usableFromInline let decodeSlabSize = 2048

@@ -16,16 +16,16 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
     public let method: String
     /// Unary or server streaming.
     public let kind: MethodKind
+    /// The path sent on the wire, e.g. `/grpc.health.v1.Health/Check` (built once: every call sends it).
+    public let path: String
 
     /// A descriptor for `method` of `service`.
     public init(service: String, method: String, kind: MethodKind) {
         self.service = service
         self.method = method
         self.kind = kind
+        self.path = "/\(service)/\(method)"
     }
-
-    /// The path sent on the wire, e.g. `/grpc.health.v1.Health/Check`.
-    public var path: String { "/\(service)/\(method)" }
 
     public var description: String { path }
 }

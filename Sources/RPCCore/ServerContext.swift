@@ -15,8 +15,26 @@ public struct ServerContext: Sendable {
     public let deadline: ContinuousClock.Instant?
     /// The remote address, e.g. `127.0.0.1:50312`, or `in-process`.
     public let peer: String
-    /// A logger carrying `rpc.method`, `rpc.call_id` and `rpc.peer`.
-    public var logger: Logger
+    /// A logger carrying `rpc.method` and `rpc.call_id` (and `rpc.peer` over TCP).
+    ///
+    /// The call's metadata is attached when the logger is first read, not per call:
+    /// attaching metadata re-renders it in most log handlers, which would cost every
+    /// call even when the handler never logs.
+    public var logger: Logger {
+        get {
+            if loggerIsFinal { return baseLogger }
+            var logger = baseLogger
+            logger[metadataKey: "rpc.method"] = .string(method.path)
+            logger[metadataKey: "rpc.call_id"] = .stringConvertible(callID)
+            return logger
+        }
+        set {
+            baseLogger = newValue
+            loggerIsFinal = true
+        }
+    }
+    private var baseLogger: Logger
+    private var loggerIsFinal = false
     /// Metadata the handler wants sent back with the status (trailers).
     public let responseMetadata: ResponseMetadata
     /// Limits for decoding the request.
@@ -32,7 +50,7 @@ public struct ServerContext: Sendable {
         self.metadata = metadata
         self.deadline = deadline
         self.peer = peer
-        self.logger = logger
+        self.baseLogger = logger
         self.responseMetadata = ResponseMetadata()
         self.decodingLimits = decodingLimits
     }

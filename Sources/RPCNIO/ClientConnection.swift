@@ -23,12 +23,16 @@ final class ClientConnection: Sendable {
     func unary(_ outbound: OutboundCall) async throws(RPCError) -> UnaryResponse<[UInt8]> {
         let handle = CallHandle()
         let loop = channel.eventLoop
-        let promise = loop.makePromise(of: UnaryResponse<[UInt8]>.self)
         let handler = self.handler
         do {
             return try await withTaskCancellationHandler {
-                loop.execute { handler.value.start(handle, .unary(promise), outbound) }
-                return try await promise.futureResult.get()
+                try await withUnsafeThrowingContinuation { continuation in
+                    if loop.inEventLoop {
+                        handler.value.start(handle, .unary(continuation), outbound)
+                    } else {
+                        loop.execute { handler.value.start(handle, .unary(continuation), outbound) }
+                    }
+                }
             } onCancel: {
                 loop.execute { handler.value.cancel(handle) }
             }

@@ -11,12 +11,13 @@ final class CallHandle: @unchecked Sendable {
 
 /// Who receives the answer of a call.
 enum PendingCall {
-    case unary(EventLoopPromise<UnaryResponse<[UInt8]>>)
+    /// Resumed exactly once: the call is removed from the handler's tables before.
+    case unary(UnsafeContinuation<UnaryResponse<[UInt8]>, any Error>)
     case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
 
     func fail(_ error: RPCError) {
         switch self {
-        case .unary(let promise): promise.fail(error)
+        case .unary(let continuation): continuation.resume(throwing: error)
         case .stream(let continuation): continuation.finish(throwing: error)
         }
     }
@@ -247,7 +248,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                     entry.call.fail(error)
                 } else {
                     switch entry.call {
-                    case .unary(let promise): promise.succeed(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata)))
+                    case .unary(let continuation):
+                        continuation.resume(returning: UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata)))
                     case .stream(let continuation): continuation.finish()
                     }
                 }

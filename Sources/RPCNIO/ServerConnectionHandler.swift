@@ -255,12 +255,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func start(id: UInt64, frame: WireFrame, metadata: Metadata, handler: RPCMethodHandler) {
         let timeoutMicros = min(frame.timeoutMicros, 366 * 86_400 * 1_000_000)
         let deadline = timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil
-        var callLogger = logger
-        callLogger[metadataKey: "rpc.method"] = "\(frame.method)"
-        callLogger[metadataKey: "rpc.call_id"] = "\(id)"
         let serverContext = ServerContext(
             method: handler.descriptor, callID: id, metadata: metadata, deadline: deadline,
-            peer: peer, logger: callLogger, decodingLimits: limits.decoding)
+            peer: peer, logger: logger, decodingLimits: limits.decoding)
         var call = InFlightCall(method: frame.method, started: .now())
         let loopSelf = self.loopSelf!
         if timeoutMicros > 0 {

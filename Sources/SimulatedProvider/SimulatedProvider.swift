@@ -95,13 +95,18 @@ public struct SimulatedProvider: NumberProvider {
                 return try existing.get("e164", as: String.self)
             }
             let taken = Set(try database.query("SELECT e164 FROM simulated_numbers WHERE area_code = ?", [areaCode]).map { try $0.get("e164", as: String.self) })
-            guard let free = (0..<inventory).lazy.map({ "+1\(areaCode)55501\(String(format: "%02d", $0))" }).first(where: { !taken.contains($0) }) else {
+            guard let free = (0..<inventory).lazy.map({ Self.fictionalNumber(areaCode, $0) }).first(where: { !taken.contains($0) }) else {
                 throw ProviderError.noInventory(areaCode: areaCode)
             }
             try database.execute(
                 "INSERT INTO simulated_numbers (e164, area_code, reservation_key) VALUES (?, ?, ?)", [free, areaCode, reservationKey])
             return free
         }
+    }
+
+    /// `+1 AREA 555-01NN`, the range set aside for fiction: never a real subscriber.
+    static func fictionalNumber(_ areaCode: String, _ index: Int) -> String {
+        "+1\(areaCode)55501" + (index < 10 ? "0\(index)" : "\(index)")
     }
 
     public func cancelReservation(reservationKey: String) async throws(ProviderError) {

@@ -36,23 +36,25 @@ protocol EchoContender: Sendable {
     func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement
 }
 
-/// Runs `inFlight` closed loops on each of `clients` for `duration`, timing every call.
+/// Runs `inFlight` closed loops on each of `clients` for `duration`, timing every call;
+/// a loop's task prefers the executor `executor` gives for its client, if any.
 func closedLoops<Client: Sendable>(
-    _ clients: [Client], inFlight: Int, duration: Duration, _ call: @escaping @Sendable (Client) async throws -> Void
+    _ clients: [Client], inFlight: Int, duration: Duration, executor: (Client) -> (any TaskExecutor)? = { _ in nil },
+    _ call: @escaping @Sendable (Client) async throws -> Void
 ) async throws -> Measurement {
     let start = ContinuousClock.now
     let deadline = start + duration
     let results = try await withThrowingTaskGroup(of: [UInt64].self) { group in
         for client in clients {
             for _ in 0..<inFlight {
-                group.addTask {
+                group.addTask(executorPreference: executor(client)) {
                     var latencies: [UInt64] = []
                     latencies.reserveCapacity(1 << 16)
                     while ContinuousClock.now < deadline {
                         let before = ContinuousClock.now
                         try await call(client)
                         let elapsed = ContinuousClock.now - before
-                        latencies.append(UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000))
+                        latencies.append(elapsed.nanosecondCount)
                     }
                     return latencies
                 }
@@ -62,6 +64,19 @@ func closedLoops<Client: Sendable>(
         for try await part in group { all += part }
         return all
     }
-    let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+    let seconds = (ContinuousClock.now - start).secondCount
     return Measurement(calls: results.count, seconds: seconds, latencies: results)
+}
+
+extension Duration {
+    /// Whole nanoseconds (0 for negative durations).
+    var nanosecondCount: UInt64 {
+        let (seconds, attoseconds) = components
+        return UInt64(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    /// Seconds, with fractions.
+    var secondCount: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
 }

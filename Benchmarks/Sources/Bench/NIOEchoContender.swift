@@ -6,8 +6,8 @@ struct NIOEchoContender: EchoContender {
     let name = "SwiftNIO echo (ceiling)"
     let port: Int
 
-    static func start() async throws -> NIOEchoContender {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    static func start(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> NIOEchoContender {
+        let channel = try await ServerBootstrap(group: group)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

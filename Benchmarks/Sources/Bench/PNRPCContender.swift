@@ -3,10 +3,13 @@ import RPCCore
 import RPCNIO
 import RPCTesting
 
-/// This project's runtime: RPCClient → RPCServer, TestService.Echo.
+/// This project's runtime: RPCClient → RPCServer, TestService.Echo. The calling tasks
+/// prefer the client's event loop as their executor (`RPCClient.preferredTaskExecutor`)
+/// unless `onPool`, where they run on Swift's cooperative pool like any other task.
 struct PNRPCContender: EchoContender {
-    let name = "PNRPC (this runtime)"
     let port: Int
+    var onPool = false
+    var name: String { onPool ? "PNRPC, callers on the pool" : "PNRPC (this runtime)" }
 
     static func start() async throws -> (PNRPCContender, Task<Void, any Error>) {
         var logger = Logger(label: "bench.pnrpc")
@@ -22,7 +25,11 @@ struct PNRPCContender: EchoContender {
         let clients = (0..<scenario.connections).map { _ in TestServiceClient(RPCClient(host: "127.0.0.1", port: port)) }
         let payload = Payload(size: scenario.payload)
         for client in clients { _ = try await client.echo(payload) }
-        let measurement = try await closedLoops(clients, inFlight: scenario.inFlight, duration: duration) { client in
+        let onPool = self.onPool
+        let measurement = try await closedLoops(
+            clients, inFlight: scenario.inFlight, duration: duration,
+            executor: { onPool ? nil : ($0.caller as! RPCClient).preferredTaskExecutor }
+        ) { client in
             _ = try await client.echo(payload)
         }
         for client in clients { await (client.caller as! RPCClient).close() }

@@ -1,62 +1,154 @@
 import Foundation
 
-/// `Bench echo [--seconds N] [--rounds N] [--output FILE]`: the RPC runtime against the
-/// plain SwiftNIO echo, grpc-swift-2 and the C floor, alternating in one invocation.
+/// `Bench COMMAND [options]`, COMMAND one of:
+/// - `echo`: the RPC runtime against SwiftNIO, grpc-swift-2 and the C floor;
+/// - `allocations`: heap allocations per echo call, server side;
+/// - `service`: service calls at 1, 16 and 64 in flight (100k accounts of data);
+/// - `growth`: reads and writes at 1k, 100k and 1M accounts;
+/// - `fanout`: WatchEvents to 1, 100 and 1,000 watchers;
+/// - `idle`: server RSS with 10,000 idle connections;
+/// - `all`: everything, written to `--output` (docs/PERFORMANCE.md).
+/// Options: `--seconds N` per measurement, `--rounds N` (best of), `--only PREFIX` (contenders),
+/// `--scenario TEXT` (scenarios), `--output FILE`.
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: String) -> String {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
     return arguments[index + 1]
 }
+let command = arguments.count > 1 ? arguments[1] : "all"
 let seconds = Int(option("--seconds", "5")) ?? 5
 let rounds = Int(option("--rounds", "2")) ?? 2
 let output = option("--output", "")
+let only = option("--only", "")
+let scenarioFilter = option("--scenario", "")
 
-let (pnrpc, pnrpcServer) = try await PNRPCContender.start()
-let nio = try await NIOEchoContender.start()
-let (grpc, grpcServer) = try await GRPCContender.start()
-let floor = FloorContender()
-
-let scenarios = [64, 4096].flatMap { size in
-    [Scenario(payload: size, connections: 1, inFlight: 1), Scenario(payload: size, connections: 1, inFlight: 64), Scenario(payload: size, connections: 4, inFlight: 64)]
+var sections: [String] = []
+if command == "echo" || command == "all" {
+    print("\n## RPC echo")
+    let table = try await EchoBenchmark.run(seconds: seconds, rounds: rounds, only: only, scenarioFilter: scenarioFilter)
+    sections.append("## RPC echo\n\nBest of \(rounds) rounds of \(seconds) s; contenders alternate within each scenario.\n\n" + table.markdown)
 }
-var rows: [String] = []
-for scenario in scenarios {
-    var contenders: [any EchoContender] = [pnrpc, nio, grpc]
-    if scenario.connections == 1, scenario.inFlight == 1 { contenders.append(floor) }
-    var best: [String: Measurement] = [:]
-    for _ in 0..<rounds {
-        for contender in contenders {
-            let measured = try await contender.run(scenario, for: .seconds(seconds))
-            if (best[contender.name]?.callsPerSecond ?? 0) < measured.callsPerSecond { best[contender.name] = measured }
+if command == "allocations" || command == "all" {
+    print("\n## Allocations per echo call")
+    var table = Report.Table(columns: ["server", "heap allocations per call (server thread)"])
+    for row in try await AllocationsBenchmark.run() {
+        table.add(row.name, String(format: "%.1f", row.perCall))
+    }
+    sections.append("## Allocations per echo call\n\n64 B echo, 64 in flight, 2 s; malloc/calloc/realloc counted on the server's own event loop thread.\n\n" + table.markdown)
+}
+
+let serviceSeconds = Int(option("--service-seconds", "3")) ?? 3
+let wantsService = ["service", "all"].contains(command)
+let wantsGrowth = ["growth", "all"].contains(command)
+let wantsFanOut = ["fanout", "all"].contains(command)
+if wantsService || wantsGrowth || wantsFanOut {
+    let fixture = try await ServiceFixture.start()
+    defer { fixture.stop() }
+    let bench = try await ServiceBenchmark(fixture: fixture, seconds: serviceSeconds)
+    var serviceTable: Report.Table?
+    var growthTable: Report.Table?
+    let stages = wantsGrowth ? [1_000, 100_000, 1_000_000] : (wantsService ? [100_000] : [1_000])
+    for stage in stages {
+        let growing = ContinuousClock.now
+        try await fixture.grow(toAccounts: stage)
+        print("\n(\(stage) accounts: grown in \(ContinuousClock.now - growing), database \(fixture.databaseBytes >> 20) MiB)")
+        if wantsGrowth {
+            if growthTable == nil {
+                print("\n## Growth")
+                growthTable = Report.Table(columns: ["accounts", "database", "call", "in flight", "calls/s", "p50 µs", "p99 µs"])
+            }
+            for call in ServiceBenchmark.calls {
+                let inFlight = call.hasPrefix("AddNumber") || call.hasPrefix("Create") ? 16 : 64
+                let (m, _) = try await bench.measure(call, inFlight: inFlight)
+                growthTable!.add(
+                    "\(stage)", "\(fixture.databaseBytes >> 20) MiB", call, "\(inFlight)", Report.rate(m.callsPerSecond), Report.micros(m.percentile(50)),
+                    Report.micros(m.percentile(99)))
+            }
+        }
+        if wantsService, stage == 100_000 {
+            print("\n## Service calls")
+            var table = Report.Table(columns: ["call", "in flight", "calls/s", "p50 µs", "p99 µs", "p99.9 µs", "notes"])
+            for call in ServiceBenchmark.calls {
+                for inFlight in [1, 16, 64] {
+                    let (m, note) = try await bench.measure(call, inFlight: inFlight)
+                    table.add(
+                        call, "\(inFlight)", Report.rate(m.callsPerSecond), Report.micros(m.percentile(50)), Report.micros(m.percentile(99)),
+                        Report.micros(m.percentile(99.9)), note)
+                }
+            }
+            serviceTable = table
         }
     }
-    let ceiling = best[nio.name]!.callsPerSecond
-    for contender in contenders {
-        let m = best[contender.name]!
-        let row = String(
-            format: "| %@ | %@ | %.0f | %.1f | %.1f | %.1f | %.2f× |", scenario.description, contender.name, m.callsPerSecond, m.percentile(50),
-            m.percentile(99), m.percentile(99.9), m.callsPerSecond / ceiling)
-        print(row)
-        rows.append(row)
+    if let serviceTable {
+        sections.append(
+            """
+            ## Service calls
+
+            The service in-process (SQLite file, simulated provider without provisioning delay) with 100,000 accounts of data,
+            over loopback TCP through the client library; \(serviceSeconds) s per row; one connection per 16 calls in flight
+            (at most 4). Reads use a READ-grant service token, writes the operator token; accounts are picked at random
+            (AddNumber: fresh accounts in turn, area codes in turn).
+
+            """ + serviceTable.markdown)
+    }
+    if let growthTable {
+        sections.append(
+            """
+            ## Growth
+
+            The same calls as the data grows from 1,000 to 1,000,000 accounts (each with a brand, an approved use case,
+            two READY numbers, an ACTIVE campaign, a member and three events); reads at 64 in flight, writes at 16.
+
+            """ + growthTable.markdown)
+    }
+    if wantsFanOut {
+        print("\n## WatchEvents fan-out")
+        var table = Report.Table(columns: ["watchers", "events/s", "deliveries/s", "delivery p50 µs", "p99 µs", "every event to every watcher"])
+        for watchers in [1, 100, 1_000] {
+            let r = try await FanOutBenchmark.run(fixture, watchers: watchers, seconds: serviceSeconds)
+            table.add(
+                "\(watchers)", Report.rate(r.eventsPerSecond), Report.rate(r.deliveriesPerSecond), Report.micros(r.latency.percentile(50)),
+                Report.micros(r.latency.percentile(99)), r.complete ? "yes" : "NO")
+        }
+        sections.append(
+            """
+            ## WatchEvents fan-out
+
+            Watchers stream one account's events (50 per connection); one producer pauses and resumes the account's campaign,
+            one call after another, for \(serviceSeconds) s. Delivery latency runs from the start of the producing call to the
+            event's arrival at a watcher.
+
+            """ + table.markdown)
     }
 }
-pnrpcServer.cancel()
-grpcServer.cancel()
+if command == "idle-server" {
+    try await IdleConnectionsBenchmark.serve()
+}
+if command == "idle" || command == "all" {
+    print("\n## Idle connections")
+    let r = try await IdleConnectionsBenchmark.run(count: 10_000)
+    var table = Report.Table(columns: ["connections", "server RSS before", "with the connections", "per connection", "after they closed"])
+    table.add(
+        "\(r.count)", "\(r.baselineRSS >> 20) MiB", "\(r.loadedRSS >> 20) MiB", "\((r.loadedRSS - r.baselineRSS) / r.count) B",
+        "\(r.afterCloseRSS >> 20) MiB")
+    sections.append(
+        """
+        ## Idle connections
 
-let header = """
-    | scenario | contender | calls/s | p50 µs | p99 µs | p99.9 µs | vs NIO echo |
-    | --- | --- | ---: | ---: | ---: | ---: | ---: |
-    """
-let table = header + "\n" + rows.joined(separator: "\n")
+        The service in a child process; this process opens \(r.count) connections (preface, SETTINGS, one PING each,
+        \(Int(r.openedPerSecond)) connections/s) and leaves them idle. Resident set size from /proc.
+
+        """ + table.markdown)
+}
+
 if !output.isEmpty {
-    let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1 << 30) GiB"
     let text = """
-        ## RPC echo, measured \(ISO8601DateFormatter().string(from: Date()))
+        # Performance
 
-        Machine: \(machine). Command: `scripts/bench.sh` (`Bench echo --seconds \(seconds) --rounds \(rounds)`),
-        release build; contenders alternate within each scenario, best of \(rounds) rounds of \(seconds) s.
+        Measured \(Report.now) on \(Report.machine).
+        Command: `scripts/bench.sh` (`Bench \(arguments.dropFirst().joined(separator: " "))`), release build.
 
-        \(table)
+        \(sections.joined(separator: "\n\n"))
 
         """
     try text.write(toFile: output, atomically: true, encoding: .utf8)

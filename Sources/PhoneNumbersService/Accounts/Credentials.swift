@@ -16,7 +16,7 @@ public enum Credentials {
 
     /// The stored form of a token: hex SHA-256.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).lowercaseHex
     }
 
     /// Compares two secrets in time that does not depend on where they differ.

@@ -220,7 +220,7 @@ public struct CampaignsDomain: Sendable {
     /// `conv_` and 32 hex digits of SHA-256 over the sending number's id and the contact.
     static func conversationID(numberID: String, contact: String) -> String {
         let digest = SHA256.hash(data: Data("\(numberID)|\(contact)".utf8))
-        return "conv_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return "conv_" + digest.prefix(16).lowercaseHex
     }
 
     // MARK: Single-use numbers

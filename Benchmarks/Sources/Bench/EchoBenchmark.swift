@@ -1,0 +1,43 @@
+/// The RPC runtime against the plain SwiftNIO echo, grpc-swift-2 and the C floor:
+/// contenders alternate within each scenario; the best of `rounds` counts.
+enum EchoBenchmark {
+    static func run(seconds: Int, rounds: Int, only: String, scenarioFilter: String) async throws -> Report.Table {
+        let (pnrpc, pnrpcServer) = try await PNRPCContender.start()
+        let nio = try await NIOEchoContender.start()
+        let (grpc, grpcServer) = try await GRPCContender.start()
+        defer {
+            pnrpcServer.cancel()
+            grpcServer.cancel()
+        }
+        let floor = FloorContender()
+        let scenarios = [64, 4096].flatMap { size in
+            [
+                Scenario(payload: size, connections: 1, inFlight: 1), Scenario(payload: size, connections: 1, inFlight: 64),
+                Scenario(payload: size, connections: 4, inFlight: 64),
+            ]
+        }.filter { scenarioFilter.isEmpty || $0.description.contains(scenarioFilter) }
+        var table = Report.Table(columns: ["scenario", "contender", "calls/s", "p50 µs", "p99 µs", "p99.9 µs", "vs NIO echo", "vs gRPC"])
+        for scenario in scenarios {
+            var contenders: [any EchoContender] = [pnrpc, PNRPCContender(port: pnrpc.port, onPool: true), nio, grpc]
+            if scenario.connections == 1, scenario.inFlight == 1 { contenders.append(floor) }
+            contenders = contenders.filter { only.isEmpty || $0.name.hasPrefix(only) }
+            var best: [String: Measurement] = [:]
+            for _ in 0..<rounds {
+                for contender in contenders {
+                    let measured = try await contender.run(scenario, for: .seconds(seconds))
+                    if (best[contender.name]?.callsPerSecond ?? 0) < measured.callsPerSecond { best[contender.name] = measured }
+                }
+            }
+            let ceiling = best[nio.name]?.callsPerSecond ?? .nan
+            let grpcRate = best[grpc.name]?.callsPerSecond ?? .nan
+            for contender in contenders {
+                let m = best[contender.name]!
+                table.add(
+                    scenario.description, contender.name, Report.rate(m.callsPerSecond), Report.micros(m.percentile(50)),
+                    Report.micros(m.percentile(99)), Report.micros(m.percentile(99.9)), Report.ratio(m.callsPerSecond / ceiling),
+                    Report.ratio(m.callsPerSecond / grpcRate))
+            }
+        }
+        return table
+    }
+}

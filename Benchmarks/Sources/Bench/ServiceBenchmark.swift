@@ -1,0 +1,125 @@
+import Foundation
+import PhoneNumbersClient
+import RPCCore
+import RPCNIO
+import Synchronization
+
+/// Service calls over loopback TCP against the SQLite-backed service: reads with a
+/// READ-grant service token, writes with the operator token (which may act on any account).
+final class ServiceBenchmark: Sendable {
+    let fixture: ServiceFixture
+    let seconds: Int
+    /// Area codes with simulated inventory, taken in turn by AddNumber.
+    let areaCodes: [String]
+    /// Slots for AddNumber: filler accounts hold two numbers, so each takes three more.
+    private let addCursor = Atomic<Int>(0)
+    private let random = Mutex(SystemRandomNumberGenerator())
+
+    init(fixture: ServiceFixture, seconds: Int) async throws {
+        self.fixture = fixture
+        self.seconds = seconds
+        let empty: Set<String> = ["202", "206", "207", "212", "406", "907"]
+        areaCodes = try await fixture.operatorAPI.areaCodes.listAreaCodes(ListAreaCodesRequest()).areaCodes
+            .filter { $0.available && !empty.contains($0.areaCode) }.map(\.areaCode)
+    }
+
+    /// The calls measured, by name.
+    static let calls = ["GetNumber", "ListNumbers", "ResolveSender", "AddNumber → READY", "CreateCampaign + LaunchCampaign"]
+
+    /// Runs `call` at `inFlight` and returns its table cells: calls/s, p50, p99, and notes.
+    func measure(_ call: String, inFlight: Int) async throws -> (Measurement, note: String) {
+        let connectionCount = min(4, max(1, inFlight / 16))
+        let token = call.hasPrefix("AddNumber") || call.hasPrefix("Create") ? fixture.operatorToken : fixture.readerToken
+        let connections = (0..<connectionCount).map { _ in fixture.connection(token) }
+        for connection in connections { _ = try await connection.rpc.ping() }
+        defer { Task { for connection in connections { await connection.rpc.close() } } }
+        let perConnection = max(1, inFlight / connectionCount)
+        let duration = Duration.seconds(seconds)
+        switch call {
+        case "GetNumber":
+            return (try await run(connections, perConnection, duration) { api in
+                let account = self.randomAccount()
+                var request = GetNumberRequest()
+                request.accountId = ServiceFixture.accountID(account)
+                request.numberId = ServiceFixture.numberID(account, account & 1)
+                _ = try await api.numbers.getNumber(request)
+            }, "")
+        case "ListNumbers":
+            return (try await run(connections, perConnection, duration) { api in
+                var request = ListNumbersRequest()
+                request.accountId = ServiceFixture.accountID(self.randomAccount())
+                let response = try await api.numbers.listNumbers(request)
+                guard response.numbers.count >= 2 else { throw BenchError("ListNumbers returned \(response.numbers.count) numbers") }
+            }, "2+ numbers per list")
+        case "ResolveSender":
+            return (try await run(connections, perConnection, duration) { api in
+                let account = self.randomAccount()
+                var request = ResolveSenderRequest()
+                request.accountId = ServiceFixture.accountID(account)
+                request.campaignId = ServiceFixture.campaignID(account)
+                request.contact = "+1312555" + String(format: "%04d", account % 10_000)
+                _ = try await api.campaigns.resolveSender(request)
+            }, "")
+        case "AddNumber → READY":
+            return try await addNumbers(connections, perConnection, duration)
+        default:
+            return (try await run(connections, perConnection, duration) { api in
+                let account = self.randomAccount()
+                var create = CreateCampaignRequest()
+                create.accountId = ServiceFixture.accountID(account)
+                create.name = "Bench"
+                var sender = DedicatedSender()
+                sender.numberId = ServiceFixture.numberID(account, 1)
+                create.dedicated = sender
+                let campaign = try await api.campaigns.createCampaign(create)
+                var launch = CampaignRequest()
+                launch.accountId = create.accountId
+                launch.campaignId = campaign.id
+                guard try await api.campaigns.launchCampaign(launch).state == .active else { throw BenchError("the campaign did not become ACTIVE") }
+            }, "a pair of calls per operation; ACTIVE in the call")
+        }
+    }
+
+    private func randomAccount() -> Int {
+        random.withLock { Int.random(in: 1..<fixture.accounts, using: &$0) }
+    }
+
+    private func run(
+        _ connections: [PhoneNumbersConnection], _ inFlight: Int, _ duration: Duration, _ call: @escaping @Sendable (PhoneNumbersConnection) async throws -> Void
+    ) async throws -> Measurement {
+        try await closedLoops(connections, inFlight: inFlight, duration: duration, executor: { $0.rpc.preferredTaskExecutor }, call)
+    }
+
+    /// AddNumber at the given load, then the wait until every number added is READY.
+    /// Afterwards the numbers are released and the simulated inventory emptied with SQL,
+    /// so later runs find inventory (the provider has 100 numbers per area code).
+    private func addNumbers(_ connections: [PhoneNumbersConnection], _ inFlight: Int, _ duration: Duration) async throws -> (Measurement, note: String) {
+        let areaCodes = self.areaCodes
+        let start = ContinuousClock.now
+        let measurement = try await run(connections, inFlight, duration) { [self] api in
+            let slot = addCursor.wrappingAdd(1, ordering: .relaxed).oldValue
+            var request = AddNumberRequest()
+            let account = slot / 3 + 1
+            guard account < fixture.accounts else { throw BenchError("out of accounts for AddNumber") }
+            request.accountId = ServiceFixture.accountID(account)
+            request.useCaseId = ServiceFixture.useCaseID(account)
+            request.areaCode = areaCodes[slot % areaCodes.count]
+            _ = try await api.numbers.addNumber(request)
+        }
+        while try await pending() > 0 { try await Task.sleep(for: .milliseconds(2)) }
+        let allReady = ContinuousClock.now - start
+        let failed = try await fixture.pool.read { try $0.queryOne("SELECT count(*) AS n FROM numbers WHERE status = 'FAILED'")!.get("n", as: Int.self) }
+        let readyPerSecond = Double(measurement.calls) / allReady.secondCount
+        try await fixture.pool.write { database in
+            try database.execute("UPDATE numbers SET status = 'RELEASED' WHERE status = 'READY' AND e164 LIKE '+1___55501__'")
+            try database.execute("DELETE FROM simulated_numbers")
+        }
+        return (measurement, String(format: "all READY at %.0f numbers/s; %d FAILED", readyPerSecond, failed))
+    }
+
+    private func pending() async throws -> Int {
+        try await fixture.pool.read {
+            try $0.queryOne("SELECT count(*) AS n FROM numbers WHERE status IN ('RESERVING', 'PROVISIONING')")!.get("n", as: Int.self)
+        }
+    }
+}

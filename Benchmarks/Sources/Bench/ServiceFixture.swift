@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+import PhoneNumbersClient
+import PhoneNumbersSQLite
+import PhoneNumbersService
+import RPCCore
+import RPCNIO
+import SimulatedProvider
+import Storage
+
+/// The whole service in this process, as `phone-numbers serve` runs it: a SQLite file in
+/// a fresh directory, the simulated provider (provisioning without artificial delay, so
+/// the service's own cost is measured), the server on a loopback port and the job runner.
+///
+/// A template account is set up through the API; `grow(toAccounts:)` then copies its rows
+/// with SQL to reach a given number of accounts, each with a registered brand, an approved
+/// use case, two READY numbers, an ACTIVE campaign, a member and three events.
+final class ServiceFixture: @unchecked Sendable {
+    let directory: URL
+    let pool: DatabasePool
+    let port: Int
+    let operatorToken: String
+    /// A service token with the READ grant, as the campaign launcher or a dashboard holds.
+    private(set) var readerToken = ""
+    private(set) var template: Template!
+    private(set) var accounts = 0
+    private let tasks: [Task<Void, any Error>]
+
+    /// The ids of the template account's rows.
+    struct Template {
+        var accountID: String
+        var useCaseID: String
+        var numberID: String
+        var campaignID: String
+        var memberID: String
+    }
+
+    static func start(maxConnections: Int = 10_000) async throws -> ServiceFixture {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var logger = Logger(label: "bench.service")
+        logger.logLevel = .critical
+        let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
+        let store = try await SQLitePhoneNumbersStore.open(pool)
+        let provider = try await SimulatedProvider.open(
+            pool, configuration: SimulatedProviderConfiguration(inventoryPerAreaCode: 100, provisioningDelay: .zero, vettingDelay: .milliseconds(5)))
+        let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
+        let token = try await app.accounts.bootstrapOperator() ?? ""
+        let server = RPCServer(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConnections: maxConnections)),
+            services: app.rpcServices, logger: logger)
+        let tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }]
+        let port = try await server.listeningAddress().port!
+        let fixture = ServiceFixture(directory: directory, pool: pool, port: port, operatorToken: token, tasks: tasks)
+        try await fixture.setUpTemplate()
+        return fixture
+    }
+
+    private init(directory: URL, pool: DatabasePool, port: Int, operatorToken: String, tasks: [Task<Void, any Error>]) {
+        self.directory = directory
+        self.pool = pool
+        self.port = port
+        self.operatorToken = operatorToken
+        self.tasks = tasks
+    }
+
+    func stop() {
+        for task in tasks { task.cancel() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func connection(_ token: String) -> PhoneNumbersConnection {
+        PhoneNumbersConnection(host: "127.0.0.1", port: port, token: token)
+    }
+
+    var operatorAPI: PhoneNumbersConnection { connection(operatorToken) }
+
+    /// Bytes of the database file and its WAL.
+    var databaseBytes: Int {
+        ["", "-wal"].reduce(0) { total, suffix in
+            let size = (try? FileManager.default.attributesOfItem(atPath: pool.path + suffix)[.size] as? Int) ?? 0
+            return total + (size ?? 0)
+        }
+    }
+
+    // MARK: The template account, through the API
+
+    private func setUpTemplate() async throws {
+        let op = operatorAPI
+        var issue = IssueTokenRequest()
+        issue.serviceName = "bench-reader"
+        issue.grants = [.read]
+        readerToken = try await op.accounts.issueToken(issue).token
+
+        var create = CreateAccountRequest()
+        create.name = "Template Org"
+        create.country = "US"
+        let account = try await op.accounts.createAccount(create)
+        var member = AddMemberRequest()
+        member.accountId = account.id
+        member.name = "Owner"
+        member.email = "owner@example.org"
+        member.role = .owner
+        let owner = try await op.accounts.addMember(member)
+
+        var brand = SubmitBrandRequest()
+        brand.accountId = account.id
+        brand.legalName = "Template Org Inc."
+        brand.ein = "12-3456789"
+        brand.entityType = .nonProfit
+        brand.contactName = "Pat"
+        brand.contactEmail = "pat@example.org"
+        _ = try await op.registration.submitBrand(brand)
+        var getBrand = GetBrandRequest()
+        getBrand.accountId = account.id
+        try await waitUntil { try await op.registration.getBrand(getBrand).status == .registered }
+
+        var useCase = SubmitUseCaseRequest()
+        useCase.accountId = account.id
+        useCase.type = .charity
+        useCase.description = "Volunteer recruitment and event reminders."
+        useCase.sampleMessages = ["Join us Saturday! Reply STOP to opt out.", "Thanks for helping. Reply HELP for help."]
+        useCase.optInText = "Opt-in on our web form."
+        let submitted = try await op.registration.submitUseCase(useCase)
+        var getUseCase = GetUseCaseRequest()
+        getUseCase.accountId = account.id
+        getUseCase.useCaseId = submitted.id
+        try await waitUntil { try await op.registration.getUseCase(getUseCase).status == .approved }
+
+        var add = AddNumberRequest()
+        add.accountId = account.id
+        add.areaCode = "415"
+        add.useCaseId = submitted.id
+        let number = try await op.numbers.addNumber(add)
+        var getNumber = GetNumberRequest()
+        getNumber.accountId = account.id
+        getNumber.numberId = number.id
+        try await waitUntil { try await op.numbers.getNumber(getNumber).status == .ready }
+
+        var campaign = CreateCampaignRequest()
+        campaign.accountId = account.id
+        campaign.name = "Template campaign"
+        var sender = DedicatedSender()
+        sender.numberId = number.id
+        campaign.dedicated = sender
+        let created = try await op.campaigns.createCampaign(campaign)
+        var launch = CampaignRequest()
+        launch.accountId = account.id
+        launch.campaignId = created.id
+        _ = try await op.campaigns.launchCampaign(launch)
+
+        template = Template(accountID: account.id, useCaseID: submitted.id, numberID: number.id, campaignID: created.id, memberID: owner.id)
+        accounts = 1
+    }
+
+    private func waitUntil(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<1000 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw BenchError("the template account did not reach its state")
+    }
+
+    // MARK: Filler accounts, with SQL
+
+    /// Filler account `index`'s ids (index 1 up).
+    static func accountID(_ index: Int) -> String { "acc_f" + String(format: "%09d", index) }
+    static func numberID(_ index: Int, _ k: Int) -> String { "num_f" + String(format: "%09d", index) + "_\(k)" }
+    static func campaignID(_ index: Int) -> String { "cmp_f" + String(format: "%09d", index) }
+    static func useCaseID(_ index: Int) -> String { "uc_f" + String(format: "%09d", index) }
+
+    /// Adds filler accounts until there are `total`, in transactions of 50,000 accounts.
+    func grow(toAccounts total: Int) async throws {
+        let template = self.template!
+        var next = accounts
+        while next < total {
+            let first = next
+            let last = min(total, next + 50_000) - 1
+            try await pool.withWriter { database in
+                try database.execute("BEGIN")
+                try database.executeScript(Self.fillerSQL(template, first: first, last: last))
+                try database.execute("COMMIT")
+            }
+            next = last + 1
+        }
+        accounts = total
+        try await pool.withWriter { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    private static func fillerSQL(_ t: Template, first: Int, last: Int) -> String {
+        let series = "WITH RECURSIVE s(i) AS (SELECT \(first) UNION ALL SELECT i + 1 FROM s WHERE i < \(last))"
+        return """
+            \(series) INSERT INTO accounts (id, name, country, created_at)
+                SELECT printf('acc_f%09d', i), 'Filler ' || i, country, created_at FROM s, accounts WHERE accounts.id = '\(t.accountID)';
+            \(series) INSERT INTO members (id, account_id, name, email, role, created_at)
+                SELECT printf('mem_f%09d', i), printf('acc_f%09d', i), name, email, role, created_at FROM s, members WHERE members.id = '\(t.memberID)';
+            \(series) INSERT INTO brands (account_id, legal_name, ein, entity_type, contact_name, contact_email, contact_phone, status, failure_reason, submitted_at, updated_at)
+                SELECT printf('acc_f%09d', i), legal_name, ein, entity_type, contact_name, contact_email, contact_phone, status, failure_reason, submitted_at, updated_at
+                FROM s, brands WHERE brands.account_id = '\(t.accountID)';
+            \(series) INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token, status, failure_reason, created_at, updated_at)
+                SELECT printf('uc_f%09d', i), printf('acc_f%09d', i), type, description, sample_messages, opt_in_text, help_text, campaign_verify_token, status, failure_reason, created_at, updated_at
+                FROM s, use_cases WHERE use_cases.id = '\(t.useCaseID)';
+            \(series), k(j) AS (VALUES (0), (1)) INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
+                    created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at, kind)
+                SELECT printf('num_f%09d_%d', i, j), printf('acc_f%09d', i), printf('+1%03d%07d', 200 + (i * 2 + j) / 10000000, (i * 2 + j) % 10000000),
+                    area_code, 'Line ' || j, printf('uc_f%09d', i), status, failure_reason, provisioning_attempts,
+                    created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at, kind
+                FROM s, k, numbers WHERE numbers.id = '\(t.numberID)';
+            \(series) INSERT INTO campaigns (id, account_id, name, state, number_id, created_at, updated_at, sender_kind, use_case_id, preferred_area_codes,
+                    failure_reason, request_id, fingerprint, launched_at, activated_at, archived_at)
+                SELECT printf('cmp_f%09d', i), printf('acc_f%09d', i), name, state, printf('num_f%09d_0', i), created_at, updated_at, sender_kind, use_case_id,
+                    preferred_area_codes, failure_reason, '', '', launched_at, activated_at, archived_at
+                FROM s, campaigns WHERE campaigns.id = '\(t.campaignID)';
+            \(series) INSERT INTO events (account_id, kind, subject_id, old_state, new_state, reason, at)
+                SELECT printf('acc_f%09d', i), kind, subject_id, old_state, new_state, reason, at FROM s, (SELECT * FROM events WHERE account_id = '\(t.accountID)' ORDER BY sequence LIMIT 3);
+            """
+    }
+}
+
