@@ -59,9 +59,17 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     /// The token of an `authorization: Bearer <token>` entry, if present.
     public var bearerToken: String? {
         guard let value = self["authorization"] else { return nil }
-        let prefix = "bearer "
-        guard value.count > prefix.count, value.lowercased().hasPrefix(prefix) else { return nil }
-        return String(value.dropFirst(prefix.count)).trimmingCharacters(in: " ")
+        // Byte-wise: this runs on every authenticated call.
+        let utf8 = Array(value.utf8)
+        let prefix = Array("bearer ".utf8)
+        let lowercase = { (byte: UInt8) in byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte }
+        guard utf8.count > prefix.count, zip(utf8, prefix).allSatisfy({ lowercase($0) == $1 }) else { return nil }
+        let space = UInt8(ascii: " ")
+        var start = prefix.count
+        var end = utf8.count
+        while start < end, utf8[start] == space { start += 1 }
+        while end > start, utf8[end - 1] == space { end -= 1 }
+        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 
     /// Whether every key is a valid metadata key (non-empty lowercase ASCII letters,
@@ -83,11 +91,5 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     /// (as HTTP/2 counts header list size).
     public var encodedSize: Int {
         entries.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 32 }
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in character: Character) -> String {
-        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
 }

@@ -68,8 +68,8 @@ if wantsService || wantsGrowth || wantsFanOut {
         if wantsService, stage == 100_000 {
             print("\n## Service calls")
             var table = Report.Table(columns: ["call", "in flight", "calls/s", "p50 µs", "p99 µs", "p99.9 µs", "notes"])
-            for call in ServiceBenchmark.calls {
-                for inFlight in [1, 16, 64] {
+            for call in ServiceBenchmark.calls where only.isEmpty || call.hasPrefix(only) {
+                for inFlight in [1, 16, 64] where scenarioFilter.isEmpty || "\(inFlight)" == scenarioFilter {
                     let (m, note) = try await bench.measure(call, inFlight: inFlight)
                     table.add(
                         call, "\(inFlight)", Report.rate(m.callsPerSecond), Report.micros(m.percentile(50)), Report.micros(m.percentile(99)),

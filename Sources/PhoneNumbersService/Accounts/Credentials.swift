@@ -37,11 +37,16 @@ public enum Credentials {
 public struct Authenticator: Sendable {
     let store: any PhoneNumbersStore
     let limiter: FailedAuthenticationLimiter
+    let cache: PrincipalCache
     let logger: Logger
 
-    public init(store: any PhoneNumbersStore, limiter: FailedAuthenticationLimiter = .init(), logger: Logger = Logger(label: "phone-numbers.auth")) {
+    public init(
+        store: any PhoneNumbersStore, limiter: FailedAuthenticationLimiter = .init(), cache: PrincipalCache = .init(),
+        logger: Logger = Logger(label: "phone-numbers.auth")
+    ) {
         self.store = store
         self.limiter = limiter
+        self.cache = cache
         self.logger = logger
     }
 
@@ -72,6 +77,7 @@ public struct Authenticator: Sendable {
     public func authenticate(_ metadata: Metadata) async throws -> Principal {
         guard let token = metadata.bearerToken, token.utf8.count <= 256 else { throw DomainError.unauthenticated }
         let hash = Credentials.hash(token)
+        if let cached = cache.principal(forTokenHash: hash) { return cached }
         let principal: Principal? = try await store.read { tx in
             guard let credential = try tx.credential(tokenHash: hash) else { return nil }
             switch credential.subject {
@@ -84,6 +90,7 @@ public struct Authenticator: Sendable {
             }
         }
         guard let principal else { throw DomainError.unauthenticated }
+        cache.store(principal, forTokenHash: hash)
         return principal
     }
 }

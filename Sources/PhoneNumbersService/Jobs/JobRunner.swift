@@ -25,7 +25,7 @@ public final class JobRunner: Service, Sendable {
     private let maxConcurrentJobs: Int
     private let logger: Logger
 
-    public init(store: any PhoneNumbersStore, maxConcurrentJobs: Int = 16, logger: Logger = Logger(label: "phone-numbers.jobs")) {
+    public init(store: any PhoneNumbersStore, maxConcurrentJobs: Int = 256, logger: Logger = Logger(label: "phone-numbers.jobs")) {
         self.store = store
         self.maxConcurrentJobs = maxConcurrentJobs
         self.logger = logger
