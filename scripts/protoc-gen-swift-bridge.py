@@ -283,12 +283,19 @@ def emit_message(out, reg, m, full, indent):
     out.append("")
     out.append("%s    /// Decodes the protobuf encoding in `bytes`, within `limits`." % indent)
     out.append("%s    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {" % indent)
-    out.append("%s        self = try Self.decodeBridged(bytes, limits: limits)" % indent)
+    out.append("%s        var decoded = Self()" % indent)
+    out.append("%s        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in" % indent)
+    out.append("%s            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)" % indent)
+    out.append("%s        }" % indent)
+    out.append("%s        self = decoded" % indent)
     out.append("%s    }" % indent)
     out.append("")
     out.append("%s    /// Appends the protobuf encoding of this message to `output`." % indent)
     out.append("%s    public func serialize(into output: inout some ProtoOutput) {" % indent)
-    out.append("%s        serializeBridged(into: &output)" % indent)
+    out.append("%s        protoPack(" % indent)
+    out.append("%s            messageSize: MemoryLayout<CMessage>.stride," % indent)
+    out.append("%s            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) }," % indent)
+    out.append("%s            output: { count, write in output.appendSerialized(count: count, write) })" % indent)
     out.append("%s    }" % indent)
     for e in m["enum_type"]:
         out.append("")
@@ -333,9 +340,9 @@ def emit_bridge(out, reg, m, full):
         else:
             mt = reg.swift(fld["type_name"])
             if rep:
-                expr = "try context.messages(m.%s, count: m.n_%s, as: %s.self)" % (c, c, mt)
+                expr = "try context.messages(m.%s, count: m.n_%s) { message, context throws(ProtoDecodingError) in try %s(cMessage: message, context: &context) }" % (c, c, mt)
             else:
-                expr = "try context.message(m.%s, as: %s.self)" % (c, mt)
+                expr = "try context.message(m.%s) { message, context throws(ProtoDecodingError) in try %s(cMessage: message, context: &context) }" % (c, mt)
         out.append("        self.%s = %s" % (name, expr))
     out.append("    }")
     out.append("")
@@ -367,9 +374,9 @@ def emit_bridge(out, reg, m, full):
                 out.append("        %s = arena.bytes(%s)" % (target, name))
         else:
             if rep:
-                out.append("        (message.pointee.n_%s, %s) = arena.messages(%s)" % (c, target, name))
+                out.append("        (message.pointee.n_%s, %s) = arena.messages(%s) { $0.fill($1, arena: arena) }" % (c, target, name))
             else:
-                out.append("        %s = arena.message(%s)" % (target, name))
+                out.append("        %s = arena.message(%s) { $0.fill($1, arena: arena) }" % (target, name))
     out.append("    }")
     out.append("}")
 

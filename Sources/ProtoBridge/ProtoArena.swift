@@ -2,59 +2,73 @@ package import CProtobufC
 internal import Glibc
 
 /// Owns the C memory of a message being encoded: every string, array and sub-message
-/// the filled struct points to. Everything is freed together when the arena goes away,
-/// so nothing built for `protobuf_c_message_pack` can leak or be freed twice.
-package final class ProtoArena {
+/// the filled struct points to. Everything is freed together when the arena's scope
+/// ends, so nothing built for `protobuf_c_message_pack` can leak or be freed twice.
+///
+/// `ProtoArena.withArena` keeps the arena's bookkeeping and its first kilobyte on the
+/// stack: encoding a small message allocates nothing on the heap.
+///
+/// The type is public (with nothing public in it) only because Swift 6.3 neither
+/// inlines nor specializes `@inlinable` members of `package` types in other modules:
+/// generic helpers here must be specialized in generated code, or every field costs
+/// runtime generic metadata lookups and heap-allocated temporaries.
+public struct ProtoArena {
     @usableFromInline static let chunkSize = 4096
-    @usableFromInline var blocks: [UnsafeMutableRawPointer] = []
-    @usableFromInline var chunk: UnsafeMutableRawPointer?
-    @usableFromInline var used = 0
-    @usableFromInline var chunkCapacity = 0
-
-    /// Bytes of stack `serializeBridged` hands an arena as its first chunk.
+    /// Bytes of stack `withArena` gives an arena as its first chunk (at most 1 KiB: larger
+    /// temporary allocations are not guaranteed to stay on the stack).
     @usableFromInline static let stackChunkSize = 1024
 
-    /// An arena whose first allocations come from the heap.
-    package init() {}
+    @usableFromInline let state: UnsafeMutablePointer<ProtoArenaState>
 
-    /// An arena whose first allocations come from `firstChunk` (16-byte aligned), which
-    /// the caller owns and which must outlive the arena's use.
-    @inlinable
-    package init(firstChunk: UnsafeMutableRawBufferPointer) {
-        chunk = firstChunk.baseAddress
-        chunkCapacity = firstChunk.count
+    /// Runs `body` with an arena that lives until `body` returns.
+    package static func withArena<R>(_ body: (ProtoArena) -> R) -> R {
+        withUnsafeTemporaryAllocation(byteCount: stackChunkSize, alignment: 16) { chunk in
+            withUnsafeTemporaryAllocation(of: ProtoArenaState.self, capacity: 1) { state in
+                let pointer = state.baseAddress!
+                pointer.initialize(to: ProtoArenaState(chunk: chunk.baseAddress, chunkCapacity: chunk.count))
+                defer {
+                    for block in pointer.pointee.blocks { free(block) }
+                    pointer.deinitialize(count: 1)
+                }
+                return body(ProtoArena(state: pointer))
+            }
+        }
     }
 
-    deinit {
-        for block in blocks { free(block) }
+    @usableFromInline
+    init(state: UnsafeMutablePointer<ProtoArenaState>) {
+        self.state = state
     }
 
     /// Uninitialised, 16-byte aligned memory for `count` values of `T`, owned by the arena.
     @inlinable
     package func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-        let size = (max(1, MemoryLayout<T>.stride * count) + 15) & ~15
-        let raw: UnsafeMutableRawPointer
-        if size > Self.chunkSize / 2 {
-            raw = newBlock(size)
-        } else {
-            if chunk == nil || used + size > chunkCapacity {
-                chunk = newBlock(Self.chunkSize)
-                chunkCapacity = Self.chunkSize
-                used = 0
-            }
-            raw = chunk! + used
-            used += size
-        }
-        return raw.bindMemory(to: T.self, capacity: count)
+        allocateRaw(byteCount: MemoryLayout<T>.stride * count).bindMemory(to: T.self, capacity: count)
     }
 
-    @usableFromInline func newBlock(_ size: Int) -> UnsafeMutableRawPointer {
+    /// Uninitialised, 16-byte aligned memory of `byteCount` bytes, owned by the arena.
+    @usableFromInline
+    func allocateRaw(byteCount: Int) -> UnsafeMutableRawPointer {
+        let size = (max(1, byteCount) + 15) & ~15
+        if size > Self.chunkSize / 2 {
+            return newBlock(size)
+        }
+        if state.pointee.chunk == nil || state.pointee.used + size > state.pointee.chunkCapacity {
+            state.pointee.chunk = newBlock(Self.chunkSize)
+            state.pointee.chunkCapacity = Self.chunkSize
+            state.pointee.used = 0
+        }
+        let raw = state.pointee.chunk! + state.pointee.used
+        state.pointee.used += size
+        return raw
+    }
+
+    private func newBlock(_ size: Int) -> UnsafeMutableRawPointer {
         guard let block = malloc(size) else { fatalError("out of memory allocating \(size) bytes") }
-        blocks.append(block)
+        state.pointee.blocks.append(block)
         return block
     }
 
-    @inlinable
     package func string(_ value: String) -> UnsafeMutablePointer<CChar> {
         if value.isEmpty { return UnsafeMutablePointer(mutating: pnbridge_empty_string()) }
         var value = value
@@ -66,7 +80,6 @@ package final class ProtoArena {
         }
     }
 
-    @inlinable
     package func strings(_ values: [String]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
         guard !values.isEmpty else { return (0, nil) }
         let out = allocate(UnsafeMutablePointer<CChar>?.self, count: values.count)
@@ -74,7 +87,6 @@ package final class ProtoArena {
         return (values.count, out)
     }
 
-    @inlinable
     package func bytes(_ value: [UInt8]) -> ProtobufCBinaryData {
         guard !value.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
         let out = allocate(UInt8.self, count: value.count)
@@ -82,7 +94,6 @@ package final class ProtoArena {
         return ProtobufCBinaryData(len: value.count, data: out)
     }
 
-    @inlinable
     package func byteArrays(_ values: [[UInt8]]) -> (Int, UnsafeMutablePointer<ProtobufCBinaryData>?) {
         guard !values.isEmpty else { return (0, nil) }
         let out = allocate(ProtobufCBinaryData.self, count: values.count)
@@ -98,19 +109,35 @@ package final class ProtoArena {
         return (values.count, out)
     }
 
+    /// A filled C struct for `value`, or `nil`; `fill` is the message's `fill(_:arena:)`.
     @inlinable
-    package func message<M: ProtoBridged>(_ value: M?) -> UnsafeMutablePointer<M.CMessage>? {
+    package func message<M, C>(_ value: M?, _ fill: (M, UnsafeMutablePointer<C>) -> Void) -> UnsafeMutablePointer<C>? {
         guard let value else { return nil }
-        let out = allocate(M.CMessage.self, count: 1)
-        value.fill(out, arena: self)
+        let out = allocate(C.self, count: 1)
+        fill(value, out)
         return out
     }
 
+    /// An array of filled C structs for `values`; `fill` is the messages' `fill(_:arena:)`.
     @inlinable
-    package func messages<M: ProtoBridged>(_ values: [M]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<M.CMessage>?>?) {
+    package func messages<M, C>(_ values: [M], _ fill: (M, UnsafeMutablePointer<C>) -> Void) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<C>?>?) {
         guard !values.isEmpty else { return (0, nil) }
-        let out = allocate(UnsafeMutablePointer<M.CMessage>?.self, count: values.count)
-        for (index, value) in values.enumerated() { out[index] = message(value) }
+        let out = allocate(UnsafeMutablePointer<C>?.self, count: values.count)
+        for (index, value) in values.enumerated() { out[index] = message(value, fill) }
         return (values.count, out)
+    }
+}
+
+/// An arena's bookkeeping: the current chunk and the heap blocks to free.
+@usableFromInline
+struct ProtoArenaState {
+    var chunk: UnsafeMutableRawPointer?
+    var chunkCapacity: Int
+    var used = 0
+    var blocks: [UnsafeMutableRawPointer] = []
+
+    init(chunk: UnsafeMutableRawPointer?, chunkCapacity: Int) {
+        self.chunk = chunk
+        self.chunkCapacity = chunkCapacity
     }
 }

@@ -14,54 +14,58 @@ package protocol ProtoBridged: ProtoMessage {
     func fill(_ message: UnsafeMutablePointer<CMessage>, arena: ProtoArena)
 }
 
-extension ProtoBridged {
-    /// Decodes through protobuf-c with an allocation budget; the unpacked C message is
-    /// freed exactly once, before this returns.
-    @inlinable
-    package static func decodeBridged(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) -> Self {
-        guard bytes.count <= limits.maxMessageSize else {
-            throw .messageTooLarge(size: bytes.count, limit: limits.maxMessageSize)
-        }
-        let budgetLimit = limits.allocationBudget(forInputSize: bytes.count)
-        // The budget and a slab for the decoded structs live on the stack: a small message
-        // decodes without touching the heap.
-        return try withUnsafeTemporaryAllocation(of: PNBudgetAllocator.self, capacity: 1) { budgetBuffer throws(ProtoDecodingError) in
-            try withUnsafeTemporaryAllocation(byteCount: decodeSlabSize, alignment: 16) { slab throws(ProtoDecodingError) in
-                let budget = budgetBuffer.baseAddress!
-                pnbridge_budget_init(budget, budgetLimit, slab.baseAddress, slab.count)
-                let allocator = pnbridge_budget_allocator(budget)
-                let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-                guard let unpacked = protobuf_c_message_unpack(cDescriptor, allocator, bytes.count, data) else {
-                    if budget.pointee.exhausted != 0 {
-                        throw .allocationLimitExceeded(budget: budgetLimit)
-                    }
-                    throw .malformed
-                }
-                defer { protobuf_c_message_free_unpacked(unpacked, allocator) }
-                var context = ProtoDecodingContext()
-                let message = UnsafeRawPointer(unpacked).assumingMemoryBound(to: CMessage.self)
-                return try Self(cMessage: message, context: &context)
-            }
-        }
+/// Unpacks `bytes` as the message `descriptor` describes, through protobuf-c with an
+/// allocation budget, and hands the C message to `body`, which copies it into Swift
+/// values; the C message is freed exactly once, when `body` returns.
+///
+/// Not generic on purpose (generated code calls it with a concrete closure): the budget
+/// and a slab for small messages' structs then live on the stack.
+package func protoUnpack(
+    _ bytes: UnsafeRawBufferPointer, limits: DecodingLimits, descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+    _ body: (UnsafeRawPointer, inout ProtoDecodingContext) throws(ProtoDecodingError) -> Void
+) throws(ProtoDecodingError) {
+    guard bytes.count <= limits.maxMessageSize else {
+        throw .messageTooLarge(size: bytes.count, limit: limits.maxMessageSize)
     }
-
-    /// Encodes through protobuf-c into `output`.
-    @inlinable
-    package func serializeBridged(into output: inout some ProtoOutput) {
-        withUnsafeTemporaryAllocation(byteCount: ProtoArena.stackChunkSize, alignment: 16) { chunk in
-            let arena = ProtoArena(firstChunk: chunk)
-            let message = arena.allocate(CMessage.self, count: 1)
-            fill(message, arena: arena)
-            let base = UnsafeMutableRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self)
-            let size = protobuf_c_message_get_packed_size(base)
-            output.appendSerialized(count: size) { buffer in
-                guard let out = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-                _ = protobuf_c_message_pack(base, out)
+    let budgetLimit = limits.allocationBudget(forInputSize: bytes.count)
+    try withUnsafeTemporaryAllocation(of: PNBudgetAllocator.self, capacity: 1) { budgetBuffer throws(ProtoDecodingError) in
+        try withUnsafeTemporaryAllocation(byteCount: decodeSlabSize, alignment: 16) { slab throws(ProtoDecodingError) in
+            let budget = budgetBuffer.baseAddress!
+            pnbridge_budget_init(budget, budgetLimit, slab.baseAddress, slab.count)
+            let allocator = pnbridge_budget_allocator(budget)
+            let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            guard let unpacked = protobuf_c_message_unpack(descriptor, allocator, bytes.count, data) else {
+                if budget.pointee.exhausted != 0 {
+                    throw .allocationLimitExceeded(budget: budgetLimit)
+                }
+                throw .malformed
             }
-            withExtendedLifetime(arena) {}
+            defer { protobuf_c_message_free_unpacked(unpacked, allocator) }
+            var context = ProtoDecodingContext()
+            try body(UnsafeRawPointer(unpacked), &context)
         }
     }
 }
 
-/// Bytes of stack a decode offers protobuf-c before it mallocs.
-@usableFromInline let decodeSlabSize = 2048
+/// Packs a message through protobuf-c: `fill` fills the C struct (`messageSize` bytes,
+/// initialised by the message's `fill`) from an arena whose first kilobyte is on the
+/// stack (`ProtoArena.withArena`); `output` is handed the packed size and a function that writes the bytes.
+package func protoPack(
+    messageSize: Int, fill: (UnsafeMutableRawPointer, ProtoArena) -> Void,
+    output: (Int, (UnsafeMutableRawBufferPointer) -> Void) -> Void
+) {
+    ProtoArena.withArena { arena in
+        let message = arena.allocateRaw(byteCount: messageSize)
+        fill(message, arena)
+        let base = message.assumingMemoryBound(to: ProtobufCMessage.self)
+        let size = protobuf_c_message_get_packed_size(base)
+        output(size) { buffer in
+            guard let out = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            _ = protobuf_c_message_pack(base, out)
+        }
+    }
+}
+
+/// Bytes of stack a decode offers protobuf-c before it mallocs (at most 1 KiB: larger
+/// temporary allocations are not guaranteed to stay on the stack).
+let decodeSlabSize = 1024

@@ -5,7 +5,8 @@ internal import Glibc
 ///
 /// protobuf-c does not check that `string` fields are UTF-8; this does, so invalid
 /// input becomes `ProtoDecodingError.invalidUTF8` instead of a corrupt `String`.
-package struct ProtoDecodingContext {
+/// Public with nothing public in it, like `ProtoArena`, so its generic helpers specialize.
+public struct ProtoDecodingContext {
     package init() {}
 
     package func string(_ pointer: UnsafeMutablePointer<CChar>?) throws(ProtoDecodingError) -> String {
@@ -35,25 +36,33 @@ package struct ProtoDecodingContext {
         return (0..<count).map { bytes(pointer[$0]) }
     }
 
+    @inlinable
     package func scalars<C, S>(_ pointer: UnsafeMutablePointer<C>?, count: Int, _ convert: (C) -> S) -> [S] {
         guard let pointer, count > 0 else { return [] }
         return UnsafeBufferPointer(start: pointer, count: count).map(convert)
     }
 
-    package mutating func message<M: ProtoBridged>(_ pointer: UnsafeMutablePointer<M.CMessage>?, as type: M.Type) throws(ProtoDecodingError) -> M? {
+    /// The Swift value of an optional sub-message; `make` is its `init(cMessage:context:)`.
+    @inlinable
+    package mutating func message<C, M>(
+        _ pointer: UnsafeMutablePointer<C>?, _ make: (UnsafePointer<C>, inout ProtoDecodingContext) throws(ProtoDecodingError) -> M
+    ) throws(ProtoDecodingError) -> M? {
         guard let pointer else { return nil }
-        return try M(cMessage: pointer, context: &self)
+        return try make(pointer, &self)
     }
 
-    package mutating func messages<M: ProtoBridged>(
-        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<M.CMessage>?>?, count: Int, as type: M.Type
+    /// The Swift values of a repeated sub-message; `make` is its `init(cMessage:context:)`.
+    @inlinable
+    package mutating func messages<C, M>(
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, count: Int,
+        _ make: (UnsafePointer<C>, inout ProtoDecodingContext) throws(ProtoDecodingError) -> M
     ) throws(ProtoDecodingError) -> [M] {
         guard let pointer, count > 0 else { return [] }
         var result: [M] = []
         result.reserveCapacity(count)
         for index in 0..<count {
             guard let element = pointer[index] else { throw .malformed }
-            result.append(try M(cMessage: element, context: &self))
+            result.append(try make(element, &self))
         }
         return result
     }

@@ -20,6 +20,7 @@ extension ProtoMessage {
     /// Decodes the protobuf encoding in `bytes` with `limits` (the defaults unless given).
     ///
     /// - Throws: `ProtoDecodingError`, as `init(serializedBytes:limits:)`.
+    @inlinable
     public init(serializedBytes bytes: [UInt8], limits: DecodingLimits = .init()) throws(ProtoDecodingError) {
         let result = bytes.withUnsafeBytes { raw in
             Result { () throws(ProtoDecodingError) in try Self(serializedBytes: raw, limits: limits) }
@@ -28,6 +29,7 @@ extension ProtoMessage {
     }
 
     /// The protobuf encoding of this message.
+    @inlinable
     public func serializedBytes() -> [UInt8] {
         var bytes: [UInt8] = []
         serialize(into: &bytes)

@@ -16,6 +16,7 @@ public protocol RPCCaller: Sendable {
 extension RPCCaller {
     /// Calls a unary method with typed messages.
     /// - Throws: `RPCError`; an undecodable response is INTERNAL, reason `MALFORMED_RESPONSE`.
+    @inlinable
     public func unary<Request, Response>(
         _ method: UnaryMethod<Request, Response>, request: Request, options: CallOptions = .init()
     ) async throws(RPCError) -> Response {
@@ -24,6 +25,7 @@ extension RPCCaller {
 
     /// Calls a unary method and returns the response with its metadata.
     /// - Throws: `RPCError`, as `unary(_:request:options:)`.
+    @inlinable
     public func unaryResponse<Request, Response>(
         _ method: UnaryMethod<Request, Response>, request: Request, options: CallOptions = .init()
     ) async throws(RPCError) -> UnaryResponse<Response> {
@@ -40,6 +42,7 @@ extension RPCCaller {
 }
 
 extension ProtoMessage {
+    @inlinable
     static func decodeResponse(_ bytes: [UInt8]) throws(RPCError) -> Self {
         do {
             return try Self(serializedBytes: bytes)

@@ -10,7 +10,12 @@ public protocol RPCService: Sendable {
 /// Writes the responses of a server-streaming call. `write` waits while the
 /// connection cannot take more (backpressure) and throws once the call has ended.
 public struct ResponseStreamWriter<Message: ProtoMessage>: Sendable {
-    let raw: RawResponseWriter
+    @usableFromInline let raw: RawResponseWriter
+
+    @inlinable
+    init(raw: RawResponseWriter) {
+        self.raw = raw
+    }
 
     /// Sends one response message.
     public func write(_ message: Message) async throws {
@@ -41,6 +46,7 @@ public struct RPCMethodHandler: Sendable {
     public let invoke: @Sendable ([UInt8], ServerContext, RawResponseWriter) async throws -> [UInt8]
 
     /// A handler for a unary method.
+    @inlinable
     public init<Request, Response>(
         _ method: UnaryMethod<Request, Response>,
         implementation: @escaping @Sendable (Request, ServerContext) async throws -> Response
@@ -53,6 +59,7 @@ public struct RPCMethodHandler: Sendable {
     }
 
     /// A handler for a server-streaming method.
+    @inlinable
     public init<Request, Response>(
         _ method: ServerStreamingMethod<Request, Response>,
         implementation: @escaping @Sendable (Request, ServerContext, ResponseStreamWriter<Response>) async throws -> Void
@@ -68,6 +75,7 @@ public struct RPCMethodHandler: Sendable {
 
 extension ProtoMessage {
     /// Decodes a request, turning decoding failures into the documented `RPCError`s.
+    @inlinable
     static func decodeRequest(_ bytes: [UInt8], limits: DecodingLimits) throws(RPCError) -> Self {
         do {
             return try Self(serializedBytes: bytes, limits: limits)

@@ -275,8 +275,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             }
         }
         let payload = frame.payload
-        let executor = self.executor
-        calls[id]?.task = Task(executorPreference: executor) {
+        let body: @Sendable () async -> Void = {
             let result: Result<[UInt8], RPCError>
             do {
                 result = .success(try await handler.invoke(payload, serverContext, writer))
@@ -294,6 +293,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 loop.execute { loopSelf.value.complete(id, result, trailers: trailers) }
             }
         }
+        // Enqueued on the loop, not started inline (`Task.immediate`): the frames of a read
+        // are all decoded first and their handlers then run back to back, which measured
+        // faster, and a call cancelled in the same read never runs its handler.
+        calls[id]?.task = Task(executorPreference: executor, operation: body)
     }
 
     private func streamMessage(_ id: UInt64, _ bytes: [UInt8]) -> EventLoopFuture<Void> {

@@ -408,12 +408,19 @@ public struct Account: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -427,12 +434,19 @@ public struct CreateAccountRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -445,12 +459,19 @@ public struct GetAccountRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -468,12 +489,19 @@ public struct Member: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -489,12 +517,19 @@ public struct AddMemberRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -507,12 +542,19 @@ public struct ListMembersRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -525,12 +567,19 @@ public struct ListMembersResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -545,12 +594,19 @@ public struct IssueTokenRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -564,12 +620,19 @@ public struct IssueTokenResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -581,12 +644,19 @@ public struct WhoAmIRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -604,12 +674,19 @@ public struct WhoAmIResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -632,12 +709,19 @@ public struct Brand: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -650,12 +734,19 @@ public struct GetBrandRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -674,12 +765,19 @@ public struct SubmitBrandRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -704,12 +802,19 @@ public struct UseCase: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -728,12 +833,19 @@ public struct SubmitUseCaseRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -747,12 +859,19 @@ public struct GetUseCaseRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -765,12 +884,19 @@ public struct ListUseCasesRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -783,12 +909,19 @@ public struct ListUseCasesResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -804,12 +937,19 @@ public struct SetUseCaseStatusRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -826,12 +966,19 @@ public struct AreaCode: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -844,12 +991,19 @@ public struct ListAreaCodesRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -862,12 +1016,19 @@ public struct ListAreaCodesResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -895,12 +1056,19 @@ public struct DedicatedNumber: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -917,12 +1085,19 @@ public struct AddNumberRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -936,12 +1111,19 @@ public struct GetNumberRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -955,12 +1137,19 @@ public struct ListNumbersRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -974,12 +1163,19 @@ public struct ListNumbersResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -994,12 +1190,19 @@ public struct RenameNumberRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1013,12 +1216,19 @@ public struct DeleteNumberRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1032,12 +1242,19 @@ public struct RetryProvisioningRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1051,12 +1268,19 @@ public struct WatchNumberRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1071,12 +1295,19 @@ public struct RequestPortOutRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1091,12 +1322,19 @@ public struct PortOutResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1110,12 +1348,19 @@ public struct GetPortOutPinRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1129,12 +1374,19 @@ public struct ResetPortOutPinRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1148,12 +1400,19 @@ public struct PortOutPin: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1166,12 +1425,19 @@ public struct DedicatedSender: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1185,12 +1451,19 @@ public struct SingleUseSender: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1217,12 +1490,19 @@ public struct Campaign: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1239,12 +1519,19 @@ public struct CreateCampaignRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1258,12 +1545,19 @@ public struct CampaignRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1278,12 +1572,19 @@ public struct ListCampaignsRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1296,12 +1597,19 @@ public struct ListCampaignsResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1316,12 +1624,19 @@ public struct ResolveSenderRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1336,12 +1651,19 @@ public struct ResolveSenderResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1361,12 +1683,19 @@ public struct Event: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1381,12 +1710,19 @@ public struct WatchEventsRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1408,12 +1744,19 @@ public struct AuditEvent: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1430,12 +1773,19 @@ public struct ListAuditEventsRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1449,12 +1799,19 @@ public struct ListAuditEventsResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -1672,12 +2029,12 @@ extension ListMembersResponse: ProtoBridged {
     package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListMembersResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.members = try context.messages(m.members, count: m.n_members, as: Member.self)
+        self.members = try context.messages(m.members, count: m.n_members) { message, context throws(ProtoDecodingError) in try Member(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListMembersResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        (message.pointee.n_members, message.pointee.members) = arena.messages(self.members)
+        (message.pointee.n_members, message.pointee.members) = arena.messages(self.members) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -2132,12 +2489,12 @@ extension ListUseCasesResponse: ProtoBridged {
     package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListUseCasesResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.useCases = try context.messages(m.use_cases, count: m.n_use_cases, as: UseCase.self)
+        self.useCases = try context.messages(m.use_cases, count: m.n_use_cases) { message, context throws(ProtoDecodingError) in try UseCase(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListUseCasesResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        (message.pointee.n_use_cases, message.pointee.use_cases) = arena.messages(self.useCases)
+        (message.pointee.n_use_cases, message.pointee.use_cases) = arena.messages(self.useCases) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -2265,12 +2622,12 @@ extension ListAreaCodesResponse: ProtoBridged {
     package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListAreaCodesResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.areaCodes = try context.messages(m.area_codes, count: m.n_area_codes, as: AreaCode.self)
+        self.areaCodes = try context.messages(m.area_codes, count: m.n_area_codes) { message, context throws(ProtoDecodingError) in try AreaCode(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListAreaCodesResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        (message.pointee.n_area_codes, message.pointee.area_codes) = arena.messages(self.areaCodes)
+        (message.pointee.n_area_codes, message.pointee.area_codes) = arena.messages(self.areaCodes) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -2468,13 +2825,13 @@ extension ListNumbersResponse: ProtoBridged {
     package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListNumbersResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.numbers = try context.messages(m.numbers, count: m.n_numbers, as: DedicatedNumber.self)
+        self.numbers = try context.messages(m.numbers, count: m.n_numbers) { message, context throws(ProtoDecodingError) in try DedicatedNumber(cMessage: message, context: &context) }
         self.limit = m.limit
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListNumbersResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        (message.pointee.n_numbers, message.pointee.numbers) = arena.messages(self.numbers)
+        (message.pointee.n_numbers, message.pointee.numbers) = arena.messages(self.numbers) { $0.fill($1, arena: arena) }
         message.pointee.limit = self.limit
     }
 }
@@ -2918,8 +3275,8 @@ extension CreateCampaignRequest: ProtoBridged {
         let m = message.pointee
         self.accountId = try context.string(m.account_id)
         self.name = try context.string(m.name)
-        self.dedicated = try context.message(m.dedicated, as: DedicatedSender.self)
-        self.singleUse = try context.message(m.single_use, as: SingleUseSender.self)
+        self.dedicated = try context.message(m.dedicated) { message, context throws(ProtoDecodingError) in try DedicatedSender(cMessage: message, context: &context) }
+        self.singleUse = try context.message(m.single_use) { message, context throws(ProtoDecodingError) in try SingleUseSender(cMessage: message, context: &context) }
         self.requestId = try context.string(m.request_id)
     }
 
@@ -2927,8 +3284,8 @@ extension CreateCampaignRequest: ProtoBridged {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.account_id = arena.string(self.accountId)
         message.pointee.name = arena.string(self.name)
-        message.pointee.dedicated = arena.message(self.dedicated)
-        message.pointee.single_use = arena.message(self.singleUse)
+        message.pointee.dedicated = arena.message(self.dedicated) { $0.fill($1, arena: arena) }
+        message.pointee.single_use = arena.message(self.singleUse) { $0.fill($1, arena: arena) }
         message.pointee.request_id = arena.string(self.requestId)
     }
 }
@@ -3021,12 +3378,12 @@ extension ListCampaignsResponse: ProtoBridged {
     package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListCampaignsResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.campaigns = try context.messages(m.campaigns, count: m.n_campaigns, as: Campaign.self)
+        self.campaigns = try context.messages(m.campaigns, count: m.n_campaigns) { message, context throws(ProtoDecodingError) in try Campaign(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListCampaignsResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        (message.pointee.n_campaigns, message.pointee.campaigns) = arena.messages(self.campaigns)
+        (message.pointee.n_campaigns, message.pointee.campaigns) = arena.messages(self.campaigns) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -3295,13 +3652,13 @@ extension ListAuditEventsResponse: ProtoBridged {
     package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListAuditEventsResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.events = try context.messages(m.events, count: m.n_events, as: AuditEvent.self)
+        self.events = try context.messages(m.events, count: m.n_events) { message, context throws(ProtoDecodingError) in try AuditEvent(cMessage: message, context: &context) }
         self.nextPageToken = try context.string(m.next_page_token)
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListAuditEventsResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        (message.pointee.n_events, message.pointee.events) = arena.messages(self.events)
+        (message.pointee.n_events, message.pointee.events) = arena.messages(self.events) { $0.fill($1, arena: arena) }
         message.pointee.next_page_token = arena.string(self.nextPageToken)
     }
 }

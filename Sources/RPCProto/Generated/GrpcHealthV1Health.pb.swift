@@ -13,12 +13,19 @@ public struct HealthCheckRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -31,12 +38,19 @@ public struct HealthCheckResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 
     /// The proto enum `grpc.health.v1.HealthCheckResponse.ServingStatus`; values this build does not know are kept as `.unrecognized`.

@@ -76,12 +76,19 @@ public struct WireSettings: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -95,12 +102,19 @@ public struct WireMetadataEntry: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -115,12 +129,19 @@ public struct WireErrorInfo: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -135,12 +156,19 @@ public struct WireStatus: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -162,12 +190,19 @@ public struct WireFrame: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -251,14 +286,14 @@ extension WireErrorInfo: ProtoBridged {
         let m = message.pointee
         self.reason = try context.string(m.reason)
         self.domain = try context.string(m.domain)
-        self.metadata = try context.messages(m.metadata, count: m.n_metadata, as: WireMetadataEntry.self)
+        self.metadata = try context.messages(m.metadata, count: m.n_metadata) { message, context throws(ProtoDecodingError) in try WireMetadataEntry(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__V1__ErrorInfo>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.reason = arena.string(self.reason)
         message.pointee.domain = arena.string(self.domain)
-        (message.pointee.n_metadata, message.pointee.metadata) = arena.messages(self.metadata)
+        (message.pointee.n_metadata, message.pointee.metadata) = arena.messages(self.metadata) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -285,14 +320,14 @@ extension WireStatus: ProtoBridged {
         let m = message.pointee
         self.code = m.code
         self.message = try context.string(m.message)
-        self.errorInfo = try context.message(m.error_info, as: WireErrorInfo.self)
+        self.errorInfo = try context.message(m.error_info) { message, context throws(ProtoDecodingError) in try WireErrorInfo(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__V1__Status>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.code = self.code
         message.pointee.message = arena.string(self.message)
-        message.pointee.error_info = arena.message(self.errorInfo)
+        message.pointee.error_info = arena.message(self.errorInfo) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -320,13 +355,13 @@ extension WireFrame: ProtoBridged {
         self.type = .init(rawValue: Int32(bitPattern: m.type.rawValue))
         self.callId = m.call_id
         self.method = try context.string(m.method)
-        self.metadata = try context.messages(m.metadata, count: m.n_metadata, as: WireMetadataEntry.self)
+        self.metadata = try context.messages(m.metadata, count: m.n_metadata) { message, context throws(ProtoDecodingError) in try WireMetadataEntry(cMessage: message, context: &context) }
         self.timeoutMicros = m.timeout_micros
         self.payload = context.bytes(m.payload)
-        self.status = try context.message(m.status, as: WireStatus.self)
+        self.status = try context.message(m.status) { message, context throws(ProtoDecodingError) in try WireStatus(cMessage: message, context: &context) }
         self.pingData = m.ping_data
         self.lastCallId = m.last_call_id
-        self.settings = try context.message(m.settings, as: WireSettings.self)
+        self.settings = try context.message(m.settings) { message, context throws(ProtoDecodingError) in try WireSettings(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__V1__Frame>, arena: ProtoArena) {
@@ -334,13 +369,13 @@ extension WireFrame: ProtoBridged {
         message.pointee.type = .init(rawValue: UInt32(bitPattern: self.type.rawValue))
         message.pointee.call_id = self.callId
         message.pointee.method = arena.string(self.method)
-        (message.pointee.n_metadata, message.pointee.metadata) = arena.messages(self.metadata)
+        (message.pointee.n_metadata, message.pointee.metadata) = arena.messages(self.metadata) { $0.fill($1, arena: arena) }
         message.pointee.timeout_micros = self.timeoutMicros
         message.pointee.payload = arena.bytes(self.payload)
-        message.pointee.status = arena.message(self.status)
+        message.pointee.status = arena.message(self.status) { $0.fill($1, arena: arena) }
         message.pointee.ping_data = self.pingData
         message.pointee.last_call_id = self.lastCallId
-        message.pointee.settings = arena.message(self.settings)
+        message.pointee.settings = arena.message(self.settings) { $0.fill($1, arena: arena) }
     }
 }
 

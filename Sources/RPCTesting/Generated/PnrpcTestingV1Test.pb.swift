@@ -12,12 +12,19 @@ public struct Empty: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -30,12 +37,19 @@ public struct Payload: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -50,12 +64,19 @@ public struct EchoStatus: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -72,12 +93,19 @@ public struct SimpleRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -91,12 +119,19 @@ public struct SimpleResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -110,12 +145,19 @@ public struct ResponseParameters: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -130,12 +172,19 @@ public struct StreamingOutputCallRequest: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -148,12 +197,19 @@ public struct StreamingOutputCallResponse: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -167,12 +223,19 @@ public struct ManyPayloads: ProtoMessage {
 
     /// Decodes the protobuf encoding in `bytes`, within `limits`.
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
-        self = try Self.decodeBridged(bytes, limits: limits)
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
     }
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        serializeBridged(into: &output)
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
     }
 }
 
@@ -272,8 +335,8 @@ extension SimpleRequest: ProtoBridged {
         self.init()
         let m = message.pointee
         self.responseSize = m.response_size
-        self.payload = try context.message(m.payload, as: Payload.self)
-        self.responseStatus = try context.message(m.response_status, as: EchoStatus.self)
+        self.payload = try context.message(m.payload) { message, context throws(ProtoDecodingError) in try Payload(cMessage: message, context: &context) }
+        self.responseStatus = try context.message(m.response_status) { message, context throws(ProtoDecodingError) in try EchoStatus(cMessage: message, context: &context) }
         self.sleepMillis = m.sleep_millis
         self.reportDeadline = m.report_deadline != 0
     }
@@ -281,8 +344,8 @@ extension SimpleRequest: ProtoBridged {
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__Testing__V1__SimpleRequest>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.response_size = self.responseSize
-        message.pointee.payload = arena.message(self.payload)
-        message.pointee.response_status = arena.message(self.responseStatus)
+        message.pointee.payload = arena.message(self.payload) { $0.fill($1, arena: arena) }
+        message.pointee.response_status = arena.message(self.responseStatus) { $0.fill($1, arena: arena) }
         message.pointee.sleep_millis = self.sleepMillis
         message.pointee.report_deadline = self.reportDeadline ? 1 : 0
     }
@@ -311,13 +374,13 @@ extension SimpleResponse: ProtoBridged {
     package init(cMessage message: UnsafePointer<Pnrpc__Testing__V1__SimpleResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.payload = try context.message(m.payload, as: Payload.self)
+        self.payload = try context.message(m.payload) { message, context throws(ProtoDecodingError) in try Payload(cMessage: message, context: &context) }
         self.deadlineRemainingMillis = m.deadline_remaining_millis
     }
 
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__Testing__V1__SimpleResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        message.pointee.payload = arena.message(self.payload)
+        message.pointee.payload = arena.message(self.payload) { $0.fill($1, arena: arena) }
         message.pointee.deadline_remaining_millis = self.deadlineRemainingMillis
     }
 }
@@ -373,16 +436,16 @@ extension StreamingOutputCallRequest: ProtoBridged {
     package init(cMessage message: UnsafePointer<Pnrpc__Testing__V1__StreamingOutputCallRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.responseParameters = try context.messages(m.response_parameters, count: m.n_response_parameters, as: ResponseParameters.self)
-        self.payload = try context.message(m.payload, as: Payload.self)
-        self.responseStatus = try context.message(m.response_status, as: EchoStatus.self)
+        self.responseParameters = try context.messages(m.response_parameters, count: m.n_response_parameters) { message, context throws(ProtoDecodingError) in try ResponseParameters(cMessage: message, context: &context) }
+        self.payload = try context.message(m.payload) { message, context throws(ProtoDecodingError) in try Payload(cMessage: message, context: &context) }
+        self.responseStatus = try context.message(m.response_status) { message, context throws(ProtoDecodingError) in try EchoStatus(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__Testing__V1__StreamingOutputCallRequest>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        (message.pointee.n_response_parameters, message.pointee.response_parameters) = arena.messages(self.responseParameters)
-        message.pointee.payload = arena.message(self.payload)
-        message.pointee.response_status = arena.message(self.responseStatus)
+        (message.pointee.n_response_parameters, message.pointee.response_parameters) = arena.messages(self.responseParameters) { $0.fill($1, arena: arena) }
+        message.pointee.payload = arena.message(self.payload) { $0.fill($1, arena: arena) }
+        message.pointee.response_status = arena.message(self.responseStatus) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -407,12 +470,12 @@ extension StreamingOutputCallResponse: ProtoBridged {
     package init(cMessage message: UnsafePointer<Pnrpc__Testing__V1__StreamingOutputCallResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.payload = try context.message(m.payload, as: Payload.self)
+        self.payload = try context.message(m.payload) { message, context throws(ProtoDecodingError) in try Payload(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__Testing__V1__StreamingOutputCallResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        message.pointee.payload = arena.message(self.payload)
+        message.pointee.payload = arena.message(self.payload) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -435,13 +498,13 @@ extension ManyPayloads: ProtoBridged {
     package init(cMessage message: UnsafePointer<Pnrpc__Testing__V1__ManyPayloads>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
         self.init()
         let m = message.pointee
-        self.payloads = try context.messages(m.payloads, count: m.n_payloads, as: Payload.self)
+        self.payloads = try context.messages(m.payloads, count: m.n_payloads) { message, context throws(ProtoDecodingError) in try Payload(cMessage: message, context: &context) }
         self.names = try context.strings(m.names, count: m.n_names)
     }
 
     package func fill(_ message: UnsafeMutablePointer<Pnrpc__Testing__V1__ManyPayloads>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
-        (message.pointee.n_payloads, message.pointee.payloads) = arena.messages(self.payloads)
+        (message.pointee.n_payloads, message.pointee.payloads) = arena.messages(self.payloads) { $0.fill($1, arena: arena) }
         (message.pointee.n_names, message.pointee.names) = arena.strings(self.names)
     }
 }
