@@ -32,6 +32,11 @@ public struct RawResponseWriter: Sendable {
     public init(write: @escaping @Sendable ([UInt8]) async throws -> Void) {
         self.write = write
     }
+
+    /// The writer a unary call gets: unary handlers return their response instead.
+    public static let unary = RawResponseWriter { _ in
+        throw RPCError(code: .internal, message: "a unary method cannot stream responses", reason: "NOT_STREAMING")
+    }
 }
 
 /// A type-erased method handler: decodes the request, runs the implementation and

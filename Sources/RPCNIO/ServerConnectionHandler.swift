@@ -265,15 +265,17 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 loopSelf.value.deadlineExpired(id)
             }
         }
-        calls[id] = call
         let loop = context.eventLoop
-        let writer = RawResponseWriter { bytes in
-            if loop.inEventLoop {
-                try await loopSelf.value.streamMessage(id, bytes).get()
-            } else {
-                try await loop.flatSubmit { loopSelf.value.streamMessage(id, bytes) }.get()
+        let writer =
+            handler.descriptor.kind == .unary
+            ? RawResponseWriter.unary
+            : RawResponseWriter { bytes in
+                if loop.inEventLoop {
+                    try await loopSelf.value.streamMessage(id, bytes).get()
+                } else {
+                    try await loop.flatSubmit { loopSelf.value.streamMessage(id, bytes) }.get()
+                }
             }
-        }
         let payload = frame.payload
         let body: @Sendable () async -> Void = {
             let result: Result<[UInt8], RPCError>
@@ -296,7 +298,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // Enqueued on the loop, not started inline (`Task.immediate`): the frames of a read
         // are all decoded first and their handlers then run back to back, which measured
         // faster, and a call cancelled in the same read never runs its handler.
-        calls[id]?.task = Task(executorPreference: executor, operation: body)
+        call.task = Task(executorPreference: executor, operation: body)
+        calls[id] = call  // before the task runs: it is only enqueued on this loop
     }
 
     private func streamMessage(_ id: UInt64, _ bytes: [UInt8]) -> EventLoopFuture<Void> {
