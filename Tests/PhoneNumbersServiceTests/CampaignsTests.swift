@@ -264,6 +264,54 @@ struct CampaignsTests {
         await harness.stop()
     }
 
+    @Test("thirty watchers of one account, sharing reads, each get every change once and in order while changes keep coming")
+    func manyWatchers() async throws {
+        let harness = try await ServiceHarness.start()
+        let tenant = try await Tenant.make(harness)
+        let number = try await readyNumber(tenant)
+        let campaign = try await createDedicated(tenant.supervisor, number.id)
+        _ = try await tenant.supervisor.campaigns.launchCampaign(id(campaign))
+        let changes = 40
+        let received = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            let ready = AsyncStream<Void>.makeStream()
+            for index in 0..<30 {
+                let api = index % 2 == 0 ? tenant.texter : tenant.admin
+                group.addTask {
+                    var iterator = api.events.watchEvents(WatchEventsRequest(), options: CallOptions(timeout: .seconds(30))).makeAsyncIterator()
+                    let marker = try await iterator.next()
+                    #expect(marker?.kind == "WATCH_STARTED")
+                    ready.continuation.yield()
+                    var sequences: [Int64] = []
+                    while sequences.count < changes, let event = try await iterator.next() {
+                        if event.subjectId == campaign.id { sequences.append(event.sequence) }
+                    }
+                    return sequences
+                }
+            }
+            var started = 0
+            for await _ in ready.stream {
+                started += 1
+                if started == 30 { break }
+            }
+            for change in 0..<changes {
+                if change % 2 == 0 {
+                    _ = try await tenant.supervisor.campaigns.pauseCampaign(id(campaign))
+                } else {
+                    _ = try await tenant.supervisor.campaigns.resumeCampaign(id(campaign))
+                }
+            }
+            var all: [[Int64]] = []
+            for try await sequences in group { all.append(sequences) }
+            return all
+        }
+        #expect(received.count == 30)
+        let expected = received[0]
+        #expect(expected.count == changes)
+        #expect(expected == expected.sorted() && Set(expected).count == changes)
+        #expect(received.allSatisfy { $0 == expected })
+        await harness.stop()
+    }
+
     @Test("every change is audited in its transaction; refused calls leave no entry; secrets never appear")
     func auditTrail() async throws {
         let harness = try await ServiceHarness.start()

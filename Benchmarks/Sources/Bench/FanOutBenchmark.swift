@@ -71,16 +71,18 @@ enum FanOutBenchmark {
             request.campaignId = template.campaignID
             let deadline = ContinuousClock.now + .seconds(seconds)
             var paused = false
-            func change() async throws {
+            func change(last: Bool = false) async throws {
                 state.sent.withLock { $0.append(ContinuousClock.now) }
+                // Watchers stop once they have every change, which they can know only after
+                // `stop` is set: the last change is recorded first, then `stop`.
+                if last { state.stop.store(true, ordering: .releasing) }
                 _ = try await (paused ? producer.campaigns.resumeCampaign(request) : producer.campaigns.pauseCampaign(request))
                 paused.toggle()
             }
             while ContinuousClock.now < deadline { try await change() }
-            // A last change after `stop`: every watcher stops once it has all of them.
-            state.stop.store(true, ordering: .releasing)
-            try await change()
-            if paused { try await change() }
+            // End with the campaign ACTIVE, the last change a resume.
+            if !paused { try await change() }
+            try await change(last: true)
             group.addTask {  // the watchdog
                 let limit = ContinuousClock.now + .seconds(30)
                 while state.finished.load(ordering: .relaxed) < watchers, ContinuousClock.now < limit {

@@ -36,11 +36,11 @@ protocol EchoContender: Sendable {
     func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement
 }
 
-/// Runs `inFlight` closed loops on each of `clients` for `duration`, timing every call;
-/// a loop's task prefers the executor `executor` gives for its client, if any.
+/// Runs `inFlight` closed loops on each of `clients` for `duration` (or until `stop`),
+/// timing every call; a loop's task prefers the executor `executor` gives for its client.
 func closedLoops<Client: Sendable>(
     _ clients: [Client], inFlight: Int, duration: Duration, executor: (Client) -> (any TaskExecutor)? = { _ in nil },
-    _ call: @escaping @Sendable (Client) async throws -> Void
+    stop: @escaping @Sendable () -> Bool = { false }, _ call: @escaping @Sendable (Client) async throws -> Void
 ) async throws -> Measurement {
     let start = ContinuousClock.now
     let deadline = start + duration
@@ -50,7 +50,7 @@ func closedLoops<Client: Sendable>(
                 group.addTask(executorPreference: executor(client)) {
                     var latencies: [UInt64] = []
                     latencies.reserveCapacity(1 << 16)
-                    while ContinuousClock.now < deadline {
+                    while ContinuousClock.now < deadline, !stop() {
                         let before = ContinuousClock.now
                         try await call(client)
                         let elapsed = ContinuousClock.now - before

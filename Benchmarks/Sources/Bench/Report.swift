@@ -39,4 +39,20 @@ enum Report {
     }
 
     static var now: String { ISO8601DateFormatter().string(from: Date()) }
+
+    static let beginMarker = "<!-- Bench output begins: everything up to the end marker is rewritten by scripts/bench.sh -->"
+    static let endMarker = "<!-- Bench output ends -->"
+
+    /// Writes `report` between the markers of the file at `path` (the text around them is
+    /// kept), or as the whole file when it has no markers.
+    static func write(_ report: String, into path: String) throws {
+        let block = beginMarker + "\n\n" + report + "\n\n" + endMarker
+        var text = "# Performance\n\n" + block + "\n"
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8),
+            let begin = existing.range(of: beginMarker), let end = existing.range(of: endMarker), begin.upperBound <= end.lowerBound
+        {
+            text = existing.replacingCharacters(in: begin.lowerBound..<end.upperBound, with: block)
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
 }

@@ -57,7 +57,7 @@ final class ServiceBenchmark: Sendable {
                 var request = ResolveSenderRequest()
                 request.accountId = ServiceFixture.accountID(account)
                 request.campaignId = ServiceFixture.campaignID(account)
-                request.contact = "+1312555" + String(format: "%04d", account % 10_000)
+                request.contact = "+1312555" + ServiceFixture.zeroPadded(account % 10_000, 4)
                 _ = try await api.campaigns.resolveSender(request)
             }, "")
         case "AddNumber → READY":
@@ -85,9 +85,10 @@ final class ServiceBenchmark: Sendable {
     }
 
     private func run(
-        _ connections: [PhoneNumbersConnection], _ inFlight: Int, _ duration: Duration, _ call: @escaping @Sendable (PhoneNumbersConnection) async throws -> Void
+        _ connections: [PhoneNumbersConnection], _ inFlight: Int, _ duration: Duration, stop: @escaping @Sendable () -> Bool = { false },
+        _ call: @escaping @Sendable (PhoneNumbersConnection) async throws -> Void
     ) async throws -> Measurement {
-        try await closedLoops(connections, inFlight: inFlight, duration: duration, executor: { $0.rpc.preferredTaskExecutor }, call)
+        try await closedLoops(connections, inFlight: inFlight, duration: duration, executor: { $0.rpc.preferredTaskExecutor }, stop: stop, call)
     }
 
     /// AddNumber at the given load, then the wait until every number added is READY.
@@ -96,11 +97,16 @@ final class ServiceBenchmark: Sendable {
     private func addNumbers(_ connections: [PhoneNumbersConnection], _ inFlight: Int, _ duration: Duration) async throws -> (Measurement, note: String) {
         let areaCodes = self.areaCodes
         let start = ContinuousClock.now
-        let measurement = try await run(connections, inFlight, duration) { [self] api in
+        // Each filler account takes three more numbers; accounts are reused after the
+        // release below, so a run stops early once it has used every account once.
+        let slots = 3 * (fixture.accounts - 1)
+        let firstSlot = addCursor.load(ordering: .relaxed)
+        let measurement = try await run(
+            connections, inFlight, duration, stop: { [self] in addCursor.load(ordering: .relaxed) - firstSlot >= slots - inFlight * 4 }
+        ) { [self] api in
             let slot = addCursor.wrappingAdd(1, ordering: .relaxed).oldValue
+            let account = (slot / 3) % (fixture.accounts - 1) + 1
             var request = AddNumberRequest()
-            let account = slot / 3 + 1
-            guard account < fixture.accounts else { throw BenchError("out of accounts for AddNumber") }
             request.accountId = ServiceFixture.accountID(account)
             request.useCaseId = ServiceFixture.useCaseID(account)
             request.areaCode = areaCodes[slot % areaCodes.count]
@@ -110,11 +116,16 @@ final class ServiceBenchmark: Sendable {
         let allReady = ContinuousClock.now - start
         let failed = try await fixture.pool.read { try $0.queryOne("SELECT count(*) AS n FROM numbers WHERE status = 'FAILED'")!.get("n", as: Int.self) }
         let readyPerSecond = Double(measurement.calls) / allReady.secondCount
+        let template = fixture.template.accountID
         try await fixture.pool.write { database in
-            try database.execute("UPDATE numbers SET status = 'RELEASED' WHERE status = 'READY' AND e164 LIKE '+1___55501__'")
-            try database.execute("DELETE FROM simulated_numbers")
+            try database.execute(
+                "UPDATE numbers SET status = 'RELEASED' WHERE status = 'READY' AND e164 LIKE '+1___55501__' AND account_id <> ?", [template])
+            try database.execute(
+                "DELETE FROM simulated_numbers WHERE e164 NOT IN (SELECT e164 FROM numbers WHERE account_id = ? AND status <> 'RELEASED')", [template])
         }
-        return (measurement, String(format: "all READY at %.0f numbers/s; %d FAILED", readyPerSecond, failed))
+        // The next run starts on a fresh account.
+        addCursor.store((addCursor.load(ordering: .relaxed) + 2) / 3 * 3, ordering: .relaxed)
+        return (measurement, String(format: "%d added, all READY at %.0f numbers/s; %d FAILED", measurement.calls, readyPerSecond, failed))
     }
 
     private func pending() async throws -> Int {

@@ -142,14 +142,11 @@ if command == "idle" || command == "all" {
 }
 
 if !output.isEmpty {
-    let text = """
-        # Performance
-
+    let report = """
         Measured \(Report.now) on \(Report.machine).
         Command: `scripts/bench.sh` (`Bench \(arguments.dropFirst().joined(separator: " "))`), release build.
 
         \(sections.joined(separator: "\n\n"))
-
         """
-    try text.write(toFile: output, atomically: true, encoding: .utf8)
+    try Report.write(report, into: output)
 }

@@ -2,10 +2,12 @@
 public struct EventsDomain: Sendable {
     let store: any PhoneNumbersStore
     let signals: AccountSignals
+    let reads: SharedEventReads
 
     public init(store: any PhoneNumbersStore, signals: AccountSignals) {
         self.store = store
         self.signals = signals
+        self.reads = SharedEventReads(store: store)
     }
 
     /// Events after `since` (or from now when 0, or all with `fromStart`), then each
@@ -15,6 +17,7 @@ public struct EventsDomain: Sendable {
         guard since >= 0 else { throw DomainError.invalid("INVALID_SINCE", "since is a sequence number, 0 or more") }
         let changes = signals.signals(for: accountID)
         let store = self.store
+        let reads = self.reads
         let start = try await store.read { tx -> Int64 in
             guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
             return fromStart ? 0 : (since > 0 ? since : try tx.lastEventSequence(ofAccount: accountID))
@@ -28,13 +31,12 @@ public struct EventsDomain: Sendable {
                         at: currentTimestamp()))
                 func drain() async throws {
                     while true {
-                        let after = last
-                        let batch = try await store.read { try $0.events(ofAccount: accountID, after: after, limit: 500) }
-                        for event in batch {
+                        let page = try await reads.events(ofAccount: accountID, after: last)
+                        for event in page.events {
                             continuation.yield(event)
                             last = event.sequence
                         }
-                        if batch.count < 500 { return }
+                        if page.complete { return }
                     }
                 }
                 do {
