@@ -23,6 +23,12 @@ let only = option("--only", "")
 let scenarioFilter = option("--scenario", "")
 
 var sections: [String] = []
+/// The arguments as `scripts/bench.sh` was given them (without the output path it adds).
+let commandLineForReport: String = {
+    var shown = Array(arguments.dropFirst())
+    if let index = shown.firstIndex(of: "--output"), index + 1 < shown.count { shown.removeSubrange(index...index + 1) }
+    return shown.joined(separator: " ")
+}()
 if command == "echo" || command == "all" {
     print("\n## RPC echo")
     let table = try await EchoBenchmark.run(seconds: seconds, rounds: rounds, only: only, scenarioFilter: scenarioFilter)
@@ -89,7 +95,7 @@ if wantsService || wantsGrowth || wantsFanOut {
             (at most 4). Reads use a READ-grant service token, writes the operator token; accounts are picked at random
             (AddNumber: fresh accounts in turn, area codes in turn).
 
-            """ + serviceTable.markdown)
+            """ + "\n" + serviceTable.markdown)
     }
     if let growthTable {
         sections.append(
@@ -99,7 +105,7 @@ if wantsService || wantsGrowth || wantsFanOut {
             The same calls as the data grows from 1,000 to 1,000,000 accounts (each with a brand, an approved use case,
             two READY numbers, an ACTIVE campaign, a member and three events); reads at 64 in flight, writes at 16.
 
-            """ + growthTable.markdown)
+            """ + "\n" + growthTable.markdown)
     }
     if wantsFanOut {
         print("\n## WatchEvents fan-out")
@@ -118,7 +124,7 @@ if wantsService || wantsGrowth || wantsFanOut {
             one call after another, for \(serviceSeconds) s. Delivery latency runs from the start of the producing call to the
             event's arrival at a watcher.
 
-            """ + table.markdown)
+            """ + "\n" + table.markdown)
     }
 }
 if command == "idle-server" {
@@ -138,13 +144,13 @@ if command == "idle" || command == "all" {
         The service in a child process; this process opens \(r.count) connections (preface, SETTINGS, one PING each,
         \(Int(r.openedPerSecond)) connections/s) and leaves them idle. Resident set size from /proc.
 
-        """ + table.markdown)
+        """ + "\n" + table.markdown)
 }
 
 if !output.isEmpty {
     let report = """
         Measured \(Report.now) on \(Report.machine).
-        Command: `scripts/bench.sh` (`Bench \(arguments.dropFirst().joined(separator: " "))`), release build.
+        Command: `scripts/bench.sh \(commandLineForReport)` (release build).
 
         \(sections.joined(separator: "\n\n"))
         """
