@@ -15,8 +15,6 @@ static inline const char *pnbridge_empty_string(void) {
  * hostile input cannot make protobuf-c's decoder allocate without bound (a repeated
  * field of empty sub-messages costs 2 bytes on the wire and a struct in memory).
  * When the budget is spent, allocation fails and protobuf_c_message_unpack returns NULL.
- */
-/*
  * Small allocations are carved from a caller-provided slab (typically on the stack)
  * before falling back to malloc: decoding a small message then allocates nothing on
  * the heap. Slab memory is released with the slab; free() is only called on the rest.

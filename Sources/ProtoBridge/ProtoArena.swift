@@ -25,7 +25,7 @@ public struct ProtoArena {
         withUnsafeTemporaryAllocation(byteCount: stackChunkSize, alignment: 16) { chunk in
             withUnsafeTemporaryAllocation(of: ProtoArenaState.self, capacity: 1) { state in
                 let pointer = state.baseAddress!
-                pointer.initialize(to: ProtoArenaState(chunk: chunk.baseAddress, chunkCapacity: chunk.count))
+                pointer.initialize(to: ProtoArenaState(chunk: chunk.baseAddress!, chunkCapacity: chunk.count))
                 defer {
                     for block in pointer.pointee.blocks { free(block) }
                     pointer.deinitialize(count: 1)
@@ -53,12 +53,12 @@ public struct ProtoArena {
         if size > Self.chunkSize / 2 {
             return newBlock(size)
         }
-        if state.pointee.chunk == nil || state.pointee.used + size > state.pointee.chunkCapacity {
+        if state.pointee.used + size > state.pointee.chunkCapacity {
             state.pointee.chunk = newBlock(Self.chunkSize)
             state.pointee.chunkCapacity = Self.chunkSize
             state.pointee.used = 0
         }
-        let raw = state.pointee.chunk! + state.pointee.used
+        let raw = state.pointee.chunk + state.pointee.used
         state.pointee.used += size
         return raw
     }
@@ -131,12 +131,12 @@ public struct ProtoArena {
 /// An arena's bookkeeping: the current chunk and the heap blocks to free.
 @usableFromInline
 struct ProtoArenaState {
-    var chunk: UnsafeMutableRawPointer?
+    var chunk: UnsafeMutableRawPointer
     var chunkCapacity: Int
     var used = 0
     var blocks: [UnsafeMutableRawPointer] = []
 
-    init(chunk: UnsafeMutableRawPointer?, chunkCapacity: Int) {
+    init(chunk: UnsafeMutableRawPointer, chunkCapacity: Int) {
         self.chunk = chunk
         self.chunkCapacity = chunkCapacity
     }

@@ -61,7 +61,7 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         guard let value = self["authorization"] else { return nil }
         // Byte-wise: this runs on every authenticated call.
         let utf8 = Array(value.utf8)
-        let prefix = Array("bearer ".utf8)
+        let prefix = Self.bearerPrefix
         let lowercase = { (byte: UInt8) in byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte }
         guard utf8.count > prefix.count, zip(utf8, prefix).allSatisfy({ lowercase($0) == $1 }) else { return nil }
         let space = UInt8(ascii: " ")
@@ -71,6 +71,8 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         while end > start, utf8[end - 1] == space { end -= 1 }
         return String(decoding: utf8[start..<end], as: UTF8.self)
     }
+
+    private static let bearerPrefix = Array("bearer ".utf8)
 
     /// Whether every key is a valid metadata key (non-empty lowercase ASCII letters,
     /// digits, `-`, `_` and `.`).
