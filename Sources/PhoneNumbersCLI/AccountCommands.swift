@@ -8,7 +8,7 @@ struct AccountsCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an account (operator).")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The organisation's name.") var name: String
         @Option(help: "ISO country code, e.g. US.") var country = "US"
 
@@ -25,14 +25,14 @@ struct AccountsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the account.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
 
         func run() async throws {
             try await withServer(client) { api in
                 var request = GetAccountRequest()
                 request.accountId = client.account
                 let account = try await api.accounts.getAccount(request, options: client.callOptions)
-                emit(account, client, account.jsonValue.rendered(pretty: true))
+                emit(account, client, details(account))
             }
         }
     }
@@ -45,10 +45,12 @@ struct MembersCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a member (operator).")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The member's name.") var name: String
         @Option(help: "The member's email.") var email = ""
         @Option(help: "OWNER, ADMIN, SUPERVISOR or TEXTER.") var role: String
+
+        func validate() throws { _ = try parseEnum(role, MembersCommand.roles, name: \.protoName, what: "role") }
 
         func run() async throws {
             let value = try parseEnum(role, MembersCommand.roles, name: \.protoName, what: "role")
@@ -66,14 +68,14 @@ struct MembersCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the account's members.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
 
         func run() async throws {
             try await withServer(client) { api in
                 var request = ListMembersRequest()
                 request.accountId = client.account
                 let response = try await api.accounts.listMembers(request, options: client.callOptions)
-                emit(response, client, table(["ID", "ROLE", "NAME", "EMAIL"], response.members.map { [$0.id, $0.role.protoName.replacingOccurrences(of: "ROLE_", with: ""), $0.name, $0.email] }))
+                emit(response, client, table(["ID", "ROLE", "NAME", "EMAIL"], response.members.map { [$0.id, displayName($0.role.protoName), $0.name, $0.email] }))
             }
         }
     }
@@ -86,10 +88,12 @@ struct TokensCommand: AsyncParsableCommand {
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a token for a member or an internal service (operator). Printed once.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The member the token acts as.") var member = ""
         @Option(help: "The internal service the token stands for.") var service = ""
         @Option(name: .customLong("grant"), help: "READ, MANAGE_NUMBERS, LAUNCH_CAMPAIGNS or PORT_OUT_RELAY (repeatable).") var grants: [String] = []
+
+        func validate() throws { _ = try grants.map { try parseEnum($0, TokensCommand.grants, name: \.protoName, what: "grant") } }
 
         func run() async throws {
             let values = try grants.map { try parseEnum($0, TokensCommand.grants, name: \.protoName, what: "grant") }
@@ -108,12 +112,12 @@ struct TokensCommand: AsyncParsableCommand {
 /// `phone-numbers whoami`.
 struct WhoAmICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Show who the token stands for.")
-    @OptionGroup var client: ClientOptions
+    @OptionGroup(title: "Connection Options") var client: ClientOptions
 
     func run() async throws {
         try await withServer(client) { api in
             let response = try await api.accounts.whoAmI(WhoAmIRequest(), options: client.callOptions)
-            emit(response, client, response.jsonValue.rendered(pretty: true))
+            emit(response, client, details(response))
         }
     }
 }

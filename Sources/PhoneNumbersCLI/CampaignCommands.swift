@@ -12,7 +12,7 @@ struct CampaignsCommand: AsyncParsableCommand {
     static let header = ["ID", "NAME", "STATE", "SENDER", "NUMBER", "REASON"]
 
     static func row(_ campaign: Campaign) -> [String] {
-        [campaign.id, campaign.name, campaign.state.protoName.replacingOccurrences(of: "CAMPAIGN_STATE_", with: ""), campaign.senderKind,
+        [campaign.id, campaign.name, displayName(campaign.state.protoName), campaign.senderKind,
          campaign.e164.isEmpty ? "-" : campaign.e164, campaign.failureReason]
     }
 
@@ -24,13 +24,21 @@ struct CampaignsCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a DRAFT campaign on a dedicated number or a single-use sender.")
-        @OptionGroup var client: ClientOptions
+        static let configuration = CommandConfiguration(
+            abstract: "Create a DRAFT campaign on a dedicated number or a single-use sender.",
+            discussion: "Without --number or --use-case, the account's only READY dedicated number is used; with several, the error lists them.")
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The campaign's name.") var name: String
         @Option(help: "Send from this dedicated number (its id).") var number = ""
         @Option(help: "Single-use: the APPROVED use case.") var useCase = ""
         @Option(name: .customLong("area-code"), help: "Single-use: a preferred area code (repeatable, in order).") var areaCodes: [String] = []
         @Option(help: "An idempotency key.") var requestId = ""
+
+        func validate() throws {
+            if !number.isEmpty && (!useCase.isEmpty || !areaCodes.isEmpty) {
+                throw ValidationError("--number sends from a dedicated number; --use-case and --area-code describe a single-use sender. Give one or the other.")
+            }
+        }
 
         func run() async throws {
             try await withServer(client) { api in
@@ -42,7 +50,8 @@ struct CampaignsCommand: AsyncParsableCommand {
                     var sender = DedicatedSender()
                     sender.numberId = number
                     request.dedicated = sender
-                } else {
+                }
+                if !useCase.isEmpty || !areaCodes.isEmpty {
                     var sender = SingleUseSender()
                     sender.useCaseId = useCase
                     sender.preferredAreaCodes = areaCodes
@@ -56,7 +65,7 @@ struct CampaignsCommand: AsyncParsableCommand {
 
     struct Launch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Launch a DRAFT campaign.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The campaign's id.") var id: String
         @Flag(help: "Show progress until the campaign is ACTIVE (or back in DRAFT).") var wait = false
 
@@ -67,21 +76,20 @@ struct CampaignsCommand: AsyncParsableCommand {
                     emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
                     return
                 }
-                var launched: Campaign?
-                let final = try await watchChanges(api, account: client.account, json: client.json) {
+                _ = try await watchChanges(api, client) {
                     let campaign = try await api.campaigns.launchCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
-                    launched = campaign
-                    return campaign.id
+                    return (campaign.id, campaign.state != .launching)
                 } isFinal: { $0.kind == "CAMPAIGN_STATE_CHANGED" && ["ACTIVE", "DRAFT", "ARCHIVED"].contains($0.newState) }
-                if launched?.state == .active || final?.newState == "ACTIVE" { return }
-                throw ExitCode(1)
+                let campaign = try await api.campaigns.getCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
+                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+                if campaign.state != .active { throw ExitCode(1) }
             }
         }
     }
 
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Pause an ACTIVE campaign.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The campaign's id.") var id: String
 
         func run() async throws {
@@ -94,7 +102,7 @@ struct CampaignsCommand: AsyncParsableCommand {
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a PAUSED campaign.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The campaign's id.") var id: String
 
         func run() async throws {
@@ -107,7 +115,7 @@ struct CampaignsCommand: AsyncParsableCommand {
 
     struct Archive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Archive a campaign (releases a single-use number).")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The campaign's id.") var id: String
 
         func run() async throws {
@@ -120,9 +128,13 @@ struct CampaignsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List campaigns.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "Only campaigns in this state.") var state = ""
         @Option(help: "Only campaigns using this number (its id).") var number = ""
+
+        func validate() throws {
+            if !state.isEmpty { _ = try parseEnum(state, CampaignsCommand.states, name: \.protoName, what: "state") }
+        }
 
         func run() async throws {
             let filter = state.isEmpty ? CampaignState.unspecified : try parseEnum(state, CampaignsCommand.states, name: \.protoName, what: "state")
@@ -139,13 +151,13 @@ struct CampaignsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one campaign.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The campaign's id.") var id: String
 
         func run() async throws {
             try await withServer(client) { api in
                 let campaign = try await api.campaigns.getCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
-                emit(campaign, client, campaign.jsonValue.rendered(pretty: true))
+                emit(campaign, client, details(campaign))
             }
         }
     }
@@ -157,7 +169,7 @@ struct SendersCommand: AsyncParsableCommand {
 
     struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The number and conversation that text a contact for an ACTIVE campaign.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The campaign's id.") var campaign: String
         @Option(help: "The contact's phone number.") var contact: String
 
@@ -180,7 +192,7 @@ struct EventsCommand: AsyncParsableCommand {
 
     struct Watch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print every number status and campaign state change as it happens.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "Replay events after this sequence number first.") var since: Int64 = 0
         @Flag(help: "Replay the whole log first.") var fromStart = false
 
@@ -196,7 +208,7 @@ struct EventsCommand: AsyncParsableCommand {
                     } else if event.kind == "WATCH_STARTED" {
                         print("watching from sequence \(event.sequence)")
                     } else {
-                        print("#\(event.sequence) \(event.kind) \(event.subjectId): \(event.oldState) → \(event.newState)\(event.reason.isEmpty ? "" : " — \(event.reason)")")
+                        print(TerminalText.safe("#\(event.sequence) \(event.kind) \(event.subjectId): \(event.oldState) → \(event.newState)\(event.reason.isEmpty ? "" : " — \(event.reason)")"))
                     }
                 }
             }
@@ -210,7 +222,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List audit entries, newest first.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "Only this action, e.g. NUMBER_ADDED.") var action = ""
         @Option(help: "Only entries about this number, campaign or use case id.") var subject = ""
         @Option(help: "Entries per page.") var pageSize: Int32 = 50

@@ -2,10 +2,11 @@ import ArgumentParser
 import PhoneNumbersClient
 import ProtoBridge
 
-/// Runs `body` against the server, printing errors as `error: CODE (REASON): message`
-/// on standard error and exiting 1 (2 when the server is unreachable).
+/// Runs `body` against the server. Errors print as `error: CODE (REASON): message`
+/// on standard error (with `--json`, as a JSON object on standard output) and exit 1;
+/// 2 when the server is unreachable or goes away.
 func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) async throws -> T) async throws -> T {
-    let address = options.resolvedServer
+    let address = try options.resolvedServer()
     let api = PhoneNumbersConnection(
         host: address.host, port: address.port, token: options.resolvedToken, tls: options.clientTLS, requireTLS: options.requireTls)
     do {
@@ -14,26 +15,47 @@ func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) as
         return result
     } catch let error as RPCError {
         await api.close()
-        printError(error.description)
-        if error.reason == "CONNECT_FAILED" { throw ExitCode(2) }
-        throw ExitCode(1)
+        let unreachable = ["CONNECT_FAILED", "CONNECTION_LOST", "SERVER_SHUTDOWN"].contains(error.reason ?? "")
+        if options.json {
+            print(errorJSON(error).rendered(pretty: true))
+        } else if error.reason == "CONNECT_FAILED" {
+            printError("cannot reach the server at \(address) (\(TerminalText.safe(error.message))). Is `phone-numbers serve` running there? Set --server or PHONE_NUMBERS_SERVER.")
+        } else {
+            printError(TerminalText.safe(error.description))
+        }
+        throw ExitCode(unreachable ? 2 : 1)
     } catch {
         await api.close()
         throw error
     }
 }
 
-/// Prints a message as JSON (`--json`) or as the given human-readable text.
-func emit(_ message: some JSONRepresentable, _ options: ClientOptions, _ text: @autoclosure () -> String) {
-    print(options.json ? message.jsonValue.rendered(pretty: true) : text())
+/// An error as JSON: `code`, `reason`, `domain`, `message`, `metadata`.
+func errorJSON(_ error: RPCError) -> JSONValue {
+    .object([
+        "error": .object([
+            ("code", .string(error.code.name)), ("reason", .string(error.reason ?? "")), ("domain", .string(error.details?.domain ?? "")),
+            ("message", .string(error.message)),
+            ("metadata", .object((error.details?.metadata ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+        ])
+    ].map { ($0.key, $0.value) })
 }
 
-/// A plain table: columns padded to their widest cell.
-func table(_ header: [String], _ rows: [[String]]) -> String {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+/// Prints a message as JSON (`--json`) or as the given human-readable text, made safe
+/// for a terminal.
+func emit(_ message: some JSONRepresentable, _ options: ClientOptions, _ text: @autoclosure () -> String) {
+    print(options.json ? message.jsonValue.rendered(pretty: true) : TerminalText.safeLines(text()))
+}
+
+/// A plain table: columns padded to their widest cell, measured in terminal columns;
+/// no header line when `header` is nil.
+func table(_ header: [String]?, _ rows: [[String]]) -> String {
+    let rows = rows.map { $0.map(TerminalText.safe) }
+    let all = (header.map { [$0] } ?? []) + rows
+    guard let columns = all.first?.count else { return "" }
+    let widths = (0..<columns).map { column in all.map { TerminalText.width($0[column]) }.max() ?? 0 }
     return all.map { row in
-        row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
+        row.enumerated().map { index, cell in index == row.count - 1 ? cell : TerminalText.pad(cell, to: widths[index]) }
             .joined(separator: "  ")
     }.joined(separator: "\n")
 }

@@ -8,13 +8,13 @@ struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "health", abstract: "Check whether a server is serving (exit 0) or not (exit 1); unreachable exits 2.")
 
-    @OptionGroup var client: ClientOptions
+    @OptionGroup(title: "Connection Options") var client: ClientOptions
 
     @Option(help: "The service to check; empty for the whole server.")
     var service = ""
 
     func run() async throws {
-        let address = client.resolvedServer
+        let address = try client.resolvedServer()
         let rpc = RPCClient(configuration: ClientConfiguration(host: address.host, port: address.port, maxRetries: 0, tls: client.clientTLS))
         defer { Task { await rpc.close() } }
         var request = HealthCheckRequest()

@@ -9,7 +9,7 @@ struct NumbersCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Show.self, Rename.self, Delete.self, Retry.self, PortOut.self])
 
     static func row(_ number: DedicatedNumber) -> [String] {
-        [number.id, number.e164.isEmpty ? "-" : number.e164, number.areaCode, number.status.protoName.replacingOccurrences(of: "NUMBER_STATUS_", with: ""),
+        [number.id, number.e164.isEmpty ? "-" : number.e164, number.areaCode, displayName(number.status.protoName),
          number.name.isEmpty ? "-" : number.name, number.useCaseId, number.failureReason]
     }
 
@@ -21,7 +21,7 @@ struct NumbersCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reserve a number in an area code and provision it for a use case.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The area code, e.g. 415.") var areaCode: String
         @Option(help: "The APPROVED use case to provision the number for.") var useCase: String
         @Option(help: "An internal name (at most 64 characters).") var name = ""
@@ -41,22 +41,26 @@ struct NumbersCommand: AsyncParsableCommand {
                     emit(number, client, NumbersCommand.describe(number))
                     return
                 }
-                var added: DedicatedNumber?
-                let final = try await watchChanges(api, account: client.account, json: client.json) {
-                    let number = try await api.numbers.addNumber(request, options: client.callOptions)
-                    added = number
-                    if !client.json { print("\(number.e164): provisioning started (number \(number.id))") }
-                    return number.id
+                var added = DedicatedNumber()
+                _ = try await watchChanges(api, client) {
+                    added = try await api.numbers.addNumber(request, options: client.callOptions)
+                    let final = [.ready, .failed, .released].contains(added.status)
+                    if !client.json && !final { print("\(added.e164): provisioning started (number \(added.id))") }
+                    return (added.id, final)
                 } isFinal: { ["READY", "FAILED", "RELEASED"].contains($0.newState) }
-                if added?.status == .ready { return }
-                if final?.newState != "READY" { throw ExitCode(1) }
+                var get = GetNumberRequest()
+                get.accountId = client.account
+                get.numberId = added.id
+                let number = try await api.numbers.getNumber(get, options: client.callOptions)
+                emit(number, client, NumbersCommand.describe(number))
+                if number.status != .ready { throw ExitCode(1) }
             }
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the account's dedicated numbers.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Flag(help: "Include released numbers.") var all = false
 
         func run() async throws {
@@ -72,7 +76,7 @@ struct NumbersCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one number.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The number's id.") var id: String
 
         func run() async throws {
@@ -81,14 +85,14 @@ struct NumbersCommand: AsyncParsableCommand {
                 request.accountId = client.account
                 request.numberId = id
                 let number = try await api.numbers.getNumber(request, options: client.callOptions)
-                emit(number, client, number.jsonValue.rendered(pretty: true))
+                emit(number, client, details(number))
             }
         }
     }
 
     struct Rename: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Rename a number (an empty name clears it).")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The number's id.") var id: String
         @Option(help: "The new internal name.") var name: String
 
@@ -106,7 +110,7 @@ struct NumbersCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a number not used by an active campaign.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The number's id.") var id: String
 
         func run() async throws {
@@ -122,7 +126,7 @@ struct NumbersCommand: AsyncParsableCommand {
 
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start provisioning a FAILED number again.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The number's id.") var id: String
 
         func run() async throws {
@@ -139,11 +143,11 @@ struct NumbersCommand: AsyncParsableCommand {
     struct PortOut: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "port-out", abstract: "Port-out protection: the PIN, and requests relayed from carriers.",
-            subcommands: [Request.self, Pin.self, ResetPin.self])
+            subcommands: [Request.self, Pin.self, ResetPin.self, Attempts.self])
 
         struct Request: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Relay a carrier's port-out request (provider relay or operator).")
-            @OptionGroup var client: ClientOptions
+            @OptionGroup(title: "Connection Options") var client: ClientOptions
             @Option(help: "The number, e.g. +14155550100.") var number: String
             @Option(help: "The PIN the gaining carrier supplied.") var pin: String
             @Option(help: "The gaining carrier.") var carrier: String
@@ -162,7 +166,7 @@ struct NumbersCommand: AsyncParsableCommand {
 
         struct Pin: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Show a number's port-out PIN (owner only).")
-            @OptionGroup var client: ClientOptions
+            @OptionGroup(title: "Connection Options") var client: ClientOptions
             @Argument(help: "The number's id.") var id: String
 
             func run() async throws {
@@ -176,9 +180,28 @@ struct NumbersCommand: AsyncParsableCommand {
             }
         }
 
+        struct Attempts: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the port-out requests relayed for a number, and its lock (owner only).")
+            @OptionGroup(title: "Connection Options") var client: ClientOptions
+            @Argument(help: "The number's id.") var id: String
+
+            func run() async throws {
+                try await withServer(client) { api in
+                    var request = ListPortOutAttemptsRequest()
+                    request.accountId = client.account
+                    request.numberId = id
+                    let response = try await api.numbers.listPortOutAttempts(request, options: client.callOptions)
+                    let rows = response.attempts.map { [isoTime($0.atMs) ?? "-", $0.outcome, $0.gainingCarrier] }
+                    var summary = "\(response.failedAttempts) wrong PIN(s) toward the lock"
+                    if let until = isoTime(response.lockedUntilMs) { summary = "locked until \(until)" }
+                    emit(response, client, table(["AT", "OUTCOME", "GAINING CARRIER"], rows) + "\n" + summary)
+                }
+            }
+        }
+
         struct ResetPin: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "reset-pin", abstract: "Set a new random port-out PIN (owner only).")
-            @OptionGroup var client: ClientOptions
+            @OptionGroup(title: "Connection Options") var client: ClientOptions
             @Argument(help: "The number's id.") var id: String
 
             func run() async throws {

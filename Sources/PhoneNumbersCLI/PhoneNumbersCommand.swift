@@ -1,5 +1,9 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `phone-numbers`: runs the service and talks to it.
 @main
 struct PhoneNumbersCommand: AsyncParsableCommand {
@@ -12,4 +16,25 @@ struct PhoneNumbersCommand: AsyncParsableCommand {
             TokensCommand.self, WhoAmICommand.self,
         ]
     )
+
+    /// Standard output is line-buffered even into a pipe or a file, so that streaming
+    /// commands (`events watch`, `--wait`) deliver each line as it happens.
+    static func main() async {
+        setvbuf(standardOutput, nil, _IOLBF, 0)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// C's `stdout` stream (the symbol itself: Swift 6 refuses to read the imported global).
+private var standardOutput: UnsafeMutablePointer<FILE>? {
+    dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout")?.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
 }

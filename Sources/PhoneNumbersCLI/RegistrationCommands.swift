@@ -5,7 +5,7 @@ import ProtoBridge
 /// `phone-numbers area-codes`: the drop-down of area codes.
 struct AreaCodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "area-codes", abstract: "List the US area codes that can be chosen.")
-    @OptionGroup var client: ClientOptions
+    @OptionGroup(title: "Connection Options") var client: ClientOptions
     @Option(help: "Only this state (two letters).") var state = ""
 
     func run() async throws {
@@ -30,27 +30,29 @@ struct BrandCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the brand and its status.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
 
         func run() async throws {
             try await withServer(client) { api in
                 var request = GetBrandRequest()
                 request.accountId = client.account
                 let brand = try await api.registration.getBrand(request, options: client.callOptions)
-                emit(brand, client, brand.jsonValue.rendered(pretty: true))
+                emit(brand, client, details(brand))
             }
         }
     }
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit the brand for vetting (owner only).")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The organisation's legal name.") var legalName: String
         @Option(help: "The EIN / tax id, e.g. 12-3456789.") var ein: String
         @Option(help: "PRIVATE_PROFIT, PUBLIC_PROFIT, NON_PROFIT, GOVERNMENT or POLITICAL_527.") var entityType: String
         @Option(help: "The contact's name.") var contactName: String
         @Option(help: "The contact's email.") var contactEmail: String
         @Option(help: "The contact's phone.") var contactPhone = ""
+
+        func validate() throws { _ = try parseEnum(entityType, BrandCommand.entityTypes, name: \.protoName, what: "entity type") }
 
         func run() async throws {
             let type = try parseEnum(entityType, BrandCommand.entityTypes, name: \.protoName, what: "entity type")
@@ -82,8 +84,8 @@ struct UseCasesCommand: AsyncParsableCommand {
     static let statuses: [UseCaseStatus] = [.preSubmission, .pending, .registered, .approved, .failed]
 
     static func row(_ useCase: UseCase) -> [String] {
-        [useCase.id, useCase.type.protoName.replacingOccurrences(of: "USE_CASE_TYPE_", with: ""),
-         useCase.status.protoName.replacingOccurrences(of: "USE_CASE_STATUS_", with: ""), "\(useCase.numberCount)/49",
+        [useCase.id, displayName(useCase.type.protoName),
+         displayName(useCase.status.protoName), "\(useCase.numberCount)/49",
          String(useCase.description.prefix(50)) + (useCase.failureReason.isEmpty ? "" : " — \(useCase.failureReason)")]
     }
 
@@ -91,7 +93,7 @@ struct UseCasesCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the account's use cases.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
 
         func run() async throws {
             try await withServer(client) { api in
@@ -105,7 +107,7 @@ struct UseCasesCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one use case.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The use case's id.") var id: String
 
         func run() async throws {
@@ -114,20 +116,22 @@ struct UseCasesCommand: AsyncParsableCommand {
                 request.accountId = client.account
                 request.useCaseId = id
                 let useCase = try await api.registration.getUseCase(request, options: client.callOptions)
-                emit(useCase, client, useCase.jsonValue.rendered(pretty: true))
+                emit(useCase, client, details(useCase))
             }
         }
     }
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit a use case for vetting (owner and admin; needs a REGISTERED brand).")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "POLITICAL, CHARITY, POLLING_VOTING, … LOW_VOLUME.") var type: String
         @Option(help: "What the messages are for.") var description: String
         @Option(name: .customLong("sample"), help: "A sample message (2 to 5).") var samples: [String] = []
         @Option(help: "How contacts opt in.") var optIn = ""
         @Option(help: "The HELP reply.") var helpText = ""
         @Option(help: "Campaign Verify token (POLITICAL use cases of 527 organisations).") var campaignVerifyToken = ""
+
+        func validate() throws { _ = try parseEnum(type, UseCasesCommand.types, name: \.protoName, what: "use case type") }
 
         func run() async throws {
             let kind = try parseEnum(type, UseCasesCommand.types, name: \.protoName, what: "use case type")
@@ -148,10 +152,12 @@ struct UseCasesCommand: AsyncParsableCommand {
 
     struct SetStatus: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-status", abstract: "Operator, simulated provider only: set a use case's status.")
-        @OptionGroup var client: ClientOptions
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The use case's id.") var id: String
         @Option(help: "PENDING, REGISTERED, APPROVED or FAILED.") var status: String
         @Option(help: "Why, for FAILED.") var reason = ""
+
+        func validate() throws { _ = try parseEnum(status, UseCasesCommand.statuses, name: \.protoName, what: "status") }
 
         func run() async throws {
             let value = try parseEnum(status, UseCasesCommand.statuses, name: \.protoName, what: "status")

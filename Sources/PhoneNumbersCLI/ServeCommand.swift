@@ -56,6 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Simulated provider: transient provisioning failures per number before success.")
     var transientFailures = 0
 
+    @Option(help: "Simulated provider: how long a released number is held back before it is offered again (carriers age numbers; --demo defaults to 1m).")
+    var numberAging: DurationArgument?
+
     func run() async throws {
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -67,6 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
         umask(0o077)  // every file the server creates is owner-only
         let files = DataDirectory(path: data)
         try files.create()
+        let lock = try files.lockExclusively()
+        defer { withExtendedLifetime(lock) {} }
 
         let pool = try DatabasePool(path: files.database)
         let store = try await SQLitePhoneNumbersStore.open(pool)
@@ -75,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: SimulatedProviderConfiguration(
                 inventoryPerAreaCode: inventory, provisioningDelay: provisioningDelay.duration, vettingDelay: vettingDelay.duration,
                 failProvisioningAreaCodes: Set(failProvisioning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
-                transientFailuresPerNumber: transientFailures))
+                transientFailuresPerNumber: transientFailures, numberAging: (numberAging ?? DurationArgument(demo ? .seconds(60) : .seconds(45 * 86_400))).duration))
         let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
 
         if let token = try await app.accounts.bootstrapOperator() {
@@ -136,12 +141,43 @@ struct DataDirectory {
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
     }
 
+    /// The lock that keeps a second server off this directory: an exclusive `flock` on
+    /// `serve.lock`, which holds the owner's process id. Released when the process ends.
+    ///
+    /// - Throws: `ValidationError` naming the process that holds it.
+    func lockExclusively() throws -> DataDirectoryLock {
+        let file = path + "/serve.lock"
+        let descriptor = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            close(descriptor)
+            throw ValidationError(
+                "the data directory \(path) is in use by another server\(holder.isEmpty ? "" : " (process \(holder))"); stop it or choose another --data")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        return DataDirectoryLock(descriptor: descriptor)
+    }
+
     /// Writes a file readable by its owner only (mode 0600), without a window where it is wider.
     func writeSecret(_ contents: String, to file: String) throws {
         _ = FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         try Data(contents.utf8).write(to: URL(fileURLWithPath: file))
     }
+}
+
+/// An open, locked `serve.lock`; the lock lasts as long as the descriptor.
+final class DataDirectoryLock {
+    let descriptor: Int32
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -42,7 +42,7 @@ struct ClientOptions: ParsableArguments {
     @Flag(name: .long, help: "Print machine-readable JSON.")
     var json = false
 
-    @Option(name: .long, help: "How long to wait for an answer, in seconds.")
+    @Option(name: .long, help: "How long to wait for an answer (and, with --wait, for the final state), in seconds.")
     var timeout: Double = 10
 
     @Option(name: .long, help: "Use TLS, trusting the CAs in this PEM file.")
@@ -65,12 +65,22 @@ struct ClientOptions: ParsableArguments {
         return ClientTLS(trustRootsFile: tlsCa, certificateChainFile: tlsCert, privateKeyFile: tlsKey)
     }
 
-    var resolvedServer: ServerAddress {
+    /// `--server`, else `PHONE_NUMBERS_SERVER`, else 127.0.0.1:7420. A malformed
+    /// variable is refused like a malformed flag: a typo never sends calls elsewhere.
+    func resolvedServer() throws -> ServerAddress {
         if let server { return server }
-        if let value = Environment.value(ServerAddress.environmentVariable), let parsed = ServerAddress(argument: value) {
+        if let value = Environment.value(ServerAddress.environmentVariable) {
+            guard let parsed = ServerAddress(argument: value) else {
+                throw ValidationError("\(ServerAddress.environmentVariable)='\(TerminalText.safe(value))' is not HOST:PORT (e.g. 127.0.0.1:7420)")
+            }
             return parsed
         }
         return ServerAddress.defaultValue
+    }
+
+    func validate() throws {
+        _ = try resolvedServer()
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
     }
 
     var resolvedToken: String? {

@@ -20,12 +20,14 @@ enum Soak {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await drive(setup, arguments, until: end, stats: stats) }
             group.addTask {
-                try? await Task.sleep(until: start + .seconds(arguments.seconds) / 2, clock: .continuous)
-                let middle = ResourceSample.take(pid: server.pid, label: "middle")
-                await stats.record(middle)
+                // Ten samples across the run: growth shows as a trend, not one point.
+                for tenth in 1..<10 {
+                    try? await Task.sleep(until: start + .seconds(arguments.seconds) * tenth / 10, clock: .continuous)
+                    await stats.record(ResourceSample.take(pid: server.pid, label: "\(tenth * 10)%"))
+                }
             }
         }
-        if let middle = await stats.middle { samples.append(middle) }
+        samples += await stats.samples
         samples.append(ResourceSample.take(pid: server.pid, label: "end"))
         server.stop()
         try? FileManager.default.removeItem(atPath: data)
@@ -34,8 +36,8 @@ enum Soak {
             """
             soak: \(arguments.seconds) s, \(arguments.connections) connections, mixed workload
             \(report)
-            server resources:
-            \(samples.map { "  \($0.label.padding(toLength: 7, withPad: " ", startingAt: 0)) RSS \($0.rssKB / 1024) MiB, open fds \($0.fds)" }.joined(separator: "\n"))
+            server resources (anonymous: heap and SQLite page caches; file-backed: the memory-mapped database):
+            \(samples.map { "  \($0.label.padding(toLength: 7, withPad: " ", startingAt: 0)) RSS \($0.rssKB / 1024) MiB = anonymous \($0.anonymousKB / 1024) + file-backed \($0.fileKB / 1024), open fds \($0.fds)" }.joined(separator: "\n"))
             """)
     }
 
@@ -121,14 +123,14 @@ struct SoakClient: Sendable {
 actor Stats {
     private var latencies: [Duration] = []
     private var codes: [String: Int] = [:]
-    private(set) var middle: ResourceSample?
+    private(set) var samples: [ResourceSample] = []
 
     func record(code: String, latency: Duration) {
         latencies.append(latency)
         codes[code, default: 0] += 1
     }
 
-    func record(_ sample: ResourceSample) { middle = sample }
+    func record(_ sample: ResourceSample) { samples.append(sample) }
 
     func report(seconds: Int) -> String {
         let sorted = latencies.sorted()
@@ -146,18 +148,23 @@ actor Stats {
     }
 }
 
-/// The server's resident memory and open file descriptors, from /proc.
+/// The server's resident memory (all, anonymous, file-backed) and open file
+/// descriptors, from /proc.
 struct ResourceSample: Sendable {
     let label: String
     let rssKB: Int
+    let anonymousKB: Int
+    let fileKB: Int
     let fds: Int
 
     static func take(pid: Int32, label: String) -> ResourceSample {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { line in
-            Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        } ?? 0
+        func kilobytes(_ field: String) -> Int {
+            status.split(separator: "\n").first { $0.hasPrefix(field + ":") }.flatMap { line in
+                Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            } ?? 0
+        }
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
-        return ResourceSample(label: label, rssKB: rss, fds: fds)
+        return ResourceSample(label: label, rssKB: kilobytes("VmRSS"), anonymousKB: kilobytes("RssAnon"), fileKB: kilobytes("RssFile"), fds: fds)
     }
 }

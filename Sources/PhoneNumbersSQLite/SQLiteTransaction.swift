@@ -206,10 +206,22 @@ struct SQLiteTransaction: StoreWriter {
             """, [guardState.numberID, guardState.failedAttempts, guardState.lockedUntil])
     }
 
-    func recordPortOutAttempt(numberID: String, gainingCarrier: String, approved: Bool, at time: Timestamp) throws {
+    func insert(_ attempt: PortOutAttemptRecord) throws {
         try database.execute(
-            "INSERT INTO port_out_attempts (number_id, gaining_carrier, approved, at) VALUES (?, ?, ?, ?)",
-            [numberID, gainingCarrier, approved, time])
+            "INSERT INTO port_out_attempts (number_id, gaining_carrier, approved, outcome, at) VALUES (?, ?, ?, ?, ?)",
+            [attempt.numberID, attempt.gainingCarrier, attempt.outcome == .approved, attempt.outcome.rawValue, attempt.at])
+    }
+
+    func portOutAttempts(numberID: String, limit: Int) throws -> [PortOutAttemptRecord] {
+        try database.query(
+            "SELECT * FROM port_out_attempts WHERE number_id = ? ORDER BY at DESC, id DESC LIMIT ?", [numberID, limit]
+        ).map { row in
+            let approved: Bool = try row.get("approved")
+            let stored: String = try row.get("outcome")
+            return PortOutAttemptRecord(
+                numberID: numberID, gainingCarrier: try row.get("gaining_carrier"),
+                outcome: PortOutOutcome(rawValue: stored) ?? (approved ? .approved : .pinMismatch), at: try row.get("at"))
+        }
     }
 
     // MARK: Campaigns, events and audit

@@ -191,3 +191,15 @@ extension Schema {
         CREATE INDEX numbers_by_account ON numbers(account_id, kind, created_at, id);
         """)
 }
+
+extension Schema {
+    /// Each relayed port-out request keeps what the service answered (approved, wrong
+    /// PIN, locked, number in use), for the owner's list of attempts.
+    static let portOutOutcomes = Migrator.Migration(
+        "0007_port_out_outcomes",
+        """
+        ALTER TABLE port_out_attempts ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+        UPDATE port_out_attempts SET outcome = CASE approved WHEN 1 THEN 'APPROVED' ELSE 'PIN_MISMATCH' END;
+        CREATE INDEX port_out_attempts_newest ON port_out_attempts(number_id, at DESC, id DESC);
+        """)
+}

@@ -36,7 +36,7 @@ public struct PhoneNumbersApplication: Sendable {
         [
             AccountsAPI(domain: accounts, authenticator: authenticator),
             RegistrationAPI(domain: registration, authenticator: authenticator),
-            AreaCodesAPI(authenticator: authenticator),
+            AreaCodesAPI(authenticator: authenticator, provider: numbers.provider),
             NumbersAPI(domain: numbers, authenticator: authenticator),
             CampaignsAPI(domain: campaigns, authenticator: authenticator),
             EventsAPI(domain: events, authenticator: authenticator),

@@ -5,6 +5,10 @@ import NIOSSL
 import RPCCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A client of a PNRPC server: one lazily opened TCP connection that multiplexes
 /// concurrent calls, reopened with backoff after it drops or the server drains.
 ///
@@ -232,7 +236,7 @@ public final class RPCClient: RPCCaller, Sendable {
         return future.flatMapErrorThrowing { error in
             throw error as? RPCError
                 ?? RPCError(
-                    code: .unavailable, message: "could not connect to \(configuration.host):\(configuration.port): \(error)",
+                    code: .unavailable, message: "could not connect to \(configuration.host):\(configuration.port): \(Self.describeConnectFailure(error))",
                     reason: "CONNECT_FAILED")
         }
     }
@@ -282,5 +286,22 @@ extension ClientBootstrap {
     fileprivate func bindLocally(to address: SocketAddress?) -> ClientBootstrap {
         guard let address else { return self }
         return bind(to: address)
+    }
+}
+
+extension RPCClient {
+    /// One phrase for a person: "connection refused", "host not found", … instead of
+    /// NIO's nested error values.
+    static func describeConnectFailure(_ error: any Error) -> String {
+        var errors: [any Error] = [error]
+        if let failure = error as? NIOConnectionError {
+            errors = failure.connectionErrors.map(\.error) + (failure.dnsAAAAError.map { [$0] } ?? []) + (failure.dnsAError.map { [$0] } ?? [])
+            if errors.isEmpty { return "the host name did not resolve to an address" }
+        }
+        for error in errors {
+            if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        }
+        if error is ChannelError { return "the connection attempt timed out or was refused" }
+        return "\(errors.first ?? error)"
     }
 }

@@ -56,6 +56,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var pingWindowStart = NIODeadline.now()
     private var pingCount = 0
     private var peer = "unknown"
+    private var logLimiter = RepeatedLogLimiter()
 
     /// `ip:port`, or `[ip]:port` for IPv6.
     static func describe(_ address: SocketAddress?) -> String {
@@ -209,7 +210,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return
         }
         guard calls.count < limits.maxConcurrentCallsPerConnection else {
-            logger.warning("call refused: concurrent call limit", metadata: ["limit": "\(limits.maxConcurrentCallsPerConnection)"])
+            warnLimited("call refused: concurrent call limit", ["limit": "\(limits.maxConcurrentCallsPerConnection)"])
             refuse(
                 id, frame.method,
                 RPCError(
@@ -233,9 +234,18 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         start(id: id, frame: frame, metadata: metadata, handler: handler)
     }
 
+    /// A warning that a hostile or careless client could repeat per call: at most a
+    /// few per kind and window on this connection, then a count of those left out.
+    private func warnLimited(_ message: Logger.Message, _ metadata: Logger.Metadata) {
+        guard case .write(let suppressed) = logLimiter.decide(message.description, now: NIODeadline.now().uptimeNanoseconds) else { return }
+        var metadata = metadata
+        if suppressed > 0 { metadata["log.suppressed"] = "\(suppressed)" }
+        logger.warning(message, metadata: metadata)
+    }
+
     private func validate(_ frame: WireFrame, metadata: Metadata) -> RPCError? {
         if metadata.encodedSize > limits.maxMetadataSize {
-            logger.warning("call refused: metadata limit", metadata: ["limit": "\(limits.maxMetadataSize)"])
+            warnLimited("call refused: metadata limit", ["limit": "\(limits.maxMetadataSize)"])
             return RPCError(
                 code: .resourceExhausted, message: "request metadata exceeds \(limits.maxMetadataSize) bytes",
                 reason: "METADATA_TOO_LARGE", metadata: ["limit": "\(limits.maxMetadataSize)"])
@@ -244,7 +254,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return RPCError(code: .invalidArgument, message: "metadata keys must be lowercase ASCII", reason: "INVALID_METADATA")
         }
         if frame.payload.count > limits.maxMessageSize {
-            logger.warning("call refused: message size limit", metadata: ["limit": "\(limits.maxMessageSize)"])
+            warnLimited("call refused: message size limit", ["limit": "\(limits.maxMessageSize)"])
             return RPCError(
                 code: .resourceExhausted, message: "request of \(frame.payload.count) bytes exceeds \(limits.maxMessageSize) bytes",
                 reason: "MESSAGE_TOO_LARGE", metadata: ["limit": "\(limits.maxMessageSize)"])

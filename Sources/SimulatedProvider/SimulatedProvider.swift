@@ -18,14 +18,21 @@ public struct SimulatedProviderConfiguration: Sendable {
     public var transientFailuresPerNumber: Int
     /// Extra latency of every call.
     public var callLatency: Duration
+    /// How long a released number is held back before it is offered again, as carriers
+    /// age numbers, so one holder's contacts don't reach the next.
+    public var numberAging: Duration
+    /// The provider's clock, in milliseconds since the epoch (tests move it by hand).
+    public var now: @Sendable () -> Timestamp = { currentTimestamp() }
 
     /// The defaults: 20 numbers per area code, none in 202, 206, 207, 212, 406 and 907,
-    /// 2 s provisioning, 2 s per vetting step, no injected failures.
+    /// 2 s provisioning, 2 s per vetting step, no injected failures, released numbers
+    /// aged 45 days.
     public init(
         inventoryPerAreaCode: Int = 20, emptyAreaCodes: Set<String> = ["202", "206", "207", "212", "406", "907"],
         provisioningDelay: Duration = .seconds(2), vettingDelay: Duration = .seconds(2), failProvisioningAreaCodes: Set<String> = [],
-        transientFailuresPerNumber: Int = 0, callLatency: Duration = .zero
+        transientFailuresPerNumber: Int = 0, callLatency: Duration = .zero, numberAging: Duration = .seconds(45 * 86_400)
     ) {
+        self.numberAging = numberAging
         self.inventoryPerAreaCode = min(100, max(0, inventoryPerAreaCode))
         self.emptyAreaCodes = emptyAreaCodes
         self.provisioningDelay = provisioningDelay
@@ -68,7 +75,11 @@ public struct SimulatedProvider: NumberProvider {
                 pin TEXT NOT NULL DEFAULT ''
             );
             CREATE INDEX simulated_numbers_by_area_code ON simulated_numbers(area_code);
-            """)
+            """),
+        .init(
+            "0002_aging",
+            // A released number stays (reservation key prefixed `aging:`) until `aged_until`.
+            "ALTER TABLE simulated_numbers ADD COLUMN aged_until INTEGER NOT NULL DEFAULT 0;"),
     ]
 
     public var allowsDirectStatusChanges: Bool { true }
@@ -89,11 +100,13 @@ public struct SimulatedProvider: NumberProvider {
 
     public func reserveNumber(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
         await latency()
-        let inventory = configuration.emptyAreaCodes.contains(areaCode) ? 0 : configuration.inventoryPerAreaCode
+        let inventory = inventory(areaCode)
         return try await storage { database in
             if let existing = try database.queryOne("SELECT e164 FROM simulated_numbers WHERE reservation_key = ?", [reservationKey]) {
                 return try existing.get("e164", as: String.self)
             }
+            try database.execute(
+                "DELETE FROM simulated_numbers WHERE area_code = ? AND aged_until > 0 AND aged_until <= ?", [areaCode, configuration.now()])
             let taken = Set(try database.query("SELECT e164 FROM simulated_numbers WHERE area_code = ?", [areaCode]).map { try $0.get("e164", as: String.self) })
             guard let free = (0..<inventory).lazy.map({ Self.fictionalNumber(areaCode, $0) }).first(where: { !taken.contains($0) }) else {
                 throw ProviderError.noInventory(areaCode: areaCode)
@@ -102,6 +115,27 @@ public struct SimulatedProvider: NumberProvider {
                 "INSERT INTO simulated_numbers (e164, area_code, reservation_key) VALUES (?, ?, ?)", [free, areaCode, reservationKey])
             return free
         }
+    }
+
+    private func inventory(_ areaCode: String) -> Int {
+        configuration.emptyAreaCodes.contains(areaCode) ? 0 : configuration.inventoryPerAreaCode
+    }
+
+    public func areaCodesWithInventory(_ areaCodes: [String]) async throws(ProviderError) -> Set<String> {
+        await latency()
+        let stocked = areaCodes.filter { inventory($0) > 0 }
+        guard !stocked.isEmpty else { return [] }
+        let now = configuration.now()
+        let taken = try await storage { database -> [String: Int] in
+            var counts: [String: Int] = [:]
+            for row in try database.query(
+                "SELECT area_code, COUNT(*) AS n FROM simulated_numbers WHERE aged_until = 0 OR aged_until > ? GROUP BY area_code", [now])
+            {
+                counts[try row.get("area_code", as: String.self)] = try row.get("n", as: Int.self)
+            }
+            return counts
+        }
+        return Set(stocked.filter { (taken[$0] ?? 0) < inventory($0) })
     }
 
     /// `+1 AREA 555-01NN`, the range set aside for fiction: never a real subscriber.
@@ -158,7 +192,18 @@ public struct SimulatedProvider: NumberProvider {
 
     public func release(e164: String, reservationKey: String) async throws(ProviderError) {
         await latency()
-        try await storage { try $0.execute("DELETE FROM simulated_numbers WHERE e164 = ? AND reservation_key = ?", [e164, reservationKey]) }
+        let aging = configuration.numberAging.milliseconds
+        try await storage { database in
+            guard aging > 0 else {
+                try database.execute("DELETE FROM simulated_numbers WHERE e164 = ? AND reservation_key = ?", [e164, reservationKey])
+                return
+            }
+            try database.execute(
+                """
+                UPDATE simulated_numbers SET reservation_key = 'aging:' || reservation_key, aged_until = ?, provisioned = 0, pin = '', use_case_id = ''
+                WHERE e164 = ? AND reservation_key = ?
+                """, [configuration.now() + aging, e164, reservationKey])
+        }
     }
 
     public func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandStatus, String) {

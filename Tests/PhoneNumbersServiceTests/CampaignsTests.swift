@@ -115,7 +115,7 @@ struct CampaignsTests {
         let e164 = active.e164
         var released = false
         for _ in 0..<100 where !released {
-            released = try await harness.pool.read { try $0.queryOne("SELECT 1 AS x FROM simulated_numbers WHERE e164 = ?", [e164]) == nil }
+            released = try await harness.pool.read { try $0.queryOne("SELECT 1 AS x FROM simulated_numbers WHERE e164 = ? AND reservation_key NOT LIKE 'aging:%'", [e164]) == nil }
             if !released { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(released)
@@ -215,7 +215,7 @@ struct CampaignsTests {
         #expect(elsewhere.e164 == second.e164 && !conversations.contains(elsewhere.conversationId))
         let otherContact = try await resolve(onFirst[0], "+12125550102")
         #expect(!conversations.contains(otherContact.conversationId))
-        await expectError(.invalidArgument, "INVALID_PHONE_NUMBER") { try await resolve(onFirst[0], "call me maybe") }
+        await expectError(.invalidArgument, "INVALID_CONTACT") { try await resolve(onFirst[0], "call me maybe") }
         _ = try await tenant.admin.campaigns.pauseCampaign(id(onFirst[0]))
         await expectError(.failedPrecondition, "CAMPAIGN_NOT_ACTIVE") { try await resolve(onFirst[0], "+12125550101") }
         await harness.stop()

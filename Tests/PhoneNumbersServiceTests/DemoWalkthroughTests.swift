@@ -5,33 +5,11 @@ import Testing
 /// executable as a server process and as the command line.
 @Suite("README walk-through with the phone-numbers executable")
 struct DemoWalkthroughTests {
-    private static let executable: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent(".build/debug/phone-numbers")
-    }()
-
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    private static let executable = Executable.url
 
     @discardableResult
-    private func run(_ arguments: [String], environment: [String: String]) throws -> Output {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    private func run(_ arguments: [String], environment: [String: String]) throws -> Executable.Output {
+        try Executable.run(arguments, environment: environment)
     }
 
     private func freePort() -> Int {

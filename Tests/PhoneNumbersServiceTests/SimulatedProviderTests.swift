@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import PhoneNumbersService
 import SimulatedProvider
@@ -6,10 +7,14 @@ import Testing
 
 @Suite("simulated provider")
 struct SimulatedProviderTests {
-    private func provider(inventory: Int = 2) async throws -> SimulatedProvider {
+    private func provider(inventory: Int = 2, aging: Duration = .zero, clock: ManualClock = ManualClock()) async throws -> SimulatedProvider {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).sqlite").path
         let pool = try DatabasePool(path: path)
-        return try await SimulatedProvider.open(pool, configuration: SimulatedProviderConfiguration(inventoryPerAreaCode: inventory, provisioningDelay: .zero))
+        return try await SimulatedProvider.open(pool, configuration: {
+            var configuration = SimulatedProviderConfiguration(inventoryPerAreaCode: inventory, provisioningDelay: .zero, numberAging: aging)
+            configuration.now = { clock.now }
+            return configuration
+        }())
     }
 
     @Test("reservations are idempotent by key and inventory is finite")
@@ -34,4 +39,29 @@ struct SimulatedProviderTests {
         try await provider.release(e164: number, reservationKey: "old")  // the retry
         await #expect(throws: ProviderError.noInventory(areaCode: "415")) { try await provider.reserveNumber(areaCode: "415", reservationKey: "third") }
     }
+
+    @Test("a released number ages before it is reissued; its inventory says so; a retried release changes nothing")
+    func aging() async throws {
+        let clock = ManualClock()
+        let provider = try await provider(inventory: 1, aging: .seconds(45 * 86_400), clock: clock)
+        let number = try await provider.reserveNumber(areaCode: "415", reservationKey: "old")
+        try await provider.release(e164: number, reservationKey: "old")
+        try await provider.release(e164: number, reservationKey: "old")
+        #expect(try await provider.areaCodesWithInventory(["415", "510"]) == ["510"])
+        await #expect(throws: ProviderError.noInventory(areaCode: "415")) { try await provider.reserveNumber(areaCode: "415", reservationKey: "new") }
+        clock.advance(by: 45 * 86_400_000 - 1)
+        #expect(try await provider.areaCodesWithInventory(["415"]).isEmpty)
+        clock.advance(by: 1)
+        #expect(try await provider.areaCodesWithInventory(["415"]) == ["415"])
+        #expect(try await provider.reserveNumber(areaCode: "415", reservationKey: "new") == number)
+    }
+}
+
+/// A clock for the simulated provider that moves only when told.
+final class ManualClock: Sendable {
+    private let milliseconds = Mutex<Timestamp>(1_800_000_000_000)
+
+    var now: Timestamp { milliseconds.withLock { $0 } }
+
+    func advance(by delta: Timestamp) { milliseconds.withLock { $0 += delta } }
 }

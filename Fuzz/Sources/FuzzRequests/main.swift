@@ -17,6 +17,7 @@ enum Decoders {
     check(GetPortOutPinRequest.self), check(ResetPortOutPinRequest.self),
     check(CreateCampaignRequest.self), check(CampaignRequest.self), check(ListCampaignsRequest.self), check(ResolveSenderRequest.self),
     check(WatchEventsRequest.self), check(ListAuditEventsRequest.self),
+    check(ListPortOutAttemptsRequest.self),
     ]
 }
 

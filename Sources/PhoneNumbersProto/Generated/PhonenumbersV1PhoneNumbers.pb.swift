@@ -960,6 +960,7 @@ public struct AreaCode: ProtoMessage {
     public var stateName: String = ""
     public var available: Bool = false
     public var unavailableReason: String = ""
+    public var suggestedAreaCodes: [String] = []
 
     /// A message with every field at its default value.
     public init() {}
@@ -1050,6 +1051,7 @@ public struct DedicatedNumber: ProtoMessage {
     public var failedAtMs: Int64 = 0
     public var releasedAtMs: Int64 = 0
     public var updatedAtMs: Int64 = 0
+    public var singleUse: Bool = false
 
     /// A message with every field at its default value.
     public init() {}
@@ -1394,6 +1396,86 @@ public struct ResetPortOutPinRequest: ProtoMessage {
 public struct PortOutPin: ProtoMessage {
     public var numberId: String = ""
     public var pin: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// The proto message `phonenumbers.v1.ListPortOutAttemptsRequest`.
+public struct ListPortOutAttemptsRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var numberId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// The proto message `phonenumbers.v1.PortOutAttempt`.
+public struct PortOutAttempt: ProtoMessage {
+    public var atMs: Int64 = 0
+    public var gainingCarrier: String = ""
+    public var outcome: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// The proto message `phonenumbers.v1.ListPortOutAttemptsResponse`.
+public struct ListPortOutAttemptsResponse: ProtoMessage {
+    public var attempts: [PortOutAttempt] = []
+    public var failedAttempts: Int32 = 0
+    public var lockedUntilMs: Int64 = 0
 
     /// A message with every field at its default value.
     public init() {}
@@ -2559,6 +2641,7 @@ extension AreaCode: ProtoBridged {
         self.stateName = try context.string(m.state_name)
         self.available = m.available != 0
         self.unavailableReason = try context.string(m.unavailable_reason)
+        self.suggestedAreaCodes = try context.strings(m.suggested_area_codes, count: m.n_suggested_area_codes)
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__AreaCode>, arena: ProtoArena) {
@@ -2568,6 +2651,7 @@ extension AreaCode: ProtoBridged {
         message.pointee.state_name = arena.string(self.stateName)
         message.pointee.available = self.available ? 1 : 0
         message.pointee.unavailable_reason = arena.string(self.unavailableReason)
+        (message.pointee.n_suggested_area_codes, message.pointee.suggested_area_codes) = arena.strings(self.suggestedAreaCodes)
     }
 }
 
@@ -2580,6 +2664,7 @@ extension AreaCode: JSONRepresentable {
             ("stateName", .string(self.stateName)),
             ("available", .bool(self.available)),
             ("unavailableReason", .string(self.unavailableReason)),
+            ("suggestedAreaCodes", .array(self.suggestedAreaCodes.map { .string($0) })),
         ])
     }
 }
@@ -2666,6 +2751,7 @@ extension DedicatedNumber: ProtoBridged {
         self.failedAtMs = m.failed_at_ms
         self.releasedAtMs = m.released_at_ms
         self.updatedAtMs = m.updated_at_ms
+        self.singleUse = m.single_use != 0
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__DedicatedNumber>, arena: ProtoArena) {
@@ -2686,6 +2772,7 @@ extension DedicatedNumber: ProtoBridged {
         message.pointee.failed_at_ms = self.failedAtMs
         message.pointee.released_at_ms = self.releasedAtMs
         message.pointee.updated_at_ms = self.updatedAtMs
+        message.pointee.single_use = self.singleUse ? 1 : 0
     }
 }
 
@@ -2709,6 +2796,7 @@ extension DedicatedNumber: JSONRepresentable {
             ("failedAtMs", .string(String(self.failedAtMs))),
             ("releasedAtMs", .string(String(self.releasedAtMs))),
             ("updatedAtMs", .string(String(self.updatedAtMs))),
+            ("singleUse", .bool(self.singleUse)),
         ])
     }
 }
@@ -3130,6 +3218,105 @@ extension PortOutPin: JSONRepresentable {
         .object([
             ("numberId", .string(self.numberId)),
             ("pin", .string(self.pin)),
+        ])
+    }
+}
+
+extension ListPortOutAttemptsRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ListPortOutAttemptsRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__list_port_out_attempts_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListPortOutAttemptsRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.numberId = try context.string(m.number_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListPortOutAttemptsRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.number_id = arena.string(self.numberId)
+    }
+}
+
+extension ListPortOutAttemptsRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("numberId", .string(self.numberId)),
+        ])
+    }
+}
+
+extension PortOutAttempt: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__PortOutAttempt
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__port_out_attempt()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__PortOutAttempt>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.atMs = m.at_ms
+        self.gainingCarrier = try context.string(m.gaining_carrier)
+        self.outcome = try context.string(m.outcome)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__PortOutAttempt>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.at_ms = self.atMs
+        message.pointee.gaining_carrier = arena.string(self.gainingCarrier)
+        message.pointee.outcome = arena.string(self.outcome)
+    }
+}
+
+extension PortOutAttempt: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("atMs", .string(String(self.atMs))),
+            ("gainingCarrier", .string(self.gainingCarrier)),
+            ("outcome", .string(self.outcome)),
+        ])
+    }
+}
+
+extension ListPortOutAttemptsResponse: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ListPortOutAttemptsResponse
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__list_port_out_attempts_response()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListPortOutAttemptsResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.attempts = try context.messages(m.attempts, count: m.n_attempts) { message, context throws(ProtoDecodingError) in try PortOutAttempt(cMessage: message, context: &context) }
+        self.failedAttempts = m.failed_attempts
+        self.lockedUntilMs = m.locked_until_ms
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListPortOutAttemptsResponse>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        (message.pointee.n_attempts, message.pointee.attempts) = arena.messages(self.attempts) { $0.fill($1, arena: arena) }
+        message.pointee.failed_attempts = self.failedAttempts
+        message.pointee.locked_until_ms = self.lockedUntilMs
+    }
+}
+
+extension ListPortOutAttemptsResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("attempts", .array(self.attempts.map { $0.jsonValue })),
+            ("failedAttempts", .integer(Int64(self.failedAttempts))),
+            ("lockedUntilMs", .string(String(self.lockedUntilMs))),
         ])
     }
 }

@@ -239,6 +239,7 @@ public enum NumbersMethods {
     public static let requestPortOut = UnaryMethod<RequestPortOutRequest, PortOutResponse>(service: "phonenumbers.v1.Numbers", method: "RequestPortOut")
     public static let getPortOutPin = UnaryMethod<GetPortOutPinRequest, PortOutPin>(service: "phonenumbers.v1.Numbers", method: "GetPortOutPin")
     public static let resetPortOutPin = UnaryMethod<ResetPortOutPinRequest, PortOutPin>(service: "phonenumbers.v1.Numbers", method: "ResetPortOutPin")
+    public static let listPortOutAttempts = UnaryMethod<ListPortOutAttemptsRequest, ListPortOutAttemptsResponse>(service: "phonenumbers.v1.Numbers", method: "ListPortOutAttempts")
 }
 
 /// Implement this to serve `phonenumbers.v1.Numbers`; register it with a server's router.
@@ -263,6 +264,8 @@ public protocol NumbersService: RPCService {
     func getPortOutPin(request: GetPortOutPinRequest, context: ServerContext) async throws -> PortOutPin
     /// `ResetPortOutPin`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
     func resetPortOutPin(request: ResetPortOutPinRequest, context: ServerContext) async throws -> PortOutPin
+    /// `ListPortOutAttempts`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func listPortOutAttempts(request: ListPortOutAttemptsRequest, context: ServerContext) async throws -> ListPortOutAttemptsResponse
 }
 
 extension NumbersService {
@@ -298,6 +301,9 @@ extension NumbersService {
             },
             RPCMethodHandler(NumbersMethods.resetPortOutPin) { request, context in
                 try await self.resetPortOutPin(request: request, context: context)
+            },
+            RPCMethodHandler(NumbersMethods.listPortOutAttempts) { request, context in
+                try await self.listPortOutAttempts(request: request, context: context)
             },
         ]
     }
@@ -361,6 +367,11 @@ public struct NumbersClient: Sendable {
     /// Calls `ResetPortOutPin`. Throws `RPCError` with the call's status when it is not OK.
     public func resetPortOutPin(_ request: ResetPortOutPinRequest, options: CallOptions = .init()) async throws(RPCError) -> PortOutPin {
         try await caller.unary(NumbersMethods.resetPortOutPin, request: request, options: options)
+    }
+
+    /// Calls `ListPortOutAttempts`. Throws `RPCError` with the call's status when it is not OK.
+    public func listPortOutAttempts(_ request: ListPortOutAttemptsRequest, options: CallOptions = .init()) async throws(RPCError) -> ListPortOutAttemptsResponse {
+        try await caller.unary(NumbersMethods.listPortOutAttempts, request: request, options: options)
     }
 }
 

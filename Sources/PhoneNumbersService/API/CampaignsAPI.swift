@@ -17,7 +17,8 @@ struct CampaignsAPI: CampaignsService {
         switch (request.dedicated, request.singleUse) {
         case (let dedicated?, nil): sender = .dedicated(numberID: dedicated.numberId)
         case (nil, let single?): sender = .singleUse(useCaseID: single.useCaseId, areaCodes: single.preferredAreaCodes)
-        default: throw DomainError.invalid("SENDER_REQUIRED", "give exactly one of dedicated and single_use")
+        case (nil, nil): sender = .accountDefault
+        case (_?, _?): throw DomainError.invalid("SENDER_CONFLICT", "give a dedicated number or a single-use sender, not both")
         }
         return try await message(
             domain.create(principal, accountID: request.accountId, name: request.name, sender: sender, requestID: request.requestId))

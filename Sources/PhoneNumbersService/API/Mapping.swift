@@ -192,6 +192,7 @@ enum Mapping {
         message.failedAtMs = record.failedAt
         message.releasedAtMs = record.releasedAt
         message.updatedAtMs = record.updatedAt
+        message.singleUse = record.kind == .singleUse
         return message
     }
 }

@@ -74,4 +74,20 @@ struct NumbersAPI: NumbersService {
         response.pin = try await domain.resetPortOutPIN(principal, accountID: request.accountId, numberID: request.numberId)
         return response
     }
+
+    func listPortOutAttempts(request: ListPortOutAttemptsRequest, context: ServerContext) async throws -> ListPortOutAttemptsResponse {
+        let principal = try await authenticator.authenticate(context)
+        let (attempts, state) = try await domain.portOutAttempts(principal, accountID: request.accountId, numberID: request.numberId)
+        var response = ListPortOutAttemptsResponse()
+        response.attempts = attempts.map { attempt in
+            var message = PortOutAttempt()
+            message.atMs = attempt.at
+            message.gainingCarrier = attempt.gainingCarrier
+            message.outcome = attempt.outcome.rawValue
+            return message
+        }
+        response.failedAttempts = Int32(state.failedAttempts)
+        response.lockedUntilMs = state.lockedUntil
+        return response
+    }
 }

@@ -21,8 +21,7 @@ public struct AccountsDomain: Sendable {
     /// Operator only: a new account.
     public func createAccount(_ principal: Principal, name: String, country: String) async throws -> AccountRecord {
         try AccessPolicy.requireOperator(principal)
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else { throw DomainError.invalid("INVALID_NAME", "an account needs a name of at most 200 characters") }
+        let name = try HumanText.line(name, "an account's name", maxLength: 200, required: true, reason: "INVALID_NAME")
         let country = country.uppercased()
         guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             throw DomainError.invalid("INVALID_COUNTRY", "country must be an ISO 3166-1 alpha-2 code such as US")
@@ -45,8 +44,7 @@ public struct AccountsDomain: Sendable {
     /// Operator only: a new member of an account.
     public func addMember(_ principal: Principal, accountID: String, name: String, email: String, role: Role) async throws -> MemberRecord {
         try AccessPolicy.requireOperator(principal)
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else { throw DomainError.invalid("INVALID_NAME", "a member needs a name of at most 200 characters") }
+        let name = try HumanText.line(name, "a member's name", maxLength: 200, required: true, reason: "INVALID_NAME")
         let member = MemberRecord(
             id: Identifiers.make("mem"), accountID: accountID, name: name, email: email.trimmingCharacters(in: .whitespaces), role: role,
             createdAt: currentTimestamp())

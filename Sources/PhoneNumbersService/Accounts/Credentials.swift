@@ -56,26 +56,39 @@ public struct Authenticator: Sendable {
     ///   `TOO_MANY_FAILED_AUTHENTICATIONS` while the peer is locked out after repeated failures.
     public func authenticate(_ context: ServerContext) async throws -> Principal {
         let peer = FailedAuthenticationLimiter.host(of: context.peer)
-        guard limiter.allows(peer) else {
-            throw DomainError(
-                .resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS", "too many failed authentications from this address; try again later")
-        }
+        guard limiter.allows(peer) else { throw lockedOut(peer) }
         do {
-            return try await authenticate(context.metadata)
-        } catch let error as DomainError where error == .unauthenticated {
-            if limiter.recordFailure(peer) {
+            let principal = try await authenticate(context.metadata)
+            guard limiter.admitsSuccess(peer) else { throw lockedOut(peer) }
+            return principal
+        } catch let error as DomainError where error.code == .unauthenticated {
+            switch limiter.recordFailure(peer) {
+            case .refused:
+                throw lockedOut(peer)
+            case .reachedLimit:
                 logger.warning("authentication failures reached the limit; refusing this peer for a while", metadata: ["peer": "\(peer)"])
-            } else {
+            case .counted:
                 logger.notice("authentication failed", metadata: ["peer": "\(peer)", "rpc.method": "\(context.method)"])
             }
             throw error
         }
     }
 
+    /// RESOURCE_EXHAUSTED `TOO_MANY_FAILED_AUTHENTICATIONS` with when to try again.
+    private func lockedOut(_ peer: String) -> DomainError {
+        let end = limiter.windowEnd(peer)
+        let remaining = max(0, end - currentTimestamp())
+        return DomainError(
+            .resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS",
+            "too many failed authentications from this address (\(limiter.maxFailures) a minute); try again in \((remaining + 999) / 1000) s",
+            metadata: ["retry_after_ms": "\(remaining)", "max_failures": "\(limiter.maxFailures)"])
+    }
+
     /// The principal of the bearer token in `metadata` (no rate limiting).
     /// - Throws: UNAUTHENTICATED `INVALID_CREDENTIALS`.
     public func authenticate(_ metadata: Metadata) async throws -> Principal {
-        guard let token = metadata.bearerToken, token.utf8.count <= 256 else { throw DomainError.unauthenticated }
+        guard let token = metadata.bearerToken else { throw DomainError.missingCredentials }
+        guard token.utf8.count <= 256 else { throw DomainError.unauthenticated }
         let hash = Credentials.hash(token)
         if let cached = cache.principal(forTokenHash: hash) { return cached }
         let principal: Principal? = try await store.read { tx in

@@ -21,7 +21,21 @@ public final class FailedAuthenticationLimiter: Sendable {
         self.window = window.milliseconds
     }
 
-    /// Whether `peer` may try now.
+    /// What a failure meant.
+    public enum FailureVerdict: Sendable, Equatable {
+        /// Within the limit: answer the failure as it is.
+        case counted
+        /// This failure is the last one allowed in the window.
+        case reachedLimit
+        /// The limit was already reached when this attempt finished: answer the
+        /// lockout, so that no more than `maxFailures` answers per window say anything
+        /// about the token tried.
+        case refused
+    }
+
+    /// Whether `peer` is within its limit now. Checked before an attempt (cheap
+    /// refusal) and again, atomically with its outcome, after it (`recordFailure`,
+    /// `admitsSuccess`), so that concurrent attempts cannot all pass the first check.
     public func allows(_ peer: String, now: Timestamp = currentTimestamp()) -> Bool {
         windows.withLock { windows in
             guard let current = windows[peer] else { return true }
@@ -33,17 +47,30 @@ public final class FailedAuthenticationLimiter: Sendable {
         }
     }
 
-    /// Counts a failed attempt; returns true when this one reached the limit.
+    /// Whether a successful attempt may be answered: not once the peer reached the
+    /// limit, even if the attempt began before.
+    public func admitsSuccess(_ peer: String, now: Timestamp = currentTimestamp()) -> Bool {
+        allows(peer, now: now)
+    }
+
+    /// Counts a failed attempt and says how to answer it, in one step.
     @discardableResult
-    public func recordFailure(_ peer: String, now: Timestamp = currentTimestamp()) -> Bool {
+    public func recordFailure(_ peer: String, now: Timestamp = currentTimestamp()) -> FailureVerdict {
         windows.withLock { windows in
             if windows.count > 100_000 { windows = windows.filter { now - $0.value.startedAt < window } }
             var current = windows[peer] ?? Window(failures: 0, startedAt: now)
             if now - current.startedAt >= window { current = Window(failures: 0, startedAt: now) }
+            let before = current.failures
             current.failures += 1
             windows[peer] = current
-            return current.failures == maxFailures
+            if before >= maxFailures { return .refused }
+            return current.failures == maxFailures ? .reachedLimit : .counted
         }
+    }
+
+    /// When the peer's current window ends (0 when it has none).
+    public func windowEnd(_ peer: String) -> Timestamp {
+        windows.withLock { windows in windows[peer].map { $0.startedAt + window } ?? 0 }
     }
 
     /// The IP part of a peer address such as `127.0.0.1:50312` or `[::1]:50312`.

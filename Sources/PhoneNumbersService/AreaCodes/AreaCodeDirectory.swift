@@ -5,6 +5,8 @@ public struct AreaCodeEntry: Sendable, Hashable {
     public var stateName: String
     public var available: Bool
     public var unavailableReason: String
+    /// When not available: codes of the same state to try instead, closest first.
+    public var suggestions: [String] = []
 }
 
 /// The geographic area codes of the 50 states and DC (generated table, see
@@ -12,7 +14,7 @@ public struct AreaCodeEntry: Sendable, Hashable {
 public enum AreaCodeDirectory {
     /// Area codes never offered for dedicated numbers, with why.
     public static let notOffered: [String: String] = [
-        "603": "New Hampshire area codes are not available as dedicated numbers"
+        "603": "New Hampshire (603) numbers are not offered"
     ]
 
     private static let states: [String: String] = Dictionary(uniqueKeysWithValues: table.map { ($0.npa, $0.state) })
@@ -24,6 +26,24 @@ public enum AreaCodeDirectory {
             AreaCodeEntry(
                 areaCode: row.npa, state: row.state, stateName: stateNames[row.state] ?? row.state,
                 available: notOffered[row.npa] == nil, unavailableReason: notOffered[row.npa] ?? "")
+        }
+    }
+
+    /// Every area code (optionally of one state) as the page's drop-down shows it:
+    /// available only when offered and `stocked` (the provider has numbers in it now);
+    /// an unavailable code suggests up to three of the same state that are, overlays
+    /// and neighbours first (the generated `neighbours` table), then the rest in order.
+    public static func offer(state: String = "", stocked: Set<String>) -> [AreaCodeEntry] {
+        list(state: state).map { entry in
+            var entry = entry
+            guard entry.available, !stocked.contains(entry.areaCode) else { return entry }
+            entry.available = false
+            entry.unavailableReason = "no numbers are available in \(entry.areaCode) right now"
+            let sameState = table.lazy.filter { $0.state == entry.state }.map(\.npa)
+            let candidates = (neighbours[entry.areaCode] ?? []) + sameState
+            var seen: Set<String> = [entry.areaCode]
+            entry.suggestions = Array(candidates.filter { stocked.contains($0) && notOffered[$0] == nil && seen.insert($0).inserted }.prefix(3))
+            return entry
         }
     }
 

@@ -25,9 +25,13 @@ public enum CampaignStateMachine {
         case (.draft, .archive), (.launching, .archive), (.active, .archive), (.paused, .archive): return .archived
         default:
             throw .precondition(
-                "INVALID_STATE_TRANSITION", "a \(state.rawValue) campaign cannot \(name(transition))",
+                "INVALID_STATE_TRANSITION", "\(article(state)) \(state.rawValue) campaign cannot \(name(transition))",
                 metadata: ["state": state.rawValue, "transition": name(transition)])
         }
+    }
+
+    private static func article(_ state: CampaignState) -> String {
+        state == .active || state == .archived ? "an" : "a"
     }
 
     private static func name(_ transition: CampaignTransition) -> String {

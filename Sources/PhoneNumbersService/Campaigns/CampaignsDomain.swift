@@ -8,6 +8,9 @@ public enum CampaignSender: Sendable, Hashable {
     case dedicated(numberID: String)
     /// A number bought and provisioned at launch, in one of these area codes.
     case singleUse(useCaseID: String, areaCodes: [String])
+    /// None named: the account's only READY dedicated number, else SENDER_REQUIRED
+    /// listing the candidates.
+    case accountDefault
 }
 
 /// Campaigns: creating, launching (at once on a dedicated number; through provisioning
@@ -35,12 +38,14 @@ public struct CampaignsDomain: Sendable {
     // MARK: Creating and reading
 
     /// A DRAFT campaign. With `requestID`, a retry returns the same campaign.
+    ///
+    /// - Throws: INVALID_ARGUMENT `SENDER_REQUIRED` (metadata `number_ids`) when no
+    ///   sender is named and the account has no single READY dedicated number.
     public func create(_ principal: Principal, accountID requested: String, name: String, sender: CampaignSender, requestID: String) async throws
         -> CampaignRecord
     {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageCampaigns)
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else { throw DomainError.invalid("INVALID_NAME", "a campaign needs a name of at most 200 characters") }
+        let name = try HumanText.line(name, "a campaign's name", maxLength: 200, required: true, reason: "INVALID_NAME")
         guard requestID.count <= 128 else { throw DomainError.invalid("INVALID_REQUEST_ID", "request_id is at most 128 characters") }
         let fingerprint: String
         switch sender {
@@ -54,6 +59,8 @@ public struct CampaignsDomain: Sendable {
             }
             for areaCode in areaCodes { _ = try AreaCodeDirectory.validate(areaCode) }
             fingerprint = "single|\(useCaseID)|\(areaCodes.joined(separator: ","))|\(name)"
+        case .accountDefault:
+            fingerprint = "default|\(name)"
         }
         let now = currentTimestamp()
         let actor = Actor(principal)
@@ -69,7 +76,11 @@ public struct CampaignsDomain: Sendable {
             var record = CampaignRecord(
                 id: Identifiers.make("cmp"), accountID: accountID, name: name, state: .draft, senderKind: .dedicated, numberID: "", useCaseID: "",
                 preferredAreaCodes: [], requestID: requestID, fingerprint: fingerprint, createdAt: now, updatedAt: now)
+            var sender = sender
+            if sender == .accountDefault { sender = .dedicated(numberID: try Self.defaultSender(tx, accountID)) }
             switch sender {
+            case .accountDefault:
+                preconditionFailure("resolved above")
             case .dedicated(let numberID):
                 guard let number = try tx.number(numberID), number.accountID == accountID, number.kind == .dedicated else {
                     throw DomainError.notFound("number", numberID)
@@ -79,9 +90,7 @@ public struct CampaignsDomain: Sendable {
                 record.useCaseID = number.useCaseID
             case .singleUse(let useCaseID, let areaCodes):
                 guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else { throw DomainError.notFound("use case", useCaseID) }
-                guard useCase.status == .approved else {
-                    throw DomainError.precondition("USE_CASE_NOT_APPROVED", "use case \(useCaseID) is \(useCase.status.rawValue), not APPROVED")
-                }
+                guard useCase.status == .approved else { throw RegistrationDomain.notApproved(useCase) }
                 record.senderKind = .singleUse
                 record.useCaseID = useCaseID
                 record.preferredAreaCodes = areaCodes
@@ -92,6 +101,19 @@ public struct CampaignsDomain: Sendable {
         }
         signals.notify(accountID)
         return campaign
+    }
+
+    /// The account's only READY dedicated number.
+    private static func defaultSender(_ tx: any StoreReader, _ accountID: String) throws -> String {
+        let ready = try tx.numbers(ofAccount: accountID, includeReleased: false).filter { $0.kind == .dedicated && $0.status == .ready }
+        if ready.count == 1 { return ready[0].id }
+        let choices = ready.map { "\($0.e164) (\($0.id)\($0.name.isEmpty ? "" : ", " + $0.name))" }.joined(separator: ", ")
+        throw DomainError.invalid(
+            "SENDER_REQUIRED",
+            ready.isEmpty
+                ? "the account has no READY dedicated number: add one, or give a single-use sender (use case and area codes)"
+                : "choose the dedicated number to send from: \(choices); or give a single-use sender",
+            metadata: ["number_ids": ready.map(\.id).joined(separator: ",")])
     }
 
     public func get(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
@@ -130,9 +152,8 @@ public struct CampaignsDomain: Sendable {
                 }
                 campaign.activatedAt = now
             case .singleUse:
-                guard let useCase = try tx.useCase(campaign.useCaseID), useCase.status == .approved else {
-                    throw DomainError.precondition("USE_CASE_NOT_APPROVED", "the campaign's use case is no longer APPROVED")
-                }
+                guard let useCase = try tx.useCase(campaign.useCaseID) else { throw DomainError.notFound("use case", campaign.useCaseID) }
+                guard useCase.status == .approved else { throw RegistrationDomain.notApproved(useCase) }
                 guard try tx.heldNumberCount(ofUseCase: campaign.useCaseID) < NumberRules.useCaseLimit else {
                     throw DomainError.precondition(
                         "USE_CASE_NUMBER_LIMIT", "a use case can be associated with at most \(NumberRules.useCaseLimit) numbers",
@@ -180,6 +201,7 @@ public struct CampaignsDomain: Sendable {
             var campaign = try Self.owned(tx, campaignID, accountID)
             let old = campaign
             campaign.state = try CampaignStateMachine.next(campaign.state, transition, sender: campaign.senderKind)
+            if transition == .resume { try Self.requireHeldNumber(tx, campaign) }
             campaign.updatedAt = currentTimestamp()
             if transition == .archive {
                 campaign.archivedAt = campaign.updatedAt
@@ -204,22 +226,41 @@ public struct CampaignsDomain: Sendable {
         -> (e164: String, conversationID: String, contact: String)
     {
         let accountID = try Self.readableAccount(principal, requested)
-        let contact = try NumberRules.e164(contact)
-        let (campaign, number) = try await store.read { tx -> (CampaignRecord, NumberRecord?) in
+        let contact = try NumberRules.contact(contact)
+        let (campaign, number) = try await store.read { tx -> (CampaignRecord, NumberRecord) in
             let campaign = try Self.owned(tx, campaignID, accountID)
-            return (campaign, try tx.number(campaign.numberID))
+            guard campaign.state == .active else {
+                throw DomainError.precondition(
+                    "CAMPAIGN_NOT_ACTIVE", "campaign \(campaignID) is \(campaign.state.rawValue); senders resolve only for ACTIVE campaigns",
+                    metadata: ["state": campaign.state.rawValue])
+            }
+            return (campaign, try Self.requireHeldNumber(tx, campaign))
         }
-        guard campaign.state == .active, let number, number.status == .ready else {
-            throw DomainError.precondition(
-                "CAMPAIGN_NOT_ACTIVE", "campaign \(campaignID) is \(campaign.state.rawValue); senders resolve for ACTIVE campaigns",
-                metadata: ["state": campaign.state.rawValue])
-        }
-        return (number.e164, Self.conversationID(numberID: number.id, contact: contact), contact)
+        return (number.e164, Self.conversationID(accountID: campaign.accountID, e164: number.e164, contact: contact), contact)
     }
 
-    /// `conv_` and 32 hex digits of SHA-256 over the sending number's id and the contact.
-    static func conversationID(numberID: String, contact: String) -> String {
-        let digest = SHA256.hash(data: Data("\(numberID)|\(contact)".utf8))
+    /// The READY number an ACTIVE or resumed campaign sends from.
+    /// - Throws: FAILED_PRECONDITION `NUMBER_NOT_HELD` (metadata `status`) when the
+    ///   account no longer holds it (deleted, ported out) or it is not READY.
+    @discardableResult
+    static func requireHeldNumber(_ tx: any StoreReader, _ campaign: CampaignRecord) throws -> NumberRecord {
+        guard let number = try tx.number(campaign.numberID), number.status == .ready else {
+            let number = try tx.number(campaign.numberID)
+            let status = number.map { ChangeLog.visibleStatus($0.status) } ?? "RELEASED"
+            let why = number?.failureReason.isEmpty == false ? " (\(number!.failureReason))" : ""
+            throw DomainError.precondition(
+                "NUMBER_NOT_HELD",
+                "campaign \(campaign.id) cannot send: its number \(number?.e164 ?? "") is \(status)\(why), not READY",
+                metadata: ["status": status, "number_id": campaign.numberID])
+        }
+        return number
+    }
+
+    /// `conv_` and 32 hex digits of SHA-256 over the account, the sending number (E.164)
+    /// and the contact: contacts see threads by phone number, so a conversation follows
+    /// the number, not the record that holds it, and never crosses accounts.
+    static func conversationID(accountID: String, e164: String, contact: String) -> String {
+        let digest = SHA256.hash(data: Data("\(accountID)|\(e164)|\(contact)".utf8))
         return "conv_" + digest.prefix(16).lowercaseHex
     }
 

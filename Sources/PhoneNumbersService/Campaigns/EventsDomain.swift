@@ -12,6 +12,9 @@ public struct EventsDomain: Sendable {
 
     /// Events after `since` (or from now when 0, or all with `fromStart`), then each
     /// new one, in order, without gaps or duplicates, until the consumer stops.
+    ///
+    /// - Throws: OUT_OF_RANGE `SINCE_BEYOND_HEAD` (metadata `head`) when `since` is past
+    ///   the newest event: such a watch would skip every event up to `since`.
     public func watch(_ principal: Principal, accountID requested: String, since: Int64, fromStart: Bool) async throws -> AsyncThrowingStream<EventRecord, any Error> {
         let accountID = try CampaignsDomain.readableAccount(principal, requested)
         guard since >= 0 else { throw DomainError.invalid("INVALID_SINCE", "since is a sequence number, 0 or more") }
@@ -20,7 +23,13 @@ public struct EventsDomain: Sendable {
         let reads = self.reads
         let start = try await store.read { tx -> Int64 in
             guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
-            return fromStart ? 0 : (since > 0 ? since : try tx.lastEventSequence(ofAccount: accountID))
+            let head = try tx.lastEventSequence(ofAccount: accountID)
+            guard since <= head else {
+                throw DomainError(
+                    .outOfRange, "SINCE_BEYOND_HEAD", "since \(since) is past the newest event (\(head)); resume from a sequence you received",
+                    metadata: ["head": "\(head)"])
+            }
+            return fromStart ? 0 : (since > 0 ? since : head)
         }
         return AsyncThrowingStream { continuation in
             let task = Task {

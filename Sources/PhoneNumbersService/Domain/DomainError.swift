@@ -32,13 +32,22 @@ public struct DomainError: Error, RPCErrorConvertible, Sendable, Hashable, Custo
         DomainError(.failedPrecondition, reason, message, metadata: metadata)
     }
 
+    /// NOT_FOUND `<WHAT>_NOT_FOUND`; an empty id says so, a long one is shortened.
     static func notFound(_ what: String, _ id: String) -> DomainError {
-        DomainError(.notFound, "\(what.uppercased().replacingOccurrences(of: " ", with: "_"))_NOT_FOUND", "no \(what) \(id)", metadata: ["id": id])
+        let reason = "\(what.uppercased().replacingOccurrences(of: " ", with: "_"))_NOT_FOUND"
+        if id.isEmpty { return DomainError(.notFound, reason, "no \(what) id was given; pass the \(what)'s id", metadata: ["id": ""]) }
+        let shown = id.count > 64 ? String(id.prefix(64)) : id
+        return DomainError(.notFound, reason, "no \(what) \(HumanText.quoted(id))", metadata: ["id": shown])
     }
 
     static func denied(_ reason: String, _ message: String) -> DomainError {
         DomainError(.permissionDenied, reason, message)
     }
 
-    static let unauthenticated = DomainError(.unauthenticated, "INVALID_CREDENTIALS", "a valid bearer token is required")
+    static let unauthenticated = DomainError(.unauthenticated, "INVALID_CREDENTIALS", "the bearer token is not valid")
+
+    /// No `authorization: Bearer …` at all: says where a token goes.
+    static let missingCredentials = DomainError(
+        .unauthenticated, "INVALID_CREDENTIALS",
+        "no bearer token was sent: pass --token or set PHONE_NUMBERS_TOKEN (the `authorization: Bearer <token>` metadata)")
 }

@@ -69,9 +69,7 @@ public enum AccessPolicy {
     ///   (whether or not it exists); INVALID_ARGUMENT `ACCOUNT_REQUIRED` when a service
     ///   or the operator names none.
     public static func account(for principal: Principal, requested: String, _ permission: Permission) throws(DomainError) -> String {
-        guard allows(principal, permission) else {
-            throw .denied("ROLE_NOT_ALLOWED", "the caller's role or grants do not allow this")
-        }
+        guard allows(principal, permission) else { throw notAllowed(principal, permission) }
         switch principal {
         case .member(let member):
             guard requested.isEmpty || requested == member.accountID else {
@@ -80,10 +78,28 @@ public enum AccessPolicy {
             return member.accountID
         case .operator, .service:
             guard !requested.isEmpty else {
-                throw .invalid("ACCOUNT_REQUIRED", "name the account with account_id")
+                throw .invalid("ACCOUNT_REQUIRED", "service and operator tokens must name the account: --account ID on the command line, account_id in a request")
             }
             return requested
         }
+    }
+
+    /// PERMISSION_DENIED `ROLE_NOT_ALLOWED`, saying who the caller is and who may
+    /// (metadata `caller`, `allowed_roles`, `allowed_grants`).
+    public static func notAllowed(_ principal: Principal, _ permission: Permission) -> DomainError {
+        let roles = Role.allCases.filter { permissions(of: $0).contains(permission) }.map(\.rawValue)
+        let grants = Grant.allCases.filter { permissions(of: $0).contains(permission) }.map(\.rawValue)
+        let caller: String
+        switch principal {
+        case .operator: caller = "OPERATOR"
+        case .member(let member): caller = member.role.rawValue
+        case .service(let name, let held): caller = "service \(name) (grants: \(held.map(\.rawValue).sorted().joined(separator: ", ")))"
+        }
+        var who = roles.isEmpty ? "no member role" : "the role " + roles.joined(separator: " or ")
+        who += grants.isEmpty ? "; no service grant allows it" : "; services need the grant " + grants.joined(separator: " or ")
+        return DomainError(
+            .permissionDenied, "ROLE_NOT_ALLOWED", "\(caller) may not do this: it needs \(who)",
+            metadata: ["caller": caller, "allowed_roles": roles.joined(separator: ","), "allowed_grants": grants.joined(separator: ",")])
     }
 
     /// Throws PERMISSION_DENIED `OPERATOR_ONLY` unless the caller is the operator.

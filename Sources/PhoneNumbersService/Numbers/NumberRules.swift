@@ -13,30 +13,28 @@ public enum NumberRules {
     /// Provisioning attempts before a number is marked FAILED.
     public static let maxProvisioningAttempts = 8
 
-    /// A trimmed internal name of at most 64 characters ("" for none).
+    /// A trimmed internal name of at most 64 printable characters ("" for none).
     /// - Throws: INVALID_ARGUMENT `INVALID_NAME`.
     public static func normalizedName(_ name: String) throws(DomainError) -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count <= 64 else {
-            throw .invalid("INVALID_NAME", "a number's name is at most 64 characters", metadata: ["max_length": "64"])
-        }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalid("INVALID_NAME", "a number's name cannot contain control characters")
-        }
-        return trimmed
+        try HumanText.line(name, "a number's name", maxLength: 64, required: false, reason: "INVALID_NAME")
     }
 
-    /// A US number normalised to E.164 (`+1NPANXXXXXX`) from common spellings.
+    /// A US number normalised to E.164 (`+1NPANXXXXXX`).
     /// - Throws: INVALID_ARGUMENT `INVALID_PHONE_NUMBER`.
     public static func e164(_ input: String) throws(DomainError) -> String {
-        var digits = input.filter(\.isNumber).compactMap(\.asciiValue).map { Character(UnicodeScalar($0)) }
-        if digits.count == 11, digits.first == "1" { digits.removeFirst() }
-        guard digits.count == 10, let first = digits.first, first >= "2", digits[3] >= "2",
-            input.allSatisfy({ $0.isNumber || " +-().".contains($0) })
-        else {
-            throw .invalid("INVALID_PHONE_NUMBER", "'\(input)' is not a US phone number")
+        switch NANPNumber.parse(input) {
+        case .success(let e164): return e164
+        case .failure(let why): throw .invalid("INVALID_PHONE_NUMBER", "\(HumanText.quoted(input)) is not a US phone number: \(why.text)")
         }
-        return "+1" + String(digits)
+    }
+
+    /// A contact's number normalised to E.164.
+    /// - Throws: INVALID_ARGUMENT `INVALID_CONTACT`.
+    public static func contact(_ input: String) throws(DomainError) -> String {
+        switch NANPNumber.parse(input) {
+        case .success(let e164): return e164
+        case .failure(let why): throw .invalid("INVALID_CONTACT", "the contact \(HumanText.quoted(input)) is not a US phone number: \(why.text)")
+        }
     }
 
     /// A random 8-digit port-out PIN.

@@ -49,12 +49,7 @@ public struct NumbersDomain: Sendable {
                 throw DomainError.precondition("NOT_US_ACCOUNT", "dedicated numbers are available to US accounts only", metadata: ["country": account.country])
             }
             guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else { throw DomainError.notFound("use case", useCaseID) }
-            guard useCase.status == .approved else {
-                throw DomainError.precondition(
-                    "USE_CASE_NOT_APPROVED",
-                    "use case \(useCaseID) is \(useCase.status.rawValue); numbers can be provisioned only for an APPROVED use case. Check that your brand registration and use case forms are complete.",
-                    metadata: ["status": useCase.status.rawValue])
-            }
+            guard useCase.status == .approved else { throw RegistrationDomain.notApproved(useCase) }
             guard try tx.heldNumberCount(ofAccount: accountID) < NumberRules.accountLimit else {
                 throw DomainError.precondition(
                     "NUMBER_LIMIT_REACHED", "an account can have at most \(NumberRules.accountLimit) dedicated numbers",
@@ -90,10 +85,12 @@ public struct NumbersDomain: Sendable {
             try await discardReservation(numberID)
             switch error {
             case .noInventory(let areaCode):
+                let suggestions = await suggestions(instead: areaCode)
+                let tryThese = suggestions.isEmpty ? "" : " (with numbers now: \(suggestions.joined(separator: ", ")))"
                 throw DomainError(
                     .resourceExhausted, "NO_NUMBERS_AVAILABLE",
-                    "No phone numbers are available in area code \(areaCode). Choose a different area code, or contact support for a hard-to-get area code.",
-                    metadata: ["area_code": areaCode])
+                    "No phone numbers are available in area code \(areaCode). Choose a different area code\(tryThese), or contact support for a hard-to-get area code.",
+                    metadata: ["area_code": areaCode, "suggested_area_codes": suggestions.joined(separator: ",")])
             case .permanent(let why):
                 throw DomainError(.failedPrecondition, "PROVIDER_REFUSED", "The provider refused the reservation: \(why)")
             case .transient(let why):
@@ -118,6 +115,14 @@ public struct NumbersDomain: Sendable {
         jobs.wake()
         logger.info("number reserved", metadata: ["number.id": "\(numberID)", "number.e164": "\(e164)", "account.id": "\(updated.accountID)"])
         return updated
+    }
+
+    /// Codes of the same state with numbers now, to offer instead of `areaCode`.
+    private func suggestions(instead areaCode: String) async -> [String] {
+        guard let state = try? AreaCodeDirectory.validate(areaCode) else { return [] }
+        let codes = AreaCodeDirectory.list(state: state).filter(\.available).map(\.areaCode)
+        let stocked = (try? await provider.areaCodesWithInventory(codes)) ?? []
+        return AreaCodeDirectory.offer(state: state, stocked: stocked).first { $0.areaCode == areaCode }?.suggestions ?? []
     }
 
     private func reserveWithRetries(areaCode: String, key: String) async throws(ProviderError) -> String {
@@ -145,10 +150,11 @@ public struct NumbersDomain: Sendable {
 
     // MARK: Reading and changing
 
-    /// A number of the caller's account.
+    /// A number of the caller's account: a dedicated one, or the single-use number a
+    /// campaign of the account holds.
     public func get(_ principal: Principal, accountID requested: String, numberID: String) async throws -> NumberRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
-        return try await store.read { tx in try Self.owned(tx, numberID, accountID) }
+        return try await store.read { tx in try Self.readable(tx, numberID, accountID) }
     }
 
     /// The numbers of the caller's account, newest last.
@@ -246,11 +252,11 @@ public struct NumbersDomain: Sendable {
         return updated
     }
 
-    /// The number now, then each change, ending after a final state (READY, FAILED, RELEASED).
+    /// The number (dedicated, or a campaign's single-use one) now, then each change, ending after a final state (READY, FAILED, RELEASED).
     public func watch(_ principal: Principal, accountID requested: String, numberID: String) async throws -> AsyncStream<NumberRecord> {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
         let changes = signals.signals(for: accountID)
-        let current = try await store.read { tx in try Self.owned(tx, numberID, accountID) }
+        let current = try await store.read { tx in try Self.readable(tx, numberID, accountID) }
         let store = self.store
         return AsyncStream { continuation in
             let task = Task {
@@ -269,6 +275,12 @@ public struct NumbersDomain: Sendable {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// A number the account may read: dedicated, or single-use held by its campaign.
+    static func readable(_ tx: any StoreReader, _ numberID: String, _ accountID: String) throws -> NumberRecord {
+        guard let number = try tx.number(numberID), number.accountID == accountID else { throw DomainError.notFound("number", numberID) }
+        return number
     }
 
     /// A dedicated number of the account (single-use numbers belong to their campaign).

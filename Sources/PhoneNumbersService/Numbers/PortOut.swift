@@ -1,56 +1,91 @@
+import Foundation
+
+/// What the service answered to one relayed port-out request.
+public enum PortOutOutcome: String, Sendable, Hashable, CaseIterable {
+    case approved = "APPROVED"
+    case pinMismatch = "PIN_MISMATCH"
+    case locked = "LOCKED"
+    /// The PIN was right, but a campaign that is launching, active or paused sends from the number.
+    case numberInUse = "NUMBER_IN_USE"
+}
+
+/// One relayed port-out request for a number.
+public struct PortOutAttemptRecord: Sendable, Hashable {
+    public var numberID: String
+    public var gainingCarrier: String
+    public var outcome: PortOutOutcome
+    public var at: Timestamp
+
+    public init(numberID: String, gainingCarrier: String, outcome: PortOutOutcome, at: Timestamp) {
+        self.numberID = numberID
+        self.gainingCarrier = gainingCarrier
+        self.outcome = outcome
+        self.at = at
+    }
+}
+
 /// Port-out protection: the provider's PIN system guards every provisioned number.
 extension NumbersDomain {
     /// A carrier's port-out request, relayed by the provider: approved only with the
-    /// number's PIN. Wrong PINs are recorded; after `portOutAttemptsBeforeLock` of
-    /// them further attempts are locked out for `portOutLockDuration`. An approved
-    /// port-out releases the number from the account.
+    /// number's PIN, and only while no launching, active or paused campaign sends from
+    /// the number (as for deleting it). Wrong PINs are counted; after
+    /// `portOutAttemptsBeforeLock` of them further requests are locked out for
+    /// `portOutLockDuration`. The lock is checked, the PIN compared and the failure
+    /// counted in one write transaction, so a burst of any size gets at most that many
+    /// PIN comparisons per lock window. An approved port-out releases the number.
     ///
     /// - Throws: PERMISSION_DENIED `PORT_OUT_PIN_MISMATCH`; FAILED_PRECONDITION
-    ///   `PORT_OUT_LOCKED` (metadata `retry_after_ms`); NOT_FOUND for an unknown number.
+    ///   `PORT_OUT_LOCKED` (metadata `retry_after_ms`, `retry_after`),
+    ///   `NUMBER_IN_USE` (metadata `campaign_count`); NOT_FOUND for an unknown number.
     public func requestPortOut(_ principal: Principal, e164 input: String, pin: String, gainingCarrier: String) async throws -> NumberRecord {
         guard AccessPolicy.allows(principal, .relayPortOut) else {
-            throw DomainError.denied("ROLE_NOT_ALLOWED", "only the provider relay may submit port-out requests")
+            throw AccessPolicy.notAllowed(principal, .relayPortOut)
         }
         let e164 = try NumberRules.e164(input)
-        let carrier = String(gainingCarrier.trimmingCharacters(in: .whitespacesAndNewlines).prefix(100))
+        let carrier = String(String.UnicodeScalarView(
+            gainingCarrier.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.filter { HumanText.isPrintable($0, allowLineBreaks: false) }
+        ).prefix(100))
         guard let number = try await store.read({ try $0.heldNumber(e164: e164) }), number.status == .ready else {
             throw DomainError.notFound("number", e164)
         }
-        let now = currentTimestamp()
-        let lockedUntil = try await store.read { try $0.portOutGuard(numberID: number.id)?.lockedUntil ?? 0 }
-        let actor = Actor(principal)
-        if lockedUntil > now {
-            try await store.write { tx in
-                try tx.recordPortOutAttempt(numberID: number.id, gainingCarrier: carrier, approved: false, at: now)
-                try ChangeLog.audit(tx, account: number.accountID, actor: actor, action: "PORT_OUT_REFUSED_LOCKED", subject: ("NUMBER", number.id), new: carrier)
-            }
-            throw DomainError.precondition(
-                "PORT_OUT_LOCKED", "port-out requests for this number are locked after repeated wrong PINs",
-                metadata: ["retry_after_ms": "\(lockedUntil - now)"])
-        }
+        // The provider is asked before the transaction; everything decided from its
+        // answer happens inside one.
         let actual: String
         do {
             actual = try await provider.portOutPIN(e164: e164)
         } catch {
             throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "the PIN system could not be reached; try again")
         }
-        guard Credentials.constantTimeEqual(actual, pin) else {
-            try await store.write { tx in
-                var state = try tx.portOutGuard(numberID: number.id) ?? PortOutGuard(numberID: number.id)
+        let now = currentTimestamp()
+        let actor = Actor(principal)
+        let decision = try await store.write { tx -> PortOutDecision in
+            guard var current = try tx.number(number.id), current.status == .ready else { return .gone }
+            func record(_ outcome: PortOutOutcome) throws {
+                try tx.insert(PortOutAttemptRecord(numberID: number.id, gainingCarrier: carrier, outcome: outcome, at: now))
+                if outcome != .approved {
+                    try ChangeLog.audit(tx, account: number.accountID, actor: actor, action: "PORT_OUT_REFUSED_\(outcome.rawValue)", subject: ("NUMBER", number.id), new: carrier)
+                }
+            }
+            var state = try tx.portOutGuard(numberID: number.id) ?? PortOutGuard(numberID: number.id)
+            if state.lockedUntil > now {
+                try record(.locked)
+                return .locked(until: state.lockedUntil)
+            }
+            guard Credentials.constantTimeEqual(actual, pin) else {
                 state.failedAttempts += 1
                 if state.failedAttempts >= NumberRules.portOutAttemptsBeforeLock {
                     state.failedAttempts = 0
                     state.lockedUntil = now + NumberRules.portOutLockDuration.milliseconds
                 }
                 try tx.upsert(state)
-                try tx.recordPortOutAttempt(numberID: number.id, gainingCarrier: carrier, approved: false, at: now)
-                try ChangeLog.audit(tx, account: number.accountID, actor: actor, action: "PORT_OUT_REFUSED_PIN_MISMATCH", subject: ("NUMBER", number.id), new: carrier)
+                try record(.pinMismatch)
+                return .pinMismatch
             }
-            logger.notice("port-out refused: wrong PIN", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
-            throw DomainError.denied("PORT_OUT_PIN_MISMATCH", "the port-out PIN does not match; the request is refused")
-        }
-        let updated = try await store.write { tx -> NumberRecord in
-            guard var current = try tx.number(number.id), current.status == .ready else { throw DomainError.notFound("number", e164) }
+            let campaigns = try tx.activeCampaigns(usingNumber: number.id)
+            guard campaigns.isEmpty else {
+                try record(.numberInUse)
+                return .inUse(campaigns.count)
+            }
             let old = current
             current.status = .released
             current.releasedAt = now
@@ -58,23 +93,47 @@ extension NumbersDomain {
             current.failureReason = "ported out to \(carrier.isEmpty ? "another carrier" : carrier)"
             try tx.update(current)
             try tx.upsert(PortOutGuard(numberID: number.id))
-            try tx.recordPortOutAttempt(numberID: number.id, gainingCarrier: carrier, approved: true, at: now)
+            try record(.approved)
             try ChangeLog.number(tx, from: old, to: current, actor: actor, action: "PORT_OUT_APPROVED", newValue: "RELEASED to \(carrier)")
-            return current
+            return .approved(current)
         }
-        signals.notify(updated.accountID)
-        logger.notice("port-out approved", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
-        return updated
+        switch decision {
+        case .gone:
+            throw DomainError.notFound("number", e164)
+        case .locked(let until):
+            let retryAt = Date(timeIntervalSince1970: Double(until) / 1000).ISO8601Format()
+            throw DomainError.precondition(
+                "PORT_OUT_LOCKED", "port-out requests for this number are locked after repeated wrong PINs; try again after \(retryAt)",
+                metadata: ["retry_after_ms": "\(until - now)", "retry_after": retryAt])
+        case .pinMismatch:
+            logger.notice("port-out refused: wrong PIN", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
+            throw DomainError.denied("PORT_OUT_PIN_MISMATCH", "the port-out PIN does not match; the request is refused")
+        case .inUse(let count):
+            logger.notice("port-out refused: number on active campaigns", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
+            throw DomainError.precondition(
+                "NUMBER_IN_USE", "the number sends for \(count) launching, active or paused campaign\(count == 1 ? "" : "s"); its owner must archive them before it can port out",
+                metadata: ["campaign_count": "\(count)"])
+        case .approved(let updated):
+            signals.notify(updated.accountID)
+            logger.notice("port-out approved", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
+            return updated
+        }
     }
 
-    /// The owner's view of a READY number's port-out PIN.
+    /// The owner's view of a READY number's port-out PIN; each view is audited.
     public func portOutPIN(_ principal: Principal, accountID requested: String, numberID: String) async throws -> String {
         let number = try await readyNumber(principal, requested, numberID)
+        let pin: String
         do {
-            return try await provider.portOutPIN(e164: number.e164)
+            pin = try await provider.portOutPIN(e164: number.e164)
         } catch {
             throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "the PIN system could not be reached; try again")
         }
+        let actor = Actor(principal)
+        try await store.write { tx in
+            try ChangeLog.audit(tx, account: number.accountID, actor: actor, action: "PORT_OUT_PIN_VIEWED", subject: ("NUMBER", number.id))
+        }
+        return pin
     }
 
     /// Sets a new random port-out PIN (for a legitimate port-out) and returns it.
@@ -95,12 +154,37 @@ extension NumbersDomain {
         return pin
     }
 
+    /// The owner's list of port-out requests relayed for a number (newest first, at
+    /// most 200) and the state of its lock.
+    public func portOutAttempts(_ principal: Principal, accountID requested: String, numberID: String) async throws
+        -> (attempts: [PortOutAttemptRecord], guard: PortOutGuard)
+    {
+        let accountID = try AccessPolicy.account(for: principal, requested: requested, .managePortOutPIN)
+        return try await store.read { tx in
+            let number = try Self.owned(tx, numberID, accountID)
+            var state = try tx.portOutGuard(numberID: number.id) ?? PortOutGuard(numberID: number.id)
+            if state.lockedUntil <= currentTimestamp() { state.lockedUntil = 0 }
+            return (try tx.portOutAttempts(numberID: number.id, limit: 200), state)
+        }
+    }
+
     private func readyNumber(_ principal: Principal, _ requested: String, _ numberID: String) async throws -> NumberRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .managePortOutPIN)
         let number = try await store.read { tx in try Self.owned(tx, numberID, accountID) }
         guard number.status == .ready else {
-            throw DomainError.precondition("NUMBER_NOT_READY", "only a READY number has a port-out PIN", metadata: ["status": number.status.rawValue])
+            throw DomainError.precondition(
+                "NUMBER_NOT_READY", "only a READY number has a port-out PIN; this one is \(ChangeLog.visibleStatus(number.status))",
+                metadata: ["status": ChangeLog.visibleStatus(number.status)])
         }
         return number
     }
+}
+
+/// What the port-out transaction decided.
+private enum PortOutDecision: Sendable {
+    case gone
+    case locked(until: Timestamp)
+    case pinMismatch
+    case inUse(Int)
+    case approved(NumberRecord)
 }

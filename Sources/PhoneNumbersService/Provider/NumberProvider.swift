@@ -17,6 +17,8 @@ public protocol NumberProvider: Sendable {
     /// Reserves a number in `areaCode`, or returns the one already reserved under
     /// `reservationKey`. Returns it in E.164.
     func reserveNumber(areaCode: String, reservationKey: String) async throws(ProviderError) -> String
+    /// Which of `areaCodes` have numbers to reserve now (for the area-code list).
+    func areaCodesWithInventory(_ areaCodes: [String]) async throws(ProviderError) -> Set<String>
     /// Cancels the reservation made under `reservationKey`, if any.
     func cancelReservation(reservationKey: String) async throws(ProviderError)
     /// Provisions `e164` for the 10DLC use case `useCaseID`.

@@ -71,20 +71,21 @@ public struct RegistrationDomain: Sendable {
     /// Owner only: submits (or resubmits) the brand; vetting starts (PENDING).
     public func submitBrand(_ principal: Principal, accountID requested: String, _ submission: BrandSubmission) async throws -> BrandRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .submitBrand)
-        let legalName = submission.legalName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !legalName.isEmpty, legalName.count <= 255 else { throw DomainError.invalid("INVALID_LEGAL_NAME", "the legal name is required (at most 255 characters)") }
+        let legalName = try HumanText.line(submission.legalName, "the legal name", maxLength: 255, required: true, reason: "INVALID_LEGAL_NAME")
         let einDigits = submission.ein.filter(\.isNumber)
         guard einDigits.count == 9, submission.ein.allSatisfy({ $0.isNumber || $0 == "-" }) else {
             throw DomainError.invalid("INVALID_EIN", "the EIN is 9 digits, e.g. 12-3456789")
         }
         guard let entityType = submission.entityType else { throw DomainError.invalid("INVALID_ENTITY_TYPE", "choose an entity type") }
-        guard submission.contactEmail.contains("@"), !submission.contactName.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw DomainError.invalid("INVALID_CONTACT", "a contact name and email are required")
+        let contactName = try HumanText.line(submission.contactName, "the contact name", maxLength: 200, required: true, reason: "INVALID_CONTACT")
+        let contactEmail = try HumanText.line(submission.contactEmail, "the contact email", maxLength: 254, required: true, reason: "INVALID_CONTACT")
+        guard contactEmail.contains("@"), !contactEmail.contains(" ") else {
+            throw DomainError.invalid("INVALID_CONTACT", "the contact email must be an address such as pat@example.org")
         }
         let now = currentTimestamp()
         let brand = BrandRecord(
-            accountID: accountID, legalName: legalName, ein: einDigits, entityType: entityType, contactName: submission.contactName,
-            contactEmail: submission.contactEmail, contactPhone: submission.contactPhone, status: .pending, submittedAt: now, updatedAt: now)
+            accountID: accountID, legalName: legalName, ein: einDigits, entityType: entityType, contactName: contactName,
+            contactEmail: contactEmail, contactPhone: submission.contactPhone, status: .pending, submittedAt: now, updatedAt: now)
         try await store.write { tx in
             guard let account = try tx.account(accountID) else { throw DomainError.notFound("account", accountID) }
             guard account.isUS else { throw DomainError.precondition("NOT_US_ACCOUNT", "10DLC registration is for US accounts") }
@@ -106,11 +107,10 @@ public struct RegistrationDomain: Sendable {
     public func submitUseCase(_ principal: Principal, accountID requested: String, _ submission: UseCaseSubmission) async throws -> UseCaseRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .submitUseCase)
         guard let type = submission.type else { throw DomainError.invalid("INVALID_USE_CASE_TYPE", "choose a use case type") }
-        let description = submission.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !description.isEmpty, description.count <= 4096 else {
-            throw DomainError.invalid("INVALID_DESCRIPTION", "a description is required (at most 4096 characters)")
-        }
-        let samples = submission.sampleMessages.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let description = try HumanText.paragraph(submission.description, "a description", maxLength: 4096, required: true, reason: "INVALID_DESCRIPTION")
+        let samples = try submission.sampleMessages.map { sample throws(DomainError) in
+            try HumanText.paragraph(sample, "a sample message", maxLength: 1024, required: false, reason: "INVALID_SAMPLE_MESSAGES")
+        }.filter { !$0.isEmpty }
         guard (2...5).contains(samples.count), samples.allSatisfy({ $0.count <= 1024 }) else {
             throw DomainError.invalid("INVALID_SAMPLE_MESSAGES", "give 2 to 5 sample messages of at most 1024 characters", metadata: ["min": "2", "max": "5"])
         }
@@ -242,5 +242,22 @@ public struct RegistrationDomain: Sendable {
         } catch {
             return .retry(after: retryBackoff(attempt: job.attempts), error: "\(error)")
         }
+    }
+}
+
+extension RegistrationDomain {
+    /// FAILED_PRECONDITION `USE_CASE_NOT_APPROVED` (metadata `status`, `use_case_id`),
+    /// with what to do next for the use case's status.
+    static func notApproved(_ useCase: UseCaseRecord) -> DomainError {
+        let next: String
+        switch useCase.status {
+        case .preSubmission: next = "Submit it for vetting first."
+        case .pending, .registered: next = "It is still being vetted; numbers can be added once it is APPROVED."
+        case .failed: next = "Its vetting failed\(useCase.failureReason.isEmpty ? "" : " (\(useCase.failureReason))"); correct it and submit a new use case."
+        case .approved: next = ""
+        }
+        return DomainError.precondition(
+            "USE_CASE_NOT_APPROVED", "use case \(useCase.id) is \(useCase.status.rawValue), not APPROVED. \(next)",
+            metadata: ["status": useCase.status.rawValue, "use_case_id": useCase.id])
     }
 }

@@ -36,6 +36,8 @@ public protocol StoreReader {
     func activeCampaigns(usingNumber numberID: String) throws -> [CampaignReference]
     func idempotencyRecord(accountID: String, requestID: String) throws -> IdempotencyRecord?
     func portOutGuard(numberID: String) throws -> PortOutGuard?
+    /// The number's relayed port-out requests, newest first.
+    func portOutAttempts(numberID: String, limit: Int) throws -> [PortOutAttemptRecord]
 
     func campaign(_ id: String) throws -> CampaignRecord?
     func campaign(accountID: String, requestID: String) throws -> CampaignRecord?
@@ -74,7 +76,7 @@ public protocol StoreWriter: StoreReader {
     func insert(_ record: IdempotencyRecord) throws
     func deleteIdempotencyRecords(numberID: String) throws
     func upsert(_ guard: PortOutGuard) throws
-    func recordPortOutAttempt(numberID: String, gainingCarrier: String, approved: Bool, at time: Timestamp) throws
+    func insert(_ attempt: PortOutAttemptRecord) throws
 
     func insert(_ campaign: CampaignRecord) throws
     func update(_ campaign: CampaignRecord) throws

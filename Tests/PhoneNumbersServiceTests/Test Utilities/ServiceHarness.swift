@@ -73,6 +73,14 @@ final class ServiceHarness: @unchecked Sendable {
     }
 
     var operatorAPI: PhoneNumbersConnection { connection(operatorToken) }
+
+    /// A service token with the PORT_OUT_RELAY grant, as the provider's relay holds.
+    func portOutRelay() async throws -> PhoneNumbersConnection {
+        var issue = IssueTokenRequest()
+        issue.serviceName = "provider-relay"
+        issue.grants = [.portOutRelay]
+        return connection(try await operatorAPI.accounts.issueToken(issue).token)
+    }
 }
 
 extension SimulatedProviderConfiguration {
@@ -191,4 +199,13 @@ struct Tenant {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A carrier's port-out request for `e164` with `pin`, from "Rival Wireless".
+func portOutRequest(_ e164: String, _ pin: String) -> RequestPortOutRequest {
+    var request = RequestPortOutRequest()
+    request.e164 = e164
+    request.pin = pin
+    request.gainingCarrier = "Rival Wireless"
+    return request
 }

@@ -1672,6 +1672,141 @@ void   phonenumbers__v1__port_out_pin__free_unpacked
   assert(message->base.descriptor == &phonenumbers__v1__port_out_pin__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   phonenumbers__v1__list_port_out_attempts_request__init
+                     (Phonenumbers__V1__ListPortOutAttemptsRequest         *message)
+{
+  static const Phonenumbers__V1__ListPortOutAttemptsRequest init_value = PHONENUMBERS__V1__LIST_PORT_OUT_ATTEMPTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__list_port_out_attempts_request__get_packed_size
+                     (const Phonenumbers__V1__ListPortOutAttemptsRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__list_port_out_attempts_request__pack
+                     (const Phonenumbers__V1__ListPortOutAttemptsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__list_port_out_attempts_request__pack_to_buffer
+                     (const Phonenumbers__V1__ListPortOutAttemptsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ListPortOutAttemptsRequest *
+       phonenumbers__v1__list_port_out_attempts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ListPortOutAttemptsRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__list_port_out_attempts_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__list_port_out_attempts_request__free_unpacked
+                     (Phonenumbers__V1__ListPortOutAttemptsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__port_out_attempt__init
+                     (Phonenumbers__V1__PortOutAttempt         *message)
+{
+  static const Phonenumbers__V1__PortOutAttempt init_value = PHONENUMBERS__V1__PORT_OUT_ATTEMPT__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__port_out_attempt__get_packed_size
+                     (const Phonenumbers__V1__PortOutAttempt *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__port_out_attempt__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__port_out_attempt__pack
+                     (const Phonenumbers__V1__PortOutAttempt *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__port_out_attempt__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__port_out_attempt__pack_to_buffer
+                     (const Phonenumbers__V1__PortOutAttempt *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__port_out_attempt__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__PortOutAttempt *
+       phonenumbers__v1__port_out_attempt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__PortOutAttempt *)
+     protobuf_c_message_unpack (&phonenumbers__v1__port_out_attempt__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__port_out_attempt__free_unpacked
+                     (Phonenumbers__V1__PortOutAttempt *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__port_out_attempt__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__list_port_out_attempts_response__init
+                     (Phonenumbers__V1__ListPortOutAttemptsResponse         *message)
+{
+  static const Phonenumbers__V1__ListPortOutAttemptsResponse init_value = PHONENUMBERS__V1__LIST_PORT_OUT_ATTEMPTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__list_port_out_attempts_response__get_packed_size
+                     (const Phonenumbers__V1__ListPortOutAttemptsResponse *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__list_port_out_attempts_response__pack
+                     (const Phonenumbers__V1__ListPortOutAttemptsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__list_port_out_attempts_response__pack_to_buffer
+                     (const Phonenumbers__V1__ListPortOutAttemptsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ListPortOutAttemptsResponse *
+       phonenumbers__v1__list_port_out_attempts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ListPortOutAttemptsResponse *)
+     protobuf_c_message_unpack (&phonenumbers__v1__list_port_out_attempts_response__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__list_port_out_attempts_response__free_unpacked
+                     (Phonenumbers__V1__ListPortOutAttemptsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   phonenumbers__v1__dedicated_sender__init
                      (Phonenumbers__V1__DedicatedSender         *message)
 {
@@ -3796,7 +3931,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__set_use_case_status_request__
   (ProtobufCMessageInit) phonenumbers__v1__set_use_case_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor phonenumbers__v1__area_code__field_descriptors[5] =
+static const ProtobufCFieldDescriptor phonenumbers__v1__area_code__field_descriptors[6] =
 {
   {
     "area_code",
@@ -3858,18 +3993,31 @@ static const ProtobufCFieldDescriptor phonenumbers__v1__area_code__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "suggested_area_codes",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Phonenumbers__V1__AreaCode, n_suggested_area_codes),
+    offsetof(Phonenumbers__V1__AreaCode, suggested_area_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned phonenumbers__v1__area_code__field_indices_by_name[] = {
   0,   /* field[0] = area_code */
   3,   /* field[3] = available */
   1,   /* field[1] = state */
   2,   /* field[2] = state_name */
+  5,   /* field[5] = suggested_area_codes */
   4,   /* field[4] = unavailable_reason */
 };
 static const ProtobufCIntRange phonenumbers__v1__area_code__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor phonenumbers__v1__area_code__descriptor =
 {
@@ -3879,7 +4027,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__area_code__descriptor =
   "Phonenumbers__V1__AreaCode",
   "phonenumbers.v1",
   sizeof(Phonenumbers__V1__AreaCode),
-  5,
+  6,
   phonenumbers__v1__area_code__field_descriptors,
   phonenumbers__v1__area_code__field_indices_by_name,
   1,  phonenumbers__v1__area_code__number_ranges,
@@ -3962,7 +4110,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__list_area_codes_response__des
   (ProtobufCMessageInit) phonenumbers__v1__list_area_codes_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_descriptors[16] =
+static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_descriptors[17] =
 {
   {
     "id",
@@ -4156,6 +4304,18 @@ static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "single_use",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__DedicatedNumber, single_use),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned phonenumbers__v1__dedicated_number__field_indices_by_name[] = {
   1,   /* field[1] = account_id */
@@ -4170,6 +4330,7 @@ static const unsigned phonenumbers__v1__dedicated_number__field_indices_by_name[
   11,   /* field[11] = provisioning_started_at_ms */
   12,   /* field[12] = ready_at_ms */
   14,   /* field[14] = released_at_ms */
+  16,   /* field[16] = single_use */
   4,   /* field[4] = state */
   7,   /* field[7] = status */
   15,   /* field[15] = updated_at_ms */
@@ -4178,7 +4339,7 @@ static const unsigned phonenumbers__v1__dedicated_number__field_indices_by_name[
 static const ProtobufCIntRange phonenumbers__v1__dedicated_number__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_number__descriptor =
 {
@@ -4188,7 +4349,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_number__descriptor 
   "Phonenumbers__V1__DedicatedNumber",
   "phonenumbers.v1",
   sizeof(Phonenumbers__V1__DedicatedNumber),
-  16,
+  17,
   phonenumbers__v1__dedicated_number__field_descriptors,
   phonenumbers__v1__dedicated_number__field_indices_by_name,
   1,  phonenumbers__v1__dedicated_number__number_ranges,
@@ -4934,6 +5095,185 @@ const ProtobufCMessageDescriptor phonenumbers__v1__port_out_pin__descriptor =
   phonenumbers__v1__port_out_pin__field_indices_by_name,
   1,  phonenumbers__v1__port_out_pin__number_ranges,
   (ProtobufCMessageInit) phonenumbers__v1__port_out_pin__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__list_port_out_attempts_request__field_descriptors[2] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListPortOutAttemptsRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListPortOutAttemptsRequest, number_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__list_port_out_attempts_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  1,   /* field[1] = number_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__list_port_out_attempts_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__list_port_out_attempts_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ListPortOutAttemptsRequest",
+  "ListPortOutAttemptsRequest",
+  "Phonenumbers__V1__ListPortOutAttemptsRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ListPortOutAttemptsRequest),
+  2,
+  phonenumbers__v1__list_port_out_attempts_request__field_descriptors,
+  phonenumbers__v1__list_port_out_attempts_request__field_indices_by_name,
+  1,  phonenumbers__v1__list_port_out_attempts_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__list_port_out_attempts_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__port_out_attempt__field_descriptors[3] =
+{
+  {
+    "at_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__PortOutAttempt, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gaining_carrier",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__PortOutAttempt, gaining_carrier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__PortOutAttempt, outcome),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__port_out_attempt__field_indices_by_name[] = {
+  0,   /* field[0] = at_ms */
+  1,   /* field[1] = gaining_carrier */
+  2,   /* field[2] = outcome */
+};
+static const ProtobufCIntRange phonenumbers__v1__port_out_attempt__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__port_out_attempt__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.PortOutAttempt",
+  "PortOutAttempt",
+  "Phonenumbers__V1__PortOutAttempt",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__PortOutAttempt),
+  3,
+  phonenumbers__v1__port_out_attempt__field_descriptors,
+  phonenumbers__v1__port_out_attempt__field_indices_by_name,
+  1,  phonenumbers__v1__port_out_attempt__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__port_out_attempt__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__list_port_out_attempts_response__field_descriptors[3] =
+{
+  {
+    "attempts",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Phonenumbers__V1__ListPortOutAttemptsResponse, n_attempts),
+    offsetof(Phonenumbers__V1__ListPortOutAttemptsResponse, attempts),
+    &phonenumbers__v1__port_out_attempt__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed_attempts",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListPortOutAttemptsResponse, failed_attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "locked_until_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListPortOutAttemptsResponse, locked_until_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__list_port_out_attempts_response__field_indices_by_name[] = {
+  0,   /* field[0] = attempts */
+  1,   /* field[1] = failed_attempts */
+  2,   /* field[2] = locked_until_ms */
+};
+static const ProtobufCIntRange phonenumbers__v1__list_port_out_attempts_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__list_port_out_attempts_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ListPortOutAttemptsResponse",
+  "ListPortOutAttemptsResponse",
+  "Phonenumbers__V1__ListPortOutAttemptsResponse",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ListPortOutAttemptsResponse),
+  3,
+  phonenumbers__v1__list_port_out_attempts_response__field_descriptors,
+  phonenumbers__v1__list_port_out_attempts_response__field_indices_by_name,
+  1,  phonenumbers__v1__list_port_out_attempts_response__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__list_port_out_attempts_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_sender__field_descriptors[1] =
@@ -6596,7 +6936,7 @@ void phonenumbers__v1__area_codes__init (Phonenumbers__V1__AreaCodes_Service *se
                                      &phonenumbers__v1__area_codes__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor phonenumbers__v1__numbers__method_descriptors[10] =
+static const ProtobufCMethodDescriptor phonenumbers__v1__numbers__method_descriptors[11] =
 {
   { "AddNumber", &phonenumbers__v1__add_number_request__descriptor, &phonenumbers__v1__dedicated_number__descriptor },
   { "GetNumber", &phonenumbers__v1__get_number_request__descriptor, &phonenumbers__v1__dedicated_number__descriptor },
@@ -6608,6 +6948,7 @@ static const ProtobufCMethodDescriptor phonenumbers__v1__numbers__method_descrip
   { "RequestPortOut", &phonenumbers__v1__request_port_out_request__descriptor, &phonenumbers__v1__port_out_response__descriptor },
   { "GetPortOutPin", &phonenumbers__v1__get_port_out_pin_request__descriptor, &phonenumbers__v1__port_out_pin__descriptor },
   { "ResetPortOutPin", &phonenumbers__v1__reset_port_out_pin_request__descriptor, &phonenumbers__v1__port_out_pin__descriptor },
+  { "ListPortOutAttempts", &phonenumbers__v1__list_port_out_attempts_request__descriptor, &phonenumbers__v1__list_port_out_attempts_response__descriptor },
 };
 const unsigned phonenumbers__v1__numbers__method_indices_by_name[] = {
   0,        /* AddNumber */
@@ -6615,6 +6956,7 @@ const unsigned phonenumbers__v1__numbers__method_indices_by_name[] = {
   1,        /* GetNumber */
   8,        /* GetPortOutPin */
   2,        /* ListNumbers */
+  10,        /* ListPortOutAttempts */
   3,        /* RenameNumber */
   7,        /* RequestPortOut */
   9,        /* ResetPortOutPin */
@@ -6628,7 +6970,7 @@ const ProtobufCServiceDescriptor phonenumbers__v1__numbers__descriptor =
   "Numbers",
   "Phonenumbers__V1__Numbers",
   "phonenumbers.v1",
-  10,
+  11,
   phonenumbers__v1__numbers__method_descriptors,
   phonenumbers__v1__numbers__method_indices_by_name
 };
@@ -6711,6 +7053,14 @@ void phonenumbers__v1__numbers__reset_port_out_pin(ProtobufCService *service,
 {
   assert(service->descriptor == &phonenumbers__v1__numbers__descriptor);
   service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__numbers__list_port_out_attempts(ProtobufCService *service,
+                                                       const Phonenumbers__V1__ListPortOutAttemptsRequest *input,
+                                                       Phonenumbers__V1__ListPortOutAttemptsResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__numbers__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void phonenumbers__v1__numbers__init (Phonenumbers__V1__Numbers_Service *service,
                                       Phonenumbers__V1__Numbers_ServiceDestroy destroy)

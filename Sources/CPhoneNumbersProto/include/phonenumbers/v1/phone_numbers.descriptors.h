@@ -115,6 +115,15 @@ static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__port_out_pin(void) {
     return &phonenumbers__v1__port_out_pin__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_port_out_attempts_request(void) {
+    return &phonenumbers__v1__list_port_out_attempts_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__port_out_attempt(void) {
+    return &phonenumbers__v1__port_out_attempt__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_port_out_attempts_response(void) {
+    return &phonenumbers__v1__list_port_out_attempts_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__dedicated_sender(void) {
     return &phonenumbers__v1__dedicated_sender__descriptor;
 }

@@ -52,6 +52,9 @@ typedef struct Phonenumbers__V1__PortOutResponse Phonenumbers__V1__PortOutRespon
 typedef struct Phonenumbers__V1__GetPortOutPinRequest Phonenumbers__V1__GetPortOutPinRequest;
 typedef struct Phonenumbers__V1__ResetPortOutPinRequest Phonenumbers__V1__ResetPortOutPinRequest;
 typedef struct Phonenumbers__V1__PortOutPin Phonenumbers__V1__PortOutPin;
+typedef struct Phonenumbers__V1__ListPortOutAttemptsRequest Phonenumbers__V1__ListPortOutAttemptsRequest;
+typedef struct Phonenumbers__V1__PortOutAttempt Phonenumbers__V1__PortOutAttempt;
+typedef struct Phonenumbers__V1__ListPortOutAttemptsResponse Phonenumbers__V1__ListPortOutAttemptsResponse;
 typedef struct Phonenumbers__V1__DedicatedSender Phonenumbers__V1__DedicatedSender;
 typedef struct Phonenumbers__V1__SingleUseSender Phonenumbers__V1__SingleUseSender;
 typedef struct Phonenumbers__V1__Campaign Phonenumbers__V1__Campaign;
@@ -489,17 +492,24 @@ struct  Phonenumbers__V1__AreaCode
   char *state;
   char *state_name;
   /*
-   * Whether dedicated numbers may be requested in it.
+   * Whether dedicated numbers may be requested in it now: offered (not 603) and the
+   * provider has numbers in it.
    */
   protobuf_c_boolean available;
   /*
    * Why not, when not available.
    */
   char *unavailable_reason;
+  /*
+   * When not available: overlay or nearby codes of the same region that have numbers
+   * now, closest first (e.g. 212 -> 646, 917, 332).
+   */
+  size_t n_suggested_area_codes;
+  char **suggested_area_codes;
 };
 #define PHONENUMBERS__V1__AREA_CODE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__area_code__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Phonenumbers__V1__ListAreaCodesRequest
@@ -551,10 +561,16 @@ struct  Phonenumbers__V1__DedicatedNumber
   int64_t failed_at_ms;
   int64_t released_at_ms;
   int64_t updated_at_ms;
+  /*
+   * A single-use number, held by the campaign that launched on it: readable with
+   * GetNumber while the account holds it, never listed by ListNumbers (which lists the
+   * dedicated numbers that count toward the limit of five).
+   */
+  protobuf_c_boolean single_use;
 };
 #define PHONENUMBERS__V1__DEDICATED_NUMBER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__dedicated_number__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__NUMBER_STATUS__NUMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__NUMBER_STATUS__NUMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Phonenumbers__V1__AddNumberRequest
@@ -723,6 +739,57 @@ struct  Phonenumbers__V1__PortOutPin
 #define PHONENUMBERS__V1__PORT_OUT_PIN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__port_out_pin__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ListPortOutAttemptsRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  char *number_id;
+};
+#define PHONENUMBERS__V1__LIST_PORT_OUT_ATTEMPTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_port_out_attempts_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One port-out request relayed for the number, and what the service answered.
+ */
+struct  Phonenumbers__V1__PortOutAttempt
+{
+  ProtobufCMessage base;
+  int64_t at_ms;
+  char *gaining_carrier;
+  /*
+   * APPROVED, PIN_MISMATCH, LOCKED or NUMBER_IN_USE.
+   */
+  char *outcome;
+};
+#define PHONENUMBERS__V1__PORT_OUT_ATTEMPT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__port_out_attempt__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ListPortOutAttemptsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Newest first, at most 200.
+   */
+  size_t n_attempts;
+  Phonenumbers__V1__PortOutAttempt **attempts;
+  /*
+   * Wrong PINs counted toward the lock since the last lock or success.
+   */
+  int32_t failed_attempts;
+  /*
+   * While locked, when requests are considered again; 0 when not locked.
+   */
+  int64_t locked_until_ms;
+};
+#define PHONENUMBERS__V1__LIST_PORT_OUT_ATTEMPTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_port_out_attempts_response__descriptor) \
+    , 0,NULL, 0, 0 }
 
 
 /*
@@ -1700,6 +1767,63 @@ Phonenumbers__V1__PortOutPin *
 void   phonenumbers__v1__port_out_pin__free_unpacked
                      (Phonenumbers__V1__PortOutPin *message,
                       ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ListPortOutAttemptsRequest methods */
+void   phonenumbers__v1__list_port_out_attempts_request__init
+                     (Phonenumbers__V1__ListPortOutAttemptsRequest         *message);
+size_t phonenumbers__v1__list_port_out_attempts_request__get_packed_size
+                     (const Phonenumbers__V1__ListPortOutAttemptsRequest   *message);
+size_t phonenumbers__v1__list_port_out_attempts_request__pack
+                     (const Phonenumbers__V1__ListPortOutAttemptsRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__list_port_out_attempts_request__pack_to_buffer
+                     (const Phonenumbers__V1__ListPortOutAttemptsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ListPortOutAttemptsRequest *
+       phonenumbers__v1__list_port_out_attempts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__list_port_out_attempts_request__free_unpacked
+                     (Phonenumbers__V1__ListPortOutAttemptsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__PortOutAttempt methods */
+void   phonenumbers__v1__port_out_attempt__init
+                     (Phonenumbers__V1__PortOutAttempt         *message);
+size_t phonenumbers__v1__port_out_attempt__get_packed_size
+                     (const Phonenumbers__V1__PortOutAttempt   *message);
+size_t phonenumbers__v1__port_out_attempt__pack
+                     (const Phonenumbers__V1__PortOutAttempt   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__port_out_attempt__pack_to_buffer
+                     (const Phonenumbers__V1__PortOutAttempt   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__PortOutAttempt *
+       phonenumbers__v1__port_out_attempt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__port_out_attempt__free_unpacked
+                     (Phonenumbers__V1__PortOutAttempt *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ListPortOutAttemptsResponse methods */
+void   phonenumbers__v1__list_port_out_attempts_response__init
+                     (Phonenumbers__V1__ListPortOutAttemptsResponse         *message);
+size_t phonenumbers__v1__list_port_out_attempts_response__get_packed_size
+                     (const Phonenumbers__V1__ListPortOutAttemptsResponse   *message);
+size_t phonenumbers__v1__list_port_out_attempts_response__pack
+                     (const Phonenumbers__V1__ListPortOutAttemptsResponse   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__list_port_out_attempts_response__pack_to_buffer
+                     (const Phonenumbers__V1__ListPortOutAttemptsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ListPortOutAttemptsResponse *
+       phonenumbers__v1__list_port_out_attempts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__list_port_out_attempts_response__free_unpacked
+                     (Phonenumbers__V1__ListPortOutAttemptsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Phonenumbers__V1__DedicatedSender methods */
 void   phonenumbers__v1__dedicated_sender__init
                      (Phonenumbers__V1__DedicatedSender         *message);
@@ -2079,6 +2203,15 @@ typedef void (*Phonenumbers__V1__ResetPortOutPinRequest_Closure)
 typedef void (*Phonenumbers__V1__PortOutPin_Closure)
                  (const Phonenumbers__V1__PortOutPin *message,
                   void *closure_data);
+typedef void (*Phonenumbers__V1__ListPortOutAttemptsRequest_Closure)
+                 (const Phonenumbers__V1__ListPortOutAttemptsRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__PortOutAttempt_Closure)
+                 (const Phonenumbers__V1__PortOutAttempt *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ListPortOutAttemptsResponse_Closure)
+                 (const Phonenumbers__V1__ListPortOutAttemptsResponse *message,
+                  void *closure_data);
 typedef void (*Phonenumbers__V1__DedicatedSender_Closure)
                  (const Phonenumbers__V1__DedicatedSender *message,
                   void *closure_data);
@@ -2321,6 +2454,10 @@ struct Phonenumbers__V1__Numbers_Service
                              const Phonenumbers__V1__ResetPortOutPinRequest *input,
                              Phonenumbers__V1__PortOutPin_Closure closure,
                              void *closure_data);
+  void (*list_port_out_attempts)(Phonenumbers__V1__Numbers_Service *service,
+                                 const Phonenumbers__V1__ListPortOutAttemptsRequest *input,
+                                 Phonenumbers__V1__ListPortOutAttemptsResponse_Closure closure,
+                                 void *closure_data);
 };
 typedef void (*Phonenumbers__V1__Numbers_ServiceDestroy)(Phonenumbers__V1__Numbers_Service *);
 void phonenumbers__v1__numbers__init (Phonenumbers__V1__Numbers_Service *service,
@@ -2338,7 +2475,8 @@ void phonenumbers__v1__numbers__init (Phonenumbers__V1__Numbers_Service *service
       function_prefix__ ## watch_number,\
       function_prefix__ ## request_port_out,\
       function_prefix__ ## get_port_out_pin,\
-      function_prefix__ ## reset_port_out_pin  }
+      function_prefix__ ## reset_port_out_pin,\
+      function_prefix__ ## list_port_out_attempts  }
 void phonenumbers__v1__numbers__add_number(ProtobufCService *service,
                                            const Phonenumbers__V1__AddNumberRequest *input,
                                            Phonenumbers__V1__DedicatedNumber_Closure closure,
@@ -2379,6 +2517,10 @@ void phonenumbers__v1__numbers__reset_port_out_pin(ProtobufCService *service,
                                                    const Phonenumbers__V1__ResetPortOutPinRequest *input,
                                                    Phonenumbers__V1__PortOutPin_Closure closure,
                                                    void *closure_data);
+void phonenumbers__v1__numbers__list_port_out_attempts(ProtobufCService *service,
+                                                       const Phonenumbers__V1__ListPortOutAttemptsRequest *input,
+                                                       Phonenumbers__V1__ListPortOutAttemptsResponse_Closure closure,
+                                                       void *closure_data);
 typedef struct Phonenumbers__V1__Campaigns_Service Phonenumbers__V1__Campaigns_Service;
 struct Phonenumbers__V1__Campaigns_Service
 {
@@ -2541,6 +2683,9 @@ extern const ProtobufCMessageDescriptor phonenumbers__v1__port_out_response__des
 extern const ProtobufCMessageDescriptor phonenumbers__v1__get_port_out_pin_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__reset_port_out_pin_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__port_out_pin__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__list_port_out_attempts_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__port_out_attempt__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__list_port_out_attempts_response__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_sender__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__single_use_sender__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__campaign__descriptor;

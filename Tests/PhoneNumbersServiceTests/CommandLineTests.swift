@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// The command line's fixes from use, through the real executable.
+@Suite("the phone-numbers command line", .serialized, .timeLimit(.minutes(3)))
+struct CommandLineTests {
+    private func demo() async throws -> (Executable.Server, [String: String], [String: String]) {
+        try #require(FileManager.default.isExecutableFile(atPath: Executable.url.path), "build the executable first (swift build)")
+        let server = try Executable.Server(arguments: ["--demo", "--provisioning-delay", "100ms"])
+        try await server.waitServing()
+        let credentials = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))) as! [String: String]
+        var admin = server.environment
+        admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
+        return (server, admin, credentials)
+    }
+
+    @Test("a second server on the same data directory is refused, naming the first")
+    func dataDirectoryLock() async throws {
+        let (server, _, _) = try await demo()
+        defer { server.stop() }
+        let second = try Executable.run(["serve", "--data", server.data.path, "--port", "0"], environment: [:], timeout: .seconds(20))
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("in use by another server (process \(server.process.processIdentifier))"), "\(second.stderr)")
+    }
+
+    @Test("a retried add --wait returns at once; --wait --json ends with the final object; --timeout bounds a wait")
+    func waitingIsBounded() async throws {
+        let (server, admin, credentials) = try await demo()
+        defer { server.stop() }
+        let add = ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--request-id", "k1", "--wait"]
+        let first = try Executable.run(add, environment: admin)
+        #expect(first.status == 0, "\(first.stderr)")
+        let retried = try Executable.run(add + ["--json"], environment: admin, timeout: .seconds(15))
+        #expect(retried.status == 0, "\(retried.stderr)")
+        let final = try JSONSerialization.jsonObject(with: Data(retried.stdout.utf8)) as? [String: Any]
+        #expect(final?["status"] as? String == "NUMBER_STATUS_READY", "\(retried.stdout)")
+
+        let slow = try Executable.Server(arguments: ["--demo", "--provisioning-delay", "60s"])
+        defer { slow.stop() }
+        try await slow.waitServing()
+        let slowCredentials = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: slow.data.appendingPathComponent("demo-credentials.json"))) as! [String: String]
+        var slowAdmin = slow.environment
+        slowAdmin["PHONE_NUMBERS_TOKEN"] = slowCredentials["admin_token"]!
+        let bounded = try Executable.run(
+            ["numbers", "add", "--area-code", "415", "--use-case", slowCredentials["approved_use_case_id"]!, "--wait", "--timeout", "1"],
+            environment: slowAdmin, timeout: .seconds(20))
+        #expect(bounded.status == 1)
+        #expect(bounded.stderr.contains("DEADLINE_EXCEEDED"), "\(bounded.stderr)")
+    }
+
+    @Test("events watch delivers each line into a pipe as it happens")
+    func streamingIsLineBuffered() async throws {
+        let (server, admin, _) = try await demo()
+        defer { server.stop() }
+        let process = Process()
+        process.executableURL = Executable.url
+        process.arguments = ["events", "watch"]
+        process.environment = ProcessInfo.processInfo.environment.merging(admin) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let firstLine = Task { () -> String in
+            var bytes: [UInt8] = []
+            while true {
+                let chunk = out.fileHandleForReading.readData(ofLength: 1)
+                guard let byte = chunk.first, byte != UInt8(ascii: "\n") else { break }
+                bytes.append(byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(15))
+            process.terminate()
+        }
+        let line = await firstLine.value
+        timeout.cancel()
+        #expect(line.hasPrefix("watching from sequence"), "got '\(line)' before the process ended")
+    }
+
+    @Test("a malformed PHONE_NUMBERS_SERVER is refused like a malformed --server; errors in --json are JSON; unreachable is one line, exit 2")
+    func serverAddressAndErrors() async throws {
+        let bad = try Executable.run(["numbers", "list"], environment: ["PHONE_NUMBERS_SERVER": "nonsense", "PHONE_NUMBERS_TOKEN": "pn_x"])
+        #expect(bad.status == 64, "\(bad)")
+        #expect(bad.stderr.contains("PHONE_NUMBERS_SERVER='nonsense' is not HOST:PORT"))
+        let flag = try Executable.run(["numbers", "list", "--server", "nonsense"], environment: [:])
+        #expect(flag.status == 64)
+
+        let unreachable = try Executable.run(["numbers", "list"], environment: ["PHONE_NUMBERS_SERVER": "127.0.0.1:1", "PHONE_NUMBERS_TOKEN": "pn_x"])
+        #expect(unreachable.status == 2)
+        #expect(unreachable.stderr.contains("cannot reach the server at 127.0.0.1:1 (could not connect to 127.0.0.1:1: connection refused)"), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.split(separator: "\n").count == 1)
+
+        let (server, admin, _) = try await demo()
+        defer { server.stop() }
+        let missing = try Executable.run(["numbers", "show", "num_missing", "--json"], environment: admin)
+        #expect(missing.status == 1)
+        let error = (try JSONSerialization.jsonObject(with: Data(missing.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "NOT_FOUND" && error?["reason"] as? String == "NUMBER_NOT_FOUND", "\(missing.stdout)")
+        let badEnum = try Executable.run(["campaigns", "list", "--state", "sideways"], environment: admin)
+        #expect(badEnum.status == 64)
+        #expect(badEnum.stderr.contains("campaigns list"), "\(badEnum.stderr)")
+        let help = try Executable.run(["numbers", "add", "--help"], environment: [:])
+        let own = try #require(help.stdout.range(of: "--area-code"))
+        let connection = try #require(help.stdout.range(of: "--server"))
+        #expect(own.lowerBound < connection.lowerBound)
+    }
+}
