@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A mixed workload against a release build of the server for SECONDS (default 600)
 # from CONNECTIONS connections (default 32); reports calls, errors by code, p50/p99/p99.9
-# and the server's RSS and open descriptors at the start, the middle and the end.
+# and the server's memory (RSS, anonymous, file-backed) and open descriptors at ten points.
 # Usage: scripts/soak.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

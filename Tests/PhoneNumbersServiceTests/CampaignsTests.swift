@@ -51,11 +51,13 @@ struct CampaignsTests {
 
     @Test("a dedicated launch is ACTIVE in the call; not-ready and deleted numbers are refused")
     func dedicatedLaunch() async throws {
-        let harness = try await ServiceHarness.start(SimulatedProviderConfiguration(provisioningDelay: .milliseconds(300), vettingDelay: .milliseconds(20)))
+        let harness = try await ServiceHarness.start()
         let tenant = try await Tenant.make(harness)
+        harness.provider.holdProvisioning()
         let provisioning = try await tenant.addNumber("415")
         let early = try await createDedicated(tenant.supervisor, provisioning.id, name: "Early")
         await expectError(.failedPrecondition, "NUMBER_NOT_READY") { try await tenant.supervisor.campaigns.launchCampaign(id(early)) }
+        harness.provider.releaseProvisioning()
         _ = try await tenant.waitFinal(provisioning.id)
         let launched = try await tenant.supervisor.campaigns.launchCampaign(id(early))
         #expect(launched.state == .active && launched.e164 == provisioning.e164 && launched.activatedAtMs > 0)

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Testing
 
 /// The command line's fixes from use, through the real executable.
@@ -110,5 +111,35 @@ struct CommandLineTests {
         let own = try #require(help.stdout.range(of: "--area-code"))
         let connection = try #require(help.stdout.range(of: "--server"))
         #expect(own.lowerBound < connection.lowerBound)
+    }
+
+    @Test("text from the server never drives the terminal: control characters print escaped; wide characters keep columns aligned")
+    func terminalSafeOutput() async throws {
+        let (server, admin, credentials) = try await demo()
+        defer { server.stop() }
+        let added = try Executable.run(
+            ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--name", "🎉 Rally", "--wait", "--json"],
+            environment: admin)
+        // Event lines first (one compact object each), then the final number, indented.
+        let final = added.stdout.range(of: "\n{\n", options: .backwards).map { String(added.stdout[$0.lowerBound...]) } ?? added.stdout
+        let number = try #require(try JSONSerialization.jsonObject(with: Data(final.utf8)) as? [String: Any], "\(added.stdout)")
+        let created = try Executable.run(["campaigns", "create", "--name", "GOTV", "--number", number["id"] as! String], environment: admin)
+        #expect(created.status == 0, "\(created.stderr)")
+        // A name stored before names were checked, as an older version could have.
+        let pool = try DatabasePool(path: server.data.appendingPathComponent("phone-numbers.sqlite").path)
+        try await pool.write { try $0.execute("UPDATE campaigns SET name = 'ctl' || char(27) || '[2Jx'") }
+        let listed = try Executable.run(["campaigns", "list"], environment: admin)
+        #expect(!listed.stdout.contains("\u{1B}"))
+        #expect(listed.stdout.contains("ctl\\u{1b}[2Jx"), "\(listed.stdout)")
+        let numbers = try Executable.run(["numbers", "list"], environment: admin)
+        let lines = numbers.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        let row = try #require(lines.first { $0.contains("Rally") })
+        // The USE CASE column starts at the same terminal column in the header and the row.
+        func column(_ line: String, of text: String) -> Int? {
+            guard let range = line.range(of: text) else { return nil }
+            return line[..<range.lowerBound].reduce(0) { $0 + ($1.unicodeScalars.first!.properties.isEmojiPresentation ? 2 : 1) }
+        }
+        #expect(column(header, of: "USE CASE") == column(row, of: credentials["approved_use_case_id"]!), "\(numbers.stdout)")
     }
 }

@@ -156,8 +156,10 @@ struct InteropTests {
         try await withServer { _, client in
             var request = SimpleRequest()
             request.reportDeadline = true
-            let timed = try await TestServiceClient(client).unaryCall(request, options: CallOptions(timeout: .seconds(3)))
-            #expect(timed.deadlineRemainingMillis > 1000 && timed.deadlineRemainingMillis <= 3000)
+            // A window a loaded machine cannot miss: what is checked is that the handler
+            // sees the caller's deadline, not how fast the call is.
+            let timed = try await TestServiceClient(client).unaryCall(request, options: CallOptions(timeout: .seconds(60)))
+            #expect(timed.deadlineRemainingMillis > 30_000 && timed.deadlineRemainingMillis <= 60_000)
             let untimed = try await TestServiceClient(client).unaryCall(request)
             #expect(untimed.deadlineRemainingMillis == -1)
         }

@@ -82,10 +82,16 @@ public struct AccountsDomain: Sendable {
         let token = Credentials.makeToken()
         let record = CredentialRecord(id: Identifiers.make("tok"), tokenHash: Credentials.hash(token), subject: subject, createdAt: currentTimestamp())
         try await store.write { tx in
+            // The member is looked up before the credential that refers to it is stored.
+            var member: MemberRecord?
+            if case .member(let id) = subject {
+                guard let found = try tx.member(id) else { throw DomainError.notFound("member", id) }
+                member = found
+            }
             try tx.insert(record)
             switch subject {
             case .member(let id):
-                guard let member = try tx.member(id) else { throw DomainError.notFound("member", id) }
+                guard let member else { return }
                 try ChangeLog.audit(
                     tx, account: member.accountID, actor: Actor(principal), action: "TOKEN_ISSUED", subject: ("TOKEN", record.id), new: "member:\(id)")
             case .service(let name, let grants):

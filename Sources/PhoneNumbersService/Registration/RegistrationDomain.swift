@@ -63,7 +63,7 @@ public struct RegistrationDomain: Sendable {
     public func brand(_ principal: Principal, accountID requested: String) async throws -> BrandRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readBrand)
         guard let brand = try await store.read({ try $0.brand(ofAccount: accountID) }) else {
-            throw DomainError(.notFound, "BRAND_NOT_FOUND", "the account has not submitted a brand registration")
+            throw DomainError(.notFound, "BRAND_NOT_FOUND", "the account has not submitted a brand registration", metadata: ["id": accountID])
         }
         return brand
     }

@@ -18,6 +18,8 @@ final class ServiceHarness: @unchecked Sendable {
     private(set) var app: PhoneNumbersApplication!
     /// The database, for arranging what the API cannot create yet and for checking what was stored.
     private(set) var pool: DatabasePool!
+    /// The provider the service uses: the simulated one, with failures a test can queue.
+    private(set) var provider: FaultyProvider!
 
     static func start(_ configuration: SimulatedProviderConfiguration = .fast, logger: Logger? = nil) async throws -> ServiceHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-\(UUID().uuidString)")
@@ -43,8 +45,9 @@ final class ServiceHarness: @unchecked Sendable {
     private func boot(_ configuration: SimulatedProviderConfiguration) async throws {
         let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
         let store = try await SQLitePhoneNumbersStore.open(pool)
-        let provider = try await SimulatedProvider.open(pool, configuration: configuration)
+        let provider = FaultyProvider(try await SimulatedProvider.open(pool, configuration: configuration))
         let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
+        self.provider = provider
         if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
         let server = RPCServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, drainGracePeriod: .milliseconds(200)), services: app.rpcServices,

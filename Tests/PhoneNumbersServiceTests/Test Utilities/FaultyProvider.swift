@@ -1,0 +1,112 @@
+import PhoneNumbersService
+import SimulatedProvider
+import Synchronization
+
+/// The simulated provider with failures queued by a test: the next reservations or PIN
+/// look-ups fail as told, and direct status changes can be switched off (as with a real
+/// provider).
+final class FaultyProvider: NumberProvider {
+    private struct Faults {
+        var reservations: [ProviderError] = []
+        var pins: [ProviderError] = []
+        var directStatusChanges = true
+        /// While true, provisioning waits at the gate (ordering by events, not by delays).
+        var provisioningHeld = false
+        var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+
+    let base: SimulatedProvider
+    private let faults = Mutex(Faults())
+
+    init(_ base: SimulatedProvider) {
+        self.base = base
+    }
+
+    /// The next `errors.count` reservations fail with these errors, in order.
+    func failReservations(_ errors: [ProviderError]) { faults.withLock { $0.reservations += errors } }
+
+    /// The next `errors.count` PIN look-ups fail with these errors, in order.
+    func failPINLookups(_ errors: [ProviderError]) { faults.withLock { $0.pins += errors } }
+
+    /// Provisioning waits until `releaseProvisioning()`: a number stays PROVISIONING for
+    /// as long as a test needs, however busy the machine.
+    func holdProvisioning() { faults.withLock { $0.provisioningHeld = true } }
+
+    func releaseProvisioning() {
+        let waiting = faults.withLock { faults in
+            faults.provisioningHeld = false
+            defer { faults.waiting = [:] }
+            return Array(faults.waiting.values)
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    private func passProvisioningGate() async {
+        let id = faults.withLock { faults in
+            faults.nextWaiter += 1
+            return faults.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let passes = faults.withLock { faults in
+                    guard faults.provisioningHeld, !Task.isCancelled else { return true }
+                    faults.waiting[id] = continuation
+                    return false
+                }
+                if passes { continuation.resume() }
+            }
+        } onCancel: {
+            faults.withLock { $0.waiting.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    func refuseDirectStatusChanges() { faults.withLock { $0.directStatusChanges = false } }
+
+    func allowDirectStatusChanges() { faults.withLock { $0.directStatusChanges = true } }
+
+    private func next(_ queue: WritableKeyPath<Faults, [ProviderError]>) -> ProviderError? {
+        faults.withLock { $0[keyPath: queue].isEmpty ? nil : $0[keyPath: queue].removeFirst() }
+    }
+
+    func reserveNumber(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
+        if let error = next(\.reservations) { throw error }
+        return try await base.reserveNumber(areaCode: areaCode, reservationKey: reservationKey)
+    }
+
+    func areaCodesWithInventory(_ areaCodes: [String]) async throws(ProviderError) -> Set<String> {
+        try await base.areaCodesWithInventory(areaCodes)
+    }
+
+    func cancelReservation(reservationKey: String) async throws(ProviderError) {
+        try await base.cancelReservation(reservationKey: reservationKey)
+    }
+
+    func provision(e164: String, useCaseID: String) async throws(ProviderError) {
+        await passProvisioningGate()
+        try await base.provision(e164: e164, useCaseID: useCaseID)
+    }
+
+    func setPortOutPIN(e164: String, pin: String) async throws(ProviderError) {
+        try await base.setPortOutPIN(e164: e164, pin: pin)
+    }
+
+    func portOutPIN(e164: String) async throws(ProviderError) -> String {
+        if let error = next(\.pins) { throw error }
+        return try await base.portOutPIN(e164: e164)
+    }
+
+    func release(e164: String, reservationKey: String) async throws(ProviderError) {
+        try await base.release(e164: e164, reservationKey: reservationKey)
+    }
+
+    func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (PhoneNumbersService.BrandStatus, String) {
+        try await base.vetBrand(brand)
+    }
+
+    func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (PhoneNumbersService.UseCaseStatus, String) {
+        try await base.vetUseCase(useCase, brand: brand)
+    }
+
+    var allowsDirectStatusChanges: Bool { faults.withLock { $0.directStatusChanges } }
+}
