@@ -5,16 +5,6 @@ import Testing
 
 @Suite("campaigns, senders, events and audit over TCP and SQLite")
 struct CampaignsTests {
-    private func createDedicated(_ api: PhoneNumbersConnection, _ numberID: String, name: String = "GOTV", requestID: String = "") async throws(RPCError) -> Campaign {
-        var request = CreateCampaignRequest()
-        request.name = name
-        var sender = DedicatedSender()
-        sender.numberId = numberID
-        request.dedicated = sender
-        request.requestId = requestID
-        return try await api.campaigns.createCampaign(request)
-    }
-
     private func createSingleUse(_ api: PhoneNumbersConnection, _ useCase: String, _ areaCodes: [String]) async throws(RPCError) -> Campaign {
         var request = CreateCampaignRequest()
         request.name = "Single \(areaCodes.joined(separator: "/"))"

@@ -20,7 +20,7 @@ struct CommandLineTests {
     func dataDirectoryLock() async throws {
         let (server, _, _) = try await demo()
         defer { server.stop() }
-        let second = try Executable.run(["serve", "--data", server.data.path, "--port", "0"], environment: [:], timeout: .seconds(20))
+        let second = try await Executable.run(["serve", "--data", server.data.path, "--port", "0"], environment: [:], timeout: .seconds(20))
         #expect(second.status != 0)
         #expect(second.stderr.contains("in use by another server (process \(server.process.processIdentifier))"), "\(second.stderr)")
     }
@@ -30,9 +30,9 @@ struct CommandLineTests {
         let (server, admin, credentials) = try await demo()
         defer { server.stop() }
         let add = ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--request-id", "k1", "--wait"]
-        let first = try Executable.run(add, environment: admin)
+        let first = try await Executable.run(add, environment: admin)
         #expect(first.status == 0, "\(first.stderr)")
-        let retried = try Executable.run(add + ["--json"], environment: admin, timeout: .seconds(15))
+        let retried = try await Executable.run(add + ["--json"], environment: admin, timeout: .seconds(15))
         #expect(retried.status == 0, "\(retried.stderr)")
         let final = try JSONSerialization.jsonObject(with: Data(retried.stdout.utf8)) as? [String: Any]
         #expect(final?["status"] as? String == "NUMBER_STATUS_READY", "\(retried.stdout)")
@@ -44,7 +44,7 @@ struct CommandLineTests {
             with: Data(contentsOf: slow.data.appendingPathComponent("demo-credentials.json"))) as! [String: String]
         var slowAdmin = slow.environment
         slowAdmin["PHONE_NUMBERS_TOKEN"] = slowCredentials["admin_token"]!
-        let bounded = try Executable.run(
+        let bounded = try await Executable.run(
             ["numbers", "add", "--area-code", "415", "--use-case", slowCredentials["approved_use_case_id"]!, "--wait", "--timeout", "1"],
             environment: slowAdmin, timeout: .seconds(20))
         #expect(bounded.status == 1)
@@ -67,47 +67,47 @@ struct CommandLineTests {
             process.terminate()
             process.waitUntilExit()
         }
-        let firstLine = Task { () -> String in
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(15))
+            process.terminate()
+        }
+        let reader = out.fileHandleForReading
+        let line = try await Executable.offPool { () -> String in
             var bytes: [UInt8] = []
             while true {
-                let chunk = out.fileHandleForReading.readData(ofLength: 1)
+                let chunk = reader.readData(ofLength: 1)
                 guard let byte = chunk.first, byte != UInt8(ascii: "\n") else { break }
                 bytes.append(byte)
             }
             return String(decoding: bytes, as: UTF8.self)
         }
-        let timeout = Task {
-            try await Task.sleep(for: .seconds(15))
-            process.terminate()
-        }
-        let line = await firstLine.value
         timeout.cancel()
         #expect(line.hasPrefix("watching from sequence"), "got '\(line)' before the process ended")
     }
 
     @Test("a malformed PHONE_NUMBERS_SERVER is refused like a malformed --server; errors in --json are JSON; unreachable is one line, exit 2")
     func serverAddressAndErrors() async throws {
-        let bad = try Executable.run(["numbers", "list"], environment: ["PHONE_NUMBERS_SERVER": "nonsense", "PHONE_NUMBERS_TOKEN": "pn_x"])
+        let bad = try await Executable.run(["numbers", "list"], environment: ["PHONE_NUMBERS_SERVER": "nonsense", "PHONE_NUMBERS_TOKEN": "pn_x"])
         #expect(bad.status == 64, "\(bad)")
         #expect(bad.stderr.contains("PHONE_NUMBERS_SERVER='nonsense' is not HOST:PORT"))
-        let flag = try Executable.run(["numbers", "list", "--server", "nonsense"], environment: [:])
+        let flag = try await Executable.run(["numbers", "list", "--server", "nonsense"], environment: [:])
         #expect(flag.status == 64)
 
-        let unreachable = try Executable.run(["numbers", "list"], environment: ["PHONE_NUMBERS_SERVER": "127.0.0.1:1", "PHONE_NUMBERS_TOKEN": "pn_x"])
+        let unreachable = try await Executable.run(["numbers", "list"], environment: ["PHONE_NUMBERS_SERVER": "127.0.0.1:1", "PHONE_NUMBERS_TOKEN": "pn_x"])
         #expect(unreachable.status == 2)
         #expect(unreachable.stderr.contains("cannot reach the server at 127.0.0.1:1 (could not connect to 127.0.0.1:1: connection refused)"), "\(unreachable.stderr)")
         #expect(unreachable.stderr.split(separator: "\n").count == 1)
 
         let (server, admin, _) = try await demo()
         defer { server.stop() }
-        let missing = try Executable.run(["numbers", "show", "num_missing", "--json"], environment: admin)
+        let missing = try await Executable.run(["numbers", "show", "num_missing", "--json"], environment: admin)
         #expect(missing.status == 1)
         let error = (try JSONSerialization.jsonObject(with: Data(missing.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
         #expect(error?["code"] as? String == "NOT_FOUND" && error?["reason"] as? String == "NUMBER_NOT_FOUND", "\(missing.stdout)")
-        let badEnum = try Executable.run(["campaigns", "list", "--state", "sideways"], environment: admin)
+        let badEnum = try await Executable.run(["campaigns", "list", "--state", "sideways"], environment: admin)
         #expect(badEnum.status == 64)
         #expect(badEnum.stderr.contains("campaigns list"), "\(badEnum.stderr)")
-        let help = try Executable.run(["numbers", "add", "--help"], environment: [:])
+        let help = try await Executable.run(["numbers", "add", "--help"], environment: [:])
         let own = try #require(help.stdout.range(of: "--area-code"))
         let connection = try #require(help.stdout.range(of: "--server"))
         #expect(own.lowerBound < connection.lowerBound)
@@ -117,21 +117,21 @@ struct CommandLineTests {
     func terminalSafeOutput() async throws {
         let (server, admin, credentials) = try await demo()
         defer { server.stop() }
-        let added = try Executable.run(
+        let added = try await Executable.run(
             ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--name", "🎉 Rally", "--wait", "--json"],
             environment: admin)
         // Event lines first (one compact object each), then the final number, indented.
         let final = added.stdout.range(of: "\n{\n", options: .backwards).map { String(added.stdout[$0.lowerBound...]) } ?? added.stdout
         let number = try #require(try JSONSerialization.jsonObject(with: Data(final.utf8)) as? [String: Any], "\(added.stdout)")
-        let created = try Executable.run(["campaigns", "create", "--name", "GOTV", "--number", number["id"] as! String], environment: admin)
+        let created = try await Executable.run(["campaigns", "create", "--name", "GOTV", "--number", number["id"] as! String], environment: admin)
         #expect(created.status == 0, "\(created.stderr)")
         // A name stored before names were checked, as an older version could have.
         let pool = try DatabasePool(path: server.data.appendingPathComponent("phone-numbers.sqlite").path)
         try await pool.write { try $0.execute("UPDATE campaigns SET name = 'ctl' || char(27) || '[2Jx'") }
-        let listed = try Executable.run(["campaigns", "list"], environment: admin)
+        let listed = try await Executable.run(["campaigns", "list"], environment: admin)
         #expect(!listed.stdout.contains("\u{1B}"))
         #expect(listed.stdout.contains("ctl\\u{1b}[2Jx"), "\(listed.stdout)")
-        let numbers = try Executable.run(["numbers", "list"], environment: admin)
+        let numbers = try await Executable.run(["numbers", "list"], environment: admin)
         let lines = numbers.stdout.split(separator: "\n").map(String.init)
         let header = try #require(lines.first)
         let row = try #require(lines.first { $0.contains("Rally") })

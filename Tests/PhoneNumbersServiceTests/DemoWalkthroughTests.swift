@@ -8,8 +8,8 @@ struct DemoWalkthroughTests {
     private static let executable = Executable.url
 
     @discardableResult
-    private func run(_ arguments: [String], environment: [String: String]) throws -> Executable.Output {
-        try Executable.run(arguments, environment: environment)
+    private func run(_ arguments: [String], environment: [String: String]) async throws -> Executable.Output {
+        try await Executable.run(arguments, environment: environment)
     }
 
     private func freePort() -> Int {
@@ -32,15 +32,7 @@ struct DemoWalkthroughTests {
             server.waitUntilExit()
         }
         let environment = ["PHONE_NUMBERS_SERVER": "127.0.0.1:\(port)"]
-        var serving = false
-        for _ in 0..<100 {
-            if try run(["health"], environment: environment).status == 0 {
-                serving = true
-                break
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        try #require(serving)
+        try await Executable.waitServing(port: port)
 
         for (file, mode) in [("", 0o700), ("operator-token", 0o600), ("phone-numbers.sqlite", 0o600), ("demo-credentials.json", 0o600)] {
             let attributes = try FileManager.default.attributesOfItem(atPath: data.appendingPathComponent(file).path)
@@ -56,31 +48,31 @@ struct DemoWalkthroughTests {
         var admin = environment
         admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
 
-        let useCases = try run(["use-cases", "list"], environment: admin)
+        let useCases = try await run(["use-cases", "list"], environment: admin)
         #expect(useCases.status == 0)
         #expect(useCases.stdout.contains("APPROVED") && useCases.stdout.contains("PENDING"))
 
-        let added = try run(
+        let added = try await run(
             ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--name", "Ballot chase", "--wait"], environment: admin)
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("READY"))
 
-        let listed = try run(["numbers", "list", "--json"], environment: admin)
+        let listed = try await run(["numbers", "list", "--json"], environment: admin)
         let json = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [String: Any]
         let numbers = json["numbers"] as! [[String: Any]]
         #expect(numbers.count == 1)
         #expect(numbers.first?["status"] as? String == "NUMBER_STATUS_READY")
         #expect(numbers.first?["name"] as? String == "Ballot chase")
 
-        let refused = try run(["numbers", "add", "--area-code", "603", "--use-case", credentials["approved_use_case_id"]!], environment: admin)
+        let refused = try await run(["numbers", "add", "--area-code", "603", "--use-case", credentials["approved_use_case_id"]!], environment: admin)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("FAILED_PRECONDITION (AREA_CODE_NOT_OFFERED)"))
-        let pending = try run(["numbers", "add", "--area-code", "415", "--use-case", credentials["pending_use_case_id"]!], environment: admin)
+        let pending = try await run(["numbers", "add", "--area-code", "415", "--use-case", credentials["pending_use_case_id"]!], environment: admin)
         #expect(pending.stderr.contains("USE_CASE_NOT_APPROVED"))
 
         var texter = environment
         texter["PHONE_NUMBERS_TOKEN"] = credentials["texter_token"]!
-        let denied = try run(["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!], environment: texter)
+        let denied = try await run(["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!], environment: texter)
         #expect(denied.stderr.contains("PERMISSION_DENIED (ROLE_NOT_ALLOWED)"))
 
         for secret in [credentials["admin_token"]!, credentials["operator_token"]!] {

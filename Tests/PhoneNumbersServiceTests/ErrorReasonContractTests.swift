@@ -61,17 +61,16 @@ struct ErrorReasonContractTests {
         let n2 = try await a.waitFinal(try await a.addNumber("510").id)
         let n3 = try await a.waitFinal(try await a.addNumber("209").id)
         try #require(n3.status == .failed)
-        let active = try await campaign(a, on: n1.id, "Active")
+        let active = try await createDedicated(a.admin, n1.id, name: "Active")
         _ = try await a.admin.campaigns.launchCampaign(campaignRequest(active.id))
-        let draft = try await campaign(a, on: n1.id, "Draft")
+        let draft = try await createDedicated(a.admin, n1.id, name: "Draft")
         let failedUseCase = try await Tenant.submitUseCase(a.owner, optIn: "")
         try await Tenant.waitForUseCase(a.owner, failedUseCase.id, .failed)
-        let bare = try await bareOwner(harness)
-        let political = try await bareOwner(harness)
-        try await submitBrand(political, .political527)
-        try await waitBrand(political, .registered)
-        let pendingBrand = try await bareOwner(slow)
-        try await submitBrand(pendingBrand, .nonProfit)
+        let bare = try await harness.newOwner()
+        let political = try await harness.newOwner()
+        try await Tenant.registerBrand(political, .political527)
+        let pendingBrand = try await slow.newOwner()
+        _ = try await pendingBrand.registration.submitBrand(Tenant.brandRequest())
 
         typealias Trigger = () async throws -> Void
         func add(
@@ -96,12 +95,7 @@ struct ErrorReasonContractTests {
             _ = try await a.texter.campaigns.resolveSender(request)
         }
         func brand(_ mutate: (inout SubmitBrandRequest) -> Void) async throws {
-            var request = SubmitBrandRequest()
-            request.legalName = "Org"
-            request.ein = "12-3456789"
-            request.entityType = .nonProfit
-            request.contactName = "Pat"
-            request.contactEmail = "pat@example.org"
+            var request = Tenant.brandRequest()
             mutate(&request)
             _ = try await a.owner.registration.submitBrand(request)
         }
@@ -201,15 +195,7 @@ struct ErrorReasonContractTests {
             ("NUMBER_NOT_FOUND", { _ = try await a.admin.numbers.getNumber(number("num_missing")) }),
             ("BRAND_NOT_FOUND", { _ = try await bare.registration.getBrand(GetBrandRequest()) }),
             ("BRAND_NOT_REGISTERED", { try await useCase(bare) { _ in } }),
-            ("BRAND_PENDING", {
-                var request = SubmitBrandRequest()
-                request.legalName = "Org"
-                request.ein = "12-3456789"
-                request.entityType = .nonProfit
-                request.contactName = "Pat"
-                request.contactEmail = "pat@example.org"
-                _ = try await pendingBrand.registration.submitBrand(request)
-            }),
+            ("BRAND_PENDING", { _ = try await pendingBrand.registration.submitBrand(Tenant.brandRequest()) }),
             ("CAMPAIGN_VERIFY_TOKEN_REQUIRED", { try await useCase(political) { $0.type = .political } }),
             ("CHARITY_REQUIRES_NON_PROFIT", { try await useCase(political) { $0.type = .charity } }),
             ("AREA_CODE_NOT_OFFERED", { try await add(a, "603") }),
@@ -342,54 +328,5 @@ struct ErrorReasonContractTests {
                 }
             }
         }
-    }
-
-    private func campaign(_ tenant: Tenant, on numberID: String, _ name: String) async throws -> Campaign {
-        var create = CreateCampaignRequest()
-        create.name = name
-        var sender = DedicatedSender()
-        sender.numberId = numberID
-        create.dedicated = sender
-        return try await tenant.admin.campaigns.createCampaign(create)
-    }
-
-    private func campaignRequest(_ id: String) -> CampaignRequest {
-        var request = CampaignRequest()
-        request.campaignId = id
-        return request
-    }
-
-    /// The owner of a new US account with no brand yet.
-    private func bareOwner(_ harness: ServiceHarness) async throws -> PhoneNumbersConnection {
-        var account = CreateAccountRequest()
-        account.name = "Bare"
-        account.country = "US"
-        let created = try await harness.operatorAPI.accounts.createAccount(account)
-        var member = AddMemberRequest()
-        member.accountId = created.id
-        member.name = "Owner"
-        member.role = .owner
-        let owner = try await harness.operatorAPI.accounts.addMember(member)
-        var token = IssueTokenRequest()
-        token.memberId = owner.id
-        return harness.connection(try await harness.operatorAPI.accounts.issueToken(token).token)
-    }
-
-    private func submitBrand(_ owner: PhoneNumbersConnection, _ type: EntityType) async throws {
-        var request = SubmitBrandRequest()
-        request.legalName = "Committee to Elect"
-        request.ein = "98-7654321"
-        request.entityType = type
-        request.contactName = "Pat"
-        request.contactEmail = "pat@example.org"
-        _ = try await owner.registration.submitBrand(request)
-    }
-
-    private func waitBrand(_ owner: PhoneNumbersConnection, _ status: BrandStatus) async throws {
-        for _ in 0..<300 {
-            if try await owner.registration.getBrand(GetBrandRequest()).status == status { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw TestFailure("the brand did not become \(status.protoName)")
     }
 }

@@ -6,21 +6,6 @@ import Testing
 /// Regressions for what a trial in use found wrong (each failed before its fix).
 @Suite("fixes from use", .timeLimit(.minutes(2)))
 struct FixesFromUseTests {
-    private func campaign(_ tenant: Tenant, on numberID: String, name: String = "GOTV") async throws -> Campaign {
-        var create = CreateCampaignRequest()
-        create.name = name
-        var sender = DedicatedSender()
-        sender.numberId = numberID
-        create.dedicated = sender
-        return try await tenant.admin.campaigns.createCampaign(create)
-    }
-
-    private func request(_ id: String) -> CampaignRequest {
-        var request = CampaignRequest()
-        request.campaignId = id
-        return request
-    }
-
     @Test("a burst of 30 wrong PINs gets at most 3 comparisons; the rest are LOCKED with a time to retry, and the owner sees every attempt")
     func portOutBurst() async throws {
         let harness = try await ServiceHarness.start()
@@ -98,19 +83,19 @@ struct FixesFromUseTests {
         let tenant = try await Tenant.make(harness)
         let relay = try await harness.portOutRelay()
         let number = try await tenant.waitFinal(try await tenant.addNumber("415").id)
-        let gotv = try await campaign(tenant, on: number.id)
-        _ = try await tenant.admin.campaigns.launchCampaign(request(gotv.id))
-        _ = try await tenant.admin.campaigns.pauseCampaign(request(gotv.id))
+        let gotv = try await createDedicated(tenant.admin, number.id)
+        _ = try await tenant.admin.campaigns.launchCampaign(campaignRequest(gotv.id))
+        _ = try await tenant.admin.campaigns.pauseCampaign(campaignRequest(gotv.id))
         var pin = GetPortOutPinRequest()
         pin.numberId = number.id
         let secret = try await tenant.owner.numbers.getPortOutPin(pin).pin
         let inUse = await expectError(.failedPrecondition, "NUMBER_IN_USE") { try await relay.numbers.requestPortOut(portOutRequest(number.e164, secret)) }
         #expect(inUse?.details?.metadata["campaign_count"] == "1")
-        #expect(try await tenant.admin.campaigns.getCampaign(request(gotv.id)).state == .paused)
-        _ = try await tenant.admin.campaigns.archiveCampaign(request(gotv.id))
+        #expect(try await tenant.admin.campaigns.getCampaign(campaignRequest(gotv.id)).state == .paused)
+        _ = try await tenant.admin.campaigns.archiveCampaign(campaignRequest(gotv.id))
         let approved = try await relay.numbers.requestPortOut(portOutRequest(number.e164, secret))
         #expect(approved.approved)
-        await expectError(.failedPrecondition, "NUMBER_RELEASED") { try await campaign(tenant, on: number.id, name: "Later") }
+        await expectError(.failedPrecondition, "NUMBER_RELEASED") { try await createDedicated(tenant.admin, number.id, name: "Later") }
     }
 
     /// Waits (bounded) until the provider has taken `e164` back from its holder.
@@ -136,13 +121,13 @@ struct FixesFromUseTests {
         let tenant = try await Tenant.make(harness)
         func conversation() async throws -> (String, String) {
             let number = try await tenant.waitFinal(try await tenant.addNumber("617").id)
-            let created = try await campaign(tenant, on: number.id, name: "C \(number.id)")
-            _ = try await tenant.admin.campaigns.launchCampaign(request(created.id))
+            let created = try await createDedicated(tenant.admin, number.id, name: "C \(number.id)")
+            _ = try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id))
             var resolve = ResolveSenderRequest()
             resolve.campaignId = created.id
             resolve.contact = "(212) 555-0199"
             let resolved = try await tenant.texter.campaigns.resolveSender(resolve)
-            _ = try await tenant.admin.campaigns.archiveCampaign(request(created.id))
+            _ = try await tenant.admin.campaigns.archiveCampaign(campaignRequest(created.id))
             var delete = DeleteNumberRequest()
             delete.numberId = number.id
             _ = try await tenant.admin.numbers.deleteNumber(delete)
@@ -199,8 +184,8 @@ struct FixesFromUseTests {
         defer { Task { await harness.stop() } }
         let tenant = try await Tenant.make(harness)
         let number = try await tenant.waitFinal(try await tenant.addNumber("415").id)
-        let created = try await campaign(tenant, on: number.id)
-        _ = try await tenant.admin.campaigns.launchCampaign(request(created.id))
+        let created = try await createDedicated(tenant.admin, number.id)
+        _ = try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id))
         var resolve = ResolveSenderRequest()
         resolve.campaignId = created.id
         for bad in ["212555019\u{0669}9", "2125550199\u{00BD}", "+1 911 555 0199", "+1 212 411 0199", "112 555 0199", "+44 20 7946 0958", "555-0199"] {
@@ -300,9 +285,9 @@ struct FixesFromUseTests {
         #expect(notApproved?.message.contains("submit a new use case") == true)
 
         let number = try await tenant.waitFinal(try await tenant.addNumber("415").id)
-        let created = try await campaign(tenant, on: number.id)
-        _ = try await tenant.admin.campaigns.launchCampaign(request(created.id))
-        let transition = await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.launchCampaign(request(created.id)) }
+        let created = try await createDedicated(tenant.admin, number.id)
+        _ = try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id))
+        let transition = await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id)) }
         #expect(transition?.message.hasPrefix("an ACTIVE campaign") == true)
         #expect(transition?.details?.metadata == ["state": "ACTIVE", "transition": "launch"])
 
@@ -317,7 +302,7 @@ struct FixesFromUseTests {
             try await harness.connection(nil).areaCodes.listAreaCodes(ListAreaCodesRequest())
         }
         #expect(anonymous?.message.contains("PHONE_NUMBERS_TOKEN") == true)
-        let role = await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.texter.campaigns.launchCampaign(request(created.id)) }
+        let role = await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.texter.campaigns.launchCampaign(campaignRequest(created.id)) }
         #expect(role?.details?.metadata["caller"] == "TEXTER")
         #expect(role?.details?.metadata["allowed_roles"] == "OWNER,ADMIN,SUPERVISOR")
         let account = await expectError(.invalidArgument, "ACCOUNT_REQUIRED") { try await harness.operatorAPI.numbers.listNumbers(ListNumbersRequest()) }
@@ -336,7 +321,7 @@ struct FixesFromUseTests {
         create.name = "Flyer"
         create.singleUse = single
         let created = try await tenant.admin.campaigns.createCampaign(create)
-        let launching = try await tenant.admin.campaigns.launchCampaign(request(created.id))
+        let launching = try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id))
         let number = try await tenant.waitFinal(launching.numberId)
         #expect(number.singleUse && number.status == .ready)
         #expect(try await tenant.admin.numbers.listNumbers(ListNumbersRequest()).numbers.isEmpty)

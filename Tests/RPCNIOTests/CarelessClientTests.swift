@@ -29,7 +29,7 @@ struct CarelessClientTests {
                 let stalled = samples.count >= 3 && samples.suffix(3).allSatisfy { $0 == samples.last }
                 #expect(stalled, "the handlers kept producing: \(samples)")
                 #expect(samples.last! * (64 << 10) < 64 << 20, "\(samples.last!) messages of 64 KiB were queued")
-                let answer = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(5)))
+                let answer = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(30)))
                 #expect(answer == Empty())
             }
         }
@@ -58,7 +58,7 @@ struct CarelessClientTests {
                 let refusals = try await inbound.readFrames(150).filter { $0.status?.errorInfo?.reason == "TOO_MANY_CONCURRENT_CALLS" }
                 #expect(refusals.count == 150)
                 #expect(probe.mostParked.load(ordering: .relaxed) <= 50)
-                let answer = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(5)))
+                let answer = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(30)))
                 #expect(answer == Empty())
             }
             for _ in 0..<100 where probe.parked.load(ordering: .relaxed) > 0 {

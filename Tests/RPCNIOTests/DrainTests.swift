@@ -73,7 +73,7 @@ struct DrainTests {
             if replacement == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         let second = try #require(replacement)
-        let afterDrain = try await service.emptyCall(Empty(), options: CallOptions(timeout: .seconds(5)))
+        let afterDrain = try await service.emptyCall(Empty(), options: CallOptions(timeout: .seconds(30)))
         #expect(afterDrain == Empty())
         let finished = try await inFlight.value
         #expect(finished.payload?.body.count == 3)

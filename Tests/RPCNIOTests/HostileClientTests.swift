@@ -14,7 +14,7 @@ struct HostileClientTests {
 
     private func expectStillServing(_ server: TestServer) async throws {
         let client = server.client()
-        let response = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(5)))
+        let response = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(30)))
         #expect(response == Empty())
         await client.close()
     }
@@ -25,7 +25,7 @@ struct HostileClientTests {
             // The server may close before everything is written; what it answered still counts.
             try? await outbound.send(bytes)
             if closeAfterSending { outbound.finish() }
-            return try await inbound.readUntilClosed(limit: .seconds(10))
+            return try await inbound.readUntilClosed(limit: .seconds(30))
         }
     }
 
@@ -287,7 +287,7 @@ struct HostileClientTests {
                 let settings = try await inbound.readFrames(1)
                 #expect(settings.first?.type == .settings)
                 let (transcript, closed) = try await RawConnection.with(port: server.port) { third, _ in
-                    try await third.readUntilClosed(limit: .seconds(10))
+                    try await third.readUntilClosed(limit: .seconds(30))
                 }
                 #expect(closed)
                 #expect(goAwayReason(transcript) == "TOO_MANY_CONNECTIONS")

@@ -1,4 +1,5 @@
 import Foundation
+import PhoneNumbersClient
 import Testing
 
 /// The `phone-numbers` executable this build produced, run as a person would.
@@ -15,9 +16,23 @@ enum Executable {
         let stderr: String
     }
 
+    /// Runs blocking work (process I/O) on a thread of its own, never on Swift's
+    /// cooperative pool, which has one thread per core and would stall every other test.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
     /// Runs it to the end, killing it after `timeout`.
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(30)) throws -> Output {
+    static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(30)) async throws -> Output {
+        try await offPool { try runBlocking(arguments, environment: environment, timeout: timeout) }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String], timeout: Duration) throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -27,15 +42,34 @@ enum Executable {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            process.terminate()
-        }
+        let watchdog = DispatchWorkItem { process.terminate() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.components.seconds * 1000)), execute: watchdog)
+        let errors = Data.Box()
+        let errorReader = Thread { errors.value = err.fileHandleForReading.readDataToEndOfFile() }
+        errorReader.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        while !errorReader.isFinished { usleep(1000) }
         watchdog.cancel()
+        let stderr = errors.value
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Waits (bounded, 30 s) until a server on `port` answers a call, from this process:
+    /// polling with the executable would start a process every tenth of a second.
+    static func waitServing(port: Int) async throws {
+        for _ in 0..<300 {
+            let probe = PhoneNumbersConnection(host: "127.0.0.1", port: port, token: nil)
+            do {
+                _ = try await probe.areaCodes.listAreaCodes(ListAreaCodesRequest(), options: CallOptions(timeout: .seconds(1)))
+            } catch let error as RPCError where error.code == .unauthenticated {
+                await probe.close()
+                return
+            } catch {}
+            await probe.close()
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("the server on \(port) did not start")
     }
 
     /// A server on its own data directory and port, until `stop()`.
@@ -56,13 +90,9 @@ enum Executable {
             try process.run()
         }
 
-        /// Waits (bounded) until `health` answers SERVING.
+        /// Waits (bounded) until the server answers.
         func waitServing() async throws {
-            for _ in 0..<150 {
-                if try Executable.run(["health"], environment: environment).status == 0 { return }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            throw TestFailure("the server on \(port) did not start")
+            try await Executable.waitServing(port: port)
         }
 
         func stop() {
@@ -72,5 +102,12 @@ enum Executable {
             }
             try? FileManager.default.removeItem(at: data)
         }
+    }
+}
+
+extension Data {
+    /// Bytes handed from one thread to another once the first has finished.
+    final class Box: @unchecked Sendable {
+        var value = Data()
     }
 }

@@ -135,14 +135,20 @@ struct Tenant {
             texter: harness.connection(tokens[.texter]), approvedUseCase: useCaseID, memberIDs: members)
     }
 
-    static func registerBrand(_ owner: PhoneNumbersConnection) async throws {
+    /// A complete brand submission of `entityType`.
+    static func brandRequest(_ entityType: EntityType = .nonProfit) -> SubmitBrandRequest {
         var brand = SubmitBrandRequest()
         brand.legalName = "Test Org Inc."
         brand.ein = "12-3456789"
-        brand.entityType = .nonProfit
+        brand.entityType = entityType
         brand.contactName = "Pat"
         brand.contactEmail = "pat@example.org"
-        _ = try await owner.registration.submitBrand(brand)
+        return brand
+    }
+
+    /// Submits the brand and waits (bounded) until it is REGISTERED.
+    static func registerBrand(_ owner: PhoneNumbersConnection, _ entityType: EntityType = .nonProfit) async throws {
+        _ = try await owner.registration.submitBrand(brandRequest(entityType))
         for _ in 0..<200 {
             if try await owner.registration.getBrand(GetBrandRequest()).status == .registered { return }
             try await Task.sleep(for: .milliseconds(20))
@@ -211,4 +217,40 @@ func portOutRequest(_ e164: String, _ pin: String) -> RequestPortOutRequest {
     request.pin = pin
     request.gainingCarrier = "Rival Wireless"
     return request
+}
+
+/// Creates a DRAFT campaign on dedicated number `numberID`.
+func createDedicated(_ api: PhoneNumbersConnection, _ numberID: String, name: String = "GOTV", requestID: String = "") async throws(RPCError) -> Campaign {
+    var request = CreateCampaignRequest()
+    request.name = name
+    var sender = DedicatedSender()
+    sender.numberId = numberID
+    request.dedicated = sender
+    request.requestId = requestID
+    return try await api.campaigns.createCampaign(request)
+}
+
+/// The request naming campaign `id`.
+func campaignRequest(_ id: String) -> CampaignRequest {
+    var request = CampaignRequest()
+    request.campaignId = id
+    return request
+}
+
+extension ServiceHarness {
+    /// The owner of a new US account with no brand yet.
+    func newOwner() async throws -> PhoneNumbersConnection {
+        var account = CreateAccountRequest()
+        account.name = "Fresh"
+        account.country = "US"
+        let created = try await operatorAPI.accounts.createAccount(account)
+        var member = AddMemberRequest()
+        member.accountId = created.id
+        member.name = "Owner"
+        member.role = .owner
+        let owner = try await operatorAPI.accounts.addMember(member)
+        var token = IssueTokenRequest()
+        token.memberId = owner.id
+        return connection(try await operatorAPI.accounts.issueToken(token).token)
+    }
 }

@@ -26,7 +26,8 @@ struct TestServer {
     }
 
     func client(metadata: Metadata = [:], maxRetries: Int = 3) -> RPCClient {
-        RPCClient(configuration: ClientConfiguration(host: "127.0.0.1", port: port, defaultMetadata: metadata, maxRetries: maxRetries))
+        // A connect timeout a loaded machine cannot miss: tests check behaviour, not speed.
+        RPCClient(configuration: ClientConfiguration(host: "127.0.0.1", port: port, defaultMetadata: metadata, connectTimeout: .seconds(30), maxRetries: maxRetries))
     }
 
     /// Begins draining and waits until the server has stopped.
