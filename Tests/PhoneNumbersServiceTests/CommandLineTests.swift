@@ -49,6 +49,49 @@ struct CommandLineTests {
             environment: slowAdmin, timeout: .seconds(20))
         #expect(bounded.status == 1)
         #expect(bounded.stderr.contains("DEADLINE_EXCEEDED"), "\(bounded.stderr)")
+
+        // The server goes away mid-wait: exit 2, at once.
+        let waiting = Process()
+        waiting.executableURL = Executable.url
+        waiting.arguments = ["numbers", "add", "--area-code", "510", "--use-case", slowCredentials["approved_use_case_id"]!, "--wait", "--timeout", "60"]
+        waiting.environment = ProcessInfo.processInfo.environment.merging(slowAdmin) { $1 }
+        let out = Pipe()
+        waiting.standardOutput = out
+        waiting.standardError = Pipe()
+        try waiting.run()
+        let reader = out.fileHandleForReading
+        let started = try await Executable.offPool { String(decoding: reader.availableData, as: UTF8.self) }
+        #expect(started.contains("provisioning started"), "\(started)")
+        kill(slow.process.processIdentifier, SIGKILL)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(20))
+            waiting.terminate()
+        }
+        let status = try await Executable.offPool { () -> Int32 in
+            waiting.waitUntilExit()
+            return waiting.terminationStatus
+        }
+        watchdog.cancel()
+        #expect(status == 2)
+    }
+
+    @Test("campaigns create refuses --number with single-use flags; show prints a table with ISO 8601 times and no unset fields")
+    func createAndShow() async throws {
+        let (server, admin, credentials) = try await demo()
+        defer { server.stop() }
+        let both = try await Executable.run(
+            ["campaigns", "create", "--name", "X", "--number", "num_1", "--use-case", credentials["approved_use_case_id"]!], environment: admin)
+        #expect(both.status == 64)
+        #expect(both.stderr.contains("Give one or the other"), "\(both.stderr)")
+        let added = try await Executable.run(
+            ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--json"], environment: admin)
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])?["id"] as? String)
+        let shown = try await Executable.run(["numbers", "show", id], environment: admin)
+        #expect(shown.status == 0)
+        let createdLine = try #require(shown.stdout.split(separator: "\n").first { $0.hasPrefix("created") })
+        #expect(createdLine.range(of: #"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"#, options: .regularExpression) != nil, "\(shown.stdout)")
+        #expect(!shown.stdout.contains("releasedAt") && !shown.stdout.contains("released "), "unset times are left out: \(shown.stdout)")
+        #expect(!shown.stdout.contains("NUMBER_STATUS_"), "status names are short in tables: \(shown.stdout)")
     }
 
     @Test("events watch delivers each line into a pipe as it happens")

@@ -95,9 +95,10 @@ enum Executable {
             try await Executable.waitServing(port: port)
         }
 
+        /// Kills it (at once: a drain would hold this thread) and removes its data.
         func stop() {
             if process.isRunning {
-                process.terminate()
+                kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
             }
             try? FileManager.default.removeItem(at: data)
