@@ -24,24 +24,52 @@ public struct Migrator: Sendable {
         self.table = table
     }
 
-    /// Applies the migrations the database has not seen yet.
+    /// Applies the migrations the database has not seen yet. Each applied migration's
+    /// SQL is remembered by checksum, so an edited one is refused, not silently skipped.
     /// - Throws: `SQLiteError`, or when the applied history is not a prefix of the list
-    ///   (a migration was edited, removed or reordered).
+    ///   (a migration was edited, removed or reordered, or the database is newer than
+    ///   this program), saying which and why.
     public func migrate(_ pool: DatabasePool) async throws {
         let migrations = self.migrations
         let table = self.table
         try await pool.withWriter { database in
-            try database.execute("CREATE TABLE IF NOT EXISTS \(table) (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
-            let applied = try database.query("SELECT id FROM \(table) ORDER BY rowid").map { try $0.get("id", as: String.self) }
-            for (index, id) in applied.enumerated() where index >= migrations.count || migrations[index].id != id {
-                throw SQLiteError(code: 1, message: "applied migration \(id) does not match the migration list at position \(index)")
+            try database.execute(
+                "CREATE TABLE IF NOT EXISTS \(table) (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL, checksum TEXT NOT NULL DEFAULT '')")
+            let columns = try database.query("PRAGMA table_info(\(table))").map { try $0.get("name", as: String.self) }
+            if !columns.contains("checksum") {
+                // Histories recorded before checksums: their SQL is taken as it is now.
+                try database.execute("ALTER TABLE \(table) ADD COLUMN checksum TEXT NOT NULL DEFAULT ''")
+            }
+            let applied = try database.query("SELECT id, checksum FROM \(table) ORDER BY rowid").map {
+                (id: try $0.get("id", as: String.self), checksum: try $0.get("checksum", as: String.self))
+            }
+            for (index, row) in applied.enumerated() {
+                guard index < migrations.count else {
+                    throw SQLiteError(
+                        code: 1,
+                        message: "the database has migration \(row.id), which this program does not know: it was migrated by a newer version; run that version")
+                }
+                let migration = migrations[index]
+                guard migration.id == row.id else {
+                    throw SQLiteError(
+                        code: 1, message: "applied migration \(row.id) does not match \(migration.id) at position \(index): migrations were removed or reordered")
+                }
+                let checksum = Self.checksum(migration.sql)
+                if row.checksum.isEmpty {
+                    try database.execute("UPDATE \(table) SET checksum = ? WHERE id = ?", [checksum, row.id])
+                } else if row.checksum != checksum {
+                    throw SQLiteError(
+                        code: 1,
+                        message: "migration \(row.id) was edited after it was applied (checksum \(row.checksum), now \(checksum)): never edit a released migration; append a new one")
+                }
             }
             for migration in migrations.dropFirst(applied.count) {
                 try database.execute("BEGIN IMMEDIATE")
                 do {
                     try database.executeScript(migration.sql)
                     try database.execute(
-                        "INSERT INTO \(table) (id, applied_at) VALUES (?, CAST(strftime('%s','now') AS INTEGER))", [migration.id])
+                        "INSERT INTO \(table) (id, applied_at, checksum) VALUES (?, CAST(strftime('%s','now') AS INTEGER), ?)",
+                        [migration.id, Self.checksum(migration.sql)])
                     try database.execute("COMMIT")
                 } catch {
                     try? database.execute("ROLLBACK")
@@ -49,5 +77,16 @@ public struct Migrator: Sendable {
                 }
             }
         }
+    }
+
+    /// FNV-1a (64 bits) of the SQL, in hex: a fingerprint to notice edits, not a security measure.
+    static func checksum(_ sql: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sql.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

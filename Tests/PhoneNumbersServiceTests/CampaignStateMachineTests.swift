@@ -5,38 +5,64 @@ import Testing
 struct CampaignStateMachineTests {
     typealias State = PhoneNumbersService.CampaignState
 
-    @Test("every allowed transition, for both kinds of sender")
-    func allowed() throws {
-        #expect(try CampaignStateMachine.next(.draft, .launch, sender: .dedicated) == .active)
-        #expect(try CampaignStateMachine.next(.draft, .launch, sender: .singleUse) == .launching)
-        #expect(try CampaignStateMachine.next(.launching, .launchSucceeded, sender: .singleUse) == .active)
-        #expect(try CampaignStateMachine.next(.launching, .launchFailed, sender: .singleUse) == .draft)
-        #expect(try CampaignStateMachine.next(.active, .pause, sender: .dedicated) == .paused)
-        #expect(try CampaignStateMachine.next(.paused, .resume, sender: .dedicated) == .active)
-        for state in [State.draft, .launching, .active, .paused] {
-            #expect(try CampaignStateMachine.next(state, .archive, sender: .singleUse) == .archived)
-        }
-    }
+    /// Every (state, transition) with its outcome for a dedicated and a single-use
+    /// sender; `-` is INVALID_STATE_TRANSITION. All 60 cases, none implied.
+    static let table = """
+        DRAFT      launch           ACTIVE     LAUNCHING
+        DRAFT      launchSucceeded  -          -
+        DRAFT      launchFailed     -          -
+        DRAFT      pause            -          -
+        DRAFT      resume           -          -
+        DRAFT      archive          ARCHIVED   ARCHIVED
+        LAUNCHING  launch           -          -
+        LAUNCHING  launchSucceeded  -          ACTIVE
+        LAUNCHING  launchFailed     -          DRAFT
+        LAUNCHING  pause            -          -
+        LAUNCHING  resume           -          -
+        LAUNCHING  archive          ARCHIVED   ARCHIVED
+        ACTIVE     launch           -          -
+        ACTIVE     launchSucceeded  -          -
+        ACTIVE     launchFailed     -          -
+        ACTIVE     pause            PAUSED     PAUSED
+        ACTIVE     resume           -          -
+        ACTIVE     archive          ARCHIVED   ARCHIVED
+        PAUSED     launch           -          -
+        PAUSED     launchSucceeded  -          -
+        PAUSED     launchFailed     -          -
+        PAUSED     pause            -          -
+        PAUSED     resume           ACTIVE     ACTIVE
+        PAUSED     archive          ARCHIVED   ARCHIVED
+        ARCHIVED   launch           -          -
+        ARCHIVED   launchSucceeded  -          -
+        ARCHIVED   launchFailed     -          -
+        ARCHIVED   pause            -          -
+        ARCHIVED   resume           -          -
+        ARCHIVED   archive          -          -
+        """
 
-    @Test("everything else is INVALID_STATE_TRANSITION")
-    func refused() {
-        let transitions: [CampaignTransition] = [.launch, .launchSucceeded, .launchFailed, .pause, .resume, .archive]
-        var refusals = 0
-        for state in State.allCases {
-            for transition in transitions {
-                for sender in [NumberKind.dedicated, .singleUse] {
-                    do {
-                        _ = try CampaignStateMachine.next(state, transition, sender: sender)
-                    } catch {
-                        #expect(error.reason == "INVALID_STATE_TRANSITION")
-                        #expect(error.code == .failedPrecondition)
-                        #expect(error.metadata["state"] == state.rawValue)
-                        refusals += 1
-                    }
+    static let transitions: [String: CampaignTransition] = [
+        "launch": .launch, "launchSucceeded": .launchSucceeded, "launchFailed": .launchFailed, "pause": .pause, "resume": .resume, "archive": .archive,
+    ]
+
+    @Test("every (state, transition, sender) has the outcome the table gives")
+    func everyCase() throws {
+        var cases = 0
+        for line in Self.table.split(separator: "\n") {
+            let cells = line.split(separator: " ").map(String.init)
+            let state = try #require(State(rawValue: cells[0]))
+            let transition = try #require(Self.transitions[cells[1]])
+            for (sender, expected) in [(NumberKind.dedicated, cells[2]), (.singleUse, cells[3])] {
+                cases += 1
+                do {
+                    let next = try CampaignStateMachine.next(state, transition, sender: sender)
+                    #expect(next.rawValue == expected, "\(state) \(cells[1]) \(sender)")
+                } catch {
+                    #expect(expected == "-", "\(state) \(cells[1]) \(sender) was refused")
+                    #expect(error.reason == "INVALID_STATE_TRANSITION" && error.code == .failedPrecondition)
+                    #expect(error.metadata["state"] == state.rawValue)
                 }
             }
         }
-        // 5 states × 6 transitions × 2 senders = 60; allowed: launch×2, succeeded, failed (×2 senders each), pause×2, resume×2, archive 4×2.
-        #expect(refusals == 60 - (2 + 2 + 2 + 2 + 2 + 8))
+        #expect(cases == State.allCases.count * Self.transitions.count * 2)
     }
 }

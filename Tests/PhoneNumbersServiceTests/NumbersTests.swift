@@ -189,7 +189,10 @@ struct NumbersTests {
         let number = try await tenant.addNumber("415")
         let accountID = tenant.accountID
         try await harness.pool.write { database in
-            for (id, name, state) in [("cmp_1", "GOTV Saturday", "ACTIVE"), ("cmp_2", "Fundraiser", "PAUSED"), ("cmp_3", "Old draft", "DRAFT")] {
+            let campaigns = [
+                ("cmp_0", "Launch night", "LAUNCHING"), ("cmp_1", "GOTV Saturday", "ACTIVE"), ("cmp_2", "Fundraiser", "PAUSED"), ("cmp_3", "Old draft", "DRAFT"),
+            ]
+            for (id, name, state) in campaigns {
                 try database.execute(
                     "INSERT INTO campaigns (id, account_id, name, state, number_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 1)",
                     [id, accountID, name, state, number.id])
@@ -201,7 +204,10 @@ struct NumbersTests {
         #expect(error?.message.contains("GOTV Saturday") == true)
         #expect(error?.message.contains("Fundraiser") == true)
         #expect(error?.message.contains("Old draft") == false)
-        #expect(error?.details?.metadata["campaign_ids"] == "cmp_1,cmp_2")
+        let ids = Set((error?.details?.metadata["campaign_ids"] ?? "").split(separator: ",").map(String.init))
+        let names = Set((error?.details?.metadata["campaign_names"] ?? "").split(separator: ",").map(String.init))
+        #expect(ids == ["cmp_0", "cmp_1", "cmp_2"], "a LAUNCHING campaign blocks the delete too")
+        #expect(names == ["Launch night", "GOTV Saturday", "Fundraiser"])
         try await harness.pool.write { try $0.execute("UPDATE campaigns SET state = 'ARCHIVED'") }
         let deleted = try await tenant.admin.numbers.deleteNumber(request)
         #expect(deleted.status == .released)
@@ -249,11 +255,13 @@ struct NumbersTests {
 
     @Test("a restart in the middle of provisioning resumes the job, which finishes")
     func restartMidProvisioning() async throws {
-        let harness = try await ServiceHarness.start(SimulatedProviderConfiguration(provisioningDelay: .seconds(60), vettingDelay: .milliseconds(20)))
+        let harness = try await ServiceHarness.start()
         let tenant = try await Tenant.make(harness)
+        harness.provider.holdProvisioning()
         let number = try await tenant.addNumber("415")
         #expect(number.status == .provisioning)
-        try await Task.sleep(for: .milliseconds(200))
+        // Restart while the provisioning call is in the provider's hands.
+        try await harness.provider.waitUntilProvisioningWaits()
         try await harness.restart(.fast)
         let admin = harness.connection(try await token(of: tenant, harness))
         var get = GetNumberRequest()
@@ -262,6 +270,15 @@ struct NumbersTests {
         #expect(afterRestart.status == .provisioning || afterRestart.status == .ready)
         let final = try await tenant.waitFinal(number.id, via: admin)
         #expect(final.status == .ready)
+        #expect(final.e164 == number.e164)
+        let reservations = try await harness.pool.read { database in
+            try database.query("SELECT e164, provisioned FROM simulated_numbers WHERE reservation_key = ?", [number.id]).map {
+                (try $0.get("e164", as: String.self), try $0.get("provisioned", as: Int.self))
+            }
+        }
+        #expect(reservations.count == 1 && reservations.first?.0 == number.e164 && reservations.first?.1 == 1, "\(reservations)")
+        let total = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
+        #expect(total == 1, "the provider holds one number, not one per attempt")
         await harness.stop()
     }
 

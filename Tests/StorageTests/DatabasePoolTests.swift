@@ -57,17 +57,31 @@ struct DatabasePoolTests {
         #expect(names == ["a"])
     }
 
-    @Test("migrations apply once and refuse an edited history")
+    @Test("migrations apply once; an edited, renamed or unknown one is refused with why; a new one is applied")
     func migrations() async throws {
         let (pool, path) = try await makePool()
-        try await Migrator([.init("0001_items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);")]).migrate(pool)
-        try await Migrator([
-            .init("0001_items", ""), .init("0002_more", "ALTER TABLE items ADD COLUMN note TEXT;"),
-        ]).migrate(pool)
+        let first = Migrator.Migration("0001_items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);")
+        try await Migrator([first]).migrate(pool)
+        try await Migrator([first, .init("0002_more", "ALTER TABLE items ADD COLUMN note TEXT;")]).migrate(pool)
+        let columns = try await pool.read { try $0.query("PRAGMA table_info(items)").map { try $0.get("name", as: String.self) } }
+        #expect(columns == ["id", "name", "note"])
         let reopened = try DatabasePool(path: path)
-        await #expect(throws: SQLiteError.self) {
-            try await Migrator([.init("0001_renamed", "")]).migrate(reopened)
+        func refusal(_ migrations: [Migrator.Migration]) async -> String {
+            do {
+                try await Migrator(migrations).migrate(reopened)
+                return "accepted"
+            } catch let error as SQLiteError {
+                return error.message
+            } catch {
+                return "\(error)"
+            }
         }
+        let edited = await refusal([.init("0001_items", "CREATE TABLE items (id INTEGER PRIMARY KEY);"), .init("0002_more", "ALTER TABLE items ADD COLUMN note TEXT;")])
+        #expect(edited.contains("migration 0001_items was edited after it was applied"), "\(edited)")
+        let renamed = await refusal([.init("0001_renamed", first.sql)])
+        #expect(renamed.contains("removed or reordered"), "\(renamed)")
+        let older = await refusal([first])
+        #expect(older.contains("migrated by a newer version"), "\(older)")
         let mode = try await pool.read { try $0.queryOne("PRAGMA journal_mode")!.get("journal_mode", as: String.self) }
         #expect(mode == "wal")
         let foreignKeys = try await pool.read { try $0.queryOne("PRAGMA foreign_keys")!.get("foreign_keys", as: Int.self) }

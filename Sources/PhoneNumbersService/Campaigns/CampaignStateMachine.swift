@@ -11,15 +11,16 @@ public enum CampaignTransition: Sendable, Hashable {
 }
 
 /// The campaign life cycle, as a pure function: DRAFT → LAUNCHING → ACTIVE ⇄ PAUSED,
-/// ARCHIVED from anywhere but ARCHIVED; a dedicated launch goes straight to ACTIVE; a
-/// failed launch returns to DRAFT.
+/// ARCHIVED from anywhere but ARCHIVED; a dedicated launch goes straight to ACTIVE (so
+/// only single-use campaigns hear that launching succeeded or failed); a failed launch
+/// returns to DRAFT.
 public enum CampaignStateMachine {
     /// The state after `transition`, or FAILED_PRECONDITION `INVALID_STATE_TRANSITION`.
     public static func next(_ state: CampaignState, _ transition: CampaignTransition, sender: NumberKind) throws(DomainError) -> CampaignState {
         switch (state, transition) {
         case (.draft, .launch): return sender == .dedicated ? .active : .launching
-        case (.launching, .launchSucceeded): return .active
-        case (.launching, .launchFailed): return .draft
+        case (.launching, .launchSucceeded) where sender == .singleUse: return .active
+        case (.launching, .launchFailed) where sender == .singleUse: return .draft
         case (.active, .pause): return .paused
         case (.paused, .resume): return .active
         case (.draft, .archive), (.launching, .archive), (.active, .archive), (.paused, .archive): return .archived

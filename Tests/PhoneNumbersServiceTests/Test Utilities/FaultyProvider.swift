@@ -42,6 +42,15 @@ final class FaultyProvider: NumberProvider {
         for continuation in waiting { continuation.resume() }
     }
 
+    /// Returns once a provisioning call is waiting at the gate (bounded: 10 s).
+    func waitUntilProvisioningWaits() async throws {
+        for _ in 0..<1000 {
+            if faults.withLock({ !$0.waiting.isEmpty }) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("no provisioning call reached the gate")
+    }
+
     private func passProvisioningGate() async {
         let id = faults.withLock { faults in
             faults.nextWaiter += 1
