@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import ProtoBridge
 import RPCCore
 import RPCProto
@@ -61,6 +62,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var nextPing: UInt64 = 1
     private var pings: [UInt64: EventLoopPromise<Void>] = [:]
     private var open = true
+    /// Why the connection is closing, when the runtime knows better than "lost": calls
+    /// still pending fail with it.
+    private var closeReason: RPCError?
     private var goneAway = false
     private var flushScheduled = false
     /// Cleared once called at close: it refers back to the connection that holds this handler.
@@ -91,13 +95,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         open = false
         markUnusable()
-        let lost = RPCError(
-            code: .unavailable, message: "the connection was lost before the call completed; it may have been processed",
-            reason: "CONNECTION_LOST")
+        let lost =
+            closeReason
+            ?? RPCError(
+                code: .unavailable, message: "the connection was lost before the call completed; it may have been processed",
+                reason: "CONNECTION_LOST")
         failAll(lost) { _ in true }
         for entry in queue {
             entry.timer?.cancel()
-            entry.call.fail(.notSent)
+            entry.call.fail(closeReason ?? .notSent)
         }
         queue.removeAll()
         for (_, ping) in pings { ping.fail(lost) }
@@ -106,6 +112,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if closeReason == nil, error is NIOSSLError || error is BoringSSLError {
+            // Nothing reaches a handler before both sides accept the TLS handshake.
+            closeReason = RPCError(
+                code: .unavailable, message: "the TLS handshake failed (\(error)); nothing was processed. Check the CA, the server name and, for mutual TLS, the client certificate",
+                reason: "TLS_HANDSHAKE_FAILED")
+        }
         context.close(promise: nil)
     }
 
@@ -114,6 +126,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             try processor.process(buffer: unwrapInboundIn(data)) { unit in
                 try self.handle(unit)
             }
+        } catch ConnectionError.badPreface(let guess) {
+            // The server answered with something other than PNRPC: nothing was processed.
+            closeReason =
+                guess == .tls
+                ? RPCError(
+                    code: .unavailable, message: "the server speaks TLS and this client does not use it; configure TLS (--tls or --tls-ca)",
+                    reason: "SERVER_REQUIRES_TLS")
+                : RPCError(code: .unavailable, message: "the server did not answer with a PNRPC preface; is this a PNRPC port?", reason: "BAD_SERVER_PREFACE")
+            context.close(promise: nil)
         } catch {
             context.close(promise: nil)
         }
@@ -127,7 +148,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             return
         }
         guard open, !goneAway else {
-            call.fail(.notSent)
+            call.fail(closeReason ?? .notSent)
             return
         }
         if calls.count >= maxConcurrentCalls {

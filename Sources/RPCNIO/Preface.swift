@@ -43,7 +43,7 @@ enum Preface {
     }
 
     private static func guess(_ bytes: [UInt8]) -> PeerGuess {
-        if bytes.first == 0x16 { return .tls }
+        if bytes.first == 0x16 || bytes.first == 0x15 { return .tls }  // a handshake or an alert record
         let methods = ["GET ", "POST", "PUT ", "HEAD", "DELE", "OPTI", "PATC", "CONN", "TRAC", "PRI "]
         let start = String(decoding: bytes.prefix(4), as: UTF8.self)
         if methods.contains(where: { $0.hasPrefix(start) || start.hasPrefix($0) }) { return .http }

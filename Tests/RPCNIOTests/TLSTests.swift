@@ -34,11 +34,13 @@ struct TLSTests {
         }
 
         let plaintext = client(port, tls: nil)
-        await #expect(throws: RPCError.self) { try await TestServiceClient(plaintext).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
+        let plain = await #expect(throws: RPCError.self) { try await TestServiceClient(plaintext).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
+        #expect(plain?.reason == "SERVER_REQUIRES_TLS", "\(String(describing: plain))")
         await plaintext.close()
 
         let untrusting = client(port, tls: ClientTLS(trustRootsFile: certificates.otherCACertificate))
-        await #expect(throws: RPCError.self) { try await TestServiceClient(untrusting).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
+        let untrusted = await #expect(throws: RPCError.self) { try await TestServiceClient(untrusting).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
+        #expect(untrusted?.reason == "TLS_HANDSHAKE_FAILED" && untrusted?.message.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(String(describing: untrusted))")
         await untrusting.close()
         task.cancel()
         _ = try? await task.value
@@ -50,7 +52,8 @@ struct TLSTests {
         let (_, task, port) = try await server(
             ServerTLS(certificateChainFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey, clientCAFile: certificates.caCertificate))
         let anonymous = client(port, tls: ClientTLS(trustRootsFile: certificates.caCertificate))
-        await #expect(throws: RPCError.self) { try await TestServiceClient(anonymous).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
+        let refused = await #expect(throws: RPCError.self) { try await TestServiceClient(anonymous).emptyCall(Empty(), options: CallOptions(timeout: .seconds(20))) }
+        #expect(refused?.reason == "TLS_HANDSHAKE_FAILED" && refused?.message.contains("CERTIFICATE_REQUIRED") == true, "\(String(describing: refused))")
         await anonymous.close()
 
         let service = client(
