@@ -45,6 +45,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
     private var phase = Phase.awaitingPreface
     private var calls: [UInt64: InFlightCall] = [:]
+    /// Calls started and not yet ended (observed by the connection replay's invariants).
+    var callsInFlight: Int { calls.count }
     private var lastCallID: UInt64 = 0
     private var flushPending = false
     private var flushScheduled = false
