@@ -1,7 +1,7 @@
 import PhoneNumbersClient
 import Testing
 
-@Suite("credentials, roles and account isolation")
+@Suite("credentials, roles and account isolation", .timeLimit(.minutes(2)))
 struct AccessTests {
     @Test("no token or an unknown token: UNAUTHENTICATED")
     func unauthenticated() async throws {
@@ -183,7 +183,7 @@ struct AccessTests {
 
 import Foundation
 
-@Suite("token guessing")
+@Suite("token guessing", .timeLimit(.minutes(2)))
 struct BruteForceTests {
     @Test("repeated failed authentications lock the address out, valid token or not, with one answer for every guess")
     func lockout() async throws {

@@ -1,7 +1,7 @@
 import PhoneNumbersService
 import Testing
 
-@Suite("campaign state machine (no I/O)")
+@Suite("campaign state machine (no I/O)", .timeLimit(.minutes(2)))
 struct CampaignStateMachineTests {
     typealias State = PhoneNumbersService.CampaignState
 

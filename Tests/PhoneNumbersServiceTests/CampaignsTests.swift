@@ -3,7 +3,7 @@ import SimulatedProvider
 import Storage
 import Testing
 
-@Suite("campaigns, senders, events and audit over TCP and SQLite")
+@Suite("campaigns, senders, events and audit over TCP and SQLite", .timeLimit(.minutes(2)))
 struct CampaignsTests {
     private func createSingleUse(_ api: PhoneNumbersConnection, _ useCase: String, _ areaCodes: [String]) async throws(RPCError) -> Campaign {
         var request = CreateCampaignRequest()

@@ -3,7 +3,7 @@ import Testing
 
 /// The README's walk-through, run as a newcomer would: the real `phone-numbers`
 /// executable as a server process and as the command line.
-@Suite("README walk-through with the phone-numbers executable")
+@Suite("README walk-through with the phone-numbers executable", .timeLimit(.minutes(2)))
 struct DemoWalkthroughTests {
     private static let executable = Executable.url
 

@@ -3,7 +3,7 @@ import SimulatedProvider
 import Storage
 import Testing
 
-@Suite("dedicated numbers over TCP and SQLite")
+@Suite("dedicated numbers over TCP and SQLite", .timeLimit(.minutes(2)))
 struct NumbersTests {
     @Test("a number is reserved, returned PROVISIONING at once, then becomes READY")
     func addAndProvision() async throws {

@@ -1,7 +1,7 @@
 import PhoneNumbersClient
 import Testing
 
-@Suite("port-out protection")
+@Suite("port-out protection", .timeLimit(.minutes(2)))
 struct PortOutTests {
     @Test("wrong PINs are refused and recorded, then locked out; the right PIN ports the number out")
     func pinProtection() async throws {

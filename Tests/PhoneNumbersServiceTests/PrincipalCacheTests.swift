@@ -1,7 +1,7 @@
 import PhoneNumbersService
 import Testing
 
-@Suite("principal cache")
+@Suite("principal cache", .timeLimit(.minutes(2)))
 struct PrincipalCacheTests {
     let start = ContinuousClock.now
 

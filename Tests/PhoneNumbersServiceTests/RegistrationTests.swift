@@ -3,7 +3,7 @@ import PhoneNumbersClient
 import SimulatedProvider
 import Testing
 
-@Suite("10DLC registration and area codes")
+@Suite("10DLC registration and area codes", .timeLimit(.minutes(2)))
 struct RegistrationTests {
     @Test("use cases are vetted PENDING → REGISTERED → APPROVED; missing opt-in wording FAILS with a reason")
     func vetting() async throws {

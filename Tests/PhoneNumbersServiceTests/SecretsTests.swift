@@ -3,7 +3,7 @@ import Logging
 import PhoneNumbersClient
 import Testing
 
-@Suite("secrets stay secret")
+@Suite("secrets stay secret", .timeLimit(.minutes(2)))
 struct SecretsTests {
     @Test("no token or PIN appears in the logs of a full run at trace level, nor in errors or the audit trail")
     func noSecretsInLogs() async throws {

@@ -5,7 +5,7 @@ import SimulatedProvider
 import Storage
 import Testing
 
-@Suite("simulated provider")
+@Suite("simulated provider", .timeLimit(.minutes(2)))
 struct SimulatedProviderTests {
     private func provider(inventory: Int = 2, aging: Duration = .zero, clock: ManualClock = ManualClock()) async throws -> SimulatedProvider {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).sqlite").path

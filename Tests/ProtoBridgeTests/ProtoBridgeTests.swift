@@ -3,7 +3,7 @@ import RPCProto
 import RPCTesting
 import Testing
 
-@Suite("protobuf-c bridge")
+@Suite("protobuf-c bridge", .timeLimit(.minutes(2)))
 struct ProtoBridgeTests {
     @Test("encodes to the bytes protobuf defines, and decodes them back")
     func knownBytes() throws {

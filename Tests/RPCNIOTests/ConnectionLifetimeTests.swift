@@ -7,7 +7,7 @@ import Testing
 
 /// Regression: the handlers once kept a loop-bound reference to themselves, so every
 /// connection leaked its handler (found by fuzzing FuzzFrames with LeakSanitizer).
-@Suite("connection handler lifetimes")
+@Suite("connection handler lifetimes", .timeLimit(.minutes(2)))
 struct ConnectionLifetimeTests {
     @Test("a server connection's handler is freed once the connection closes")
     func serverHandlerFreed() throws {

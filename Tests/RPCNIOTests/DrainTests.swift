@@ -5,7 +5,7 @@ import RPCProto
 import RPCTesting
 import Testing
 
-@Suite("graceful drain over TCP")
+@Suite("graceful drain over TCP", .timeLimit(.minutes(2)))
 struct DrainTests {
     private static let unaryCall = "/pnrpc.testing.v1.TestService/UnaryCall"
 
@@ -52,19 +52,18 @@ struct DrainTests {
 
     @Test("the client finishes its in-flight call and reconnects to the replacement server")
     func clientReconnects() async throws {
-        let first = try await TestServer.start()
+        let probe = ProbeService()
+        let first = try await TestServer.start(services: [InteropTestService(), probe], drainGracePeriod: .seconds(30))
         let client = first.client()
         let service = TestServiceClient(client)
         let warmup = try await service.emptyCall(Empty())
         #expect(warmup == Empty())
 
-        var sleepy = SimpleRequest()
-        sleepy.sleepMillis = 1500
-        sleepy.responseSize = 3
-        let inFlight = Task { try await service.unaryCall(sleepy) }
-        try await Task.sleep(for: .milliseconds(100))
+        // Ordered by events: the call is in its handler before the drain begins, and it
+        // answers only after the client has moved on to the replacement.
+        let inFlight = Task { try await client.unary(ProbeService.gated, request: Empty()) }
+        #expect(await probe.next() == "started")
         let stopping = Task { await first.stop() }
-        try await Task.sleep(for: .milliseconds(100))
 
         // The first server's listener closes as its drain begins; bind as soon as the port is free.
         var replacement: TestServer?
@@ -75,8 +74,9 @@ struct DrainTests {
         let second = try #require(replacement)
         let afterDrain = try await service.emptyCall(Empty(), options: CallOptions(timeout: .seconds(30)))
         #expect(afterDrain == Empty())
+        probe.openGate()
         let finished = try await inFlight.value
-        #expect(finished.payload?.body.count == 3)
+        #expect(finished == Empty())
         await stopping.value
         await client.close()
         await second.stop()

@@ -13,7 +13,7 @@ extension InboundUnit: Equatable {
     }
 }
 
-@Suite("frame decoder")
+@Suite("frame decoder", .timeLimit(.minutes(2)))
 struct FrameDecoderTests {
     private let preface = ByteBuffer(bytes: Array("PNRPC".utf8) + [0, 0, 1])
 

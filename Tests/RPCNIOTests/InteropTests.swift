@@ -5,7 +5,7 @@ import RPCTesting
 import Testing
 
 /// gRPC's interop test cases, ported to PNRPC over real TCP on loopback.
-@Suite("interop cases over TCP")
+@Suite("interop cases over TCP", .timeLimit(.minutes(2)))
 struct InteropTests {
     @Test func emptyUnary() async throws {
         try await withServer { _, client in
@@ -140,12 +140,11 @@ struct InteropTests {
     @Test func timeoutOnSleepingServer() async throws {
         let probe = ProbeService()
         try await withServer(services: [InteropTestService(), probe]) { _, client in
-            let started = ContinuousClock.now
+            // The handler would run 60 s: DEADLINE_EXCEEDED and its cancellation prove the deadline.
             let error = await #expect(throws: RPCError.self) {
                 try await client.unary(ProbeService.hang, request: Empty(), options: CallOptions(timeout: .milliseconds(200)))
             }
             #expect(error?.code == .deadlineExceeded)
-            #expect(ContinuousClock.now - started < .seconds(5))
             #expect(await probe.next() == "started")
             #expect(await probe.next() == "cancelled")
         }

@@ -2,7 +2,7 @@ import Testing
 
 @testable import RPCNIO
 
-@Suite("repeated log lines per connection")
+@Suite("repeated log lines per connection", .timeLimit(.minutes(2)))
 struct RepeatedLogLimiterTests {
     @Test("a burst of 1,800 refusals writes 3 lines, then one line counting the rest once the window has passed")
     func burst() {

@@ -4,7 +4,7 @@ import RPCNIO
 import RPCTesting
 import Testing
 
-@Suite("TLS and mutual TLS")
+@Suite("TLS and mutual TLS", .timeLimit(.minutes(2)))
 struct TLSTests {
     private func server(_ tls: ServerTLS) async throws -> (RPCServer, Task<Void, any Error>, Int) {
         var logger = Logger(label: "test.tls")

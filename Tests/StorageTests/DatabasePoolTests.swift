@@ -4,7 +4,7 @@ import Testing
 
 struct Boom: Error {}
 
-@Suite("SQLite pool")
+@Suite("SQLite pool", .timeLimit(.minutes(2)))
 struct DatabasePoolTests {
     private func makePool() async throws -> (DatabasePool, String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)")

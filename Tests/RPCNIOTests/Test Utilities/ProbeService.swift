@@ -9,7 +9,7 @@ final class ProbeService: RPCService {
     /// Streams 64 KiB messages as fast as the connection takes them.
     static let flood = ServerStreamingMethod<Empty, Payload>(service: "pnrpc.testing.v1.Probe", method: "Flood")
     static let park = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Park")
-    /// Answers once the test calls `openGate()`.
+    /// Reports "started", then answers once the test calls `openGate()`.
     static let gated = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Gated")
     private let gate = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
@@ -48,6 +48,7 @@ final class ProbeService: RPCService {
                 }
             },
             RPCMethodHandler(Self.gated) { [gate] _, _ in
+                continuation.yield("started")
                 var iterator = gate.stream.makeAsyncIterator()
                 _ = await iterator.next()
                 return Empty()
