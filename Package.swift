@@ -109,6 +109,8 @@ let package = Package(
             dependencies: [
                 "PhoneNumbersService", "PhoneNumbersSQLite", "SimulatedProvider", "PhoneNumbersClient", "PhoneNumbersProto",
                 "RPCCore", "RPCNIO", "Storage",
+                // The walk-through and command-line tests run the executable: built first.
+                "PhoneNumbersCLI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]

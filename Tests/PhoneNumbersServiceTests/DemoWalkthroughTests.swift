@@ -12,15 +12,12 @@ struct DemoWalkthroughTests {
         try await Executable.run(arguments, environment: environment)
     }
 
-    private func freePort() -> Int {
-        Int.random(in: 20_000..<60_000)
-    }
 
     @Test("serve --demo, then a READY number in a few commands")
     func walkthrough() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first (swift build)")
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("pn-demo-\(UUID().uuidString)")
-        let port = freePort()
+        let port = try Executable.freePort()
         let server = Process()
         server.executableURL = Self.executable
         server.arguments = ["serve", "--demo", "--data", data.path, "--port", "\(port)", "--provisioning-delay", "200ms", "--log-level", "warning"]

@@ -55,6 +55,23 @@ enum Executable {
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// A loopback port that was free a moment ago: the kernel's pick for port 0.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// Waits (bounded, 30 s) until a server on `port` answers a call, from this process:
     /// polling with the executable would start a process every tenth of a second.
     static func waitServing(port: Int) async throws {
@@ -62,7 +79,7 @@ enum Executable {
             let probe = PhoneNumbersConnection(host: "127.0.0.1", port: port, token: nil)
             do {
                 _ = try await probe.areaCodes.listAreaCodes(ListAreaCodesRequest(), options: CallOptions(timeout: .seconds(1)))
-            } catch let error as RPCError where error.code == .unauthenticated {
+            } catch where error.code == .unauthenticated {
                 await probe.close()
                 return
             } catch {}
@@ -82,7 +99,7 @@ enum Executable {
 
         init(arguments: [String] = [], data: URL? = nil) throws {
             self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("pn-cli-\(UUID().uuidString)")
-            port = Int.random(in: 20_000..<60_000)
+            port = try Executable.freePort()
             process.executableURL = Executable.url
             process.arguments = ["serve", "--data", self.data.path, "--port", "\(port)", "--log-level", "warning"] + arguments
             process.standardOutput = Pipe()

@@ -35,6 +35,13 @@ final class ServiceHarness: @unchecked Sendable {
         self.providerConfiguration = configuration
     }
 
+    /// A test that failed before `stop()` still leaves nothing behind: the server and
+    /// jobs are cancelled and the data (database, operator token) removed.
+    deinit {
+        for task in tasks { task.cancel() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// Where the service logs; silent unless a test captures it.
     private var logger: Logger = {
         var logger = Logger(label: "test.service")

@@ -1,9 +1,16 @@
 import Foundation
 
 /// A throwaway CA with a server certificate (localhost, 127.0.0.1) and a client
-/// certificate, made with the openssl command for one test run.
-struct TestCertificates {
+/// certificate, made with the openssl command for one test run; the directory (private
+/// keys included) is removed when the test lets go of it, failed or not.
+final class TestCertificates: Sendable {
     let directory: URL
+
+    private init(directory: URL) {
+        self.directory = directory
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     var caCertificate: String { directory.appendingPathComponent("ca.pem").path }
     var serverCertificate: String { directory.appendingPathComponent("server.pem").path }
@@ -32,7 +39,10 @@ struct TestCertificates {
         process.arguments = ["-c", script]
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CertificateError() }
+        guard process.terminationStatus == 0 else {
+            try? FileManager.default.removeItem(at: directory)
+            throw CertificateError()
+        }
         return TestCertificates(directory: directory)
     }
 
