@@ -16,20 +16,11 @@ struct DemoWalkthroughTests {
     @Test("serve --demo, then a READY number in a few commands")
     func walkthrough() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first (swift build)")
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("pn-demo-\(UUID().uuidString)")
-        let port = try Executable.freePort()
-        let server = Process()
-        server.executableURL = Self.executable
-        server.arguments = ["serve", "--demo", "--data", data.path, "--port", "\(port)", "--provisioning-delay", "200ms", "--log-level", "warning"]
-        server.standardOutput = Pipe()
-        server.standardError = Pipe()
-        try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
-        let environment = ["PHONE_NUMBERS_SERVER": "127.0.0.1:\(port)"]
-        try await Executable.waitServing(port: port)
+        let server = try Executable.Server(arguments: ["--demo", "--provisioning-delay", "200ms"])
+        defer { server.stop() }
+        let data = server.data
+        let environment = server.environment
+        try await server.waitServing()
 
         for (file, mode) in [("", 0o700), ("operator-token", 0o600), ("phone-numbers.sqlite", 0o600), ("demo-credentials.json", 0o600)] {
             let attributes = try FileManager.default.attributesOfItem(atPath: data.appendingPathComponent(file).path)

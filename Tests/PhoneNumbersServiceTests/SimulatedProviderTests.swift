@@ -7,14 +7,23 @@ import Testing
 
 @Suite("simulated provider", .timeLimit(.minutes(2)))
 struct SimulatedProviderTests {
+    /// A provider on its own database file, removed when the test ends.
     private func provider(inventory: Int = 2, aging: Duration = .zero, clock: ManualClock = ManualClock()) async throws -> SimulatedProvider {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).sqlite").path
-        let pool = try DatabasePool(path: path)
-        return try await SimulatedProvider.open(pool, configuration: {
-            var configuration = SimulatedProviderConfiguration(inventoryPerAreaCode: inventory, provisioningDelay: .zero, numberAging: aging)
-            configuration.now = { clock.now }
-            return configuration
-        }())
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        cleanup.directories.append(directory)
+        let pool = try DatabasePool(path: directory.appendingPathComponent("provider.sqlite").path)
+        var configuration = SimulatedProviderConfiguration(inventoryPerAreaCode: inventory, provisioningDelay: .zero, numberAging: aging)
+        configuration.now = { clock.now }
+        return try await SimulatedProvider.open(pool, configuration: configuration)
+    }
+
+    private let cleanup = Cleanup()
+
+    /// Removes the test's files when the test's suite instance goes away.
+    final class Cleanup: @unchecked Sendable {
+        var directories: [URL] = []
+        deinit { for directory in directories { try? FileManager.default.removeItem(at: directory) } }
     }
 
     @Test("reservations are idempotent by key and inventory is finite")

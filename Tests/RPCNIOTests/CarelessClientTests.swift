@@ -38,7 +38,7 @@ struct CarelessClientTests {
     @Test("many calls started and cancelled at once (rapid reset): the concurrent-handler cap holds")
     func rapidReset() async throws {
         let probe = ProbeService()
-        var limits = ServerLimits()
+        var limits = ServerLimits.forTests
         limits.maxConcurrentCallsPerConnection = 50
         try await withServer(services: [InteropTestService(), probe], limits: limits) { server, client in
             try await RawConnection.with(port: server.port) { inbound, outbound in

@@ -207,7 +207,7 @@ struct HostileClientTests {
 
     @Test("too many concurrent calls on one connection: RESOURCE_EXHAUSTED beyond the limit")
     func tooManyConcurrentCalls() async throws {
-        var limits = ServerLimits()
+        var limits = ServerLimits.forTests
         limits.maxConcurrentCallsPerConnection = 4
         try await withServer(limits: limits) { server, _ in
             var sleepy = SimpleRequest()
@@ -260,7 +260,7 @@ struct HostileClientTests {
 
     @Test("a client that stalls mid-frame is closed after the frame read timeout")
     func slowloris() async throws {
-        var limits = ServerLimits()
+        var limits = ServerLimits.forTests
         limits.frameReadTimeout = .milliseconds(300)
         try await withServer(limits: limits) { server, _ in
             let request = Wire.request(id: 1, method: Self.emptyCall, payload: [])
@@ -274,7 +274,7 @@ struct HostileClientTests {
 
     @Test("connections past the limit are refused with TOO_MANY_CONNECTIONS; existing ones keep working")
     func connectionLimit() async throws {
-        var limits = ServerLimits()
+        var limits = ServerLimits.forTests
         limits.maxConnections = 2
         try await withServer(limits: limits) { server, client in
             // `client` holds one connection once it has called.

@@ -12,7 +12,7 @@ struct TestServer {
     let port: Int
 
     static func start(
-        services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .init(),
+        services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .forTests,
         drainGracePeriod: Duration = .seconds(5), port: Int = 0
     ) async throws -> TestServer {
         var logger = Logger(label: "test.server")
@@ -39,7 +39,7 @@ struct TestServer {
 
 /// Runs `body` with a server and a client, stopping both afterwards.
 func withServer<T>(
-    services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .init(),
+    services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .forTests,
     _ body: (TestServer, RPCClient) async throws -> T
 ) async throws -> T {
     let server = try await TestServer.start(services: services, limits: limits)
@@ -53,5 +53,16 @@ func withServer<T>(
         await client.close()
         await server.stop()
         throw error
+    }
+}
+
+extension ServerLimits {
+    /// The defaults, but a frame may take a minute to arrive: a loaded machine can take
+    /// more than the default 10 s to push a 3 MiB frame through loopback. Tests of the
+    /// frame read timeout set their own.
+    static var forTests: ServerLimits {
+        var limits = ServerLimits()
+        limits.frameReadTimeout = .seconds(60)
+        return limits
     }
 }
