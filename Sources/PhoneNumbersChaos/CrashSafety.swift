@@ -125,6 +125,8 @@ final class ServerProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "serve", "--data", data, "--port", "\(port)", "--provisioning-delay", "300ms", "--vetting-delay", "50ms", "--log-level", "error",
+            // The drills release and add numbers all the time: aged numbers come back after 2 s.
+            "--number-aging", "2s",
             "--inventory", "100", "--drain-grace", "1s",
         ]
         process.standardOutput = FileHandle.nullDevice
