@@ -96,7 +96,11 @@ public final class RPCServer: Service, Sendable {
 
     private func bootstrap(quiescing: ServerQuiescingHelper, tls: NIOSSLContext?) -> ServerBootstrap {
         let limits = configuration.limits
-        return ServerBootstrap(group: group)
+        var bootstrap = ServerBootstrap(group: group)
+        if let size = configuration.socketSendBufferSize {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(size))
+        }
+        return bootstrap
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in

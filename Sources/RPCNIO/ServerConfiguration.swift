@@ -12,6 +12,11 @@ public struct ServerConfiguration: Sendable {
     public var drainGracePeriod: Duration
     /// TLS for the listener; `nil` for plaintext (the local default).
     public var tls: ServerTLS?
+    /// The kernel's send buffer per connection (SO_SNDBUF, which Linux doubles); `nil`
+    /// leaves it to the kernel's autotuning (up to `net.ipv4.tcp_wmem`'s maximum). With
+    /// the 256 KiB the server itself queues, it bounds what a client that stops reading
+    /// can pin.
+    public var socketSendBufferSize: Int?
 
     /// A configuration with the defaults: 127.0.0.1:7420, default limits, 10 s of grace.
     public init(

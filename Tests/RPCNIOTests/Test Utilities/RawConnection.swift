@@ -10,8 +10,12 @@ import RPCProto
 struct RawConnection {
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
 
-    static func open(port: Int) async throws -> RawConnection {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// A connection to `port`; `receiveBufferSize` sets the kernel's receive buffer
+    /// (SO_RCVBUF) before connecting.
+    static func open(port: Int, receiveBufferSize: Int? = nil) async throws -> RawConnection {
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let size = receiveBufferSize { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(size)) }
+        let channel = try await bootstrap
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
@@ -22,8 +26,10 @@ struct RawConnection {
     }
 
     /// Opens a connection, runs `body`, and closes it.
-    static func with<T>(port: Int, _ body: (NIOAsyncChannelInboundStream<ByteBuffer>, NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> T) async throws -> T {
-        let connection = try await open(port: port)
+    static func with<T>(
+        port: Int, receiveBufferSize: Int? = nil, _ body: (NIOAsyncChannelInboundStream<ByteBuffer>, NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> T
+    ) async throws -> T {
+        let connection = try await open(port: port, receiveBufferSize: receiveBufferSize)
         return try await connection.channel.executeThenClose { inbound, outbound in
             try await body(inbound, outbound)
         }

@@ -13,13 +13,13 @@ struct TestServer {
 
     static func start(
         services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .forTests,
-        drainGracePeriod: Duration = .seconds(5), port: Int = 0
+        drainGracePeriod: Duration = .seconds(5), port: Int = 0, socketSendBufferSize: Int? = nil
     ) async throws -> TestServer {
         var logger = Logger(label: "test.server")
         logger.logLevel = .critical
-        let server = RPCServer(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: port, limits: limits, drainGracePeriod: drainGracePeriod),
-            services: services, logger: logger)
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: port, limits: limits, drainGracePeriod: drainGracePeriod)
+        configuration.socketSendBufferSize = socketSendBufferSize
+        let server = RPCServer(configuration: configuration, services: services, logger: logger)
         let task = Task { try await server.run() }
         let address = try await server.listeningAddress()
         return TestServer(server: server, task: task, port: address.port!)
