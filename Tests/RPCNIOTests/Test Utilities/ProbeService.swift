@@ -9,6 +9,12 @@ final class ProbeService: RPCService {
     /// Streams 64 KiB messages as fast as the connection takes them.
     static let flood = ServerStreamingMethod<Empty, Payload>(service: "pnrpc.testing.v1.Probe", method: "Flood")
     static let park = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Park")
+    /// Fails with an error that is neither an `RPCError` nor convertible to one.
+    static let fail = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Fail")
+
+    struct Unexpected: Error {
+        let secret = "a detail for the server's log only"
+    }
     /// Reports "started", then answers once the test calls `openGate()`.
     static let gated = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.Probe", method: "Gated")
     private let gate = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -59,6 +65,9 @@ final class ProbeService: RPCService {
                 defer { parked.subtract(1, ordering: .relaxed) }
                 try await Task.sleep(for: .seconds(60))
                 return Empty()
+            },
+            RPCMethodHandler(Self.fail) { _, _ in
+                throw Unexpected()
             },
             RPCMethodHandler(Self.hang) { _, _ in
                 continuation.yield("started")

@@ -68,12 +68,19 @@ struct ServerTranscript {
 extension NIOAsyncChannelInboundStream<ByteBuffer> {
     /// Reads until the server closes the connection, or until `limit` passes.
     func readUntilClosed(limit: Duration = .seconds(10)) async throws -> (ServerTranscript, closed: Bool) {
+        try await read(limit: limit) { _ in false }
+    }
+
+    /// Reads until what arrived satisfies `done`, the server closes the connection, or
+    /// `limit` passes; `closed` says whether the connection ended.
+    func read(limit: Duration, until done: @escaping @Sendable (ServerTranscript) -> Bool) async throws -> (ServerTranscript, closed: Bool) {
         try await withThrowingTaskGroup(of: (ServerTranscript, Bool)?.self) { group in
             group.addTask {
                 var transcript = ServerTranscript()
                 do {
                     for try await buffer in self {
                         transcript.bytes += buffer.readableBytesView
+                        if done(transcript) { return (transcript, false) }
                     }
                 } catch {
                     // A reset (the server closed while unread bytes remained) is a close too.
