@@ -43,11 +43,11 @@ struct CampaignsTests {
     func dedicatedLaunch() async throws {
         let harness = try await ServiceHarness.start()
         let tenant = try await Tenant.make(harness)
-        harness.provider.holdProvisioning()
+        harness.provider.hold(.provisioning)
         let provisioning = try await tenant.addNumber("415")
         let early = try await createDedicated(tenant.supervisor, provisioning.id, name: "Early")
         await expectError(.failedPrecondition, "NUMBER_NOT_READY") { try await tenant.supervisor.campaigns.launchCampaign(id(early)) }
-        harness.provider.releaseProvisioning()
+        harness.provider.release(.provisioning)
         _ = try await tenant.waitFinal(provisioning.id)
         let launched = try await tenant.supervisor.campaigns.launchCampaign(id(early))
         #expect(launched.state == .active && launched.e164 == provisioning.e164 && launched.activatedAtMs > 0)

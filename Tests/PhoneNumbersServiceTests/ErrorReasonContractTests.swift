@@ -45,13 +45,7 @@ struct ErrorReasonContractTests {
         var configuration = SimulatedProviderConfiguration.fast
         configuration.failProvisioningAreaCodes = ["209"]
         let harness = try await ServiceHarness.start(configuration)
-        let slow = try await ServiceHarness.start(SimulatedProviderConfiguration(provisioningDelay: .milliseconds(50), vettingDelay: .seconds(60)))
-        defer {
-            Task {
-                await harness.stop()
-                await slow.stop()
-            }
-        }
+        defer { Task { await harness.stop() } }
         let a = try await Tenant.make(harness, name: "A")
         let b = try await Tenant.make(harness, name: "B")
         let c = try await Tenant.make(harness, name: "C")
@@ -69,7 +63,9 @@ struct ErrorReasonContractTests {
         let bare = try await harness.newOwner()
         let political = try await harness.newOwner()
         try await Tenant.registerBrand(political, .political527)
-        let pendingBrand = try await slow.newOwner()
+        // From here on, vetting waits at the gate: this brand stays PENDING.
+        harness.provider.hold(.vetting)
+        let pendingBrand = try await harness.newOwner()
         _ = try await pendingBrand.registration.submitBrand(Tenant.brandRequest())
 
         typealias Trigger = () async throws -> Void

@@ -257,11 +257,11 @@ struct NumbersTests {
     func restartMidProvisioning() async throws {
         let harness = try await ServiceHarness.start()
         let tenant = try await Tenant.make(harness)
-        harness.provider.holdProvisioning()
+        harness.provider.hold(.provisioning)
         let number = try await tenant.addNumber("415")
         #expect(number.status == .provisioning)
         // Restart while the provisioning call is in the provider's hands.
-        try await harness.provider.waitUntilProvisioningWaits()
+        try await harness.provider.waitUntilWaiting(.provisioning)
         try await harness.restart(.fast)
         let admin = harness.connection(try await token(of: tenant, harness))
         var get = GetNumberRequest()

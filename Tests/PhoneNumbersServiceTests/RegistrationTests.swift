@@ -22,31 +22,18 @@ struct RegistrationTests {
 
     @Test("use case rules: registered brand, 2-5 samples, charity needs a non-profit, 527 political needs a Campaign Verify token")
     func useCaseRules() async throws {
-        // Vetting slow enough that the brand is still PENDING when it is resubmitted.
-        let harness = try await ServiceHarness.start(SimulatedProviderConfiguration(provisioningDelay: .milliseconds(50), vettingDelay: .milliseconds(500)))
-        var create = CreateAccountRequest()
-        create.name = "Fresh"
-        create.country = "US"
-        let account = try await harness.operatorAPI.accounts.createAccount(create)
-        var add = AddMemberRequest()
-        add.accountId = account.id
-        add.name = "Owner"
-        add.role = .owner
-        var issue = IssueTokenRequest()
-        issue.memberId = try await harness.operatorAPI.accounts.addMember(add).id
-        let owner = harness.connection(try await harness.operatorAPI.accounts.issueToken(issue).token)
+        let harness = try await ServiceHarness.start()
+        let owner = try await harness.newOwner()
 
         await expectError(.failedPrecondition, "BRAND_NOT_REGISTERED") { try await Tenant.submitUseCase(owner) }
         await expectError(.notFound, "BRAND_NOT_FOUND") { try await owner.registration.getBrand(GetBrandRequest()) }
 
-        var brand = SubmitBrandRequest()
-        brand.legalName = "Committee to Elect"
-        brand.ein = "98-7654321"
-        brand.entityType = .political527
-        brand.contactName = "Cam"
-        brand.contactEmail = "cam@example.org"
+        // The brand stays PENDING while its vetting waits at the gate.
+        harness.provider.hold(.vetting)
+        let brand = Tenant.brandRequest(.political527)
         _ = try await owner.registration.submitBrand(brand)
         await expectError(.failedPrecondition, "BRAND_PENDING") { try await owner.registration.submitBrand(brand) }
+        harness.provider.release(.vetting)
         for _ in 0..<200 where try await owner.registration.getBrand(GetBrandRequest()).status != .registered {
             try await Task.sleep(for: .milliseconds(20))
         }

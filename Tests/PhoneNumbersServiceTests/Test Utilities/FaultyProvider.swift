@@ -10,9 +10,9 @@ final class FaultyProvider: NumberProvider {
         var reservations: [ProviderError] = []
         var pins: [ProviderError] = []
         var directStatusChanges = true
-        /// While true, provisioning waits at the gate (ordering by events, not by delays).
-        var provisioningHeld = false
-        var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+        /// Stages whose calls wait at a gate (ordering by events, not by delays).
+        var held: Set<Stage> = []
+        var waiting: [Int: (stage: Stage, continuation: CheckedContinuation<Void, Never>)] = [:]
         var nextWaiter = 0
     }
 
@@ -29,29 +29,36 @@ final class FaultyProvider: NumberProvider {
     /// The next `errors.count` PIN look-ups fail with these errors, in order.
     func failPINLookups(_ errors: [ProviderError]) { faults.withLock { $0.pins += errors } }
 
-    /// Provisioning waits until `releaseProvisioning()`: a number stays PROVISIONING for
-    /// as long as a test needs, however busy the machine.
-    func holdProvisioning() { faults.withLock { $0.provisioningHeld = true } }
+    /// What a gate can hold.
+    enum Stage: Sendable, Hashable {
+        case provisioning
+        case vetting
+    }
 
-    func releaseProvisioning() {
+    /// Calls of `stage` wait until `release(stage)`: a number stays PROVISIONING, or a
+    /// brand PENDING, for as long as a test needs, however busy the machine.
+    func hold(_ stage: Stage) { faults.withLock { _ = $0.held.insert(stage) } }
+
+    func release(_ stage: Stage) {
         let waiting = faults.withLock { faults in
-            faults.provisioningHeld = false
-            defer { faults.waiting = [:] }
-            return Array(faults.waiting.values)
+            faults.held.remove(stage)
+            let released = faults.waiting.filter { $0.value.stage == stage }
+            for id in released.keys { faults.waiting[id] = nil }
+            return released.values.map(\.continuation)
         }
         for continuation in waiting { continuation.resume() }
     }
 
-    /// Returns once a provisioning call is waiting at the gate (bounded: 10 s).
-    func waitUntilProvisioningWaits() async throws {
+    /// Returns once a call of `stage` is waiting at the gate (bounded: 10 s).
+    func waitUntilWaiting(_ stage: Stage) async throws {
         for _ in 0..<1000 {
-            if faults.withLock({ !$0.waiting.isEmpty }) { return }
+            if faults.withLock({ $0.waiting.values.contains { $0.stage == stage } }) { return }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw TestFailure("no provisioning call reached the gate")
+        throw TestFailure("no \(stage) call reached the gate")
     }
 
-    private func passProvisioningGate() async {
+    private func pass(_ stage: Stage) async {
         let id = faults.withLock { faults in
             faults.nextWaiter += 1
             return faults.nextWaiter
@@ -59,14 +66,14 @@ final class FaultyProvider: NumberProvider {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let passes = faults.withLock { faults in
-                    guard faults.provisioningHeld, !Task.isCancelled else { return true }
-                    faults.waiting[id] = continuation
+                    guard faults.held.contains(stage), !Task.isCancelled else { return true }
+                    faults.waiting[id] = (stage, continuation)
                     return false
                 }
                 if passes { continuation.resume() }
             }
         } onCancel: {
-            faults.withLock { $0.waiting.removeValue(forKey: id) }?.resume()
+            faults.withLock { $0.waiting.removeValue(forKey: id) }?.continuation.resume()
         }
     }
 
@@ -92,7 +99,7 @@ final class FaultyProvider: NumberProvider {
     }
 
     func provision(e164: String, useCaseID: String) async throws(ProviderError) {
-        await passProvisioningGate()
+        await pass(.provisioning)
         try await base.provision(e164: e164, useCaseID: useCaseID)
     }
 
@@ -110,11 +117,13 @@ final class FaultyProvider: NumberProvider {
     }
 
     func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (PhoneNumbersService.BrandStatus, String) {
-        try await base.vetBrand(brand)
+        await pass(.vetting)
+        return try await base.vetBrand(brand)
     }
 
     func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (PhoneNumbersService.UseCaseStatus, String) {
-        try await base.vetUseCase(useCase, brand: brand)
+        await pass(.vetting)
+        return try await base.vetUseCase(useCase, brand: brand)
     }
 
     var allowsDirectStatusChanges: Bool { faults.withLock { $0.directStatusChanges } }
