@@ -37,10 +37,22 @@ final class ProbeService: RPCService {
         (events, continuation) = AsyncStream<String>.makeStream()
     }
 
-    /// The next event: "started" or "cancelled".
+    /// The next event: "started" or "cancelled"; nil when none comes within 30 s.
     func next() async -> String? {
-        var iterator = events.makeAsyncIterator()
-        return await iterator.next()
+        let events = self.events
+        return await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                var iterator = events.makeAsyncIterator()
+                return await iterator.next()
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 
     var methodHandlers: [RPCMethodHandler] {

@@ -97,14 +97,10 @@ extension NIOAsyncChannelInboundStream<ByteBuffer> {
         }
     }
 
-    /// Reads until `count` frames have arrived (after the preface).
+    /// Reads until `count` frames have arrived (after the preface), the connection
+    /// closes, or 30 s pass.
     func readFrames(_ count: Int) async throws -> [WireFrame] {
-        var transcript = ServerTranscript()
-        for try await buffer in self {
-            transcript.bytes += buffer.readableBytesView
-            if transcript.frames.count >= count { return transcript.frames }
-        }
-        return transcript.frames
+        try await read(limit: .seconds(30)) { $0.frames.count >= count }.0.frames
     }
 }
 
