@@ -21,7 +21,9 @@ struct PortOutTests {
         pinRequest.numberId = first.id
         let pin = try await tenant.owner.numbers.getPortOutPin(pinRequest).pin
         let locked = await expectError(.failedPrecondition, "PORT_OUT_LOCKED") { try await relay.numbers.requestPortOut(portOutRequest(first.e164, pin)) }
-        #expect(Int(locked?.details?.metadata["retry_after_ms"] ?? "0") ?? 0 > 0)
+        // The 15-minute lock has only just begun.
+        let retryAfter = Int(locked?.details?.metadata["retry_after_ms"] ?? "0") ?? 0
+        #expect(retryAfter > 14 * 60_000 && retryAfter <= 15 * 60_000, "\(retryAfter)")
         let attempts = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM port_out_attempts WHERE approved = 0")!.get("n", as: Int.self) }
         #expect(attempts == 4)
 
