@@ -107,4 +107,20 @@ struct ProtoBridgeTests {
         } while value != 0
         return out
     }
+
+    /// docs/PROTOCOL.md, "Unknown and mistyped fields": what is skipped, what is refused.
+    @Test("unknown fields are skipped; groups and known fields of the wrong wire type are refused")
+    func unknownAndMistypedFields() throws {
+        var expected = SimpleRequest()
+        expected.responseSize = 5
+        let known: [UInt8] = [0x08, 0x05]  // response_size = 5
+        // Field 99 as a varint, fixed64, length-delimited and fixed32: a newer client's fields.
+        let unknown: [UInt8] = [0x98, 0x06, 0x01] + [0x99, 0x06] + Array(repeating: 0, count: 8) + [0x9A, 0x06, 0x02, 0x61, 0x62]
+            + [0x9D, 0x06] + Array(repeating: 0, count: 4)
+        #expect(try SimpleRequest(serializedBytes: known + unknown) == expected)
+        // A group (wire types 3 and 4) of field 99.
+        #expect(throws: (any Error).self) { try SimpleRequest(serializedBytes: known + [0x9B, 0x06, 0x9C, 0x06]) }
+        // response_size (field 1, an int32) sent length-delimited.
+        #expect(throws: (any Error).self) { try SimpleRequest(serializedBytes: [0x0A, 0x01, 0x05]) }
+    }
 }
