@@ -17,7 +17,10 @@ struct AreaCodesCommand: AsyncParsableCommand {
                 response, client,
                 table(
                     ["AREA CODE", "STATE", "AVAILABLE"],
-                    response.areaCodes.map { [$0.areaCode, "\($0.state) \($0.stateName)", $0.available ? "yes" : "no: \($0.unavailableReason)"] }))
+                    response.areaCodes.map { code in
+                        let suggestions = code.suggestedAreaCodes.isEmpty ? "" : "; try \(code.suggestedAreaCodes.joined(separator: ", "))"
+                        return [code.areaCode, "\(code.state) \(code.stateName)", code.available ? "yes" : "no: \(code.unavailableReason)\(suggestions)"]
+                    }))
         }
     }
 }
