@@ -117,12 +117,12 @@ public struct CampaignsDomain: Sendable {
     }
 
     public func get(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
-        let accountID = try Self.readableAccount(principal, requested)
+        let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
         return try await store.read { tx in try Self.owned(tx, campaignID, accountID) }
     }
 
     public func list(_ principal: Principal, accountID requested: String, state: CampaignState?, numberID: String) async throws -> [CampaignRecord] {
-        let accountID = try Self.readableAccount(principal, requested)
+        let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
         return try await store.read { tx in try tx.campaigns(ofAccount: accountID, state: state, numberID: numberID) }
     }
 
@@ -225,7 +225,7 @@ public struct CampaignsDomain: Sendable {
     public func resolveSender(_ principal: Principal, accountID requested: String, campaignID: String, contact: String) async throws
         -> (e164: String, conversationID: String, contact: String)
     {
-        let accountID = try Self.readableAccount(principal, requested)
+        let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
         let contact = try NumberRules.contact(contact)
         let (campaign, number) = try await store.read { tx -> (CampaignRecord, NumberRecord) in
             let campaign = try Self.owned(tx, campaignID, accountID)
@@ -392,11 +392,6 @@ public struct CampaignsDomain: Sendable {
     }
 
     // MARK: Access
-
-    static func readableAccount(_ principal: Principal, _ requested: String) throws(DomainError) -> String {
-        let permission: Permission = AccessPolicy.allows(principal, .readNumbers) ? .readNumbers : .launchCampaigns
-        return try AccessPolicy.account(for: principal, requested: requested, permission)
-    }
 
     static func owned(_ tx: any StoreReader, _ campaignID: String, _ accountID: String) throws -> CampaignRecord {
         guard let campaign = try tx.campaign(campaignID), campaign.accountID == accountID else { throw DomainError.notFound("campaign", campaignID) }

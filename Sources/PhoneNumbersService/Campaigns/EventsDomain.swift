@@ -16,7 +16,7 @@ public struct EventsDomain: Sendable {
     /// - Throws: OUT_OF_RANGE `SINCE_BEYOND_HEAD` (metadata `head`) when `since` is past
     ///   the newest event: such a watch would skip every event up to `since`.
     public func watch(_ principal: Principal, accountID requested: String, since: Int64, fromStart: Bool) async throws -> AsyncThrowingStream<EventRecord, any Error> {
-        let accountID = try CampaignsDomain.readableAccount(principal, requested)
+        let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
         guard since >= 0 else { throw DomainError.invalid("INVALID_SINCE", "since is a sequence number, 0 or more") }
         let changes = signals.signals(for: accountID)
         let store = self.store

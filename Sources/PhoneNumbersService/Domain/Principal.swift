@@ -84,6 +84,12 @@ public enum AccessPolicy {
         }
     }
 
+    /// The account a caller reads campaigns and events of: readers of numbers, and
+    /// services that may only launch campaigns (the launcher reads what it launches).
+    public static func readableAccount(for principal: Principal, requested: String) throws(DomainError) -> String {
+        try account(for: principal, requested: requested, allows(principal, .readNumbers) ? .readNumbers : .launchCampaigns)
+    }
+
     /// PERMISSION_DENIED `ROLE_NOT_ALLOWED`, saying who the caller is and who may
     /// (metadata `caller`, `allowed_roles`, `allowed_grants`).
     public static func notAllowed(_ principal: Principal, _ permission: Permission) -> DomainError {
