@@ -33,12 +33,15 @@ func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) as
 /// An error as JSON: `code`, `reason`, `domain`, `message`, `metadata`.
 func errorJSON(_ error: RPCError) -> JSONValue {
     .object([
-        "error": .object([
-            ("code", .string(error.code.name)), ("reason", .string(error.reason ?? "")), ("domain", .string(error.details?.domain ?? "")),
-            ("message", .string(error.message)),
-            ("metadata", .object((error.details?.metadata ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
-        ])
-    ].map { ($0.key, $0.value) })
+        (
+            "error",
+            .object([
+                ("code", .string(error.code.name)), ("reason", .string(error.reason ?? "")), ("domain", .string(error.details?.domain ?? "")),
+                ("message", .string(error.message)),
+                ("metadata", .object((error.details?.metadata ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+            ])
+        )
+    ])
 }
 
 /// Prints a message as JSON (`--json`) or as the given human-readable text, made safe

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PhoneNumbersService
 
 /// A duration on the command line: `200ms`, `2s`, `1.5s`, `1m`, `2h`, `45d`.
 struct DurationArgument: ExpressibleByArgument, Sendable {
@@ -19,7 +20,7 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     }
 
     var defaultValueDescription: String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.milliseconds
         if milliseconds % 86_400_000 == 0, milliseconds > 0 { return "\(milliseconds / 86_400_000)d" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
         return "\(milliseconds)ms"

@@ -1,4 +1,5 @@
 import Foundation
+import PhoneNumbersService
 import ProtoBridge
 
 /// Text as a terminal shows it: what a server sends is never allowed to drive the
@@ -9,7 +10,7 @@ enum TerminalText {
     static func safe(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
-            if isInert(scalar) {
+            if HumanText.isPrintable(scalar, allowLineBreaks: false) {
                 out.unicodeScalars.append(scalar)
             } else {
                 out += "\\u{" + String(scalar.value, radix: 16) + "}"
@@ -47,13 +48,6 @@ enum TerminalText {
     /// `text` padded with spaces to `columns`.
     static func pad(_ text: String, to columns: Int) -> String {
         text + String(repeating: " ", count: max(0, columns - width(text)))
-    }
-
-    private static func isInert(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return false
-        default: return !(0x202A...0x202E).contains(scalar.value) && !(0x2066...0x2069).contains(scalar.value)
-        }
     }
 }
 

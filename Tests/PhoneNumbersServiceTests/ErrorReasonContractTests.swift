@@ -19,9 +19,7 @@ struct ErrorReasonContractTests {
 
     /// The rows of the table under "## Error reasons" in docs/API.md.
     static func documented() throws -> [String: Documented] {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        let text = try String(contentsOf: url.deletingLastPathComponent().appendingPathComponent("docs/API.md"), encoding: .utf8)
+        let text = try Repository.text("docs/API.md")
         guard let section = text.range(of: "## Error reasons") else { throw TestFailure("docs/API.md has no error reason table") }
         var rows: [String: Documented] = [:]
         for line in text[section.upperBound...].split(separator: "\n") where line.hasPrefix("| ") && !line.hasPrefix("| code") && !line.hasPrefix("| ---") {

@@ -18,9 +18,7 @@ struct PermissionMatrixTests {
 
     /// Each row of the permission table: its label and who it lets through.
     static func documentedRows() throws -> [(label: String, allowed: Set<Caller>)] {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        let text = try String(contentsOf: url.deletingLastPathComponent().appendingPathComponent("docs/API.md"), encoding: .utf8)
+        let text = try Repository.text("docs/API.md")
         let table = text.components(separatedBy: "| permission |")[1].components(separatedBy: "\n\n")[0]
         return table.split(separator: "\n").dropFirst(2).map { line in
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
@@ -35,9 +33,7 @@ struct PermissionMatrixTests {
 
     /// Every `rpc` of proto/phonenumbers/v1.
     static func rpcsInProto() throws -> [String] {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        let text = try String(contentsOf: url.deletingLastPathComponent().appendingPathComponent("proto/phonenumbers/v1/phone_numbers.proto"), encoding: .utf8)
+        let text = try Repository.text("proto/phonenumbers/v1/phone_numbers.proto")
         return text.split(separator: "\n").compactMap { line in
             let words = line.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "(" })
             return words.first == "rpc" && words.count > 1 ? String(words[1]) : nil

@@ -116,10 +116,7 @@ struct RegistrationTests {
 
     /// The count scripts/generate-area-codes.py wrote into the table's header.
     static func generatedAreaCodeCount() throws -> Int {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        let file = url.deletingLastPathComponent().appendingPathComponent("Sources/PhoneNumbersService/AreaCodes/AreaCodeTable.swift")
-        let header = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").prefix(4).joined(separator: " ")
+        let header = try Repository.text("Sources/PhoneNumbersService/AreaCodes/AreaCodeTable.swift").split(separator: "\n").prefix(4).joined(separator: " ")
         let match = try #require(header.firstMatch(of: /(\d+) geographic area codes/))
         return try #require(Int(match.1))
     }

@@ -59,7 +59,8 @@ public struct Authenticator: Sendable {
         guard limiter.allows(peer) else { throw lockedOut(peer) }
         do {
             let principal = try await authenticate(context.metadata)
-            guard limiter.admitsSuccess(peer) else { throw lockedOut(peer) }
+            // Not once the peer reached the limit, even if this attempt began before.
+            guard limiter.allows(peer) else { throw lockedOut(peer) }
             return principal
         } catch let error as DomainError where error.code == .unauthenticated {
             switch limiter.recordFailure(peer) {

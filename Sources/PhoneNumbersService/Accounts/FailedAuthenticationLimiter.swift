@@ -34,8 +34,8 @@ public final class FailedAuthenticationLimiter: Sendable {
     }
 
     /// Whether `peer` is within its limit now. Checked before an attempt (cheap
-    /// refusal) and again, atomically with its outcome, after it (`recordFailure`,
-    /// `admitsSuccess`), so that concurrent attempts cannot all pass the first check.
+    /// refusal) and again after a success; a failure is counted and judged in one step
+    /// (`recordFailure`), so concurrent attempts cannot all pass the first check.
     public func allows(_ peer: String, now: Timestamp = currentTimestamp()) -> Bool {
         windows.withLock { windows in
             guard let current = windows[peer] else { return true }
@@ -45,12 +45,6 @@ public final class FailedAuthenticationLimiter: Sendable {
             }
             return current.failures < maxFailures
         }
-    }
-
-    /// Whether a successful attempt may be answered: not once the peer reached the
-    /// limit, even if the attempt began before.
-    public func admitsSuccess(_ peer: String, now: Timestamp = currentTimestamp()) -> Bool {
-        allows(peer, now: now)
     }
 
     /// Counts a failed attempt and says how to answer it, in one step.

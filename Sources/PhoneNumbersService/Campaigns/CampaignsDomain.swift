@@ -244,8 +244,8 @@ public struct CampaignsDomain: Sendable {
     ///   account no longer holds it (deleted, ported out) or it is not READY.
     @discardableResult
     static func requireHeldNumber(_ tx: any StoreReader, _ campaign: CampaignRecord) throws -> NumberRecord {
-        guard let number = try tx.number(campaign.numberID), number.status == .ready else {
-            let number = try tx.number(campaign.numberID)
+        let number = try tx.number(campaign.numberID)
+        guard let number, number.status == .ready else {
             let status = number.map { ChangeLog.visibleStatus($0.status) } ?? "RELEASED"
             let why = number?.failureReason.isEmpty == false ? " (\(number!.failureReason))" : ""
             throw DomainError.precondition(

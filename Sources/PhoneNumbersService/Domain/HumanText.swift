@@ -15,8 +15,8 @@ public enum HumanText {
         try check(value, what, maxLength: maxLength, required: required, reason: reason, allowLineBreaks: true)
     }
 
-    /// Whether a scalar may appear in stored text.
-    static func isPrintable(_ scalar: Unicode.Scalar, allowLineBreaks: Bool) -> Bool {
+    /// Whether a scalar may appear in stored text (and be printed to a terminal as it is).
+    public static func isPrintable(_ scalar: Unicode.Scalar, allowLineBreaks: Bool) -> Bool {
         if allowLineBreaks, scalar == "\n" || scalar == "\t" { return true }
         switch scalar.properties.generalCategory {
         case .control, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse: return false

@@ -22,18 +22,19 @@ public enum NumberRules {
     /// A US number normalised to E.164 (`+1NPANXXXXXX`).
     /// - Throws: INVALID_ARGUMENT `INVALID_PHONE_NUMBER`.
     public static func e164(_ input: String) throws(DomainError) -> String {
-        switch NANPNumber.parse(input) {
-        case .success(let e164): return e164
-        case .failure(let why): throw .invalid("INVALID_PHONE_NUMBER", "\(HumanText.quoted(input)) is not a US phone number: \(why.text)")
-        }
+        try parse(input, reason: "INVALID_PHONE_NUMBER", what: "")
     }
 
     /// A contact's number normalised to E.164.
     /// - Throws: INVALID_ARGUMENT `INVALID_CONTACT`.
     public static func contact(_ input: String) throws(DomainError) -> String {
+        try parse(input, reason: "INVALID_CONTACT", what: "the contact ")
+    }
+
+    private static func parse(_ input: String, reason: String, what: String) throws(DomainError) -> String {
         switch NANPNumber.parse(input) {
         case .success(let e164): return e164
-        case .failure(let why): throw .invalid("INVALID_CONTACT", "the contact \(HumanText.quoted(input)) is not a US phone number: \(why.text)")
+        case .failure(let why): throw .invalid(reason, "\(what)\(HumanText.quoted(input)) is not a US phone number: \(why.text)")
         }
     }
 

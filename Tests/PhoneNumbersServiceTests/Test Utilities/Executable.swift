@@ -4,11 +4,7 @@ import Testing
 
 /// The `phone-numbers` executable this build produced, run as a person would.
 enum Executable {
-    static let url: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent(".build/debug/phone-numbers")
-    }()
+    static let url = Repository.root.appendingPathComponent(".build/debug/phone-numbers")
 
     struct Output {
         let status: Int32
