@@ -41,13 +41,14 @@ extension SQLiteTransaction {
     }
 
     static func number(_ row: Row) throws -> NumberRecord {
-        NumberRecord(
+        let areaCodes = try row.get("area_codes", as: String.self)
+        return NumberRecord(
             id: try row.get("id"), accountID: try row.get("account_id"), e164: try row.get("e164"), areaCode: try row.get("area_code"),
             name: try row.get("name"), useCaseID: try row.get("use_case_id"), status: try enumValue(row, "status"),
             failureReason: try row.get("failure_reason"), provisioningAttempts: try row.get("provisioning_attempts"),
             createdAt: try row.get("created_at"), provisioningStartedAt: try row.get("provisioning_started_at"),
             readyAt: try row.get("ready_at"), failedAt: try row.get("failed_at"), releasedAt: try row.get("released_at"),
-            updatedAt: try row.get("updated_at"), kind: try enumValue(row, "kind"))
+            updatedAt: try row.get("updated_at"), kind: try enumValue(row, "kind"), areaCodes: areaCodes.isEmpty ? nil : list(areaCodes))
     }
 
     static func campaign(_ row: Row) throws -> CampaignRecord {
@@ -55,10 +56,15 @@ extension SQLiteTransaction {
         return CampaignRecord(
             id: try row.get("id"), accountID: try row.get("account_id"), name: try row.get("name"), state: try enumValue(row, "state"),
             senderKind: try enumValue(row, "sender_kind"), numberID: try row.get("number_id", as: String?.self) ?? "",
-            useCaseID: try row.get("use_case_id"), preferredAreaCodes: areaCodes.isEmpty ? [] : areaCodes.split(separator: ",").map(String.init),
+            useCaseID: try row.get("use_case_id"), preferredAreaCodes: list(areaCodes),
             failureReason: try row.get("failure_reason"), requestID: try row.get("request_id"), fingerprint: try row.get("fingerprint"),
             createdAt: try row.get("created_at"), launchedAt: try row.get("launched_at"), activatedAt: try row.get("activated_at"),
             archivedAt: try row.get("archived_at"), updatedAt: try row.get("updated_at"))
+    }
+
+    /// A comma-separated column as a list ("" is empty).
+    private static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map(String.init)
     }
 
     private static func enumValue<E: RawRepresentable>(_ row: Row, _ column: String) throws -> E where E.RawValue == String {

@@ -11,7 +11,7 @@ public final class SQLitePhoneNumbersStore: PhoneNumbersStore {
 
     /// Opens the store in `pool` and applies its migrations.
     public static func open(_ pool: DatabasePool) async throws -> SQLitePhoneNumbersStore {
-        try await Migrator(Schema.migrations + [Schema.campaignsAndEvents, Schema.numbersInListingOrder, Schema.portOutOutcomes]).migrate(pool)
+        try await Migrator(Schema.migrations).migrate(pool)
         return SQLitePhoneNumbersStore(pool: pool)
     }
 

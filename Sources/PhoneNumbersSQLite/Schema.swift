@@ -1,6 +1,7 @@
 import Storage
 
-/// The service's schema: numbered, append-only. Never edit a released migration.
+/// The service's schema, every migration in order: numbered, append-only. Never edit a
+/// released migration (the migrator checks their checksums).
 enum Schema {
     static let migrations: [Migrator.Migration] = [
         .init(
@@ -132,74 +133,76 @@ enum Schema {
             CREATE INDEX campaigns_by_number ON campaigns(number_id, state);
             CREATE INDEX campaigns_by_account ON campaigns(account_id, state);
             """),
+        // Campaigns, single-use numbers, the event log and the audit trail.
+        .init(
+            "0005_campaigns_events_audit",
+            """
+            ALTER TABLE numbers ADD COLUMN kind TEXT NOT NULL DEFAULT 'DEDICATED' CHECK (kind IN ('DEDICATED', 'SINGLE_USE'));
+            DROP INDEX numbers_by_account;
+            CREATE INDEX numbers_by_account ON numbers(account_id, kind, status);
+            ALTER TABLE campaigns ADD COLUMN sender_kind TEXT NOT NULL DEFAULT 'DEDICATED' CHECK (sender_kind IN ('DEDICATED', 'SINGLE_USE'));
+            ALTER TABLE campaigns ADD COLUMN use_case_id TEXT NOT NULL DEFAULT '';
+            ALTER TABLE campaigns ADD COLUMN preferred_area_codes TEXT NOT NULL DEFAULT '';
+            ALTER TABLE campaigns ADD COLUMN failure_reason TEXT NOT NULL DEFAULT '';
+            ALTER TABLE campaigns ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+            ALTER TABLE campaigns ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+            ALTER TABLE campaigns ADD COLUMN launched_at INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE campaigns ADD COLUMN activated_at INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE campaigns ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;
+            CREATE UNIQUE INDEX campaigns_by_request ON campaigns(account_id, request_id) WHERE request_id <> '';
+            CREATE TABLE events (
+                sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                kind TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                old_state TEXT NOT NULL,
+                new_state TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                at INTEGER NOT NULL
+            );
+            CREATE INDEX events_by_account ON events(account_id, sequence);
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                account_id TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject_kind TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                old_value TEXT NOT NULL,
+                new_value TEXT NOT NULL,
+                request_id TEXT NOT NULL
+            );
+            CREATE INDEX audit_by_account ON audit_log(account_id, id);
+            CREATE INDEX audit_by_subject ON audit_log(account_id, subject_id, id);
+            """),
+        // An account's numbers come out of the index already in listing order (no sort per
+        // ListNumbers); the count of held numbers reads the same few index entries.
+        .init(
+            "0006_numbers_in_listing_order",
+            """
+            DROP INDEX numbers_by_account;
+            CREATE INDEX numbers_by_account ON numbers(account_id, kind, created_at, id);
+            """),
+        // Each relayed port-out request keeps what the service answered (approved, wrong
+        // PIN, locked, number in use), for the owner's list of attempts.
+        .init(
+            "0007_port_out_outcomes",
+            """
+            ALTER TABLE port_out_attempts ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+            UPDATE port_out_attempts SET outcome = CASE approved WHEN 1 THEN 'APPROVED' ELSE 'PIN_MISMATCH' END;
+            CREATE INDEX port_out_attempts_newest ON port_out_attempts(number_id, at DESC, id DESC);
+            """),
+        // Every number, dedicated or single-use, carries the area codes to reserve in, and
+        // the single-use reservation job becomes the one reservation job.
+        .init(
+            "0008_one_number_life_cycle",
+            """
+            ALTER TABLE numbers ADD COLUMN area_codes TEXT NOT NULL DEFAULT '';
+            UPDATE numbers SET area_codes = COALESCE(
+                (SELECT preferred_area_codes FROM campaigns WHERE campaigns.number_id = numbers.id AND preferred_area_codes <> ''), area_code)
+            WHERE status = 'RESERVING';
+            UPDATE jobs SET kind = 'COMPLETE_RESERVATION' WHERE kind = 'RESERVE_SINGLE_USE';
+            """),
     ]
-}
-
-extension Schema {
-    /// Campaigns, single-use numbers, the event log and the audit trail.
-    static let campaignsAndEvents = Migrator.Migration(
-        "0005_campaigns_events_audit",
-        """
-        ALTER TABLE numbers ADD COLUMN kind TEXT NOT NULL DEFAULT 'DEDICATED' CHECK (kind IN ('DEDICATED', 'SINGLE_USE'));
-        DROP INDEX numbers_by_account;
-        CREATE INDEX numbers_by_account ON numbers(account_id, kind, status);
-        ALTER TABLE campaigns ADD COLUMN sender_kind TEXT NOT NULL DEFAULT 'DEDICATED' CHECK (sender_kind IN ('DEDICATED', 'SINGLE_USE'));
-        ALTER TABLE campaigns ADD COLUMN use_case_id TEXT NOT NULL DEFAULT '';
-        ALTER TABLE campaigns ADD COLUMN preferred_area_codes TEXT NOT NULL DEFAULT '';
-        ALTER TABLE campaigns ADD COLUMN failure_reason TEXT NOT NULL DEFAULT '';
-        ALTER TABLE campaigns ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
-        ALTER TABLE campaigns ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
-        ALTER TABLE campaigns ADD COLUMN launched_at INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE campaigns ADD COLUMN activated_at INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE campaigns ADD COLUMN archived_at INTEGER NOT NULL DEFAULT 0;
-        CREATE UNIQUE INDEX campaigns_by_request ON campaigns(account_id, request_id) WHERE request_id <> '';
-        CREATE TABLE events (
-            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id TEXT NOT NULL REFERENCES accounts(id),
-            kind TEXT NOT NULL,
-            subject_id TEXT NOT NULL,
-            old_state TEXT NOT NULL,
-            new_state TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            at INTEGER NOT NULL
-        );
-        CREATE INDEX events_by_account ON events(account_id, sequence);
-        CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id TEXT NOT NULL,
-            at INTEGER NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            subject_kind TEXT NOT NULL,
-            subject_id TEXT NOT NULL,
-            old_value TEXT NOT NULL,
-            new_value TEXT NOT NULL,
-            request_id TEXT NOT NULL
-        );
-        CREATE INDEX audit_by_account ON audit_log(account_id, id);
-        CREATE INDEX audit_by_subject ON audit_log(account_id, subject_id, id);
-        """)
-}
-
-extension Schema {
-    /// An account's numbers come out of the index already in listing order (no sort per
-    /// ListNumbers); the count of held numbers reads the same few index entries.
-    static let numbersInListingOrder = Migrator.Migration(
-        "0006_numbers_in_listing_order",
-        """
-        DROP INDEX numbers_by_account;
-        CREATE INDEX numbers_by_account ON numbers(account_id, kind, created_at, id);
-        """)
-}
-
-extension Schema {
-    /// Each relayed port-out request keeps what the service answered (approved, wrong
-    /// PIN, locked, number in use), for the owner's list of attempts.
-    static let portOutOutcomes = Migrator.Migration(
-        "0007_port_out_outcomes",
-        """
-        ALTER TABLE port_out_attempts ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
-        UPDATE port_out_attempts SET outcome = CASE approved WHEN 1 THEN 'APPROVED' ELSE 'PIN_MISMATCH' END;
-        CREATE INDEX port_out_attempts_newest ON port_out_attempts(number_id, at DESC, id DESC);
-        """)
 }

@@ -23,12 +23,12 @@ public struct PhoneNumbersApplication: Sendable {
         registration = RegistrationDomain(store: store, provider: provider, jobs: jobs, logger: logger)
         let signals = AccountSignals()
         self.signals = signals
-        numbers = NumbersDomain(store: store, provider: provider, signals: signals, jobs: jobs, logger: logger)
-        campaigns = CampaignsDomain(store: store, provider: provider, signals: signals, jobs: jobs, logger: logger)
+        let lifecycle = NumberLifecycle(store: store, provider: provider, signals: signals, jobs: jobs, logger: logger, listener: SingleUseLaunches())
+        numbers = NumbersDomain(store: store, provider: provider, signals: signals, lifecycle: lifecycle, logger: logger)
+        campaigns = CampaignsDomain(store: store, signals: signals, jobs: jobs, logger: logger)
         events = EventsDomain(store: store, signals: signals)
         registration.registerJobs()
-        numbers.registerJobs()
-        campaigns.registerJobs()
+        lifecycle.registerJobs()
     }
 
     /// The RPC services of the phone numbers API.

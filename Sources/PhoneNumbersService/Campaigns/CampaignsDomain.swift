@@ -18,21 +18,15 @@ public enum CampaignSender: Sendable, Hashable {
 /// text so each contact sees one conversation per number.
 public struct CampaignsDomain: Sendable {
     let store: any PhoneNumbersStore
-    let provider: any NumberProvider
     let signals: AccountSignals
     let jobs: JobRunner
     let logger: Logger
 
-    public init(store: any PhoneNumbersStore, provider: any NumberProvider, signals: AccountSignals, jobs: JobRunner, logger: Logger) {
+    public init(store: any PhoneNumbersStore, signals: AccountSignals, jobs: JobRunner, logger: Logger) {
         self.store = store
-        self.provider = provider
         self.signals = signals
         self.jobs = jobs
         self.logger = logger
-    }
-
-    public func registerJobs() {
-        jobs.register(.reserveSingleUse) { job in await self.reserveSingleUse(job) }
     }
 
     // MARK: Creating and reading
@@ -161,10 +155,10 @@ public struct CampaignsDomain: Sendable {
                 }
                 let number = NumberRecord(
                     id: Identifiers.make("num"), accountID: accountID, e164: "", areaCode: campaign.preferredAreaCodes[0], name: campaign.name,
-                    useCaseID: campaign.useCaseID, status: .reserving, createdAt: now, updatedAt: now, kind: .singleUse)
-                try tx.insert(number)
+                    useCaseID: campaign.useCaseID, status: .reserving, createdAt: now, updatedAt: now, kind: .singleUse,
+                    areaCodes: campaign.preferredAreaCodes)
+                try NumberLifecycle.request(tx, number, reserveAt: now)
                 campaign.numberID = number.id
-                try tx.upsert(JobRecord(kind: .reserveSingleUse, subjectID: number.id, runAt: now))
             }
             campaign.state = next
             campaign.failureReason = ""
@@ -206,7 +200,7 @@ public struct CampaignsDomain: Sendable {
             if transition == .archive {
                 campaign.archivedAt = campaign.updatedAt
                 if campaign.senderKind == .singleUse, !campaign.numberID.isEmpty {
-                    try Self.releaseSingleUse(tx, numberID: campaign.numberID, actor: actor, reason: "")
+                    try NumberLifecycle.release(tx, campaign.numberID, actor: actor, action: "SINGLE_USE_NUMBER_RELEASED")
                 }
             }
             try tx.update(campaign)
@@ -262,122 +256,6 @@ public struct CampaignsDomain: Sendable {
     static func conversationID(accountID: String, e164: String, contact: String) -> String {
         let digest = SHA256.hash(data: Data("\(accountID)|\(e164)|\(contact)".utf8))
         return "conv_" + digest.prefix(16).lowercaseHex
-    }
-
-    // MARK: Single-use numbers
-
-    /// Reserves a single-use number in the first preferred area code with inventory,
-    /// then hands it to provisioning; with none available, the launch fails.
-    func reserveSingleUse(_ job: JobRecord) async -> JobOutcome {
-        do {
-            let found = try await store.read { tx -> (NumberRecord, CampaignRecord)? in
-                guard let number = try tx.number(job.subjectID), number.status == .reserving,
-                    let campaign = try tx.campaign(usingSingleUseNumber: number.id), campaign.state == .launching
-                else { return nil }
-                return (number, campaign)
-            }
-            guard let (number, campaign) = found else {
-                try await store.write { try $0.deleteJob(kind: .reserveSingleUse, subjectID: job.subjectID) }
-                return .done
-            }
-            var reserved: (e164: String, areaCode: String)?
-            for areaCode in campaign.preferredAreaCodes where reserved == nil {
-                do {
-                    reserved = (try await provider.reserveNumber(areaCode: areaCode, reservationKey: number.id), areaCode)
-                } catch .noInventory {
-                    continue
-                } catch .transient(let why) {
-                    return .retry(after: retryBackoff(attempt: job.attempts), error: why)
-                } catch .permanent(let why) {
-                    try await failLaunch(number, reason: "the provider refused the reservation: \(why)")
-                    return .done
-                }
-            }
-            guard let reserved else {
-                try await failLaunch(number, reason: "no numbers available in area codes \(campaign.preferredAreaCodes.joined(separator: ", "))")
-                return .done
-            }
-            let applied = try await store.write { tx -> Bool in
-                try tx.deleteJob(kind: .reserveSingleUse, subjectID: number.id)
-                guard var current = try tx.number(number.id), current.status == .reserving else { return false }
-                let old = current
-                let now = currentTimestamp()
-                current.e164 = reserved.e164
-                current.areaCode = reserved.areaCode
-                current.status = .provisioning
-                current.provisioningStartedAt = now
-                current.updatedAt = now
-                try tx.update(current)
-                try ChangeLog.number(tx, from: old, to: current, actor: .system, action: "SINGLE_USE_NUMBER_RESERVED", newValue: "\(reserved.e164) PROVISIONING")
-                try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: number.id, runAt: now))
-                return true
-            }
-            if !applied {
-                // The campaign was archived meanwhile: give the number back.
-                try? await provider.cancelReservation(reservationKey: number.id)
-            }
-            signals.notify(number.accountID)
-            jobs.wake()
-            return .done
-        } catch {
-            return .retry(after: retryBackoff(attempt: job.attempts), error: "\(error)")
-        }
-    }
-
-    private func failLaunch(_ number: NumberRecord, reason: String) async throws {
-        try? await provider.cancelReservation(reservationKey: number.id)
-        try await store.write { tx in
-            try tx.deleteJob(kind: .reserveSingleUse, subjectID: number.id)
-            guard var current = try tx.number(number.id), current.status == .reserving else { return }
-            current.status = .released
-            current.failureReason = reason
-            current.releasedAt = currentTimestamp()
-            current.updatedAt = current.releasedAt
-            try tx.update(current)
-            try Self.launchFinished(tx, numberID: number.id, failure: reason)
-        }
-        signals.notify(number.accountID)
-    }
-
-    /// Called in the transaction that ends a single-use number's provisioning: the
-    /// campaign goes ACTIVE, or back to DRAFT with the reason (and the number is released).
-    static func singleUseNumberFinished(_ tx: any StoreWriter, _ number: NumberRecord) throws {
-        if number.status == .ready {
-            try launchFinished(tx, numberID: number.id, failure: nil)
-        } else if number.status == .failed {
-            try releaseSingleUse(tx, numberID: number.id, actor: .system, reason: number.failureReason)
-            try launchFinished(tx, numberID: number.id, failure: "provisioning failed: \(number.failureReason)")
-        }
-    }
-
-    private static func launchFinished(_ tx: any StoreWriter, numberID: String, failure: String?) throws {
-        guard var campaign = try tx.campaign(usingSingleUseNumber: numberID), campaign.state == .launching else { return }
-        let old = campaign
-        campaign.state = try CampaignStateMachine.next(campaign.state, failure == nil ? .launchSucceeded : .launchFailed, sender: .singleUse)
-        campaign.updatedAt = currentTimestamp()
-        if let failure {
-            campaign.failureReason = failure
-            campaign.numberID = ""
-        } else {
-            campaign.activatedAt = campaign.updatedAt
-        }
-        try tx.update(campaign)
-        try ChangeLog.campaign(tx, from: old, to: campaign, actor: .system, action: failure == nil ? "CAMPAIGN_ACTIVATED" : "CAMPAIGN_LAUNCH_FAILED")
-    }
-
-    private static func releaseSingleUse(_ tx: any StoreWriter, numberID: String, actor: Actor, reason: String) throws {
-        guard var number = try tx.number(numberID), number.status != .released else { return }
-        let old = number
-        let now = currentTimestamp()
-        number.status = .released
-        number.releasedAt = now
-        number.updatedAt = now
-        if !reason.isEmpty { number.failureReason = reason }
-        try tx.update(number)
-        try ChangeLog.number(tx, from: old, to: number, actor: actor, action: "SINGLE_USE_NUMBER_RELEASED")
-        try tx.deleteJob(kind: .provisionNumber, subjectID: numberID)
-        try tx.deleteJob(kind: .reserveSingleUse, subjectID: numberID)
-        try tx.upsert(JobRecord(kind: .releaseNumber, subjectID: numberID, runAt: now))
     }
 
     /// The E.164 of each campaign's number, where known, by campaign id.

@@ -204,7 +204,10 @@ public struct NumberRecord: Sendable, Hashable {
     public var accountID: String
     /// E.164; empty while reserving.
     public var e164: String
+    /// The area code of the number (while reserving, the first of `areaCodes`).
     public var areaCode: String
+    /// The area codes to reserve in, in order of preference (only read while reserving).
+    public var areaCodes: [String]
     public var name: String
     public var useCaseID: String
     public var status: NumberStatus
@@ -222,9 +225,11 @@ public struct NumberRecord: Sendable, Hashable {
     public init(
         id: String, accountID: String, e164: String, areaCode: String, name: String, useCaseID: String, status: NumberStatus,
         failureReason: String = "", provisioningAttempts: Int = 0, createdAt: Timestamp, provisioningStartedAt: Timestamp = 0,
-        readyAt: Timestamp = 0, failedAt: Timestamp = 0, releasedAt: Timestamp = 0, updatedAt: Timestamp, kind: NumberKind = .dedicated
+        readyAt: Timestamp = 0, failedAt: Timestamp = 0, releasedAt: Timestamp = 0, updatedAt: Timestamp, kind: NumberKind = .dedicated,
+        areaCodes: [String]? = nil
     ) {
         self.kind = kind
+        self.areaCodes = areaCodes ?? [areaCode]
         self.id = id
         self.accountID = accountID
         self.e164 = e164
@@ -261,10 +266,9 @@ public struct IdempotencyRecord: Sendable, Hashable {
 
 /// Background work that must survive restarts.
 public enum JobKind: String, Sendable, Hashable {
-    /// Finish a reservation an AddNumber call did not complete (crash or timeout).
+    /// Reserve a RESERVING number: a single-use one at launch, or a dedicated one whose
+    /// AddNumber call did not finish (crash or timeout).
     case completeReservation = "COMPLETE_RESERVATION"
-    /// Reserve a single-use number for a launching campaign, in one of its area codes.
-    case reserveSingleUse = "RESERVE_SINGLE_USE"
     case provisionNumber = "PROVISION_NUMBER"
     case releaseNumber = "RELEASE_NUMBER"
     case vetBrand = "VET_BRAND"

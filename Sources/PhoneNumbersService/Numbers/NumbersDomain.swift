@@ -7,13 +7,15 @@ public struct NumbersDomain: Sendable {
     let provider: any NumberProvider
     let signals: AccountSignals
     let jobs: JobRunner
+    let lifecycle: NumberLifecycle
     let logger: Logger
 
-    public init(store: any PhoneNumbersStore, provider: any NumberProvider, signals: AccountSignals, jobs: JobRunner, logger: Logger) {
+    public init(store: any PhoneNumbersStore, provider: any NumberProvider, signals: AccountSignals, lifecycle: NumberLifecycle, logger: Logger) {
         self.store = store
         self.provider = provider
         self.signals = signals
-        self.jobs = jobs
+        self.jobs = lifecycle.jobs
+        self.lifecycle = lifecycle
         self.logger = logger
     }
 
@@ -60,61 +62,37 @@ public struct NumbersDomain: Sendable {
                     "USE_CASE_NUMBER_LIMIT", "a use case can be associated with at most \(NumberRules.useCaseLimit) numbers",
                     metadata: ["limit": "\(NumberRules.useCaseLimit)"])
             }
-            try tx.insert(candidate)
+            // If this call dies before the reservation completes, the job finishes it.
+            try NumberLifecycle.request(tx, candidate, reserveAt: now + 30_000)
             if !requestID.isEmpty {
                 try tx.insert(IdempotencyRecord(accountID: accountID, requestID: requestID, fingerprint: fingerprint, numberID: candidate.id))
             }
-            // If this call dies before the reservation completes, the job finishes it.
-            try tx.upsert(JobRecord(kind: .completeReservation, subjectID: candidate.id, runAt: now + 30_000))
             return candidate
         }
         guard number.status == .reserving else { return number }
         return try await completeReservation(number.id, actor: Actor(principal), requestID: requestID)
     }
 
-    /// Reserves the number of a RESERVING record at the provider (idempotent by the
-    /// record's id) and moves it to PROVISIONING; when the area code has no inventory
-    /// or the provider refuses, removes the record so nothing is created.
-    func completeReservation(_ numberID: String, actor: Actor, requestID: String) async throws -> NumberRecord {
-        guard let number = try await store.read({ try $0.number(numberID) }) else { throw DomainError.notFound("number", numberID) }
-        guard number.status == .reserving else { return number }
-        let e164: String
-        do {
-            e164 = try await reserveWithRetries(areaCode: number.areaCode, key: number.id)
-        } catch {
-            try await discardReservation(numberID)
-            switch error {
-            case .noInventory(let areaCode):
-                let suggestions = await suggestions(instead: areaCode)
-                let tryThese = suggestions.isEmpty ? "" : " (with numbers now: \(suggestions.joined(separator: ", ")))"
-                throw DomainError(
-                    .resourceExhausted, "NO_NUMBERS_AVAILABLE",
-                    "No phone numbers are available in area code \(areaCode). Choose a different area code\(tryThese), or contact support for a hard-to-get area code.",
-                    metadata: ["area_code": areaCode, "suggested_area_codes": suggestions.joined(separator: ",")])
-            case .permanent(let why):
-                throw DomainError(.failedPrecondition, "PROVIDER_REFUSED", "The provider refused the reservation: \(why)")
-            case .transient(let why):
-                throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "The provider could not reserve a number right now (\(why)). Try again.")
-            }
+    /// Reserves the RESERVING record now, while its caller waits: PROVISIONING on
+    /// success; otherwise the record is gone and the error says why.
+    private func completeReservation(_ numberID: String, actor: Actor, requestID: String) async throws -> NumberRecord {
+        switch try await lifecycle.reserve(numberID, actor: actor, requestID: requestID, transientRetries: 2) {
+        case .reserved(let number):
+            return number
+        case .unavailable(let why):
+            if let number = try await store.read({ try $0.number(numberID) }) { try await lifecycle.abandon(number, .refused(why)) }
+            throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "The provider could not reserve a number right now (\(why)). Try again.")
+        case .failed(.refused(let why)):
+            throw DomainError(.failedPrecondition, "PROVIDER_REFUSED", "The provider refused the reservation: \(why)")
+        case .failed(.noInventory(let areaCodes)):
+            let areaCode = areaCodes.first ?? ""
+            let suggestions = await suggestions(instead: areaCode)
+            let tryThese = suggestions.isEmpty ? "" : " (with numbers now: \(suggestions.joined(separator: ", ")))"
+            throw DomainError(
+                .resourceExhausted, "NO_NUMBERS_AVAILABLE",
+                "No phone numbers are available in area code \(areaCode). Choose a different area code\(tryThese), or contact support for a hard-to-get area code.",
+                metadata: ["area_code": areaCode, "suggested_area_codes": suggestions.joined(separator: ",")])
         }
-        let now = currentTimestamp()
-        let updated = try await store.write { tx -> NumberRecord in
-            guard var current = try tx.number(numberID) else { throw DomainError.notFound("number", numberID) }
-            guard current.status == .reserving else { return current }
-            current.e164 = e164
-            current.status = .provisioning
-            current.provisioningStartedAt = now
-            current.updatedAt = now
-            try tx.update(current)
-            try ChangeLog.number(tx, from: nil, to: current, actor: actor, action: "NUMBER_ADDED", requestID: requestID, newValue: "\(e164) PROVISIONING")
-            try tx.deleteJob(kind: .completeReservation, subjectID: numberID)
-            try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: numberID, runAt: now))
-            return current
-        }
-        signals.notify(updated.accountID)
-        jobs.wake()
-        logger.info("number reserved", metadata: ["number.id": "\(numberID)", "number.e164": "\(e164)", "account.id": "\(updated.accountID)"])
-        return updated
     }
 
     /// Codes of the same state with numbers now, to offer instead of `areaCode`.
@@ -123,29 +101,6 @@ public struct NumbersDomain: Sendable {
         let codes = AreaCodeDirectory.list(state: state).filter(\.available).map(\.areaCode)
         let stocked = (try? await provider.areaCodesWithInventory(codes)) ?? []
         return AreaCodeDirectory.offer(state: state, stocked: stocked).first { $0.areaCode == areaCode }?.suggestions ?? []
-    }
-
-    private func reserveWithRetries(areaCode: String, key: String) async throws(ProviderError) -> String {
-        var attempt = 0
-        while true {
-            do {
-                return try await provider.reserveNumber(areaCode: areaCode, reservationKey: key)
-            } catch .transient(let why) {
-                attempt += 1
-                guard attempt < 3 else { throw .transient(why) }
-                try? await Task.sleep(for: .milliseconds(100 * attempt))
-            }
-        }
-    }
-
-    private func discardReservation(_ numberID: String) async throws {
-        try? await provider.cancelReservation(reservationKey: numberID)
-        try await store.write { tx in
-            guard let current = try tx.number(numberID), current.status == .reserving else { return }
-            try tx.deleteIdempotencyRecords(numberID: numberID)
-            try tx.deleteJob(kind: .completeReservation, subjectID: numberID)
-            try tx.delete(numberID: numberID)
-        }
     }
 
     // MARK: Reading and changing
@@ -191,7 +146,7 @@ public struct NumbersDomain: Sendable {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
         let updated = try await store.write { tx -> NumberRecord in
             try tx.lockAccount(accountID)
-            var number = try Self.owned(tx, numberID, accountID)
+            let number = try Self.owned(tx, numberID, accountID)
             switch number.status {
             case .released:
                 throw DomainError.precondition("NUMBER_RELEASED", "number \(numberID) was already released")
@@ -207,16 +162,7 @@ public struct NumbersDomain: Sendable {
                     "number \(number.e164) is used by active campaigns: " + campaigns.map { "\($0.name) (\($0.state))" }.joined(separator: ", "),
                     metadata: ["campaign_ids": campaigns.map(\.id).joined(separator: ","), "campaign_names": campaigns.map(\.name).joined(separator: ",")])
             }
-            let now = currentTimestamp()
-            let old = number
-            number.status = .released
-            number.releasedAt = now
-            number.updatedAt = now
-            try tx.update(number)
-            try ChangeLog.number(tx, from: old, to: number, actor: Actor(principal), action: "NUMBER_DELETED")
-            try tx.deleteJob(kind: .provisionNumber, subjectID: numberID)
-            try tx.upsert(JobRecord(kind: .releaseNumber, subjectID: numberID, runAt: now))
-            return number
+            return try NumberLifecycle.release(tx, numberID, actor: Actor(principal), action: "NUMBER_DELETED") ?? number
         }
         signals.notify(updated.accountID)
         jobs.wake()
@@ -228,24 +174,13 @@ public struct NumbersDomain: Sendable {
     public func retryProvisioning(_ principal: Principal, accountID requested: String, numberID: String) async throws -> NumberRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
         let updated = try await store.write { tx -> NumberRecord in
-            var number = try Self.owned(tx, numberID, accountID)
+            let number = try Self.owned(tx, numberID, accountID)
             guard number.status == .failed else {
                 throw DomainError.precondition(
                     "NUMBER_NOT_FAILED", "only a number whose provisioning FAILED can be retried; it is \(number.status.rawValue)",
                     metadata: ["status": number.status.rawValue])
             }
-            let now = currentTimestamp()
-            let old = number
-            number.status = .provisioning
-            number.failureReason = ""
-            number.provisioningAttempts = 0
-            number.provisioningStartedAt = now
-            number.failedAt = 0
-            number.updatedAt = now
-            try tx.update(number)
-            try ChangeLog.number(tx, from: old, to: number, actor: Actor(principal), action: "PROVISIONING_RETRIED")
-            try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: numberID, runAt: now))
-            return number
+            return try NumberLifecycle.retryProvisioning(tx, number, actor: Actor(principal))
         }
         signals.notify(updated.accountID)
         jobs.wake()

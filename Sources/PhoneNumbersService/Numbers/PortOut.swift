@@ -59,7 +59,7 @@ extension NumbersDomain {
         let now = currentTimestamp()
         let actor = Actor(principal)
         let decision = try await store.write { tx -> PortOutDecision in
-            guard var current = try tx.number(number.id), current.status == .ready else { return .gone }
+            guard let current = try tx.number(number.id), current.status == .ready else { return .gone }
             func record(_ outcome: PortOutOutcome) throws {
                 try tx.insert(PortOutAttemptRecord(numberID: number.id, gainingCarrier: carrier, outcome: outcome, at: now))
                 if outcome != .approved {
@@ -86,16 +86,13 @@ extension NumbersDomain {
                 try record(.numberInUse)
                 return .inUse(campaigns.count)
             }
-            let old = current
-            current.status = .released
-            current.releasedAt = now
-            current.updatedAt = now
-            current.failureReason = "ported out to \(carrier.isEmpty ? "another carrier" : carrier)"
-            try tx.update(current)
+            // The number leaves with the gaining carrier: nothing to give back to the provider.
+            let released = try NumberLifecycle.release(
+                tx, number.id, actor: actor, action: "PORT_OUT_APPROVED", reason: "ported out to \(carrier.isEmpty ? "another carrier" : carrier)",
+                atProvider: false, newValue: "RELEASED to \(carrier)")
             try tx.upsert(PortOutGuard(numberID: number.id))
             try record(.approved)
-            try ChangeLog.number(tx, from: old, to: current, actor: actor, action: "PORT_OUT_APPROVED", newValue: "RELEASED to \(carrier)")
-            return .approved(current)
+            return .approved(released ?? current)
         }
         switch decision {
         case .gone:
