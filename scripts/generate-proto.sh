@@ -21,7 +21,7 @@ generate() {
   [ "$services_target" != "$swift_target" ] && rm -rf "$out/Sources/$services_target/Generated"
   mkdir -p "$c_dir/include" "$c_dir/generated"
   (cd "$repo/proto" && protoc-c --c_out="$c_dir/include" --include_imports \
-      --descriptor_set_out="$work/$c_target.pb" "${protos[@]}")
+      --include_source_info --descriptor_set_out="$work/$c_target.pb" "${protos[@]}")
   # Sources go beside include/, which holds only headers.
   (cd "$c_dir/include" && find . -name '*.pb-c.c' | while read -r f; do
       mkdir -p "../generated/$(dirname "$f")"; mv "$f" "../generated/$f"; done)
@@ -43,4 +43,6 @@ generate() {
 generate CRPCProto RPCProto RPCCore pnrpc/v1/frame.proto grpc/health/v1/health.proto \
   -- --prefix pnrpc.v1=Wire --services-import RPCProto
 generate CRPCTestingProto RPCTesting RPCTesting pnrpc/testing/v1/test.proto
-generate CPhoneNumbersProto PhoneNumbersProto PhoneNumbersProto phonenumbers/v1/phone_numbers.proto
+generate CPhoneNumbersProto PhoneNumbersProto PhoneNumbersProto phonenumbers/v1/accounts.proto \
+  phonenumbers/v1/registration.proto phonenumbers/v1/area_codes.proto phonenumbers/v1/numbers.proto \
+  phonenumbers/v1/campaigns.proto phonenumbers/v1/events.proto

@@ -31,9 +31,11 @@ struct PermissionMatrixTests {
         }
     }
 
-    /// Every `rpc` of proto/phonenumbers/v1.
+    /// Every `rpc` of proto/phonenumbers/v1 (one file per service).
     static func rpcsInProto() throws -> [String] {
-        let text = try Repository.text("proto/phonenumbers/v1/phone_numbers.proto")
+        let folder = "proto/phonenumbers/v1"
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repository.root.appendingPathComponent(folder).path)
+        let text = try files.filter { $0.hasSuffix(".proto") }.map { try Repository.text("\(folder)/\($0)") }.joined(separator: "\n")
         return text.split(separator: "\n").compactMap { line in
             let words = line.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "(" })
             return words.first == "rpc" && words.count > 1 ? String(words[1]) : nil

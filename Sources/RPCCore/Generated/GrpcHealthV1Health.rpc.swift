@@ -11,8 +11,12 @@ public enum HealthMethods {
 
 /// Implement this to serve `grpc.health.v1.Health`; register it with a server's router.
 public protocol HealthService: RPCService {
+    /// The current status; NOT_FOUND for an unknown service.
+    ///
     /// `Check`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
     func check(request: HealthCheckRequest, context: ServerContext) async throws -> HealthCheckResponse
+    /// The current status at once, then each change, until the call ends.
+    ///
     /// `Watch` (server streaming): write responses to `responses`; return to end the call.
     func watch(request: HealthCheckRequest, context: ServerContext, responses: ResponseStreamWriter<HealthCheckResponse>) async throws
 }
@@ -41,11 +45,15 @@ public struct HealthClient: Sendable {
         self.caller = caller
     }
 
+    /// The current status; NOT_FOUND for an unknown service.
+    ///
     /// Calls `Check`. Throws `RPCError` with the call's status when it is not OK.
     public func check(_ request: HealthCheckRequest, options: CallOptions = .init()) async throws(RPCError) -> HealthCheckResponse {
         try await caller.unary(HealthMethods.check, request: request, options: options)
     }
 
+    /// The current status at once, then each change, until the call ends.
+    ///
     /// Calls `Watch`; the stream ends when the call does and throws `RPCError` if it fails.
     public func watch(_ request: HealthCheckRequest, options: CallOptions = .init()) -> RPCResponseStream<HealthCheckResponse> {
         caller.serverStreaming(HealthMethods.watch, request: request, options: options)

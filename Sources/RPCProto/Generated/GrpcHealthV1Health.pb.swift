@@ -6,6 +6,7 @@ import ProtoBridge
 
 /// The proto message `grpc.health.v1.HealthCheckRequest`.
 public struct HealthCheckRequest: ProtoMessage {
+    /// The service to check; "" means the whole server.
     public var service: String = ""
 
     /// A message with every field at its default value.
@@ -54,13 +55,22 @@ public struct HealthCheckResponse: ProtoMessage {
     }
 
     /// The proto enum `grpc.health.v1.HealthCheckResponse.ServingStatus`; values this build does not know are kept as `.unrecognized`.
-    public enum ServingStatus: RawRepresentable, Sendable, Hashable {
+    public enum ServingStatus: ProtoEnum {
         case unknown
         case serving
         case notServing
+        /// Only sent by Watch, for a service the server does not know.
         case serviceUnknown
+        /// A value this build does not know, kept as its number.
         case unrecognized(Int32)
 
+        /// Every value the .proto declares, in its order.
+        public static let declaredValues: [Self] = [.unknown, .serving, .notServing, .serviceUnknown]
+
+        /// The prefix the names of its values share.
+        public static let protoNamePrefix = ""
+
+        /// The value with this number (`.unrecognized` when the .proto has none).
         public init(rawValue: Int32) {
             switch rawValue {
             case 0: self = .unknown
@@ -71,6 +81,7 @@ public struct HealthCheckResponse: ProtoMessage {
             }
         }
 
+        /// The value's number on the wire.
         public var rawValue: Int32 {
             switch self {
             case .unknown: return 0

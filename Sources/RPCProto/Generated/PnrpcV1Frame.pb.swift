@@ -4,19 +4,42 @@ package import CProtobufC
 package import CRPCProto
 import ProtoBridge
 
+/// What a frame is for. A receiver that sees a type it does not know treats the
+/// frame as a protocol error (see docs/PROTOCOL.md, "Connection errors").
+///
 /// The proto enum `pnrpc.v1.FrameType`; values this build does not know are kept as `.unrecognized`.
-public enum WireFrameType: RawRepresentable, Sendable, Hashable {
+public enum WireFrameType: ProtoEnum {
     case unspecified
+    /// Client → server: starts call `call_id` on `method` with one request message.
     case request
+    /// Server → client: one response message of a server-streaming call.
     case message
+    /// Server → client: ends call `call_id` with `status`; for a unary call that
+    /// succeeded it also carries the response message in `payload`.
     case end
+    /// Client → server: the client no longer wants call `call_id`.
     case cancel
+    /// Either side: asks the peer to answer with a PONG carrying the same `ping_data`.
     case ping
     case pong
+    /// Server → client: the server takes no new calls on this connection. Calls
+    /// with ids up to `last_call_id` are (or were) processed; none after it were.
+    /// `status` says why (UNAVAILABLE when draining, or the connection error).
     case goaway
+    /// Server → client, right after the server's preface: the limits this
+    /// connection enforces, so the client can queue calls instead of having
+    /// them refused. `settings` holds them.
     case settings
+    /// A value this build does not know, kept as its number.
     case unrecognized(Int32)
 
+    /// Every value the .proto declares, in its order.
+    public static let declaredValues: [Self] = [.unspecified, .request, .message, .end, .cancel, .ping, .pong, .goaway, .settings]
+
+    /// The prefix the names of its values share.
+    public static let protoNamePrefix = "FRAME_TYPE_"
+
+    /// The value with this number (`.unrecognized` when the .proto has none).
     public init(rawValue: Int32) {
         switch rawValue {
         case 0: self = .unspecified
@@ -32,6 +55,7 @@ public enum WireFrameType: RawRepresentable, Sendable, Hashable {
         }
     }
 
+    /// The value's number on the wire.
     public var rawValue: Int32 {
         switch self {
         case .unspecified: return 0
@@ -64,11 +88,17 @@ public enum WireFrameType: RawRepresentable, Sendable, Hashable {
     }
 }
 
+/// The limits a server enforces on a connection (see docs/PROTOCOL.md, "Limits").
+///
 /// The proto message `pnrpc.v1.Settings`.
 public struct WireSettings: ProtoMessage {
+    /// Calls in flight at once; a REQUEST beyond it is answered RESOURCE_EXHAUSTED.
     public var maxConcurrentCalls: UInt32 = 0
+    /// The largest frame body (after the length prefix) the server accepts.
     public var maxFrameSize: UInt32 = 0
+    /// The largest request `payload`.
     public var maxMessageSize: UInt32 = 0
+    /// The largest request metadata: key and value bytes plus 32 per entry.
     public var maxMetadataSize: UInt32 = 0
 
     /// A message with every field at its default value.
@@ -92,6 +122,8 @@ public struct WireSettings: ProtoMessage {
     }
 }
 
+/// One key/value pair of call metadata. Keys are lowercase ASCII.
+///
 /// The proto message `pnrpc.v1.MetadataEntry`.
 public struct WireMetadataEntry: ProtoMessage {
     public var key: String = ""
@@ -118,10 +150,15 @@ public struct WireMetadataEntry: ProtoMessage {
     }
 }
 
+/// Machine-readable error details, like google.rpc.ErrorInfo.
+///
 /// The proto message `pnrpc.v1.ErrorInfo`.
 public struct WireErrorInfo: ProtoMessage {
+    /// A stable UPPER_SNAKE_CASE identifier of the error's cause, e.g. NUMBER_LIMIT_REACHED.
     public var reason: String = ""
+    /// The logical owner of `reason`, e.g. "pnrpc" for the runtime, "phonenumbers.v1" for the service.
     public var domain: String = ""
+    /// Facts about this occurrence, e.g. {"limit": "5"}.
     public var metadata: [WireMetadataEntry] = []
 
     /// A message with every field at its default value.
@@ -145,10 +182,15 @@ public struct WireErrorInfo: ProtoMessage {
     }
 }
 
+/// The outcome of a call (or, on GOAWAY, of a connection).
+///
 /// The proto message `pnrpc.v1.Status`.
 public struct WireStatus: ProtoMessage {
+    /// A gRPC status code by number: 0 OK, 1 CANCELLED, ... 16 UNAUTHENTICATED.
     public var code: Int32 = 0
+    /// A human-readable message. Any Unicode is allowed.
     public var message: String = ""
+    /// Present on errors raised by the runtime or a service with a stable reason.
     public var errorInfo: WireErrorInfo? = nil
 
     /// A message with every field at its default value.
@@ -175,14 +217,26 @@ public struct WireStatus: ProtoMessage {
 /// The proto message `pnrpc.v1.Frame`.
 public struct WireFrame: ProtoMessage {
     public var type: WireFrameType = .init(rawValue: 0)
+    /// Chosen by the client, unique among its calls on this connection, non-zero,
+    /// strictly increasing. Zero for PING, PONG and GOAWAY.
     public var callId: UInt64 = 0
+    /// REQUEST only: "/package.Service/Method".
     public var method: String = ""
+    /// REQUEST: request metadata (e.g. `authorization: Bearer …`).
+    /// END: response metadata (trailers).
     public var metadata: [WireMetadataEntry] = []
+    /// REQUEST only: the relative timeout in microseconds; 0 means none.
     public var timeoutMicros: UInt64 = 0
+    /// REQUEST: the encoded request message. MESSAGE: one encoded response
+    /// message. END: the encoded response of a successful unary call.
     public var payload: [UInt8] = []
+    /// END and GOAWAY: the outcome.
     public var status: WireStatus? = nil
+    /// PING and PONG: opaque data echoed by PONG.
     public var pingData: UInt64 = 0
+    /// GOAWAY only: the highest call id the server accepted for processing.
     public var lastCallId: UInt64 = 0
+    /// SETTINGS only.
     public var settings: WireSettings? = nil
 
     /// A message with every field at its default value.

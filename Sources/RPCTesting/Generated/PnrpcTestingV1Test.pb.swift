@@ -53,6 +53,8 @@ public struct Payload: ProtoMessage {
     }
 }
 
+/// A status the server should answer with instead of OK.
+///
 /// The proto message `pnrpc.testing.v1.EchoStatus`.
 public struct EchoStatus: ProtoMessage {
     public var code: Int32 = 0
@@ -82,10 +84,14 @@ public struct EchoStatus: ProtoMessage {
 
 /// The proto message `pnrpc.testing.v1.SimpleRequest`.
 public struct SimpleRequest: ProtoMessage {
+    /// How many bytes of payload the response should carry.
     public var responseSize: Int32 = 0
     public var payload: Payload? = nil
+    /// If set (code != 0), the call ends with this status.
     public var responseStatus: EchoStatus? = nil
+    /// How long the handler sleeps before answering, in milliseconds.
     public var sleepMillis: Int32 = 0
+    /// The handler answers with what it saw of its own deadline.
     public var reportDeadline: Bool = false
 
     /// A message with every field at its default value.
@@ -112,6 +118,7 @@ public struct SimpleRequest: ProtoMessage {
 /// The proto message `pnrpc.testing.v1.SimpleResponse`.
 public struct SimpleResponse: ProtoMessage {
     public var payload: Payload? = nil
+    /// Milliseconds left until the deadline when the handler ran; -1 when none.
     public var deadlineRemainingMillis: Int64 = 0
 
     /// A message with every field at its default value.
@@ -213,6 +220,8 @@ public struct StreamingOutputCallResponse: ProtoMessage {
     }
 }
 
+/// A message with a large repeated field, to exercise decode limits.
+///
 /// The proto message `pnrpc.testing.v1.ManyPayloads`.
 public struct ManyPayloads: ProtoMessage {
     public var payloads: [Payload] = []

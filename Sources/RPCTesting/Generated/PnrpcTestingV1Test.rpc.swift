@@ -20,8 +20,12 @@ public protocol TestServiceService: RPCService {
     func unaryCall(request: SimpleRequest, context: ServerContext) async throws -> SimpleResponse
     /// `StreamingOutputCall` (server streaming): write responses to `responses`; return to end the call.
     func streamingOutputCall(request: StreamingOutputCallRequest, context: ServerContext, responses: ResponseStreamWriter<StreamingOutputCallResponse>) async throws
+    /// Answers with how many payloads and names arrived.
+    ///
     /// `CountPayloads`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
     func countPayloads(request: ManyPayloads, context: ServerContext) async throws -> SimpleResponse
+    /// Echoes the request bytes, as cheaply as the runtime allows (benchmarks).
+    ///
     /// `Echo`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
     func echo(request: Payload, context: ServerContext) async throws -> Payload
 }
@@ -74,11 +78,15 @@ public struct TestServiceClient: Sendable {
         caller.serverStreaming(TestServiceMethods.streamingOutputCall, request: request, options: options)
     }
 
+    /// Answers with how many payloads and names arrived.
+    ///
     /// Calls `CountPayloads`. Throws `RPCError` with the call's status when it is not OK.
     public func countPayloads(_ request: ManyPayloads, options: CallOptions = .init()) async throws(RPCError) -> SimpleResponse {
         try await caller.unary(TestServiceMethods.countPayloads, request: request, options: options)
     }
 
+    /// Echoes the request bytes, as cheaply as the runtime allows (benchmarks).
+    ///
     /// Calls `Echo`. Throws `RPCError` with the call's status when it is not OK.
     public func echo(_ request: Payload, options: CallOptions = .init()) async throws(RPCError) -> Payload {
         try await caller.unary(TestServiceMethods.echo, request: request, options: options)
