@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "PhoneNumbersService",
             dependencies: [
-                "RPCCore", "PhoneNumbersProto",
+                "RPCCore", "PhoneNumbersProto", "ProtoBridge",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),

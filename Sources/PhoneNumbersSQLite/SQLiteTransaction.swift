@@ -27,7 +27,7 @@ struct SQLiteTransaction: StoreWriter {
         case "OPERATOR": subject = .operator
         case "MEMBER": subject = .member(memberID: try row.get("member_id"))
         default:
-            let grants = try row.get("grants", as: String.self).split(separator: ",").compactMap { Grant(rawValue: String($0)) }
+            let grants = try row.get("grants", as: String.self).split(separator: ",").compactMap { CredentialSubject.Grant(rawValue: String($0)) }
             subject = .service(name: try row.get("service_name"), grants: Set(grants))
         }
         return CredentialRecord(id: try row.get("id"), tokenHash: tokenHash, subject: subject, createdAt: try row.get("created_at"))
@@ -239,7 +239,7 @@ struct SQLiteTransaction: StoreWriter {
         try database.queryOne("SELECT * FROM campaigns WHERE number_id = ? AND sender_kind = 'SINGLE_USE'", [numberID]).map(Self.campaign)
     }
 
-    func campaigns(ofAccount accountID: String, state: CampaignState?, numberID: String) throws -> [CampaignRecord] {
+    func campaigns(ofAccount accountID: String, state: CampaignRecord.State?, numberID: String) throws -> [CampaignRecord] {
         var sql = "SELECT * FROM campaigns WHERE account_id = ?"
         var arguments: [any DatabaseValueConvertible] = [accountID]
         if let state {

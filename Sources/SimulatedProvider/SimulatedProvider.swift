@@ -206,14 +206,14 @@ public struct SimulatedProvider: NumberProvider {
         }
     }
 
-    public func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandStatus, String) {
+    public func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandRecord.Status, String) {
         try? await Task.sleep(for: configuration.vettingDelay)
         if brand.ein == "000000000" { return (.failed, "the EIN was not found in the IRS records") }
         if brand.legalName.lowercased().contains("unverified") { return (.unverified, "the brand could not be verified automatically") }
         return (.registered, "")
     }
 
-    public func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseStatus, String) {
+    public func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseRecord.Status, String) {
         try? await Task.sleep(for: configuration.vettingDelay)
         if useCase.optInText.trimmingCharacters(in: .whitespaces).isEmpty {
             return (.failed, "the use case needs opt-in wording that says how contacts agree to receive messages")

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("campaign state machine (no I/O)", .timeLimit(.minutes(2)))
 struct CampaignStateMachineTests {
-    typealias State = PhoneNumbersService.CampaignState
+    typealias State = CampaignRecord.State
 
     /// Every (state, transition) with its outcome for a dedicated and a single-use
     /// sender; `-` is INVALID_STATE_TRANSITION. All 60 cases, none implied.
@@ -51,7 +51,7 @@ struct CampaignStateMachineTests {
             let cells = line.split(separator: " ").map(String.init)
             let state = try #require(State(rawValue: cells[0]))
             let transition = try #require(Self.transitions[cells[1]])
-            for (sender, expected) in [(NumberKind.dedicated, cells[2]), (.singleUse, cells[3])] {
+            for (sender, expected) in [(NumberRecord.Kind.dedicated, cells[2]), (.singleUse, cells[3])] {
                 cases += 1
                 do {
                     let next = try CampaignStateMachine.next(state, transition, sender: sender)

@@ -420,5 +420,3 @@ struct CampaignsTests {
         return try await harness.operatorAPI.accounts.issueToken(issue).token
     }
 }
-
-typealias CampaignState = PhoneNumbersProto.CampaignState

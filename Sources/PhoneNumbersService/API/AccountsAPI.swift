@@ -18,7 +18,7 @@ struct AccountsAPI: AccountsService {
 
     func addMember(request: AddMemberRequest, context: ServerContext) async throws -> Member {
         let principal = try await authenticator.authenticate(context)
-        let role = try Mapping.role(request.role)
+        let role = try MemberRecord.Role.from(request.role, reason: "INVALID_ROLE", "a role")
         return Mapping.member(try await domain.addMember(principal, accountID: request.accountId, name: request.name, email: request.email, role: role))
     }
 
@@ -31,8 +31,8 @@ struct AccountsAPI: AccountsService {
 
     func issueToken(request: IssueTokenRequest, context: ServerContext) async throws -> IssueTokenResponse {
         let principal = try await authenticator.authenticate(context)
-        var grants = Set<PhoneNumbersService.Grant>()
-        for grant in request.grants { grants.insert(try Mapping.grant(grant)) }
+        var grants = Set<CredentialSubject.Grant>()
+        for grant in request.grants { grants.insert(try CredentialSubject.Grant.from(grant, reason: "INVALID_GRANT", "grants")) }
         let issued = try await domain.issueToken(principal, memberID: request.memberId, serviceName: request.serviceName, grants: grants)
         var response = IssueTokenResponse()
         response.token = issued.token
@@ -49,11 +49,11 @@ struct AccountsAPI: AccountsService {
             response.kind = "member"
             response.accountId = member.accountID
             response.memberId = member.id
-            response.role = Mapping.role(member.role)
+            response.role = member.role.wire
         case .service(let name, let grants):
             response.kind = "service"
             response.serviceName = name
-            response.grants = grants.sorted { $0.rawValue < $1.rawValue }.map(Mapping.grant)
+            response.grants = grants.sorted { $0.rawValue < $1.rawValue }.map(\.wire)
         }
         return response
     }

@@ -1,33 +1,12 @@
 import PhoneNumbersProto
 
 extension Mapping {
-    static func campaignState(_ state: PhoneNumbersService.CampaignState) -> PhoneNumbersProto.CampaignState {
-        switch state {
-        case .draft: return .draft
-        case .launching: return .launching
-        case .active: return .active
-        case .paused: return .paused
-        case .archived: return .archived
-        }
-    }
-
-    static func campaignState(_ state: PhoneNumbersProto.CampaignState) throws(DomainError) -> PhoneNumbersService.CampaignState {
-        switch state {
-        case .draft: return .draft
-        case .launching: return .launching
-        case .active: return .active
-        case .paused: return .paused
-        case .archived: return .archived
-        default: throw .invalid("INVALID_STATE", "unknown campaign state \(state.rawValue)")
-        }
-    }
-
     static func campaign(_ record: CampaignRecord, e164: String) -> Campaign {
         var message = Campaign()
         message.id = record.id
         message.accountId = record.accountID
         message.name = record.name
-        message.state = campaignState(record.state)
+        message.state = record.state.wire
         message.senderKind = record.senderKind.rawValue
         message.numberId = record.numberID
         message.e164 = e164

@@ -51,7 +51,7 @@ struct CampaignsAPI: CampaignsService {
 
     func listCampaigns(request: ListCampaignsRequest, context: ServerContext) async throws -> ListCampaignsResponse {
         let principal = try await authenticator.authenticate(context)
-        let state: PhoneNumbersService.CampaignState? = request.state == .unspecified ? nil : try Mapping.campaignState(request.state)
+        let state: CampaignRecord.State? = request.state == .unspecified ? nil : try CampaignRecord.State.from(request.state, reason: "INVALID_STATE", "a campaign state")
         let campaigns = try await domain.list(principal, accountID: request.accountId, state: state, numberID: request.numberId)
         let numbers = try await domain.senderNumbers(of: campaigns)
         var response = ListCampaignsResponse()

@@ -14,7 +14,7 @@ struct RegistrationAPI: RegistrationService {
     func submitBrand(request: SubmitBrandRequest, context: ServerContext) async throws -> Brand {
         let principal = try await authenticator.authenticate(context)
         let submission = BrandSubmission(
-            legalName: request.legalName, ein: request.ein, entityType: Mapping.entityType(request.entityType), contactName: request.contactName,
+            legalName: request.legalName, ein: request.ein, entityType: BrandRecord.EntityType(wire: request.entityType), contactName: request.contactName,
             contactEmail: request.contactEmail, contactPhone: request.contactPhone)
         return Mapping.brand(try await domain.submitBrand(principal, accountID: request.accountId, submission))
     }
@@ -22,7 +22,7 @@ struct RegistrationAPI: RegistrationService {
     func submitUseCase(request: SubmitUseCaseRequest, context: ServerContext) async throws -> UseCase {
         let principal = try await authenticator.authenticate(context)
         let submission = UseCaseSubmission(
-            type: Mapping.useCaseType(request.type), description: request.description, sampleMessages: request.sampleMessages,
+            type: UseCaseRecord.Kind(wire: request.type), description: request.description, sampleMessages: request.sampleMessages,
             optInText: request.optInText, helpText: request.helpText, campaignVerifyToken: request.campaignVerifyToken)
         return Mapping.useCase(try await domain.submitUseCase(principal, accountID: request.accountId, submission), numberCount: 0)
     }
@@ -42,7 +42,7 @@ struct RegistrationAPI: RegistrationService {
 
     func setUseCaseStatus(request: SetUseCaseStatusRequest, context: ServerContext) async throws -> UseCase {
         let principal = try await authenticator.authenticate(context)
-        let status = try Mapping.useCaseStatus(request.status)
+        let status = try UseCaseRecord.Status.from(request.status, reason: "INVALID_STATUS", "a use case status")
         let useCase = try await domain.setUseCaseStatus(
             principal, accountID: request.accountId, useCaseID: request.useCaseId, status: status, reason: request.failureReason)
         return Mapping.useCase(useCase, numberCount: 0)

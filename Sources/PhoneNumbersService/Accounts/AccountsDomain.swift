@@ -42,7 +42,7 @@ public struct AccountsDomain: Sendable {
     }
 
     /// Operator only: a new member of an account.
-    public func addMember(_ principal: Principal, accountID: String, name: String, email: String, role: Role) async throws -> MemberRecord {
+    public func addMember(_ principal: Principal, accountID: String, name: String, email: String, role: MemberRecord.Role) async throws -> MemberRecord {
         try AccessPolicy.requireOperator(principal)
         let name = try HumanText.line(name, "a member's name", maxLength: 200, required: true, reason: "INVALID_NAME")
         let member = MemberRecord(
@@ -67,7 +67,7 @@ public struct AccountsDomain: Sendable {
 
     /// Operator only: a token for a member, or for an internal service with grants.
     /// Returns the token (shown once) and its id.
-    public func issueToken(_ principal: Principal, memberID: String, serviceName: String, grants: Set<Grant>) async throws -> (token: String, id: String) {
+    public func issueToken(_ principal: Principal, memberID: String, serviceName: String, grants: Set<CredentialSubject.Grant>) async throws -> (token: String, id: String) {
         try AccessPolicy.requireOperator(principal)
         let subject: CredentialSubject
         switch (memberID.isEmpty, serviceName.isEmpty) {

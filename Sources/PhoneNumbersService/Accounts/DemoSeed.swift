@@ -15,15 +15,15 @@ extension AccountsDomain {
     public func seedDemo(operatorToken: String) async throws -> DemoCredentials {
         let now = currentTimestamp()
         let account = try await createAccount(.operator, name: "Demo Organization", country: "US")
-        var tokens: [Role: String] = [:]
-        for (role, name) in [(Role.owner, "Olivia Owner"), (.admin, "Adam Admin"), (.texter, "Tess Texter")] {
+        var tokens: [MemberRecord.Role: String] = [:]
+        for (role, name) in [(MemberRecord.Role.owner, "Olivia Owner"), (.admin, "Adam Admin"), (.texter, "Tess Texter")] {
             let member = try await addMember(.operator, accountID: account.id, name: name, email: "\(role.rawValue.lowercased())@demo.example", role: role)
             tokens[role] = try await issueToken(.operator, memberID: member.id, serviceName: "", grants: []).token
         }
         let brand = BrandRecord(
             accountID: account.id, legalName: "Demo Organization Inc.", ein: "123456789", entityType: .nonProfit, contactName: "Olivia Owner",
             contactEmail: "owner@demo.example", contactPhone: "+12025550123", status: .registered, submittedAt: now, updatedAt: now)
-        func useCase(_ status: UseCaseStatus, _ description: String) -> UseCaseRecord {
+        func useCase(_ status: UseCaseRecord.Status, _ description: String) -> UseCaseRecord {
             UseCaseRecord(
                 id: Identifiers.make("uc"), accountID: account.id, type: .charity, description: description,
                 sampleMessages: [

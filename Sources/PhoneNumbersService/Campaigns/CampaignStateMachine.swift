@@ -16,7 +16,7 @@ public enum CampaignTransition: Sendable, Hashable {
 /// returns to DRAFT.
 public enum CampaignStateMachine {
     /// The state after `transition`, or FAILED_PRECONDITION `INVALID_STATE_TRANSITION`.
-    public static func next(_ state: CampaignState, _ transition: CampaignTransition, sender: NumberKind) throws(DomainError) -> CampaignState {
+    public static func next(_ state: CampaignRecord.State, _ transition: CampaignTransition, sender: NumberRecord.Kind) throws(DomainError) -> CampaignRecord.State {
         switch (state, transition) {
         case (.draft, .launch): return sender == .dedicated ? .active : .launching
         case (.launching, .launchSucceeded) where sender == .singleUse: return .active
@@ -31,7 +31,7 @@ public enum CampaignStateMachine {
         }
     }
 
-    private static func article(_ state: CampaignState) -> String {
+    private static func article(_ state: CampaignRecord.State) -> String {
         state == .active || state == .archived ? "an" : "a"
     }
 

@@ -115,7 +115,7 @@ public struct CampaignsDomain: Sendable {
         return try await store.read { tx in try Self.owned(tx, campaignID, accountID) }
     }
 
-    public func list(_ principal: Principal, accountID requested: String, state: CampaignState?, numberID: String) async throws -> [CampaignRecord] {
+    public func list(_ principal: Principal, accountID requested: String, state: CampaignRecord.State?, numberID: String) async throws -> [CampaignRecord] {
         let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
         return try await store.read { tx in try tx.campaigns(ofAccount: accountID, state: state, numberID: numberID) }
     }
@@ -141,8 +141,8 @@ public struct CampaignsDomain: Sendable {
                 }
                 guard number.status == .ready else {
                     throw DomainError.precondition(
-                        "NUMBER_NOT_READY", "number \(number.e164) is \(ChangeLog.visibleStatus(number.status)), not READY",
-                        metadata: ["status": ChangeLog.visibleStatus(number.status)])
+                        "NUMBER_NOT_READY", "number \(number.e164) is \(number.status.visible.rawValue), not READY",
+                        metadata: ["status": number.status.visible.rawValue])
                 }
                 campaign.activatedAt = now
             case .singleUse:
@@ -240,7 +240,7 @@ public struct CampaignsDomain: Sendable {
     static func requireHeldNumber(_ tx: any StoreReader, _ campaign: CampaignRecord) throws -> NumberRecord {
         let number = try tx.number(campaign.numberID)
         guard let number, number.status == .ready else {
-            let status = number.map { ChangeLog.visibleStatus($0.status) } ?? "RELEASED"
+            let status = number.map { $0.status.visible.rawValue } ?? "RELEASED"
             let why = number?.failureReason.isEmpty == false ? " (\(number!.failureReason))" : ""
             throw DomainError.precondition(
                 "NUMBER_NOT_HELD",

@@ -1,16 +1,20 @@
-/// Whether a number is an account's dedicated number or a campaign's single-use one.
-public enum NumberKind: String, Sendable, Hashable {
-    case dedicated = "DEDICATED"
-    case singleUse = "SINGLE_USE"
+extension NumberRecord {
+    /// Whether a number is an account's dedicated number or a campaign's single-use one.
+    public enum Kind: String, Sendable, Hashable {
+        case dedicated = "DEDICATED"
+        case singleUse = "SINGLE_USE"
+    }
 }
 
-/// A texting campaign's state.
-public enum CampaignState: String, Sendable, Hashable, CaseIterable {
-    case draft = "DRAFT"
-    case launching = "LAUNCHING"
-    case active = "ACTIVE"
-    case paused = "PAUSED"
-    case archived = "ARCHIVED"
+extension CampaignRecord {
+    /// A texting campaign's state.
+    public enum State: String, Sendable, Hashable, CaseIterable {
+        case draft = "DRAFT"
+        case launching = "LAUNCHING"
+        case active = "ACTIVE"
+        case paused = "PAUSED"
+        case archived = "ARCHIVED"
+    }
 }
 
 /// A texting campaign and the number it sends from.
@@ -18,8 +22,8 @@ public struct CampaignRecord: Sendable, Hashable {
     public var id: String
     public var accountID: String
     public var name: String
-    public var state: CampaignState
-    public var senderKind: NumberKind
+    public var state: CampaignRecord.State
+    public var senderKind: NumberRecord.Kind
     /// The dedicated number, or the single-use number once one is reserved ("" before).
     public var numberID: String
     public var useCaseID: String
@@ -36,7 +40,7 @@ public struct CampaignRecord: Sendable, Hashable {
     public var updatedAt: Timestamp
 
     public init(
-        id: String, accountID: String, name: String, state: CampaignState, senderKind: NumberKind, numberID: String, useCaseID: String,
+        id: String, accountID: String, name: String, state: CampaignRecord.State, senderKind: NumberRecord.Kind, numberID: String, useCaseID: String,
         preferredAreaCodes: [String], failureReason: String = "", requestID: String = "", fingerprint: String = "", createdAt: Timestamp,
         launchedAt: Timestamp = 0, activatedAt: Timestamp = 0, archivedAt: Timestamp = 0, updatedAt: Timestamp
     ) {

@@ -1,19 +1,13 @@
 /// Records changes inside the transaction that makes them: an audit entry for every
 /// change, and an event in the account's log for every status or state change.
 enum ChangeLog {
-    /// The status a caller sees (RESERVING is shown as PROVISIONING).
-    static func visibleStatus(_ status: NumberStatus?) -> String {
-        guard let status else { return "" }
-        return status == .reserving ? NumberStatus.provisioning.rawValue : status.rawValue
-    }
-
     /// A number changed: audits `action`, and logs an event when its visible status changed.
     static func number(
         _ tx: any StoreWriter, from old: NumberRecord?, to new: NumberRecord, actor: Actor, action: String, requestID: String = "",
         oldValue: String? = nil, newValue: String? = nil
     ) throws {
-        let before = visibleStatus(old?.status)
-        let after = visibleStatus(new.status)
+        let before = old?.status.visible.rawValue ?? ""
+        let after = new.status.visible.rawValue
         try tx.append(
             AuditEntry(
                 accountID: new.accountID, actor: actor, action: action, subjectKind: "NUMBER", subjectID: new.id,

@@ -5,7 +5,7 @@ public enum Principal: Sendable, Hashable {
     /// A member acting in its own account with its role.
     case member(MemberRecord)
     /// An internal service acting on any account it names, within its grants.
-    case service(name: String, grants: Set<Grant>)
+    case service(name: String, grants: Set<CredentialSubject.Grant>)
 }
 
 /// Things a caller may be allowed to do.
@@ -25,7 +25,7 @@ public enum Permission: Sendable, Hashable {
 
 /// Who may do what: roles for members, grants for services, everything for the operator.
 public enum AccessPolicy {
-    static func permissions(of role: Role) -> Set<Permission> {
+    static func permissions(of role: MemberRecord.Role) -> Set<Permission> {
         switch role {
         case .owner:
             return [
@@ -40,7 +40,7 @@ public enum AccessPolicy {
         }
     }
 
-    static func permissions(of grant: Grant) -> Set<Permission> {
+    static func permissions(of grant: CredentialSubject.Grant) -> Set<Permission> {
         switch grant {
         case .read: return [.readNumbers, .readBrand]
         case .manageNumbers: return [.readNumbers, .manageNumbers]
@@ -93,8 +93,8 @@ public enum AccessPolicy {
     /// PERMISSION_DENIED `ROLE_NOT_ALLOWED`, saying who the caller is and who may
     /// (metadata `caller`, `allowed_roles`, `allowed_grants`).
     public static func notAllowed(_ principal: Principal, _ permission: Permission) -> DomainError {
-        let roles = Role.allCases.filter { permissions(of: $0).contains(permission) }.map(\.rawValue)
-        let grants = Grant.allCases.filter { permissions(of: $0).contains(permission) }.map(\.rawValue)
+        let roles = MemberRecord.Role.allCases.filter { permissions(of: $0).contains(permission) }.map(\.rawValue)
+        let grants = CredentialSubject.Grant.allCases.filter { permissions(of: $0).contains(permission) }.map(\.rawValue)
         let caller: String
         switch principal {
         case .operator: caller = "OPERATOR"

@@ -20,12 +20,14 @@ public struct AccountRecord: Sendable, Hashable {
     public var isUS: Bool { country == "US" }
 }
 
-/// A member's role in its account.
-public enum Role: String, Sendable, Hashable, CaseIterable {
-    case owner = "OWNER"
-    case admin = "ADMIN"
-    case supervisor = "SUPERVISOR"
-    case texter = "TEXTER"
+extension MemberRecord {
+    /// A member's role in its account.
+    public enum Role: String, Sendable, Hashable, CaseIterable {
+        case owner = "OWNER"
+        case admin = "ADMIN"
+        case supervisor = "SUPERVISOR"
+        case texter = "TEXTER"
+    }
 }
 
 /// A person in an account.
@@ -34,10 +36,10 @@ public struct MemberRecord: Sendable, Hashable {
     public var accountID: String
     public var name: String
     public var email: String
-    public var role: Role
+    public var role: MemberRecord.Role
     public var createdAt: Timestamp
 
-    public init(id: String, accountID: String, name: String, email: String, role: Role, createdAt: Timestamp) {
+    public init(id: String, accountID: String, name: String, email: String, role: MemberRecord.Role, createdAt: Timestamp) {
         self.id = id
         self.accountID = accountID
         self.name = name
@@ -47,19 +49,21 @@ public struct MemberRecord: Sendable, Hashable {
     }
 }
 
-/// What an internal service's credential allows, on any account it names.
-public enum Grant: String, Sendable, Hashable, CaseIterable {
-    case read = "READ"
-    case manageNumbers = "MANAGE_NUMBERS"
-    case launchCampaigns = "LAUNCH_CAMPAIGNS"
-    case portOutRelay = "PORT_OUT_RELAY"
+extension CredentialSubject {
+    /// What an internal service's credential allows, on any account it names.
+    public enum Grant: String, Sendable, Hashable, CaseIterable {
+        case read = "READ"
+        case manageNumbers = "MANAGE_NUMBERS"
+        case launchCampaigns = "LAUNCH_CAMPAIGNS"
+        case portOutRelay = "PORT_OUT_RELAY"
+    }
 }
 
 /// Who a bearer token stands for.
 public enum CredentialSubject: Sendable, Hashable {
     case `operator`
     case member(memberID: String)
-    case service(name: String, grants: Set<Grant>)
+    case service(name: String, grants: Set<CredentialSubject.Grant>)
 }
 
 /// A stored credential: only the SHA-256 of the token is kept.
@@ -77,22 +81,26 @@ public struct CredentialRecord: Sendable, Hashable {
     }
 }
 
-/// The legal identity a use case registers under.
-public enum EntityType: String, Sendable, Hashable, CaseIterable {
-    case privateProfit = "PRIVATE_PROFIT"
-    case publicProfit = "PUBLIC_PROFIT"
-    case nonProfit = "NON_PROFIT"
-    case government = "GOVERNMENT"
-    case political527 = "POLITICAL_527"
+extension BrandRecord {
+    /// The legal identity a use case registers under.
+    public enum EntityType: String, Sendable, Hashable, CaseIterable {
+        case privateProfit = "PRIVATE_PROFIT"
+        case publicProfit = "PUBLIC_PROFIT"
+        case nonProfit = "NON_PROFIT"
+        case government = "GOVERNMENT"
+        case political527 = "POLITICAL_527"
+    }
 }
 
-/// A brand registration's status at the registry.
-public enum BrandStatus: String, Sendable, Hashable {
-    case preSubmission = "PRE_SUBMISSION"
-    case pending = "PENDING"
-    case registered = "REGISTERED"
-    case unverified = "UNVERIFIED"
-    case failed = "FAILED"
+extension BrandRecord {
+    /// A brand registration's status at the registry.
+    public enum Status: String, Sendable, Hashable, CaseIterable {
+        case preSubmission = "PRE_SUBMISSION"
+        case pending = "PENDING"
+        case registered = "REGISTERED"
+        case unverified = "UNVERIFIED"
+        case failed = "FAILED"
+    }
 }
 
 /// An account's 10DLC brand registration.
@@ -100,18 +108,18 @@ public struct BrandRecord: Sendable, Hashable {
     public var accountID: String
     public var legalName: String
     public var ein: String
-    public var entityType: EntityType
+    public var entityType: BrandRecord.EntityType
     public var contactName: String
     public var contactEmail: String
     public var contactPhone: String
-    public var status: BrandStatus
+    public var status: BrandRecord.Status
     public var failureReason: String
     public var submittedAt: Timestamp
     public var updatedAt: Timestamp
 
     public init(
-        accountID: String, legalName: String, ein: String, entityType: EntityType, contactName: String, contactEmail: String,
-        contactPhone: String, status: BrandStatus, failureReason: String = "", submittedAt: Timestamp, updatedAt: Timestamp
+        accountID: String, legalName: String, ein: String, entityType: BrandRecord.EntityType, contactName: String, contactEmail: String,
+        contactPhone: String, status: BrandRecord.Status, failureReason: String = "", submittedAt: Timestamp, updatedAt: Timestamp
     ) {
         self.accountID = accountID
         self.legalName = legalName
@@ -127,47 +135,51 @@ public struct BrandRecord: Sendable, Hashable {
     }
 }
 
-/// The standard 10DLC use case types.
-public enum UseCaseType: String, Sendable, Hashable, CaseIterable {
-    case political = "POLITICAL"
-    case charity = "CHARITY"
-    case pollingVoting = "POLLING_VOTING"
-    case publicServiceAnnouncement = "PUBLIC_SERVICE_ANNOUNCEMENT"
-    case higherEducation = "HIGHER_EDUCATION"
-    case customerCare = "CUSTOMER_CARE"
-    case accountNotification = "ACCOUNT_NOTIFICATION"
-    case marketing = "MARKETING"
-    case mixed = "MIXED"
-    case lowVolume = "LOW_VOLUME"
+extension UseCaseRecord {
+    /// The standard 10DLC use case types.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case political = "POLITICAL"
+        case charity = "CHARITY"
+        case pollingVoting = "POLLING_VOTING"
+        case publicServiceAnnouncement = "PUBLIC_SERVICE_ANNOUNCEMENT"
+        case higherEducation = "HIGHER_EDUCATION"
+        case customerCare = "CUSTOMER_CARE"
+        case accountNotification = "ACCOUNT_NOTIFICATION"
+        case marketing = "MARKETING"
+        case mixed = "MIXED"
+        case lowVolume = "LOW_VOLUME"
+    }
 }
 
-/// A use case's vetting status.
-public enum UseCaseStatus: String, Sendable, Hashable, CaseIterable {
-    case preSubmission = "PRE_SUBMISSION"
-    case pending = "PENDING"
-    case registered = "REGISTERED"
-    case approved = "APPROVED"
-    case failed = "FAILED"
+extension UseCaseRecord {
+    /// A use case's vetting status.
+    public enum Status: String, Sendable, Hashable, CaseIterable {
+        case preSubmission = "PRE_SUBMISSION"
+        case pending = "PENDING"
+        case registered = "REGISTERED"
+        case approved = "APPROVED"
+        case failed = "FAILED"
+    }
 }
 
 /// A 10DLC use case (the registry's "campaign").
 public struct UseCaseRecord: Sendable, Hashable {
     public var id: String
     public var accountID: String
-    public var type: UseCaseType
+    public var type: UseCaseRecord.Kind
     public var description: String
     public var sampleMessages: [String]
     public var optInText: String
     public var helpText: String
     public var campaignVerifyToken: String
-    public var status: UseCaseStatus
+    public var status: UseCaseRecord.Status
     public var failureReason: String
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
     public init(
-        id: String, accountID: String, type: UseCaseType, description: String, sampleMessages: [String], optInText: String,
-        helpText: String, campaignVerifyToken: String, status: UseCaseStatus, failureReason: String = "", createdAt: Timestamp,
+        id: String, accountID: String, type: UseCaseRecord.Kind, description: String, sampleMessages: [String], optInText: String,
+        helpText: String, campaignVerifyToken: String, status: UseCaseRecord.Status, failureReason: String = "", createdAt: Timestamp,
         updatedAt: Timestamp
     ) {
         self.id = id
@@ -185,17 +197,22 @@ public struct UseCaseRecord: Sendable, Hashable {
     }
 }
 
-/// Where a dedicated number is in its life.
-public enum NumberStatus: String, Sendable, Hashable, CaseIterable {
-    /// Counted toward the limits while the provider reserves a number (internal; shown as PROVISIONING).
-    case reserving = "RESERVING"
-    case provisioning = "PROVISIONING"
-    case ready = "READY"
-    case failed = "FAILED"
-    case released = "RELEASED"
+extension NumberRecord {
+    /// Where a dedicated number is in its life.
+    public enum Status: String, Sendable, Hashable, CaseIterable {
+        /// Counted toward the limits while the provider reserves a number (internal; shown as PROVISIONING).
+        case reserving = "RESERVING"
+        case provisioning = "PROVISIONING"
+        case ready = "READY"
+        case failed = "FAILED"
+        case released = "RELEASED"
 
-    /// Whether the number still counts toward the account's and use case's limits.
-    public var isHeld: Bool { self != .released }
+        /// Whether the number still counts toward the account's and use case's limits.
+        public var isHeld: Bool { self != .released }
+
+        /// The status callers see: RESERVING is shown as PROVISIONING (here, and nowhere else).
+        public var visible: Self { self == .reserving ? .provisioning : self }
+    }
 }
 
 /// A dedicated phone number of an account.
@@ -210,7 +227,7 @@ public struct NumberRecord: Sendable, Hashable {
     public var areaCodes: [String]
     public var name: String
     public var useCaseID: String
-    public var status: NumberStatus
+    public var status: NumberRecord.Status
     public var failureReason: String
     public var provisioningAttempts: Int
     public var createdAt: Timestamp
@@ -220,12 +237,12 @@ public struct NumberRecord: Sendable, Hashable {
     public var releasedAt: Timestamp
     public var updatedAt: Timestamp
     /// Dedicated (counts toward the account's five) or a campaign's single-use number.
-    public var kind: NumberKind
+    public var kind: NumberRecord.Kind
 
     public init(
-        id: String, accountID: String, e164: String, areaCode: String, name: String, useCaseID: String, status: NumberStatus,
+        id: String, accountID: String, e164: String, areaCode: String, name: String, useCaseID: String, status: NumberRecord.Status,
         failureReason: String = "", provisioningAttempts: Int = 0, createdAt: Timestamp, provisioningStartedAt: Timestamp = 0,
-        readyAt: Timestamp = 0, failedAt: Timestamp = 0, releasedAt: Timestamp = 0, updatedAt: Timestamp, kind: NumberKind = .dedicated,
+        readyAt: Timestamp = 0, failedAt: Timestamp = 0, releasedAt: Timestamp = 0, updatedAt: Timestamp, kind: NumberRecord.Kind = .dedicated,
         areaCodes: [String]? = nil
     ) {
         self.kind = kind

@@ -227,7 +227,7 @@ public struct NumbersDomain: Sendable {
     }
 }
 
-extension NumberStatus {
+extension NumberRecord.Status {
     /// READY, FAILED and RELEASED end a watch.
     public var isFinal: Bool { self == .ready || self == .failed || self == .released }
 }

@@ -170,8 +170,8 @@ extension NumbersDomain {
         let number = try await store.read { tx in try Self.owned(tx, numberID, accountID) }
         guard number.status == .ready else {
             throw DomainError.precondition(
-                "NUMBER_NOT_READY", "only a READY number has a port-out PIN; this one is \(ChangeLog.visibleStatus(number.status))",
-                metadata: ["status": ChangeLog.visibleStatus(number.status)])
+                "NUMBER_NOT_READY", "only a READY number has a port-out PIN; this one is \(number.status.visible.rawValue)",
+                metadata: ["status": number.status.visible.rawValue])
         }
         return number
     }

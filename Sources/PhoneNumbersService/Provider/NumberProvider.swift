@@ -32,9 +32,9 @@ public protocol NumberProvider: Sendable {
     /// the provider has handed it to another reservation.
     func release(e164: String, reservationKey: String) async throws(ProviderError)
     /// Vets a submitted brand; returns its new status and, on failure, why.
-    func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandStatus, String)
+    func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandRecord.Status, String)
     /// Advances a use case's vetting by one step (PENDING → REGISTERED → APPROVED, or FAILED).
-    func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseStatus, String)
+    func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseRecord.Status, String)
     /// Whether the operator may set vetting statuses directly (simulation only).
     var allowsDirectStatusChanges: Bool { get }
 }

@@ -5,12 +5,12 @@ import Logging
 public struct BrandSubmission: Sendable {
     public var legalName: String
     public var ein: String
-    public var entityType: EntityType?
+    public var entityType: BrandRecord.EntityType?
     public var contactName: String
     public var contactEmail: String
     public var contactPhone: String
 
-    public init(legalName: String, ein: String, entityType: EntityType?, contactName: String, contactEmail: String, contactPhone: String) {
+    public init(legalName: String, ein: String, entityType: BrandRecord.EntityType?, contactName: String, contactEmail: String, contactPhone: String) {
         self.legalName = legalName
         self.ein = ein
         self.entityType = entityType
@@ -22,14 +22,14 @@ public struct BrandSubmission: Sendable {
 
 /// A submitted use case's fields.
 public struct UseCaseSubmission: Sendable {
-    public var type: UseCaseType?
+    public var type: UseCaseRecord.Kind?
     public var description: String
     public var sampleMessages: [String]
     public var optInText: String
     public var helpText: String
     public var campaignVerifyToken: String
 
-    public init(type: UseCaseType?, description: String, sampleMessages: [String], optInText: String, helpText: String, campaignVerifyToken: String) {
+    public init(type: UseCaseRecord.Kind?, description: String, sampleMessages: [String], optInText: String, helpText: String, campaignVerifyToken: String) {
         self.type = type
         self.description = description
         self.sampleMessages = sampleMessages
@@ -159,7 +159,7 @@ public struct RegistrationDomain: Sendable {
     }
 
     /// Operator only, simulated provider only: sets a use case's status directly.
-    public func setUseCaseStatus(_ principal: Principal, accountID: String, useCaseID: String, status: UseCaseStatus, reason: String) async throws -> UseCaseRecord {
+    public func setUseCaseStatus(_ principal: Principal, accountID: String, useCaseID: String, status: UseCaseRecord.Status, reason: String) async throws -> UseCaseRecord {
         try AccessPolicy.requireOperator(principal)
         guard provider.allowsDirectStatusChanges else {
             throw DomainError.precondition("NOT_SIMULATED", "statuses are set directly only with the simulated provider")
@@ -199,7 +199,7 @@ public struct RegistrationDomain: Sendable {
                 try tx.upsert(current)
                 try ChangeLog.audit(
                     tx, account: job.subjectID, actor: .system, action: "BRAND_VETTED", subject: ("BRAND", job.subjectID),
-                    old: BrandStatus.pending.rawValue, new: status.rawValue)
+                    old: BrandRecord.Status.pending.rawValue, new: status.rawValue)
             }
             logger.info("brand vetted", metadata: ["account.id": "\(job.subjectID)", "brand.status": "\(status.rawValue)"])
             return .done

@@ -44,7 +44,7 @@ public protocol StoreReader {
     /// The campaign that sends from single-use number `numberID`, if any.
     func campaign(usingSingleUseNumber numberID: String) throws -> CampaignRecord?
     /// Campaigns of the account, optionally only in `state` and only using `numberID`.
-    func campaigns(ofAccount accountID: String, state: CampaignState?, numberID: String) throws -> [CampaignRecord]
+    func campaigns(ofAccount accountID: String, state: CampaignRecord.State?, numberID: String) throws -> [CampaignRecord]
 
     /// The sequence number of the account's latest event (0 when none).
     func lastEventSequence(ofAccount accountID: String) throws -> Int64

@@ -21,12 +21,3 @@ func expectError<T>(
         return nil
     }
 }
-
-/// The tests speak the API's types where the domain has namesakes.
-typealias Role = PhoneNumbersProto.Role
-typealias UseCaseStatus = PhoneNumbersProto.UseCaseStatus
-typealias NumberStatus = PhoneNumbersProto.NumberStatus
-typealias Grant = PhoneNumbersProto.Grant
-typealias EntityType = PhoneNumbersProto.EntityType
-typealias UseCaseType = PhoneNumbersProto.UseCaseType
-typealias BrandStatus = PhoneNumbersProto.BrandStatus

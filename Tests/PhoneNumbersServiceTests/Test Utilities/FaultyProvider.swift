@@ -116,12 +116,12 @@ final class FaultyProvider: NumberProvider {
         try await base.release(e164: e164, reservationKey: reservationKey)
     }
 
-    func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (PhoneNumbersService.BrandStatus, String) {
+    func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandRecord.Status, String) {
         await pass(.vetting)
         return try await base.vetBrand(brand)
     }
 
-    func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (PhoneNumbersService.UseCaseStatus, String) {
+    func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseRecord.Status, String) {
         await pass(.vetting)
         return try await base.vetUseCase(useCase, brand: brand)
     }
