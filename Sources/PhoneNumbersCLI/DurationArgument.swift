@@ -1,5 +1,6 @@
 import ArgumentParser
 import PhoneNumbersService
+import RPCCore
 
 /// A duration on the command line: `200ms`, `2s`, `1.5s`, `1m`, `2h`, `45d`.
 struct DurationArgument: ExpressibleByArgument, Sendable {

@@ -118,11 +118,11 @@ struct ServeCommand: AsyncParsableCommand {
         try files.writeSecret(String(decoding: try encoder.encode(credentials), as: UTF8.self) + "\n", to: files.demoCredentials)
         FileHandle.standardOutput.write(Data(
             """
-            Demo account \(credentials.account_id) seeded. Credentials: \(files.demoCredentials)
+            Demo account \(credentials.accountID) seeded. Credentials: \(files.demoCredentials)
             Try, in another shell:
               export PHONE_NUMBERS_TOKEN=$(python3 -c 'import json;print(json.load(open("\(files.demoCredentials)"))["admin_token"])')
               phone-numbers use-cases list
-              phone-numbers numbers add --area-code 415 --use-case \(credentials.approved_use_case_id) --name "Ballot chase" --wait
+              phone-numbers numbers add --area-code 415 --use-case \(credentials.approvedUseCaseID) --name "Ballot chase" --wait
 
             """.utf8))
     }

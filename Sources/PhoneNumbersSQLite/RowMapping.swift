@@ -70,7 +70,7 @@ extension SQLiteTransaction {
     private static func enumValue<E: RawRepresentable>(_ row: Row, _ column: String) throws -> E where E.RawValue == String {
         let raw = try row.get(column, as: String.self)
         guard let value = E(rawValue: raw) else {
-            throw SQLiteError(code: 20, message: "column \(column) holds an unknown value \(raw)")
+            throw RowDecodingError(column: column, .unknownValue(expected: "\(E.self)"))
         }
         return value
     }

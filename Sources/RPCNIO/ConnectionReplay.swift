@@ -39,7 +39,7 @@ struct ConnectionReplay {
             let length = min(input.count - offset, max(1, Int(input[offset]) % 64 + step))
             step = step * 3 % 97 + 1
             offset += length
-            try? channel.writeInbound(ByteBuffer(bytes: input[offset - length..<offset]))
+            _ = try? channel.writeInbound(ByteBuffer(bytes: input[offset - length..<offset]))
             channel.embeddedEventLoop.run()
             while let buffer = try? channel.readOutbound(as: ByteBuffer.self) { sent += buffer.readableBytesView }
             if handler.callsInFlight > limits.maxConcurrentCallsPerConnection {

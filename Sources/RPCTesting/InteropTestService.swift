@@ -23,7 +23,7 @@ public struct InteropTestService: TestServiceService {
         var response = SimpleResponse()
         response.payload = Payload(size: Int(request.responseSize))
         if request.reportDeadline {
-            response.deadlineRemainingMillis = context.timeRemaining.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? -1
+            response.deadlineRemainingMillis = context.timeRemaining?.milliseconds ?? -1
         }
         return response
     }

@@ -5,6 +5,17 @@ public enum DatabaseValue: Sendable, Hashable {
     case real(Double)
     case text(String)
     case blob([UInt8])
+
+    /// SQLite's name for the value's storage class (NULL, INTEGER, REAL, TEXT, BLOB).
+    public var typeName: String {
+        switch self {
+        case .null: "NULL"
+        case .integer: "INTEGER"
+        case .real: "REAL"
+        case .text: "TEXT"
+        case .blob: "BLOB"
+        }
+    }
 }
 
 /// A Swift type that maps to a `DatabaseValue`.
@@ -85,13 +96,13 @@ public struct Row: Sendable {
     public let values: [DatabaseValue]
 
     /// The value of column `name` as `T`.
-    /// - Throws: `SQLiteError` when the column is missing or holds another type.
+    /// - Throws: `RowDecodingError` when the column is missing or holds another type.
     public func get<T: DatabaseValueConvertible>(_ name: String, as type: T.Type = T.self) throws -> T {
         guard let index = columns[name] else {
-            throw SQLiteError(code: 1, message: "no column named \(name)")
+            throw RowDecodingError(column: name, .missingColumn)
         }
         guard let value = T(databaseValue: values[index]) else {
-            throw SQLiteError(code: 20, message: "column \(name) holds \(values[index]), not \(T.self)")
+            throw RowDecodingError(column: name, .wrongType(found: values[index].typeName, expected: "\(T.self)"))
         }
         return value
     }

@@ -1,12 +1,23 @@
 /// What `serve --demo` creates, with the credentials to use it.
 public struct DemoCredentials: Sendable, Codable, Equatable {
-    public var account_id: String
-    public var owner_token: String
-    public var admin_token: String
-    public var texter_token: String
-    public var operator_token: String
-    public var approved_use_case_id: String
-    public var pending_use_case_id: String
+    public var accountID: String
+    public var ownerToken: String
+    public var adminToken: String
+    public var texterToken: String
+    public var operatorToken: String
+    public var approvedUseCaseID: String
+    public var pendingUseCaseID: String
+
+    /// The file's keys (read by scripts and the README walk-through): unchanged.
+    enum CodingKeys: String, CodingKey {
+        case accountID = "account_id"
+        case ownerToken = "owner_token"
+        case adminToken = "admin_token"
+        case texterToken = "texter_token"
+        case operatorToken = "operator_token"
+        case approvedUseCaseID = "approved_use_case_id"
+        case pendingUseCaseID = "pending_use_case_id"
+    }
 }
 
 extension AccountsDomain {
@@ -40,7 +51,7 @@ extension AccountsDomain {
             try tx.insert(pending)
         }
         return DemoCredentials(
-            account_id: account.id, owner_token: tokens[.owner]!, admin_token: tokens[.admin]!, texter_token: tokens[.texter]!,
-            operator_token: operatorToken, approved_use_case_id: approved.id, pending_use_case_id: pending.id)
+            accountID: account.id, ownerToken: tokens[.owner]!, adminToken: tokens[.admin]!, texterToken: tokens[.texter]!,
+            operatorToken: operatorToken, approvedUseCaseID: approved.id, pendingUseCaseID: pending.id)
     }
 }

@@ -1,3 +1,4 @@
+import RPCCore
 import Synchronization
 
 /// Slows token guessing: a peer (IP address) with too many failed authentications in

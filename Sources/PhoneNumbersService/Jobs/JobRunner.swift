@@ -1,4 +1,5 @@
 import Logging
+import RPCCore
 import ServiceLifecycle
 import Synchronization
 
@@ -101,13 +102,6 @@ public final class JobRunner: Service, Sendable {
         } catch {
             logger.error("could not reschedule job", metadata: ["job.kind": "\(job.kind.rawValue)", "error": "\(error)"])
         }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    public var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }
 

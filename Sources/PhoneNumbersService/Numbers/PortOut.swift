@@ -1,4 +1,5 @@
 import Foundation
+import RPCCore
 
 /// What the service answered to one relayed port-out request.
 public enum PortOutOutcome: String, Sendable, Hashable, CaseIterable {
