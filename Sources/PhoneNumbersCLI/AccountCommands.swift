@@ -13,13 +13,10 @@ struct AccountsCommand: AsyncParsableCommand {
         @Option(help: "ISO country code, e.g. US.") var country = "US"
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = CreateAccountRequest()
-                request.name = name
-                request.country = country
-                let account = try await api.accounts.createAccount(request, options: client.callOptions)
-                emit(account, client, account.id)
-            }
+            var request = CreateAccountRequest()
+            request.name = name
+            request.country = country
+            try await call(client, AccountsMethods.createAccount, request) { $0.id }
         }
     }
 
@@ -28,12 +25,7 @@ struct AccountsCommand: AsyncParsableCommand {
         @OptionGroup(title: "Connection Options") var client: ClientOptions
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = GetAccountRequest()
-                request.accountId = client.account
-                let account = try await api.accounts.getAccount(request, options: client.callOptions)
-                emit(account, client, details(account))
-            }
+            try await call(client, AccountsMethods.getAccount, client.request(), text: details)
         }
     }
 }
@@ -41,28 +33,20 @@ struct AccountsCommand: AsyncParsableCommand {
 /// `phone-numbers members add|list` (add: operator).
 struct MembersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "members", abstract: "Members of an account.", subcommands: [Add.self, List.self])
-    static let roles: [Role] = [.owner, .admin, .supervisor, .texter]
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a member (operator).")
         @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The member's name.") var name: String
         @Option(help: "The member's email.") var email = ""
-        @Option(help: "OWNER, ADMIN, SUPERVISOR or TEXTER.") var role: String
-
-        func validate() throws { _ = try parseEnum(role, MembersCommand.roles, name: \.protoName, what: "role") }
+        @Option(help: "The member's role.") var role: Role
 
         func run() async throws {
-            let value = try parseEnum(role, MembersCommand.roles, name: \.protoName, what: "role")
-            try await withServer(client) { api in
-                var request = AddMemberRequest()
-                request.accountId = client.account
-                request.name = name
-                request.email = email
-                request.role = value
-                let member = try await api.accounts.addMember(request, options: client.callOptions)
-                emit(member, client, member.id)
-            }
+            var request: AddMemberRequest = client.request()
+            request.name = name
+            request.email = email
+            request.role = role
+            try await call(client, AccountsMethods.addMember, request) { $0.id }
         }
     }
 
@@ -71,11 +55,8 @@ struct MembersCommand: AsyncParsableCommand {
         @OptionGroup(title: "Connection Options") var client: ClientOptions
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = ListMembersRequest()
-                request.accountId = client.account
-                let response = try await api.accounts.listMembers(request, options: client.callOptions)
-                emit(response, client, table(["ID", "ROLE", "NAME", "EMAIL"], response.members.map { [$0.id, displayName($0.role.protoName), $0.name, $0.email] }))
+            try await call(client, AccountsMethods.listMembers, client.request()) { response in
+                table(["ID", "ROLE", "NAME", "EMAIL"], response.members.map { [$0.id, displayName($0.role.protoName), $0.name, $0.email] })
             }
         }
     }
@@ -84,27 +65,20 @@ struct MembersCommand: AsyncParsableCommand {
 /// `phone-numbers tokens issue` (operator).
 struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tokens", abstract: "Credentials.", subcommands: [Issue.self])
-    static let grants: [Grant] = [.read, .manageNumbers, .launchCampaigns, .portOutRelay]
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a token for a member or an internal service (operator). Printed once.")
         @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The member the token acts as.") var member = ""
         @Option(help: "The internal service the token stands for.") var service = ""
-        @Option(name: .customLong("grant"), help: "READ, MANAGE_NUMBERS, LAUNCH_CAMPAIGNS or PORT_OUT_RELAY (repeatable).") var grants: [String] = []
-
-        func validate() throws { _ = try grants.map { try parseEnum($0, TokensCommand.grants, name: \.protoName, what: "grant") } }
+        @Option(name: .customLong("grant"), help: "What the service may do (repeatable).") var grants: [Grant] = []
 
         func run() async throws {
-            let values = try grants.map { try parseEnum($0, TokensCommand.grants, name: \.protoName, what: "grant") }
-            try await withServer(client) { api in
-                var request = IssueTokenRequest()
-                request.memberId = member
-                request.serviceName = service
-                request.grants = values
-                let issued = try await api.accounts.issueToken(request, options: client.callOptions)
-                emit(issued, client, issued.token)
-            }
+            var request = IssueTokenRequest()
+            request.memberId = member
+            request.serviceName = service
+            request.grants = grants
+            try await call(client, AccountsMethods.issueToken, request) { $0.token }
         }
     }
 }
@@ -115,9 +89,6 @@ struct WhoAmICommand: AsyncParsableCommand {
     @OptionGroup(title: "Connection Options") var client: ClientOptions
 
     func run() async throws {
-        try await withServer(client) { api in
-            let response = try await api.accounts.whoAmI(WhoAmIRequest(), options: client.callOptions)
-            emit(response, client, details(response))
-        }
+        try await call(client, AccountsMethods.whoAmI, WhoAmIRequest(), text: details)
     }
 }

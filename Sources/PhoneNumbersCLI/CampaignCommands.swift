@@ -8,7 +8,6 @@ struct CampaignsCommand: AsyncParsableCommand {
         commandName: "campaigns", abstract: "Create, launch, pause, resume and archive campaigns.",
         subcommands: [Create.self, Launch.self, Pause.self, Resume.self, Archive.self, List.self, Show.self])
 
-    static let states: [CampaignState] = [.draft, .launching, .active, .paused, .archived]
     static let header = ["ID", "NAME", "STATE", "SENDER", "NUMBER", "REASON"]
 
     static func row(_ campaign: Campaign) -> [String] {
@@ -16,11 +15,8 @@ struct CampaignsCommand: AsyncParsableCommand {
          campaign.e164.isEmpty ? "-" : campaign.e164, campaign.failureReason]
     }
 
-    static func request(_ client: ClientOptions, _ id: String) -> CampaignRequest {
-        var request = CampaignRequest()
-        request.accountId = client.account
-        request.campaignId = id
-        return request
+    static func describe(_ campaign: Campaign) -> String {
+        table(header, [row(campaign)])
     }
 
     struct Create: AsyncParsableCommand {
@@ -41,25 +37,21 @@ struct CampaignsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = CreateCampaignRequest()
-                request.accountId = client.account
-                request.name = name
-                request.requestId = requestId
-                if !number.isEmpty {
-                    var sender = DedicatedSender()
-                    sender.numberId = number
-                    request.dedicated = sender
-                }
-                if !useCase.isEmpty || !areaCodes.isEmpty {
-                    var sender = SingleUseSender()
-                    sender.useCaseId = useCase
-                    sender.preferredAreaCodes = areaCodes
-                    request.singleUse = sender
-                }
-                let campaign = try await api.campaigns.createCampaign(request, options: client.callOptions)
-                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+            var request: CreateCampaignRequest = client.request()
+            request.name = name
+            request.requestId = requestId
+            if !number.isEmpty {
+                var sender = DedicatedSender()
+                sender.numberId = number
+                request.dedicated = sender
             }
+            if !useCase.isEmpty || !areaCodes.isEmpty {
+                var sender = SingleUseSender()
+                sender.useCaseId = useCase
+                sender.preferredAreaCodes = areaCodes
+                request.singleUse = sender
+            }
+            try await call(client, CampaignsMethods.createCampaign, request, text: CampaignsCommand.describe)
         }
     }
 
@@ -71,17 +63,18 @@ struct CampaignsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withServer(client) { api in
+                let request: CampaignRequest = client.request(campaign: id)
                 guard wait else {
-                    let campaign = try await api.campaigns.launchCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
-                    emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+                    let campaign = try await api.campaigns.launchCampaign(request, options: client.callOptions)
+                    emit(campaign, client, CampaignsCommand.describe(campaign))
                     return
                 }
                 _ = try await watchChanges(api, client) {
-                    let campaign = try await api.campaigns.launchCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
+                    let campaign = try await api.campaigns.launchCampaign(request, options: client.callOptions)
                     return (campaign.id, campaign.state != .launching)
                 } isFinal: { $0.kind == "CAMPAIGN_STATE_CHANGED" && ["ACTIVE", "DRAFT", "ARCHIVED"].contains($0.newState) }
-                let campaign = try await api.campaigns.getCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
-                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
+                let campaign = try await api.campaigns.getCampaign(request, options: client.callOptions)
+                emit(campaign, client, CampaignsCommand.describe(campaign))
                 if campaign.state != .active { throw ExitCode(1) }
             }
         }
@@ -93,10 +86,7 @@ struct CampaignsCommand: AsyncParsableCommand {
         @Argument(help: "The campaign's id.") var id: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                let campaign = try await api.campaigns.pauseCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
-                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
-            }
+            try await call(client, CampaignsMethods.pauseCampaign, client.request(campaign: id), text: CampaignsCommand.describe)
         }
     }
 
@@ -106,10 +96,7 @@ struct CampaignsCommand: AsyncParsableCommand {
         @Argument(help: "The campaign's id.") var id: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                let campaign = try await api.campaigns.resumeCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
-                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
-            }
+            try await call(client, CampaignsMethods.resumeCampaign, client.request(campaign: id), text: CampaignsCommand.describe)
         }
     }
 
@@ -119,33 +106,21 @@ struct CampaignsCommand: AsyncParsableCommand {
         @Argument(help: "The campaign's id.") var id: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                let campaign = try await api.campaigns.archiveCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
-                emit(campaign, client, table(CampaignsCommand.header, [CampaignsCommand.row(campaign)]))
-            }
+            try await call(client, CampaignsMethods.archiveCampaign, client.request(campaign: id), text: CampaignsCommand.describe)
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List campaigns.")
         @OptionGroup(title: "Connection Options") var client: ClientOptions
-        @Option(help: "Only campaigns in this state.") var state = ""
+        @Option(help: "Only campaigns in this state.") var state: CampaignState?
         @Option(help: "Only campaigns using this number (its id).") var number = ""
 
-        func validate() throws {
-            if !state.isEmpty { _ = try parseEnum(state, CampaignsCommand.states, name: \.protoName, what: "state") }
-        }
-
         func run() async throws {
-            let filter = state.isEmpty ? CampaignState.unspecified : try parseEnum(state, CampaignsCommand.states, name: \.protoName, what: "state")
-            try await withServer(client) { api in
-                var request = ListCampaignsRequest()
-                request.accountId = client.account
-                request.state = filter
-                request.numberId = number
-                let response = try await api.campaigns.listCampaigns(request, options: client.callOptions)
-                emit(response, client, table(CampaignsCommand.header, response.campaigns.map(CampaignsCommand.row)))
-            }
+            var request: ListCampaignsRequest = client.request()
+            request.state = state ?? .unspecified
+            request.numberId = number
+            try await call(client, CampaignsMethods.listCampaigns, request) { table(CampaignsCommand.header, $0.campaigns.map(CampaignsCommand.row)) }
         }
     }
 
@@ -155,10 +130,7 @@ struct CampaignsCommand: AsyncParsableCommand {
         @Argument(help: "The campaign's id.") var id: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                let campaign = try await api.campaigns.getCampaign(CampaignsCommand.request(client, id), options: client.callOptions)
-                emit(campaign, client, details(campaign))
-            }
+            try await call(client, CampaignsMethods.getCampaign, client.request(campaign: id), text: details)
         }
     }
 }
@@ -174,14 +146,9 @@ struct SendersCommand: AsyncParsableCommand {
         @Option(help: "The contact's phone number.") var contact: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = ResolveSenderRequest()
-                request.accountId = client.account
-                request.campaignId = campaign
-                request.contact = contact
-                let resolved = try await api.campaigns.resolveSender(request, options: client.callOptions)
-                emit(resolved, client, "\(resolved.e164) → \(resolved.contact) (conversation \(resolved.conversationId))")
-            }
+            var request: ResolveSenderRequest = client.request(campaign: campaign)
+            request.contact = contact
+            try await call(client, CampaignsMethods.resolveSender, request) { "\($0.e164) → \($0.contact) (conversation \($0.conversationId))" }
         }
     }
 }
@@ -198,8 +165,7 @@ struct EventsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withServer(client) { api in
-                var request = WatchEventsRequest()
-                request.accountId = client.account
+                var request: WatchEventsRequest = client.request()
                 request.since = since
                 request.fromStart = fromStart
                 for try await event in api.events.watchEvents(request) {
@@ -229,20 +195,16 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "The next_page_token of a previous page.") var pageToken = ""
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = ListAuditEventsRequest()
-                request.accountId = client.account
-                request.action = action
-                request.subjectId = subject
-                request.pageSize = pageSize
-                request.pageToken = pageToken
-                let response = try await api.events.listAuditEvents(request, options: client.callOptions)
-                emit(
-                    response, client,
-                    table(
-                        ["ID", "ACTION", "ACTOR", "SUBJECT", "CHANGE", "REQUEST"],
-                        response.events.map { ["\($0.id)", $0.action, $0.actor, $0.subjectId, "\($0.oldValue) → \($0.newValue)", $0.requestId] })
-                        + (response.nextPageToken.isEmpty ? "" : "\nnext page: --page-token \(response.nextPageToken)"))
+            var request: ListAuditEventsRequest = client.request()
+            request.action = action
+            request.subjectId = subject
+            request.pageSize = pageSize
+            request.pageToken = pageToken
+            try await call(client, EventsMethods.listAuditEvents, request) { response in
+                table(
+                    ["ID", "ACTION", "ACTOR", "SUBJECT", "CHANGE", "REQUEST"],
+                    response.events.map { ["\($0.id)", $0.action, $0.actor, $0.subjectId, "\($0.oldValue) → \($0.newValue)", $0.requestId] })
+                    + (response.nextPageToken.isEmpty ? "" : "\nnext page: --page-token \(response.nextPageToken)")
             }
         }
     }

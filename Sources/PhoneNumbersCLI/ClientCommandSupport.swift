@@ -62,13 +62,3 @@ func table(_ header: [String]?, _ rows: [[String]]) -> String {
             .joined(separator: "  ")
     }.joined(separator: "\n")
 }
-
-/// Parses an enum case from its proto name with or without the type prefix
-/// (`--role admin`, `--role ROLE_ADMIN`).
-func parseEnum<E>(_ value: String, _ cases: [E], name: (E) -> String, what: String) throws -> E {
-    let wanted = value.uppercased().replacingOccurrences(of: "-", with: "_")
-    if let match = cases.first(where: { name($0) == wanted || name($0).hasSuffix("_" + wanted) }) { return match }
-    throw ValidationError("unknown \(what) '\(value)'")
-}
-
-import Foundation

@@ -30,8 +30,7 @@ struct NumbersCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withServer(client) { api in
-                var request = AddNumberRequest()
-                request.accountId = client.account
+                var request: AddNumberRequest = client.request()
                 request.areaCode = areaCode
                 request.useCaseId = useCase
                 request.name = name
@@ -48,10 +47,7 @@ struct NumbersCommand: AsyncParsableCommand {
                     if !client.json && !final { print("\(added.e164): provisioning started (number \(added.id))") }
                     return (added.id, final)
                 } isFinal: { ["READY", "FAILED", "RELEASED"].contains($0.newState) }
-                var get = GetNumberRequest()
-                get.accountId = client.account
-                get.numberId = added.id
-                let number = try await api.numbers.getNumber(get, options: client.callOptions)
+                let number = try await api.numbers.getNumber(client.request(number: added.id), options: client.callOptions)
                 emit(number, client, NumbersCommand.describe(number))
                 if number.status != .ready { throw ExitCode(1) }
             }
@@ -64,12 +60,11 @@ struct NumbersCommand: AsyncParsableCommand {
         @Flag(help: "Include released numbers.") var all = false
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = ListNumbersRequest()
-                request.accountId = client.account
-                request.includeReleased = all
-                let response = try await api.numbers.listNumbers(request, options: client.callOptions)
-                emit(response, client, table(NumbersCommand.header, response.numbers.map(NumbersCommand.row)) + "\n\(response.numbers.filter { $0.status != .released }.count) of \(response.limit) numbers")
+            var request: ListNumbersRequest = client.request()
+            request.includeReleased = all
+            try await call(client, NumbersMethods.listNumbers, request) { response in
+                table(NumbersCommand.header, response.numbers.map(NumbersCommand.row))
+                    + "\n\(response.numbers.filter { $0.status != .released }.count) of \(response.limit) numbers"
             }
         }
     }
@@ -80,13 +75,7 @@ struct NumbersCommand: AsyncParsableCommand {
         @Argument(help: "The number's id.") var id: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = GetNumberRequest()
-                request.accountId = client.account
-                request.numberId = id
-                let number = try await api.numbers.getNumber(request, options: client.callOptions)
-                emit(number, client, details(number))
-            }
+            try await call(client, NumbersMethods.getNumber, client.request(number: id), text: details)
         }
     }
 
@@ -97,14 +86,9 @@ struct NumbersCommand: AsyncParsableCommand {
         @Option(help: "The new internal name.") var name: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = RenameNumberRequest()
-                request.accountId = client.account
-                request.numberId = id
-                request.name = name
-                let number = try await api.numbers.renameNumber(request, options: client.callOptions)
-                emit(number, client, NumbersCommand.describe(number))
-            }
+            var request: RenameNumberRequest = client.request(number: id)
+            request.name = name
+            try await call(client, NumbersMethods.renameNumber, request, text: NumbersCommand.describe)
         }
     }
 
@@ -114,13 +98,7 @@ struct NumbersCommand: AsyncParsableCommand {
         @Argument(help: "The number's id.") var id: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = DeleteNumberRequest()
-                request.accountId = client.account
-                request.numberId = id
-                let number = try await api.numbers.deleteNumber(request, options: client.callOptions)
-                emit(number, client, NumbersCommand.describe(number))
-            }
+            try await call(client, NumbersMethods.deleteNumber, client.request(number: id), text: NumbersCommand.describe)
         }
     }
 
@@ -130,13 +108,7 @@ struct NumbersCommand: AsyncParsableCommand {
         @Argument(help: "The number's id.") var id: String
 
         func run() async throws {
-            try await withServer(client) { api in
-                var request = RetryProvisioningRequest()
-                request.accountId = client.account
-                request.numberId = id
-                let number = try await api.numbers.retryProvisioning(request, options: client.callOptions)
-                emit(number, client, NumbersCommand.describe(number))
-            }
+            try await call(client, NumbersMethods.retryProvisioning, client.request(number: id), text: NumbersCommand.describe)
         }
     }
 
@@ -153,14 +125,11 @@ struct NumbersCommand: AsyncParsableCommand {
             @Option(help: "The gaining carrier.") var carrier: String
 
             func run() async throws {
-                try await withServer(client) { api in
-                    var request = RequestPortOutRequest()
-                    request.e164 = number
-                    request.pin = pin
-                    request.gainingCarrier = carrier
-                    let response = try await api.numbers.requestPortOut(request, options: client.callOptions)
-                    emit(response, client, "port-out of \(response.e164) approved")
-                }
+                var request = RequestPortOutRequest()
+                request.e164 = number
+                request.pin = pin
+                request.gainingCarrier = carrier
+                try await call(client, NumbersMethods.requestPortOut, request) { "port-out of \($0.e164) approved" }
             }
         }
 
@@ -170,13 +139,7 @@ struct NumbersCommand: AsyncParsableCommand {
             @Argument(help: "The number's id.") var id: String
 
             func run() async throws {
-                try await withServer(client) { api in
-                    var request = GetPortOutPinRequest()
-                    request.accountId = client.account
-                    request.numberId = id
-                    let pin = try await api.numbers.getPortOutPin(request, options: client.callOptions)
-                    emit(pin, client, pin.pin)
-                }
+                try await call(client, NumbersMethods.getPortOutPin, client.request(number: id)) { $0.pin }
             }
         }
 
@@ -186,15 +149,11 @@ struct NumbersCommand: AsyncParsableCommand {
             @Argument(help: "The number's id.") var id: String
 
             func run() async throws {
-                try await withServer(client) { api in
-                    var request = ListPortOutAttemptsRequest()
-                    request.accountId = client.account
-                    request.numberId = id
-                    let response = try await api.numbers.listPortOutAttempts(request, options: client.callOptions)
+                try await call(client, NumbersMethods.listPortOutAttempts, client.request(number: id)) { response in
                     let rows = response.attempts.map { [isoTime($0.atMs) ?? "-", $0.outcome, $0.gainingCarrier] }
                     var summary = "\(response.failedAttempts) wrong PIN(s) toward the lock"
                     if let until = isoTime(response.lockedUntilMs) { summary = "locked until \(until)" }
-                    emit(response, client, table(["AT", "OUTCOME", "GAINING CARRIER"], rows) + "\n" + summary)
+                    return table(["AT", "OUTCOME", "GAINING CARRIER"], rows) + "\n" + summary
                 }
             }
         }
@@ -205,13 +164,7 @@ struct NumbersCommand: AsyncParsableCommand {
             @Argument(help: "The number's id.") var id: String
 
             func run() async throws {
-                try await withServer(client) { api in
-                    var request = ResetPortOutPinRequest()
-                    request.accountId = client.account
-                    request.numberId = id
-                    let pin = try await api.numbers.resetPortOutPin(request, options: client.callOptions)
-                    emit(pin, client, pin.pin)
-                }
+                try await call(client, NumbersMethods.resetPortOutPin, client.request(number: id)) { $0.pin }
             }
         }
     }
