@@ -6,6 +6,15 @@ struct CampaignsAPI: CampaignsService {
     let domain: CampaignsDomain
     let authenticator: Authenticator
 
+    /// The shape of the calls on one campaign: authenticate, run `operation` on the
+    /// request's account and campaign, answer with the campaign.
+    private func answer(
+        _ request: CampaignRequest, _ context: ServerContext, _ operation: (Principal, String, String) async throws -> CampaignRecord
+    ) async throws -> Campaign {
+        let principal = try await authenticator.authenticate(context)
+        return try await message(operation(principal, request.accountId, request.campaignId))
+    }
+
     private func message(_ campaign: CampaignRecord) async throws -> Campaign {
         let numbers = try await domain.senderNumbers(of: [campaign])
         return Mapping.campaign(campaign, e164: numbers[campaign.id] ?? "")
@@ -25,28 +34,23 @@ struct CampaignsAPI: CampaignsService {
     }
 
     func launchCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context)
-        return try await message(domain.launch(principal, accountID: request.accountId, campaignID: request.campaignId))
+        try await answer(request, context, domain.launch)
     }
 
     func pauseCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context)
-        return try await message(domain.pause(principal, accountID: request.accountId, campaignID: request.campaignId))
+        try await answer(request, context, domain.pause)
     }
 
     func resumeCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context)
-        return try await message(domain.resume(principal, accountID: request.accountId, campaignID: request.campaignId))
+        try await answer(request, context, domain.resume)
     }
 
     func archiveCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context)
-        return try await message(domain.archive(principal, accountID: request.accountId, campaignID: request.campaignId))
+        try await answer(request, context, domain.archive)
     }
 
     func getCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
-        let principal = try await authenticator.authenticate(context)
-        return try await message(domain.get(principal, accountID: request.accountId, campaignID: request.campaignId))
+        try await answer(request, context, domain.get)
     }
 
     func listCampaigns(request: ListCampaignsRequest, context: ServerContext) async throws -> ListCampaignsResponse {

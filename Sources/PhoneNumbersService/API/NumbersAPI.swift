@@ -15,8 +15,7 @@ struct NumbersAPI: NumbersService {
     }
 
     func getNumber(request: GetNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
-        let principal = try await authenticator.authenticate(context)
-        return Mapping.number(try await domain.get(principal, accountID: request.accountId, numberID: request.numberId))
+        Mapping.number(try await onNumber(request.accountId, request.numberId, context, domain.get))
     }
 
     func listNumbers(request: ListNumbersRequest, context: ServerContext) async throws -> ListNumbersResponse {
@@ -33,13 +32,11 @@ struct NumbersAPI: NumbersService {
     }
 
     func deleteNumber(request: DeleteNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
-        let principal = try await authenticator.authenticate(context)
-        return Mapping.number(try await domain.delete(principal, accountID: request.accountId, numberID: request.numberId))
+        Mapping.number(try await onNumber(request.accountId, request.numberId, context, domain.delete))
     }
 
     func retryProvisioning(request: RetryProvisioningRequest, context: ServerContext) async throws -> DedicatedNumber {
-        let principal = try await authenticator.authenticate(context)
-        return Mapping.number(try await domain.retryProvisioning(principal, accountID: request.accountId, numberID: request.numberId))
+        Mapping.number(try await onNumber(request.accountId, request.numberId, context, domain.retryProvisioning))
     }
 
     func watchNumber(request: WatchNumberRequest, context: ServerContext, responses: ResponseStreamWriter<DedicatedNumber>) async throws {
@@ -60,19 +57,27 @@ struct NumbersAPI: NumbersService {
     }
 
     func getPortOutPin(request: GetPortOutPinRequest, context: ServerContext) async throws -> PortOutPin {
-        let principal = try await authenticator.authenticate(context)
-        var response = PortOutPin()
-        response.numberId = request.numberId
-        response.pin = try await domain.portOutPIN(principal, accountID: request.accountId, numberID: request.numberId)
-        return response
+        Self.pin(request.numberId, try await onNumber(request.accountId, request.numberId, context, domain.portOutPIN))
     }
 
     func resetPortOutPin(request: ResetPortOutPinRequest, context: ServerContext) async throws -> PortOutPin {
-        let principal = try await authenticator.authenticate(context)
+        Self.pin(request.numberId, try await onNumber(request.accountId, request.numberId, context, domain.resetPortOutPIN))
+    }
+
+    private static func pin(_ numberID: String, _ pin: String) -> PortOutPin {
         var response = PortOutPin()
-        response.numberId = request.numberId
-        response.pin = try await domain.resetPortOutPIN(principal, accountID: request.accountId, numberID: request.numberId)
+        response.numberId = numberID
+        response.pin = pin
         return response
+    }
+
+    /// The shape of the calls on one number: authenticate, then run `operation` on the
+    /// request's account and number.
+    private func onNumber<T>(
+        _ accountID: String, _ numberID: String, _ context: ServerContext, _ operation: (Principal, String, String) async throws -> T
+    ) async throws -> T {
+        let principal = try await authenticator.authenticate(context)
+        return try await operation(principal, accountID, numberID)
     }
 
     func listPortOutAttempts(request: ListPortOutAttemptsRequest, context: ServerContext) async throws -> ListPortOutAttemptsResponse {
