@@ -7,279 +7,279 @@ import Testing
 struct NumbersTests {
     @Test("a number is reserved, returned PROVISIONING at once, then becomes READY")
     func addAndProvision() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        let number = try await tenant.addNumber("415", name: "  Ballot chase  ")
-        #expect(number.status == .provisioning)
-        #expect(number.e164.hasPrefix("+1415"))
-        #expect(number.state == "CA")
-        #expect(number.name == "Ballot chase")
-        #expect(number.createdAtMs > 0 && number.provisioningStartedAtMs > 0)
-        let final = try await tenant.waitFinal(number.id)
-        #expect(final.status == .ready)
-        #expect(final.readyAtMs >= final.provisioningStartedAtMs)
-        #expect(final.useCaseId == tenant.approvedUseCase)
-        await harness.stop()
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.addNumber("415", name: "  Ballot chase  ")
+            #expect(number.status == .provisioning)
+            #expect(number.e164.hasPrefix("+1415"))
+            #expect(number.state == "CA")
+            #expect(number.name == "Ballot chase")
+            #expect(number.createdAtMs > 0 && number.provisioningStartedAtMs > 0)
+            let final = try await tenant.waitFinal(number.id)
+            #expect(final.status == .ready)
+            #expect(final.readyAtMs >= final.provisioningStartedAtMs)
+            #expect(final.useCaseId == tenant.approvedUseCase)
+        }
     }
 
     @Test("New Hampshire (603) is never offered; malformed and non-geographic codes are invalid")
     func areaCodeRules() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        await expectError(.failedPrecondition, "AREA_CODE_NOT_OFFERED") { try await tenant.addNumber("603") }
-        for code in ["", "41", "4155", "abc", "011", "111", "911", "555", "800", "900", "297", "999"] {
-            await expectError(.invalidArgument, "INVALID_AREA_CODE") { try await tenant.addNumber(code) }
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            await expectError(.failedPrecondition, "AREA_CODE_NOT_OFFERED") { try await tenant.addNumber("603") }
+            for code in ["", "41", "4155", "abc", "011", "111", "911", "555", "800", "900", "297", "999"] {
+                await expectError(.invalidArgument, "INVALID_AREA_CODE") { try await tenant.addNumber(code) }
+            }
+            let list = try await tenant.admin.numbers.listNumbers(ListNumbersRequest())
+            #expect(list.numbers.isEmpty)
         }
-        let list = try await tenant.admin.numbers.listNumbers(ListNumbersRequest())
-        #expect(list.numbers.isEmpty)
-        await harness.stop()
     }
 
     @Test("no inventory in the area code: NO_NUMBERS_AVAILABLE and nothing is created")
     func noInventory() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        for code in ["212", "206", "907"] {
-            let error = await expectError(.resourceExhausted, "NO_NUMBERS_AVAILABLE") { try await tenant.addNumber(code) }
-            #expect(error?.message.contains("different area code") == true)
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            for code in ["212", "206", "907"] {
+                let error = await expectError(.resourceExhausted, "NO_NUMBERS_AVAILABLE") { try await tenant.addNumber(code) }
+                #expect(error?.message.contains("different area code") == true)
+            }
+            let list = try await tenant.admin.numbers.listNumbers(ListNumbersRequest(includeReleased: true))
+            #expect(list.numbers.isEmpty)
         }
-        let list = try await tenant.admin.numbers.listNumbers(ListNumbersRequest(includeReleased: true))
-        #expect(list.numbers.isEmpty)
-        await harness.stop()
     }
 
     @Test("only APPROVED use cases, only US accounts")
     func preconditions() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        // A use case still under vetting (inserted without a vetting job, so it stays PENDING).
-        let accountID = tenant.accountID
-        try await harness.pool.write { database in
-            try database.execute(
-                """
-                INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token,
-                    status, failure_reason, created_at, updated_at) VALUES ('uc_pending', ?, 'CHARITY', 'd', '["a","b"]', 'o', 'h', '', 'PENDING', '', 1, 1)
-                """, [accountID])
-        }
-        var request = AddNumberRequest()
-        request.areaCode = "415"
-        request.useCaseId = "uc_pending"
-        await expectError(.failedPrecondition, "USE_CASE_NOT_APPROVED") { try await tenant.admin.numbers.addNumber(request) }
-        request.useCaseId = "uc_missing"
-        await expectError(.notFound, "USE_CASE_NOT_FOUND") { try await tenant.admin.numbers.addNumber(request) }
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            // A use case still under vetting (inserted without a vetting job, so it stays PENDING).
+            let accountID = tenant.accountID
+            try await harness.pool.write { database in
+                try database.execute(
+                    """
+                    INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token,
+                        status, failure_reason, created_at, updated_at) VALUES ('uc_pending', ?, 'CHARITY', 'd', '["a","b"]', 'o', 'h', '', 'PENDING', '', 1, 1)
+                    """, [accountID])
+            }
+            var request = AddNumberRequest()
+            request.areaCode = "415"
+            request.useCaseId = "uc_pending"
+            await expectError(.failedPrecondition, "USE_CASE_NOT_APPROVED") { try await tenant.admin.numbers.addNumber(request) }
+            request.useCaseId = "uc_missing"
+            await expectError(.notFound, "USE_CASE_NOT_FOUND") { try await tenant.admin.numbers.addNumber(request) }
 
-        let canadian = try await Tenant.make(harness, country: "CA", name: "Canadian Org")
-        request.useCaseId = tenant.approvedUseCase
-        await expectError(.failedPrecondition, "NOT_US_ACCOUNT") { try await canadian.admin.numbers.addNumber(request) }
-        await harness.stop()
+            let canadian = try await Tenant.make(harness, country: "CA", name: "Canadian Org")
+            request.useCaseId = tenant.approvedUseCase
+            await expectError(.failedPrecondition, "NOT_US_ACCOUNT") { try await canadian.admin.numbers.addNumber(request) }
+        }
     }
 
     @Test("at most five numbers per account, counting those still provisioning; deleting frees a slot")
     func accountLimit() async throws {
-        let harness = try await ServiceHarness.start(SimulatedProviderConfiguration(provisioningDelay: .seconds(30), vettingDelay: .milliseconds(20)))
-        let tenant = try await Tenant.make(harness)
-        var numbers: [DedicatedNumber] = []
-        for _ in 0..<5 { numbers.append(try await tenant.addNumber("415")) }
-        #expect(numbers.allSatisfy { $0.status == .provisioning })
-        let error = await expectError(.failedPrecondition, "NUMBER_LIMIT_REACHED") { try await tenant.addNumber("510") }
-        #expect(error?.details?.metadata["limit"] == "5")
-        var delete = DeleteNumberRequest()
-        delete.numberId = numbers[0].id
-        let deleted = try await tenant.admin.numbers.deleteNumber(delete)
-        #expect(deleted.status == .released)
-        let replacement = try await tenant.addNumber("510")
-        #expect(replacement.status == .provisioning)
-        await harness.stop()
+        try await ServiceHarness.with(SimulatedProviderConfiguration(provisioningDelay: .seconds(30), vettingDelay: .milliseconds(20))) { harness in
+            let tenant = try await Tenant.make(harness)
+            var numbers: [DedicatedNumber] = []
+            for _ in 0..<5 { numbers.append(try await tenant.addNumber("415")) }
+            #expect(numbers.allSatisfy { $0.status == .provisioning })
+            let error = await expectError(.failedPrecondition, "NUMBER_LIMIT_REACHED") { try await tenant.addNumber("510") }
+            #expect(error?.details?.metadata["limit"] == "5")
+            var delete = DeleteNumberRequest()
+            delete.numberId = numbers[0].id
+            let deleted = try await tenant.admin.numbers.deleteNumber(delete)
+            #expect(deleted.status == .released)
+            let replacement = try await tenant.addNumber("510")
+            #expect(replacement.status == .provisioning)
+        }
     }
 
     @Test("twenty simultaneous AddNumber calls create five numbers, never six")
     func limitUnderConcurrency() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        let outcomes = await withTaskGroup(of: String.self) { group in
-            for index in 0..<20 {
-                group.addTask {
-                    do {
-                        _ = try await tenant.addNumber(index % 2 == 0 ? "415" : "510", via: index % 3 == 0 ? tenant.owner : tenant.admin)
-                        return "OK"
-                    } catch {
-                        return (error as? RPCError)?.reason ?? "\(error)"
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        do {
+                            _ = try await tenant.addNumber(index % 2 == 0 ? "415" : "510", via: index % 3 == 0 ? tenant.owner : tenant.admin)
+                            return "OK"
+                        } catch {
+                            return (error as? RPCError)?.reason ?? "\(error)"
+                        }
                     }
                 }
+                var outcomes: [String] = []
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes
             }
-            var outcomes: [String] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes
+            #expect(outcomes.filter { $0 == "OK" }.count == 5)
+            #expect(outcomes.filter { $0 == "NUMBER_LIMIT_REACHED" }.count == 15)
+            let stored = try await harness.pool.read { database in
+                try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE status <> 'RELEASED'")!.get("n", as: Int.self)
+            }
+            #expect(stored == 5)
+            let reserved = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
+            #expect(reserved == 5)
         }
-        #expect(outcomes.filter { $0 == "OK" }.count == 5)
-        #expect(outcomes.filter { $0 == "NUMBER_LIMIT_REACHED" }.count == 15)
-        let stored = try await harness.pool.read { database in
-            try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE status <> 'RELEASED'")!.get("n", as: Int.self)
-        }
-        #expect(stored == 5)
-        let reserved = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
-        #expect(reserved == 5)
-        await harness.stop()
     }
 
     @Test("a request_id makes AddNumber idempotent; reusing it with other arguments is refused")
     func idempotency() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        let first = try await tenant.addNumber("415", name: "A", requestID: "req-1")
-        let retry = try await tenant.addNumber("415", name: "A", requestID: "req-1")
-        #expect(retry.id == first.id)
-        #expect(retry.e164 == first.e164)
-        let concurrent = try await withThrowingTaskGroup(of: String.self) { group in
-            for _ in 0..<8 { group.addTask { try await tenant.addNumber("510", requestID: "req-2").id } }
-            var ids = Set<String>()
-            for try await id in group { ids.insert(id) }
-            return ids
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let first = try await tenant.addNumber("415", name: "A", requestID: "req-1")
+            let retry = try await tenant.addNumber("415", name: "A", requestID: "req-1")
+            #expect(retry.id == first.id)
+            #expect(retry.e164 == first.e164)
+            let concurrent = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await tenant.addNumber("510", requestID: "req-2").id } }
+                var ids = Set<String>()
+                for try await id in group { ids.insert(id) }
+                return ids
+            }
+            #expect(concurrent.count == 1)
+            await expectError(.failedPrecondition, "REQUEST_ID_REUSED") { try await tenant.addNumber("510", name: "B", requestID: "req-1") }
+            let list = try await tenant.admin.numbers.listNumbers(ListNumbersRequest())
+            #expect(list.numbers.count == 2)
+            let bought = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
+            #expect(bought == 2)
         }
-        #expect(concurrent.count == 1)
-        await expectError(.failedPrecondition, "REQUEST_ID_REUSED") { try await tenant.addNumber("510", name: "B", requestID: "req-1") }
-        let list = try await tenant.admin.numbers.listNumbers(ListNumbersRequest())
-        #expect(list.numbers.count == 2)
-        let bought = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
-        #expect(bought == 2)
-        await harness.stop()
     }
 
     @Test("a use case holds at most 49 numbers")
     func useCaseLimit() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        let other = try await Tenant.make(harness, name: "Other")
-        let useCase = tenant.approvedUseCase
-        try await harness.pool.write { database in
-            for index in 0..<49 {
-                try database.execute(
-                    """
-                    INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
-                        created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at)
-                    VALUES (?, ?, ?, '415', '', ?, 'READY', '', 1, 1, 1, 1, 0, 0, 1)
-                    """, ["num_seed_\(index)", other.accountID, "+1415555\(String(format: "%04d", 2000 + index))", useCase])
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let other = try await Tenant.make(harness, name: "Other")
+            let useCase = tenant.approvedUseCase
+            try await harness.pool.write { database in
+                for index in 0..<49 {
+                    try database.execute(
+                        """
+                        INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
+                            created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at)
+                        VALUES (?, ?, ?, '415', '', ?, 'READY', '', 1, 1, 1, 1, 0, 0, 1)
+                        """, ["num_seed_\(index)", other.accountID, "+1415555\(String(format: "%04d", 2000 + index))", useCase])
+                }
             }
+            let error = await expectError(.failedPrecondition, "USE_CASE_NUMBER_LIMIT") { try await tenant.addNumber("415") }
+            #expect(error?.details?.metadata["limit"] == "49")
         }
-        let error = await expectError(.failedPrecondition, "USE_CASE_NUMBER_LIMIT") { try await tenant.addNumber("415") }
-        #expect(error?.details?.metadata["limit"] == "49")
-        await harness.stop()
     }
 
     @Test("rename trims, allows clearing, refuses more than 64 characters")
     func rename() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        let number = try await tenant.addNumber("415")
-        var request = RenameNumberRequest()
-        request.numberId = number.id
-        request.name = "  County fair  "
-        #expect(try await tenant.admin.numbers.renameNumber(request).name == "County fair")
-        request.name = String(repeating: "x", count: 65)
-        await expectError(.invalidArgument, "INVALID_NAME") { try await tenant.admin.numbers.renameNumber(request) }
-        request.name = ""
-        #expect(try await tenant.admin.numbers.renameNumber(request).name == "")
-        await harness.stop()
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.addNumber("415")
+            var request = RenameNumberRequest()
+            request.numberId = number.id
+            request.name = "  County fair  "
+            #expect(try await tenant.admin.numbers.renameNumber(request).name == "County fair")
+            request.name = String(repeating: "x", count: 65)
+            await expectError(.invalidArgument, "INVALID_NAME") { try await tenant.admin.numbers.renameNumber(request) }
+            request.name = ""
+            #expect(try await tenant.admin.numbers.renameNumber(request).name == "")
+        }
     }
 
     @Test("delete is refused while a launching, active or paused campaign uses the number, allowed after archiving")
     func deleteInUse() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        let number = try await tenant.addNumber("415")
-        let accountID = tenant.accountID
-        try await harness.pool.write { database in
-            let campaigns = [
-                ("cmp_0", "Launch night", "LAUNCHING"), ("cmp_1", "GOTV Saturday", "ACTIVE"), ("cmp_2", "Fundraiser", "PAUSED"), ("cmp_3", "Old draft", "DRAFT"),
-            ]
-            for (id, name, state) in campaigns {
-                try database.execute(
-                    "INSERT INTO campaigns (id, account_id, name, state, number_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 1)",
-                    [id, accountID, name, state, number.id])
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.addNumber("415")
+            let accountID = tenant.accountID
+            try await harness.pool.write { database in
+                let campaigns = [
+                    ("cmp_0", "Launch night", "LAUNCHING"), ("cmp_1", "GOTV Saturday", "ACTIVE"), ("cmp_2", "Fundraiser", "PAUSED"), ("cmp_3", "Old draft", "DRAFT"),
+                ]
+                for (id, name, state) in campaigns {
+                    try database.execute(
+                        "INSERT INTO campaigns (id, account_id, name, state, number_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 1)",
+                        [id, accountID, name, state, number.id])
+                }
             }
+            var request = DeleteNumberRequest()
+            request.numberId = number.id
+            let error = await expectError(.failedPrecondition, "NUMBER_IN_USE") { try await tenant.admin.numbers.deleteNumber(request) }
+            #expect(error?.message.contains("GOTV Saturday") == true)
+            #expect(error?.message.contains("Fundraiser") == true)
+            #expect(error?.message.contains("Old draft") == false)
+            let ids = Set((error?.details?.metadata["campaign_ids"] ?? "").split(separator: ",").map(String.init))
+            let names = Set((error?.details?.metadata["campaign_names"] ?? "").split(separator: ",").map(String.init))
+            #expect(ids == ["cmp_0", "cmp_1", "cmp_2"], "a LAUNCHING campaign blocks the delete too")
+            #expect(names == ["Launch night", "GOTV Saturday", "Fundraiser"])
+            try await harness.pool.write { try $0.execute("UPDATE campaigns SET state = 'ARCHIVED'") }
+            let deleted = try await tenant.admin.numbers.deleteNumber(request)
+            #expect(deleted.status == .released)
+            #expect(deleted.releasedAtMs > 0)
+            await expectError(.failedPrecondition, "NUMBER_RELEASED") { try await tenant.admin.numbers.deleteNumber(request) }
         }
-        var request = DeleteNumberRequest()
-        request.numberId = number.id
-        let error = await expectError(.failedPrecondition, "NUMBER_IN_USE") { try await tenant.admin.numbers.deleteNumber(request) }
-        #expect(error?.message.contains("GOTV Saturday") == true)
-        #expect(error?.message.contains("Fundraiser") == true)
-        #expect(error?.message.contains("Old draft") == false)
-        let ids = Set((error?.details?.metadata["campaign_ids"] ?? "").split(separator: ",").map(String.init))
-        let names = Set((error?.details?.metadata["campaign_names"] ?? "").split(separator: ",").map(String.init))
-        #expect(ids == ["cmp_0", "cmp_1", "cmp_2"], "a LAUNCHING campaign blocks the delete too")
-        #expect(names == ["Launch night", "GOTV Saturday", "Fundraiser"])
-        try await harness.pool.write { try $0.execute("UPDATE campaigns SET state = 'ARCHIVED'") }
-        let deleted = try await tenant.admin.numbers.deleteNumber(request)
-        #expect(deleted.status == .released)
-        #expect(deleted.releasedAtMs > 0)
-        await expectError(.failedPrecondition, "NUMBER_RELEASED") { try await tenant.admin.numbers.deleteNumber(request) }
-        await harness.stop()
     }
 
     @Test("a permanent provisioning failure is FAILED with a reason; RetryProvisioning starts again")
     func provisioningFailure() async throws {
         var configuration = SimulatedProviderConfiguration.fast
         configuration.failProvisioningAreaCodes = ["510"]
-        let harness = try await ServiceHarness.start(configuration)
-        let tenant = try await Tenant.make(harness)
-        let number = try await tenant.addNumber("510")
-        let failed = try await tenant.waitFinal(number.id)
-        #expect(failed.status == .failed)
-        #expect(failed.failureReason.contains("rejected"))
-        #expect(failed.failedAtMs > 0)
-        var retry = RetryProvisioningRequest()
-        retry.numberId = number.id
-        let restarted = try await tenant.admin.numbers.retryProvisioning(retry)
-        #expect(restarted.status == .provisioning)
-        #expect(try await tenant.waitFinal(number.id).status == .failed)
+        try await ServiceHarness.with(configuration) { harness in
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.addNumber("510")
+            let failed = try await tenant.waitFinal(number.id)
+            #expect(failed.status == .failed)
+            #expect(failed.failureReason.contains("rejected"))
+            #expect(failed.failedAtMs > 0)
+            var retry = RetryProvisioningRequest()
+            retry.numberId = number.id
+            let restarted = try await tenant.admin.numbers.retryProvisioning(retry)
+            #expect(restarted.status == .provisioning)
+            #expect(try await tenant.waitFinal(number.id).status == .failed)
 
-        let ready = try await tenant.addNumber("415")
-        _ = try await tenant.waitFinal(ready.id)
-        retry.numberId = ready.id
-        await expectError(.failedPrecondition, "NUMBER_NOT_FAILED") { try await tenant.admin.numbers.retryProvisioning(retry) }
-        await harness.stop()
+            let ready = try await tenant.addNumber("415")
+            _ = try await tenant.waitFinal(ready.id)
+            retry.numberId = ready.id
+            await expectError(.failedPrecondition, "NUMBER_NOT_FAILED") { try await tenant.admin.numbers.retryProvisioning(retry) }
+        }
     }
 
     @Test("transient provider errors are retried with backoff until READY")
     func transientFailures() async throws {
         var configuration = SimulatedProviderConfiguration.fast
         configuration.transientFailuresPerNumber = 2
-        let harness = try await ServiceHarness.start(configuration)
-        let tenant = try await Tenant.make(harness)
-        let number = try await tenant.addNumber("415")
-        let final = try await tenant.waitFinal(number.id)
-        #expect(final.status == .ready)
-        #expect(final.provisioningAttempts == 3)
-        await harness.stop()
+        try await ServiceHarness.with(configuration) { harness in
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.addNumber("415")
+            let final = try await tenant.waitFinal(number.id)
+            #expect(final.status == .ready)
+            #expect(final.provisioningAttempts == 3)
+        }
     }
 
     @Test("a restart in the middle of provisioning resumes the job, which finishes")
     func restartMidProvisioning() async throws {
-        let harness = try await ServiceHarness.start()
-        let tenant = try await Tenant.make(harness)
-        harness.provider.hold(.provisioning)
-        let number = try await tenant.addNumber("415")
-        #expect(number.status == .provisioning)
-        // Restart while the provisioning call is in the provider's hands.
-        try await harness.provider.waitUntilWaiting(.provisioning)
-        try await harness.restart(.fast)
-        let admin = harness.connection(try await token(of: tenant, harness))
-        var get = GetNumberRequest()
-        get.numberId = number.id
-        let afterRestart = try await admin.numbers.getNumber(get)
-        #expect(afterRestart.status == .provisioning || afterRestart.status == .ready)
-        let final = try await tenant.waitFinal(number.id, via: admin)
-        #expect(final.status == .ready)
-        #expect(final.e164 == number.e164)
-        let reservations = try await harness.pool.read { database in
-            try database.query("SELECT e164, provisioned FROM simulated_numbers WHERE reservation_key = ?", [number.id]).map {
-                (try $0.get("e164", as: String.self), try $0.get("provisioned", as: Int.self))
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            harness.provider.hold(.provisioning)
+            let number = try await tenant.addNumber("415")
+            #expect(number.status == .provisioning)
+            // Restart while the provisioning call is in the provider's hands.
+            try await harness.provider.waitUntilWaiting(.provisioning)
+            try await harness.restart(.fast)
+            let admin = harness.connection(try await token(of: tenant, harness))
+            var get = GetNumberRequest()
+            get.numberId = number.id
+            let afterRestart = try await admin.numbers.getNumber(get)
+            #expect(afterRestart.status == .provisioning || afterRestart.status == .ready)
+            let final = try await tenant.waitFinal(number.id, via: admin)
+            #expect(final.status == .ready)
+            #expect(final.e164 == number.e164)
+            let reservations = try await harness.pool.read { database in
+                try database.query("SELECT e164, provisioned FROM simulated_numbers WHERE reservation_key = ?", [number.id]).map {
+                    (try $0.get("e164", as: String.self), try $0.get("provisioned", as: Int.self))
+                }
             }
+            #expect(reservations.count == 1 && reservations.first?.0 == number.e164 && reservations.first?.1 == 1, "\(reservations)")
+            let total = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
+            #expect(total == 1, "the provider holds one number, not one per attempt")
         }
-        #expect(reservations.count == 1 && reservations.first?.0 == number.e164 && reservations.first?.1 == 1, "\(reservations)")
-        let total = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
-        #expect(total == 1, "the provider holds one number, not one per attempt")
-        await harness.stop()
     }
 
     /// A fresh admin token (connections of the old server are gone after a restart).

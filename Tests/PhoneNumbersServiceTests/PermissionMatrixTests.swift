@@ -44,89 +44,89 @@ struct PermissionMatrixTests {
 
     @Test("every RPC × every caller: let through or refused as docs/API.md says")
     func matrix() async throws {
-        let harness = try await ServiceHarness.start()
-        defer { Task { await harness.stop() } }
-        let a = try await Tenant.make(harness, name: "A")
-        let b = try await Tenant.make(harness, name: "B")
-        var callers: [Caller: PhoneNumbersConnection] = [
-            .owner: a.owner, .admin: a.admin, .supervisor: a.supervisor, .texter: a.texter, .operator: harness.operatorAPI, .otherAccountOwner: b.owner,
-        ]
-        for (caller, grant) in [(Caller.read, Grant.read), (.manageNumbers, .manageNumbers), (.launchCampaigns, .launchCampaigns), (.portOutRelay, .portOutRelay)] {
-            var issue = IssueTokenRequest()
-            issue.serviceName = "svc-\(caller.rawValue.lowercased())"
-            issue.grants = [grant]
-            callers[caller] = harness.connection(try await harness.operatorAPI.accounts.issueToken(issue).token)
-        }
-        let account = a.accountID
-        typealias Call = (PhoneNumbersConnection) async throws -> Void
-        func first<T>(_ stream: RPCResponseStream<T>) async throws { for try await _ in stream { break } }
-        let timeout = CallOptions(timeout: .seconds(5))
-        // (RPC, the start of its row's label in the table; nil: any authenticated caller)
-        let rpcs: [(String, String?, Call)] = [
-            ("GetAccount", "list/get numbers", { var r = GetAccountRequest(); r.accountId = account; _ = try await $0.accounts.getAccount(r) }),
-            ("ListMembers", "list/get numbers", { var r = ListMembersRequest(); r.accountId = account; _ = try await $0.accounts.listMembers(r) }),
-            ("ListUseCases", "list/get numbers", { var r = ListUseCasesRequest(); r.accountId = account; _ = try await $0.registration.listUseCases(r) }),
-            ("GetUseCase", "list/get numbers", { var r = GetUseCaseRequest(); r.accountId = account; r.useCaseId = "uc_missing"; _ = try await $0.registration.getUseCase(r) }),
-            ("ListNumbers", "list/get numbers", { var r = ListNumbersRequest(); r.accountId = account; _ = try await $0.numbers.listNumbers(r) }),
-            ("GetNumber", "list/get numbers", { var r = GetNumberRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.getNumber(r) }),
-            ("WatchNumber", "list/get numbers", { var r = WatchNumberRequest(); r.accountId = account; r.numberId = "num_missing"; try await first($0.numbers.watchNumber(r, options: timeout)) }),
-            ("GetBrand", "read the brand", { var r = GetBrandRequest(); r.accountId = account; _ = try await $0.registration.getBrand(r) }),
-            ("AddNumber", "add, rename, delete numbers", { var r = AddNumberRequest(); r.accountId = account; r.areaCode = "555"; _ = try await $0.numbers.addNumber(r) }),
-            ("RenameNumber", "add, rename, delete numbers", { var r = RenameNumberRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.renameNumber(r) }),
-            ("DeleteNumber", "add, rename, delete numbers", { var r = DeleteNumberRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.deleteNumber(r) }),
-            ("RetryProvisioning", "add, rename, delete numbers", { var r = RetryProvisioningRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.retryProvisioning(r) }),
-            ("SubmitUseCase", "submit use cases", { var r = SubmitUseCaseRequest(); r.accountId = account; _ = try await $0.registration.submitUseCase(r) }),
-            ("SubmitBrand", "submit the brand", { var r = SubmitBrandRequest(); r.accountId = account; _ = try await $0.registration.submitBrand(r) }),
-            ("GetPortOutPin", "submit the brand", { var r = GetPortOutPinRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.getPortOutPin(r) }),
-            ("ResetPortOutPin", "submit the brand", { var r = ResetPortOutPinRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.resetPortOutPin(r) }),
-            ("ListPortOutAttempts", "submit the brand", { var r = ListPortOutAttemptsRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.listPortOutAttempts(r) }),
-            ("RequestPortOut", "relay a port-out", { _ = try await $0.numbers.requestPortOut(portOutRequest("12", "0")) }),
-            ("CreateCampaign", "create campaigns", { var r = CreateCampaignRequest(); r.accountId = account; _ = try await $0.campaigns.createCampaign(r) }),
-            ("ResumeCampaign", "create campaigns", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.resumeCampaign(r) }),
-            ("LaunchCampaign", "launch, pause, archive", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.launchCampaign(r) }),
-            ("PauseCampaign", "launch, pause, archive", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.pauseCampaign(r) }),
-            ("ArchiveCampaign", "launch, pause, archive", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.archiveCampaign(r) }),
-            ("GetCampaign", "get/list campaigns", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.getCampaign(r) }),
-            ("ListCampaigns", "get/list campaigns", { var r = ListCampaignsRequest(); r.accountId = account; _ = try await $0.campaigns.listCampaigns(r) }),
-            ("ResolveSender", "get/list campaigns", {
-                var r = ResolveSenderRequest(); r.accountId = account; r.campaignId = "cmp_missing"; r.contact = "+12125550199"
-                _ = try await $0.campaigns.resolveSender(r)
-            }),
-            ("WatchEvents", "get/list campaigns", { var r = WatchEventsRequest(); r.accountId = account; try await first($0.events.watchEvents(r, options: timeout)) }),
-            ("ListAuditEvents", "read the audit trail", { var r = ListAuditEventsRequest(); r.accountId = account; _ = try await $0.events.listAuditEvents(r) }),
-            ("CreateAccount", "create accounts", { _ = try await $0.accounts.createAccount(CreateAccountRequest()) }),
-            ("AddMember", "create accounts", { var r = AddMemberRequest(); r.accountId = "acc_missing"; r.role = .texter; _ = try await $0.accounts.addMember(r) }),
-            ("IssueToken", "create accounts", { var r = IssueTokenRequest(); r.memberId = "mem_missing"; _ = try await $0.accounts.issueToken(r) }),
-            ("SetUseCaseStatus", "create accounts", {
-                var r = SetUseCaseStatusRequest(); r.accountId = account; r.useCaseId = "uc_missing"; r.status = .approved
-                _ = try await $0.registration.setUseCaseStatus(r)
-            }),
-            ("WhoAmI", nil, { _ = try await $0.accounts.whoAmI(WhoAmIRequest()) }),
-            ("ListAreaCodes", nil, { _ = try await $0.areaCodes.listAreaCodes(ListAreaCodesRequest()) }),
-        ]
-        let rows = try Self.documentedRows()
-        #expect(Set(rpcs.map(\.0)) == Set(try Self.rpcsInProto()), "the matrix must name every RPC of the API")
-        for (rpc, label, call) in rpcs {
-            let allowed: Set<Caller>
-            if let label {
-                let matching = rows.filter { $0.label.hasPrefix(label) }
-                try #require(matching.count == 1, "\(rpc): no single row of the permission table starts with '\(label)'")
-                allowed = matching[0].allowed
-            } else {
-                allowed = Set(Caller.allCases)
+        try await ServiceHarness.with { harness in
+            let a = try await Tenant.make(harness, name: "A")
+            let b = try await Tenant.make(harness, name: "B")
+            var callers: [Caller: PhoneNumbersConnection] = [
+                .owner: a.owner, .admin: a.admin, .supervisor: a.supervisor, .texter: a.texter, .operator: harness.operatorAPI, .otherAccountOwner: b.owner,
+            ]
+            for (caller, grant) in [(Caller.read, Grant.read), (.manageNumbers, .manageNumbers), (.launchCampaigns, .launchCampaigns), (.portOutRelay, .portOutRelay)] {
+                var issue = IssueTokenRequest()
+                issue.serviceName = "svc-\(caller.rawValue.lowercased())"
+                issue.grants = [grant]
+                callers[caller] = harness.connection(try await harness.operatorAPI.accounts.issueToken(issue).token)
             }
-            for caller in Caller.allCases {
-                let refusal: RPCError?
-                do {
-                    try await call(callers[caller]!)
-                    refusal = nil
-                } catch let error as RPCError {
-                    refusal = ["ROLE_NOT_ALLOWED", "OPERATOR_ONLY", "ACCOUNT_MISMATCH"].contains(error.reason ?? "") || error.code == .unauthenticated ? error : nil
-                }
-                if allowed.contains(caller) {
-                    #expect(refusal == nil, "\(rpc) by \(caller.rawValue) must be let through: \(String(describing: refusal))")
+            let account = a.accountID
+            typealias Call = (PhoneNumbersConnection) async throws -> Void
+            func first<T>(_ stream: RPCResponseStream<T>) async throws { for try await _ in stream { break } }
+            let timeout = CallOptions(timeout: .seconds(5))
+            // (RPC, the start of its row's label in the table; nil: any authenticated caller)
+            let rpcs: [(String, String?, Call)] = [
+                ("GetAccount", "list/get numbers", { var r = GetAccountRequest(); r.accountId = account; _ = try await $0.accounts.getAccount(r) }),
+                ("ListMembers", "list/get numbers", { var r = ListMembersRequest(); r.accountId = account; _ = try await $0.accounts.listMembers(r) }),
+                ("ListUseCases", "list/get numbers", { var r = ListUseCasesRequest(); r.accountId = account; _ = try await $0.registration.listUseCases(r) }),
+                ("GetUseCase", "list/get numbers", { var r = GetUseCaseRequest(); r.accountId = account; r.useCaseId = "uc_missing"; _ = try await $0.registration.getUseCase(r) }),
+                ("ListNumbers", "list/get numbers", { var r = ListNumbersRequest(); r.accountId = account; _ = try await $0.numbers.listNumbers(r) }),
+                ("GetNumber", "list/get numbers", { var r = GetNumberRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.getNumber(r) }),
+                ("WatchNumber", "list/get numbers", { var r = WatchNumberRequest(); r.accountId = account; r.numberId = "num_missing"; try await first($0.numbers.watchNumber(r, options: timeout)) }),
+                ("GetBrand", "read the brand", { var r = GetBrandRequest(); r.accountId = account; _ = try await $0.registration.getBrand(r) }),
+                ("AddNumber", "add, rename, delete numbers", { var r = AddNumberRequest(); r.accountId = account; r.areaCode = "555"; _ = try await $0.numbers.addNumber(r) }),
+                ("RenameNumber", "add, rename, delete numbers", { var r = RenameNumberRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.renameNumber(r) }),
+                ("DeleteNumber", "add, rename, delete numbers", { var r = DeleteNumberRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.deleteNumber(r) }),
+                ("RetryProvisioning", "add, rename, delete numbers", { var r = RetryProvisioningRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.retryProvisioning(r) }),
+                ("SubmitUseCase", "submit use cases", { var r = SubmitUseCaseRequest(); r.accountId = account; _ = try await $0.registration.submitUseCase(r) }),
+                ("SubmitBrand", "submit the brand", { var r = SubmitBrandRequest(); r.accountId = account; _ = try await $0.registration.submitBrand(r) }),
+                ("GetPortOutPin", "submit the brand", { var r = GetPortOutPinRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.getPortOutPin(r) }),
+                ("ResetPortOutPin", "submit the brand", { var r = ResetPortOutPinRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.resetPortOutPin(r) }),
+                ("ListPortOutAttempts", "submit the brand", { var r = ListPortOutAttemptsRequest(); r.accountId = account; r.numberId = "num_missing"; _ = try await $0.numbers.listPortOutAttempts(r) }),
+                ("RequestPortOut", "relay a port-out", { _ = try await $0.numbers.requestPortOut(portOutRequest("12", "0")) }),
+                ("CreateCampaign", "create campaigns", { var r = CreateCampaignRequest(); r.accountId = account; _ = try await $0.campaigns.createCampaign(r) }),
+                ("ResumeCampaign", "create campaigns", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.resumeCampaign(r) }),
+                ("LaunchCampaign", "launch, pause, archive", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.launchCampaign(r) }),
+                ("PauseCampaign", "launch, pause, archive", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.pauseCampaign(r) }),
+                ("ArchiveCampaign", "launch, pause, archive", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.archiveCampaign(r) }),
+                ("GetCampaign", "get/list campaigns", { var r = CampaignRequest(); r.accountId = account; r.campaignId = "cmp_missing"; _ = try await $0.campaigns.getCampaign(r) }),
+                ("ListCampaigns", "get/list campaigns", { var r = ListCampaignsRequest(); r.accountId = account; _ = try await $0.campaigns.listCampaigns(r) }),
+                ("ResolveSender", "get/list campaigns", {
+                    var r = ResolveSenderRequest(); r.accountId = account; r.campaignId = "cmp_missing"; r.contact = "+12125550199"
+                    _ = try await $0.campaigns.resolveSender(r)
+                }),
+                ("WatchEvents", "get/list campaigns", { var r = WatchEventsRequest(); r.accountId = account; try await first($0.events.watchEvents(r, options: timeout)) }),
+                ("ListAuditEvents", "read the audit trail", { var r = ListAuditEventsRequest(); r.accountId = account; _ = try await $0.events.listAuditEvents(r) }),
+                ("CreateAccount", "create accounts", { _ = try await $0.accounts.createAccount(CreateAccountRequest()) }),
+                ("AddMember", "create accounts", { var r = AddMemberRequest(); r.accountId = "acc_missing"; r.role = .texter; _ = try await $0.accounts.addMember(r) }),
+                ("IssueToken", "create accounts", { var r = IssueTokenRequest(); r.memberId = "mem_missing"; _ = try await $0.accounts.issueToken(r) }),
+                ("SetUseCaseStatus", "create accounts", {
+                    var r = SetUseCaseStatusRequest(); r.accountId = account; r.useCaseId = "uc_missing"; r.status = .approved
+                    _ = try await $0.registration.setUseCaseStatus(r)
+                }),
+                ("WhoAmI", nil, { _ = try await $0.accounts.whoAmI(WhoAmIRequest()) }),
+                ("ListAreaCodes", nil, { _ = try await $0.areaCodes.listAreaCodes(ListAreaCodesRequest()) }),
+            ]
+            let rows = try Self.documentedRows()
+            #expect(Set(rpcs.map(\.0)) == Set(try Self.rpcsInProto()), "the matrix must name every RPC of the API")
+            for (rpc, label, call) in rpcs {
+                let allowed: Set<Caller>
+                if let label {
+                    let matching = rows.filter { $0.label.hasPrefix(label) }
+                    try #require(matching.count == 1, "\(rpc): no single row of the permission table starts with '\(label)'")
+                    allowed = matching[0].allowed
                 } else {
-                    #expect(refusal?.code == .permissionDenied, "\(rpc) by \(caller.rawValue) must be refused")
+                    allowed = Set(Caller.allCases)
+                }
+                for caller in Caller.allCases {
+                    let refusal: RPCError?
+                    do {
+                        try await call(callers[caller]!)
+                        refusal = nil
+                    } catch let error as RPCError {
+                        refusal = ["ROLE_NOT_ALLOWED", "OPERATOR_ONLY", "ACCOUNT_MISMATCH"].contains(error.reason ?? "") || error.code == .unauthenticated ? error : nil
+                    }
+                    if allowed.contains(caller) {
+                        #expect(refusal == nil, "\(rpc) by \(caller.rawValue) must be let through: \(String(describing: refusal))")
+                    } else {
+                        #expect(refusal?.code == .permissionDenied, "\(rpc) by \(caller.rawValue) must be refused")
+                    }
                 }
             }
         }

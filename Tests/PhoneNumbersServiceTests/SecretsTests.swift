@@ -11,46 +11,46 @@ struct SecretsTests {
         handler.logLevel = .trace
         let capture = handler
         let logger = Logger(label: "test.secrets") { _ in capture }
-        let harness = try await ServiceHarness.start(logger: logger)
-        let tenant = try await Tenant.make(harness)
-        var secrets = [harness.operatorToken]
-        let number = try await tenant.addNumber("415")
-        _ = try await tenant.waitFinal(number.id)
-        var pinRequest = GetPortOutPinRequest()
-        pinRequest.numberId = number.id
-        secrets.append(try await tenant.owner.numbers.getPortOutPin(pinRequest).pin)
-        var reset = ResetPortOutPinRequest()
-        reset.numberId = number.id
-        secrets.append(try await tenant.owner.numbers.resetPortOutPin(reset).pin)
+        try await ServiceHarness.with(logger: logger) { harness in
+            let tenant = try await Tenant.make(harness)
+            var secrets = [harness.operatorToken]
+            let number = try await tenant.addNumber("415")
+            _ = try await tenant.waitFinal(number.id)
+            var pinRequest = GetPortOutPinRequest()
+            pinRequest.numberId = number.id
+            secrets.append(try await tenant.owner.numbers.getPortOutPin(pinRequest).pin)
+            var reset = ResetPortOutPinRequest()
+            reset.numberId = number.id
+            secrets.append(try await tenant.owner.numbers.resetPortOutPin(reset).pin)
 
-        var issue = IssueTokenRequest()
-        issue.serviceName = "relay"
-        issue.grants = [.portOutRelay]
-        let relayToken = try await harness.operatorAPI.accounts.issueToken(issue).token
-        secrets.append(relayToken)
-        var portOut = RequestPortOutRequest()
-        portOut.e164 = number.e164
-        portOut.pin = "99999999"
-        portOut.gainingCarrier = "Rival"
-        let refusal = await expectError(.permissionDenied, "PORT_OUT_PIN_MISMATCH") { try await harness.connection(relayToken).numbers.requestPortOut(portOut) }
-        let wrongToken = "pn_wrong-token-guess-1234567890"
-        secrets.append(wrongToken)
-        let unauthenticated = await expectError(.unauthenticated, "INVALID_CREDENTIALS") {
-            try await harness.connection(wrongToken).numbers.listNumbers(ListNumbersRequest())
-        }
-        var audit = ListAuditEventsRequest()
-        audit.pageSize = 500
-        let trail = try await tenant.owner.events.listAuditEvents(audit).events.map { $0.jsonValue.rendered() }.joined()
+            var issue = IssueTokenRequest()
+            issue.serviceName = "relay"
+            issue.grants = [.portOutRelay]
+            let relayToken = try await harness.operatorAPI.accounts.issueToken(issue).token
+            secrets.append(relayToken)
+            var portOut = RequestPortOutRequest()
+            portOut.e164 = number.e164
+            portOut.pin = "99999999"
+            portOut.gainingCarrier = "Rival"
+            let refusal = await expectError(.permissionDenied, "PORT_OUT_PIN_MISMATCH") { try await harness.connection(relayToken).numbers.requestPortOut(portOut) }
+            let wrongToken = "pn_wrong-token-guess-1234567890"
+            secrets.append(wrongToken)
+            let unauthenticated = await expectError(.unauthenticated, "INVALID_CREDENTIALS") {
+                try await harness.connection(wrongToken).numbers.listNumbers(ListNumbersRequest())
+            }
+            var audit = ListAuditEventsRequest()
+            audit.pageSize = 500
+            let trail = try await tenant.owner.events.listAuditEvents(audit).events.map { $0.jsonValue.rendered() }.joined()
 
-        let logged = capture.entries.map { entry in
-            "\(entry.message) " + entry.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        }.joined(separator: "\n")
-        #expect(capture.entries.count > 20, "the run logged \(capture.entries.count) entries")
-        for secret in secrets + [portOut.pin] {
-            #expect(!logged.contains(secret), "a secret was logged")
-            #expect(!trail.contains(secret), "a secret is in the audit trail")
-            #expect(!(refusal?.description.contains(secret) ?? false) && !(unauthenticated?.description.contains(secret) ?? false))
+            let logged = capture.entries.map { entry in
+                "\(entry.message) " + entry.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            }.joined(separator: "\n")
+            #expect(capture.entries.count > 20, "the run logged \(capture.entries.count) entries")
+            for secret in secrets + [portOut.pin] {
+                #expect(!logged.contains(secret), "a secret was logged")
+                #expect(!trail.contains(secret), "a secret is in the audit trail")
+                #expect(!(refusal?.description.contains(secret) ?? false) && !(unauthenticated?.description.contains(secret) ?? false))
+            }
         }
-        await harness.stop()
     }
 }

@@ -12,40 +12,40 @@ struct CarelessClientTests {
     func neverReads() async throws {
         let probe = ProbeService()
         // Small kernel buffers on both sides, so what is queued is mostly the server's own.
-        let server = try await TestServer.start(services: [InteropTestService(), probe], socketSendBufferSize: 16 << 10)
-        let client = server.client()
-        do {
-            try await RawConnection.with(port: server.port, receiveBufferSize: 16 << 10) { _, outbound in
-                var bytes = Wire.preface
-                for id in 1...4 {
-                    bytes += Wire.request(id: UInt64(id), method: "/pnrpc.testing.v1.Probe/Flood", payload: [])
+        try await TestServer.with(services: [InteropTestService(), probe], socketSendBufferSize: 16 << 10) { server in
+            let client = server.client()
+            do {
+                try await RawConnection.with(port: server.port, receiveBufferSize: 16 << 10) { _, outbound in
+                    var bytes = Wire.preface
+                    for id in 1...4 {
+                        bytes += Wire.request(id: UInt64(id), method: "/pnrpc.testing.v1.Probe/Flood", payload: [])
+                    }
+                    try await outbound.send(bytes)
+                    // The handlers fill every buffer there is (the server's 256 KiB, the kernel's,
+                    // the client library's), then wait: production levels off.
+                    var samples = [probe.written.load(ordering: .relaxed)]
+                    for _ in 0..<60 {  // bounded: 30 s on a loaded machine
+                        try await Task.sleep(for: .milliseconds(500))
+                        samples.append(probe.written.load(ordering: .relaxed))
+                        if samples.count >= 3, samples.suffix(3).allSatisfy({ $0 == samples.last }) { break }
+                    }
+                    let stalled = samples.count >= 3 && samples.suffix(3).allSatisfy { $0 == samples.last }
+                    #expect(stalled, "the handlers kept producing: \(samples)")
+                    // The server queues up to 256 KiB (its write buffer's high mark) plus the
+                    // message each of the 4 streams is writing; the kernel holds about 64 KiB
+                    // more (16 KiB buffers, doubled, on each side).
+                    let queued = samples.last! * (64 << 10)
+                    #expect(queued <= (256 << 10) + 4 * (64 << 10) + (128 << 10), "\(samples.last!) messages of 64 KiB were queued")
+                    let answer = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(30)))
+                    #expect(answer == Empty())
                 }
-                try await outbound.send(bytes)
-                // The handlers fill every buffer there is (the server's 256 KiB, the kernel's,
-                // the client library's), then wait: production levels off.
-                var samples = [probe.written.load(ordering: .relaxed)]
-                for _ in 0..<60 {  // bounded: 30 s on a loaded machine
-                    try await Task.sleep(for: .milliseconds(500))
-                    samples.append(probe.written.load(ordering: .relaxed))
-                    if samples.count >= 3, samples.suffix(3).allSatisfy({ $0 == samples.last }) { break }
-                }
-                let stalled = samples.count >= 3 && samples.suffix(3).allSatisfy { $0 == samples.last }
-                #expect(stalled, "the handlers kept producing: \(samples)")
-                // The server queues up to 256 KiB (its write buffer's high mark) plus the
-                // message each of the 4 streams is writing; the kernel holds about 64 KiB
-                // more (16 KiB buffers, doubled, on each side).
-                let queued = samples.last! * (64 << 10)
-                #expect(queued <= (256 << 10) + 4 * (64 << 10) + (128 << 10), "\(samples.last!) messages of 64 KiB were queued")
-                let answer = try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .seconds(30)))
-                #expect(answer == Empty())
+            } catch {
+                await client.close()
+                await server.stop()
+                throw error
             }
-        } catch {
             await client.close()
-            await server.stop()
-            throw error
         }
-        await client.close()
-        await server.stop()
     }
 
     @Test("many calls started and cancelled at once (rapid reset): the concurrent-handler cap holds")

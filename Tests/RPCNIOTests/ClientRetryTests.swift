@@ -16,43 +16,43 @@ struct ClientRetryTests {
 
     @Test("a connection closed without GOAWAY after the request: not retried (it may have run)")
     func unexplainedClose() async throws {
-        let server = try await ScriptedServer { _, _, _ in .closeSilently }
-        let client = client(server.port)
-        let error = await #expect(throws: RPCError.self) { try await TestServiceClient(client).emptyCall(Empty()) }
-        #expect(error?.reason == "CONNECTION_LOST")
-        #expect(server.requests.count == 1, "sent \(server.requests.count) times")
-        await client.close()
-        await server.stop()
+        try await ScriptedServer.with({ _, _, _ in .closeSilently }) { server in
+            let client = client(server.port)
+            let error = await #expect(throws: RPCError.self) { try await TestServiceClient(client).emptyCall(Empty()) }
+            #expect(error?.reason == "CONNECTION_LOST")
+            #expect(server.requests.count == 1, "sent \(server.requests.count) times")
+            await client.close()
+        }
     }
 
     @Test("a call above GOAWAY's last_call_id is re-sent, three times at most, each on a new connection")
     func notProcessedRetriedThrice() async throws {
-        let server = try await ScriptedServer { _, _, _ in .goAway(lastCallID: 0) }
-        let client = client(server.port)
-        let error = await #expect(throws: RPCError.self) { try await TestServiceClient(client).emptyCall(Empty()) }
-        #expect(error?.reason == "NOT_PROCESSED", "\(String(describing: error))")
-        #expect(server.requests.count == 4, "one try and three retries: \(server.requests)")
-        #expect(Set(server.requests.map(\.connection)).count == 4)
-        await client.close()
-        await server.stop()
+        try await ScriptedServer.with({ _, _, _ in .goAway(lastCallID: 0) }) { server in
+            let client = client(server.port)
+            let error = await #expect(throws: RPCError.self) { try await TestServiceClient(client).emptyCall(Empty()) }
+            #expect(error?.reason == "NOT_PROCESSED", "\(String(describing: error))")
+            #expect(server.requests.count == 4, "one try and three retries: \(server.requests)")
+            #expect(Set(server.requests.map(\.connection)).count == 4)
+            await client.close()
+        }
     }
 
     @Test("a retry never goes out past the deadline: every attempt carries time left")
     func retriesWithinDeadline() async throws {
         // Each attempt is turned away 150 ms after it arrives; the budget of retries is large.
-        let server = try await ScriptedServer { _, _, _ in .goAway(lastCallID: 0, after: .milliseconds(150)) }
-        let client = client(server.port, maxRetries: 50)
-        let error = await #expect(throws: RPCError.self) {
-            try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .milliseconds(400)))
+        try await ScriptedServer.with({ _, _, _ in .goAway(lastCallID: 0, after: .milliseconds(150)) }) { server in
+            let client = client(server.port, maxRetries: 50)
+            let error = await #expect(throws: RPCError.self) {
+                try await TestServiceClient(client).emptyCall(Empty(), options: CallOptions(timeout: .milliseconds(400)))
+            }
+            #expect(error != nil)
+            #expect(server.requests.count <= 3, "the deadline, not the retry budget, ended it: \(server.requests)")
+            #expect(server.requests.allSatisfy { $0.timeoutMicros > 0 && $0.timeoutMicros <= 400_000 }, "\(server.requests)")
+            // Time left shrinks from one attempt to the next: each carries the same deadline.
+            let left = server.requests.map(\.timeoutMicros)
+            #expect(left == left.sorted(by: >), "\(left)")
+            await client.close()
         }
-        #expect(error != nil)
-        #expect(server.requests.count <= 3, "the deadline, not the retry budget, ended it: \(server.requests)")
-        #expect(server.requests.allSatisfy { $0.timeoutMicros > 0 && $0.timeoutMicros <= 400_000 }, "\(server.requests)")
-        // Time left shrinks from one attempt to the next: each carries the same deadline.
-        let left = server.requests.map(\.timeoutMicros)
-        #expect(left == left.sorted(by: >), "\(left)")
-        await client.close()
-        await server.stop()
     }
 
     @Test("of two calls in flight, only the one above last_call_id is re-sent; the accepted one finishes")

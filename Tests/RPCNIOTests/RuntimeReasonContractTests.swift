@@ -50,16 +50,16 @@ struct RuntimeReasonContractTests {
         _ bytes: [UInt8], limits: ServerLimits = .forTests, services: [any RPCService] = [InteropTestService(), ProbeService()],
         closeAfterSending: Bool = false
     ) async throws -> WireStatus? {
-        let server = try await TestServer.start(services: services, limits: limits)
-        defer { Task { await server.stop() } }
-        let (transcript, _) = try await RawConnection.with(port: server.port) { inbound, outbound in
-            try? await outbound.send(bytes)
-            if closeAfterSending { outbound.finish() }
-            return try await inbound.read(limit: .seconds(30)) { transcript in
-                transcript.goAway != nil || transcript.frames.contains { $0.type == .end && ($0.status?.code ?? 0) != 0 }
+        return try await TestServer.with(services: services, limits: limits) { server in
+            let (transcript, _) = try await RawConnection.with(port: server.port) { inbound, outbound in
+                try? await outbound.send(bytes)
+                if closeAfterSending { outbound.finish() }
+                return try await inbound.read(limit: .seconds(30)) { transcript in
+                    transcript.goAway != nil || transcript.frames.contains { $0.type == .end && ($0.status?.code ?? 0) != 0 }
+                }
             }
+            return transcript.goAway?.status ?? transcript.frames.first { $0.type == .end && ($0.status?.code ?? 0) != 0 }?.status
         }
-        return transcript.goAway?.status ?? transcript.frames.first { $0.type == .end && ($0.status?.code ?? 0) != 0 }?.status
     }
 
     private func request(_ method: String, id: UInt64 = 1, payload: [UInt8] = [], metadata: [(String, String)] = [], timeoutMicros: UInt64 = 0) -> [UInt8] {
@@ -148,40 +148,42 @@ struct RuntimeReasonContractTests {
     /// A call arrives on a connection whose server has begun to drain.
     private func draining() async throws -> WireStatus? {
         let probe = ProbeService()
-        let server = try await TestServer.start(services: [InteropTestService(), probe], drainGracePeriod: .seconds(30))
-        let connection = try await RawConnection.open(port: server.port)
-        return try await connection.channel.executeThenClose { inbound, outbound in
-            try await outbound.send(Wire.preface + request("/pnrpc.testing.v1.Probe/Gated", id: 1))
-            #expect(await probe.next() == "started")
-            let stopping = Task { await server.stop() }
-            var transcript = ServerTranscript()
-            var iterator = inbound.makeAsyncIterator()
-            while transcript.goAway == nil, let buffer = try await iterator.next() { transcript.bytes += buffer.readableBytesView }
-            try await outbound.send(request(Self.emptyCall, id: 2))
-            while !transcript.frames.contains(where: { $0.type == .end && $0.callId == 2 }), let buffer = try await iterator.next() {
-                transcript.bytes += buffer.readableBytesView
+        return try await TestServer.with(services: [InteropTestService(), probe], drainGracePeriod: .seconds(30)) { server in
+            let connection = try await RawConnection.open(port: server.port)
+            return try await connection.channel.executeThenClose { inbound, outbound in
+                try await outbound.send(Wire.preface + request("/pnrpc.testing.v1.Probe/Gated", id: 1))
+                #expect(await probe.next() == "started")
+                let stopping = Task { await server.stop() }
+                var transcript = ServerTranscript()
+                var iterator = inbound.makeAsyncIterator()
+                while transcript.goAway == nil, let buffer = try await iterator.next() { transcript.bytes += buffer.readableBytesView }
+                try await outbound.send(request(Self.emptyCall, id: 2))
+                while !transcript.frames.contains(where: { $0.type == .end && $0.callId == 2 }), let buffer = try await iterator.next() {
+                    transcript.bytes += buffer.readableBytesView
+                }
+                probe.openGate()
+                await stopping.value
+                return transcript.frames.first { $0.type == .end && $0.callId == 2 }?.status
             }
-            probe.openGate()
-            await stopping.value
-            return transcript.frames.first { $0.type == .end && $0.callId == 2 }?.status
         }
     }
 
     /// A call still running when the drain's grace period ends.
     private func shutdown() async throws -> WireStatus? {
-        let server = try await TestServer.start(services: [InteropTestService(), ProbeService()], drainGracePeriod: .milliseconds(200))
-        let connection = try await RawConnection.open(port: server.port)
-        return try await connection.channel.executeThenClose { inbound, outbound in
-            try await outbound.send(Wire.preface + request("/pnrpc.testing.v1.Probe/Hang", id: 1))
-            var transcript = ServerTranscript()
-            var iterator = inbound.makeAsyncIterator()
-            while transcript.frames.first(where: { $0.type == .settings }) == nil, let buffer = try await iterator.next() {
-                transcript.bytes += buffer.readableBytesView
+        return try await TestServer.with(services: [InteropTestService(), ProbeService()], drainGracePeriod: .milliseconds(200)) { server in
+            let connection = try await RawConnection.open(port: server.port)
+            return try await connection.channel.executeThenClose { inbound, outbound in
+                try await outbound.send(Wire.preface + request("/pnrpc.testing.v1.Probe/Hang", id: 1))
+                var transcript = ServerTranscript()
+                var iterator = inbound.makeAsyncIterator()
+                while transcript.frames.first(where: { $0.type == .settings }) == nil, let buffer = try await iterator.next() {
+                    transcript.bytes += buffer.readableBytesView
+                }
+                let stopping = Task { await server.stop() }
+                while !transcript.frames.contains(where: { $0.type == .end }), let buffer = try await iterator.next() { transcript.bytes += buffer.readableBytesView }
+                await stopping.value
+                return transcript.frames.first { $0.type == .end }?.status
             }
-            let stopping = Task { await server.stop() }
-            while !transcript.frames.contains(where: { $0.type == .end }), let buffer = try await iterator.next() { transcript.bytes += buffer.readableBytesView }
-            await stopping.value
-            return transcript.frames.first { $0.type == .end }?.status
         }
     }
 
@@ -189,18 +191,18 @@ struct RuntimeReasonContractTests {
     private func tooManyConnections() async throws -> WireStatus? {
         var one = ServerLimits.forTests
         one.maxConnections = 1
-        let server = try await TestServer.start(limits: one)
-        defer { Task { await server.stop() } }
-        let first = try await RawConnection.open(port: server.port)
-        return try await first.channel.executeThenClose { firstInbound, firstOutbound in
-            try await firstOutbound.send(Wire.preface)
-            var iterator = firstInbound.makeAsyncIterator()
-            _ = try await iterator.next()  // the first connection is served
-            let (transcript, _) = try await RawConnection.with(port: server.port) { inbound, outbound in
-                try? await outbound.send(Wire.preface)
-                return try await inbound.readUntilClosed(limit: .seconds(30))
+        return try await TestServer.with(limits: one) { server in
+            let first = try await RawConnection.open(port: server.port)
+            return try await first.channel.executeThenClose { firstInbound, firstOutbound in
+                try await firstOutbound.send(Wire.preface)
+                var iterator = firstInbound.makeAsyncIterator()
+                _ = try await iterator.next()  // the first connection is served
+                let (transcript, _) = try await RawConnection.with(port: server.port) { inbound, outbound in
+                    try? await outbound.send(Wire.preface)
+                    return try await inbound.readUntilClosed(limit: .seconds(30))
+                }
+                return transcript.goAway?.status
             }
-            return transcript.goAway?.status
         }
     }
 }

@@ -30,6 +30,22 @@ final class ServiceHarness: @unchecked Sendable {
         return harness
     }
 
+    /// Runs `body` with a fresh service and stops it afterwards, also when `body` throws,
+    /// so a failing test never leaves a server running into the rest of the run.
+    static func with<T>(
+        _ configuration: SimulatedProviderConfiguration = .fast, logger: Logger? = nil, _ body: (ServiceHarness) async throws -> T
+    ) async throws -> T {
+        let harness = try await start(configuration, logger: logger)
+        do {
+            let result = try await body(harness)
+            await harness.stop()
+            return result
+        } catch {
+            await harness.stop()
+            throw error
+        }
+    }
+
     private init(directory: URL, configuration: SimulatedProviderConfiguration) {
         self.directory = directory
         self.providerConfiguration = configuration

@@ -66,6 +66,21 @@ final class ScriptedServer: Sendable {
         }
     }
 
+    /// Runs `body` with a server following `script`, and stops it afterwards, also when `body` throws.
+    static func with<T>(
+        _ script: @escaping @Sendable (_ connection: Int, _ frame: WireFrame, _ earlier: Int) -> Action, _ body: (ScriptedServer) async throws -> T
+    ) async throws -> T {
+        let server = try await ScriptedServer(script: script)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     func stop() async {
         task.cancel()
         try? await channel.channel.close()

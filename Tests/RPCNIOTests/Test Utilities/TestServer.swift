@@ -25,6 +25,28 @@ struct TestServer {
         return TestServer(server: server, task: task, port: address.port!)
     }
 
+    /// Runs `body` with a server and stops it afterwards, also when `body` throws (a test
+    /// may stop it earlier itself: stopping twice is harmless).
+    static func with<T>(
+        services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .forTests, drainGracePeriod: Duration = .seconds(5),
+        socketSendBufferSize: Int? = nil, _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(services: services, limits: limits, drainGracePeriod: drainGracePeriod, socketSendBufferSize: socketSendBufferSize)
+        return try await server.stopAfter { try await body(server) }
+    }
+
+    /// Runs `body`, then stops this server, also when `body` throws.
+    func stopAfter<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
     func client(metadata: Metadata = [:], maxRetries: Int = 3) -> RPCClient {
         // A connect timeout a loaded machine cannot miss: tests check behaviour, not speed.
         RPCClient(configuration: ClientConfiguration(host: "127.0.0.1", port: port, defaultMetadata: metadata, connectTimeout: .seconds(30), maxRetries: maxRetries))
