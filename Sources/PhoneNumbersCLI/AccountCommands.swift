@@ -32,7 +32,11 @@ struct AccountsCommand: AsyncParsableCommand {
 
 /// `phone-numbers members add|list` (add: operator).
 struct MembersCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "members", abstract: "Members of an account.", subcommands: [Add.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "members",
+        abstract: "Members of an account.",
+        subcommands: [Add.self, List.self]
+    )
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a member (operator).")
@@ -56,7 +60,10 @@ struct MembersCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await call(client, AccountsMethods.listMembers, client.request()) { response in
-                table(["ID", "ROLE", "NAME", "EMAIL"], response.members.map { [$0.id, displayName($0.role.protoName), $0.name, $0.email] })
+                table(
+                    ["ID", "ROLE", "NAME", "EMAIL"],
+                    response.members.map { [$0.id, displayName($0.role.protoName), $0.name, $0.email] }
+                )
             }
         }
     }
@@ -67,7 +74,9 @@ struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tokens", abstract: "Credentials.", subcommands: [Issue.self])
 
     struct Issue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a token for a member or an internal service (operator). Printed once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a token for a member or an internal service (operator). Printed once."
+        )
         @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The member the token acts as.") var member = ""
         @Option(help: "The internal service the token stands for.") var service = ""

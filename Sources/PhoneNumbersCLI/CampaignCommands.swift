@@ -5,14 +5,18 @@ import ProtoBridge
 /// `phone-numbers campaigns …`.
 struct CampaignsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "campaigns", abstract: "Create, launch, pause, resume and archive campaigns.",
-        subcommands: [Create.self, Launch.self, Pause.self, Resume.self, Archive.self, List.self, Show.self])
+        commandName: "campaigns",
+        abstract: "Create, launch, pause, resume and archive campaigns.",
+        subcommands: [Create.self, Launch.self, Pause.self, Resume.self, Archive.self, List.self, Show.self]
+    )
 
     static let header = ["ID", "NAME", "STATE", "SENDER", "NUMBER", "REASON"]
 
     static func row(_ campaign: Campaign) -> [String] {
-        [campaign.id, campaign.name, displayName(campaign.state.protoName), campaign.senderKind,
-         campaign.e164.isEmpty ? "-" : campaign.e164, campaign.failureReason]
+        [
+            campaign.id, campaign.name, displayName(campaign.state.protoName), campaign.senderKind,
+            campaign.e164.isEmpty ? "-" : campaign.e164, campaign.failureReason,
+        ]
     }
 
     static func describe(_ campaign: Campaign) -> String {
@@ -22,17 +26,22 @@ struct CampaignsCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a DRAFT campaign on a dedicated number or a single-use sender.",
-            discussion: "Without --number or --use-case, the account's only READY dedicated number is used; with several, the error lists them.")
+            discussion:
+                "Without --number or --use-case, the account's only READY dedicated number is used; with several, the error lists them."
+        )
         @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The campaign's name.") var name: String
         @Option(help: "Send from this dedicated number (its id).") var number = ""
         @Option(help: "Single-use: the APPROVED use case.") var useCase = ""
-        @Option(name: .customLong("area-code"), help: "Single-use: a preferred area code (repeatable, in order).") var areaCodes: [String] = []
+        @Option(name: .customLong("area-code"), help: "Single-use: a preferred area code (repeatable, in order).") var areaCodes: [String] =
+            []
         @Option(help: "An idempotency key.") var requestId = ""
 
         func validate() throws {
             if !number.isEmpty && (!useCase.isEmpty || !areaCodes.isEmpty) {
-                throw ValidationError("--number sends from a dedicated number; --use-case and --area-code describe a single-use sender. Give one or the other.")
+                throw ValidationError(
+                    "--number sends from a dedicated number; --use-case and --area-code describe a single-use sender. Give one or the other."
+                )
             }
         }
 
@@ -72,7 +81,9 @@ struct CampaignsCommand: AsyncParsableCommand {
                 _ = try await watchChanges(api, client) {
                     let campaign = try await api.campaigns.launchCampaign(request, options: client.callOptions)
                     return (campaign.id, campaign.state != .launching)
-                } isFinal: { $0.kind == "CAMPAIGN_STATE_CHANGED" && ["ACTIVE", "DRAFT", "ARCHIVED"].contains($0.newState) }
+                } isFinal: {
+                    $0.kind == "CAMPAIGN_STATE_CHANGED" && ["ACTIVE", "DRAFT", "ARCHIVED"].contains($0.newState)
+                }
                 let campaign = try await api.campaigns.getCampaign(request, options: client.callOptions)
                 emit(campaign, client, CampaignsCommand.describe(campaign))
                 if campaign.state != .active { throw ExitCode(1) }
@@ -120,7 +131,9 @@ struct CampaignsCommand: AsyncParsableCommand {
             var request: ListCampaignsRequest = client.request()
             request.state = state ?? .unspecified
             request.numberId = number
-            try await call(client, CampaignsMethods.listCampaigns, request) { table(CampaignsCommand.header, $0.campaigns.map(CampaignsCommand.row)) }
+            try await call(client, CampaignsMethods.listCampaigns, request) {
+                table(CampaignsCommand.header, $0.campaigns.map(CampaignsCommand.row))
+            }
         }
     }
 
@@ -137,7 +150,11 @@ struct CampaignsCommand: AsyncParsableCommand {
 
 /// `phone-numbers senders resolve`.
 struct SendersCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "senders", abstract: "Which number texts a contact.", subcommands: [Resolve.self])
+    static let configuration = CommandConfiguration(
+        commandName: "senders",
+        abstract: "Which number texts a contact.",
+        subcommands: [Resolve.self]
+    )
 
     struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The number and conversation that text a contact for an ACTIVE campaign.")
@@ -148,14 +165,20 @@ struct SendersCommand: AsyncParsableCommand {
         func run() async throws {
             var request: ResolveSenderRequest = client.request(campaign: campaign)
             request.contact = contact
-            try await call(client, CampaignsMethods.resolveSender, request) { "\($0.e164) → \($0.contact) (conversation \($0.conversationId))" }
+            try await call(client, CampaignsMethods.resolveSender, request) {
+                "\($0.e164) → \($0.contact) (conversation \($0.conversationId))"
+            }
         }
     }
 }
 
 /// `phone-numbers events watch`.
 struct EventsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "The account's live event log.", subcommands: [Watch.self])
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "The account's live event log.",
+        subcommands: [Watch.self]
+    )
 
     struct Watch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print every number status and campaign state change as it happens.")
@@ -174,7 +197,11 @@ struct EventsCommand: AsyncParsableCommand {
                     } else if event.kind == "WATCH_STARTED" {
                         print("watching from sequence \(event.sequence)")
                     } else {
-                        print(TerminalText.safe("#\(event.sequence) \(event.kind) \(event.subjectId): \(event.oldState) → \(event.newState)\(event.reason.isEmpty ? "" : " — \(event.reason)")"))
+                        print(
+                            TerminalText.safe(
+                                "#\(event.sequence) \(event.kind) \(event.subjectId): \(event.oldState) → \(event.newState)\(event.reason.isEmpty ? "" : " — \(event.reason)")"
+                            )
+                        )
                     }
                 }
             }
@@ -184,7 +211,11 @@ struct EventsCommand: AsyncParsableCommand {
 
 /// `phone-numbers audit list`.
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit trail (owner, admin, operator).", subcommands: [List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "The audit trail (owner, admin, operator).",
+        subcommands: [List.self]
+    )
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List audit entries, newest first.")
@@ -203,7 +234,10 @@ struct AuditCommand: AsyncParsableCommand {
             try await call(client, EventsMethods.listAuditEvents, request) { response in
                 table(
                     ["ID", "ACTION", "ACTOR", "SUBJECT", "CHANGE", "REQUEST"],
-                    response.events.map { ["\($0.id)", $0.action, $0.actor, $0.subjectId, "\($0.oldValue) → \($0.newValue)", $0.requestId] })
+                    response.events.map {
+                        ["\($0.id)", $0.action, $0.actor, $0.subjectId, "\($0.oldValue) → \($0.newValue)", $0.requestId]
+                    }
+                )
                     + (response.nextPageToken.isEmpty ? "" : "\nnext page: --page-token \(response.nextPageToken)")
             }
         }

@@ -8,7 +8,12 @@ import ProtoBridge
 func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) async throws -> T) async throws -> T {
     let address = try options.resolvedServer()
     let api = PhoneNumbersConnection(
-        host: address.host, port: address.port, token: options.resolvedToken, tls: options.clientTLS, requireTLS: options.requireTls)
+        host: address.host,
+        port: address.port,
+        token: options.resolvedToken,
+        tls: options.clientTLS,
+        requireTLS: options.requireTls
+    )
     do {
         let result = try await body(api)
         await api.close()
@@ -19,7 +24,9 @@ func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) as
         if options.json {
             print(errorJSON(error).rendered(pretty: true))
         } else if error.reason == "CONNECT_FAILED" {
-            printError("cannot reach the server at \(address) (\(TerminalText.safe(error.message))). Is `phone-numbers serve` running there? Set --server or PHONE_NUMBERS_SERVER.")
+            printError(
+                "cannot reach the server at \(address) (\(TerminalText.safe(error.message))). Is `phone-numbers serve` running there? Set --server or PHONE_NUMBERS_SERVER."
+            )
         } else {
             printError(TerminalText.safe(error.description))
         }
@@ -36,9 +43,13 @@ func errorJSON(_ error: RPCError) -> JSONValue {
         (
             "error",
             .object([
-                ("code", .string(error.code.name)), ("reason", .string(error.reason ?? "")), ("domain", .string(error.details?.domain ?? "")),
+                ("code", .string(error.code.name)), ("reason", .string(error.reason ?? "")),
+                ("domain", .string(error.details?.domain ?? "")),
                 ("message", .string(error.message)),
-                ("metadata", .object((error.details?.metadata ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+                (
+                    "metadata",
+                    .object((error.details?.metadata ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
+                ),
             ])
         )
     ])

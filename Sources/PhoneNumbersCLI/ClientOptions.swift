@@ -45,7 +45,9 @@ struct ClientOptions: ParsableArguments {
         if let server { return server }
         if let value = Environment.value(ServerAddress.environmentVariable) {
             guard let parsed = ServerAddress(argument: value) else {
-                throw ValidationError("\(ServerAddress.environmentVariable)='\(TerminalText.safe(value))' is not HOST:PORT (e.g. 127.0.0.1:7420)")
+                throw ValidationError(
+                    "\(ServerAddress.environmentVariable)='\(TerminalText.safe(value))' is not HOST:PORT (e.g. 127.0.0.1:7420)"
+                )
             }
             return parsed
         }

@@ -7,7 +7,9 @@ import ProtoBridge
 /// `isFinal` says it is done. The whole wait is bounded by `--timeout`
 /// (DEADLINE_EXCEEDED); a server that goes away ends it with CONNECTION_LOST.
 func watchChanges(
-    _ api: PhoneNumbersConnection, _ options: ClientOptions, action: () async throws -> (subject: String, isFinal: Bool),
+    _ api: PhoneNumbersConnection,
+    _ options: ClientOptions,
+    action: () async throws -> (subject: String, isFinal: Bool),
     isFinal: (Event) -> Bool
 ) async throws -> Event? {
     var request = WatchEventsRequest()

@@ -6,7 +6,9 @@ import RPCProto
 /// `phone-numbers health`: prints SERVING or NOT_SERVING; exits non-zero unless serving.
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "health", abstract: "Check whether a server is serving (exit 0) or not (exit 1); unreachable exits 2.")
+        commandName: "health",
+        abstract: "Check whether a server is serving (exit 0) or not (exit 1); unreachable exits 2."
+    )
 
     @OptionGroup(title: "Connection Options") var client: ClientOptions
 
@@ -15,12 +17,17 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = try client.resolvedServer()
-        let rpc = RPCClient(configuration: ClientConfiguration(host: address.host, port: address.port, maxRetries: 0, tls: client.clientTLS))
+        let rpc = RPCClient(
+            configuration: ClientConfiguration(host: address.host, port: address.port, maxRetries: 0, tls: client.clientTLS)
+        )
         defer { Task { await rpc.close() } }
         var request = HealthCheckRequest()
         request.service = service
         do {
-            let response = try await HealthClient(rpc).check(request, options: CallOptions(timeout: .milliseconds(Int(client.timeout * 1000))))
+            let response = try await HealthClient(rpc).check(
+                request,
+                options: CallOptions(timeout: .milliseconds(Int(client.timeout * 1000)))
+            )
             switch response.status {
             case .serving:
                 print("SERVING")

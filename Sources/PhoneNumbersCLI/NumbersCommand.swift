@@ -5,12 +5,16 @@ import ProtoBridge
 /// `phone-numbers numbers …`: dedicated numbers.
 struct NumbersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "numbers", abstract: "Add, list, rename and delete dedicated numbers; port-out protection.",
-        subcommands: [Add.self, List.self, Show.self, Rename.self, Delete.self, Retry.self, PortOut.self])
+        commandName: "numbers",
+        abstract: "Add, list, rename and delete dedicated numbers; port-out protection.",
+        subcommands: [Add.self, List.self, Show.self, Rename.self, Delete.self, Retry.self, PortOut.self]
+    )
 
     static func row(_ number: DedicatedNumber) -> [String] {
-        [number.id, number.e164.isEmpty ? "-" : number.e164, number.areaCode, displayName(number.status.protoName),
-         number.name.isEmpty ? "-" : number.name, number.useCaseId, number.failureReason]
+        [
+            number.id, number.e164.isEmpty ? "-" : number.e164, number.areaCode, displayName(number.status.protoName),
+            number.name.isEmpty ? "-" : number.name, number.useCaseId, number.failureReason,
+        ]
     }
 
     static let header = ["ID", "NUMBER", "AREA", "STATUS", "NAME", "USE CASE", "REASON"]
@@ -46,7 +50,9 @@ struct NumbersCommand: AsyncParsableCommand {
                     let final = [.ready, .failed, .released].contains(added.status)
                     if !client.json && !final { print("\(added.e164): provisioning started (number \(added.id))") }
                     return (added.id, final)
-                } isFinal: { ["READY", "FAILED", "RELEASED"].contains($0.newState) }
+                } isFinal: {
+                    ["READY", "FAILED", "RELEASED"].contains($0.newState)
+                }
                 let number = try await api.numbers.getNumber(client.request(number: added.id), options: client.callOptions)
                 emit(number, client, NumbersCommand.describe(number))
                 if number.status != .ready { throw ExitCode(1) }
@@ -114,8 +120,10 @@ struct NumbersCommand: AsyncParsableCommand {
 
     struct PortOut: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "port-out", abstract: "Port-out protection: the PIN, and requests relayed from carriers.",
-            subcommands: [Request.self, Pin.self, ResetPin.self, Attempts.self])
+            commandName: "port-out",
+            abstract: "Port-out protection: the PIN, and requests relayed from carriers.",
+            subcommands: [Request.self, Pin.self, ResetPin.self, Attempts.self]
+        )
 
         struct Request: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Relay a carrier's port-out request (provider relay or operator).")
@@ -144,7 +152,9 @@ struct NumbersCommand: AsyncParsableCommand {
         }
 
         struct Attempts: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the port-out requests relayed for a number, and its lock (owner only).")
+            static let configuration = CommandConfiguration(
+                abstract: "List the port-out requests relayed for a number, and its lock (owner only)."
+            )
             @OptionGroup(title: "Connection Options") var client: ClientOptions
             @Argument(help: "The number's id.") var id: String
 
@@ -159,7 +169,10 @@ struct NumbersCommand: AsyncParsableCommand {
         }
 
         struct ResetPin: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "reset-pin", abstract: "Set a new random port-out PIN (owner only).")
+            static let configuration = CommandConfiguration(
+                commandName: "reset-pin",
+                abstract: "Set a new random port-out PIN (owner only)."
+            )
             @OptionGroup(title: "Connection Options") var client: ClientOptions
             @Argument(help: "The number's id.") var id: String
 

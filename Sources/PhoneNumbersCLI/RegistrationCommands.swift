@@ -16,15 +16,23 @@ struct AreaCodesCommand: AsyncParsableCommand {
                 ["AREA CODE", "STATE", "AVAILABLE"],
                 response.areaCodes.map { code in
                     let suggestions = code.suggestedAreaCodes.isEmpty ? "" : "; try \(code.suggestedAreaCodes.joined(separator: ", "))"
-                    return [code.areaCode, "\(code.state) \(code.stateName)", code.available ? "yes" : "no: \(code.unavailableReason)\(suggestions)"]
-                })
+                    return [
+                        code.areaCode, "\(code.state) \(code.stateName)",
+                        code.available ? "yes" : "no: \(code.unavailableReason)\(suggestions)",
+                    ]
+                }
+            )
         }
     }
 }
 
 /// `phone-numbers brand show|submit`.
 struct BrandCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "brand", abstract: "The account's 10DLC brand registration.", subcommands: [Show.self, Submit.self])
+    static let configuration = CommandConfiguration(
+        commandName: "brand",
+        abstract: "The account's 10DLC brand registration.",
+        subcommands: [Show.self, Submit.self]
+    )
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the brand and its status.")
@@ -61,13 +69,17 @@ struct BrandCommand: AsyncParsableCommand {
 /// `phone-numbers use-cases list|show|submit|set-status`.
 struct UseCasesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "use-cases", abstract: "10DLC use cases.", subcommands: [List.self, Show.self, Submit.self, SetStatus.self])
-
+        commandName: "use-cases",
+        abstract: "10DLC use cases.",
+        subcommands: [List.self, Show.self, Submit.self, SetStatus.self]
+    )
 
     static func row(_ useCase: UseCase) -> [String] {
-        [useCase.id, displayName(useCase.type.protoName),
-         displayName(useCase.status.protoName), "\(useCase.numberCount)/49",
-         String(useCase.description.prefix(50)) + (useCase.failureReason.isEmpty ? "" : " — \(useCase.failureReason)")]
+        [
+            useCase.id, displayName(useCase.type.protoName),
+            displayName(useCase.status.protoName), "\(useCase.numberCount)/49",
+            String(useCase.description.prefix(50)) + (useCase.failureReason.isEmpty ? "" : " — \(useCase.failureReason)"),
+        ]
     }
 
     static let header = ["ID", "TYPE", "STATUS", "NUMBERS", "DESCRIPTION"]
@@ -81,7 +93,9 @@ struct UseCasesCommand: AsyncParsableCommand {
         @OptionGroup(title: "Connection Options") var client: ClientOptions
 
         func run() async throws {
-            try await call(client, RegistrationMethods.listUseCases, client.request()) { table(UseCasesCommand.header, $0.useCases.map(UseCasesCommand.row)) }
+            try await call(client, RegistrationMethods.listUseCases, client.request()) {
+                table(UseCasesCommand.header, $0.useCases.map(UseCasesCommand.row))
+            }
         }
     }
 
@@ -96,7 +110,9 @@ struct UseCasesCommand: AsyncParsableCommand {
     }
 
     struct Submit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Submit a use case for vetting (owner and admin; needs a REGISTERED brand).")
+        static let configuration = CommandConfiguration(
+            abstract: "Submit a use case for vetting (owner and admin; needs a REGISTERED brand)."
+        )
         @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(help: "The 10DLC use case type.") var type: UseCaseType
         @Option(help: "What the messages are for.") var description: String
@@ -118,7 +134,10 @@ struct UseCasesCommand: AsyncParsableCommand {
     }
 
     struct SetStatus: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set-status", abstract: "Operator, simulated provider only: set a use case's status.")
+        static let configuration = CommandConfiguration(
+            commandName: "set-status",
+            abstract: "Operator, simulated provider only: set a use case's status."
+        )
         @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Argument(help: "The use case's id.") var id: String
         @Option(help: "The status to set.") var status: UseCaseStatus

@@ -81,7 +81,10 @@ extension ClientOptions {
 /// The shape most subcommands share: one call, and its answer printed (as JSON with
 /// `--json`, else as `text`).
 func call<Request, Response: JSONRepresentable>(
-    _ client: ClientOptions, _ method: UnaryMethod<Request, Response>, _ request: Request, text: (Response) -> String
+    _ client: ClientOptions,
+    _ method: UnaryMethod<Request, Response>,
+    _ request: Request,
+    text: (Response) -> String
 ) async throws {
     try await withServer(client) { api in
         let response = try await api.rpc.unary(method, request: request, options: client.callOptions)
@@ -94,7 +97,9 @@ func call<Request, Response: JSONRepresentable>(
 extension ExpressibleByArgument where Self: ProtoEnum {
     public init?(argument: String) {
         let wanted = argument.uppercased().replacingOccurrences(of: "-", with: "_")
-        guard let match = Self.declaredValues.dropFirst().first(where: { $0.protoName == wanted || $0.shortName == wanted }) else { return nil }
+        guard let match = Self.declaredValues.dropFirst().first(where: { $0.protoName == wanted || $0.shortName == wanted }) else {
+            return nil
+        }
         self = match
     }
 

@@ -12,7 +12,9 @@ import Storage
 /// `phone-numbers serve`: runs the server until SIGTERM or SIGINT, then drains.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the server (SIGTERM or SIGINT drains it gracefully).")
+        commandName: "serve",
+        abstract: "Run the server (SIGTERM or SIGINT drains it gracefully)."
+    )
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -56,7 +58,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Simulated provider: transient provisioning failures per number before success.")
     var transientFailures = 0
 
-    @Option(help: "Simulated provider: how long a released number is held back before it is offered again (carriers age numbers; --demo defaults to 1m).")
+    @Option(
+        help:
+            "Simulated provider: how long a released number is held back before it is offered again (carriers age numbers; --demo defaults to 1m)."
+    )
     var numberAging: DurationArgument?
 
     func run() async throws {
@@ -78,9 +83,14 @@ struct ServeCommand: AsyncParsableCommand {
         let provider = try await SimulatedProvider.open(
             pool,
             configuration: SimulatedProviderConfiguration(
-                inventoryPerAreaCode: inventory, provisioningDelay: provisioningDelay.duration, vettingDelay: vettingDelay.duration,
+                inventoryPerAreaCode: inventory,
+                provisioningDelay: provisioningDelay.duration,
+                vettingDelay: vettingDelay.duration,
                 failProvisioningAreaCodes: Set(failProvisioning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
-                transientFailuresPerNumber: transientFailures, numberAging: (numberAging ?? DurationArgument(demo ? .seconds(60) : .seconds(45 * 86_400))).duration))
+                transientFailuresPerNumber: transientFailures,
+                numberAging: (numberAging ?? DurationArgument(demo ? .seconds(60) : .seconds(45 * 86_400))).duration
+            )
+        )
         let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
 
         if let token = try await app.accounts.bootstrapOperator() {
@@ -99,10 +109,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = RPCServer(
             configuration: ServerConfiguration(host: host, port: port, drainGracePeriod: drainGrace.duration, tls: tls),
-            services: app.rpcServices, logger: logger)
+            services: app.rpcServices,
+            logger: logger
+        )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server), .init(service: app.jobs)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: server), .init(service: app.jobs)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await group.run()
     }
 
@@ -116,15 +132,18 @@ struct ServeCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try files.writeSecret(String(decoding: try encoder.encode(credentials), as: UTF8.self) + "\n", to: files.demoCredentials)
-        FileHandle.standardOutput.write(Data(
-            """
-            Demo account \(credentials.accountID) seeded. Credentials: \(files.demoCredentials)
-            Try, in another shell:
-              export PHONE_NUMBERS_TOKEN=$(python3 -c 'import json;print(json.load(open("\(files.demoCredentials)"))["admin_token"])')
-              phone-numbers use-cases list
-              phone-numbers numbers add --area-code 415 --use-case \(credentials.approvedUseCaseID) --name "Ballot chase" --wait
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                Demo account \(credentials.accountID) seeded. Credentials: \(files.demoCredentials)
+                Try, in another shell:
+                  export PHONE_NUMBERS_TOKEN=$(python3 -c 'import json;print(json.load(open("\(files.demoCredentials)"))["admin_token"])')
+                  phone-numbers use-cases list
+                  phone-numbers numbers add --area-code 415 --use-case \(credentials.approvedUseCaseID) --name "Ballot chase" --wait
 
-            """.utf8))
+                """.utf8
+            )
+        )
     }
 }
 
@@ -153,7 +172,8 @@ struct DataDirectory {
             let holder = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(descriptor)
             throw ValidationError(
-                "the data directory \(path) is in use by another server\(holder.isEmpty ? "" : " (process \(holder))"); stop it or choose another --data")
+                "the data directory \(path) is in use by another server\(holder.isEmpty ? "" : " (process \(holder))"); stop it or choose another --data"
+            )
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)

@@ -29,7 +29,9 @@ enum TerminalText {
     static func width(_ character: Character) -> Int {
         guard let first = character.unicodeScalars.first else { return 0 }
         let properties = first.properties
-        if character.unicodeScalars.count == 1, properties.generalCategory == .nonspacingMark || properties.generalCategory == .enclosingMark {
+        if character.unicodeScalars.count == 1,
+            properties.generalCategory == .nonspacingMark || properties.generalCategory == .enclosingMark
+        {
             return 0
         }
         if properties.isEmojiPresentation || character.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
@@ -54,7 +56,9 @@ enum TerminalText {
 /// How the CLI names enum values for people: the proto name without its type prefix
 /// (`NUMBER_STATUS_READY` → `READY`), the same in tables, details and events.
 func displayName(_ protoName: String) -> String {
-    for prefix in ["NUMBER_STATUS_", "CAMPAIGN_STATE_", "USE_CASE_STATUS_", "USE_CASE_TYPE_", "BRAND_STATUS_", "ENTITY_TYPE_", "ROLE_", "GRANT_"]
+    for prefix in [
+        "NUMBER_STATUS_", "CAMPAIGN_STATE_", "USE_CASE_STATUS_", "USE_CASE_TYPE_", "BRAND_STATUS_", "ENTITY_TYPE_", "ROLE_", "GRANT_",
+    ]
     where protoName.hasPrefix(prefix) {
         return String(protoName.dropFirst(prefix.count))
     }
@@ -64,7 +68,9 @@ func displayName(_ protoName: String) -> String {
 /// An instant given in milliseconds since the epoch, as ISO 8601 (UTC); nil when unset (0).
 func isoTime(_ milliseconds: Int64) -> String? {
     guard milliseconds != 0 else { return nil }
-    return Date(timeIntervalSince1970: Double(milliseconds) / 1000).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    return Date(timeIntervalSince1970: Double(milliseconds) / 1000).ISO8601Format(
+        .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+    )
 }
 
 /// One message as `field  value` lines for people: timestamps (`…AtMs`) as ISO 8601,

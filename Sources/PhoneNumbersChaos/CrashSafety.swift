@@ -24,7 +24,9 @@ enum CrashSafety {
         let server = ServerProcess(executable: arguments.executable, data: data, port: arguments.port)
         try await server.start()
         print("server: \(arguments.executable) on 127.0.0.1:\(arguments.port), data \(data)")
-        let operatorToken = try String(contentsOfFile: data + "/operator-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let operatorToken = try String(contentsOfFile: data + "/operator-token", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         let setup = try await Setup.make(port: arguments.port, operatorToken: operatorToken, accounts: arguments.workers)
         let journal = Journal()
 
@@ -32,7 +34,9 @@ enum CrashSafety {
             let deadline = ContinuousClock.now + .milliseconds(Int.random(in: 300...2_500))
             await withTaskGroup(of: Void.self) { group in
                 for tenant in setup.tenants {
-                    group.addTask { await Worker(tenant: tenant, relay: setup.relay, port: arguments.port, journal: journal).run(until: deadline) }
+                    group.addTask {
+                        await Worker(tenant: tenant, relay: setup.relay, port: arguments.port, journal: journal).run(until: deadline)
+                    }
                 }
                 group.addTask {
                     try? await Task.sleep(until: deadline - .milliseconds(Int.random(in: 0...250)), clock: .continuous)
@@ -46,7 +50,12 @@ enum CrashSafety {
         print("retrying unanswered calls with their request ids…")
         let duplicates = try await Verifier.retryUnanswered(setup, journal, port: arguments.port)
         print("waiting for background work to finish…")
-        let stuck = try await Verifier.settle(setup, port: arguments.port, operatorToken: operatorToken, database: data + "/phone-numbers.sqlite")
+        let stuck = try await Verifier.settle(
+            setup,
+            port: arguments.port,
+            operatorToken: operatorToken,
+            database: data + "/phone-numbers.sqlite"
+        )
         let report = try await Verifier.check(setup, journal, port: arguments.port, operatorToken: operatorToken)
         server.stop()
         let (integrity, orphans) = try await Verifier.integrity(data + "/phone-numbers.sqlite")
@@ -66,7 +75,8 @@ enum CrashSafety {
               provider numbers with no held number: \(orphans)
               duplicates from idempotent retries:  \(duplicates)
               PRAGMA integrity_check:              \(integrity)
-            """)
+            """
+        )
         let ok = report.missing.isEmpty && report.overLimit == 0 && stuck == 0 && duplicates == 0 && orphans == 0 && integrity == "ok"
         print(ok ? "PASS" : "FAIL")
         try? FileManager.default.removeItem(atPath: data)
@@ -124,7 +134,8 @@ final class ServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
-            "serve", "--data", data, "--port", "\(port)", "--provisioning-delay", "300ms", "--vetting-delay", "50ms", "--log-level", "error",
+            "serve", "--data", data, "--port", "\(port)", "--provisioning-delay", "300ms", "--vetting-delay", "50ms", "--log-level",
+            "error",
             // The drills release and add numbers all the time: aged numbers come back after 2 s.
             "--number-aging", "2s",
             "--inventory", "100", "--drain-grace", "1s",
@@ -135,7 +146,10 @@ final class ServerProcess: @unchecked Sendable {
         let health = PhoneNumbersConnection(host: "127.0.0.1", port: port, token: nil)
         defer { Task { await health.close() } }
         for _ in 0..<200 {
-            if (try? await health.health.check(HealthCheckRequest(), options: CallOptions(timeout: .milliseconds(500))))?.status == .serving { return }
+            if (try? await health.health.check(HealthCheckRequest(), options: CallOptions(timeout: .milliseconds(500))))?.status == .serving
+            {
+                return
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ChaosError("the server did not start")

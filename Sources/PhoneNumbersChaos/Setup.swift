@@ -37,7 +37,9 @@ struct Setup: Sendable {
             brand.contactName = "Owner"
             brand.contactEmail = "owner@example.org"
             _ = try await api.registration.submitBrand(brand)
-            while try await api.registration.getBrand(GetBrandRequest()).status != .registered { try await Task.sleep(for: .milliseconds(20)) }
+            while try await api.registration.getBrand(GetBrandRequest()).status != .registered {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             var useCase = SubmitUseCaseRequest()
             useCase.type = .charity
             useCase.description = "Volunteer reminders."

@@ -9,7 +9,9 @@ enum Soak {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("pn-soak-\(UUID().uuidString)").path
         let server = ServerProcess(executable: arguments.executable, data: data, port: arguments.port)
         try await server.start()
-        let operatorToken = try String(contentsOfFile: data + "/operator-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let operatorToken = try String(contentsOfFile: data + "/operator-token", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         let setup = try await Setup.make(port: arguments.port, operatorToken: operatorToken, accounts: arguments.connections)
         let stats = Stats()
         // Warm up, then measure the baseline.
@@ -38,7 +40,8 @@ enum Soak {
             \(report)
             server resources (anonymous: heap and SQLite page caches; file-backed: the memory-mapped database):
             \(samples.map { "  \($0.label.padding(toLength: 7, withPad: " ", startingAt: 0)) RSS \($0.rssKB / 1024) MiB = anonymous \($0.anonymousKB / 1024) + file-backed \($0.fileKB / 1024), open fds \($0.fds)" }.joined(separator: "\n"))
-            """)
+            """
+        )
     }
 
     static func drive(_ setup: Setup, _ arguments: Arguments, until deadline: ContinuousClock.Instant, stats: Stats) async {
@@ -165,6 +168,12 @@ struct ResourceSample: Sendable {
             } ?? 0
         }
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
-        return ResourceSample(label: label, rssKB: kilobytes("VmRSS"), anonymousKB: kilobytes("RssAnon"), fileKB: kilobytes("RssFile"), fds: fds)
+        return ResourceSample(
+            label: label,
+            rssKB: kilobytes("VmRSS"),
+            anonymousKB: kilobytes("RssAnon"),
+            fileKB: kilobytes("RssFile"),
+            fds: fds
+        )
     }
 }

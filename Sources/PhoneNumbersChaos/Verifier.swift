@@ -74,7 +74,9 @@ enum Verifier {
         let rows = try await pool.read { database in
             try database.query(
                 "SELECT id, status, kind, e164 FROM numbers WHERE status IN ('RESERVING', 'PROVISIONING') UNION ALL SELECT id, state, sender_kind, number_id FROM campaigns WHERE state = 'LAUNCHING'"
-            ).map { "\(try $0.get("id", as: String.self)) \(try $0.get("status", as: String.self)) \(try $0.get("kind", as: String.self)) \($0["e164"] as String? ?? "")" }
+            ).map {
+                "\(try $0.get("id", as: String.self)) \(try $0.get("status", as: String.self)) \(try $0.get("kind", as: String.self)) \($0["e164"] as String? ?? "")"
+            }
         }
         print("still busy:\n  " + (jobs + rows).joined(separator: "\n  "))
         return busy
@@ -104,8 +106,12 @@ enum Verifier {
                 continue
             }
             if facts.uncertain { continue }
-            if facts.deleted, number.status != .released { report.missing.append("number \(id) was deleted but is \(number.status.protoName)") }
-            if !facts.deleted, number.name != facts.name { report.missing.append("number \(id) is named \(number.name), not \(facts.name)") }
+            if facts.deleted, number.status != .released {
+                report.missing.append("number \(id) was deleted but is \(number.status.protoName)")
+            }
+            if !facts.deleted, number.name != facts.name {
+                report.missing.append("number \(id) is named \(number.name), not \(facts.name)")
+            }
         }
         for (id, facts) in await journal.campaigns {
             report.campaigns += 1
@@ -127,7 +133,9 @@ enum Verifier {
     /// provider is ageing after a release are accounted for.
     static func integrity(_ path: String) async throws -> (String, Int) {
         let pool = try DatabasePool(path: path)
-        let check = try await pool.read { try $0.queryOne("PRAGMA integrity_check")?.get("integrity_check", as: String.self) ?? "no answer" }
+        let check = try await pool.read {
+            try $0.queryOne("PRAGMA integrity_check")?.get("integrity_check", as: String.self) ?? "no answer"
+        }
         let orphans = try await pool.read { database in
             try database.queryOne(
                 """

@@ -30,7 +30,9 @@ struct Worker: Sendable {
                     await journal.added(number.id, account: tenant.accountID, name: number.name)
                 } catch {
                     if error.isUnanswered {
-                        await journal.unansweredAdd(.init(tenant: tenant, requestID: request.requestId, areaCode: request.areaCode, name: request.name))
+                        await journal.unansweredAdd(
+                            .init(tenant: tenant, requestID: request.requestId, areaCode: request.areaCode, name: request.name)
+                        )
                     } else {
                         await journal.refused()
                     }
@@ -40,12 +42,20 @@ struct Worker: Sendable {
                 var request = RenameNumberRequest()
                 request.numberId = id
                 request.name = "r\(Int.random(in: 0..<1000))"
-                await outcome(number: id) { _ = try await api.numbers.renameNumber(request, options: options) } ok: { await journal.renamed(id, to: request.name) }
+                await outcome(number: id) {
+                    _ = try await api.numbers.renameNumber(request, options: options)
+                } ok: {
+                    await journal.renamed(id, to: request.name)
+                }
             case 45..<55:
                 guard let id = numbers.randomElement() else { continue }
                 var request = DeleteNumberRequest()
                 request.numberId = id
-                await outcome(number: id) { _ = try await api.numbers.deleteNumber(request, options: options) } ok: { await journal.deleted(id) }
+                await outcome(number: id) {
+                    _ = try await api.numbers.deleteNumber(request, options: options)
+                } ok: {
+                    await journal.deleted(id)
+                }
             case 55..<70:
                 guard let id = numbers.randomElement() else { continue }
                 var request = CreateCampaignRequest()
@@ -59,7 +69,9 @@ struct Worker: Sendable {
                     await journal.created(campaign.id, account: tenant.accountID)
                 } catch {
                     if error.isUnanswered {
-                        await journal.unansweredCreate(.init(tenant: tenant, requestID: request.requestId, numberID: id, name: request.name))
+                        await journal.unansweredCreate(
+                            .init(tenant: tenant, requestID: request.requestId, numberID: id, name: request.name)
+                        )
                     } else {
                         await journal.refused()
                     }
@@ -68,7 +80,9 @@ struct Worker: Sendable {
                 guard let (id, _) = campaigns.filter({ $0.value.state == "DRAFT" }).randomElement() else { continue }
                 var request = CampaignRequest()
                 request.campaignId = id
-                await outcome(campaign: id) { _ = try await api.campaigns.launchCampaign(request, options: options) } ok: {
+                await outcome(campaign: id) {
+                    _ = try await api.campaigns.launchCampaign(request, options: options)
+                } ok: {
                     await journal.campaign(id, is: "ACTIVE")
                 }
             case 85..<90:
@@ -84,7 +98,9 @@ struct Worker: Sendable {
                     await journal.created(campaign.id, account: tenant.accountID)
                     var launch = CampaignRequest()
                     launch.campaignId = campaign.id
-                    await outcome(campaign: campaign.id) { _ = try await api.campaigns.launchCampaign(launch, options: options) } ok: {
+                    await outcome(campaign: campaign.id) {
+                        _ = try await api.campaigns.launchCampaign(launch, options: options)
+                    } ok: {
                         await journal.campaign(campaign.id, is: "LAUNCHING")
                     }
                 } catch {
@@ -94,7 +110,9 @@ struct Worker: Sendable {
                 guard let (id, _) = campaigns.filter({ $0.value.state != "ARCHIVED" }).randomElement() else { continue }
                 var request = CampaignRequest()
                 request.campaignId = id
-                await outcome(campaign: id) { _ = try await api.campaigns.archiveCampaign(request, options: options) } ok: {
+                await outcome(campaign: id) {
+                    _ = try await api.campaigns.archiveCampaign(request, options: options)
+                } ok: {
                     await journal.campaign(id, is: "ARCHIVED")
                 }
             default:
@@ -102,7 +120,10 @@ struct Worker: Sendable {
                 request.e164 = "+14155550100"
                 request.pin = "00000000"
                 request.gainingCarrier = "Chaos Wireless"
-                await outcome { _ = try await relayAPI.numbers.requestPortOut(request, options: options) } ok: {}
+                await outcome {
+                    _ = try await relayAPI.numbers.requestPortOut(request, options: options)
+                } ok: {
+                }
             }
         }
         await api.close()

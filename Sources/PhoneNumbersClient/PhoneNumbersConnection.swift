@@ -29,7 +29,14 @@ public struct PhoneNumbersConnection: Sendable {
         if let token, !token.isEmpty { metadata.add("authorization", "Bearer \(token)") }
         let rpc = RPCClient(
             configuration: ClientConfiguration(
-                host: host, port: port, defaultMetadata: metadata, tls: tls, requireTLS: requireTLS, localAddress: localAddress))
+                host: host,
+                port: port,
+                defaultMetadata: metadata,
+                tls: tls,
+                requireTLS: requireTLS,
+                localAddress: localAddress
+            )
+        )
         self.rpc = rpc
         accounts = AccountsClient(rpc)
         registration = RegistrationClient(rpc)

@@ -27,7 +27,9 @@ struct SQLiteTransaction: StoreWriter {
         case "OPERATOR": subject = .operator
         case "MEMBER": subject = .member(memberID: try row.get("member_id"))
         default:
-            let grants = try row.get("grants", as: String.self).split(separator: ",").compactMap { CredentialSubject.Grant(rawValue: String($0)) }
+            let grants = try row.get("grants", as: String.self).split(separator: ",").compactMap {
+                CredentialSubject.Grant(rawValue: String($0))
+            }
             subject = .service(name: try row.get("service_name"), grants: Set(grants))
         }
         return CredentialRecord(id: try row.get("id"), tokenHash: tokenHash, subject: subject, createdAt: try row.get("created_at"))
@@ -43,13 +45,16 @@ struct SQLiteTransaction: StoreWriter {
 
     func insert(_ account: AccountRecord) throws {
         try database.execute(
-            "INSERT INTO accounts (id, name, country, created_at) VALUES (?, ?, ?, ?)", [account.id, account.name, account.country, account.createdAt])
+            "INSERT INTO accounts (id, name, country, created_at) VALUES (?, ?, ?, ?)",
+            [account.id, account.name, account.country, account.createdAt]
+        )
     }
 
     func insert(_ member: MemberRecord) throws {
         try database.execute(
             "INSERT INTO members (id, account_id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [member.id, member.accountID, member.name, member.email, member.role.rawValue, member.createdAt])
+            [member.id, member.accountID, member.name, member.email, member.role.rawValue, member.createdAt]
+        )
     }
 
     func insert(_ credential: CredentialRecord) throws {
@@ -57,11 +62,13 @@ struct SQLiteTransaction: StoreWriter {
         switch credential.subject {
         case .operator: (kind, memberID, serviceName, grants) = ("OPERATOR", nil, "", "")
         case .member(let id): (kind, memberID, serviceName, grants) = ("MEMBER", id, "", "")
-        case .service(let name, let granted): (kind, memberID, serviceName, grants) = ("SERVICE", nil, name, granted.map(\.rawValue).sorted().joined(separator: ","))
+        case .service(let name, let granted):
+            (kind, memberID, serviceName, grants) = ("SERVICE", nil, name, granted.map(\.rawValue).sorted().joined(separator: ","))
         }
         try database.execute(
             "INSERT INTO credentials (id, token_hash, kind, member_id, service_name, grants, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [credential.id, credential.tokenHash, kind, memberID, serviceName, grants, credential.createdAt])
+            [credential.id, credential.tokenHash, kind, memberID, serviceName, grants, credential.createdAt]
+        )
     }
 
     // MARK: Registration
@@ -80,9 +87,11 @@ struct SQLiteTransaction: StoreWriter {
                 status = excluded.status, failure_reason = excluded.failure_reason, submitted_at = excluded.submitted_at, updated_at = excluded.updated_at
             """,
             [
-                brand.accountID, brand.legalName, brand.ein, brand.entityType.rawValue, brand.contactName, brand.contactEmail, brand.contactPhone,
+                brand.accountID, brand.legalName, brand.ein, brand.entityType.rawValue, brand.contactName, brand.contactEmail,
+                brand.contactPhone,
                 brand.status.rawValue, brand.failureReason, brand.submittedAt, brand.updatedAt,
-            ])
+            ]
+        )
     }
 
     func useCase(_ id: String) throws -> UseCaseRecord? {
@@ -98,7 +107,9 @@ struct SQLiteTransaction: StoreWriter {
             """
             INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token,
                 status, failure_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, Self.useCaseValues(useCase))
+            """,
+            Self.useCaseValues(useCase)
+        )
     }
 
     func update(_ useCase: UseCaseRecord) throws {
@@ -108,7 +119,9 @@ struct SQLiteTransaction: StoreWriter {
             """
             UPDATE use_cases SET type = ?, description = ?, sample_messages = ?, opt_in_text = ?, help_text = ?, campaign_verify_token = ?,
                 status = ?, failure_reason = ?, created_at = ?, updated_at = ? WHERE id = ?
-            """, values)
+            """,
+            values
+        )
     }
 
     // MARK: Numbers
@@ -130,7 +143,10 @@ struct SQLiteTransaction: StoreWriter {
     }
 
     func heldNumberCount(ofAccount accountID: String) throws -> Int {
-        try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' AND status <> 'RELEASED'", [accountID])!.get("n")
+        try database.queryOne(
+            "SELECT COUNT(*) AS n FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' AND status <> 'RELEASED'",
+            [accountID]
+        )!.get("n")
     }
 
     func heldNumberCount(ofUseCase useCaseID: String) throws -> Int {
@@ -155,7 +171,8 @@ struct SQLiteTransaction: StoreWriter {
                 number.id, number.accountID, number.e164, number.areaCode, number.name, number.useCaseID, number.status.rawValue,
                 number.failureReason, number.provisioningAttempts, number.createdAt, number.provisioningStartedAt, number.readyAt,
                 number.failedAt, number.releasedAt, number.updatedAt, number.kind.rawValue, number.areaCodes.joined(separator: ","),
-            ])
+            ]
+        )
     }
 
     func update(_ number: NumberRecord) throws {
@@ -168,7 +185,8 @@ struct SQLiteTransaction: StoreWriter {
                 number.e164, number.areaCode, number.name, number.status.rawValue, number.failureReason, number.provisioningAttempts,
                 number.provisioningStartedAt, number.readyAt, number.failedAt, number.releasedAt, number.updatedAt,
                 number.areaCodes.joined(separator: ","), number.id,
-            ])
+            ]
+        )
     }
 
     func delete(numberID: String) throws {
@@ -177,14 +195,20 @@ struct SQLiteTransaction: StoreWriter {
 
     func idempotencyRecord(accountID: String, requestID: String) throws -> IdempotencyRecord? {
         try database.queryOne("SELECT * FROM idempotency_keys WHERE account_id = ? AND request_id = ?", [accountID, requestID]).map {
-            IdempotencyRecord(accountID: accountID, requestID: requestID, fingerprint: try $0.get("fingerprint"), numberID: try $0.get("number_id"))
+            IdempotencyRecord(
+                accountID: accountID,
+                requestID: requestID,
+                fingerprint: try $0.get("fingerprint"),
+                numberID: try $0.get("number_id")
+            )
         }
     }
 
     func insert(_ record: IdempotencyRecord) throws {
         try database.execute(
             "INSERT INTO idempotency_keys (account_id, request_id, fingerprint, number_id) VALUES (?, ?, ?, ?)",
-            [record.accountID, record.requestID, record.fingerprint, record.numberID])
+            [record.accountID, record.requestID, record.fingerprint, record.numberID]
+        )
     }
 
     func deleteIdempotencyRecords(numberID: String) throws {
@@ -204,24 +228,31 @@ struct SQLiteTransaction: StoreWriter {
             """
             INSERT INTO port_out_guards (number_id, failed_attempts, locked_until) VALUES (?, ?, ?)
             ON CONFLICT (number_id) DO UPDATE SET failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until
-            """, [guardState.numberID, guardState.failedAttempts, guardState.lockedUntil])
+            """,
+            [guardState.numberID, guardState.failedAttempts, guardState.lockedUntil]
+        )
     }
 
     func insert(_ attempt: PortOutAttemptRecord) throws {
         try database.execute(
             "INSERT INTO port_out_attempts (number_id, gaining_carrier, approved, outcome, at) VALUES (?, ?, ?, ?, ?)",
-            [attempt.numberID, attempt.gainingCarrier, attempt.outcome == .approved, attempt.outcome.rawValue, attempt.at])
+            [attempt.numberID, attempt.gainingCarrier, attempt.outcome == .approved, attempt.outcome.rawValue, attempt.at]
+        )
     }
 
     func portOutAttempts(numberID: String, limit: Int) throws -> [PortOutAttemptRecord] {
         try database.query(
-            "SELECT * FROM port_out_attempts WHERE number_id = ? ORDER BY at DESC, id DESC LIMIT ?", [numberID, limit]
+            "SELECT * FROM port_out_attempts WHERE number_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            [numberID, limit]
         ).map { row in
             let approved: Bool = try row.get("approved")
             let stored: String = try row.get("outcome")
             return PortOutAttemptRecord(
-                numberID: numberID, gainingCarrier: try row.get("gaining_carrier"),
-                outcome: PortOutOutcome(rawValue: stored) ?? (approved ? .approved : .pinMismatch), at: try row.get("at"))
+                numberID: numberID,
+                gainingCarrier: try row.get("gaining_carrier"),
+                outcome: PortOutOutcome(rawValue: stored) ?? (approved ? .approved : .pinMismatch),
+                at: try row.get("at")
+            )
         }
     }
 
@@ -261,11 +292,13 @@ struct SQLiteTransaction: StoreWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                campaign.id, campaign.accountID, campaign.name, campaign.state.rawValue, campaign.numberID.isEmpty ? nil : campaign.numberID,
+                campaign.id, campaign.accountID, campaign.name, campaign.state.rawValue,
+                campaign.numberID.isEmpty ? nil : campaign.numberID,
                 campaign.createdAt, campaign.updatedAt, campaign.senderKind.rawValue, campaign.useCaseID,
                 campaign.preferredAreaCodes.joined(separator: ","), campaign.failureReason, campaign.requestID, campaign.fingerprint,
                 campaign.launchedAt, campaign.activatedAt, campaign.archivedAt,
-            ])
+            ]
+        )
     }
 
     func update(_ campaign: CampaignRecord) throws {
@@ -277,14 +310,16 @@ struct SQLiteTransaction: StoreWriter {
             [
                 campaign.name, campaign.state.rawValue, campaign.numberID.isEmpty ? nil : campaign.numberID, campaign.updatedAt,
                 campaign.failureReason, campaign.launchedAt, campaign.activatedAt, campaign.archivedAt, campaign.id,
-            ])
+            ]
+        )
     }
 
     @discardableResult
     func append(_ event: EventRecord) throws -> Int64 {
         try database.execute(
             "INSERT INTO events (account_id, kind, subject_id, old_state, new_state, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [event.accountID, event.kind, event.subjectID, event.oldState, event.newState, event.reason, event.at])
+            [event.accountID, event.kind, event.subjectID, event.oldState, event.newState, event.reason, event.at]
+        )
         return database.lastInsertRowID
     }
 
@@ -293,10 +328,20 @@ struct SQLiteTransaction: StoreWriter {
     }
 
     func events(ofAccount accountID: String, after sequence: Int64, limit: Int) throws -> [EventRecord] {
-        try database.query("SELECT * FROM events WHERE account_id = ? AND sequence > ? ORDER BY sequence LIMIT ?", [accountID, sequence, limit]).map {
+        try database.query(
+            "SELECT * FROM events WHERE account_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+            [accountID, sequence, limit]
+        ).map {
             EventRecord(
-                sequence: try $0.get("sequence"), accountID: accountID, kind: try $0.get("kind"), subjectID: try $0.get("subject_id"),
-                oldState: try $0.get("old_state"), newState: try $0.get("new_state"), reason: try $0.get("reason"), at: try $0.get("at"))
+                sequence: try $0.get("sequence"),
+                accountID: accountID,
+                kind: try $0.get("kind"),
+                subjectID: try $0.get("subject_id"),
+                oldState: try $0.get("old_state"),
+                newState: try $0.get("new_state"),
+                reason: try $0.get("reason"),
+                at: try $0.get("at")
+            )
         }
     }
 
@@ -306,7 +351,11 @@ struct SQLiteTransaction: StoreWriter {
             INSERT INTO audit_log (account_id, at, actor, action, subject_kind, subject_id, old_value, new_value, request_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [entry.accountID, entry.at, entry.actor, entry.action, entry.subjectKind, entry.subjectID, entry.oldValue, entry.newValue, entry.requestID])
+            [
+                entry.accountID, entry.at, entry.actor, entry.action, entry.subjectKind, entry.subjectID, entry.oldValue, entry.newValue,
+                entry.requestID,
+            ]
+        )
     }
 
     func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
@@ -327,9 +376,16 @@ struct SQLiteTransaction: StoreWriter {
         arguments.append(query.limit)
         return try database.query(sql + " ORDER BY id DESC LIMIT ?", arguments).map { row in
             var entry = AuditEntry(
-                accountID: query.accountID, at: try row.get("at"), actor: .system, action: try row.get("action"),
-                subjectKind: try row.get("subject_kind"), subjectID: try row.get("subject_id"), oldValue: try row.get("old_value"),
-                newValue: try row.get("new_value"), requestID: try row.get("request_id"))
+                accountID: query.accountID,
+                at: try row.get("at"),
+                actor: .system,
+                action: try row.get("action"),
+                subjectKind: try row.get("subject_kind"),
+                subjectID: try row.get("subject_id"),
+                oldValue: try row.get("old_value"),
+                newValue: try row.get("new_value"),
+                requestID: try row.get("request_id")
+            )
             entry.id = try row.get("id")
             entry.actor = try row.get("actor")
             return entry
@@ -342,8 +398,12 @@ struct SQLiteTransaction: StoreWriter {
         try database.query("SELECT * FROM jobs WHERE run_at <= ? ORDER BY run_at LIMIT ?", [time, limit]).compactMap { row in
             guard let kind = JobKind(rawValue: try row.get("kind")) else { return nil }
             return JobRecord(
-                kind: kind, subjectID: try row.get("subject_id"), attempts: try row.get("attempts"), runAt: try row.get("run_at"),
-                lastError: try row.get("last_error"))
+                kind: kind,
+                subjectID: try row.get("subject_id"),
+                attempts: try row.get("attempts"),
+                runAt: try row.get("run_at"),
+                lastError: try row.get("last_error")
+            )
         }
     }
 
@@ -356,7 +416,9 @@ struct SQLiteTransaction: StoreWriter {
             """
             INSERT INTO jobs (kind, subject_id, attempts, run_at, last_error) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (kind, subject_id) DO UPDATE SET attempts = excluded.attempts, run_at = excluded.run_at, last_error = excluded.last_error
-            """, [job.kind.rawValue, job.subjectID, job.attempts, job.runAt, job.lastError])
+            """,
+            [job.kind.rawValue, job.subjectID, job.attempts, job.runAt, job.lastError]
+        )
     }
 
     func deleteJob(kind: JobKind, subjectID: String) throws {

@@ -31,7 +31,8 @@ enum Schema {
                 grants TEXT NOT NULL DEFAULT '',
                 created_at INTEGER NOT NULL
             );
-            """),
+            """
+        ),
         .init(
             "0002_registration",
             """
@@ -63,7 +64,8 @@ enum Schema {
                 updated_at INTEGER NOT NULL
             );
             CREATE INDEX use_cases_by_account ON use_cases(account_id);
-            """),
+            """
+        ),
         .init(
             "0003_numbers",
             """
@@ -117,7 +119,8 @@ enum Schema {
                 at INTEGER NOT NULL
             );
             CREATE INDEX port_out_attempts_by_number ON port_out_attempts(number_id, at);
-            """),
+            """
+        ),
         .init(
             "0004_campaigns",
             """
@@ -132,7 +135,8 @@ enum Schema {
             );
             CREATE INDEX campaigns_by_number ON campaigns(number_id, state);
             CREATE INDEX campaigns_by_account ON campaigns(account_id, state);
-            """),
+            """
+        ),
         // Campaigns, single-use numbers, the event log and the audit trail.
         .init(
             "0005_campaigns_events_audit",
@@ -175,7 +179,8 @@ enum Schema {
             );
             CREATE INDEX audit_by_account ON audit_log(account_id, id);
             CREATE INDEX audit_by_subject ON audit_log(account_id, subject_id, id);
-            """),
+            """
+        ),
         // An account's numbers come out of the index already in listing order (no sort per
         // ListNumbers); the count of held numbers reads the same few index entries.
         .init(
@@ -183,7 +188,8 @@ enum Schema {
             """
             DROP INDEX numbers_by_account;
             CREATE INDEX numbers_by_account ON numbers(account_id, kind, created_at, id);
-            """),
+            """
+        ),
         // Each relayed port-out request keeps what the service answered (approved, wrong
         // PIN, locked, number in use), for the owner's list of attempts.
         .init(
@@ -192,7 +198,8 @@ enum Schema {
             ALTER TABLE port_out_attempts ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
             UPDATE port_out_attempts SET outcome = CASE approved WHEN 1 THEN 'APPROVED' ELSE 'PIN_MISMATCH' END;
             CREATE INDEX port_out_attempts_newest ON port_out_attempts(number_id, at DESC, id DESC);
-            """),
+            """
+        ),
         // Every number, dedicated or single-use, carries the area codes to reserve in, and
         // the single-use reservation job becomes the one reservation job.
         .init(
@@ -203,6 +210,7 @@ enum Schema {
                 (SELECT preferred_area_codes FROM campaigns WHERE campaigns.number_id = numbers.id AND preferred_area_codes <> ''), area_code)
             WHERE status = 'RESERVING';
             UPDATE jobs SET kind = 'COMPLETE_RESERVATION' WHERE kind = 'RESERVE_SINGLE_USE';
-            """),
+            """
+        ),
     ]
 }

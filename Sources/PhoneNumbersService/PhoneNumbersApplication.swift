@@ -23,7 +23,14 @@ public struct PhoneNumbersApplication: Sendable {
         registration = RegistrationDomain(store: store, provider: provider, jobs: jobs, logger: logger)
         let signals = AccountSignals()
         self.signals = signals
-        let lifecycle = NumberLifecycle(store: store, provider: provider, signals: signals, jobs: jobs, logger: logger, listener: SingleUseLaunches())
+        let lifecycle = NumberLifecycle(
+            store: store,
+            provider: provider,
+            signals: signals,
+            jobs: jobs,
+            logger: logger,
+            listener: SingleUseLaunches()
+        )
         numbers = NumbersDomain(store: store, provider: provider, signals: signals, lifecycle: lifecycle, logger: logger)
         campaigns = CampaignsDomain(store: store, signals: signals, jobs: jobs, logger: logger)
         events = EventsDomain(store: store, signals: signals)

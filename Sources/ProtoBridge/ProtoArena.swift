@@ -120,7 +120,10 @@ public struct ProtoArena {
 
     /// An array of filled C structs for `values`; `fill` is the messages' `fill(_:arena:)`.
     @inlinable
-    package func messages<M, C>(_ values: [M], _ fill: (M, UnsafeMutablePointer<C>) -> Void) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<C>?>?) {
+    package func messages<M, C>(
+        _ values: [M],
+        _ fill: (M, UnsafeMutablePointer<C>) -> Void
+    ) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<C>?>?) {
         guard !values.isEmpty else { return (0, nil) }
         let out = allocate(UnsafeMutablePointer<C>?.self, count: values.count)
         for (index, value) in values.enumerated() { out[index] = message(value, fill) }

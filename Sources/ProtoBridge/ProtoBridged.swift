@@ -21,7 +21,9 @@ package protocol ProtoBridged: ProtoMessage {
 /// Not generic on purpose (generated code calls it with a concrete closure): the budget
 /// and a slab for small messages' structs then live on the stack.
 package func protoUnpack(
-    _ bytes: UnsafeRawBufferPointer, limits: DecodingLimits, descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+    _ bytes: UnsafeRawBufferPointer,
+    limits: DecodingLimits,
+    descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
     _ body: (UnsafeRawPointer, inout ProtoDecodingContext) throws(ProtoDecodingError) -> Void
 ) throws(ProtoDecodingError) {
     guard bytes.count <= limits.maxMessageSize else {
@@ -51,7 +53,8 @@ package func protoUnpack(
 /// initialised by the message's `fill`) from an arena whose first kilobyte is on the
 /// stack (`ProtoArena.withArena`); `output` is handed the packed size and a function that writes the bytes.
 package func protoPack(
-    messageSize: Int, fill: (UnsafeMutableRawPointer, ProtoArena) -> Void,
+    messageSize: Int,
+    fill: (UnsafeMutableRawPointer, ProtoArena) -> Void,
     output: (Int, (UnsafeMutableRawBufferPointer) -> Void) -> Void
 ) {
     ProtoArena.withArena { arena in

@@ -16,7 +16,8 @@ public struct ProtoDecodingContext {
         return string
     }
 
-    package func strings(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, count: Int) throws(ProtoDecodingError) -> [String] {
+    package func strings(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, count: Int) throws(ProtoDecodingError) -> [String]
+    {
         guard let pointer, count > 0 else { return [] }
         var result: [String] = []
         result.reserveCapacity(count)
@@ -45,7 +46,8 @@ public struct ProtoDecodingContext {
     /// The Swift value of an optional sub-message; `make` is its `init(cMessage:context:)`.
     @inlinable
     package mutating func message<C, M>(
-        _ pointer: UnsafeMutablePointer<C>?, _ make: (UnsafePointer<C>, inout ProtoDecodingContext) throws(ProtoDecodingError) -> M
+        _ pointer: UnsafeMutablePointer<C>?,
+        _ make: (UnsafePointer<C>, inout ProtoDecodingContext) throws(ProtoDecodingError) -> M
     ) throws(ProtoDecodingError) -> M? {
         guard let pointer else { return nil }
         return try make(pointer, &self)
@@ -54,7 +56,8 @@ public struct ProtoDecodingContext {
     /// The Swift values of a repeated sub-message; `make` is its `init(cMessage:context:)`.
     @inlinable
     package mutating func messages<C, M>(
-        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, count: Int,
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?,
+        count: Int,
         _ make: (UnsafePointer<C>, inout ProtoDecodingContext) throws(ProtoDecodingError) -> M
     ) throws(ProtoDecodingError) -> [M] {
         guard let pointer, count > 0 else { return [] }

@@ -44,8 +44,11 @@ public final class HealthProvider: HealthService {
     public func check(request: HealthCheckRequest, context: ServerContext) async throws -> HealthCheckResponse {
         guard let status = status(ofService: request.service) else {
             throw RPCError(
-                code: .notFound, message: "unknown service \(request.service)", reason: "SERVICE_UNKNOWN",
-                metadata: ["service": request.service])
+                code: .notFound,
+                message: "unknown service \(request.service)",
+                reason: "SERVICE_UNKNOWN",
+                metadata: ["service": request.service]
+            )
         }
         var response = HealthCheckResponse()
         response.status = status
@@ -53,7 +56,9 @@ public final class HealthProvider: HealthService {
     }
 
     public func watch(
-        request: HealthCheckRequest, context: ServerContext, responses: ResponseStreamWriter<HealthCheckResponse>
+        request: HealthCheckRequest,
+        context: ServerContext,
+        responses: ResponseStreamWriter<HealthCheckResponse>
     ) async throws {
         let (changes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = state.withLock { state in

@@ -22,7 +22,11 @@ public struct InProcessCaller: RPCCaller {
         return ServerContext(method: method, callID: 0, metadata: metadata, deadline: deadline, peer: "in-process", logger: logger)
     }
 
-    public func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> UnaryResponse<[UInt8]> {
+    public func unaryCall(
+        _ method: MethodDescriptor,
+        request: [UInt8],
+        options: CallOptions
+    ) async throws(RPCError) -> UnaryResponse<[UInt8]> {
         let handler = try router.route(method.path).get()
         let context = context(method, options)
         let result = await DeadlineRace.run(deadline: context.deadline) {
@@ -31,7 +35,11 @@ public struct InProcessCaller: RPCCaller {
         return UnaryResponse(message: try result.get(), metadata: context.responseMetadata.current)
     }
 
-    public func serverStreamingCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) -> AsyncThrowingStream<[UInt8], any Error> {
+    public func serverStreamingCall(
+        _ method: MethodDescriptor,
+        request: [UInt8],
+        options: CallOptions
+    ) -> AsyncThrowingStream<[UInt8], any Error> {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let handler: RPCMethodHandler
         switch router.route(method.path) {
@@ -62,7 +70,8 @@ public struct InProcessCaller: RPCCaller {
 /// Runs a handler until it finishes or its deadline passes, whichever comes first.
 enum DeadlineRace {
     static func run(
-        deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable () async throws -> [UInt8]
+        deadline: ContinuousClock.Instant?,
+        _ body: @escaping @Sendable () async throws -> [UInt8]
     ) async -> Result<[UInt8], RPCError> {
         guard let deadline else {
             do { return .success(try await body()) } catch { return .failure(RPCError.from(error)) }
@@ -92,5 +101,8 @@ enum DeadlineRace {
 extension RPCError {
     /// The error of a call whose deadline passed.
     public static let deadlineExceeded = RPCError(
-        code: .deadlineExceeded, message: "the deadline passed before the call completed", reason: "DEADLINE_EXCEEDED")
+        code: .deadlineExceeded,
+        message: "the deadline passed before the call completed",
+        reason: "DEADLINE_EXCEEDED"
+    )
 }

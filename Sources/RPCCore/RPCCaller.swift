@@ -18,7 +18,9 @@ extension RPCCaller {
     /// - Throws: `RPCError`; an undecodable response is INTERNAL, reason `MALFORMED_RESPONSE`.
     @inlinable
     public func unary<Request, Response>(
-        _ method: UnaryMethod<Request, Response>, request: Request, options: CallOptions = .init()
+        _ method: UnaryMethod<Request, Response>,
+        request: Request,
+        options: CallOptions = .init()
     ) async throws(RPCError) -> Response {
         try await unaryResponse(method, request: request, options: options).message
     }
@@ -27,7 +29,9 @@ extension RPCCaller {
     /// - Throws: `RPCError`, as `unary(_:request:options:)`.
     @inlinable
     public func unaryResponse<Request, Response>(
-        _ method: UnaryMethod<Request, Response>, request: Request, options: CallOptions = .init()
+        _ method: UnaryMethod<Request, Response>,
+        request: Request,
+        options: CallOptions = .init()
     ) async throws(RPCError) -> UnaryResponse<Response> {
         let raw = try await unaryCall(method.descriptor, request: request.serializedBytes(), options: options)
         return UnaryResponse(message: try Response.decodeResponse(raw.message), metadata: raw.metadata)
@@ -35,7 +39,9 @@ extension RPCCaller {
 
     /// Calls a server-streaming method with typed messages.
     public func serverStreaming<Request, Response>(
-        _ method: ServerStreamingMethod<Request, Response>, request: Request, options: CallOptions = .init()
+        _ method: ServerStreamingMethod<Request, Response>,
+        request: Request,
+        options: CallOptions = .init()
     ) -> RPCResponseStream<Response> {
         RPCResponseStream(raw: serverStreamingCall(method.descriptor, request: request.serializedBytes(), options: options))
     }

@@ -25,9 +25,16 @@ public struct RPCRouter: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count == 3, parts[0].isEmpty, serviceNames.contains(String(parts[1])) {
             return .failure(
-                RPCError(code: .unimplemented, message: "method \(path) is not implemented", reason: "UNKNOWN_METHOD", metadata: ["method": path]))
+                RPCError(
+                    code: .unimplemented,
+                    message: "method \(path) is not implemented",
+                    reason: "UNKNOWN_METHOD",
+                    metadata: ["method": path]
+                )
+            )
         }
         return .failure(
-            RPCError(code: .unimplemented, message: "no service serves \(path)", reason: "UNKNOWN_SERVICE", metadata: ["method": path]))
+            RPCError(code: .unimplemented, message: "no service serves \(path)", reason: "UNKNOWN_SERVICE", metadata: ["method": path])
+        )
     }
 }

@@ -100,12 +100,18 @@ extension RPCError {
             self.init(code: .invalidArgument, message: "the \(what) message has a string that is not valid UTF-8", reason: "INVALID_UTF8")
         case .allocationLimitExceeded(let budget):
             self.init(
-                code: .invalidArgument, message: "the \(what) message is too complex to decode",
-                reason: "MESSAGE_TOO_COMPLEX", metadata: ["allocation_budget": String(budget)])
+                code: .invalidArgument,
+                message: "the \(what) message is too complex to decode",
+                reason: "MESSAGE_TOO_COMPLEX",
+                metadata: ["allocation_budget": String(budget)]
+            )
         case .messageTooLarge(let size, let limit):
             self.init(
-                code: .resourceExhausted, message: "the \(what) message of \(size) bytes exceeds the limit of \(limit) bytes",
-                reason: "MESSAGE_TOO_LARGE", metadata: ["limit": String(limit)])
+                code: .resourceExhausted,
+                message: "the \(what) message of \(size) bytes exceeds the limit of \(limit) bytes",
+                reason: "MESSAGE_TOO_LARGE",
+                metadata: ["limit": String(limit)]
+            )
         }
     }
 }

@@ -42,8 +42,13 @@ public struct ServerContext: Sendable {
 
     /// A context; transports create these, tests may too.
     public init(
-        method: MethodDescriptor, callID: UInt64, metadata: Metadata, deadline: ContinuousClock.Instant?,
-        peer: String, logger: Logger, decodingLimits: DecodingLimits = .init()
+        method: MethodDescriptor,
+        callID: UInt64,
+        metadata: Metadata,
+        deadline: ContinuousClock.Instant?,
+        peer: String,
+        logger: Logger,
+        decodingLimits: DecodingLimits = .init()
     ) {
         self.method = method
         self.callID = callID

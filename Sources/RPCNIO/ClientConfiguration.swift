@@ -27,9 +27,17 @@ public struct ClientConfiguration: Sendable {
 
     /// A configuration for `host:port` with the defaults.
     public init(
-        host: String = "127.0.0.1", port: Int = 7420, defaultMetadata: Metadata = [:], connectTimeout: Duration = .seconds(5),
-        initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5), maxRetries: Int = 3,
-        maxFrameSize: Int = (4 << 20) + (16 << 10), tls: ClientTLS? = nil, requireTLS: Bool = false, localAddress: String? = nil
+        host: String = "127.0.0.1",
+        port: Int = 7420,
+        defaultMetadata: Metadata = [:],
+        connectTimeout: Duration = .seconds(5),
+        initialBackoff: Duration = .milliseconds(100),
+        maxBackoff: Duration = .seconds(5),
+        maxRetries: Int = 3,
+        maxFrameSize: Int = (4 << 20) + (16 << 10),
+        tls: ClientTLS? = nil,
+        requireTLS: Bool = false,
+        localAddress: String? = nil
     ) {
         self.localAddress = localAddress
         self.tls = tls

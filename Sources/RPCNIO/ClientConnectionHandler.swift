@@ -98,8 +98,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let lost =
             closeReason
             ?? RPCError(
-                code: .unavailable, message: "the connection was lost before the call completed; it may have been processed",
-                reason: "CONNECTION_LOST")
+                code: .unavailable,
+                message: "the connection was lost before the call completed; it may have been processed",
+                reason: "CONNECTION_LOST"
+            )
         failAll(lost) { _ in true }
         for entry in queue {
             entry.timer?.cancel()
@@ -115,8 +117,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if closeReason == nil, error is NIOSSLError || error is BoringSSLError {
             // Nothing reaches a handler before both sides accept the TLS handshake.
             closeReason = RPCError(
-                code: .unavailable, message: "the TLS handshake failed (\(error)); nothing was processed. Check the CA, the server name and, for mutual TLS, the client certificate",
-                reason: "TLS_HANDSHAKE_FAILED")
+                code: .unavailable,
+                message:
+                    "the TLS handshake failed (\(error)); nothing was processed. Check the CA, the server name and, for mutual TLS, the client certificate",
+                reason: "TLS_HANDSHAKE_FAILED"
+            )
         }
         context.close(promise: nil)
     }
@@ -131,9 +136,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             closeReason =
                 guess == .tls
                 ? RPCError(
-                    code: .unavailable, message: "the server speaks TLS and this client does not use it; configure TLS (--tls or --tls-ca)",
-                    reason: "SERVER_REQUIRES_TLS")
-                : RPCError(code: .unavailable, message: "the server did not answer with a PNRPC preface; is this a PNRPC port?", reason: "BAD_SERVER_PREFACE")
+                    code: .unavailable,
+                    message: "the server speaks TLS and this client does not use it; configure TLS (--tls or --tls-ca)",
+                    reason: "SERVER_REQUIRES_TLS"
+                )
+                : RPCError(
+                    code: .unavailable,
+                    message: "the server did not answer with a PNRPC preface; is this a PNRPC port?",
+                    reason: "BAD_SERVER_PREFACE"
+                )
             context.close(promise: nil)
         } catch {
             context.close(promise: nil)
@@ -324,7 +335,10 @@ extension RPCError {
     static let notSent = RPCError(code: .unavailable, message: "the connection is closing; the call was not sent", reason: "NOT_SENT")
     /// A call the server announced it did not process (GOAWAY); safe to retry.
     static let notProcessed = RPCError(
-        code: .unavailable, message: "the server went away without processing the call", reason: "NOT_PROCESSED")
+        code: .unavailable,
+        message: "the server went away without processing the call",
+        reason: "NOT_PROCESSED"
+    )
 
     /// Whether the call provably was not processed, so sending it again cannot run it twice.
     var isSafeToRetry: Bool {

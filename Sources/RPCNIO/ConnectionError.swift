@@ -21,22 +21,31 @@ enum ConnectionError: Error, Equatable {
             return RPCError(code: .invalidArgument, message: "bad connection preface", reason: "BAD_PREFACE")
         case .unsupportedVersion(let version):
             return RPCError(
-                code: .failedPrecondition, message: "protocol version \(version) is not supported; this server speaks \(Preface.version)",
-                reason: "UNSUPPORTED_VERSION", metadata: ["supported": String(Preface.version)])
+                code: .failedPrecondition,
+                message: "protocol version \(version) is not supported; this server speaks \(Preface.version)",
+                reason: "UNSUPPORTED_VERSION",
+                metadata: ["supported": String(Preface.version)]
+            )
         case .emptyFrame:
             return RPCError(code: .invalidArgument, message: "a frame of length 0 is not allowed", reason: "EMPTY_FRAME")
         case .frameTooLarge(let length, let limit):
             return RPCError(
-                code: .resourceExhausted, message: "frame of \(length) bytes exceeds the limit of \(limit) bytes",
-                reason: "FRAME_TOO_LARGE", metadata: ["limit": String(limit)])
+                code: .resourceExhausted,
+                message: "frame of \(length) bytes exceeds the limit of \(limit) bytes",
+                reason: "FRAME_TOO_LARGE",
+                metadata: ["limit": String(limit)]
+            )
         case .malformedFrame(let detail):
             return RPCError(code: .invalidArgument, message: "malformed frame: \(detail)", reason: "MALFORMED_FRAME")
         case .protocolViolation(let reason, let message):
             return RPCError(code: .invalidArgument, message: message, reason: reason)
         case .tooManyConnections(let limit):
             return RPCError(
-                code: .resourceExhausted, message: "the server has reached its limit of \(limit) connections",
-                reason: "TOO_MANY_CONNECTIONS", metadata: ["limit": String(limit)])
+                code: .resourceExhausted,
+                message: "the server has reached its limit of \(limit) connections",
+                reason: "TOO_MANY_CONNECTIONS",
+                metadata: ["limit": String(limit)]
+            )
         case .pingFlood:
             return RPCError(code: .resourceExhausted, message: "too many pings", reason: "PING_FLOOD")
         case .idleTimeout:

@@ -12,7 +12,12 @@ struct ConnectionReplay {
     private(set) var violations: [String] = []
 
     static let limits: ServerLimits = {
-        var limits = ServerLimits(maxMessageSize: 64 << 10, maxMetadataSize: 1 << 10, maxConcurrentCallsPerConnection: 4, maxPingsPerWindow: 4)
+        var limits = ServerLimits(
+            maxMessageSize: 64 << 10,
+            maxMetadataSize: 1 << 10,
+            maxConcurrentCallsPerConnection: 4,
+            maxPingsPerWindow: 4
+        )
         limits.frameReadTimeout = .seconds(60)
         return limits
     }()
@@ -24,8 +29,12 @@ struct ConnectionReplay {
         var replay = ConnectionReplay()
         let channel = EmbeddedChannel()
         let handler = ServerConnectionHandler(
-            router: RPCRouter(services: []), limits: limits, drainGracePeriod: .seconds(1),
-            executor: EventLoopTaskExecutor(eventLoop: channel.eventLoop), logger: .init(label: "replay"))
+            router: RPCRouter(services: []),
+            limits: limits,
+            drainGracePeriod: .seconds(1),
+            executor: EventLoopTaskExecutor(eventLoop: channel.eventLoop),
+            logger: .init(label: "replay")
+        )
         try! channel.pipeline.syncOperations.addHandler(handler)
         try! channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         var input = bytes
@@ -43,7 +52,9 @@ struct ConnectionReplay {
             channel.embeddedEventLoop.run()
             while let buffer = try? channel.readOutbound(as: ByteBuffer.self) { sent += buffer.readableBytesView }
             if handler.callsInFlight > limits.maxConcurrentCallsPerConnection {
-                replay.violations.append("\(handler.callsInFlight) calls in flight, above the limit of \(limits.maxConcurrentCallsPerConnection)")
+                replay.violations.append(
+                    "\(handler.callsInFlight) calls in flight, above the limit of \(limits.maxConcurrentCallsPerConnection)"
+                )
             }
         }
         let stillOpen = channel.isActive
@@ -58,7 +69,8 @@ struct ConnectionReplay {
         var index = skip
         while index + 4 <= bytes.count {
             let length = Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
-            guard length > 0, index + 4 + length <= bytes.count, let frame = try? WireFrame(serializedBytes: Array(bytes[index + 4..<index + 4 + length]))
+            guard length > 0, index + 4 + length <= bytes.count,
+                let frame = try? WireFrame(serializedBytes: Array(bytes[index + 4..<index + 4 + length]))
             else { break }
             frames.append(frame)
             index += 4 + length
@@ -103,7 +115,9 @@ struct ConnectionReplay {
         }
         if stillOpen, goAway == nil {
             let unanswered = requests.subtracting(answered)
-            if !unanswered.isEmpty { violations.append("calls \(unanswered.sorted()) were started and never answered on an open connection") }
+            if !unanswered.isEmpty {
+                violations.append("calls \(unanswered.sorted()) were started and never answered on an open connection")
+            }
         }
     }
 }

@@ -101,8 +101,10 @@ extension WireStatus {
         guard code != .ok else { return nil }
         let details = errorInfo.map { info in
             ErrorDetails(
-                reason: info.reason, domain: info.domain,
-                metadata: Dictionary(info.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }))
+                reason: info.reason,
+                domain: info.domain,
+                metadata: Dictionary(info.metadata.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            )
         }
         return RPCError(code: code, message: message, details: details)
     }

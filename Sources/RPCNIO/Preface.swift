@@ -60,7 +60,8 @@ enum Preface {
             var buffer = allocator.buffer(capacity: 256)
             buffer.writeString(
                 "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
-                    + "Content-Length: \(explanation.utf8.count)\r\n\r\n\(explanation)")
+                    + "Content-Length: \(explanation.utf8.count)\r\n\r\n\(explanation)"
+            )
             return buffer
         case .tls:
             // A TLS record (type 21, alert; version 3.1; length 2): fatal, protocol_version.

@@ -40,7 +40,8 @@ public final class RPCClient: RPCCaller, Sendable {
 
     /// A client for the server in `configuration`. Nothing connects until the first call.
     public init(
-        configuration: ClientConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        configuration: ClientConfiguration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "pnrpc.client")
     ) {
         self.configuration = configuration
@@ -60,21 +61,32 @@ public final class RPCClient: RPCCaller, Sendable {
         self.init(configuration: ClientConfiguration(host: host, port: port, defaultMetadata: defaultMetadata))
     }
 
-    public func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> UnaryResponse<[UInt8]> {
+    public func unaryCall(
+        _ method: MethodDescriptor,
+        request: [UInt8],
+        options: CallOptions
+    ) async throws(RPCError) -> UnaryResponse<[UInt8]> {
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
         var attempt = 0
         while true {
             do {
                 let connection = try await connection(deadline: deadline)
                 return try await connection.unary(outbound(method, request, options, deadline))
-            } catch where error.isSafeToRetry && attempt < configuration.maxRetries && !Self.passed(deadline) {
+            } catch  where error.isSafeToRetry && attempt < configuration.maxRetries && !Self.passed(deadline) {
                 attempt += 1
-                logger.debug("retrying call that was not processed", metadata: ["rpc.method": "\(method)", "rpc.reason": "\(error.reason ?? "")"])
+                logger.debug(
+                    "retrying call that was not processed",
+                    metadata: ["rpc.method": "\(method)", "rpc.reason": "\(error.reason ?? "")"]
+                )
             }
         }
     }
 
-    public func serverStreamingCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) -> AsyncThrowingStream<[UInt8], any Error> {
+    public func serverStreamingCall(
+        _ method: MethodDescriptor,
+        request: [UInt8],
+        options: CallOptions
+    ) -> AsyncThrowingStream<[UInt8], any Error> {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
         let task = Task {
@@ -133,7 +145,12 @@ public final class RPCClient: RPCCaller, Sendable {
         }
     }
 
-    private func outbound(_ method: MethodDescriptor, _ request: [UInt8], _ options: CallOptions, _ deadline: ContinuousClock.Instant?) -> OutboundCall {
+    private func outbound(
+        _ method: MethodDescriptor,
+        _ request: [UInt8],
+        _ options: CallOptions,
+        _ deadline: ContinuousClock.Instant?
+    ) -> OutboundCall {
         var metadata = configuration.defaultMetadata
         for entry in options.metadata { metadata.add(entry.key, entry.value) }
         return OutboundCall(method: method, payload: request, metadata: metadata, deadline: deadline)
@@ -152,7 +169,11 @@ public final class RPCClient: RPCCaller, Sendable {
             case fail(RPCError)
         }
         guard !configuration.requireTLS || configuration.tls != nil else {
-            throw RPCError(code: .failedPrecondition, message: "this client requires TLS but none is configured; nothing was sent", reason: "TLS_REQUIRED")
+            throw RPCError(
+                code: .failedPrecondition,
+                message: "this client requires TLS but none is configured; nothing was sent",
+                reason: "TLS_REQUIRED"
+            )
         }
         let next: Next = state.withLock { state in
             switch state.connection {
@@ -164,7 +185,13 @@ public final class RPCClient: RPCCaller, Sendable {
                 return .fail(RPCError(code: .unavailable, message: "the client is closed", reason: "CLIENT_CLOSED"))
             case .idle, .ready:
                 if let retryAt = state.retryAt, let deadline, retryAt > deadline {
-                    return .fail(RPCError(code: .unavailable, message: "the server is unreachable; next attempt after the deadline", reason: "CONNECT_FAILED"))
+                    return .fail(
+                        RPCError(
+                            code: .unavailable,
+                            message: "the server is unreachable; next attempt after the deadline",
+                            reason: "CONNECT_FAILED"
+                        )
+                    )
                 }
                 let future = openConnection(after: state.retryAt)
                 state.connection = .connecting(future)
@@ -195,13 +222,17 @@ public final class RPCClient: RPCCaller, Sendable {
         do {
             tls = try configuration.tls?.makeContext()
         } catch {
-            return loop.makeFailedFuture(RPCError(code: .failedPrecondition, message: "the TLS configuration is invalid: \(error)", reason: "TLS_CONFIGURATION"))
+            return loop.makeFailedFuture(
+                RPCError(code: .failedPrecondition, message: "the TLS configuration is invalid: \(error)", reason: "TLS_CONFIGURATION")
+            )
         }
         let local: SocketAddress?
         do {
             local = try configuration.localAddress.map { try SocketAddress(ipAddress: $0, port: 0) }
         } catch {
-            return loop.makeFailedFuture(RPCError(code: .invalidArgument, message: "invalid local address: \(error)", reason: "INVALID_LOCAL_ADDRESS"))
+            return loop.makeFailedFuture(
+                RPCError(code: .invalidArgument, message: "invalid local address: \(error)", reason: "INVALID_LOCAL_ADDRESS")
+            )
         }
         let future = delay.flatMap { [self] in
             ClientBootstrap(group: loop)
@@ -212,7 +243,9 @@ public final class RPCClient: RPCCaller, Sendable {
                         if let tls {
                             let hostname = configuration.tls?.serverHostname ?? configuration.host
                             let isAddress = hostname.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
-                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : hostname))
+                            try channel.pipeline.syncOperations.addHandler(
+                                NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : hostname)
+                            )
                         }
                         let handler = ClientConnectionHandler(maxFrameSize: configuration.maxFrameSize) { [self] in
                             self.connectionBecameUnusable(holder)
@@ -236,8 +269,10 @@ public final class RPCClient: RPCCaller, Sendable {
         return future.flatMapErrorThrowing { error in
             throw error as? RPCError
                 ?? RPCError(
-                    code: .unavailable, message: "could not connect to \(configuration.host):\(configuration.port): \(Self.describeConnectFailure(error))",
-                    reason: "CONNECT_FAILED")
+                    code: .unavailable,
+                    message: "could not connect to \(configuration.host):\(configuration.port): \(Self.describeConnectFailure(error))",
+                    reason: "CONNECT_FAILED"
+                )
         }
     }
 
@@ -295,7 +330,8 @@ extension RPCClient {
     static func describeConnectFailure(_ error: any Error) -> String {
         var errors: [any Error] = [error]
         if let failure = error as? NIOConnectionError {
-            errors = failure.connectionErrors.map(\.error) + (failure.dnsAAAAError.map { [$0] } ?? []) + (failure.dnsAError.map { [$0] } ?? [])
+            errors =
+                failure.connectionErrors.map(\.error) + (failure.dnsAAAAError.map { [$0] } ?? []) + (failure.dnsAError.map { [$0] } ?? [])
             if errors.isEmpty { return "the host name did not resolve to an address" }
         }
         for error in errors {

@@ -27,8 +27,11 @@ public final class RPCServer: Service, Sendable {
 
     /// A server for `services`, using `group` (by default the shared NIO event loops).
     public init(
-        configuration: ServerConfiguration, services: [any RPCService], health: HealthProvider = HealthProvider(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "pnrpc.server")
+        configuration: ServerConfiguration,
+        services: [any RPCService],
+        health: HealthProvider = HealthProvider(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "pnrpc.server")
     ) {
         self.configuration = configuration
         self.health = health
@@ -100,7 +103,8 @@ public final class RPCServer: Service, Sendable {
         if let size = configuration.socketSendBufferSize {
             bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(size))
         }
-        return bootstrap
+        return
+            bootstrap
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -129,14 +133,22 @@ public final class RPCServer: Service, Sendable {
         }
         guard admitted else {
             logger.warning("connection refused: connection limit", metadata: ["limit": "\(limits.maxConnections)"])
-            try channel.pipeline.syncOperations.addHandler(ConnectionRefusalHandler(error: .tooManyConnections(limit: limits.maxConnections)))
+            try channel.pipeline.syncOperations.addHandler(
+                ConnectionRefusalHandler(error: .tooManyConnections(limit: limits.maxConnections))
+            )
             return
         }
         channel.closeFuture.whenComplete { [self] _ in self.connections.withLock { $0 -= 1 } }
         let executor = executors[ObjectIdentifier(channel.eventLoop)] ?? EventLoopTaskExecutor(eventLoop: channel.eventLoop)
         try channel.pipeline.syncOperations.addHandler(
             ServerConnectionHandler(
-                router: router, limits: limits, drainGracePeriod: configuration.drainGracePeriod, executor: executor, logger: logger))
+                router: router,
+                limits: limits,
+                drainGracePeriod: configuration.drainGracePeriod,
+                executor: executor,
+                logger: logger
+            )
+        )
     }
 
     private func resolveAddress(_ result: Result<SocketAddress, any Error>) {

@@ -20,7 +20,11 @@ public struct ServerConfiguration: Sendable {
 
     /// A configuration with the defaults: 127.0.0.1:7420, default limits, 10 s of grace.
     public init(
-        host: String = "127.0.0.1", port: Int = 7420, limits: ServerLimits = .init(), drainGracePeriod: Duration = .seconds(10), tls: ServerTLS? = nil
+        host: String = "127.0.0.1",
+        port: Int = 7420,
+        limits: ServerLimits = .init(),
+        drainGracePeriod: Duration = .seconds(10),
+        tls: ServerTLS? = nil
     ) {
         self.tls = tls
         self.host = host
@@ -56,9 +60,14 @@ public struct ServerLimits: Sendable {
     /// The defaults: 4 MiB messages, 8 KiB metadata, 100 calls per connection,
     /// 10,000 connections, 5 min idle, 10 s per frame, 10 pings per 10 s.
     public init(
-        maxMessageSize: Int = 4 << 20, maxMetadataSize: Int = 8 << 10, maxConcurrentCallsPerConnection: Int = 100,
-        maxConnections: Int = 10_000, idleTimeout: Duration = .seconds(300), frameReadTimeout: Duration = .seconds(10),
-        maxPingsPerWindow: Int = 10, pingWindow: Duration = .seconds(10)
+        maxMessageSize: Int = 4 << 20,
+        maxMetadataSize: Int = 8 << 10,
+        maxConcurrentCallsPerConnection: Int = 100,
+        maxConnections: Int = 10_000,
+        idleTimeout: Duration = .seconds(300),
+        frameReadTimeout: Duration = .seconds(10),
+        maxPingsPerWindow: Int = 10,
+        pingWindow: Duration = .seconds(10)
     ) {
         self.maxMessageSize = maxMessageSize
         self.maxFrameSize = maxMessageSize + maxMetadataSize + 1024

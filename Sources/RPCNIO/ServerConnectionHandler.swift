@@ -195,7 +195,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 break
             default:
                 throw ConnectionError.protocolViolation(
-                    reason: "UNEXPECTED_FRAME", message: "a client may not send frames of type \(frame.type.rawValue)")
+                    reason: "UNEXPECTED_FRAME",
+                    message: "a client may not send frames of type \(frame.type.rawValue)"
+                )
             }
         }
     }
@@ -204,7 +206,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let id = frame.callId
         guard id > lastCallID else {
             throw ConnectionError.protocolViolation(
-                reason: "CALL_ID_NOT_INCREASING", message: "call id \(id) is not greater than the previous call id \(lastCallID)")
+                reason: "CALL_ID_NOT_INCREASING",
+                message: "call id \(id) is not greater than the previous call id \(lastCallID)"
+            )
         }
         lastCallID = id
         if phase == .draining {
@@ -214,11 +218,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         guard calls.count < limits.maxConcurrentCallsPerConnection else {
             warnLimited("call refused: concurrent call limit", ["limit": "\(limits.maxConcurrentCallsPerConnection)"])
             refuse(
-                id, frame.method,
+                id,
+                frame.method,
                 RPCError(
                     code: .resourceExhausted,
                     message: "more than \(limits.maxConcurrentCallsPerConnection) calls in flight on this connection",
-                    reason: "TOO_MANY_CONCURRENT_CALLS", metadata: ["limit": "\(limits.maxConcurrentCallsPerConnection)"]))
+                    reason: "TOO_MANY_CONCURRENT_CALLS",
+                    metadata: ["limit": "\(limits.maxConcurrentCallsPerConnection)"]
+                )
+            )
             return
         }
         let metadata = Metadata(wire: frame.metadata)
@@ -249,8 +257,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if metadata.encodedSize > limits.maxMetadataSize {
             warnLimited("call refused: metadata limit", ["limit": "\(limits.maxMetadataSize)"])
             return RPCError(
-                code: .resourceExhausted, message: "request metadata exceeds \(limits.maxMetadataSize) bytes",
-                reason: "METADATA_TOO_LARGE", metadata: ["limit": "\(limits.maxMetadataSize)"])
+                code: .resourceExhausted,
+                message: "request metadata exceeds \(limits.maxMetadataSize) bytes",
+                reason: "METADATA_TOO_LARGE",
+                metadata: ["limit": "\(limits.maxMetadataSize)"]
+            )
         }
         if !frame.metadata.allSatisfy({ Metadata.isValidKey($0.key) }) {
             return RPCError(code: .invalidArgument, message: "metadata keys must be lowercase ASCII", reason: "INVALID_METADATA")
@@ -258,8 +269,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if frame.payload.count > limits.maxMessageSize {
             warnLimited("call refused: message size limit", ["limit": "\(limits.maxMessageSize)"])
             return RPCError(
-                code: .resourceExhausted, message: "request of \(frame.payload.count) bytes exceeds \(limits.maxMessageSize) bytes",
-                reason: "MESSAGE_TOO_LARGE", metadata: ["limit": "\(limits.maxMessageSize)"])
+                code: .resourceExhausted,
+                message: "request of \(frame.payload.count) bytes exceeds \(limits.maxMessageSize) bytes",
+                reason: "MESSAGE_TOO_LARGE",
+                metadata: ["limit": "\(limits.maxMessageSize)"]
+            )
         }
         return nil
     }
@@ -268,8 +282,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let timeoutMicros = min(frame.timeoutMicros, 366 * 86_400 * 1_000_000)
         let deadline = timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil
         let serverContext = ServerContext(
-            method: handler.descriptor, callID: id, metadata: metadata, deadline: deadline,
-            peer: peer, logger: logger, decodingLimits: limits.decoding)
+            method: handler.descriptor,
+            callID: id,
+            metadata: metadata,
+            deadline: deadline,
+            peer: peer,
+            logger: logger,
+            decodingLimits: limits.decoding
+        )
         var call = InFlightCall(method: frame.method, started: .now())
         let loopSelf = self.loopSelf!
         if timeoutMicros > 0 {
@@ -374,7 +394,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             metadata: [
                 "rpc.method": "\(method)", "rpc.call_id": "\(id)", "rpc.status": "\(error?.code.name ?? "OK")",
                 "rpc.reason": "\(error?.reason ?? "")", "rpc.duration_us": "\(micros)",
-            ])
+            ]
+        )
     }
 
     private func policePing() throws {
@@ -468,8 +489,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             Preface.write(into: &buffer)
             context.write(wrapOutboundOut(buffer), promise: nil)
         }
-        if case .idleTimeout = error {} else {
-            logger.notice("closing connection", metadata: ["rpc.reason": "\(error.status.reason ?? "")", "error": "\(error.status.message)"])
+        if case .idleTimeout = error {
+        } else {
+            logger.notice(
+                "closing connection",
+                metadata: ["rpc.reason": "\(error.status.reason ?? "")", "error": "\(error.status.message)"]
+            )
         }
         send(.goAway(lastCallID: lastCallID, status: error.status))
         for (_, call) in calls {
@@ -524,7 +549,10 @@ extension RPCError {
     /// The refusal of a call that arrived after the server began draining; the call was
     /// not processed and is safe to send again elsewhere.
     public static let draining = RPCError(
-        code: .unavailable, message: "the server is draining and takes no new calls; retry on a new connection", reason: "DRAINING")
+        code: .unavailable,
+        message: "the server is draining and takes no new calls; retry on a new connection",
+        reason: "DRAINING"
+    )
 }
 
 extension Result where Failure == RPCError {

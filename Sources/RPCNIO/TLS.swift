@@ -43,7 +43,12 @@ public struct ClientTLS: Sendable, Hashable {
     /// The name to verify the server's certificate against; the configured host by default.
     public var serverHostname: String?
 
-    public init(trustRootsFile: String? = nil, certificateChainFile: String? = nil, privateKeyFile: String? = nil, serverHostname: String? = nil) {
+    public init(
+        trustRootsFile: String? = nil,
+        certificateChainFile: String? = nil,
+        privateKeyFile: String? = nil,
+        serverHostname: String? = nil
+    ) {
         self.trustRootsFile = trustRootsFile
         self.certificateChainFile = certificateChainFile
         self.privateKeyFile = privateKeyFile

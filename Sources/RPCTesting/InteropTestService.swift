@@ -29,7 +29,9 @@ public struct InteropTestService: TestServiceService {
     }
 
     public func streamingOutputCall(
-        request: StreamingOutputCallRequest, context: ServerContext, responses: ResponseStreamWriter<StreamingOutputCallResponse>
+        request: StreamingOutputCallRequest,
+        context: ServerContext,
+        responses: ResponseStreamWriter<StreamingOutputCallResponse>
     ) async throws {
         echoMetadata(context)
         for parameters in request.responseParameters {
@@ -65,8 +67,10 @@ public struct InteropTestService: TestServiceService {
 
     private static func error(_ status: EchoStatus) -> RPCError {
         RPCError(
-            code: StatusCode(wireValue: status.code), message: status.message,
-            details: status.reason.isEmpty ? nil : ErrorDetails(reason: status.reason, domain: "pnrpc.testing.v1"))
+            code: StatusCode(wireValue: status.code),
+            message: status.message,
+            details: status.reason.isEmpty ? nil : ErrorDetails(reason: status.reason, domain: "pnrpc.testing.v1")
+        )
     }
 }
 

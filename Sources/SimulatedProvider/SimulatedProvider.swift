@@ -28,9 +28,14 @@ public struct SimulatedProviderConfiguration: Sendable {
     /// 2 s provisioning, 2 s per vetting step, no injected failures, released numbers
     /// aged 45 days.
     public init(
-        inventoryPerAreaCode: Int = 20, emptyAreaCodes: Set<String> = ["202", "206", "207", "212", "406", "907"],
-        provisioningDelay: Duration = .seconds(2), vettingDelay: Duration = .seconds(2), failProvisioningAreaCodes: Set<String> = [],
-        transientFailuresPerNumber: Int = 0, callLatency: Duration = .zero, numberAging: Duration = .seconds(45 * 86_400)
+        inventoryPerAreaCode: Int = 20,
+        emptyAreaCodes: Set<String> = ["202", "206", "207", "212", "406", "907"],
+        provisioningDelay: Duration = .seconds(2),
+        vettingDelay: Duration = .seconds(2),
+        failProvisioningAreaCodes: Set<String> = [],
+        transientFailuresPerNumber: Int = 0,
+        callLatency: Duration = .zero,
+        numberAging: Duration = .seconds(45 * 86_400)
     ) {
         self.numberAging = numberAging
         self.inventoryPerAreaCode = min(100, max(0, inventoryPerAreaCode))
@@ -75,11 +80,13 @@ public struct SimulatedProvider: NumberProvider {
                 pin TEXT NOT NULL DEFAULT ''
             );
             CREATE INDEX simulated_numbers_by_area_code ON simulated_numbers(area_code);
-            """),
+            """
+        ),
         .init(
             "0002_aging",
             // A released number stays (reservation key prefixed `aging:`) until `aged_until`.
-            "ALTER TABLE simulated_numbers ADD COLUMN aged_until INTEGER NOT NULL DEFAULT 0;"),
+            "ALTER TABLE simulated_numbers ADD COLUMN aged_until INTEGER NOT NULL DEFAULT 0;"
+        ),
     ]
 
     public var allowsDirectStatusChanges: Bool { true }
@@ -106,13 +113,21 @@ public struct SimulatedProvider: NumberProvider {
                 return try existing.get("e164", as: String.self)
             }
             try database.execute(
-                "DELETE FROM simulated_numbers WHERE area_code = ? AND aged_until > 0 AND aged_until <= ?", [areaCode, configuration.now()])
-            let taken = Set(try database.query("SELECT e164 FROM simulated_numbers WHERE area_code = ?", [areaCode]).map { try $0.get("e164", as: String.self) })
+                "DELETE FROM simulated_numbers WHERE area_code = ? AND aged_until > 0 AND aged_until <= ?",
+                [areaCode, configuration.now()]
+            )
+            let taken = Set(
+                try database.query("SELECT e164 FROM simulated_numbers WHERE area_code = ?", [areaCode]).map {
+                    try $0.get("e164", as: String.self)
+                }
+            )
             guard let free = (0..<inventory).lazy.map({ Self.fictionalNumber(areaCode, $0) }).first(where: { !taken.contains($0) }) else {
                 throw ProviderError.noInventory(areaCode: areaCode)
             }
             try database.execute(
-                "INSERT INTO simulated_numbers (e164, area_code, reservation_key) VALUES (?, ?, ?)", [free, areaCode, reservationKey])
+                "INSERT INTO simulated_numbers (e164, area_code, reservation_key) VALUES (?, ?, ?)",
+                [free, areaCode, reservationKey]
+            )
             return free
         }
     }
@@ -129,8 +144,9 @@ public struct SimulatedProvider: NumberProvider {
         let taken = try await storage { database -> [String: Int] in
             var counts: [String: Int] = [:]
             for row in try database.query(
-                "SELECT area_code, COUNT(*) AS n FROM simulated_numbers WHERE aged_until = 0 OR aged_until > ? GROUP BY area_code", [now])
-            {
+                "SELECT area_code, COUNT(*) AS n FROM simulated_numbers WHERE aged_until = 0 OR aged_until > ? GROUP BY area_code",
+                [now]
+            ) {
                 counts[try row.get("area_code", as: String.self)] = try row.get("n", as: Int.self)
             }
             return counts
@@ -144,7 +160,9 @@ public struct SimulatedProvider: NumberProvider {
     }
 
     public func cancelReservation(reservationKey: String) async throws(ProviderError) {
-        try await storage { try $0.execute("DELETE FROM simulated_numbers WHERE reservation_key = ? AND provisioned = 0", [reservationKey]) }
+        try await storage {
+            try $0.execute("DELETE FROM simulated_numbers WHERE reservation_key = ? AND provisioned = 0", [reservationKey])
+        }
     }
 
     public func provision(e164: String, useCaseID: String) async throws(ProviderError) {
@@ -202,7 +220,9 @@ public struct SimulatedProvider: NumberProvider {
                 """
                 UPDATE simulated_numbers SET reservation_key = 'aging:' || reservation_key, aged_until = ?, provisioned = 0, pin = '', use_case_id = ''
                 WHERE e164 = ? AND reservation_key = ?
-                """, [configuration.now() + aging, e164, reservationKey])
+                """,
+                [configuration.now() + aging, e164, reservationKey]
+            )
         }
     }
 

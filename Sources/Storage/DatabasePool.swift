@@ -39,7 +39,8 @@ public final class DatabasePool: Sendable {
         self.maxBatch = configuration.maxBatch
         let writerDatabase = try Database(path: path, readOnly: false)
         try writerDatabase.executeScript(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000; \(Self.memoryPragmas)")
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000; \(Self.memoryPragmas)"
+        )
         writer = Connection(writerDatabase, label: "sqlite.writer")
         var readers: [Connection] = []
         for index in 0..<max(1, configuration.readers) {
@@ -68,7 +69,8 @@ public final class DatabasePool: Sendable {
                         return (false, { continuation.resume(throwing: error) })
                     }
                 },
-                fail: { continuation.resume(throwing: $0) })
+                fail: { continuation.resume(throwing: $0) }
+            )
             let startDrain = pending.withLock { state -> Bool in
                 state.writes.append(write)
                 guard !state.draining else { return false }
@@ -94,7 +96,8 @@ public final class DatabasePool: Sendable {
                         try database.execute("BEGIN")
                         defer { try? database.execute("COMMIT") }
                         return try body(database)
-                    })
+                    }
+                )
             }
         }
     }

@@ -34,7 +34,8 @@ public struct Migrator: Sendable {
         let table = self.table
         try await pool.withWriter { database in
             try database.execute(
-                "CREATE TABLE IF NOT EXISTS \(table) (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL, checksum TEXT NOT NULL DEFAULT '')")
+                "CREATE TABLE IF NOT EXISTS \(table) (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL, checksum TEXT NOT NULL DEFAULT '')"
+            )
             let columns = try database.query("PRAGMA table_info(\(table))").map { try $0.get("name", as: String.self) }
             if !columns.contains("checksum") {
                 // Histories recorded before checksums: their SQL is taken as it is now.
@@ -47,12 +48,17 @@ public struct Migrator: Sendable {
                 guard index < migrations.count else {
                     throw SQLiteError(
                         code: 1,
-                        message: "the database has migration \(row.id), which this program does not know: it was migrated by a newer version; run that version")
+                        message:
+                            "the database has migration \(row.id), which this program does not know: it was migrated by a newer version; run that version"
+                    )
                 }
                 let migration = migrations[index]
                 guard migration.id == row.id else {
                     throw SQLiteError(
-                        code: 1, message: "applied migration \(row.id) does not match \(migration.id) at position \(index): migrations were removed or reordered")
+                        code: 1,
+                        message:
+                            "applied migration \(row.id) does not match \(migration.id) at position \(index): migrations were removed or reordered"
+                    )
                 }
                 let checksum = Self.checksum(migration.sql)
                 if row.checksum.isEmpty {
@@ -60,7 +66,9 @@ public struct Migrator: Sendable {
                 } else if row.checksum != checksum {
                     throw SQLiteError(
                         code: 1,
-                        message: "migration \(row.id) was edited after it was applied (checksum \(row.checksum), now \(checksum)): never edit a released migration; append a new one")
+                        message:
+                            "migration \(row.id) was edited after it was applied (checksum \(row.checksum), now \(checksum)): never edit a released migration; append a new one"
+                    )
                 }
             }
             for migration in migrations.dropFirst(applied.count) {
@@ -69,7 +77,8 @@ public struct Migrator: Sendable {
                     try database.executeScript(migration.sql)
                     try database.execute(
                         "INSERT INTO \(table) (id, applied_at, checksum) VALUES (?, CAST(strftime('%s','now') AS INTEGER), ?)",
-                        [migration.id, Self.checksum(migration.sql)])
+                        [migration.id, Self.checksum(migration.sql)]
+                    )
                     try database.execute("COMMIT")
                 } catch {
                     try? database.execute("ROLLBACK")

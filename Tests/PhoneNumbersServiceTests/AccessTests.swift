@@ -1,3 +1,4 @@
+import Foundation
 import PhoneNumbersClient
 import Testing
 
@@ -6,7 +7,9 @@ struct AccessTests {
     @Test("no token or an unknown token: UNAUTHENTICATED")
     func unauthenticated() async throws {
         try await ServiceHarness.with { harness in
-            await expectError(.unauthenticated, "INVALID_CREDENTIALS") { try await harness.connection(nil).numbers.listNumbers(ListNumbersRequest()) }
+            await expectError(.unauthenticated, "INVALID_CREDENTIALS") {
+                try await harness.connection(nil).numbers.listNumbers(ListNumbersRequest())
+            }
             await expectError(.unauthenticated, "INVALID_CREDENTIALS") {
                 try await harness.connection("pn_not-a-real-token").numbers.listNumbers(ListNumbersRequest())
             }
@@ -187,8 +190,6 @@ struct AccessTests {
     }
 }
 
-import Foundation
-
 extension AccessTests {
     /// Hex SHA-256 of `text`, from coreutils' sha256sum.
     static func sha256(_ text: String) throws -> String {
@@ -216,7 +217,12 @@ struct BruteForceTests {
             var reasons: [String] = []
             for guess in 0..<25 {
                 // The guesser connects from 127.0.0.2; everyone else from 127.0.0.1.
-                let guesser = PhoneNumbersConnection(host: "127.0.0.1", port: harness.port, token: "pn_guess\(guess)", localAddress: "127.0.0.2")
+                let guesser = PhoneNumbersConnection(
+                    host: "127.0.0.1",
+                    port: harness.port,
+                    token: "pn_guess\(guess)",
+                    localAddress: "127.0.0.2"
+                )
                 reasons.append(await Self.outcome(guesser))
                 await guesser.close()
             }
@@ -227,7 +233,9 @@ struct BruteForceTests {
             adminToken.memberId = tenant.memberIDs[.admin]!
             let token = try await harness.operatorAPI.accounts.issueToken(adminToken).token
             let sameAddress = PhoneNumbersConnection(host: "127.0.0.1", port: harness.port, token: token, localAddress: "127.0.0.2")
-            await expectError(.resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS") { try await sameAddress.numbers.listNumbers(ListNumbersRequest()) }
+            await expectError(.resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS") {
+                try await sameAddress.numbers.listNumbers(ListNumbersRequest())
+            }
             await sameAddress.close()
             // Everyone else is served all along.
             #expect(try await tenant.admin.numbers.listNumbers(ListNumbersRequest()).limit == 5)

@@ -41,7 +41,8 @@ struct CampaignStateMachineTests {
         """
 
     static let transitions: [String: CampaignTransition] = [
-        "launch": .launch, "launchSucceeded": .launchSucceeded, "launchFailed": .launchFailed, "pause": .pause, "resume": .resume, "archive": .archive,
+        "launch": .launch, "launchSucceeded": .launchSucceeded, "launchFailed": .launchFailed, "pause": .pause, "resume": .resume,
+        "archive": .archive,
     ]
 
     @Test("every (state, transition, sender) has the outcome the table gives")

@@ -5,7 +5,8 @@ import Testing
 
 @Suite("campaigns, senders, events and audit over TCP and SQLite", .timeLimit(.minutes(2)))
 struct CampaignsTests {
-    private func createSingleUse(_ api: PhoneNumbersConnection, _ useCase: String, _ areaCodes: [String]) async throws(RPCError) -> Campaign {
+    private func createSingleUse(_ api: PhoneNumbersConnection, _ useCase: String, _ areaCodes: [String]) async throws(RPCError) -> Campaign
+    {
         var request = CreateCampaignRequest()
         request.name = "Single \(areaCodes.joined(separator: "/"))"
         var sender = SingleUseSender()
@@ -107,7 +108,10 @@ struct CampaignsTests {
             let e164 = active.e164
             var released = false
             for _ in 0..<100 where !released {
-                released = try await harness.pool.read { try $0.queryOne("SELECT 1 AS x FROM simulated_numbers WHERE e164 = ? AND reservation_key NOT LIKE 'aging:%'", [e164]) == nil }
+                released = try await harness.pool.read {
+                    try $0.queryOne("SELECT 1 AS x FROM simulated_numbers WHERE e164 = ? AND reservation_key NOT LIKE 'aging:%'", [e164])
+                        == nil
+                }
                 if !released { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(released)
@@ -165,13 +169,23 @@ struct CampaignsTests {
             let tenant = try await Tenant.make(harness)
             let number = try await readyNumber(tenant)
             let campaign = try await createDedicated(tenant.admin, number.id)
-            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.pauseCampaign(id(campaign)) }
+            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") {
+                try await tenant.admin.campaigns.pauseCampaign(id(campaign))
+            }
             _ = try await tenant.admin.campaigns.launchCampaign(id(campaign))
-            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.resumeCampaign(id(campaign)) }
-            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.launchCampaign(id(campaign)) }
+            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") {
+                try await tenant.admin.campaigns.resumeCampaign(id(campaign))
+            }
+            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") {
+                try await tenant.admin.campaigns.launchCampaign(id(campaign))
+            }
             _ = try await tenant.admin.campaigns.archiveCampaign(id(campaign))
-            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.launchCampaign(id(campaign)) }
-            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.archiveCampaign(id(campaign)) }
+            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") {
+                try await tenant.admin.campaigns.launchCampaign(id(campaign))
+            }
+            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") {
+                try await tenant.admin.campaigns.archiveCampaign(id(campaign))
+            }
             #expect(try await tenant.admin.campaigns.getCampaign(id(campaign)).state == .archived)
         }
     }
@@ -187,7 +201,9 @@ struct CampaignsTests {
                 let campaign = try await createDedicated(tenant.admin, first.id, name: "First \(index)")
                 onFirst.append(try await tenant.admin.campaigns.launchCampaign(id(campaign)))
             }
-            let onSecond = try await tenant.admin.campaigns.launchCampaign(id(try await createDedicated(tenant.admin, second.id, name: "Second")))
+            let onSecond = try await tenant.admin.campaigns.launchCampaign(
+                id(try await createDedicated(tenant.admin, second.id, name: "Second"))
+            )
             func resolve(_ campaign: Campaign, _ contact: String) async throws -> ResolveSenderResponse {
                 var request = ResolveSenderRequest()
                 request.campaignId = campaign.id
@@ -269,7 +285,8 @@ struct CampaignsTests {
                 for index in 0..<30 {
                     let api = index % 2 == 0 ? tenant.texter : tenant.admin
                     group.addTask {
-                        var iterator = api.events.watchEvents(WatchEventsRequest(), options: CallOptions(timeout: .seconds(30))).makeAsyncIterator()
+                        var iterator = api.events.watchEvents(WatchEventsRequest(), options: CallOptions(timeout: .seconds(30)))
+                            .makeAsyncIterator()
                         let marker = try await iterator.next()
                         #expect(marker?.kind == "WATCH_STARTED")
                         ready.continuation.yield()
@@ -328,7 +345,8 @@ struct CampaignsTests {
             let before = try await entries()
             let actions = Set(before.map(\.action))
             for action in [
-                "ACCOUNT_CREATED", "MEMBER_ADDED", "TOKEN_ISSUED", "BRAND_SUBMITTED", "BRAND_VETTED", "USE_CASE_SUBMITTED", "USE_CASE_VETTED",
+                "ACCOUNT_CREATED", "MEMBER_ADDED", "TOKEN_ISSUED", "BRAND_SUBMITTED", "BRAND_VETTED", "USE_CASE_SUBMITTED",
+                "USE_CASE_VETTED",
                 "NUMBER_ADDED", "PROVISIONING_SUCCEEDED", "NUMBER_RENAMED", "CAMPAIGN_CREATED", "CAMPAIGN_LAUNCHED", "PORT_OUT_PIN_RESET",
             ] {
                 #expect(actions.contains(action), "\(action)")
@@ -344,7 +362,9 @@ struct CampaignsTests {
             // Refused calls change nothing and record nothing.
             await expectError(.failedPrecondition, "AREA_CODE_NOT_OFFERED") { try await tenant.addNumber("603") }
             await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.texter.numbers.renameNumber(rename) }
-            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.resumeCampaign(id(campaign)) }
+            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") {
+                try await tenant.admin.campaigns.resumeCampaign(id(campaign))
+            }
             #expect(try await entries().count == before.count)
 
             // Paging: newest first, no overlap.
@@ -356,8 +376,12 @@ struct CampaignsTests {
             #expect(first.events.count == 3 && second.events.count == 3)
             #expect(first.events.last!.id > second.events.first!.id)
             // Only owners, admins and the operator read it.
-            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.supervisor.events.listAuditEvents(ListAuditEventsRequest()) }
-            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.texter.events.listAuditEvents(ListAuditEventsRequest()) }
+            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") {
+                try await tenant.supervisor.events.listAuditEvents(ListAuditEventsRequest())
+            }
+            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") {
+                try await tenant.texter.events.listAuditEvents(ListAuditEventsRequest())
+            }
         }
     }
 
@@ -409,7 +433,9 @@ struct CampaignsTests {
             let first = try await createDedicated(tenant.admin, number.id, name: "Once", requestID: "c-1")
             let again = try await createDedicated(tenant.admin, number.id, name: "Once", requestID: "c-1")
             #expect(first.id == again.id)
-            await expectError(.failedPrecondition, "REQUEST_ID_REUSED") { try await createDedicated(tenant.admin, number.id, name: "Twice", requestID: "c-1") }
+            await expectError(.failedPrecondition, "REQUEST_ID_REUSED") {
+                try await createDedicated(tenant.admin, number.id, name: "Twice", requestID: "c-1")
+            }
             #expect(try await tenant.admin.campaigns.listCampaigns(ListCampaignsRequest()).campaigns.count == 1)
         }
     }

@@ -9,8 +9,10 @@ struct CommandLineTests {
         try #require(FileManager.default.isExecutableFile(atPath: Executable.url.path), "build the executable first (swift build)")
         let server = try Executable.Server(arguments: ["--demo", "--provisioning-delay", "100ms"])
         try await server.waitServing()
-        let credentials = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))) as! [String: String]
+        let credentials =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
+            ) as! [String: String]
         var admin = server.environment
         admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
         return (server, admin, credentials)
@@ -20,7 +22,11 @@ struct CommandLineTests {
     func dataDirectoryLock() async throws {
         let (server, _, _) = try await demo()
         defer { server.stop() }
-        let second = try await Executable.run(["serve", "--data", server.data.path, "--port", "0"], environment: [:], timeout: .seconds(20))
+        let second = try await Executable.run(
+            ["serve", "--data", server.data.path, "--port", "0"],
+            environment: [:],
+            timeout: .seconds(20)
+        )
         #expect(second.status != 0)
         #expect(second.stderr.contains("in use by another server (process \(server.process.processIdentifier))"), "\(second.stderr)")
     }
@@ -29,7 +35,9 @@ struct CommandLineTests {
     func waitingIsBounded() async throws {
         let (server, admin, credentials) = try await demo()
         defer { server.stop() }
-        let add = ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--request-id", "k1", "--wait"]
+        let add = [
+            "numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--request-id", "k1", "--wait",
+        ]
         let first = try await Executable.run(add, environment: admin)
         #expect(first.status == 0, "\(first.stderr)")
         let retried = try await Executable.run(add + ["--json"], environment: admin, timeout: .seconds(15))
@@ -40,20 +48,26 @@ struct CommandLineTests {
         let slow = try Executable.Server(arguments: ["--demo", "--provisioning-delay", "60s"])
         defer { slow.stop() }
         try await slow.waitServing()
-        let slowCredentials = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: slow.data.appendingPathComponent("demo-credentials.json"))) as! [String: String]
+        let slowCredentials =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: slow.data.appendingPathComponent("demo-credentials.json"))
+            ) as! [String: String]
         var slowAdmin = slow.environment
         slowAdmin["PHONE_NUMBERS_TOKEN"] = slowCredentials["admin_token"]!
         let bounded = try await Executable.run(
             ["numbers", "add", "--area-code", "415", "--use-case", slowCredentials["approved_use_case_id"]!, "--wait", "--timeout", "1"],
-            environment: slowAdmin, timeout: .seconds(20))
+            environment: slowAdmin,
+            timeout: .seconds(20)
+        )
         #expect(bounded.status == 1)
         #expect(bounded.stderr.contains("DEADLINE_EXCEEDED"), "\(bounded.stderr)")
 
         // The server goes away mid-wait: exit 2, at once.
         let waiting = Process()
         waiting.executableURL = Executable.url
-        waiting.arguments = ["numbers", "add", "--area-code", "510", "--use-case", slowCredentials["approved_use_case_id"]!, "--wait", "--timeout", "60"]
+        waiting.arguments = [
+            "numbers", "add", "--area-code", "510", "--use-case", slowCredentials["approved_use_case_id"]!, "--wait", "--timeout", "60",
+        ]
         waiting.environment = ProcessInfo.processInfo.environment.merging(slowAdmin) { $1 }
         let out = Pipe()
         waiting.standardOutput = out
@@ -80,16 +94,23 @@ struct CommandLineTests {
         let (server, admin, credentials) = try await demo()
         defer { server.stop() }
         let both = try await Executable.run(
-            ["campaigns", "create", "--name", "X", "--number", "num_1", "--use-case", credentials["approved_use_case_id"]!], environment: admin)
+            ["campaigns", "create", "--name", "X", "--number", "num_1", "--use-case", credentials["approved_use_case_id"]!],
+            environment: admin
+        )
         #expect(both.status == 64)
         #expect(both.stderr.contains("Give one or the other"), "\(both.stderr)")
         let added = try await Executable.run(
-            ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--json"], environment: admin)
+            ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--json"],
+            environment: admin
+        )
         let id = try #require((try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])?["id"] as? String)
         let shown = try await Executable.run(["numbers", "show", id], environment: admin)
         #expect(shown.status == 0)
         let createdLine = try #require(shown.stdout.split(separator: "\n").first { $0.hasPrefix("created") })
-        #expect(createdLine.range(of: #"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"#, options: .regularExpression) != nil, "\(shown.stdout)")
+        #expect(
+            createdLine.range(of: #"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"#, options: .regularExpression) != nil,
+            "\(shown.stdout)"
+        )
         #expect(!shown.stdout.contains("releasedAt") && !shown.stdout.contains("released "), "unset times are left out: \(shown.stdout)")
         #expect(!shown.stdout.contains("NUMBER_STATUS_"), "status names are short in tables: \(shown.stdout)")
     }
@@ -128,17 +149,28 @@ struct CommandLineTests {
         #expect(line.hasPrefix("watching from sequence"), "got '\(line)' before the process ended")
     }
 
-    @Test("a malformed PHONE_NUMBERS_SERVER is refused like a malformed --server; errors in --json are JSON; unreachable is one line, exit 2")
+    @Test(
+        "a malformed PHONE_NUMBERS_SERVER is refused like a malformed --server; errors in --json are JSON; unreachable is one line, exit 2"
+    )
     func serverAddressAndErrors() async throws {
-        let bad = try await Executable.run(["numbers", "list"], environment: ["PHONE_NUMBERS_SERVER": "nonsense", "PHONE_NUMBERS_TOKEN": "pn_x"])
+        let bad = try await Executable.run(
+            ["numbers", "list"],
+            environment: ["PHONE_NUMBERS_SERVER": "nonsense", "PHONE_NUMBERS_TOKEN": "pn_x"]
+        )
         #expect(bad.status == 64, "\(bad)")
         #expect(bad.stderr.contains("PHONE_NUMBERS_SERVER='nonsense' is not HOST:PORT"))
         let flag = try await Executable.run(["numbers", "list", "--server", "nonsense"], environment: [:])
         #expect(flag.status == 64)
 
-        let unreachable = try await Executable.run(["numbers", "list"], environment: ["PHONE_NUMBERS_SERVER": "127.0.0.1:1", "PHONE_NUMBERS_TOKEN": "pn_x"])
+        let unreachable = try await Executable.run(
+            ["numbers", "list"],
+            environment: ["PHONE_NUMBERS_SERVER": "127.0.0.1:1", "PHONE_NUMBERS_TOKEN": "pn_x"]
+        )
         #expect(unreachable.status == 2)
-        #expect(unreachable.stderr.contains("cannot reach the server at 127.0.0.1:1 (could not connect to 127.0.0.1:1: connection refused)"), "\(unreachable.stderr)")
+        #expect(
+            unreachable.stderr.contains("cannot reach the server at 127.0.0.1:1 (could not connect to 127.0.0.1:1: connection refused)"),
+            "\(unreachable.stderr)"
+        )
         #expect(unreachable.stderr.split(separator: "\n").count == 1)
 
         let (server, admin, _) = try await demo()
@@ -161,12 +193,19 @@ struct CommandLineTests {
         let (server, admin, credentials) = try await demo()
         defer { server.stop() }
         let added = try await Executable.run(
-            ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--name", "🎉 Rally", "--wait", "--json"],
-            environment: admin)
+            [
+                "numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--name", "🎉 Rally", "--wait",
+                "--json",
+            ],
+            environment: admin
+        )
         // Event lines first (one compact object each), then the final number, indented.
         let final = added.stdout.range(of: "\n{\n", options: .backwards).map { String(added.stdout[$0.lowerBound...]) } ?? added.stdout
         let number = try #require(try JSONSerialization.jsonObject(with: Data(final.utf8)) as? [String: Any], "\(added.stdout)")
-        let created = try await Executable.run(["campaigns", "create", "--name", "GOTV", "--number", number["id"] as! String], environment: admin)
+        let created = try await Executable.run(
+            ["campaigns", "create", "--name", "GOTV", "--number", number["id"] as! String],
+            environment: admin
+        )
         #expect(created.status == 0, "\(created.stderr)")
         // A name stored before names were checked, as an older version could have.
         let pool = try DatabasePool(path: server.data.appendingPathComponent("phone-numbers.sqlite").path)

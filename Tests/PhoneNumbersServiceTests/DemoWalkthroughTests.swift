@@ -12,7 +12,6 @@ struct DemoWalkthroughTests {
         try await Executable.run(arguments, environment: environment)
     }
 
-
     @Test("serve --demo, then a READY number in a few commands")
     func walkthrough() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the executable first (swift build)")
@@ -30,7 +29,9 @@ struct DemoWalkthroughTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: credentialsURL.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let credentials = try JSONSerialization.jsonObject(with: Data(contentsOf: credentialsURL)) as! [String: String]
-        for key in ["account_id", "owner_token", "admin_token", "texter_token", "operator_token", "approved_use_case_id", "pending_use_case_id"] {
+        for key in [
+            "account_id", "owner_token", "admin_token", "texter_token", "operator_token", "approved_use_case_id", "pending_use_case_id",
+        ] {
             #expect(credentials[key]?.isEmpty == false, "\(key)")
         }
         var admin = environment
@@ -41,7 +42,12 @@ struct DemoWalkthroughTests {
         #expect(useCases.stdout.contains("APPROVED") && useCases.stdout.contains("PENDING"))
 
         let added = try await run(
-            ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--name", "Ballot chase", "--wait"], environment: admin)
+            [
+                "numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!, "--name", "Ballot chase",
+                "--wait",
+            ],
+            environment: admin
+        )
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("READY"))
 
@@ -52,15 +58,24 @@ struct DemoWalkthroughTests {
         #expect(numbers.first?["status"] as? String == "NUMBER_STATUS_READY")
         #expect(numbers.first?["name"] as? String == "Ballot chase")
 
-        let refused = try await run(["numbers", "add", "--area-code", "603", "--use-case", credentials["approved_use_case_id"]!], environment: admin)
+        let refused = try await run(
+            ["numbers", "add", "--area-code", "603", "--use-case", credentials["approved_use_case_id"]!],
+            environment: admin
+        )
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("FAILED_PRECONDITION (AREA_CODE_NOT_OFFERED)"))
-        let pending = try await run(["numbers", "add", "--area-code", "415", "--use-case", credentials["pending_use_case_id"]!], environment: admin)
+        let pending = try await run(
+            ["numbers", "add", "--area-code", "415", "--use-case", credentials["pending_use_case_id"]!],
+            environment: admin
+        )
         #expect(pending.stderr.contains("USE_CASE_NOT_APPROVED"))
 
         var texter = environment
         texter["PHONE_NUMBERS_TOKEN"] = credentials["texter_token"]!
-        let denied = try await run(["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!], environment: texter)
+        let denied = try await run(
+            ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!],
+            environment: texter
+        )
         #expect(denied.stderr.contains("PERMISSION_DENIED (ROLE_NOT_ALLOWED)"))
 
         for secret in [credentials["admin_token"]!, credentials["operator_token"]!] {

@@ -22,10 +22,12 @@ struct ErrorReasonContractTests {
         let text = try Repository.text("docs/API.md")
         guard let section = text.range(of: "## Error reasons") else { throw TestFailure("docs/API.md has no error reason table") }
         var rows: [String: Documented] = [:]
-        for line in text[section.upperBound...].split(separator: "\n") where line.hasPrefix("| ") && !line.hasPrefix("| code") && !line.hasPrefix("| ---") {
+        for line in text[section.upperBound...].split(separator: "\n")
+        where line.hasPrefix("| ") && !line.hasPrefix("| code") && !line.hasPrefix("| ---") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count >= 3 else { continue }
-            let keys = cells[2].range(of: #"\(metadata [^)]*\)"#, options: .regularExpression).map { backticked(String(cells[2][$0])) } ?? []
+            let keys =
+                cells[2].range(of: #"\(metadata [^)]*\)"#, options: .regularExpression).map { backticked(String(cells[2][$0])) } ?? []
             for reason in backticked(cells[1]) { rows[reason] = Documented(code: cells[0], metadataKeys: keys) }
         }
         return rows
@@ -66,7 +68,12 @@ struct ErrorReasonContractTests {
 
             typealias Trigger = () async throws -> Void
             func add(
-                _ tenant: Tenant, _ areaCode: String, name: String = "", useCase: String? = nil, requestID: String = "", via api: PhoneNumbersConnection? = nil
+                _ tenant: Tenant,
+                _ areaCode: String,
+                name: String = "",
+                useCase: String? = nil,
+                requestID: String = "",
+                via api: PhoneNumbersConnection? = nil
             ) async throws {
                 var request = AddNumberRequest()
                 request.areaCode = areaCode
@@ -120,28 +127,37 @@ struct ErrorReasonContractTests {
             let triggers: [(String, Trigger)] = [
                 ("INVALID_CREDENTIALS", { _ = try await harness.connection("pn_unknown").areaCodes.listAreaCodes(ListAreaCodesRequest()) }),
                 ("ROLE_NOT_ALLOWED", { try await add(a, "415", via: a.texter) }),
-                ("ACCOUNT_MISMATCH", {
-                    var request = ListNumbersRequest()
-                    request.accountId = b.accountID
-                    _ = try await a.admin.numbers.listNumbers(request)
-                }),
+                (
+                    "ACCOUNT_MISMATCH",
+                    {
+                        var request = ListNumbersRequest()
+                        request.accountId = b.accountID
+                        _ = try await a.admin.numbers.listNumbers(request)
+                    }
+                ),
                 ("OPERATOR_ONLY", { _ = try await a.owner.accounts.createAccount(CreateAccountRequest()) }),
                 ("PORT_OUT_PIN_MISMATCH", { try await portOut("00000000") }),
-                ("PORT_OUT_LOCKED", {
-                    for _ in 0..<2 { try? await portOut("00000000") }
-                    try await portOut("00000000")
-                }),
+                (
+                    "PORT_OUT_LOCKED",
+                    {
+                        for _ in 0..<2 { try? await portOut("00000000") }
+                        try await portOut("00000000")
+                    }
+                ),
                 ("ACCOUNT_REQUIRED", { _ = try await harness.operatorAPI.numbers.listNumbers(ListNumbersRequest()) }),
                 ("INVALID_AREA_CODE", { try await add(a, "555") }),
                 ("INVALID_NAME", { try await add(a, "415", name: String(repeating: "n", count: 65)) }),
                 ("USE_CASE_REQUIRED", { try await add(a, "415", useCase: "") }),
                 ("INVALID_REQUEST_ID", { try await add(a, "415", requestID: String(repeating: "r", count: 129)) }),
                 ("INVALID_PHONE_NUMBER", { _ = try await relay.numbers.requestPortOut(portOutRequest("12", "0")) }),
-                ("INVALID_STATE", {
-                    var request = ListAreaCodesRequest()
-                    request.state = "ZZ"
-                    _ = try await a.texter.areaCodes.listAreaCodes(request)
-                }),
+                (
+                    "INVALID_STATE",
+                    {
+                        var request = ListAreaCodesRequest()
+                        request.state = "ZZ"
+                        _ = try await a.texter.areaCodes.listAreaCodes(request)
+                    }
+                ),
                 ("INVALID_CONTACT", { try await resolve(active.id, "911") }),
                 ("INVALID_EIN", { try await brand { $0.ein = "12" } }),
                 ("INVALID_LEGAL_NAME", { try await brand { $0.legalName = "" } }),
@@ -149,39 +165,62 @@ struct ErrorReasonContractTests {
                 ("INVALID_USE_CASE_TYPE", { try await useCase(a.owner) { $0.type = .unspecified } }),
                 ("INVALID_DESCRIPTION", { try await useCase(a.owner) { $0.description = "" } }),
                 ("INVALID_SAMPLE_MESSAGES", { try await useCase(a.owner) { $0.sampleMessages = ["only one"] } }),
-                ("INVALID_COUNTRY", {
-                    var request = CreateAccountRequest()
-                    request.name = "X"
-                    request.country = "USA"
-                    _ = try await harness.operatorAPI.accounts.createAccount(request)
-                }),
-                ("INVALID_ROLE", {
-                    var request = AddMemberRequest()
-                    request.accountId = a.accountID
-                    request.name = "X"
-                    _ = try await harness.operatorAPI.accounts.addMember(request)
-                }),
-                ("OWNER_EXISTS", {
-                    var request = AddMemberRequest()
-                    request.accountId = a.accountID
-                    request.name = "Second owner"
-                    request.role = .owner
-                    _ = try await harness.operatorAPI.accounts.addMember(request)
-                }),
-                ("INVALID_GRANT", { try await issue { $0.serviceName = "s"; $0.grants = [.unspecified] } }),
+                (
+                    "INVALID_COUNTRY",
+                    {
+                        var request = CreateAccountRequest()
+                        request.name = "X"
+                        request.country = "USA"
+                        _ = try await harness.operatorAPI.accounts.createAccount(request)
+                    }
+                ),
+                (
+                    "INVALID_ROLE",
+                    {
+                        var request = AddMemberRequest()
+                        request.accountId = a.accountID
+                        request.name = "X"
+                        _ = try await harness.operatorAPI.accounts.addMember(request)
+                    }
+                ),
+                (
+                    "OWNER_EXISTS",
+                    {
+                        var request = AddMemberRequest()
+                        request.accountId = a.accountID
+                        request.name = "Second owner"
+                        request.role = .owner
+                        _ = try await harness.operatorAPI.accounts.addMember(request)
+                    }
+                ),
+                (
+                    "INVALID_GRANT",
+                    {
+                        try await issue {
+                            $0.serviceName = "s"
+                            $0.grants = [.unspecified]
+                        }
+                    }
+                ),
                 ("GRANTS_REQUIRED", { try await issue { $0.serviceName = "s" } }),
                 ("SUBJECT_REQUIRED", { try await issue { _ in } }),
-                ("INVALID_STATUS", {
-                    var request = SetUseCaseStatusRequest()
-                    request.accountId = a.accountID
-                    request.useCaseId = a.approvedUseCase
-                    _ = try await harness.operatorAPI.registration.setUseCaseStatus(request)
-                }),
-                ("ACCOUNT_NOT_FOUND", {
-                    var request = ListNumbersRequest()
-                    request.accountId = "acc_missing"
-                    _ = try await harness.operatorAPI.numbers.listNumbers(request)
-                }),
+                (
+                    "INVALID_STATUS",
+                    {
+                        var request = SetUseCaseStatusRequest()
+                        request.accountId = a.accountID
+                        request.useCaseId = a.approvedUseCase
+                        _ = try await harness.operatorAPI.registration.setUseCaseStatus(request)
+                    }
+                ),
+                (
+                    "ACCOUNT_NOT_FOUND",
+                    {
+                        var request = ListNumbersRequest()
+                        request.accountId = "acc_missing"
+                        _ = try await harness.operatorAPI.numbers.listNumbers(request)
+                    }
+                ),
                 ("MEMBER_NOT_FOUND", { try await issue { $0.memberId = "mem_missing" } }),
                 ("USE_CASE_NOT_FOUND", { try await add(a, "415", useCase: "uc_missing") }),
                 ("NUMBER_NOT_FOUND", { _ = try await a.admin.numbers.getNumber(number("num_missing")) }),
@@ -194,128 +233,185 @@ struct ErrorReasonContractTests {
                 ("NOT_US_ACCOUNT", { try await add(canadian, "415", useCase: "uc_any") }),
                 ("USE_CASE_NOT_APPROVED", { try await add(a, "415", useCase: failedUseCase.id) }),
                 ("NO_NUMBERS_AVAILABLE", { try await add(a, "212") }),
-                ("PROVIDER_REFUSED", {
-                    harness.provider.failReservations([.permanent("the area code is closed to new numbers")])
-                    try await add(a, "415")
-                }),
-                ("PROVIDER_UNAVAILABLE", {
-                    // Three transient failures exhaust the service's retries; the same
-                    // request id then succeeds, and buys one number, not two.
-                    harness.provider.failReservations(Array(repeating: .transient("timed out"), count: 3))
-                    do {
-                        try await add(c, "415", requestID: "retry-me")
-                    } catch let error as RPCError where error.reason == "PROVIDER_UNAVAILABLE" {
-                        try await add(c, "415", requestID: "retry-me")
-                        try await add(c, "415", requestID: "retry-me")
-                        let held = try await c.admin.numbers.listNumbers(ListNumbersRequest()).numbers
-                        #expect(held.count == 1, "a retried AddNumber bought \(held.count) numbers")
-                        throw error
+                (
+                    "PROVIDER_REFUSED",
+                    {
+                        harness.provider.failReservations([.permanent("the area code is closed to new numbers")])
+                        try await add(a, "415")
                     }
-                }),
-                ("NOT_SIMULATED", {
-                    harness.provider.refuseDirectStatusChanges()
-                    defer { harness.provider.allowDirectStatusChanges() }
-                    var request = SetUseCaseStatusRequest()
-                    request.accountId = a.accountID
-                    request.useCaseId = a.approvedUseCase
-                    request.status = .approved
-                    _ = try await harness.operatorAPI.registration.setUseCaseStatus(request)
-                }),
-                ("REQUEST_ID_REUSED", {
-                    try await add(a, "650", requestID: "order-1")
-                    try await add(a, "408", requestID: "order-1")
-                }),
-                ("NUMBER_RELEASED", {
-                    let numbers = try await a.admin.numbers.listNumbers(ListNumbersRequest()).numbers
-                    let extra = try #require(numbers.first { $0.areaCode == "650" })
-                    var delete = DeleteNumberRequest()
-                    delete.numberId = extra.id
-                    _ = try await a.admin.numbers.deleteNumber(delete)
-                    var rename = RenameNumberRequest()
-                    rename.numberId = extra.id
-                    rename.name = "again"
-                    _ = try await a.admin.numbers.renameNumber(rename)
-                }),
-                ("NUMBER_LIMIT_REACHED", {
-                    for code in ["415", "510", "650", "408", "925"] { try await add(b, code) }
-                    try await add(b, "707")
-                }),
-                ("USE_CASE_NUMBER_LIMIT", {
-                    var single = SingleUseSender()
-                    single.useCaseId = c.approvedUseCase
-                    single.preferredAreaCodes = ["415", "510", "650", "408", "925", "707", "916", "619", "858", "714"]
-                    for index in 0..<50 {
-                        var create = CreateCampaignRequest()
-                        create.name = "Single \(index)"
-                        create.singleUse = single
-                        let created = try await c.admin.campaigns.createCampaign(create)
-                        _ = try await c.admin.campaigns.launchCampaign(campaignRequest(created.id))
+                ),
+                (
+                    "PROVIDER_UNAVAILABLE",
+                    {
+                        // Three transient failures exhaust the service's retries; the same
+                        // request id then succeeds, and buys one number, not two.
+                        harness.provider.failReservations(Array(repeating: .transient("timed out"), count: 3))
+                        do {
+                            try await add(c, "415", requestID: "retry-me")
+                        } catch let error as RPCError where error.reason == "PROVIDER_UNAVAILABLE" {
+                            try await add(c, "415", requestID: "retry-me")
+                            try await add(c, "415", requestID: "retry-me")
+                            let held = try await c.admin.numbers.listNumbers(ListNumbersRequest()).numbers
+                            #expect(held.count == 1, "a retried AddNumber bought \(held.count) numbers")
+                            throw error
+                        }
                     }
-                }),
-                ("NUMBER_IN_USE", {
-                    var delete = DeleteNumberRequest()
-                    delete.numberId = n1.id
-                    _ = try await a.admin.numbers.deleteNumber(delete)
-                }),
-                ("NUMBER_NOT_READY", {
-                    var pin = GetPortOutPinRequest()
-                    pin.numberId = n3.id
-                    _ = try await a.owner.numbers.getPortOutPin(pin)
-                }),
-                ("NUMBER_NOT_FAILED", {
-                    var retry = RetryProvisioningRequest()
-                    retry.numberId = n1.id
-                    _ = try await a.admin.numbers.retryProvisioning(retry)
-                }),
+                ),
+                (
+                    "NOT_SIMULATED",
+                    {
+                        harness.provider.refuseDirectStatusChanges()
+                        defer { harness.provider.allowDirectStatusChanges() }
+                        var request = SetUseCaseStatusRequest()
+                        request.accountId = a.accountID
+                        request.useCaseId = a.approvedUseCase
+                        request.status = .approved
+                        _ = try await harness.operatorAPI.registration.setUseCaseStatus(request)
+                    }
+                ),
+                (
+                    "REQUEST_ID_REUSED",
+                    {
+                        try await add(a, "650", requestID: "order-1")
+                        try await add(a, "408", requestID: "order-1")
+                    }
+                ),
+                (
+                    "NUMBER_RELEASED",
+                    {
+                        let numbers = try await a.admin.numbers.listNumbers(ListNumbersRequest()).numbers
+                        let extra = try #require(numbers.first { $0.areaCode == "650" })
+                        var delete = DeleteNumberRequest()
+                        delete.numberId = extra.id
+                        _ = try await a.admin.numbers.deleteNumber(delete)
+                        var rename = RenameNumberRequest()
+                        rename.numberId = extra.id
+                        rename.name = "again"
+                        _ = try await a.admin.numbers.renameNumber(rename)
+                    }
+                ),
+                (
+                    "NUMBER_LIMIT_REACHED",
+                    {
+                        for code in ["415", "510", "650", "408", "925"] { try await add(b, code) }
+                        try await add(b, "707")
+                    }
+                ),
+                (
+                    "USE_CASE_NUMBER_LIMIT",
+                    {
+                        var single = SingleUseSender()
+                        single.useCaseId = c.approvedUseCase
+                        single.preferredAreaCodes = ["415", "510", "650", "408", "925", "707", "916", "619", "858", "714"]
+                        for index in 0..<50 {
+                            var create = CreateCampaignRequest()
+                            create.name = "Single \(index)"
+                            create.singleUse = single
+                            let created = try await c.admin.campaigns.createCampaign(create)
+                            _ = try await c.admin.campaigns.launchCampaign(campaignRequest(created.id))
+                        }
+                    }
+                ),
+                (
+                    "NUMBER_IN_USE",
+                    {
+                        var delete = DeleteNumberRequest()
+                        delete.numberId = n1.id
+                        _ = try await a.admin.numbers.deleteNumber(delete)
+                    }
+                ),
+                (
+                    "NUMBER_NOT_READY",
+                    {
+                        var pin = GetPortOutPinRequest()
+                        pin.numberId = n3.id
+                        _ = try await a.owner.numbers.getPortOutPin(pin)
+                    }
+                ),
+                (
+                    "NUMBER_NOT_FAILED",
+                    {
+                        var retry = RetryProvisioningRequest()
+                        retry.numberId = n1.id
+                        _ = try await a.admin.numbers.retryProvisioning(retry)
+                    }
+                ),
                 ("INVALID_STATE_TRANSITION", { _ = try await a.admin.campaigns.launchCampaign(campaignRequest(active.id)) }),
                 ("CAMPAIGN_NOT_ACTIVE", { try await resolve(draft.id, "+12125550199") }),
-                ("NUMBER_NOT_HELD", {
-                    // Delete and port-out refuse while a campaign uses the number, so the API
-                    // cannot get here: the state is arranged in the database, as a store
-                    // restored from an older backup could hold it.
-                    let paused = try await createDedicated(d.admin, try await d.waitFinal(try await d.addNumber("312").id).id, name: "Paused")
-                    _ = try await d.admin.campaigns.launchCampaign(campaignRequest(paused.id))
-                    _ = try await d.admin.campaigns.pauseCampaign(campaignRequest(paused.id))
-                    try await harness.pool.write { try $0.execute("UPDATE numbers SET status = 'RELEASED' WHERE id = ?", [paused.numberId]) }
-                    _ = try await d.admin.campaigns.resumeCampaign(campaignRequest(paused.id))
-                }),
+                (
+                    "NUMBER_NOT_HELD",
+                    {
+                        // Delete and port-out refuse while a campaign uses the number, so the API
+                        // cannot get here: the state is arranged in the database, as a store
+                        // restored from an older backup could hold it.
+                        let paused = try await createDedicated(
+                            d.admin,
+                            try await d.waitFinal(try await d.addNumber("312").id).id,
+                            name: "Paused"
+                        )
+                        _ = try await d.admin.campaigns.launchCampaign(campaignRequest(paused.id))
+                        _ = try await d.admin.campaigns.pauseCampaign(campaignRequest(paused.id))
+                        try await harness.pool.write {
+                            try $0.execute("UPDATE numbers SET status = 'RELEASED' WHERE id = ?", [paused.numberId])
+                        }
+                        _ = try await d.admin.campaigns.resumeCampaign(campaignRequest(paused.id))
+                    }
+                ),
                 ("CAMPAIGN_NOT_FOUND", { _ = try await a.admin.campaigns.getCampaign(campaignRequest("cmp_missing")) }),
-                ("SENDER_REQUIRED", {
-                    var create = CreateCampaignRequest()
-                    create.name = "Which number?"
-                    _ = try await a.admin.campaigns.createCampaign(create)
-                }),
-                ("SENDER_CONFLICT", {
-                    var create = CreateCampaignRequest()
-                    create.name = "Both"
-                    create.dedicated = DedicatedSender()
-                    create.singleUse = SingleUseSender()
-                    _ = try await a.admin.campaigns.createCampaign(create)
-                }),
-                ("AREA_CODES_REQUIRED", {
-                    var create = CreateCampaignRequest()
-                    create.name = "Nowhere"
-                    var single = SingleUseSender()
-                    single.useCaseId = a.approvedUseCase
-                    create.singleUse = single
-                    _ = try await a.admin.campaigns.createCampaign(create)
-                }),
+                (
+                    "SENDER_REQUIRED",
+                    {
+                        var create = CreateCampaignRequest()
+                        create.name = "Which number?"
+                        _ = try await a.admin.campaigns.createCampaign(create)
+                    }
+                ),
+                (
+                    "SENDER_CONFLICT",
+                    {
+                        var create = CreateCampaignRequest()
+                        create.name = "Both"
+                        create.dedicated = DedicatedSender()
+                        create.singleUse = SingleUseSender()
+                        _ = try await a.admin.campaigns.createCampaign(create)
+                    }
+                ),
+                (
+                    "AREA_CODES_REQUIRED",
+                    {
+                        var create = CreateCampaignRequest()
+                        create.name = "Nowhere"
+                        var single = SingleUseSender()
+                        single.useCaseId = a.approvedUseCase
+                        create.singleUse = single
+                        _ = try await a.admin.campaigns.createCampaign(create)
+                    }
+                ),
                 ("INVALID_SINCE", { try await watch(since: -1) }),
                 ("SINCE_BEYOND_HEAD", { try await watch(since: 1 << 40) }),
                 ("INVALID_PAGE_SIZE", { try await audit { $0.pageSize = 501 } }),
                 ("INVALID_PAGE_TOKEN", { try await audit { $0.pageToken = "not-a-token" } }),
                 // Last: it locks this address out.
-                ("TOO_MANY_FAILED_AUTHENTICATIONS", {
-                    let guesser = harness.connection("pn_guess")
-                    defer { Task { await guesser.close() } }
-                    for _ in 0..<21 { _ = try? await guesser.areaCodes.listAreaCodes(ListAreaCodesRequest()) }
-                    _ = try await guesser.areaCodes.listAreaCodes(ListAreaCodesRequest())
-                }),
+                (
+                    "TOO_MANY_FAILED_AUTHENTICATIONS",
+                    {
+                        let guesser = harness.connection("pn_guess")
+                        defer { Task { await guesser.close() } }
+                        for _ in 0..<21 { _ = try? await guesser.areaCodes.listAreaCodes(ListAreaCodesRequest()) }
+                        _ = try await guesser.areaCodes.listAreaCodes(ListAreaCodesRequest())
+                    }
+                ),
             ]
 
             let covered = Set(triggers.map(\.0)).union(Self.untriggerable.keys)
-            #expect(Set(documented.keys).subtracting(covered).isEmpty, "documented but not triggered: \(Set(documented.keys).subtracting(covered).sorted())")
-            #expect(covered.subtracting(documented.keys).isEmpty, "triggered but not documented: \(covered.subtracting(documented.keys).sorted())")
+            #expect(
+                Set(documented.keys).subtracting(covered).isEmpty,
+                "documented but not triggered: \(Set(documented.keys).subtracting(covered).sorted())"
+            )
+            #expect(
+                covered.subtracting(documented.keys).isEmpty,
+                "triggered but not documented: \(covered.subtracting(documented.keys).sorted())"
+            )
             for (reason, trigger) in triggers {
                 guard let row = documented[reason] else { continue }
                 do {

@@ -27,7 +27,9 @@ struct FixesFromUseTests {
             }
             #expect(reasons.filter { $0 == "PORT_OUT_PIN_MISMATCH" }.count == 3, "\(reasons)")
             #expect(reasons.filter { $0 == "PORT_OUT_LOCKED" }.count == 27, "\(reasons)")
-            let locked = await expectError(.failedPrecondition, "PORT_OUT_LOCKED") { try await relay.numbers.requestPortOut(portOutRequest(number.e164, "1")) }
+            let locked = await expectError(.failedPrecondition, "PORT_OUT_LOCKED") {
+                try await relay.numbers.requestPortOut(portOutRequest(number.e164, "1"))
+            }
             #expect(locked?.details?.metadata["retry_after"]?.hasSuffix("Z") == true)
             #expect(locked?.message.contains("try again after") == true)
 
@@ -90,7 +92,9 @@ struct FixesFromUseTests {
             var pin = GetPortOutPinRequest()
             pin.numberId = number.id
             let secret = try await tenant.owner.numbers.getPortOutPin(pin).pin
-            let inUse = await expectError(.failedPrecondition, "NUMBER_IN_USE") { try await relay.numbers.requestPortOut(portOutRequest(number.e164, secret)) }
+            let inUse = await expectError(.failedPrecondition, "NUMBER_IN_USE") {
+                try await relay.numbers.requestPortOut(portOutRequest(number.e164, secret))
+            }
             #expect(inUse?.details?.metadata["campaign_count"] == "1")
             #expect(try await tenant.admin.campaigns.getCampaign(campaignRequest(gotv.id)).state == .paused)
             _ = try await tenant.admin.campaigns.archiveCampaign(campaignRequest(gotv.id))
@@ -104,8 +108,11 @@ struct FixesFromUseTests {
     private func waitReleasedAtProvider(_ harness: ServiceHarness, _ e164: String) async throws {
         for _ in 0..<500 {
             let held = try await harness.pool.read {
-                try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers WHERE e164 = ? AND reservation_key NOT LIKE 'aging:%'", [e164])!
-                    .get("n", as: Int.self)
+                try $0.queryOne(
+                    "SELECT COUNT(*) AS n FROM simulated_numbers WHERE e164 = ? AND reservation_key NOT LIKE 'aging:%'",
+                    [e164]
+                )!
+                .get("n", as: Int.self)
             }
             if held == 0 { return }
             try await Task.sleep(for: .milliseconds(10))
@@ -189,7 +196,10 @@ struct FixesFromUseTests {
             _ = try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id))
             var resolve = ResolveSenderRequest()
             resolve.campaignId = created.id
-            for bad in ["212555019\u{0669}9", "2125550199\u{00BD}", "+1 911 555 0199", "+1 212 411 0199", "112 555 0199", "+44 20 7946 0958", "555-0199"] {
+            for bad in [
+                "212555019\u{0669}9", "2125550199\u{00BD}", "+1 911 555 0199", "+1 212 411 0199", "112 555 0199", "+44 20 7946 0958",
+                "555-0199",
+            ] {
                 resolve.contact = bad
                 await expectError(.invalidArgument, "INVALID_CONTACT") { try await tenant.texter.campaigns.resolveSender(resolve) }
             }
@@ -280,7 +290,9 @@ struct FixesFromUseTests {
             var create = CreateCampaignRequest()
             create.name = "Pending"
             create.singleUse = single
-            let notApproved = await expectError(.failedPrecondition, "USE_CASE_NOT_APPROVED") { try await tenant.admin.campaigns.createCampaign(create) }
+            let notApproved = await expectError(.failedPrecondition, "USE_CASE_NOT_APPROVED") {
+                try await tenant.admin.campaigns.createCampaign(create)
+            }
             #expect(notApproved?.details?.metadata["status"] == "FAILED")
             #expect(notApproved?.details?.metadata["use_case_id"] == failed.id)
             #expect(notApproved?.message.contains("submit a new use case") == true)
@@ -288,7 +300,9 @@ struct FixesFromUseTests {
             let number = try await tenant.waitFinal(try await tenant.addNumber("415").id)
             let created = try await createDedicated(tenant.admin, number.id)
             _ = try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id))
-            let transition = await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") { try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id)) }
+            let transition = await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") {
+                try await tenant.admin.campaigns.launchCampaign(campaignRequest(created.id))
+            }
             #expect(transition?.message.hasPrefix("an ACTIVE campaign") == true)
             #expect(transition?.details?.metadata == ["state": "ACTIVE", "transition": "launch"])
 
@@ -303,10 +317,14 @@ struct FixesFromUseTests {
                 try await harness.connection(nil).areaCodes.listAreaCodes(ListAreaCodesRequest())
             }
             #expect(anonymous?.message.contains("PHONE_NUMBERS_TOKEN") == true)
-            let role = await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.texter.campaigns.launchCampaign(campaignRequest(created.id)) }
+            let role = await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") {
+                try await tenant.texter.campaigns.launchCampaign(campaignRequest(created.id))
+            }
             #expect(role?.details?.metadata["caller"] == "TEXTER")
             #expect(role?.details?.metadata["allowed_roles"] == "OWNER,ADMIN,SUPERVISOR")
-            let account = await expectError(.invalidArgument, "ACCOUNT_REQUIRED") { try await harness.operatorAPI.numbers.listNumbers(ListNumbersRequest()) }
+            let account = await expectError(.invalidArgument, "ACCOUNT_REQUIRED") {
+                try await harness.operatorAPI.numbers.listNumbers(ListNumbersRequest())
+            }
             #expect(account?.message.contains("--account") == true)
         }
     }

@@ -59,7 +59,9 @@ struct NumbersTests {
                     """
                     INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token,
                         status, failure_reason, created_at, updated_at) VALUES ('uc_pending', ?, 'CHARITY', 'd', '["a","b"]', 'o', 'h', '', 'PENDING', '', 1, 1)
-                    """, [accountID])
+                    """,
+                    [accountID]
+                )
             }
             var request = AddNumberRequest()
             request.areaCode = "415"
@@ -76,7 +78,8 @@ struct NumbersTests {
 
     @Test("at most five numbers per account, counting those still provisioning; deleting frees a slot")
     func accountLimit() async throws {
-        try await ServiceHarness.with(SimulatedProviderConfiguration(provisioningDelay: .seconds(30), vettingDelay: .milliseconds(20))) { harness in
+        try await ServiceHarness.with(SimulatedProviderConfiguration(provisioningDelay: .seconds(30), vettingDelay: .milliseconds(20))) {
+            harness in
             let tenant = try await Tenant.make(harness)
             var numbers: [DedicatedNumber] = []
             for _ in 0..<5 { numbers.append(try await tenant.addNumber("415")) }
@@ -100,7 +103,10 @@ struct NumbersTests {
                 for index in 0..<20 {
                     group.addTask {
                         do {
-                            _ = try await tenant.addNumber(index % 2 == 0 ? "415" : "510", via: index % 3 == 0 ? tenant.owner : tenant.admin)
+                            _ = try await tenant.addNumber(
+                                index % 2 == 0 ? "415" : "510",
+                                via: index % 3 == 0 ? tenant.owner : tenant.admin
+                            )
                             return "OK"
                         } catch {
                             return (error as? RPCError)?.reason ?? "\(error)"
@@ -117,7 +123,9 @@ struct NumbersTests {
                 try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE status <> 'RELEASED'")!.get("n", as: Int.self)
             }
             #expect(stored == 5)
-            let reserved = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
+            let reserved = try await harness.pool.read {
+                try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self)
+            }
             #expect(reserved == 5)
         }
     }
@@ -140,7 +148,9 @@ struct NumbersTests {
             await expectError(.failedPrecondition, "REQUEST_ID_REUSED") { try await tenant.addNumber("510", name: "B", requestID: "req-1") }
             let list = try await tenant.admin.numbers.listNumbers(ListNumbersRequest())
             #expect(list.numbers.count == 2)
-            let bought = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
+            let bought = try await harness.pool.read {
+                try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self)
+            }
             #expect(bought == 2)
         }
     }
@@ -158,7 +168,9 @@ struct NumbersTests {
                         INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
                             created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at)
                         VALUES (?, ?, ?, '415', '', ?, 'READY', '', 1, 1, 1, 1, 0, 0, 1)
-                        """, ["num_seed_\(index)", other.accountID, "+1415555\(String(format: "%04d", 2000 + index))", useCase])
+                        """,
+                        ["num_seed_\(index)", other.accountID, "+1415555\(String(format: "%04d", 2000 + index))", useCase]
+                    )
                 }
             }
             let error = await expectError(.failedPrecondition, "USE_CASE_NUMBER_LIMIT") { try await tenant.addNumber("415") }
@@ -190,12 +202,14 @@ struct NumbersTests {
             let accountID = tenant.accountID
             try await harness.pool.write { database in
                 let campaigns = [
-                    ("cmp_0", "Launch night", "LAUNCHING"), ("cmp_1", "GOTV Saturday", "ACTIVE"), ("cmp_2", "Fundraiser", "PAUSED"), ("cmp_3", "Old draft", "DRAFT"),
+                    ("cmp_0", "Launch night", "LAUNCHING"), ("cmp_1", "GOTV Saturday", "ACTIVE"), ("cmp_2", "Fundraiser", "PAUSED"),
+                    ("cmp_3", "Old draft", "DRAFT"),
                 ]
                 for (id, name, state) in campaigns {
                     try database.execute(
                         "INSERT INTO campaigns (id, account_id, name, state, number_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 1)",
-                        [id, accountID, name, state, number.id])
+                        [id, accountID, name, state, number.id]
+                    )
                 }
             }
             var request = DeleteNumberRequest()
@@ -277,7 +291,9 @@ struct NumbersTests {
                 }
             }
             #expect(reservations.count == 1 && reservations.first?.0 == number.e164 && reservations.first?.1 == 1, "\(reservations)")
-            let total = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self) }
+            let total = try await harness.pool.read {
+                try $0.queryOne("SELECT COUNT(*) AS n FROM simulated_numbers")!.get("n", as: Int.self)
+            }
             #expect(total == 1, "the provider holds one number, not one per attempt")
         }
     }

@@ -13,18 +13,26 @@ struct PortOutTests {
             _ = try await tenant.waitFinal(first.id)
             _ = try await tenant.waitFinal(second.id)
 
-            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.owner.numbers.requestPortOut(portOutRequest(first.e164, "0")) }
+            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") {
+                try await tenant.owner.numbers.requestPortOut(portOutRequest(first.e164, "0"))
+            }
             for _ in 0..<3 {
-                await expectError(.permissionDenied, "PORT_OUT_PIN_MISMATCH") { try await relay.numbers.requestPortOut(portOutRequest(first.e164, "12345678")) }
+                await expectError(.permissionDenied, "PORT_OUT_PIN_MISMATCH") {
+                    try await relay.numbers.requestPortOut(portOutRequest(first.e164, "12345678"))
+                }
             }
             var pinRequest = GetPortOutPinRequest()
             pinRequest.numberId = first.id
             let pin = try await tenant.owner.numbers.getPortOutPin(pinRequest).pin
-            let locked = await expectError(.failedPrecondition, "PORT_OUT_LOCKED") { try await relay.numbers.requestPortOut(portOutRequest(first.e164, pin)) }
+            let locked = await expectError(.failedPrecondition, "PORT_OUT_LOCKED") {
+                try await relay.numbers.requestPortOut(portOutRequest(first.e164, pin))
+            }
             // The 15-minute lock has only just begun.
             let retryAfter = Int(locked?.details?.metadata["retry_after_ms"] ?? "0") ?? 0
             #expect(retryAfter > 14 * 60_000 && retryAfter <= 15 * 60_000, "\(retryAfter)")
-            let attempts = try await harness.pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM port_out_attempts WHERE approved = 0")!.get("n", as: Int.self) }
+            let attempts = try await harness.pool.read {
+                try $0.queryOne("SELECT COUNT(*) AS n FROM port_out_attempts WHERE approved = 0")!.get("n", as: Int.self)
+            }
             #expect(attempts == 4)
 
             // The owner resets the second number's PIN and hands it to the gaining carrier.
@@ -40,7 +48,9 @@ struct PortOutTests {
             let ported = try await tenant.admin.numbers.getNumber(get)
             #expect(ported.status == .released && ported.failureReason.contains("Rival Wireless"))
             await expectError(.notFound, "NUMBER_NOT_FOUND") { try await relay.numbers.requestPortOut(portOutRequest(second.e164, newPIN)) }
-            await expectError(.invalidArgument, "INVALID_PHONE_NUMBER") { try await relay.numbers.requestPortOut(portOutRequest("12", newPIN)) }
+            await expectError(.invalidArgument, "INVALID_PHONE_NUMBER") {
+                try await relay.numbers.requestPortOut(portOutRequest("12", newPIN))
+            }
         }
     }
 

@@ -116,7 +116,8 @@ struct RegistrationTests {
 
     /// The count scripts/generate-area-codes.py wrote into the table's header.
     static func generatedAreaCodeCount() throws -> Int {
-        let header = try Repository.text("Sources/PhoneNumbersService/AreaCodes/AreaCodeTable.swift").split(separator: "\n").prefix(4).joined(separator: " ")
+        let header = try Repository.text("Sources/PhoneNumbersService/AreaCodes/AreaCodeTable.swift").split(separator: "\n").prefix(4)
+            .joined(separator: " ")
         let match = try #require(header.firstMatch(of: /(\d+) geographic area codes/))
         return try #require(Int(match.1))
     }

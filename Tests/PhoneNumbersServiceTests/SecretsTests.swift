@@ -32,7 +32,9 @@ struct SecretsTests {
             portOut.e164 = number.e164
             portOut.pin = "99999999"
             portOut.gainingCarrier = "Rival"
-            let refusal = await expectError(.permissionDenied, "PORT_OUT_PIN_MISMATCH") { try await harness.connection(relayToken).numbers.requestPortOut(portOut) }
+            let refusal = await expectError(.permissionDenied, "PORT_OUT_PIN_MISMATCH") {
+                try await harness.connection(relayToken).numbers.requestPortOut(portOut)
+            }
             let wrongToken = "pn_wrong-token-guess-1234567890"
             secrets.append(wrongToken)
             let unauthenticated = await expectError(.unauthenticated, "INVALID_CREDENTIALS") {

@@ -1,14 +1,15 @@
-import Synchronization
 import Foundation
 import PhoneNumbersService
 import SimulatedProvider
 import Storage
+import Synchronization
 import Testing
 
 @Suite("simulated provider", .timeLimit(.minutes(2)))
 struct SimulatedProviderTests {
     /// A provider on its own database file, removed when the test ends.
-    private func provider(inventory: Int = 2, aging: Duration = .zero, clock: ManualClock = ManualClock()) async throws -> SimulatedProvider {
+    private func provider(inventory: Int = 2, aging: Duration = .zero, clock: ManualClock = ManualClock()) async throws -> SimulatedProvider
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         cleanup.directories.append(directory)
@@ -33,8 +34,12 @@ struct SimulatedProviderTests {
         #expect(try await provider.reserveNumber(areaCode: "415", reservationKey: "a") == first)
         let second = try await provider.reserveNumber(areaCode: "415", reservationKey: "b")
         #expect(second != first)
-        await #expect(throws: ProviderError.noInventory(areaCode: "415")) { try await provider.reserveNumber(areaCode: "415", reservationKey: "c") }
-        await #expect(throws: ProviderError.noInventory(areaCode: "212")) { try await provider.reserveNumber(areaCode: "212", reservationKey: "d") }
+        await #expect(throws: ProviderError.noInventory(areaCode: "415")) {
+            try await provider.reserveNumber(areaCode: "415", reservationKey: "c")
+        }
+        await #expect(throws: ProviderError.noInventory(areaCode: "212")) {
+            try await provider.reserveNumber(areaCode: "212", reservationKey: "d")
+        }
     }
 
     /// Regression (found by the crash-safety drill): a release retried after a crash once
@@ -46,7 +51,9 @@ struct SimulatedProviderTests {
         try await provider.release(e164: number, reservationKey: "old")
         #expect(try await provider.reserveNumber(areaCode: "415", reservationKey: "new") == number)
         try await provider.release(e164: number, reservationKey: "old")  // the retry
-        await #expect(throws: ProviderError.noInventory(areaCode: "415")) { try await provider.reserveNumber(areaCode: "415", reservationKey: "third") }
+        await #expect(throws: ProviderError.noInventory(areaCode: "415")) {
+            try await provider.reserveNumber(areaCode: "415", reservationKey: "third")
+        }
     }
 
     @Test("a released number ages before it is reissued; its inventory says so; a retried release changes nothing")
@@ -57,7 +64,9 @@ struct SimulatedProviderTests {
         try await provider.release(e164: number, reservationKey: "old")
         try await provider.release(e164: number, reservationKey: "old")
         #expect(try await provider.areaCodesWithInventory(["415", "510"]) == ["510"])
-        await #expect(throws: ProviderError.noInventory(areaCode: "415")) { try await provider.reserveNumber(areaCode: "415", reservationKey: "new") }
+        await #expect(throws: ProviderError.noInventory(areaCode: "415")) {
+            try await provider.reserveNumber(areaCode: "415", reservationKey: "new")
+        }
         clock.advance(by: 45 * 86_400_000 - 1)
         #expect(try await provider.areaCodesWithInventory(["415"]).isEmpty)
         clock.advance(by: 1)

@@ -115,7 +115,8 @@ struct ProtoBridgeTests {
         expected.responseSize = 5
         let known: [UInt8] = [0x08, 0x05]  // response_size = 5
         // Field 99 as a varint, fixed64, length-delimited and fixed32: a newer client's fields.
-        let unknown: [UInt8] = [0x98, 0x06, 0x01] + [0x99, 0x06] + Array(repeating: 0, count: 8) + [0x9A, 0x06, 0x02, 0x61, 0x62]
+        let unknown: [UInt8] =
+            [0x98, 0x06, 0x01] + [0x99, 0x06] + Array(repeating: 0, count: 8) + [0x9A, 0x06, 0x02, 0x61, 0x62]
             + [0x9D, 0x06] + Array(repeating: 0, count: 4)
         #expect(try SimpleRequest(serializedBytes: known + unknown) == expected)
         // A group (wire types 3 and 4) of field 99.

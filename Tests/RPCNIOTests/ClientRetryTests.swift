@@ -11,7 +11,9 @@ import Testing
 @Suite("client retries", .timeLimit(.minutes(1)))
 struct ClientRetryTests {
     private func client(_ port: Int, maxRetries: Int = 3) -> RPCClient {
-        RPCClient(configuration: ClientConfiguration(host: "127.0.0.1", port: port, initialBackoff: .milliseconds(10), maxRetries: maxRetries))
+        RPCClient(
+            configuration: ClientConfiguration(host: "127.0.0.1", port: port, initialBackoff: .milliseconds(10), maxRetries: maxRetries)
+        )
     }
 
     @Test("a connection closed without GOAWAY after the request: not retried (it may have run)")

@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import RPCCore
 import Testing
+
 @testable import RPCNIO
 
 /// Regression: the handlers once kept a loop-bound reference to themselves, so every
@@ -15,8 +16,12 @@ struct ConnectionLifetimeTests {
         try {
             let channel = EmbeddedChannel()
             let handler = ServerConnectionHandler(
-                router: RPCRouter(services: []), limits: ServerLimits(), drainGracePeriod: .seconds(1),
-                executor: EventLoopTaskExecutor(eventLoop: channel.eventLoop), logger: Logger(label: "test"))
+                router: RPCRouter(services: []),
+                limits: ServerLimits(),
+                drainGracePeriod: .seconds(1),
+                executor: EventLoopTaskExecutor(eventLoop: channel.eventLoop),
+                logger: Logger(label: "test")
+            )
             released = handler
             try channel.pipeline.syncOperations.addHandler(handler)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()

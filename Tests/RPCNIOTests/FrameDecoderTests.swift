@@ -1,6 +1,7 @@
 import NIOCore
 import NIOTestUtils
 import Testing
+
 @testable import RPCNIO
 
 extension InboundUnit: Equatable {

@@ -20,7 +20,8 @@ struct HostileClientTests {
     }
 
     /// Sends `bytes` on a fresh connection and returns what the server sent before closing.
-    private func exchange(_ server: TestServer, _ bytes: [UInt8], closeAfterSending: Bool = false) async throws -> (ServerTranscript, Bool) {
+    private func exchange(_ server: TestServer, _ bytes: [UInt8], closeAfterSending: Bool = false) async throws -> (ServerTranscript, Bool)
+    {
         try await RawConnection.with(port: server.port) { inbound, outbound in
             // The server may close before everything is written; what it answered still counts.
             try? await outbound.send(bytes)
@@ -134,7 +135,8 @@ struct HostileClientTests {
     }
 
     /// Sends one REQUEST on a valid connection and returns its END frame.
-    private func call(_ server: TestServer, method: String, payload: [UInt8], metadata: [(String, String)] = []) async throws -> WireFrame? {
+    private func call(_ server: TestServer, method: String, payload: [UInt8], metadata: [(String, String)] = []) async throws -> WireFrame?
+    {
         try await RawConnection.with(port: server.port) { inbound, outbound in
             try await outbound.send(Wire.preface + Wire.request(id: 1, method: method, payload: payload, metadata: metadata))
             let frames = try await inbound.readFrames(2)
@@ -197,7 +199,12 @@ struct HostileClientTests {
     @Test("oversized and invalid metadata: RESOURCE_EXHAUSTED and INVALID_ARGUMENT")
     func badMetadata() async throws {
         try await withServer { server, _ in
-            let big = try await call(server, method: Self.emptyCall, payload: [], metadata: [("x-big", String(repeating: "a", count: 9000))])
+            let big = try await call(
+                server,
+                method: Self.emptyCall,
+                payload: [],
+                metadata: [("x-big", String(repeating: "a", count: 9000))]
+            )
             #expect(big?.status?.errorInfo?.reason == "METADATA_TOO_LARGE")
             let upper = try await call(server, method: Self.emptyCall, payload: [], metadata: [("X-Upper", "v")])
             #expect(upper?.status?.errorInfo?.reason == "INVALID_METADATA")

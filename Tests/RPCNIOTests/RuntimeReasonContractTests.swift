@@ -30,9 +30,13 @@ struct RuntimeReasonContractTests {
         }
         func keys(_ cell: String) -> [String] {
             guard let range = cell.range(of: #"\(metadata [^)]*\)"#, options: .regularExpression) else { return [] }
-            return cell[range].split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+            return cell[range].split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map {
+                String($0.element)
+            }
         }
-        func reason(_ cell: String) -> String { String(cell.split(separator: "`", omittingEmptySubsequences: false).dropFirst().first ?? "") }
+        func reason(_ cell: String) -> String {
+            String(cell.split(separator: "`", omittingEmptySubsequences: false).dropFirst().first ?? "")
+        }
         for cells in table(after: "| refusal | code | reason |") where cells.count >= 3 {
             rows[reason(cells[2])] = Documented(code: cells[1], metadataKeys: keys(cells[0]))
         }
@@ -47,10 +51,12 @@ struct RuntimeReasonContractTests {
     /// Sends `bytes` on a new connection to a new server and returns the status of the
     /// GOAWAY, or else of the first END that is not OK.
     private func status(
-        _ bytes: [UInt8], limits: ServerLimits = .forTests, services: [any RPCService] = [InteropTestService(), ProbeService()],
+        _ bytes: [UInt8],
+        limits: ServerLimits = .forTests,
+        services: [any RPCService] = [InteropTestService(), ProbeService()],
         closeAfterSending: Bool = false
     ) async throws -> WireStatus? {
-        return try await TestServer.with(services: services, limits: limits) { server in
+        try await TestServer.with(services: services, limits: limits) { server in
             let (transcript, _) = try await RawConnection.with(port: server.port) { inbound, outbound in
                 try? await outbound.send(bytes)
                 if closeAfterSending { outbound.finish() }
@@ -62,7 +68,13 @@ struct RuntimeReasonContractTests {
         }
     }
 
-    private func request(_ method: String, id: UInt64 = 1, payload: [UInt8] = [], metadata: [(String, String)] = [], timeoutMicros: UInt64 = 0) -> [UInt8] {
+    private func request(
+        _ method: String,
+        id: UInt64 = 1,
+        payload: [UInt8] = [],
+        metadata: [(String, String)] = [],
+        timeoutMicros: UInt64 = 0
+    ) -> [UInt8] {
         Wire.request(id: id, method: method, payload: payload, metadata: metadata, timeoutMicros: timeoutMicros)
     }
 
@@ -81,32 +93,59 @@ struct RuntimeReasonContractTests {
         let triggers: [(String, Trigger)] = [
             ("UNKNOWN_SERVICE", { try await status(Wire.preface + request("/no.Such/Thing")) }),
             ("UNKNOWN_METHOD", { try await status(Wire.preface + request("/pnrpc.testing.v1.TestService/NoSuchMethod")) }),
-            ("TOO_MANY_CONCURRENT_CALLS", {
-                var one = limits
-                one.maxConcurrentCallsPerConnection = 1
-                return try await status(
-                    Wire.preface + request("/pnrpc.testing.v1.Probe/Park", id: 1) + request("/pnrpc.testing.v1.Probe/Park", id: 2), limits: one)
-            }),
-            ("MESSAGE_TOO_LARGE", {
-                var small = limits
-                small.maxMessageSize = 16
-                return try await status(Wire.preface + request(Self.emptyCall, payload: Array(repeating: 0, count: 64)), limits: small)
-            }),
-            ("METADATA_TOO_LARGE", { try await status(Wire.preface + request(Self.emptyCall, metadata: [("x-big", String(repeating: "a", count: 9000))])) }),
+            (
+                "TOO_MANY_CONCURRENT_CALLS",
+                {
+                    var one = limits
+                    one.maxConcurrentCallsPerConnection = 1
+                    return try await status(
+                        Wire.preface + request("/pnrpc.testing.v1.Probe/Park", id: 1) + request("/pnrpc.testing.v1.Probe/Park", id: 2),
+                        limits: one
+                    )
+                }
+            ),
+            (
+                "MESSAGE_TOO_LARGE",
+                {
+                    var small = limits
+                    small.maxMessageSize = 16
+                    return try await status(Wire.preface + request(Self.emptyCall, payload: Array(repeating: 0, count: 64)), limits: small)
+                }
+            ),
+            (
+                "METADATA_TOO_LARGE",
+                { try await status(Wire.preface + request(Self.emptyCall, metadata: [("x-big", String(repeating: "a", count: 9000))])) }
+            ),
             ("INVALID_METADATA", { try await status(Wire.preface + request(Self.emptyCall, metadata: [("X-Upper", "v")])) }),
             ("DRAINING", { try await draining() }),
-            ("MALFORMED_MESSAGE", { try await status(Wire.preface + request("/pnrpc.testing.v1.TestService/UnaryCall", payload: [0x12, 0x7F, 0x00])) }),
-            ("INVALID_UTF8", { try await status(Wire.preface + request("/pnrpc.testing.v1.TestService/CountPayloads", payload: [0x12, 0x02, 0xC3, 0x28])) }),
-            ("MESSAGE_TOO_COMPLEX", {
-                let payload: [UInt8] = (0..<(3 << 20)).map { $0 % 2 == 0 ? 0x0A : 0x00 }
-                return try await status(Wire.preface + request("/pnrpc.testing.v1.TestService/CountPayloads", payload: payload))
-            }),
+            (
+                "MALFORMED_MESSAGE",
+                { try await status(Wire.preface + request("/pnrpc.testing.v1.TestService/UnaryCall", payload: [0x12, 0x7F, 0x00])) }
+            ),
+            (
+                "INVALID_UTF8",
+                {
+                    try await status(
+                        Wire.preface + request("/pnrpc.testing.v1.TestService/CountPayloads", payload: [0x12, 0x02, 0xC3, 0x28])
+                    )
+                }
+            ),
+            (
+                "MESSAGE_TOO_COMPLEX",
+                {
+                    let payload: [UInt8] = (0..<(3 << 20)).map { $0 % 2 == 0 ? 0x0A : 0x00 }
+                    return try await status(Wire.preface + request("/pnrpc.testing.v1.TestService/CountPayloads", payload: payload))
+                }
+            ),
             ("DEADLINE_EXCEEDED", { try await status(Wire.preface + request("/pnrpc.testing.v1.Probe/Hang", timeoutMicros: 100_000)) }),
-            ("INTERNAL", {
-                let status = try await status(Wire.preface + request("/pnrpc.testing.v1.Probe/Fail"))
-                #expect(status?.message == "internal error", "the message is generic: \(status?.message ?? "")")
-                return status
-            }),
+            (
+                "INTERNAL",
+                {
+                    let status = try await status(Wire.preface + request("/pnrpc.testing.v1.Probe/Fail"))
+                    #expect(status?.message == "internal error", "the message is generic: \(status?.message ?? "")")
+                    return status
+                }
+            ),
             ("SERVER_SHUTDOWN", { try await shutdown() }),
             ("UNSUPPORTED_VERSION", { try await status(Array("PNRPC".utf8) + [0, 0, 9]) }),
             ("EMPTY_FRAME", { try await status(Wire.preface + [0, 0, 0, 0]) }),
@@ -115,29 +154,44 @@ struct RuntimeReasonContractTests {
             ("CALL_ID_NOT_INCREASING", { try await status(Wire.preface + request(Self.emptyCall, id: 0)) }),
             ("FRAME_TOO_LARGE", { try await status(Wire.preface + [0x7F, 0xFF, 0xFF, 0xFF]) }),
             ("TOO_MANY_CONNECTIONS", { try await tooManyConnections() }),
-            ("PING_FLOOD", {
-                var bytes = Wire.preface
-                for _ in 0..<50 { bytes += frame(.ping) }
-                return try await status(bytes)
-            }),
-            ("IDLE_TIMEOUT", {
-                var idle = limits
-                idle.idleTimeout = .milliseconds(200)
-                return try await status(Wire.preface, limits: idle)
-            }),
-            ("FRAME_READ_TIMEOUT", {
-                var impatient = limits
-                impatient.frameReadTimeout = .milliseconds(300)
-                return try await status(Wire.preface + Array(request(Self.emptyCall).prefix(5)), limits: impatient)
-            }),
+            (
+                "PING_FLOOD",
+                {
+                    var bytes = Wire.preface
+                    for _ in 0..<50 { bytes += frame(.ping) }
+                    return try await status(bytes)
+                }
+            ),
+            (
+                "IDLE_TIMEOUT",
+                {
+                    var idle = limits
+                    idle.idleTimeout = .milliseconds(200)
+                    return try await status(Wire.preface, limits: idle)
+                }
+            ),
+            (
+                "FRAME_READ_TIMEOUT",
+                {
+                    var impatient = limits
+                    impatient.frameReadTimeout = .milliseconds(300)
+                    return try await status(Wire.preface + Array(request(Self.emptyCall).prefix(5)), limits: impatient)
+                }
+            ),
         ]
         let triggered = Set(triggers.map(\.0))
-        #expect(Set(documented.keys) == triggered, "documented but not triggered: \(Set(documented.keys).subtracting(triggered).sorted()); triggered but not documented: \(triggered.subtracting(documented.keys).sorted())")
+        #expect(
+            Set(documented.keys) == triggered,
+            "documented but not triggered: \(Set(documented.keys).subtracting(triggered).sorted()); triggered but not documented: \(triggered.subtracting(documented.keys).sorted())"
+        )
         for (reason, trigger) in triggers {
             guard let row = documented[reason] else { continue }
             let status = try await trigger()
             #expect(status?.errorInfo?.reason == reason, "\(reason): got \(String(describing: status))")
-            #expect(status.flatMap { StatusCode(rawValue: $0.code)?.name } == row.code, "\(reason): code \(status?.code ?? -1), documented \(row.code)")
+            #expect(
+                status.flatMap { StatusCode(rawValue: $0.code)?.name } == row.code,
+                "\(reason): code \(status?.code ?? -1), documented \(row.code)"
+            )
             #expect(status?.errorInfo?.domain == "pnrpc", "\(reason): domain \(status?.errorInfo?.domain ?? "none")")
             for key in row.metadataKeys {
                 #expect(status?.errorInfo?.metadata.contains { $0.key == key } == true, "\(reason): no metadata '\(key)'")
@@ -170,7 +224,7 @@ struct RuntimeReasonContractTests {
 
     /// A call still running when the drain's grace period ends.
     private func shutdown() async throws -> WireStatus? {
-        return try await TestServer.with(services: [InteropTestService(), ProbeService()], drainGracePeriod: .milliseconds(200)) { server in
+        try await TestServer.with(services: [InteropTestService(), ProbeService()], drainGracePeriod: .milliseconds(200)) { server in
             let connection = try await RawConnection.open(port: server.port)
             return try await connection.channel.executeThenClose { inbound, outbound in
                 try await outbound.send(Wire.preface + request("/pnrpc.testing.v1.Probe/Hang", id: 1))
@@ -180,7 +234,9 @@ struct RuntimeReasonContractTests {
                     transcript.bytes += buffer.readableBytesView
                 }
                 let stopping = Task { await server.stop() }
-                while !transcript.frames.contains(where: { $0.type == .end }), let buffer = try await iterator.next() { transcript.bytes += buffer.readableBytesView }
+                while !transcript.frames.contains(where: { $0.type == .end }), let buffer = try await iterator.next() {
+                    transcript.bytes += buffer.readableBytesView
+                }
                 await stopping.value
                 return transcript.frames.first { $0.type == .end }?.status
             }

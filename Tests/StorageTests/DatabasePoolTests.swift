@@ -38,7 +38,9 @@ struct DatabasePoolTests {
         }
         let count = try await pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM items")!.get("n", as: Int.self) }
         #expect(count == 270)
-        let failed = try await pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM items WHERE name = 'item-10'")!.get("n", as: Int.self) }
+        let failed = try await pool.read {
+            try $0.queryOne("SELECT COUNT(*) AS n FROM items WHERE name = 'item-10'")!.get("n", as: Int.self)
+        }
         #expect(failed == 0)
     }
 
@@ -76,7 +78,10 @@ struct DatabasePoolTests {
                 return "\(error)"
             }
         }
-        let edited = await refusal([.init("0001_items", "CREATE TABLE items (id INTEGER PRIMARY KEY);"), .init("0002_more", "ALTER TABLE items ADD COLUMN note TEXT;")])
+        let edited = await refusal([
+            .init("0001_items", "CREATE TABLE items (id INTEGER PRIMARY KEY);"),
+            .init("0002_more", "ALTER TABLE items ADD COLUMN note TEXT;"),
+        ])
         #expect(edited.contains("migration 0001_items was edited after it was applied"), "\(edited)")
         let renamed = await refusal([.init("0001_renamed", first.sql)])
         #expect(renamed.contains("removed or reordered"), "\(renamed)")

@@ -21,7 +21,10 @@ enum AllocationsBenchmark {
         logger.logLevel = .error
         let server = RPCServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
-            services: [InteropTestService()], group: pnrpcLoop, logger: logger)
+            services: [InteropTestService()],
+            group: pnrpcLoop,
+            logger: logger
+        )
         let serverTask = Task { try await server.run() }
         defer { serverTask.cancel() }
         let pnrpc = PNRPCContender(port: try await server.listeningAddress().port!)

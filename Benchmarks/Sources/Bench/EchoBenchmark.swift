@@ -33,9 +33,15 @@ enum EchoBenchmark {
             for contender in contenders {
                 let m = best[contender.name]!
                 table.add(
-                    scenario.description, contender.name, Report.rate(m.callsPerSecond), Report.micros(m.percentile(50)),
-                    Report.micros(m.percentile(99)), Report.micros(m.percentile(99.9)), Report.ratio(m.callsPerSecond / ceiling),
-                    Report.ratio(m.callsPerSecond / grpcRate))
+                    scenario.description,
+                    contender.name,
+                    Report.rate(m.callsPerSecond),
+                    Report.micros(m.percentile(50)),
+                    Report.micros(m.percentile(99)),
+                    Report.micros(m.percentile(99.9)),
+                    Report.ratio(m.callsPerSecond / ceiling),
+                    Report.ratio(m.callsPerSecond / grpcRate)
+                )
             }
         }
         return table

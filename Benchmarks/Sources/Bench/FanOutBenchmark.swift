@@ -100,9 +100,12 @@ enum FanOutBenchmark {
         let elapsed = Double(seconds)  // the last two changes, after the measured window, are counted too: negligible
         let latencies = deliveries.flatMap { $0 }
         return Result(
-            watchers: watchers, events: events, eventsPerSecond: Double(events) / elapsed,
+            watchers: watchers,
+            events: events,
+            eventsPerSecond: Double(events) / elapsed,
             deliveriesPerSecond: Double(latencies.count) / elapsed,
             latency: Measurement(calls: latencies.count, seconds: elapsed, latencies: latencies),
-            complete: deliveries.count == watchers && deliveries.allSatisfy { $0.count == events })
+            complete: deliveries.count == watchers && deliveries.allSatisfy { $0.count == events }
+        )
     }
 }

@@ -13,7 +13,11 @@ struct FloorContender: EchoContender {
             pn_floor_client_run(port, scenario.payload, nanoseconds, buffer.baseAddress, buffer.count)
         }
         guard calls > 0 else { throw BenchError("the C floor failed") }
-        return Measurement(calls: calls, seconds: Double(nanoseconds) / 1e9, latencies: Array(latencies.prefix(min(calls, latencies.count))))
+        return Measurement(
+            calls: calls,
+            seconds: Double(nanoseconds) / 1e9,
+            latencies: Array(latencies.prefix(min(calls, latencies.count)))
+        )
     }
 }
 

@@ -11,7 +11,9 @@ struct GRPCContender: EchoContender {
 
     static func start() async throws -> (GRPCContender, Task<Void, any Error>) {
         let server = GRPCServer(
-            transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext), services: [EchoService()])
+            transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
+            services: [EchoService()]
+        )
         let task = Task { try await server.serve() }
         guard let address = try await server.listeningAddress?.ipv4 else { throw BenchError("gRPC did not listen") }
         return (GRPCContender(port: address.port), task)
@@ -21,14 +23,19 @@ struct GRPCContender: EchoContender {
         var clients: [GRPCClient<HTTP2ClientTransport.Posix>] = []
         var runners: [Task<Void, any Error>] = []
         for _ in 0..<scenario.connections {
-            let client = GRPCClient(transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
+            let client = GRPCClient(
+                transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+            )
             runners.append(Task { try await client.runConnections() })
             clients.append(client)
         }
         let payload = [UInt8](repeating: 0, count: scenario.payload)
         let call: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Void = { client in
             _ = try await client.unary(
-                request: ClientRequest(message: payload), descriptor: Self.method, serializer: BytesCoder(), deserializer: BytesCoder(),
+                request: ClientRequest(message: payload),
+                descriptor: Self.method,
+                serializer: BytesCoder(),
+                deserializer: BytesCoder(),
                 options: .defaults
             ) { try $0.message }
         }

@@ -34,7 +34,9 @@ enum IdleConnectionsBenchmark {
             guard !byte.isEmpty else { throw BenchError("the idle server exited") }
             line += String(decoding: byte, as: UTF8.self)
         }
-        guard let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else { throw BenchError("no port from the idle server") }
+        guard let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw BenchError("no port from the idle server")
+        }
         let pid = child.processIdentifier
 
         let warm = RPCClient(host: "127.0.0.1", port: port)
@@ -60,8 +62,12 @@ enum IdleConnectionsBenchmark {
         try await Task.sleep(for: .seconds(2))
         let afterClose = try residentBytes(pid)
         return Result(
-            count: count, baselineRSS: baseline, loadedRSS: loaded, afterCloseRSS: afterClose,
-            openedPerSecond: Double(count) / opening.secondCount)
+            count: count,
+            baselineRSS: baseline,
+            loadedRSS: loaded,
+            afterCloseRSS: afterClose,
+            openedPerSecond: Double(count) / opening.secondCount
+        )
     }
 
     private static func residentBytes(_ pid: Int32) throws -> Int {

@@ -39,8 +39,12 @@ protocol EchoContender: Sendable {
 /// Runs `inFlight` closed loops on each of `clients` for `duration` (or until `stop`),
 /// timing every call; a loop's task prefers the executor `executor` gives for its client.
 func closedLoops<Client: Sendable>(
-    _ clients: [Client], inFlight: Int, duration: Duration, executor: (Client) -> (any TaskExecutor)? = { _ in nil },
-    stop: @escaping @Sendable () -> Bool = { false }, _ call: @escaping @Sendable (Client) async throws -> Void
+    _ clients: [Client],
+    inFlight: Int,
+    duration: Duration,
+    executor: (Client) -> (any TaskExecutor)? = { _ in nil },
+    stop: @escaping @Sendable () -> Bool = { false },
+    _ call: @escaping @Sendable (Client) async throws -> Void
 ) async throws -> Measurement {
     let start = ContinuousClock.now
     let deadline = start + duration

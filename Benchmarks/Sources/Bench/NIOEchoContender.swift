@@ -33,7 +33,8 @@ struct NIOEchoContender: EchoContender {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LengthPrefixDecoder()))
                         try channel.pipeline.syncOperations.addHandler(
-                            LoadHandler(payload: payload, inFlight: inFlight, deadline: deadline, done: done))
+                            LoadHandler(payload: payload, inFlight: inFlight, deadline: deadline, done: done)
+                        )
                     }
                 }
                 .connect(host: "127.0.0.1", port: port).get()
@@ -51,7 +52,9 @@ struct LengthPrefixDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
     mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self), buffer.readableBytes >= 4 + Int(length) else { return nil }
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self), buffer.readableBytes >= 4 + Int(length) else {
+            return nil
+        }
         buffer.moveReaderIndex(forwardBy: 4)
         return buffer.readSlice(length: Int(length))
     }

@@ -16,7 +16,9 @@ struct PNRPCContender: EchoContender {
         logger.logLevel = .error
         let server = RPCServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
-            services: [InteropTestService()], logger: logger)
+            services: [InteropTestService()],
+            logger: logger
+        )
         let task = Task { try await server.run() }
         return (PNRPCContender(port: try await server.listeningAddress().port!), task)
     }
@@ -27,7 +29,9 @@ struct PNRPCContender: EchoContender {
         for client in clients { _ = try await client.echo(payload) }
         let onPool = self.onPool
         let measurement = try await closedLoops(
-            clients, inFlight: scenario.inFlight, duration: duration,
+            clients,
+            inFlight: scenario.inFlight,
+            duration: duration,
             executor: { onPool ? nil : ($0.caller as! RPCClient).preferredTaskExecutor }
         ) { client in
             _ = try await client.echo(payload)

@@ -41,50 +41,63 @@ final class ServiceBenchmark: Sendable {
     }
 
     private func runCall(
-        _ call: String, _ connections: [PhoneNumbersConnection], _ perConnection: Int, _ duration: Duration
+        _ call: String,
+        _ connections: [PhoneNumbersConnection],
+        _ perConnection: Int,
+        _ duration: Duration
     ) async throws -> (Measurement, note: String) {
         switch call {
         case "GetNumber":
-            return (try await run(connections, perConnection, duration) { api in
-                let account = self.randomAccount()
-                var request = GetNumberRequest()
-                request.accountId = ServiceFixture.accountID(account)
-                request.numberId = ServiceFixture.numberID(account, account & 1)
-                _ = try await api.numbers.getNumber(request)
-            }, "")
+            return (
+                try await run(connections, perConnection, duration) { api in
+                    let account = self.randomAccount()
+                    var request = GetNumberRequest()
+                    request.accountId = ServiceFixture.accountID(account)
+                    request.numberId = ServiceFixture.numberID(account, account & 1)
+                    _ = try await api.numbers.getNumber(request)
+                }, ""
+            )
         case "ListNumbers":
-            return (try await run(connections, perConnection, duration) { api in
-                var request = ListNumbersRequest()
-                request.accountId = ServiceFixture.accountID(self.randomAccount())
-                let response = try await api.numbers.listNumbers(request)
-                guard response.numbers.count >= 2 else { throw BenchError("ListNumbers returned \(response.numbers.count) numbers") }
-            }, "2+ numbers per list")
+            return (
+                try await run(connections, perConnection, duration) { api in
+                    var request = ListNumbersRequest()
+                    request.accountId = ServiceFixture.accountID(self.randomAccount())
+                    let response = try await api.numbers.listNumbers(request)
+                    guard response.numbers.count >= 2 else { throw BenchError("ListNumbers returned \(response.numbers.count) numbers") }
+                }, "2+ numbers per list"
+            )
         case "ResolveSender":
-            return (try await run(connections, perConnection, duration) { api in
-                let account = self.randomAccount()
-                var request = ResolveSenderRequest()
-                request.accountId = ServiceFixture.accountID(account)
-                request.campaignId = ServiceFixture.campaignID(account)
-                request.contact = "+1312555" + ServiceFixture.zeroPadded(account % 10_000, 4)
-                _ = try await api.campaigns.resolveSender(request)
-            }, "")
+            return (
+                try await run(connections, perConnection, duration) { api in
+                    let account = self.randomAccount()
+                    var request = ResolveSenderRequest()
+                    request.accountId = ServiceFixture.accountID(account)
+                    request.campaignId = ServiceFixture.campaignID(account)
+                    request.contact = "+1312555" + ServiceFixture.zeroPadded(account % 10_000, 4)
+                    _ = try await api.campaigns.resolveSender(request)
+                }, ""
+            )
         case "AddNumber → READY":
             return try await addNumbers(connections, perConnection, duration)
         default:
-            return (try await run(connections, perConnection, duration) { api in
-                let account = self.randomAccount()
-                var create = CreateCampaignRequest()
-                create.accountId = ServiceFixture.accountID(account)
-                create.name = "Bench"
-                var sender = DedicatedSender()
-                sender.numberId = ServiceFixture.numberID(account, 1)
-                create.dedicated = sender
-                let campaign = try await api.campaigns.createCampaign(create)
-                var launch = CampaignRequest()
-                launch.accountId = create.accountId
-                launch.campaignId = campaign.id
-                guard try await api.campaigns.launchCampaign(launch).state == .active else { throw BenchError("the campaign did not become ACTIVE") }
-            }, "a pair of calls per operation; ACTIVE in the call")
+            return (
+                try await run(connections, perConnection, duration) { api in
+                    let account = self.randomAccount()
+                    var create = CreateCampaignRequest()
+                    create.accountId = ServiceFixture.accountID(account)
+                    create.name = "Bench"
+                    var sender = DedicatedSender()
+                    sender.numberId = ServiceFixture.numberID(account, 1)
+                    create.dedicated = sender
+                    let campaign = try await api.campaigns.createCampaign(create)
+                    var launch = CampaignRequest()
+                    launch.accountId = create.accountId
+                    launch.campaignId = campaign.id
+                    guard try await api.campaigns.launchCampaign(launch).state == .active else {
+                        throw BenchError("the campaign did not become ACTIVE")
+                    }
+                }, "a pair of calls per operation; ACTIVE in the call"
+            )
         }
     }
 
@@ -93,16 +106,30 @@ final class ServiceBenchmark: Sendable {
     }
 
     private func run(
-        _ connections: [PhoneNumbersConnection], _ inFlight: Int, _ duration: Duration, stop: @escaping @Sendable () -> Bool = { false },
+        _ connections: [PhoneNumbersConnection],
+        _ inFlight: Int,
+        _ duration: Duration,
+        stop: @escaping @Sendable () -> Bool = { false },
         _ call: @escaping @Sendable (PhoneNumbersConnection) async throws -> Void
     ) async throws -> Measurement {
-        try await closedLoops(connections, inFlight: inFlight, duration: duration, executor: { $0.rpc.preferredTaskExecutor }, stop: stop, call)
+        try await closedLoops(
+            connections,
+            inFlight: inFlight,
+            duration: duration,
+            executor: { $0.rpc.preferredTaskExecutor },
+            stop: stop,
+            call
+        )
     }
 
     /// AddNumber at the given load, then the wait until every number added is READY.
     /// Afterwards the numbers are released and the simulated inventory emptied with SQL,
     /// so later runs find inventory (the provider has 100 numbers per area code).
-    private func addNumbers(_ connections: [PhoneNumbersConnection], _ inFlight: Int, _ duration: Duration) async throws -> (Measurement, note: String) {
+    private func addNumbers(
+        _ connections: [PhoneNumbersConnection],
+        _ inFlight: Int,
+        _ duration: Duration
+    ) async throws -> (Measurement, note: String) {
         let areaCodes = self.areaCodes
         let start = ContinuousClock.now
         // Each filler account takes three more numbers; accounts are reused after the
@@ -110,7 +137,10 @@ final class ServiceBenchmark: Sendable {
         let slots = 3 * (fixture.accounts - 1)
         let firstSlot = addCursor.load(ordering: .relaxed)
         let measurement = try await run(
-            connections, inFlight, duration, stop: { [self] in addCursor.load(ordering: .relaxed) - firstSlot >= slots - inFlight * 4 }
+            connections,
+            inFlight,
+            duration,
+            stop: { [self] in addCursor.load(ordering: .relaxed) - firstSlot >= slots - inFlight * 4 }
         ) { [self] api in
             let slot = addCursor.wrappingAdd(1, ordering: .relaxed).oldValue
             let account = (slot / 3) % (fixture.accounts - 1) + 1
@@ -122,14 +152,20 @@ final class ServiceBenchmark: Sendable {
         }
         while try await pending() > 0 { try await Task.sleep(for: .milliseconds(2)) }
         let allReady = ContinuousClock.now - start
-        let failed = try await fixture.pool.read { try $0.queryOne("SELECT count(*) AS n FROM numbers WHERE status = 'FAILED'")!.get("n", as: Int.self) }
+        let failed = try await fixture.pool.read {
+            try $0.queryOne("SELECT count(*) AS n FROM numbers WHERE status = 'FAILED'")!.get("n", as: Int.self)
+        }
         let readyPerSecond = Double(measurement.calls) / allReady.secondCount
         let template = fixture.template.accountID
         try await fixture.pool.write { database in
             try database.execute(
-                "UPDATE numbers SET status = 'RELEASED' WHERE status = 'READY' AND e164 LIKE '+1___55501__' AND account_id <> ?", [template])
+                "UPDATE numbers SET status = 'RELEASED' WHERE status = 'READY' AND e164 LIKE '+1___55501__' AND account_id <> ?",
+                [template]
+            )
             try database.execute(
-                "DELETE FROM simulated_numbers WHERE e164 NOT IN (SELECT e164 FROM numbers WHERE account_id = ? AND status <> 'RELEASED')", [template])
+                "DELETE FROM simulated_numbers WHERE e164 NOT IN (SELECT e164 FROM numbers WHERE account_id = ? AND status <> 'RELEASED')",
+                [template]
+            )
         }
         // The next run starts on a fresh account.
         addCursor.store((addCursor.load(ordering: .relaxed) + 2) / 3 * 3, ordering: .relaxed)

@@ -43,12 +43,20 @@ final class ServiceFixture: @unchecked Sendable {
         let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
         let store = try await SQLitePhoneNumbersStore.open(pool)
         let provider = try await SimulatedProvider.open(
-            pool, configuration: SimulatedProviderConfiguration(inventoryPerAreaCode: 100, provisioningDelay: .zero, vettingDelay: .milliseconds(5)))
+            pool,
+            configuration: SimulatedProviderConfiguration(
+                inventoryPerAreaCode: 100,
+                provisioningDelay: .zero,
+                vettingDelay: .milliseconds(5)
+            )
+        )
         let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
         let token = try await app.accounts.bootstrapOperator() ?? ""
         let server = RPCServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConnections: maxConnections)),
-            services: app.rpcServices, logger: logger)
+            services: app.rpcServices,
+            logger: logger
+        )
         let tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }]
         let port = try await server.listeningAddress().port!
         let fixture = ServiceFixture(directory: directory, pool: pool, port: port, operatorToken: token, tasks: tasks)
@@ -223,4 +231,3 @@ final class ServiceFixture: @unchecked Sendable {
             """
     }
 }
-

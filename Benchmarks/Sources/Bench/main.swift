@@ -32,7 +32,9 @@ let commandLineForReport: String = {
 if command == "echo" || command == "all" {
     print("\n## RPC echo")
     let table = try await EchoBenchmark.run(seconds: seconds, rounds: rounds, only: only, scenarioFilter: scenarioFilter)
-    sections.append("## RPC echo\n\nBest of \(rounds) rounds of \(seconds) s; contenders alternate within each scenario.\n\n" + table.markdown)
+    sections.append(
+        "## RPC echo\n\nBest of \(rounds) rounds of \(seconds) s; contenders alternate within each scenario.\n\n" + table.markdown
+    )
 }
 if command == "allocations" || command == "all" {
     print("\n## Allocations per echo call")
@@ -40,7 +42,10 @@ if command == "allocations" || command == "all" {
     for row in try await AllocationsBenchmark.run() {
         table.add(row.name, String(format: "%.1f", row.perCall))
     }
-    sections.append("## Allocations per echo call\n\n64 B echo, 64 in flight, 2 s; malloc/calloc/realloc counted on the server's own event loop thread.\n\n" + table.markdown)
+    sections.append(
+        "## Allocations per echo call\n\n64 B echo, 64 in flight, 2 s; malloc/calloc/realloc counted on the server's own event loop thread.\n\n"
+            + table.markdown
+    )
 }
 
 let serviceSeconds = Int(option("--service-seconds", "3")) ?? 3
@@ -67,8 +72,14 @@ if wantsService || wantsGrowth || wantsFanOut {
                 let inFlight = call.hasPrefix("AddNumber") || call.hasPrefix("Create") ? 16 : 64
                 let (m, _) = try await bench.measure(call, inFlight: inFlight)
                 growthTable!.add(
-                    "\(stage)", "\(fixture.databaseBytes >> 20) MiB", call, "\(inFlight)", Report.rate(m.callsPerSecond), Report.micros(m.percentile(50)),
-                    Report.micros(m.percentile(99)))
+                    "\(stage)",
+                    "\(fixture.databaseBytes >> 20) MiB",
+                    call,
+                    "\(inFlight)",
+                    Report.rate(m.callsPerSecond),
+                    Report.micros(m.percentile(50)),
+                    Report.micros(m.percentile(99))
+                )
             }
         }
         if wantsService, stage == 100_000 {
@@ -82,8 +93,14 @@ if wantsService || wantsGrowth || wantsFanOut {
                         if again.0.callsPerSecond > m.callsPerSecond { (m, note) = again }
                     }
                     table.add(
-                        call, "\(inFlight)", Report.rate(m.callsPerSecond), Report.micros(m.percentile(50)), Report.micros(m.percentile(99)),
-                        Report.micros(m.percentile(99.9)), note)
+                        call,
+                        "\(inFlight)",
+                        Report.rate(m.callsPerSecond),
+                        Report.micros(m.percentile(50)),
+                        Report.micros(m.percentile(99)),
+                        Report.micros(m.percentile(99.9)),
+                        note
+                    )
                 }
             }
             serviceTable = table
@@ -100,7 +117,8 @@ if wantsService || wantsGrowth || wantsFanOut {
             (at most 4). Reads use a READ-grant service token, writes the operator token; accounts are picked at random
             (AddNumber: fresh accounts in turn, area codes in turn).
 
-            """ + "\n" + serviceTable.markdown)
+            """ + "\n" + serviceTable.markdown
+        )
     }
     if let growthTable {
         sections.append(
@@ -111,16 +129,24 @@ if wantsService || wantsGrowth || wantsFanOut {
             two READY numbers, an ACTIVE campaign, a member and three events); reads at 64 in flight after a second of
             warm-up, writes at 16; one run of \(serviceSeconds) s each.
 
-            """ + "\n" + growthTable.markdown)
+            """ + "\n" + growthTable.markdown
+        )
     }
     if wantsFanOut {
         print("\n## WatchEvents fan-out")
-        var table = Report.Table(columns: ["watchers", "events/s", "deliveries/s", "delivery p50 µs", "p99 µs", "every event to every watcher"])
+        var table = Report.Table(columns: [
+            "watchers", "events/s", "deliveries/s", "delivery p50 µs", "p99 µs", "every event to every watcher",
+        ])
         for watchers in [1, 100, 1_000] {
             let r = try await FanOutBenchmark.run(fixture, watchers: watchers, seconds: serviceSeconds)
             table.add(
-                "\(watchers)", Report.rate(r.eventsPerSecond), Report.rate(r.deliveriesPerSecond), Report.micros(r.latency.percentile(50)),
-                Report.micros(r.latency.percentile(99)), r.complete ? "yes" : "NO")
+                "\(watchers)",
+                Report.rate(r.eventsPerSecond),
+                Report.rate(r.deliveriesPerSecond),
+                Report.micros(r.latency.percentile(50)),
+                Report.micros(r.latency.percentile(99)),
+                r.complete ? "yes" : "NO"
+            )
         }
         sections.append(
             """
@@ -130,7 +156,8 @@ if wantsService || wantsGrowth || wantsFanOut {
             one call after another, for \(serviceSeconds) s. Delivery latency runs from the start of the producing call to the
             event's arrival at a watcher.
 
-            """ + "\n" + table.markdown)
+            """ + "\n" + table.markdown
+        )
     }
 }
 if command == "idle-server" {
@@ -141,8 +168,12 @@ if command == "idle" || command == "all" {
     let r = try await IdleConnectionsBenchmark.run(count: 10_000)
     var table = Report.Table(columns: ["connections", "server RSS before", "with the connections", "per connection", "after they closed"])
     table.add(
-        "\(r.count)", "\(r.baselineRSS >> 20) MiB", "\(r.loadedRSS >> 20) MiB", "\((r.loadedRSS - r.baselineRSS) / r.count) B",
-        "\(r.afterCloseRSS >> 20) MiB")
+        "\(r.count)",
+        "\(r.baselineRSS >> 20) MiB",
+        "\(r.loadedRSS >> 20) MiB",
+        "\((r.loadedRSS - r.baselineRSS) / r.count) B",
+        "\(r.afterCloseRSS >> 20) MiB"
+    )
     sections.append(
         """
         ## Idle connections
@@ -150,7 +181,8 @@ if command == "idle" || command == "all" {
         The service in a child process; this process opens \(r.count) connections (preface, SETTINGS, one PING each,
         \(Int(r.openedPerSecond)) connections/s) and leaves them idle. Resident set size from /proc.
 
-        """ + "\n" + table.markdown)
+        """ + "\n" + table.markdown
+    )
 }
 
 if !output.isEmpty {

@@ -1,5 +1,6 @@
-import Glibc
 import CFuzzDriver
+import Glibc
+
 @testable import RPCNIO
 
 /// Feeds the input to a server connection (ConnectionReplay) and stops at the first

@@ -1,23 +1,24 @@
-import Glibc
 import CFuzzDriver
+import Glibc
 import PhoneNumbersClient
 import ProtoBridge
 
 /// Every request message of every service, each round-tripped when it decodes.
 enum Decoders {
     static let all: [@Sendable (UnsafeRawBufferPointer) -> Void] = [
-    check(HealthCheckRequest.self),
-    check(CreateAccountRequest.self), check(GetAccountRequest.self), check(AddMemberRequest.self), check(ListMembersRequest.self),
-    check(IssueTokenRequest.self), check(WhoAmIRequest.self),
-    check(GetBrandRequest.self), check(SubmitBrandRequest.self), check(SubmitUseCaseRequest.self), check(GetUseCaseRequest.self),
-    check(ListUseCasesRequest.self), check(SetUseCaseStatusRequest.self),
-    check(ListAreaCodesRequest.self),
-    check(AddNumberRequest.self), check(GetNumberRequest.self), check(ListNumbersRequest.self), check(RenameNumberRequest.self),
-    check(DeleteNumberRequest.self), check(RetryProvisioningRequest.self), check(WatchNumberRequest.self), check(RequestPortOutRequest.self),
-    check(GetPortOutPinRequest.self), check(ResetPortOutPinRequest.self),
-    check(CreateCampaignRequest.self), check(CampaignRequest.self), check(ListCampaignsRequest.self), check(ResolveSenderRequest.self),
-    check(WatchEventsRequest.self), check(ListAuditEventsRequest.self),
-    check(ListPortOutAttemptsRequest.self),
+        check(HealthCheckRequest.self),
+        check(CreateAccountRequest.self), check(GetAccountRequest.self), check(AddMemberRequest.self), check(ListMembersRequest.self),
+        check(IssueTokenRequest.self), check(WhoAmIRequest.self),
+        check(GetBrandRequest.self), check(SubmitBrandRequest.self), check(SubmitUseCaseRequest.self), check(GetUseCaseRequest.self),
+        check(ListUseCasesRequest.self), check(SetUseCaseStatusRequest.self),
+        check(ListAreaCodesRequest.self),
+        check(AddNumberRequest.self), check(GetNumberRequest.self), check(ListNumbersRequest.self), check(RenameNumberRequest.self),
+        check(DeleteNumberRequest.self), check(RetryProvisioningRequest.self), check(WatchNumberRequest.self),
+        check(RequestPortOutRequest.self),
+        check(GetPortOutPinRequest.self), check(ResetPortOutPinRequest.self),
+        check(CreateCampaignRequest.self), check(CampaignRequest.self), check(ListCampaignsRequest.self), check(ResolveSenderRequest.self),
+        check(WatchEventsRequest.self), check(ListAuditEventsRequest.self),
+        check(ListPortOutAttemptsRequest.self),
     ]
 }
 
@@ -25,7 +26,10 @@ func check<M: ProtoMessage>(_ type: M.Type) -> @Sendable (UnsafeRawBufferPointer
     { bytes in
         let limits = DecodingLimits(maxMessageSize: 1 << 20)
         guard let message = try? M(serializedBytes: bytes, limits: limits) else { return }
-        let again = try! M(serializedBytes: message.serializedBytes(), limits: DecodingLimits(maxMessageSize: 1 << 22, baseAllocationBudget: 1 << 26))
+        let again = try! M(
+            serializedBytes: message.serializedBytes(),
+            limits: DecodingLimits(maxMessageSize: 1 << 22, baseAllocationBudget: 1 << 26)
+        )
         precondition(again == message, "\(M.self) did not survive re-encoding")
     }
 }

@@ -19,7 +19,9 @@ struct AccountsAPI: AccountsService {
     func addMember(request: AddMemberRequest, context: ServerContext) async throws -> Member {
         let principal = try await authenticator.authenticate(context)
         let role = try MemberRecord.Role.from(request.role, reason: "INVALID_ROLE", "a role")
-        return Mapping.member(try await domain.addMember(principal, accountID: request.accountId, name: request.name, email: request.email, role: role))
+        return Mapping.member(
+            try await domain.addMember(principal, accountID: request.accountId, name: request.name, email: request.email, role: role)
+        )
     }
 
     func listMembers(request: ListMembersRequest, context: ServerContext) async throws -> ListMembersResponse {

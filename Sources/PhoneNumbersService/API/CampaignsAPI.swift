@@ -9,7 +9,9 @@ struct CampaignsAPI: CampaignsService {
     /// The shape of the calls on one campaign: authenticate, run `operation` on the
     /// request's account and campaign, answer with the campaign.
     private func answer(
-        _ request: CampaignRequest, _ context: ServerContext, _ operation: (Principal, String, String) async throws -> CampaignRecord
+        _ request: CampaignRequest,
+        _ context: ServerContext,
+        _ operation: (Principal, String, String) async throws -> CampaignRecord
     ) async throws -> Campaign {
         let principal = try await authenticator.authenticate(context)
         return try await message(operation(principal, request.accountId, request.campaignId))
@@ -30,7 +32,8 @@ struct CampaignsAPI: CampaignsService {
         case (_?, _?): throw DomainError.invalid("SENDER_CONFLICT", "give a dedicated number or a single-use sender, not both")
         }
         return try await message(
-            domain.create(principal, accountID: request.accountId, name: request.name, sender: sender, requestID: request.requestId))
+            domain.create(principal, accountID: request.accountId, name: request.name, sender: sender, requestID: request.requestId)
+        )
     }
 
     func launchCampaign(request: CampaignRequest, context: ServerContext) async throws -> Campaign {
@@ -55,7 +58,8 @@ struct CampaignsAPI: CampaignsService {
 
     func listCampaigns(request: ListCampaignsRequest, context: ServerContext) async throws -> ListCampaignsResponse {
         let principal = try await authenticator.authenticate(context)
-        let state: CampaignRecord.State? = request.state == .unspecified ? nil : try CampaignRecord.State.from(request.state, reason: "INVALID_STATE", "a campaign state")
+        let state: CampaignRecord.State? =
+            request.state == .unspecified ? nil : try CampaignRecord.State.from(request.state, reason: "INVALID_STATE", "a campaign state")
         let campaigns = try await domain.list(principal, accountID: request.accountId, state: state, numberID: request.numberId)
         let numbers = try await domain.senderNumbers(of: campaigns)
         var response = ListCampaignsResponse()
@@ -65,7 +69,12 @@ struct CampaignsAPI: CampaignsService {
 
     func resolveSender(request: ResolveSenderRequest, context: ServerContext) async throws -> ResolveSenderResponse {
         let principal = try await authenticator.authenticate(context)
-        let resolved = try await domain.resolveSender(principal, accountID: request.accountId, campaignID: request.campaignId, contact: request.contact)
+        let resolved = try await domain.resolveSender(
+            principal,
+            accountID: request.accountId,
+            campaignID: request.campaignId,
+            contact: request.contact
+        )
         var response = ResolveSenderResponse()
         response.e164 = resolved.e164
         response.conversationId = resolved.conversationID

@@ -8,7 +8,12 @@ struct EventsAPI: EventsService {
 
     func watchEvents(request: WatchEventsRequest, context: ServerContext, responses: ResponseStreamWriter<Event>) async throws {
         let principal = try await authenticator.authenticate(context)
-        for try await event in try await domain.watch(principal, accountID: request.accountId, since: request.since, fromStart: request.fromStart) {
+        for try await event in try await domain.watch(
+            principal,
+            accountID: request.accountId,
+            since: request.since,
+            fromStart: request.fromStart
+        ) {
             try await responses.write(Mapping.event(event))
         }
     }
@@ -16,8 +21,13 @@ struct EventsAPI: EventsService {
     func listAuditEvents(request: ListAuditEventsRequest, context: ServerContext) async throws -> ListAuditEventsResponse {
         let principal = try await authenticator.authenticate(context)
         let (entries, next) = try await domain.audit(
-            principal, accountID: request.accountId, action: request.action, subjectID: request.subjectId, pageSize: Int(request.pageSize),
-            pageToken: request.pageToken)
+            principal,
+            accountID: request.accountId,
+            action: request.action,
+            subjectID: request.subjectId,
+            pageSize: Int(request.pageSize),
+            pageToken: request.pageToken
+        )
         var response = ListAuditEventsResponse()
         response.events = entries.map(Mapping.audit)
         response.nextPageToken = next

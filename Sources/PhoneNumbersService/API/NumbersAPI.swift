@@ -9,8 +9,13 @@ struct NumbersAPI: NumbersService {
     func addNumber(request: AddNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
         let principal = try await authenticator.authenticate(context)
         let number = try await domain.add(
-            principal, accountID: request.accountId, areaCode: request.areaCode, name: request.name, useCaseID: request.useCaseId,
-            requestID: request.requestId)
+            principal,
+            accountID: request.accountId,
+            areaCode: request.areaCode,
+            name: request.name,
+            useCaseID: request.useCaseId,
+            requestID: request.requestId
+        )
         return Mapping.number(number)
     }
 
@@ -21,14 +26,18 @@ struct NumbersAPI: NumbersService {
     func listNumbers(request: ListNumbersRequest, context: ServerContext) async throws -> ListNumbersResponse {
         let principal = try await authenticator.authenticate(context)
         var response = ListNumbersResponse()
-        response.numbers = try await domain.list(principal, accountID: request.accountId, includeReleased: request.includeReleased).map(Mapping.number)
+        response.numbers = try await domain.list(principal, accountID: request.accountId, includeReleased: request.includeReleased).map(
+            Mapping.number
+        )
         response.limit = Int32(NumberRules.accountLimit)
         return response
     }
 
     func renameNumber(request: RenameNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
         let principal = try await authenticator.authenticate(context)
-        return Mapping.number(try await domain.rename(principal, accountID: request.accountId, numberID: request.numberId, name: request.name))
+        return Mapping.number(
+            try await domain.rename(principal, accountID: request.accountId, numberID: request.numberId, name: request.name)
+        )
     }
 
     func deleteNumber(request: DeleteNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
@@ -48,7 +57,12 @@ struct NumbersAPI: NumbersService {
 
     func requestPortOut(request: RequestPortOutRequest, context: ServerContext) async throws -> PortOutResponse {
         let principal = try await authenticator.authenticate(context)
-        let number = try await domain.requestPortOut(principal, e164: request.e164, pin: request.pin, gainingCarrier: request.gainingCarrier)
+        let number = try await domain.requestPortOut(
+            principal,
+            e164: request.e164,
+            pin: request.pin,
+            gainingCarrier: request.gainingCarrier
+        )
         var response = PortOutResponse()
         response.numberId = number.id
         response.e164 = number.e164
@@ -74,7 +88,10 @@ struct NumbersAPI: NumbersService {
     /// The shape of the calls on one number: authenticate, then run `operation` on the
     /// request's account and number.
     private func onNumber<T>(
-        _ accountID: String, _ numberID: String, _ context: ServerContext, _ operation: (Principal, String, String) async throws -> T
+        _ accountID: String,
+        _ numberID: String,
+        _ context: ServerContext,
+        _ operation: (Principal, String, String) async throws -> T
     ) async throws -> T {
         let principal = try await authenticator.authenticate(context)
         return try await operation(principal, accountID, numberID)

@@ -14,16 +14,26 @@ struct RegistrationAPI: RegistrationService {
     func submitBrand(request: SubmitBrandRequest, context: ServerContext) async throws -> Brand {
         let principal = try await authenticator.authenticate(context)
         let submission = BrandSubmission(
-            legalName: request.legalName, ein: request.ein, entityType: BrandRecord.EntityType(wire: request.entityType), contactName: request.contactName,
-            contactEmail: request.contactEmail, contactPhone: request.contactPhone)
+            legalName: request.legalName,
+            ein: request.ein,
+            entityType: BrandRecord.EntityType(wire: request.entityType),
+            contactName: request.contactName,
+            contactEmail: request.contactEmail,
+            contactPhone: request.contactPhone
+        )
         return Mapping.brand(try await domain.submitBrand(principal, accountID: request.accountId, submission))
     }
 
     func submitUseCase(request: SubmitUseCaseRequest, context: ServerContext) async throws -> UseCase {
         let principal = try await authenticator.authenticate(context)
         let submission = UseCaseSubmission(
-            type: UseCaseRecord.Kind(wire: request.type), description: request.description, sampleMessages: request.sampleMessages,
-            optInText: request.optInText, helpText: request.helpText, campaignVerifyToken: request.campaignVerifyToken)
+            type: UseCaseRecord.Kind(wire: request.type),
+            description: request.description,
+            sampleMessages: request.sampleMessages,
+            optInText: request.optInText,
+            helpText: request.helpText,
+            campaignVerifyToken: request.campaignVerifyToken
+        )
         return Mapping.useCase(try await domain.submitUseCase(principal, accountID: request.accountId, submission), numberCount: 0)
     }
 
@@ -36,7 +46,9 @@ struct RegistrationAPI: RegistrationService {
     func listUseCases(request: ListUseCasesRequest, context: ServerContext) async throws -> ListUseCasesResponse {
         let principal = try await authenticator.authenticate(context)
         var response = ListUseCasesResponse()
-        response.useCases = try await domain.useCases(principal, accountID: request.accountId).map { Mapping.useCase($0.0, numberCount: $0.1) }
+        response.useCases = try await domain.useCases(principal, accountID: request.accountId).map {
+            Mapping.useCase($0.0, numberCount: $0.1)
+        }
         return response
     }
 
@@ -44,7 +56,12 @@ struct RegistrationAPI: RegistrationService {
         let principal = try await authenticator.authenticate(context)
         let status = try UseCaseRecord.Status.from(request.status, reason: "INVALID_STATUS", "a use case status")
         let useCase = try await domain.setUseCaseStatus(
-            principal, accountID: request.accountId, useCaseID: request.useCaseId, status: status, reason: request.failureReason)
+            principal,
+            accountID: request.accountId,
+            useCaseID: request.useCaseId,
+            status: status,
+            reason: request.failureReason
+        )
         return Mapping.useCase(useCase, numberCount: 0)
     }
 }

@@ -9,7 +9,12 @@ public struct AccountsDomain: Sendable {
     /// Creates the operator credential if none exists; returns its token when it did.
     public func bootstrapOperator() async throws -> String? {
         let token = Credentials.makeToken()
-        let record = CredentialRecord(id: Identifiers.make("tok"), tokenHash: Credentials.hash(token), subject: .operator, createdAt: currentTimestamp())
+        let record = CredentialRecord(
+            id: Identifiers.make("tok"),
+            tokenHash: Credentials.hash(token),
+            subject: .operator,
+            createdAt: currentTimestamp()
+        )
         let created = try await store.write { tx in
             guard try !tx.hasOperatorCredential() else { return false }
             try tx.insert(record)
@@ -29,7 +34,14 @@ public struct AccountsDomain: Sendable {
         let account = AccountRecord(id: Identifiers.make("acc"), name: name, country: country, createdAt: currentTimestamp())
         try await store.write { tx in
             try tx.insert(account)
-            try ChangeLog.audit(tx, account: account.id, actor: Actor(principal), action: "ACCOUNT_CREATED", subject: ("ACCOUNT", account.id), new: account.name)
+            try ChangeLog.audit(
+                tx,
+                account: account.id,
+                actor: Actor(principal),
+                action: "ACCOUNT_CREATED",
+                subject: ("ACCOUNT", account.id),
+                new: account.name
+            )
         }
         return account
     }
@@ -42,19 +54,37 @@ public struct AccountsDomain: Sendable {
     }
 
     /// Operator only: a new member of an account.
-    public func addMember(_ principal: Principal, accountID: String, name: String, email: String, role: MemberRecord.Role) async throws -> MemberRecord {
+    public func addMember(
+        _ principal: Principal,
+        accountID: String,
+        name: String,
+        email: String,
+        role: MemberRecord.Role
+    ) async throws -> MemberRecord {
         try AccessPolicy.requireOperator(principal)
         let name = try HumanText.line(name, "a member's name", maxLength: 200, required: true, reason: "INVALID_NAME")
         let member = MemberRecord(
-            id: Identifiers.make("mem"), accountID: accountID, name: name, email: email.trimmingCharacters(in: .whitespaces), role: role,
-            createdAt: currentTimestamp())
+            id: Identifiers.make("mem"),
+            accountID: accountID,
+            name: name,
+            email: email.trimmingCharacters(in: .whitespaces),
+            role: role,
+            createdAt: currentTimestamp()
+        )
         try await store.write { tx in
             guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
             if role == .owner, try tx.members(ofAccount: accountID).contains(where: { $0.role == .owner }) {
                 throw DomainError.precondition("OWNER_EXISTS", "the account already has an owner")
             }
             try tx.insert(member)
-            try ChangeLog.audit(tx, account: accountID, actor: Actor(principal), action: "MEMBER_ADDED", subject: ("MEMBER", member.id), new: role.rawValue)
+            try ChangeLog.audit(
+                tx,
+                account: accountID,
+                actor: Actor(principal),
+                action: "MEMBER_ADDED",
+                subject: ("MEMBER", member.id),
+                new: role.rawValue
+            )
         }
         return member
     }
@@ -67,7 +97,12 @@ public struct AccountsDomain: Sendable {
 
     /// Operator only: a token for a member, or for an internal service with grants.
     /// Returns the token (shown once) and its id.
-    public func issueToken(_ principal: Principal, memberID: String, serviceName: String, grants: Set<CredentialSubject.Grant>) async throws -> (token: String, id: String) {
+    public func issueToken(
+        _ principal: Principal,
+        memberID: String,
+        serviceName: String,
+        grants: Set<CredentialSubject.Grant>
+    ) async throws -> (token: String, id: String) {
         try AccessPolicy.requireOperator(principal)
         let subject: CredentialSubject
         switch (memberID.isEmpty, serviceName.isEmpty) {
@@ -80,7 +115,12 @@ public struct AccountsDomain: Sendable {
             throw DomainError.invalid("SUBJECT_REQUIRED", "give exactly one of member_id and service_name")
         }
         let token = Credentials.makeToken()
-        let record = CredentialRecord(id: Identifiers.make("tok"), tokenHash: Credentials.hash(token), subject: subject, createdAt: currentTimestamp())
+        let record = CredentialRecord(
+            id: Identifiers.make("tok"),
+            tokenHash: Credentials.hash(token),
+            subject: subject,
+            createdAt: currentTimestamp()
+        )
         try await store.write { tx in
             // The member is looked up before the credential that refers to it is stored.
             var member: MemberRecord?
@@ -93,11 +133,22 @@ public struct AccountsDomain: Sendable {
             case .member(let id):
                 guard let member else { return }
                 try ChangeLog.audit(
-                    tx, account: member.accountID, actor: Actor(principal), action: "TOKEN_ISSUED", subject: ("TOKEN", record.id), new: "member:\(id)")
+                    tx,
+                    account: member.accountID,
+                    actor: Actor(principal),
+                    action: "TOKEN_ISSUED",
+                    subject: ("TOKEN", record.id),
+                    new: "member:\(id)"
+                )
             case .service(let name, let grants):
                 try ChangeLog.audit(
-                    tx, account: "", actor: Actor(principal), action: "TOKEN_ISSUED", subject: ("TOKEN", record.id),
-                    new: "service:\(name) " + grants.map(\.rawValue).sorted().joined(separator: ","))
+                    tx,
+                    account: "",
+                    actor: Actor(principal),
+                    action: "TOKEN_ISSUED",
+                    subject: ("TOKEN", record.id),
+                    new: "service:\(name) " + grants.map(\.rawValue).sorted().joined(separator: ",")
+                )
             case .operator:
                 break
             }

@@ -41,7 +41,9 @@ public struct Authenticator: Sendable {
     let logger: Logger
 
     public init(
-        store: any PhoneNumbersStore, limiter: FailedAuthenticationLimiter = .init(), cache: PrincipalCache = .init(),
+        store: any PhoneNumbersStore,
+        limiter: FailedAuthenticationLimiter = .init(),
+        cache: PrincipalCache = .init(),
         logger: Logger = Logger(label: "phone-numbers.auth")
     ) {
         self.store = store
@@ -80,9 +82,11 @@ public struct Authenticator: Sendable {
         let end = limiter.windowEnd(peer)
         let remaining = max(0, end - currentTimestamp())
         return DomainError(
-            .resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS",
+            .resourceExhausted,
+            "TOO_MANY_FAILED_AUTHENTICATIONS",
             "too many failed authentications from this address (\(limiter.maxFailures) a minute); try again in \((remaining + 999) / 1000) s",
-            metadata: ["retry_after_ms": "\(remaining)", "max_failures": "\(limiter.maxFailures)"])
+            metadata: ["retry_after_ms": "\(remaining)", "max_failures": "\(limiter.maxFailures)"]
+        )
     }
 
     /// The principal of the bearer token in `metadata` (no rate limiting).

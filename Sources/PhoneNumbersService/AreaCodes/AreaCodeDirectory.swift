@@ -24,8 +24,12 @@ public enum AreaCodeDirectory {
         let filter = state.uppercased()
         return table.filter { filter.isEmpty || $0.state == filter }.map { row in
             AreaCodeEntry(
-                areaCode: row.npa, state: row.state, stateName: stateNames[row.state] ?? row.state,
-                available: notOffered[row.npa] == nil, unavailableReason: notOffered[row.npa] ?? "")
+                areaCode: row.npa,
+                state: row.state,
+                stateName: stateNames[row.state] ?? row.state,
+                available: notOffered[row.npa] == nil,
+                unavailableReason: notOffered[row.npa] ?? ""
+            )
         }
     }
 
@@ -42,7 +46,9 @@ public enum AreaCodeDirectory {
             let sameState = table.lazy.filter { $0.state == entry.state }.map(\.npa)
             let candidates = (neighbours[entry.areaCode] ?? []) + sameState
             var seen: Set<String> = [entry.areaCode]
-            entry.suggestions = Array(candidates.filter { stocked.contains($0) && notOffered[$0] == nil && seen.insert($0).inserted }.prefix(3))
+            entry.suggestions = Array(
+                candidates.filter { stocked.contains($0) && notOffered[$0] == nil && seen.insert($0).inserted }.prefix(3)
+            )
             return entry
         }
     }
@@ -56,7 +62,11 @@ public enum AreaCodeDirectory {
     public static func validate(_ areaCode: String) throws(DomainError) -> String {
         let digits = Array(areaCode.utf8)
         func invalid(_ why: String) -> DomainError {
-            .invalid("INVALID_AREA_CODE", "\(areaCode.isEmpty ? "an empty value" : "'\(areaCode)'") is not a US geographic area code: \(why)", metadata: ["area_code": areaCode])
+            .invalid(
+                "INVALID_AREA_CODE",
+                "\(areaCode.isEmpty ? "an empty value" : "'\(areaCode)'") is not a US geographic area code: \(why)",
+                metadata: ["area_code": areaCode]
+            )
         }
         guard digits.count == 3, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             throw invalid("an area code is three digits")

@@ -16,7 +16,11 @@ public enum CampaignTransition: Sendable, Hashable {
 /// returns to DRAFT.
 public enum CampaignStateMachine {
     /// The state after `transition`, or FAILED_PRECONDITION `INVALID_STATE_TRANSITION`.
-    public static func next(_ state: CampaignRecord.State, _ transition: CampaignTransition, sender: NumberRecord.Kind) throws(DomainError) -> CampaignRecord.State {
+    public static func next(
+        _ state: CampaignRecord.State,
+        _ transition: CampaignTransition,
+        sender: NumberRecord.Kind
+    ) throws(DomainError) -> CampaignRecord.State {
         switch (state, transition) {
         case (.draft, .launch): return sender == .dedicated ? .active : .launching
         case (.launching, .launchSucceeded) where sender == .singleUse: return .active
@@ -26,8 +30,10 @@ public enum CampaignStateMachine {
         case (.draft, .archive), (.launching, .archive), (.active, .archive), (.paused, .archive): return .archived
         default:
             throw .precondition(
-                "INVALID_STATE_TRANSITION", "\(article(state)) \(state.rawValue) campaign cannot \(name(transition))",
-                metadata: ["state": state.rawValue, "transition": name(transition)])
+                "INVALID_STATE_TRANSITION",
+                "\(article(state)) \(state.rawValue) campaign cannot \(name(transition))",
+                metadata: ["state": state.rawValue, "transition": name(transition)]
+            )
         }
     }
 

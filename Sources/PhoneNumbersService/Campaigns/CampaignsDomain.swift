@@ -35,7 +35,13 @@ public struct CampaignsDomain: Sendable {
     ///
     /// - Throws: INVALID_ARGUMENT `SENDER_REQUIRED` (metadata `number_ids`) when no
     ///   sender is named and the account has no single READY dedicated number.
-    public func create(_ principal: Principal, accountID requested: String, name: String, sender: CampaignSender, requestID: String) async throws
+    public func create(
+        _ principal: Principal,
+        accountID requested: String,
+        name: String,
+        sender: CampaignSender,
+        requestID: String
+    ) async throws
         -> CampaignRecord
     {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageCampaigns)
@@ -44,10 +50,14 @@ public struct CampaignsDomain: Sendable {
         let fingerprint: String
         switch sender {
         case .dedicated(let numberID):
-            guard !numberID.isEmpty else { throw DomainError.invalid("SENDER_REQUIRED", "choose a dedicated number or a single-use sender") }
+            guard !numberID.isEmpty else {
+                throw DomainError.invalid("SENDER_REQUIRED", "choose a dedicated number or a single-use sender")
+            }
             fingerprint = "dedicated|\(numberID)|\(name)"
         case .singleUse(let useCaseID, let areaCodes):
-            guard !useCaseID.isEmpty else { throw DomainError.invalid("USE_CASE_REQUIRED", "a single-use sender needs an approved use case") }
+            guard !useCaseID.isEmpty else {
+                throw DomainError.invalid("USE_CASE_REQUIRED", "a single-use sender needs an approved use case")
+            }
             guard (1...10).contains(areaCodes.count) else {
                 throw DomainError.invalid("AREA_CODES_REQUIRED", "a single-use sender needs 1 to 10 preferred area codes")
             }
@@ -61,15 +71,30 @@ public struct CampaignsDomain: Sendable {
         let campaign = try await store.write { tx -> CampaignRecord in
             if !requestID.isEmpty, let existing = try tx.campaign(accountID: accountID, requestID: requestID) {
                 guard existing.fingerprint == fingerprint else {
-                    throw DomainError.precondition("REQUEST_ID_REUSED", "request_id \(requestID) was used with different arguments", metadata: ["campaign_id": existing.id])
+                    throw DomainError.precondition(
+                        "REQUEST_ID_REUSED",
+                        "request_id \(requestID) was used with different arguments",
+                        metadata: ["campaign_id": existing.id]
+                    )
                 }
                 return existing
             }
             guard let account = try tx.account(accountID) else { throw DomainError.notFound("account", accountID) }
             guard account.isUS else { throw DomainError.precondition("NOT_US_ACCOUNT", "campaigns with 10DLC numbers are for US accounts") }
             var record = CampaignRecord(
-                id: Identifiers.make("cmp"), accountID: accountID, name: name, state: .draft, senderKind: .dedicated, numberID: "", useCaseID: "",
-                preferredAreaCodes: [], requestID: requestID, fingerprint: fingerprint, createdAt: now, updatedAt: now)
+                id: Identifiers.make("cmp"),
+                accountID: accountID,
+                name: name,
+                state: .draft,
+                senderKind: .dedicated,
+                numberID: "",
+                useCaseID: "",
+                preferredAreaCodes: [],
+                requestID: requestID,
+                fingerprint: fingerprint,
+                createdAt: now,
+                updatedAt: now
+            )
             var sender = sender
             if sender == .accountDefault { sender = .dedicated(numberID: try Self.defaultSender(tx, accountID)) }
             switch sender {
@@ -79,11 +104,15 @@ public struct CampaignsDomain: Sendable {
                 guard let number = try tx.number(numberID), number.accountID == accountID, number.kind == .dedicated else {
                     throw DomainError.notFound("number", numberID)
                 }
-                guard number.status != .released else { throw DomainError.precondition("NUMBER_RELEASED", "number \(numberID) was deleted") }
+                guard number.status != .released else {
+                    throw DomainError.precondition("NUMBER_RELEASED", "number \(numberID) was deleted")
+                }
                 record.numberID = numberID
                 record.useCaseID = number.useCaseID
             case .singleUse(let useCaseID, let areaCodes):
-                guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else { throw DomainError.notFound("use case", useCaseID) }
+                guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else {
+                    throw DomainError.notFound("use case", useCaseID)
+                }
                 guard useCase.status == .approved else { throw RegistrationDomain.notApproved(useCase) }
                 record.senderKind = .singleUse
                 record.useCaseID = useCaseID
@@ -107,7 +136,8 @@ public struct CampaignsDomain: Sendable {
             ready.isEmpty
                 ? "the account has no READY dedicated number: add one, or give a single-use sender (use case and area codes)"
                 : "choose the dedicated number to send from: \(choices); or give a single-use sender",
-            metadata: ["number_ids": ready.map(\.id).joined(separator: ",")])
+            metadata: ["number_ids": ready.map(\.id).joined(separator: ",")]
+        )
     }
 
     public func get(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
@@ -115,7 +145,12 @@ public struct CampaignsDomain: Sendable {
         return try await store.read { tx in try Self.owned(tx, campaignID, accountID) }
     }
 
-    public func list(_ principal: Principal, accountID requested: String, state: CampaignRecord.State?, numberID: String) async throws -> [CampaignRecord] {
+    public func list(
+        _ principal: Principal,
+        accountID requested: String,
+        state: CampaignRecord.State?,
+        numberID: String
+    ) async throws -> [CampaignRecord] {
         let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
         return try await store.read { tx in try tx.campaigns(ofAccount: accountID, state: state, numberID: numberID) }
     }
@@ -137,12 +172,16 @@ public struct CampaignsDomain: Sendable {
                 guard let number = try tx.number(campaign.numberID) else { throw DomainError.notFound("number", campaign.numberID) }
                 guard number.status != .released else {
                     throw DomainError.precondition(
-                        "NUMBER_RELEASED", "the campaign's number \(number.e164) was deleted; create the campaign on another number")
+                        "NUMBER_RELEASED",
+                        "the campaign's number \(number.e164) was deleted; create the campaign on another number"
+                    )
                 }
                 guard number.status == .ready else {
                     throw DomainError.precondition(
-                        "NUMBER_NOT_READY", "number \(number.e164) is \(number.status.visible.rawValue), not READY",
-                        metadata: ["status": number.status.visible.rawValue])
+                        "NUMBER_NOT_READY",
+                        "number \(number.e164) is \(number.status.visible.rawValue), not READY",
+                        metadata: ["status": number.status.visible.rawValue]
+                    )
                 }
                 campaign.activatedAt = now
             case .singleUse:
@@ -150,13 +189,24 @@ public struct CampaignsDomain: Sendable {
                 guard useCase.status == .approved else { throw RegistrationDomain.notApproved(useCase) }
                 guard try tx.heldNumberCount(ofUseCase: campaign.useCaseID) < NumberRules.useCaseLimit else {
                     throw DomainError.precondition(
-                        "USE_CASE_NUMBER_LIMIT", "a use case can be associated with at most \(NumberRules.useCaseLimit) numbers",
-                        metadata: ["limit": "\(NumberRules.useCaseLimit)"])
+                        "USE_CASE_NUMBER_LIMIT",
+                        "a use case can be associated with at most \(NumberRules.useCaseLimit) numbers",
+                        metadata: ["limit": "\(NumberRules.useCaseLimit)"]
+                    )
                 }
                 let number = NumberRecord(
-                    id: Identifiers.make("num"), accountID: accountID, e164: "", areaCode: campaign.preferredAreaCodes[0], name: campaign.name,
-                    useCaseID: campaign.useCaseID, status: .reserving, createdAt: now, updatedAt: now, kind: .singleUse,
-                    areaCodes: campaign.preferredAreaCodes)
+                    id: Identifiers.make("num"),
+                    accountID: accountID,
+                    e164: "",
+                    areaCode: campaign.preferredAreaCodes[0],
+                    name: campaign.name,
+                    useCaseID: campaign.useCaseID,
+                    status: .reserving,
+                    createdAt: now,
+                    updatedAt: now,
+                    kind: .singleUse,
+                    areaCodes: campaign.preferredAreaCodes
+                )
                 try NumberLifecycle.request(tx, number, reserveAt: now)
                 campaign.numberID = number.id
             }
@@ -187,7 +237,12 @@ public struct CampaignsDomain: Sendable {
     }
 
     private func transition(
-        _ principal: Principal, _ requested: String, _ campaignID: String, _ transition: CampaignTransition, permission: Permission, action: String
+        _ principal: Principal,
+        _ requested: String,
+        _ campaignID: String,
+        _ transition: CampaignTransition,
+        permission: Permission,
+        action: String
     ) async throws -> CampaignRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, permission)
         let actor = Actor(principal)
@@ -216,7 +271,12 @@ public struct CampaignsDomain: Sendable {
 
     /// The number that texts `contact` for an ACTIVE campaign, and the conversation id:
     /// stable for (sending number, contact) across every campaign on that number.
-    public func resolveSender(_ principal: Principal, accountID requested: String, campaignID: String, contact: String) async throws
+    public func resolveSender(
+        _ principal: Principal,
+        accountID requested: String,
+        campaignID: String,
+        contact: String
+    ) async throws
         -> (e164: String, conversationID: String, contact: String)
     {
         let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
@@ -225,8 +285,10 @@ public struct CampaignsDomain: Sendable {
             let campaign = try Self.owned(tx, campaignID, accountID)
             guard campaign.state == .active else {
                 throw DomainError.precondition(
-                    "CAMPAIGN_NOT_ACTIVE", "campaign \(campaignID) is \(campaign.state.rawValue); senders resolve only for ACTIVE campaigns",
-                    metadata: ["state": campaign.state.rawValue])
+                    "CAMPAIGN_NOT_ACTIVE",
+                    "campaign \(campaignID) is \(campaign.state.rawValue); senders resolve only for ACTIVE campaigns",
+                    metadata: ["state": campaign.state.rawValue]
+                )
             }
             return (campaign, try Self.requireHeldNumber(tx, campaign))
         }
@@ -245,7 +307,8 @@ public struct CampaignsDomain: Sendable {
             throw DomainError.precondition(
                 "NUMBER_NOT_HELD",
                 "campaign \(campaign.id) cannot send: its number \(number?.e164 ?? "") is \(status)\(why), not READY",
-                metadata: ["status": status, "number_id": campaign.numberID])
+                metadata: ["status": status, "number_id": campaign.numberID]
+            )
         }
         return number
     }
@@ -272,7 +335,9 @@ public struct CampaignsDomain: Sendable {
     // MARK: Access
 
     static func owned(_ tx: any StoreReader, _ campaignID: String, _ accountID: String) throws -> CampaignRecord {
-        guard let campaign = try tx.campaign(campaignID), campaign.accountID == accountID else { throw DomainError.notFound("campaign", campaignID) }
+        guard let campaign = try tx.campaign(campaignID), campaign.accountID == accountID else {
+            throw DomainError.notFound("campaign", campaignID)
+        }
         return campaign
     }
 }

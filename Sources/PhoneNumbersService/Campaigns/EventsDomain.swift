@@ -15,7 +15,12 @@ public struct EventsDomain: Sendable {
     ///
     /// - Throws: OUT_OF_RANGE `SINCE_BEYOND_HEAD` (metadata `head`) when `since` is past
     ///   the newest event: such a watch would skip every event up to `since`.
-    public func watch(_ principal: Principal, accountID requested: String, since: Int64, fromStart: Bool) async throws -> AsyncThrowingStream<EventRecord, any Error> {
+    public func watch(
+        _ principal: Principal,
+        accountID requested: String,
+        since: Int64,
+        fromStart: Bool
+    ) async throws -> AsyncThrowingStream<EventRecord, any Error> {
         let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
         guard since >= 0 else { throw DomainError.invalid("INVALID_SINCE", "since is a sequence number, 0 or more") }
         let changes = signals.signals(for: accountID)
@@ -26,8 +31,11 @@ public struct EventsDomain: Sendable {
             let head = try tx.lastEventSequence(ofAccount: accountID)
             guard since <= head else {
                 throw DomainError(
-                    .outOfRange, "SINCE_BEYOND_HEAD", "since \(since) is past the newest event (\(head)); resume from a sequence you received",
-                    metadata: ["head": "\(head)"])
+                    .outOfRange,
+                    "SINCE_BEYOND_HEAD",
+                    "since \(since) is past the newest event (\(head)); resume from a sequence you received",
+                    metadata: ["head": "\(head)"]
+                )
             }
             return fromStart ? 0 : (since > 0 ? since : head)
         }
@@ -36,8 +44,16 @@ public struct EventsDomain: Sendable {
                 var last = start
                 continuation.yield(
                     EventRecord(
-                        sequence: start, accountID: accountID, kind: EventRecord.watchStarted, subjectID: "", oldState: "", newState: "", reason: "",
-                        at: currentTimestamp()))
+                        sequence: start,
+                        accountID: accountID,
+                        kind: EventRecord.watchStarted,
+                        subjectID: "",
+                        oldState: "",
+                        newState: "",
+                        reason: "",
+                        at: currentTimestamp()
+                    )
+                )
                 func drain() async throws {
                     while true {
                         let page = try await reads.events(ofAccount: accountID, after: last)
@@ -61,7 +77,14 @@ public struct EventsDomain: Sendable {
     }
 
     /// A page of the audit trail, newest first, and the token of the next page ("" at the end).
-    public func audit(_ principal: Principal, accountID requested: String, action: String, subjectID: String, pageSize: Int, pageToken: String) async throws
+    public func audit(
+        _ principal: Principal,
+        accountID requested: String,
+        action: String,
+        subjectID: String,
+        pageSize: Int,
+        pageToken: String
+    ) async throws
         -> ([AuditEntry], String)
     {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readAudit)
@@ -69,7 +92,9 @@ public struct EventsDomain: Sendable {
         guard (1...500).contains(size) else { throw DomainError.invalid("INVALID_PAGE_SIZE", "page_size is 1 to 500") }
         var before: Int64 = 0
         if !pageToken.isEmpty {
-            guard let value = Int64(pageToken), value > 0 else { throw DomainError.invalid("INVALID_PAGE_TOKEN", "page_token is not one this server issued") }
+            guard let value = Int64(pageToken), value > 0 else {
+                throw DomainError.invalid("INVALID_PAGE_TOKEN", "page_token is not one this server issued")
+            }
             before = value
         }
         let query = AuditQuery(accountID: accountID, action: action, subjectID: subjectID, before: before, limit: size + 1)

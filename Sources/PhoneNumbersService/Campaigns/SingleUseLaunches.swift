@@ -20,7 +20,11 @@ struct SingleUseLaunches: NumberLifecycleListener {
     private static func launchFinished(_ tx: any StoreWriter, numberID: String, failure: String?) throws {
         guard var campaign = try tx.campaign(usingSingleUseNumber: numberID), campaign.state == .launching else { return }
         let old = campaign
-        campaign.state = try CampaignStateMachine.next(campaign.state, failure == nil ? .launchSucceeded : .launchFailed, sender: .singleUse)
+        campaign.state = try CampaignStateMachine.next(
+            campaign.state,
+            failure == nil ? .launchSucceeded : .launchFailed,
+            sender: .singleUse
+        )
         campaign.updatedAt = currentTimestamp()
         if let failure {
             campaign.failureReason = failure
@@ -29,6 +33,12 @@ struct SingleUseLaunches: NumberLifecycleListener {
             campaign.activatedAt = campaign.updatedAt
         }
         try tx.update(campaign)
-        try ChangeLog.campaign(tx, from: old, to: campaign, actor: .system, action: failure == nil ? "CAMPAIGN_ACTIVATED" : "CAMPAIGN_LAUNCH_FAILED")
+        try ChangeLog.campaign(
+            tx,
+            from: old,
+            to: campaign,
+            actor: .system,
+            action: failure == nil ? "CAMPAIGN_ACTIVATED" : "CAMPAIGN_LAUNCH_FAILED"
+        )
     }
 }

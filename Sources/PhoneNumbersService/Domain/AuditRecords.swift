@@ -40,8 +40,16 @@ public struct AuditEntry: Sendable, Hashable {
     public var requestID: String
 
     public init(
-        id: Int64 = 0, accountID: String, at: Timestamp = currentTimestamp(), actor: Actor, action: String, subjectKind: String, subjectID: String,
-        oldValue: String = "", newValue: String = "", requestID: String = ""
+        id: Int64 = 0,
+        accountID: String,
+        at: Timestamp = currentTimestamp(),
+        actor: Actor,
+        action: String,
+        subjectKind: String,
+        subjectID: String,
+        oldValue: String = "",
+        newValue: String = "",
+        requestID: String = ""
     ) {
         self.id = id
         self.accountID = accountID

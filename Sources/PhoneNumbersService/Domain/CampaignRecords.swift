@@ -40,9 +40,22 @@ public struct CampaignRecord: Sendable, Hashable {
     public var updatedAt: Timestamp
 
     public init(
-        id: String, accountID: String, name: String, state: CampaignRecord.State, senderKind: NumberRecord.Kind, numberID: String, useCaseID: String,
-        preferredAreaCodes: [String], failureReason: String = "", requestID: String = "", fingerprint: String = "", createdAt: Timestamp,
-        launchedAt: Timestamp = 0, activatedAt: Timestamp = 0, archivedAt: Timestamp = 0, updatedAt: Timestamp
+        id: String,
+        accountID: String,
+        name: String,
+        state: CampaignRecord.State,
+        senderKind: NumberRecord.Kind,
+        numberID: String,
+        useCaseID: String,
+        preferredAreaCodes: [String],
+        failureReason: String = "",
+        requestID: String = "",
+        fingerprint: String = "",
+        createdAt: Timestamp,
+        launchedAt: Timestamp = 0,
+        activatedAt: Timestamp = 0,
+        archivedAt: Timestamp = 0,
+        updatedAt: Timestamp
     ) {
         self.id = id
         self.accountID = accountID

@@ -48,6 +48,8 @@ public struct DomainError: Error, RPCErrorConvertible, Sendable, Hashable, Custo
 
     /// No `authorization: Bearer …` at all: says where a token goes.
     static let missingCredentials = DomainError(
-        .unauthenticated, "INVALID_CREDENTIALS",
-        "no bearer token was sent: pass --token or set PHONE_NUMBERS_TOKEN (the `authorization: Bearer <token>` metadata)")
+        .unauthenticated,
+        "INVALID_CREDENTIALS",
+        "no bearer token was sent: pass --token or set PHONE_NUMBERS_TOKEN (the `authorization: Bearer <token>` metadata)"
+    )
 }

@@ -11,7 +11,16 @@ public struct EventRecord: Sendable, Hashable {
     public var reason: String
     public var at: Timestamp
 
-    public init(sequence: Int64 = 0, accountID: String, kind: String, subjectID: String, oldState: String, newState: String, reason: String, at: Timestamp) {
+    public init(
+        sequence: Int64 = 0,
+        accountID: String,
+        kind: String,
+        subjectID: String,
+        oldState: String,
+        newState: String,
+        reason: String,
+        at: Timestamp
+    ) {
         self.sequence = sequence
         self.accountID = accountID
         self.kind = kind

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one rule for text people type and other people later read (names of accounts,
 /// members, numbers, campaigns, brands; use case wording): trimmed, bounded, and free
 /// of characters that change how a terminal or a page shows the text around them
@@ -11,7 +13,13 @@ public enum HumanText {
 
     /// Multi-line text: line feeds and tabs are kept, other controls refused.
     /// - Throws: INVALID_ARGUMENT with `reason` (metadata `max_length`).
-    public static func paragraph(_ value: String, _ what: String, maxLength: Int, required: Bool, reason: String) throws(DomainError) -> String {
+    public static func paragraph(
+        _ value: String,
+        _ what: String,
+        maxLength: Int,
+        required: Bool,
+        reason: String
+    ) throws(DomainError) -> String {
         try check(value, what, maxLength: maxLength, required: required, reason: reason, allowLineBreaks: true)
     }
 
@@ -27,7 +35,12 @@ public enum HumanText {
     }
 
     private static func check(
-        _ value: String, _ what: String, maxLength: Int, required: Bool, reason: String, allowLineBreaks: Bool
+        _ value: String,
+        _ what: String,
+        maxLength: Int,
+        required: Bool,
+        reason: String,
+        allowLineBreaks: Bool
     ) throws(DomainError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         let limits = ["max_length": "\(maxLength)"]
@@ -39,7 +52,10 @@ public enum HumanText {
         }
         guard trimmed.unicodeScalars.allSatisfy({ isPrintable($0, allowLineBreaks: allowLineBreaks) }) else {
             throw .invalid(
-                reason, "\(what) cannot contain control characters\(allowLineBreaks ? " (line breaks and tabs are fine)" : "")", metadata: limits)
+                reason,
+                "\(what) cannot contain control characters\(allowLineBreaks ? " (line breaks and tabs are fine)" : "")",
+                metadata: limits
+            )
         }
         return trimmed
     }
@@ -51,5 +67,3 @@ public enum HumanText {
         return "'\(printable.prefix(64))…' (\(value.count) characters)"
     }
 }
-
-import Foundation

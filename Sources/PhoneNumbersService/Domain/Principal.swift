@@ -29,7 +29,8 @@ public enum AccessPolicy {
         switch role {
         case .owner:
             return [
-                .readNumbers, .readBrand, .manageNumbers, .submitUseCase, .submitBrand, .managePortOutPIN, .manageCampaigns, .launchCampaigns, .readAudit,
+                .readNumbers, .readBrand, .manageNumbers, .submitUseCase, .submitBrand, .managePortOutPIN, .manageCampaigns,
+                .launchCampaigns, .readAudit,
             ]
         case .admin:
             return [.readNumbers, .readBrand, .manageNumbers, .submitUseCase, .manageCampaigns, .launchCampaigns, .readAudit]
@@ -78,7 +79,10 @@ public enum AccessPolicy {
             return member.accountID
         case .operator, .service:
             guard !requested.isEmpty else {
-                throw .invalid("ACCOUNT_REQUIRED", "service and operator tokens must name the account: --account ID on the command line, account_id in a request")
+                throw .invalid(
+                    "ACCOUNT_REQUIRED",
+                    "service and operator tokens must name the account: --account ID on the command line, account_id in a request"
+                )
             }
             return requested
         }
@@ -104,8 +108,11 @@ public enum AccessPolicy {
         var who = roles.isEmpty ? "no member role" : "the role " + roles.joined(separator: " or ")
         who += grants.isEmpty ? "; no service grant allows it" : "; services need the grant " + grants.joined(separator: " or ")
         return DomainError(
-            .permissionDenied, "ROLE_NOT_ALLOWED", "\(caller) may not do this: it needs \(who)",
-            metadata: ["caller": caller, "allowed_roles": roles.joined(separator: ","), "allowed_grants": grants.joined(separator: ",")])
+            .permissionDenied,
+            "ROLE_NOT_ALLOWED",
+            "\(caller) may not do this: it needs \(who)",
+            metadata: ["caller": caller, "allowed_roles": roles.joined(separator: ","), "allowed_grants": grants.joined(separator: ",")]
+        )
     }
 
     /// Throws PERMISSION_DENIED `OPERATOR_ONLY` unless the caller is the operator.

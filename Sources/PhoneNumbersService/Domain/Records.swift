@@ -118,8 +118,17 @@ public struct BrandRecord: Sendable, Hashable {
     public var updatedAt: Timestamp
 
     public init(
-        accountID: String, legalName: String, ein: String, entityType: BrandRecord.EntityType, contactName: String, contactEmail: String,
-        contactPhone: String, status: BrandRecord.Status, failureReason: String = "", submittedAt: Timestamp, updatedAt: Timestamp
+        accountID: String,
+        legalName: String,
+        ein: String,
+        entityType: BrandRecord.EntityType,
+        contactName: String,
+        contactEmail: String,
+        contactPhone: String,
+        status: BrandRecord.Status,
+        failureReason: String = "",
+        submittedAt: Timestamp,
+        updatedAt: Timestamp
     ) {
         self.accountID = accountID
         self.legalName = legalName
@@ -178,8 +187,17 @@ public struct UseCaseRecord: Sendable, Hashable {
     public var updatedAt: Timestamp
 
     public init(
-        id: String, accountID: String, type: UseCaseRecord.Kind, description: String, sampleMessages: [String], optInText: String,
-        helpText: String, campaignVerifyToken: String, status: UseCaseRecord.Status, failureReason: String = "", createdAt: Timestamp,
+        id: String,
+        accountID: String,
+        type: UseCaseRecord.Kind,
+        description: String,
+        sampleMessages: [String],
+        optInText: String,
+        helpText: String,
+        campaignVerifyToken: String,
+        status: UseCaseRecord.Status,
+        failureReason: String = "",
+        createdAt: Timestamp,
         updatedAt: Timestamp
     ) {
         self.id = id
@@ -240,9 +258,22 @@ public struct NumberRecord: Sendable, Hashable {
     public var kind: NumberRecord.Kind
 
     public init(
-        id: String, accountID: String, e164: String, areaCode: String, name: String, useCaseID: String, status: NumberRecord.Status,
-        failureReason: String = "", provisioningAttempts: Int = 0, createdAt: Timestamp, provisioningStartedAt: Timestamp = 0,
-        readyAt: Timestamp = 0, failedAt: Timestamp = 0, releasedAt: Timestamp = 0, updatedAt: Timestamp, kind: NumberRecord.Kind = .dedicated,
+        id: String,
+        accountID: String,
+        e164: String,
+        areaCode: String,
+        name: String,
+        useCaseID: String,
+        status: NumberRecord.Status,
+        failureReason: String = "",
+        provisioningAttempts: Int = 0,
+        createdAt: Timestamp,
+        provisioningStartedAt: Timestamp = 0,
+        readyAt: Timestamp = 0,
+        failedAt: Timestamp = 0,
+        releasedAt: Timestamp = 0,
+        updatedAt: Timestamp,
+        kind: NumberRecord.Kind = .dedicated,
         areaCodes: [String]? = nil
     ) {
         self.kind = kind

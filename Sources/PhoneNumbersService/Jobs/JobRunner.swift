@@ -95,7 +95,11 @@ public final class JobRunner: Service, Sendable {
         next.lastError = error
         logger.notice(
             "job will retry",
-            metadata: ["job.kind": "\(job.kind.rawValue)", "job.subject": "\(job.subjectID)", "job.attempts": "\(next.attempts)", "error": "\(error)"])
+            metadata: [
+                "job.kind": "\(job.kind.rawValue)", "job.subject": "\(job.subjectID)", "job.attempts": "\(next.attempts)",
+                "error": "\(error)",
+            ]
+        )
         let rescheduled = next
         do {
             try await store.write { try $0.upsert(rescheduled) }

@@ -31,7 +31,11 @@ public struct NumberLifecycle: Sendable {
     let listener: (any NumberLifecycleListener)?
 
     public init(
-        store: any PhoneNumbersStore, provider: any NumberProvider, signals: AccountSignals, jobs: JobRunner, logger: Logger,
+        store: any PhoneNumbersStore,
+        provider: any NumberProvider,
+        signals: AccountSignals,
+        jobs: JobRunner,
+        logger: Logger,
         listener: (any NumberLifecycleListener)?
     ) {
         self.store = store
@@ -105,8 +109,14 @@ public struct NumberLifecycle: Sendable {
             try tx.update(current)
             let action = current.kind == .dedicated ? "NUMBER_ADDED" : "SINGLE_USE_NUMBER_RESERVED"
             try ChangeLog.number(
-                tx, from: current.kind == .dedicated ? nil : old, to: current, actor: actor, action: action, requestID: requestID,
-                newValue: "\(reserved.e164) PROVISIONING")
+                tx,
+                from: current.kind == .dedicated ? nil : old,
+                to: current,
+                actor: actor,
+                action: action,
+                requestID: requestID,
+                newValue: "\(reserved.e164) PROVISIONING"
+            )
             try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: numberID, runAt: now))
             return current
         }
@@ -121,7 +131,10 @@ public struct NumberLifecycle: Sendable {
         }
         signals.notify(updated.accountID)
         jobs.wake()
-        logger.info("number reserved", metadata: ["number.id": "\(numberID)", "number.e164": "\(reserved.e164)", "account.id": "\(updated.accountID)"])
+        logger.info(
+            "number reserved",
+            metadata: ["number.id": "\(numberID)", "number.e164": "\(reserved.e164)", "account.id": "\(updated.accountID)"]
+        )
         return .reserved(updated)
     }
 
@@ -167,7 +180,13 @@ public struct NumberLifecycle: Sendable {
                 try tx.delete(numberID: number.id)
             case .singleUse:
                 let released = try Self.release(
-                    tx, current.id, actor: .system, action: "SINGLE_USE_NUMBER_RELEASED", reason: failure.reason, atProvider: false)
+                    tx,
+                    current.id,
+                    actor: .system,
+                    action: "SINGLE_USE_NUMBER_RELEASED",
+                    reason: failure.reason,
+                    atProvider: false
+                )
                 try listener?.numberSettled(released ?? current, in: tx)
             }
         }
@@ -197,7 +216,9 @@ public struct NumberLifecycle: Sendable {
             } catch .transient(let why) {
                 if job.attempts + 1 >= NumberRules.maxProvisioningAttempts {
                     try await finishProvisioning(
-                        number.id, failure: "the provider kept failing (\(why)); retry provisioning later or contact support")
+                        number.id,
+                        failure: "the provider kept failing (\(why)); retry provisioning later or contact support"
+                    )
                     return .done
                 }
                 return .retry(after: retryBackoff(attempt: job.attempts), error: why)
@@ -234,7 +255,13 @@ public struct NumberLifecycle: Sendable {
             }
             number.updatedAt = now
             try tx.update(number)
-            try ChangeLog.number(tx, from: old, to: number, actor: .system, action: failure == nil ? "PROVISIONING_SUCCEEDED" : "PROVISIONING_FAILED")
+            try ChangeLog.number(
+                tx,
+                from: old,
+                to: number,
+                actor: .system,
+                action: failure == nil ? "PROVISIONING_SUCCEEDED" : "PROVISIONING_FAILED"
+            )
             try listener?.numberSettled(number, in: tx)
             return number
         }
@@ -243,7 +270,8 @@ public struct NumberLifecycle: Sendable {
             jobs.wake()
             logger.info(
                 "provisioning finished",
-                metadata: ["number.id": "\(numberID)", "number.status": "\(updated.status.rawValue)", "reason": "\(updated.failureReason)"])
+                metadata: ["number.id": "\(numberID)", "number.status": "\(updated.status.rawValue)", "reason": "\(updated.failureReason)"]
+            )
         }
     }
 
@@ -271,7 +299,12 @@ public struct NumberLifecycle: Sendable {
     /// job gives it back to the provider. Returns nil when it was already released.
     @discardableResult
     static func release(
-        _ tx: any StoreWriter, _ numberID: String, actor: Actor, action: String, reason: String = "", atProvider: Bool = true,
+        _ tx: any StoreWriter,
+        _ numberID: String,
+        actor: Actor,
+        action: String,
+        reason: String = "",
+        atProvider: Bool = true,
         newValue: String? = nil
     ) throws -> NumberRecord? {
         guard var number = try tx.number(numberID), number.status != .released else { return nil }

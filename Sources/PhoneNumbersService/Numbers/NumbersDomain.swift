@@ -10,7 +10,13 @@ public struct NumbersDomain: Sendable {
     let lifecycle: NumberLifecycle
     let logger: Logger
 
-    public init(store: any PhoneNumbersStore, provider: any NumberProvider, signals: AccountSignals, lifecycle: NumberLifecycle, logger: Logger) {
+    public init(
+        store: any PhoneNumbersStore,
+        provider: any NumberProvider,
+        signals: AccountSignals,
+        lifecycle: NumberLifecycle,
+        logger: Logger
+    ) {
         self.store = store
         self.provider = provider
         self.signals = signals
@@ -25,7 +31,12 @@ public struct NumbersDomain: Sendable {
     /// Returns at once with status PROVISIONING. With a `requestID`, a retry returns
     /// the same number and buys nothing.
     public func add(
-        _ principal: Principal, accountID requested: String, areaCode: String, name: String, useCaseID: String, requestID: String
+        _ principal: Principal,
+        accountID requested: String,
+        areaCode: String,
+        name: String,
+        useCaseID: String,
+        requestID: String
     ) async throws -> NumberRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
         _ = try AreaCodeDirectory.validate(areaCode)
@@ -35,37 +46,60 @@ public struct NumbersDomain: Sendable {
         let fingerprint = [areaCode, name, useCaseID].joined(separator: "\u{1F}")
         let now = currentTimestamp()
         let candidate = NumberRecord(
-            id: Identifiers.make("num"), accountID: accountID, e164: "", areaCode: areaCode, name: name, useCaseID: useCaseID,
-            status: .reserving, createdAt: now, updatedAt: now)
+            id: Identifiers.make("num"),
+            accountID: accountID,
+            e164: "",
+            areaCode: areaCode,
+            name: name,
+            useCaseID: useCaseID,
+            status: .reserving,
+            createdAt: now,
+            updatedAt: now
+        )
         let number = try await store.write { tx -> NumberRecord in
             try tx.lockAccount(accountID)
             if !requestID.isEmpty, let record = try tx.idempotencyRecord(accountID: accountID, requestID: requestID) {
                 guard record.fingerprint == fingerprint else {
                     throw DomainError.precondition(
-                        "REQUEST_ID_REUSED", "request_id \(requestID) was used with different arguments", metadata: ["number_id": record.numberID])
+                        "REQUEST_ID_REUSED",
+                        "request_id \(requestID) was used with different arguments",
+                        metadata: ["number_id": record.numberID]
+                    )
                 }
                 if let existing = try tx.number(record.numberID) { return existing }
             }
             guard let account = try tx.account(accountID) else { throw DomainError.notFound("account", accountID) }
             guard account.isUS else {
-                throw DomainError.precondition("NOT_US_ACCOUNT", "dedicated numbers are available to US accounts only", metadata: ["country": account.country])
+                throw DomainError.precondition(
+                    "NOT_US_ACCOUNT",
+                    "dedicated numbers are available to US accounts only",
+                    metadata: ["country": account.country]
+                )
             }
-            guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else { throw DomainError.notFound("use case", useCaseID) }
+            guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else {
+                throw DomainError.notFound("use case", useCaseID)
+            }
             guard useCase.status == .approved else { throw RegistrationDomain.notApproved(useCase) }
             guard try tx.heldNumberCount(ofAccount: accountID) < NumberRules.accountLimit else {
                 throw DomainError.precondition(
-                    "NUMBER_LIMIT_REACHED", "an account can have at most \(NumberRules.accountLimit) dedicated numbers",
-                    metadata: ["limit": "\(NumberRules.accountLimit)"])
+                    "NUMBER_LIMIT_REACHED",
+                    "an account can have at most \(NumberRules.accountLimit) dedicated numbers",
+                    metadata: ["limit": "\(NumberRules.accountLimit)"]
+                )
             }
             guard try tx.heldNumberCount(ofUseCase: useCaseID) < NumberRules.useCaseLimit else {
                 throw DomainError.precondition(
-                    "USE_CASE_NUMBER_LIMIT", "a use case can be associated with at most \(NumberRules.useCaseLimit) numbers",
-                    metadata: ["limit": "\(NumberRules.useCaseLimit)"])
+                    "USE_CASE_NUMBER_LIMIT",
+                    "a use case can be associated with at most \(NumberRules.useCaseLimit) numbers",
+                    metadata: ["limit": "\(NumberRules.useCaseLimit)"]
+                )
             }
             // If this call dies before the reservation completes, the job finishes it.
             try NumberLifecycle.request(tx, candidate, reserveAt: now + 30_000)
             if !requestID.isEmpty {
-                try tx.insert(IdempotencyRecord(accountID: accountID, requestID: requestID, fingerprint: fingerprint, numberID: candidate.id))
+                try tx.insert(
+                    IdempotencyRecord(accountID: accountID, requestID: requestID, fingerprint: fingerprint, numberID: candidate.id)
+                )
             }
             return candidate
         }
@@ -81,7 +115,11 @@ public struct NumbersDomain: Sendable {
             return number
         case .unavailable(let why):
             if let number = try await store.read({ try $0.number(numberID) }) { try await lifecycle.abandon(number, .refused(why)) }
-            throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "The provider could not reserve a number right now (\(why)). Try again.")
+            throw DomainError(
+                .unavailable,
+                "PROVIDER_UNAVAILABLE",
+                "The provider could not reserve a number right now (\(why)). Try again."
+            )
         case .failed(.refused(let why)):
             throw DomainError(.failedPrecondition, "PROVIDER_REFUSED", "The provider refused the reservation: \(why)")
         case .failed(.noInventory(let areaCodes)):
@@ -89,9 +127,11 @@ public struct NumbersDomain: Sendable {
             let suggestions = await suggestions(instead: areaCode)
             let tryThese = suggestions.isEmpty ? "" : " (with numbers now: \(suggestions.joined(separator: ", ")))"
             throw DomainError(
-                .resourceExhausted, "NO_NUMBERS_AVAILABLE",
+                .resourceExhausted,
+                "NO_NUMBERS_AVAILABLE",
                 "No phone numbers are available in area code \(areaCode). Choose a different area code\(tryThese), or contact support for a hard-to-get area code.",
-                metadata: ["area_code": areaCode, "suggested_area_codes": suggestions.joined(separator: ",")])
+                metadata: ["area_code": areaCode, "suggested_area_codes": suggestions.joined(separator: ",")]
+            )
         }
     }
 
@@ -132,7 +172,15 @@ public struct NumbersDomain: Sendable {
             number.name = name
             number.updatedAt = currentTimestamp()
             try tx.update(number)
-            try ChangeLog.number(tx, from: old, to: number, actor: Actor(principal), action: "NUMBER_RENAMED", oldValue: old.name, newValue: name)
+            try ChangeLog.number(
+                tx,
+                from: old,
+                to: number,
+                actor: Actor(principal),
+                action: "NUMBER_RENAMED",
+                oldValue: old.name,
+                newValue: name
+            )
             return number
         }
         signals.notify(updated.accountID)
@@ -159,8 +207,13 @@ public struct NumbersDomain: Sendable {
             guard campaigns.isEmpty else {
                 throw DomainError.precondition(
                     "NUMBER_IN_USE",
-                    "number \(number.e164) is used by active campaigns: " + campaigns.map { "\($0.name) (\($0.state))" }.joined(separator: ", "),
-                    metadata: ["campaign_ids": campaigns.map(\.id).joined(separator: ","), "campaign_names": campaigns.map(\.name).joined(separator: ",")])
+                    "number \(number.e164) is used by active campaigns: "
+                        + campaigns.map { "\($0.name) (\($0.state))" }.joined(separator: ", "),
+                    metadata: [
+                        "campaign_ids": campaigns.map(\.id).joined(separator: ","),
+                        "campaign_names": campaigns.map(\.name).joined(separator: ","),
+                    ]
+                )
             }
             return try NumberLifecycle.release(tx, numberID, actor: Actor(principal), action: "NUMBER_DELETED") ?? number
         }
@@ -177,8 +230,10 @@ public struct NumbersDomain: Sendable {
             let number = try Self.owned(tx, numberID, accountID)
             guard number.status == .failed else {
                 throw DomainError.precondition(
-                    "NUMBER_NOT_FAILED", "only a number whose provisioning FAILED can be retried; it is \(number.status.rawValue)",
-                    metadata: ["status": number.status.rawValue])
+                    "NUMBER_NOT_FAILED",
+                    "only a number whose provisioning FAILED can be retried; it is \(number.status.rawValue)",
+                    metadata: ["status": number.status.rawValue]
+                )
             }
             return try NumberLifecycle.retryProvisioning(tx, number, actor: Actor(principal))
         }

@@ -38,14 +38,19 @@ extension NumbersDomain {
     /// - Throws: PERMISSION_DENIED `PORT_OUT_PIN_MISMATCH`; FAILED_PRECONDITION
     ///   `PORT_OUT_LOCKED` (metadata `retry_after_ms`, `retry_after`),
     ///   `NUMBER_IN_USE` (metadata `campaign_count`); NOT_FOUND for an unknown number.
-    public func requestPortOut(_ principal: Principal, e164 input: String, pin: String, gainingCarrier: String) async throws -> NumberRecord {
+    public func requestPortOut(_ principal: Principal, e164 input: String, pin: String, gainingCarrier: String) async throws -> NumberRecord
+    {
         guard AccessPolicy.allows(principal, .relayPortOut) else {
             throw AccessPolicy.notAllowed(principal, .relayPortOut)
         }
         let e164 = try NumberRules.e164(input)
-        let carrier = String(String.UnicodeScalarView(
-            gainingCarrier.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.filter { HumanText.isPrintable($0, allowLineBreaks: false) }
-        ).prefix(100))
+        let carrier = String(
+            String.UnicodeScalarView(
+                gainingCarrier.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.filter {
+                    HumanText.isPrintable($0, allowLineBreaks: false)
+                }
+            ).prefix(100)
+        )
         guard let number = try await store.read({ try $0.heldNumber(e164: e164) }), number.status == .ready else {
             throw DomainError.notFound("number", e164)
         }
@@ -64,7 +69,14 @@ extension NumbersDomain {
             func record(_ outcome: PortOutOutcome) throws {
                 try tx.insert(PortOutAttemptRecord(numberID: number.id, gainingCarrier: carrier, outcome: outcome, at: now))
                 if outcome != .approved {
-                    try ChangeLog.audit(tx, account: number.accountID, actor: actor, action: "PORT_OUT_REFUSED_\(outcome.rawValue)", subject: ("NUMBER", number.id), new: carrier)
+                    try ChangeLog.audit(
+                        tx,
+                        account: number.accountID,
+                        actor: actor,
+                        action: "PORT_OUT_REFUSED_\(outcome.rawValue)",
+                        subject: ("NUMBER", number.id),
+                        new: carrier
+                    )
                 }
             }
             var state = try tx.portOutGuard(numberID: number.id) ?? PortOutGuard(numberID: number.id)
@@ -89,8 +101,14 @@ extension NumbersDomain {
             }
             // The number leaves with the gaining carrier: nothing to give back to the provider.
             let released = try NumberLifecycle.release(
-                tx, number.id, actor: actor, action: "PORT_OUT_APPROVED", reason: "ported out to \(carrier.isEmpty ? "another carrier" : carrier)",
-                atProvider: false, newValue: "RELEASED to \(carrier)")
+                tx,
+                number.id,
+                actor: actor,
+                action: "PORT_OUT_APPROVED",
+                reason: "ported out to \(carrier.isEmpty ? "another carrier" : carrier)",
+                atProvider: false,
+                newValue: "RELEASED to \(carrier)"
+            )
             try tx.upsert(PortOutGuard(numberID: number.id))
             try record(.approved)
             return .approved(released ?? current)
@@ -101,16 +119,20 @@ extension NumbersDomain {
         case .locked(let until):
             let retryAt = Date(timeIntervalSince1970: Double(until) / 1000).ISO8601Format()
             throw DomainError.precondition(
-                "PORT_OUT_LOCKED", "port-out requests for this number are locked after repeated wrong PINs; try again after \(retryAt)",
-                metadata: ["retry_after_ms": "\(until - now)", "retry_after": retryAt])
+                "PORT_OUT_LOCKED",
+                "port-out requests for this number are locked after repeated wrong PINs; try again after \(retryAt)",
+                metadata: ["retry_after_ms": "\(until - now)", "retry_after": retryAt]
+            )
         case .pinMismatch:
             logger.notice("port-out refused: wrong PIN", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
             throw DomainError.denied("PORT_OUT_PIN_MISMATCH", "the port-out PIN does not match; the request is refused")
         case .inUse(let count):
             logger.notice("port-out refused: number on active campaigns", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
             throw DomainError.precondition(
-                "NUMBER_IN_USE", "the number sends for \(count) launching, active or paused campaign\(count == 1 ? "" : "s"); its owner must archive them before it can port out",
-                metadata: ["campaign_count": "\(count)"])
+                "NUMBER_IN_USE",
+                "the number sends for \(count) launching, active or paused campaign\(count == 1 ? "" : "s"); its owner must archive them before it can port out",
+                metadata: ["campaign_count": "\(count)"]
+            )
         case .approved(let updated):
             signals.notify(updated.accountID)
             logger.notice("port-out approved", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
@@ -154,7 +176,11 @@ extension NumbersDomain {
 
     /// The owner's list of port-out requests relayed for a number (newest first, at
     /// most 200) and the state of its lock.
-    public func portOutAttempts(_ principal: Principal, accountID requested: String, numberID: String) async throws
+    public func portOutAttempts(
+        _ principal: Principal,
+        accountID requested: String,
+        numberID: String
+    ) async throws
         -> (attempts: [PortOutAttemptRecord], guard: PortOutGuard)
     {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .managePortOutPIN)
@@ -171,8 +197,10 @@ extension NumbersDomain {
         let number = try await store.read { tx in try Self.owned(tx, numberID, accountID) }
         guard number.status == .ready else {
             throw DomainError.precondition(
-                "NUMBER_NOT_READY", "only a READY number has a port-out PIN; this one is \(number.status.visible.rawValue)",
-                metadata: ["status": number.status.visible.rawValue])
+                "NUMBER_NOT_READY",
+                "only a READY number has a port-out PIN; this one is \(number.status.visible.rawValue)",
+                metadata: ["status": number.status.visible.rawValue]
+            )
         }
         return number
     }

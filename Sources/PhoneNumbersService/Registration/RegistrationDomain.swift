@@ -25,29 +25,62 @@ public struct RegistrationDomain: Sendable {
     public func brand(_ principal: Principal, accountID requested: String) async throws -> BrandRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readBrand)
         guard let brand = try await store.read({ try $0.brand(ofAccount: accountID) }) else {
-            throw DomainError(.notFound, "BRAND_NOT_FOUND", "the account has not submitted a brand registration", metadata: ["id": accountID])
+            throw DomainError(
+                .notFound,
+                "BRAND_NOT_FOUND",
+                "the account has not submitted a brand registration",
+                metadata: ["id": accountID]
+            )
         }
         return brand
     }
 
     /// Owner only: submits (or resubmits) the brand; vetting starts (PENDING).
-    public func submitBrand(_ principal: Principal, accountID requested: String, _ submission: BrandSubmission) async throws -> BrandRecord {
+    public func submitBrand(_ principal: Principal, accountID requested: String, _ submission: BrandSubmission) async throws -> BrandRecord
+    {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .submitBrand)
-        let legalName = try HumanText.line(submission.legalName, "the legal name", maxLength: 255, required: true, reason: "INVALID_LEGAL_NAME")
+        let legalName = try HumanText.line(
+            submission.legalName,
+            "the legal name",
+            maxLength: 255,
+            required: true,
+            reason: "INVALID_LEGAL_NAME"
+        )
         let einDigits = submission.ein.filter(\.isNumber)
         guard einDigits.count == 9, submission.ein.allSatisfy({ $0.isNumber || $0 == "-" }) else {
             throw DomainError.invalid("INVALID_EIN", "the EIN is 9 digits, e.g. 12-3456789")
         }
         guard let entityType = submission.entityType else { throw DomainError.invalid("INVALID_ENTITY_TYPE", "choose an entity type") }
-        let contactName = try HumanText.line(submission.contactName, "the contact name", maxLength: 200, required: true, reason: "INVALID_CONTACT")
-        let contactEmail = try HumanText.line(submission.contactEmail, "the contact email", maxLength: 254, required: true, reason: "INVALID_CONTACT")
+        let contactName = try HumanText.line(
+            submission.contactName,
+            "the contact name",
+            maxLength: 200,
+            required: true,
+            reason: "INVALID_CONTACT"
+        )
+        let contactEmail = try HumanText.line(
+            submission.contactEmail,
+            "the contact email",
+            maxLength: 254,
+            required: true,
+            reason: "INVALID_CONTACT"
+        )
         guard contactEmail.contains("@"), !contactEmail.contains(" ") else {
             throw DomainError.invalid("INVALID_CONTACT", "the contact email must be an address such as pat@example.org")
         }
         let now = currentTimestamp()
         let brand = BrandRecord(
-            accountID: accountID, legalName: legalName, ein: einDigits, entityType: entityType, contactName: contactName,
-            contactEmail: contactEmail, contactPhone: submission.contactPhone, status: .pending, submittedAt: now, updatedAt: now)
+            accountID: accountID,
+            legalName: legalName,
+            ein: einDigits,
+            entityType: entityType,
+            contactName: contactName,
+            contactEmail: contactEmail,
+            contactPhone: submission.contactPhone,
+            status: .pending,
+            submittedAt: now,
+            updatedAt: now
+        )
         try await store.write { tx in
             guard let account = try tx.account(accountID) else { throw DomainError.notFound("account", accountID) }
             guard account.isUS else { throw DomainError.precondition("NOT_US_ACCOUNT", "10DLC registration is for US accounts") }
@@ -57,8 +90,14 @@ public struct RegistrationDomain: Sendable {
             let old = try tx.brand(ofAccount: accountID)
             try tx.upsert(brand)
             try ChangeLog.audit(
-                tx, account: accountID, actor: Actor(principal), action: "BRAND_SUBMITTED", subject: ("BRAND", accountID),
-                old: old?.status.rawValue ?? "", new: brand.status.rawValue)
+                tx,
+                account: accountID,
+                actor: Actor(principal),
+                action: "BRAND_SUBMITTED",
+                subject: ("BRAND", accountID),
+                old: old?.status.rawValue ?? "",
+                new: brand.status.rawValue
+            )
             try tx.upsert(JobRecord(kind: .vetBrand, subjectID: accountID, runAt: now))
         }
         jobs.wake()
@@ -66,37 +105,72 @@ public struct RegistrationDomain: Sendable {
     }
 
     /// Owner and admin: submits a use case for vetting (PENDING). Needs a REGISTERED brand.
-    public func submitUseCase(_ principal: Principal, accountID requested: String, _ submission: UseCaseSubmission) async throws -> UseCaseRecord {
+    public func submitUseCase(
+        _ principal: Principal,
+        accountID requested: String,
+        _ submission: UseCaseSubmission
+    ) async throws -> UseCaseRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .submitUseCase)
         guard let type = submission.type else { throw DomainError.invalid("INVALID_USE_CASE_TYPE", "choose a use case type") }
-        let description = try HumanText.paragraph(submission.description, "a description", maxLength: 4096, required: true, reason: "INVALID_DESCRIPTION")
+        let description = try HumanText.paragraph(
+            submission.description,
+            "a description",
+            maxLength: 4096,
+            required: true,
+            reason: "INVALID_DESCRIPTION"
+        )
         let samples = try submission.sampleMessages.map { sample throws(DomainError) in
             try HumanText.paragraph(sample, "a sample message", maxLength: 1024, required: false, reason: "INVALID_SAMPLE_MESSAGES")
         }.filter { !$0.isEmpty }
         guard (2...5).contains(samples.count), samples.allSatisfy({ $0.count <= 1024 }) else {
-            throw DomainError.invalid("INVALID_SAMPLE_MESSAGES", "give 2 to 5 sample messages of at most 1024 characters", metadata: ["min": "2", "max": "5"])
+            throw DomainError.invalid(
+                "INVALID_SAMPLE_MESSAGES",
+                "give 2 to 5 sample messages of at most 1024 characters",
+                metadata: ["min": "2", "max": "5"]
+            )
         }
         let now = currentTimestamp()
         let useCase = UseCaseRecord(
-            id: Identifiers.make("uc"), accountID: accountID, type: type, description: description, sampleMessages: samples,
-            optInText: submission.optInText, helpText: submission.helpText, campaignVerifyToken: submission.campaignVerifyToken,
-            status: .pending, createdAt: now, updatedAt: now)
+            id: Identifiers.make("uc"),
+            accountID: accountID,
+            type: type,
+            description: description,
+            sampleMessages: samples,
+            optInText: submission.optInText,
+            helpText: submission.helpText,
+            campaignVerifyToken: submission.campaignVerifyToken,
+            status: .pending,
+            createdAt: now,
+            updatedAt: now
+        )
         try await store.write { tx in
             guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
             guard let brand = try tx.brand(ofAccount: accountID), brand.status == .registered else {
-                throw DomainError.precondition("BRAND_NOT_REGISTERED", "a use case needs a REGISTERED brand; submit the brand registration first")
-            }
-            if type == .political, brand.entityType == .political527, submission.campaignVerifyToken.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw DomainError.precondition(
-                    "CAMPAIGN_VERIFY_TOKEN_REQUIRED", "a POLITICAL use case of a 527 organisation needs a Campaign Verify token")
+                    "BRAND_NOT_REGISTERED",
+                    "a use case needs a REGISTERED brand; submit the brand registration first"
+                )
+            }
+            if type == .political, brand.entityType == .political527,
+                submission.campaignVerifyToken.trimmingCharacters(in: .whitespaces).isEmpty
+            {
+                throw DomainError.precondition(
+                    "CAMPAIGN_VERIFY_TOKEN_REQUIRED",
+                    "a POLITICAL use case of a 527 organisation needs a Campaign Verify token"
+                )
             }
             if type == .charity, brand.entityType != .nonProfit {
                 throw DomainError.precondition("CHARITY_REQUIRES_NON_PROFIT", "a CHARITY use case needs a NON_PROFIT (501(c)(3)) brand")
             }
             try tx.insert(useCase)
             try ChangeLog.audit(
-                tx, account: accountID, actor: Actor(principal), action: "USE_CASE_SUBMITTED", subject: ("USE_CASE", useCase.id),
-                new: "\(type.rawValue) \(useCase.status.rawValue)")
+                tx,
+                account: accountID,
+                actor: Actor(principal),
+                action: "USE_CASE_SUBMITTED",
+                subject: ("USE_CASE", useCase.id),
+                new: "\(type.rawValue) \(useCase.status.rawValue)"
+            )
             try tx.upsert(JobRecord(kind: .vetUseCase, subjectID: useCase.id, runAt: now))
         }
         jobs.wake()
@@ -107,7 +181,9 @@ public struct RegistrationDomain: Sendable {
     public func useCase(_ principal: Principal, accountID requested: String, useCaseID: String) async throws -> (UseCaseRecord, Int) {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
         return try await store.read { tx in
-            guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else { throw DomainError.notFound("use case", useCaseID) }
+            guard let useCase = try tx.useCase(useCaseID), useCase.accountID == accountID else {
+                throw DomainError.notFound("use case", useCaseID)
+            }
             return (useCase, try tx.heldNumberCount(ofUseCase: useCaseID))
         }
     }
@@ -121,7 +197,13 @@ public struct RegistrationDomain: Sendable {
     }
 
     /// Operator only, simulated provider only: sets a use case's status directly.
-    public func setUseCaseStatus(_ principal: Principal, accountID: String, useCaseID: String, status: UseCaseRecord.Status, reason: String) async throws -> UseCaseRecord {
+    public func setUseCaseStatus(
+        _ principal: Principal,
+        accountID: String,
+        useCaseID: String,
+        status: UseCaseRecord.Status,
+        reason: String
+    ) async throws -> UseCaseRecord {
         try AccessPolicy.requireOperator(principal)
         guard provider.allowsDirectStatusChanges else {
             throw DomainError.precondition("NOT_SIMULATED", "statuses are set directly only with the simulated provider")
@@ -136,8 +218,14 @@ public struct RegistrationDomain: Sendable {
             useCase.updatedAt = currentTimestamp()
             try tx.update(useCase)
             try ChangeLog.audit(
-                tx, account: useCase.accountID, actor: .operator, action: "USE_CASE_STATUS_SET", subject: ("USE_CASE", useCaseID),
-                old: old.rawValue, new: status.rawValue)
+                tx,
+                account: useCase.accountID,
+                actor: .operator,
+                action: "USE_CASE_STATUS_SET",
+                subject: ("USE_CASE", useCaseID),
+                old: old.rawValue,
+                new: status.rawValue
+            )
             try tx.deleteJob(kind: .vetUseCase, subjectID: useCaseID)
             return useCase
         }
@@ -160,8 +248,14 @@ public struct RegistrationDomain: Sendable {
                 current.updatedAt = currentTimestamp()
                 try tx.upsert(current)
                 try ChangeLog.audit(
-                    tx, account: job.subjectID, actor: .system, action: "BRAND_VETTED", subject: ("BRAND", job.subjectID),
-                    old: BrandRecord.Status.pending.rawValue, new: status.rawValue)
+                    tx,
+                    account: job.subjectID,
+                    actor: .system,
+                    action: "BRAND_VETTED",
+                    subject: ("BRAND", job.subjectID),
+                    old: BrandRecord.Status.pending.rawValue,
+                    new: status.rawValue
+                )
             }
             logger.info("brand vetted", metadata: ["account.id": "\(job.subjectID)", "brand.status": "\(status.rawValue)"])
             return .done
@@ -192,8 +286,14 @@ public struct RegistrationDomain: Sendable {
                 current.updatedAt = currentTimestamp()
                 try tx.update(current)
                 try ChangeLog.audit(
-                    tx, account: current.accountID, actor: .system, action: "USE_CASE_VETTED", subject: ("USE_CASE", current.id),
-                    old: old.rawValue, new: status.rawValue)
+                    tx,
+                    account: current.accountID,
+                    actor: .system,
+                    action: "USE_CASE_VETTED",
+                    subject: ("USE_CASE", current.id),
+                    old: old.rawValue,
+                    new: status.rawValue
+                )
                 if status == .registered {
                     try tx.upsert(JobRecord(kind: .vetUseCase, subjectID: job.subjectID, runAt: currentTimestamp()))
                 }
@@ -215,11 +315,15 @@ extension RegistrationDomain {
         switch useCase.status {
         case .preSubmission: next = "Submit it for vetting first."
         case .pending, .registered: next = "It is still being vetted; numbers can be added once it is APPROVED."
-        case .failed: next = "Its vetting failed\(useCase.failureReason.isEmpty ? "" : " (\(useCase.failureReason))"); correct it and submit a new use case."
+        case .failed:
+            next =
+                "Its vetting failed\(useCase.failureReason.isEmpty ? "" : " (\(useCase.failureReason))"); correct it and submit a new use case."
         case .approved: next = ""
         }
         return DomainError.precondition(
-            "USE_CASE_NOT_APPROVED", "use case \(useCase.id) is \(useCase.status.rawValue), not APPROVED. \(next)",
-            metadata: ["status": useCase.status.rawValue, "use_case_id": useCase.id])
+            "USE_CASE_NOT_APPROVED",
+            "use case \(useCase.id) is \(useCase.status.rawValue), not APPROVED. \(next)",
+            metadata: ["status": useCase.status.rawValue, "use_case_id": useCase.id]
+        )
     }
 }

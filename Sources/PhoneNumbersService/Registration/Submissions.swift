@@ -7,7 +7,14 @@ public struct BrandSubmission: Sendable {
     public var contactEmail: String
     public var contactPhone: String
 
-    public init(legalName: String, ein: String, entityType: BrandRecord.EntityType?, contactName: String, contactEmail: String, contactPhone: String) {
+    public init(
+        legalName: String,
+        ein: String,
+        entityType: BrandRecord.EntityType?,
+        contactName: String,
+        contactEmail: String,
+        contactPhone: String
+    ) {
         self.legalName = legalName
         self.ein = ein
         self.entityType = entityType
@@ -26,7 +33,14 @@ public struct UseCaseSubmission: Sendable {
     public var helpText: String
     public var campaignVerifyToken: String
 
-    public init(type: UseCaseRecord.Kind?, description: String, sampleMessages: [String], optInText: String, helpText: String, campaignVerifyToken: String) {
+    public init(
+        type: UseCaseRecord.Kind?,
+        description: String,
+        sampleMessages: [String],
+        optInText: String,
+        helpText: String,
+        campaignVerifyToken: String
+    ) {
         self.type = type
         self.description = description
         self.sampleMessages = sampleMessages

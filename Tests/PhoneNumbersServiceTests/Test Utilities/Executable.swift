@@ -48,7 +48,11 @@ enum Executable {
         while !errorReader.isFinished { usleep(1000) }
         watchdog.cancel()
         let stderr = errors.value
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
     }
 
     /// A loopback port that was free a moment ago: the kernel's pick for port 0.
@@ -75,7 +79,7 @@ enum Executable {
             let probe = PhoneNumbersConnection(host: "127.0.0.1", port: port, token: nil)
             do {
                 _ = try await probe.areaCodes.listAreaCodes(ListAreaCodesRequest(), options: CallOptions(timeout: .seconds(1)))
-            } catch where error.code == .unauthenticated {
+            } catch  where error.code == .unauthenticated {
                 await probe.close()
                 return
             } catch {}

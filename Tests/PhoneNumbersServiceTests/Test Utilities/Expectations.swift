@@ -4,7 +4,10 @@ import Testing
 /// Runs `body`, expecting an `RPCError` with `code`, `reason` and `domain`; returns it.
 @discardableResult
 func expectError<T>(
-    _ code: StatusCode, _ reason: String, domain: String = "phonenumbers.v1", sourceLocation: SourceLocation = #_sourceLocation,
+    _ code: StatusCode,
+    _ reason: String,
+    domain: String = "phonenumbers.v1",
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () async throws -> T
 ) async -> RPCError? {
     do {

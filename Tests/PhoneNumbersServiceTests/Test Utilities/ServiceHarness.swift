@@ -33,7 +33,9 @@ final class ServiceHarness: @unchecked Sendable {
     /// Runs `body` with a fresh service and stops it afterwards, also when `body` throws,
     /// so a failing test never leaves a server running into the rest of the run.
     static func with<T>(
-        _ configuration: SimulatedProviderConfiguration = .fast, logger: Logger? = nil, _ body: (ServiceHarness) async throws -> T
+        _ configuration: SimulatedProviderConfiguration = .fast,
+        logger: Logger? = nil,
+        _ body: (ServiceHarness) async throws -> T
     ) async throws -> T {
         let harness = try await start(configuration, logger: logger)
         do {
@@ -73,8 +75,10 @@ final class ServiceHarness: @unchecked Sendable {
         self.provider = provider
         if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
         let server = RPCServer(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, drainGracePeriod: .milliseconds(200)), services: app.rpcServices,
-            logger: logger)
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, drainGracePeriod: .milliseconds(200)),
+            services: app.rpcServices,
+            logger: logger
+        )
         self.app = app
         self.pool = pool
         tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }]
@@ -154,8 +158,14 @@ struct Tenant {
             useCaseID = try await approvedUseCase(owner, harness: harness, accountID: account.id)
         }
         return Tenant(
-            accountID: account.id, owner: owner, admin: harness.connection(tokens[.admin]), supervisor: harness.connection(tokens[.supervisor]),
-            texter: harness.connection(tokens[.texter]), approvedUseCase: useCaseID, memberIDs: members)
+            accountID: account.id,
+            owner: owner,
+            admin: harness.connection(tokens[.admin]),
+            supervisor: harness.connection(tokens[.supervisor]),
+            texter: harness.connection(tokens[.texter]),
+            approvedUseCase: useCaseID,
+            memberIDs: members
+        )
     }
 
     /// A complete brand submission of `entityType`.
@@ -204,7 +214,12 @@ struct Tenant {
         throw TestFailure("use case \(id) did not become \(status.protoName)")
     }
 
-    func addNumber(_ areaCode: String = "415", name: String = "", requestID: String = "", via api: PhoneNumbersConnection? = nil) async throws(RPCError)
+    func addNumber(
+        _ areaCode: String = "415",
+        name: String = "",
+        requestID: String = "",
+        via api: PhoneNumbersConnection? = nil
+    ) async throws(RPCError)
         -> DedicatedNumber
     {
         var request = AddNumberRequest()
@@ -243,7 +258,12 @@ func portOutRequest(_ e164: String, _ pin: String) -> RequestPortOutRequest {
 }
 
 /// Creates a DRAFT campaign on dedicated number `numberID`.
-func createDedicated(_ api: PhoneNumbersConnection, _ numberID: String, name: String = "GOTV", requestID: String = "") async throws(RPCError) -> Campaign {
+func createDedicated(
+    _ api: PhoneNumbersConnection,
+    _ numberID: String,
+    name: String = "GOTV",
+    requestID: String = ""
+) async throws(RPCError) -> Campaign {
     var request = CreateCampaignRequest()
     request.name = name
     var sender = DedicatedSender()

@@ -3,6 +3,7 @@ import NIOPosix
 import ProtoBridge
 import RPCCore
 import RPCProto
+
 @testable import RPCNIO
 
 /// A TCP connection that sends whatever bytes a test wants and records everything
@@ -15,11 +16,14 @@ struct RawConnection {
     static func open(port: Int, receiveBufferSize: Int? = nil) async throws -> RawConnection {
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         if let size = receiveBufferSize { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(size)) }
-        let channel = try await bootstrap
+        let channel =
+            try await bootstrap
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
-                        wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(isOutboundHalfClosureEnabled: true)
+                    )
                 }
             }
         return RawConnection(channel: channel)
@@ -27,7 +31,9 @@ struct RawConnection {
 
     /// Opens a connection, runs `body`, and closes it.
     static func with<T>(
-        port: Int, receiveBufferSize: Int? = nil, _ body: (NIOAsyncChannelInboundStream<ByteBuffer>, NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> T
+        port: Int,
+        receiveBufferSize: Int? = nil,
+        _ body: (NIOAsyncChannelInboundStream<ByteBuffer>, NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> T
     ) async throws -> T {
         let connection = try await open(port: port, receiveBufferSize: receiveBufferSize)
         return try await connection.channel.executeThenClose { inbound, outbound in
@@ -73,7 +79,8 @@ extension NIOAsyncChannelInboundStream<ByteBuffer> {
 
     /// Reads until what arrived satisfies `done`, the server closes the connection, or
     /// `limit` passes; `closed` says whether the connection ended.
-    func read(limit: Duration, until done: @escaping @Sendable (ServerTranscript) -> Bool) async throws -> (ServerTranscript, closed: Bool) {
+    func read(limit: Duration, until done: @escaping @Sendable (ServerTranscript) -> Bool) async throws -> (ServerTranscript, closed: Bool)
+    {
         try await withThrowingTaskGroup(of: (ServerTranscript, Bool)?.self) { group in
             group.addTask {
                 var transcript = ServerTranscript()
@@ -116,7 +123,13 @@ enum Wire {
         return [UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)] + body
     }
 
-    static func request(id: UInt64, method: String, payload: [UInt8], metadata: [(String, String)] = [], timeoutMicros: UInt64 = 0) -> [UInt8] {
+    static func request(
+        id: UInt64,
+        method: String,
+        payload: [UInt8],
+        metadata: [(String, String)] = [],
+        timeoutMicros: UInt64 = 0
+    ) -> [UInt8] {
         var frame = WireFrame()
         frame.type = .request
         frame.callId = id

@@ -68,7 +68,8 @@ final class ScriptedServer: Sendable {
 
     /// Runs `body` with a server following `script`, and stops it afterwards, also when `body` throws.
     static func with<T>(
-        _ script: @escaping @Sendable (_ connection: Int, _ frame: WireFrame, _ earlier: Int) -> Action, _ body: (ScriptedServer) async throws -> T
+        _ script: @escaping @Sendable (_ connection: Int, _ frame: WireFrame, _ earlier: Int) -> Action,
+        _ body: (ScriptedServer) async throws -> T
     ) async throws -> T {
         let server = try await ScriptedServer(script: script)
         do {
@@ -88,7 +89,9 @@ final class ScriptedServer: Sendable {
     }
 
     private static func serve(
-        _ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, number: Int, received: Recorder,
+        _ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
+        number: Int,
+        received: Recorder,
         script: @Sendable (Int, WireFrame, Int) -> Action
     ) async throws {
         try await connection.executeThenClose { inbound, outbound in

@@ -12,8 +12,11 @@ struct TestServer {
     let port: Int
 
     static func start(
-        services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .forTests,
-        drainGracePeriod: Duration = .seconds(5), port: Int = 0, socketSendBufferSize: Int? = nil
+        services: [any RPCService] = [InteropTestService()],
+        limits: ServerLimits = .forTests,
+        drainGracePeriod: Duration = .seconds(5),
+        port: Int = 0,
+        socketSendBufferSize: Int? = nil
     ) async throws -> TestServer {
         var logger = Logger(label: "test.server")
         logger.logLevel = .critical
@@ -28,10 +31,18 @@ struct TestServer {
     /// Runs `body` with a server and stops it afterwards, also when `body` throws (a test
     /// may stop it earlier itself: stopping twice is harmless).
     static func with<T>(
-        services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .forTests, drainGracePeriod: Duration = .seconds(5),
-        socketSendBufferSize: Int? = nil, _ body: (TestServer) async throws -> T
+        services: [any RPCService] = [InteropTestService()],
+        limits: ServerLimits = .forTests,
+        drainGracePeriod: Duration = .seconds(5),
+        socketSendBufferSize: Int? = nil,
+        _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(services: services, limits: limits, drainGracePeriod: drainGracePeriod, socketSendBufferSize: socketSendBufferSize)
+        let server = try await start(
+            services: services,
+            limits: limits,
+            drainGracePeriod: drainGracePeriod,
+            socketSendBufferSize: socketSendBufferSize
+        )
         return try await server.stopAfter { try await body(server) }
     }
 
@@ -49,7 +60,15 @@ struct TestServer {
 
     func client(metadata: Metadata = [:], maxRetries: Int = 3) -> RPCClient {
         // A connect timeout a loaded machine cannot miss: tests check behaviour, not speed.
-        RPCClient(configuration: ClientConfiguration(host: "127.0.0.1", port: port, defaultMetadata: metadata, connectTimeout: .seconds(30), maxRetries: maxRetries))
+        RPCClient(
+            configuration: ClientConfiguration(
+                host: "127.0.0.1",
+                port: port,
+                defaultMetadata: metadata,
+                connectTimeout: .seconds(30),
+                maxRetries: maxRetries
+            )
+        )
     }
 
     /// Begins draining and waits until the server has stopped.
@@ -61,7 +80,8 @@ struct TestServer {
 
 /// Runs `body` with a server and a client, stopping both afterwards.
 func withServer<T>(
-    services: [any RPCService] = [InteropTestService()], limits: ServerLimits = .forTests,
+    services: [any RPCService] = [InteropTestService()],
+    limits: ServerLimits = .forTests,
     _ body: (TestServer, RPCClient) async throws -> T
 ) async throws -> T {
     let server = try await TestServer.start(services: services, limits: limits)
