@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fails when the committed generated code differs from what proto/ generates now.
+# Fails when the committed generated code differs from what proto/ generates now, or
+# docs/ARCHITECTURE.md's module graph from what Package.swift says.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -19,4 +20,5 @@ for dir in "$tmp"/Sources/*; do
   done
 done
 [ $status -eq 0 ] && echo "generated code matches proto/"
+"$repo/scripts/generate-module-graph.py" --check || status=1
 exit $status
