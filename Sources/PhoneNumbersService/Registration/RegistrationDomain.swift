@@ -209,26 +209,41 @@ public struct RegistrationDomain: Sendable {
             throw DomainError.precondition("NOT_SIMULATED", "statuses are set directly only with the simulated provider")
         }
         return try await store.write { tx in
-            guard var useCase = try tx.useCase(useCaseID), accountID.isEmpty || useCase.accountID == accountID else {
+            guard let useCase = try tx.useCase(useCaseID), accountID.isEmpty || useCase.accountID == accountID else {
                 throw DomainError.notFound("use case", useCaseID)
             }
-            let old = useCase.status
-            useCase.status = status
-            useCase.failureReason = status == .failed ? (reason.isEmpty ? "set by the operator" : reason) : ""
-            useCase.updatedAt = currentTimestamp()
-            try tx.update(useCase)
-            try ChangeLog.audit(
-                tx,
-                account: useCase.accountID,
-                actor: .operator,
-                action: "USE_CASE_STATUS_SET",
-                subject: ("USE_CASE", useCaseID),
-                old: old.rawValue,
-                new: status.rawValue
-            )
             try tx.deleteJob(kind: .vetUseCase, subjectID: useCaseID)
-            return useCase
+            let reason = status == .failed ? (reason.isEmpty ? "set by the operator" : reason) : ""
+            return try Self.record(tx, useCase, status, reason: reason, actor: .operator, action: "USE_CASE_STATUS_SET")
         }
+    }
+
+    /// Gives `useCase` its new status and reason in `tx`, with the audit entry.
+    @discardableResult
+    private static func record(
+        _ tx: any StoreWriter,
+        _ useCase: UseCaseRecord,
+        _ status: UseCaseRecord.Status,
+        reason: String,
+        actor: Actor,
+        action: String
+    ) throws -> UseCaseRecord {
+        var useCase = useCase
+        let old = useCase.status
+        useCase.status = status
+        useCase.failureReason = reason
+        useCase.updatedAt = currentTimestamp()
+        try tx.update(useCase)
+        try ChangeLog.audit(
+            tx,
+            account: useCase.accountID,
+            actor: actor,
+            action: action,
+            subject: ("USE_CASE", useCase.id),
+            old: old.rawValue,
+            new: status.rawValue
+        )
+        return useCase
     }
 
     // MARK: Vetting jobs
@@ -279,21 +294,8 @@ public struct RegistrationDomain: Sendable {
             let (status, reason) = try await provider.vetUseCase(useCase, brand: brand)
             try await store.write { tx in
                 try tx.deleteJob(kind: .vetUseCase, subjectID: job.subjectID)
-                guard var current = try tx.useCase(job.subjectID), current.status == useCase.status else { return }
-                let old = current.status
-                current.status = status
-                current.failureReason = reason
-                current.updatedAt = currentTimestamp()
-                try tx.update(current)
-                try ChangeLog.audit(
-                    tx,
-                    account: current.accountID,
-                    actor: .system,
-                    action: "USE_CASE_VETTED",
-                    subject: ("USE_CASE", current.id),
-                    old: old.rawValue,
-                    new: status.rawValue
-                )
+                guard let current = try tx.useCase(job.subjectID), current.status == useCase.status else { return }
+                try Self.record(tx, current, status, reason: reason, actor: .system, action: "USE_CASE_VETTED")
                 if status == .registered {
                     try tx.upsert(JobRecord(kind: .vetUseCase, subjectID: job.subjectID, runAt: currentTimestamp()))
                 }
