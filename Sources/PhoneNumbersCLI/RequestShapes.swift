@@ -25,6 +25,11 @@ protocol CampaignScopedRequest: AccountScopedRequest {
 
 extension GetAccountRequest: AccountScopedRequest {}
 extension ListMembersRequest: AccountScopedRequest {}
+extension SetMemberRoleRequest: AccountScopedRequest {}
+extension RemoveMemberRequest: AccountScopedRequest {}
+extension ListTokensRequest: AccountScopedRequest {}
+extension RevokeTokenRequest: AccountScopedRequest {}
+extension RotateTokenRequest: AccountScopedRequest {}
 extension AddMemberRequest: AccountScopedRequest {}
 extension GetBrandRequest: AccountScopedRequest {}
 extension SubmitBrandRequest: AccountScopedRequest {}

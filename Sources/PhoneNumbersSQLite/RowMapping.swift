@@ -20,7 +20,31 @@ extension SQLiteTransaction {
             name: try row.get("name"),
             email: try row.get("email"),
             role: try enumValue(row, "role"),
-            createdAt: try row.get("created_at")
+            createdAt: try row.get("created_at"),
+            removedAt: try row.get("removed_at")
+        )
+    }
+
+    static func credential(_ row: Row) throws -> CredentialRecord {
+        let subject: CredentialSubject
+        switch try row.get("kind", as: String.self) {
+        case "OPERATOR": subject = .operator
+        case "MEMBER": subject = .member(memberID: try row.get("member_id"))
+        default:
+            let grants = try row.get("grants", as: String.self).split(separator: ",").compactMap {
+                CredentialSubject.Grant(rawValue: String($0))
+            }
+            subject = .service(name: try row.get("service_name"), grants: Set(grants))
+        }
+        return CredentialRecord(
+            id: try row.get("id"),
+            tokenHash: try row.get("token_hash"),
+            subject: subject,
+            createdAt: try row.get("created_at"),
+            issuedBy: try row.get("issued_by"),
+            expiresAt: try row.get("expires_at"),
+            lastUsedAt: try row.get("last_used_at"),
+            revokedAt: try row.get("revoked_at")
         )
     }
 

@@ -17,22 +17,34 @@ struct SQLiteTransaction: StoreWriter {
     }
 
     func members(ofAccount accountID: String) throws -> [MemberRecord] {
-        try database.query("SELECT * FROM members WHERE account_id = ? ORDER BY created_at, id", [accountID]).map(Self.member)
+        try database.query("SELECT * FROM members WHERE account_id = ? AND removed_at = 0 ORDER BY created_at, id", [accountID])
+            .map(Self.member)
     }
 
     func credential(tokenHash: String) throws -> CredentialRecord? {
-        guard let row = try database.queryOne("SELECT * FROM credentials WHERE token_hash = ?", [tokenHash]) else { return nil }
-        let subject: CredentialSubject
-        switch try row.get("kind", as: String.self) {
-        case "OPERATOR": subject = .operator
-        case "MEMBER": subject = .member(memberID: try row.get("member_id"))
-        default:
-            let grants = try row.get("grants", as: String.self).split(separator: ",").compactMap {
-                CredentialSubject.Grant(rawValue: String($0))
-            }
-            subject = .service(name: try row.get("service_name"), grants: Set(grants))
-        }
-        return CredentialRecord(id: try row.get("id"), tokenHash: tokenHash, subject: subject, createdAt: try row.get("created_at"))
+        try database.queryOne("SELECT * FROM credentials WHERE token_hash = ?", [tokenHash]).map(Self.credential)
+    }
+
+    func credential(id: String) throws -> CredentialRecord? {
+        try database.queryOne("SELECT * FROM credentials WHERE id = ?", [id]).map(Self.credential)
+    }
+
+    func credentials(ofAccount accountID: String) throws -> [CredentialRecord] {
+        try database.query(
+            """
+            SELECT credentials.* FROM credentials JOIN members ON members.id = credentials.member_id
+            WHERE members.account_id = ? ORDER BY credentials.created_at, credentials.id
+            """,
+            [accountID]
+        ).map(Self.credential)
+    }
+
+    func credentials(ofMember memberID: String) throws -> [CredentialRecord] {
+        try database.query("SELECT * FROM credentials WHERE member_id = ? ORDER BY created_at, id", [memberID]).map(Self.credential)
+    }
+
+    func platformCredentials() throws -> [CredentialRecord] {
+        try database.query("SELECT * FROM credentials WHERE kind <> 'MEMBER' ORDER BY created_at, id").map(Self.credential)
     }
 
     func hasOperatorCredential() throws -> Bool {
@@ -52,8 +64,15 @@ struct SQLiteTransaction: StoreWriter {
 
     func insert(_ member: MemberRecord) throws {
         try database.execute(
-            "INSERT INTO members (id, account_id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [member.id, member.accountID, member.name, member.email, member.role.rawValue, member.createdAt]
+            "INSERT INTO members (id, account_id, name, email, role, created_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [member.id, member.accountID, member.name, member.email, member.role.rawValue, member.createdAt, member.removedAt]
+        )
+    }
+
+    func update(_ member: MemberRecord) throws {
+        try database.execute(
+            "UPDATE members SET role = ?, removed_at = ? WHERE id = ?",
+            [member.role.rawValue, member.removedAt, member.id]
         )
     }
 
@@ -66,8 +85,22 @@ struct SQLiteTransaction: StoreWriter {
             (kind, memberID, serviceName, grants) = ("SERVICE", nil, name, granted.map(\.rawValue).sorted().joined(separator: ","))
         }
         try database.execute(
-            "INSERT INTO credentials (id, token_hash, kind, member_id, service_name, grants, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [credential.id, credential.tokenHash, kind, memberID, serviceName, grants, credential.createdAt]
+            """
+            INSERT INTO credentials (id, token_hash, kind, member_id, service_name, grants, created_at, issued_by, expires_at,
+                last_used_at, revoked_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                credential.id, credential.tokenHash, kind, memberID, serviceName, grants, credential.createdAt, credential.issuedBy,
+                credential.expiresAt, credential.lastUsedAt, credential.revokedAt,
+            ]
+        )
+    }
+
+    func update(_ credential: CredentialRecord) throws {
+        try database.execute(
+            "UPDATE credentials SET expires_at = ?, last_used_at = ?, revoked_at = ? WHERE id = ?",
+            [credential.expiresAt, credential.lastUsedAt, credential.revokedAt, credential.id]
         )
     }
 

@@ -212,5 +212,18 @@ enum Schema {
             UPDATE jobs SET kind = 'COMPLETE_RESERVATION' WHERE kind = 'RESERVE_SINGLE_USE';
             """
         ),
+        // Tokens with a life (who issued them, expiry, last use, revocation) and members
+        // who can be removed.
+        .init(
+            "0009_credential_life_cycle",
+            """
+            ALTER TABLE credentials ADD COLUMN issued_by TEXT NOT NULL DEFAULT '';
+            ALTER TABLE credentials ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE credentials ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE credentials ADD COLUMN revoked_at INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX credentials_by_member ON credentials(member_id, created_at);
+            ALTER TABLE members ADD COLUMN removed_at INTEGER NOT NULL DEFAULT 0;
+            """
+        ),
     ]
 }

@@ -15,11 +15,19 @@ public struct PhoneNumbersApplication: Sendable {
     public let signals: AccountSignals
 
     /// Wires the domains; run `jobs` (a `Service`) beside the RPC server.
-    public init(store: any PhoneNumbersStore, provider: any NumberProvider, logger: Logger = Logger(label: "phone-numbers")) {
+    ///
+    /// `clock` is the service's time (token expiry); tests move it instead of sleeping.
+    public init(
+        store: any PhoneNumbersStore,
+        provider: any NumberProvider,
+        clock: @escaping ServiceClock = currentTimestamp,
+        logger: Logger = Logger(label: "phone-numbers")
+    ) {
         let jobs = JobRunner(store: store, logger: logger)
         self.jobs = jobs
-        authenticator = Authenticator(store: store, logger: logger)
-        accounts = AccountsDomain(store: store)
+        let principals = PrincipalCache()
+        authenticator = Authenticator(store: store, cache: principals, clock: clock, logger: logger)
+        accounts = AccountsDomain(store: store, principals: principals, clock: clock)
         registration = RegistrationDomain(store: store, provider: provider, jobs: jobs, logger: logger)
         let signals = AccountSignals()
         self.signals = signals

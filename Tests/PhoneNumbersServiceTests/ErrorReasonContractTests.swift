@@ -112,6 +112,19 @@ struct ErrorReasonContractTests {
                 mutate(&request)
                 _ = try await harness.operatorAPI.accounts.issueToken(request)
             }
+            /// A new token for a member of D: (token, id).
+            func memberToken(_ role: Role, _ mutate: (inout IssueTokenRequest) -> Void = { _ in }) async throws -> (String, String) {
+                var request = IssueTokenRequest()
+                request.memberId = d.memberIDs[role]!
+                mutate(&request)
+                let issued = try await harness.operatorAPI.accounts.issueToken(request)
+                return (issued.token, issued.tokenId)
+            }
+            func revoke(_ id: String) async throws {
+                var request = RevokeTokenRequest()
+                request.tokenId = id
+                _ = try await d.owner.accounts.revokeToken(request)
+            }
             func watch(since: Int64) async throws {
                 var request = WatchEventsRequest()
                 request.since = since
@@ -126,6 +139,59 @@ struct ErrorReasonContractTests {
 
             let triggers: [(String, Trigger)] = [
                 ("INVALID_CREDENTIALS", { _ = try await harness.connection("pn_unknown").areaCodes.listAreaCodes(ListAreaCodesRequest()) }),
+                (
+                    "TOKEN_EXPIRED",
+                    {
+                        let (token, _) = try await memberToken(.texter) { $0.expiresInMs = 3_600_000 }
+                        harness.clock.advance(by: .seconds(7200))
+                        _ = try await harness.connection(token).accounts.whoAmI(WhoAmIRequest())
+                    }
+                ),
+                (
+                    "TOKEN_REVOKED",
+                    {
+                        let (token, id) = try await memberToken(.texter)
+                        try await revoke(id)
+                        _ = try await harness.connection(token).accounts.whoAmI(WhoAmIRequest())
+                    }
+                ),
+                (
+                    "INVALID_EXPIRY",
+                    {
+                        try await issue {
+                            $0.memberId = d.memberIDs[.texter]!
+                            $0.expiresInMs = -1
+                        }
+                    }
+                ),
+                (
+                    "INVALID_GRACE_PERIOD",
+                    {
+                        var request = RotateTokenRequest()
+                        request.tokenId = "tok_missing"
+                        request.gracePeriodMs = 31 * 24 * 3_600_000
+                        _ = try await harness.operatorAPI.accounts.rotateToken(request)
+                    }
+                ),
+                (
+                    "LAST_OWNER",
+                    {
+                        var request = RemoveMemberRequest()
+                        request.memberId = d.memberIDs[.owner]!
+                        _ = try await d.owner.accounts.removeMember(request)
+                    }
+                ),
+                (
+                    "TOKEN_NOT_VALID",
+                    {
+                        let (_, id) = try await memberToken(.texter)
+                        try await revoke(id)
+                        var request = RotateTokenRequest()
+                        request.tokenId = id
+                        _ = try await d.owner.accounts.rotateToken(request)
+                    }
+                ),
+                ("TOKEN_NOT_FOUND", { try await revoke("tok_missing") }),
                 ("ROLE_NOT_ALLOWED", { try await add(a, "415", via: a.texter) }),
                 (
                     "ACCOUNT_MISMATCH",

@@ -338,6 +338,51 @@ struct PermissionMatrixTests {
                         _ = try await $0.registration.setUseCaseStatus(r)
                     }
                 ),
+                (
+                    "SetMemberRole", "manage members",
+                    {
+                        var r = SetMemberRoleRequest()
+                        r.accountId = account
+                        r.memberId = "mem_missing"
+                        r.role = .texter
+                        _ = try await $0.accounts.setMemberRole(r)
+                    }
+                ),
+                (
+                    "RemoveMember", "manage members",
+                    {
+                        var r = RemoveMemberRequest()
+                        r.accountId = account
+                        r.memberId = "mem_missing"
+                        _ = try await $0.accounts.removeMember(r)
+                    }
+                ),
+                (
+                    "ListTokens", "manage members",
+                    {
+                        var r = ListTokensRequest()
+                        r.accountId = account
+                        _ = try await $0.accounts.listTokens(r)
+                    }
+                ),
+                (
+                    "RevokeToken", "manage members",
+                    {
+                        var r = RevokeTokenRequest()
+                        r.accountId = account
+                        r.tokenId = "tok_missing"
+                        _ = try await $0.accounts.revokeToken(r)
+                    }
+                ),
+                (
+                    "RotateToken", "manage members",
+                    {
+                        var r = RotateTokenRequest()
+                        r.accountId = account
+                        r.tokenId = "tok_missing"
+                        _ = try await $0.accounts.rotateToken(r)
+                    }
+                ),
                 ("WhoAmI", nil, { _ = try await $0.accounts.whoAmI(WhoAmIRequest()) }),
                 ("ListAreaCodes", nil, { _ = try await $0.areaCodes.listAreaCodes(ListAreaCodesRequest()) }),
             ]

@@ -1,11 +1,12 @@
 import InMemoryLogging
 import Logging
 import PhoneNumbersClient
+import PhoneNumbersService
 import Testing
 
 @Suite("secrets stay secret", .timeLimit(.minutes(2)))
 struct SecretsTests {
-    @Test("no token or PIN appears in the logs of a full run at trace level, nor in errors or the audit trail")
+    @Test("no token, token hash or PIN appears in the logs of a full run at trace level, nor in errors, token lists or the audit trail")
     func noSecretsInLogs() async throws {
         var handler = InMemoryLogHandler()
         handler.logLevel = .trace
@@ -40,6 +41,24 @@ struct SecretsTests {
             let unauthenticated = await expectError(.unauthenticated, "INVALID_CREDENTIALS") {
                 try await harness.connection(wrongToken).numbers.listNumbers(ListNumbersRequest())
             }
+            // Tokens with a life: issued with an expiry, rotated, revoked, refused.
+            var memberIssue = IssueTokenRequest()
+            memberIssue.memberId = tenant.memberIDs[.texter]!
+            memberIssue.expiresInMs = 3_600_000
+            let expiring = try await harness.operatorAPI.accounts.issueToken(memberIssue)
+            secrets.append(expiring.token)
+            var rotate = RotateTokenRequest()
+            rotate.tokenId = expiring.tokenId
+            let rotated = try await tenant.owner.accounts.rotateToken(rotate)
+            secrets.append(rotated.token)
+            var revoke = RevokeTokenRequest()
+            revoke.tokenId = try #require(rotated.newToken).id
+            _ = try await tenant.owner.accounts.revokeToken(revoke)
+            let revoked = await expectError(.unauthenticated, "TOKEN_REVOKED") {
+                try await harness.connection(rotated.token).numbers.listNumbers(ListNumbersRequest())
+            }
+            let listed = try await tenant.owner.accounts.listTokens(ListTokensRequest()).jsonValue.rendered()
+            #expect(listed.contains(expiring.tokenId), "the list names tokens by id")
             var audit = ListAuditEventsRequest()
             audit.pageSize = 500
             let trail = try await tenant.owner.events.listAuditEvents(audit).events.map { $0.jsonValue.rendered() }.joined()
@@ -48,10 +67,13 @@ struct SecretsTests {
                 "\(entry.message) " + entry.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             }.joined(separator: "\n")
             #expect(capture.entries.count > 20, "the run logged \(capture.entries.count) entries")
-            for secret in secrets + [portOut.pin] {
+            let errors = [refusal, unauthenticated, revoked].map { $0?.description ?? "" }.joined()
+            let tokenHashes = secrets.filter { $0.hasPrefix("pn_") }.map(Credentials.hash)
+            for secret in secrets + [portOut.pin] + tokenHashes {
                 #expect(!logged.contains(secret), "a secret was logged")
                 #expect(!trail.contains(secret), "a secret is in the audit trail")
-                #expect(!(refusal?.description.contains(secret) ?? false) && !(unauthenticated?.description.contains(secret) ?? false))
+                #expect(!listed.contains(secret), "a secret is in the token list")
+                #expect(!errors.contains(secret), "a secret is in an error")
             }
         }
     }

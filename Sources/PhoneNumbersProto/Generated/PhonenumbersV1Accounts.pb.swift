@@ -304,6 +304,64 @@ public struct ListMembersResponse: ProtoMessage {
     }
 }
 
+/// Owners: gives a member another role. The account's owner cannot be demoted (its only
+/// owner), nor another member made owner (one owner per account).
+///
+/// The proto message `phonenumbers.v1.SetMemberRoleRequest`.
+public struct SetMemberRoleRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var memberId: String = ""
+    public var role: Role = .init(rawValue: 0)
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// Owners: removes a member from the account and revokes every token of theirs.
+///
+/// The proto message `phonenumbers.v1.RemoveMemberRequest`.
+public struct RemoveMemberRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var memberId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
 /// Issues a bearer token for a member (member_id) or an internal service (service_name + grants).
 ///
 /// The proto message `phonenumbers.v1.IssueTokenRequest`.
@@ -311,6 +369,8 @@ public struct IssueTokenRequest: ProtoMessage {
     public var memberId: String = ""
     public var serviceName: String = ""
     public var grants: [Grant] = []
+    /// How long the token works, in milliseconds; 0: until revoked.
+    public var expiresInMs: Int64 = 0
 
     /// A message with every field at its default value.
     public init() {}
@@ -338,6 +398,194 @@ public struct IssueTokenResponse: ProtoMessage {
     /// Shown once; the server keeps only its hash.
     public var token: String = ""
     public var tokenId: String = ""
+    /// The token's record (never its secret or hash).
+    public var info: TokenInfo? = nil
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// What the service keeps of a token, without its secret or hash.
+///
+/// The proto message `phonenumbers.v1.TokenInfo`.
+public struct TokenInfo: ProtoMessage {
+    public var id: String = ""
+    /// "member", "service" or "operator".
+    public var kind: String = ""
+    /// Member tokens: the member and their account.
+    public var memberId: String = ""
+    public var accountId: String = ""
+    /// Service tokens: the service and its grants.
+    public var serviceName: String = ""
+    public var grants: [Grant] = []
+    /// Who issued it, as the audit trail names actors.
+    public var issuedBy: String = ""
+    public var createdAtMs: Int64 = 0
+    /// When it stops working; 0: never.
+    public var expiresAtMs: Int64 = 0
+    /// When it was last accepted, to the minute; 0: never.
+    public var lastUsedAtMs: Int64 = 0
+    /// When it stops (or stopped) working because it was revoked or rotated; 0: not revoked.
+    public var revokedAtMs: Int64 = 0
+    /// "valid", "expired" or "revoked", now.
+    public var state: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// Owners: the tokens of the account's members. The operator: the same with account_id,
+/// or the service and operator tokens without it.
+///
+/// The proto message `phonenumbers.v1.ListTokensRequest`.
+public struct ListTokensRequest: ProtoMessage {
+    public var accountId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// The proto message `phonenumbers.v1.ListTokensResponse`.
+public struct ListTokensResponse: ProtoMessage {
+    public var tokens: [TokenInfo] = []
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// Revokes a token at once (owners: their members' tokens; the operator: any).
+///
+/// The proto message `phonenumbers.v1.RevokeTokenRequest`.
+public struct RevokeTokenRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var tokenId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// Issues a token for the same member or service and revokes the old one after the
+/// grace period (at most 30 days), so a service can switch without downtime.
+///
+/// The proto message `phonenumbers.v1.RotateTokenRequest`.
+public struct RotateTokenRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var tokenId: String = ""
+    /// How long the old token keeps working, in milliseconds; 0: revoked at once.
+    public var gracePeriodMs: Int64 = 0
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// The proto message `phonenumbers.v1.RotateTokenResponse`.
+public struct RotateTokenResponse: ProtoMessage {
+    /// The new token, shown once.
+    public var token: String = ""
+    public var newToken: TokenInfo? = nil
+    public var oldToken: TokenInfo? = nil
 
     /// A message with every field at its default value.
     public init() {}
@@ -393,6 +641,9 @@ public struct WhoAmIResponse: ProtoMessage {
     public var role: Role = .init(rawValue: 0)
     public var serviceName: String = ""
     public var grants: [Grant] = []
+    /// The token the call was made with, and when it stops working (0: never).
+    public var tokenId: String = ""
+    public var expiresAtMs: Int64 = 0
 
     /// A message with every field at its default value.
     public init() {}
@@ -647,6 +898,71 @@ extension ListMembersResponse: JSONRepresentable {
     }
 }
 
+extension SetMemberRoleRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__SetMemberRoleRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__set_member_role_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__SetMemberRoleRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.memberId = try context.string(m.member_id)
+        self.role = .init(rawValue: Int32(bitPattern: m.role.rawValue))
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__SetMemberRoleRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.member_id = arena.string(self.memberId)
+        message.pointee.role = .init(rawValue: UInt32(bitPattern: self.role.rawValue))
+    }
+}
+
+extension SetMemberRoleRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("memberId", .string(self.memberId)),
+            ("role", .string(self.role.protoName)),
+        ])
+    }
+}
+
+extension RemoveMemberRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__RemoveMemberRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__remove_member_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__RemoveMemberRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.memberId = try context.string(m.member_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__RemoveMemberRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.member_id = arena.string(self.memberId)
+    }
+}
+
+extension RemoveMemberRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("memberId", .string(self.memberId)),
+        ])
+    }
+}
+
 extension IssueTokenRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__IssueTokenRequest
 
@@ -660,6 +976,7 @@ extension IssueTokenRequest: ProtoBridged {
         self.memberId = try context.string(m.member_id)
         self.serviceName = try context.string(m.service_name)
         self.grants = context.scalars(m.grants, count: m.n_grants) { .init(rawValue: Int32(bitPattern: $0.rawValue)) }
+        self.expiresInMs = m.expires_in_ms
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__IssueTokenRequest>, arena: ProtoArena) {
@@ -667,6 +984,7 @@ extension IssueTokenRequest: ProtoBridged {
         message.pointee.member_id = arena.string(self.memberId)
         message.pointee.service_name = arena.string(self.serviceName)
         (message.pointee.n_grants, message.pointee.grants) = arena.scalars(self.grants) { .init(rawValue: UInt32(bitPattern: $0.rawValue)) }
+        message.pointee.expires_in_ms = self.expiresInMs
     }
 }
 
@@ -677,6 +995,7 @@ extension IssueTokenRequest: JSONRepresentable {
             ("memberId", .string(self.memberId)),
             ("serviceName", .string(self.serviceName)),
             ("grants", .array(self.grants.map { .string($0.protoName) })),
+            ("expiresInMs", .string(String(self.expiresInMs))),
         ])
     }
 }
@@ -693,12 +1012,14 @@ extension IssueTokenResponse: ProtoBridged {
         let m = message.pointee
         self.token = try context.string(m.token)
         self.tokenId = try context.string(m.token_id)
+        self.info = try context.message(m.info) { message, context throws(ProtoDecodingError) in try TokenInfo(cMessage: message, context: &context) }
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__IssueTokenResponse>, arena: ProtoArena) {
         protobuf_c_message_init(Self.cDescriptor, message)
         message.pointee.token = arena.string(self.token)
         message.pointee.token_id = arena.string(self.tokenId)
+        message.pointee.info = arena.message(self.info) { $0.fill($1, arena: arena) }
     }
 }
 
@@ -708,6 +1029,223 @@ extension IssueTokenResponse: JSONRepresentable {
         .object([
             ("token", .string(self.token)),
             ("tokenId", .string(self.tokenId)),
+            ("info", self.info.map { $0.jsonValue } ?? .null),
+        ])
+    }
+}
+
+extension TokenInfo: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__TokenInfo
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__token_info()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__TokenInfo>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.id = try context.string(m.id)
+        self.kind = try context.string(m.kind)
+        self.memberId = try context.string(m.member_id)
+        self.accountId = try context.string(m.account_id)
+        self.serviceName = try context.string(m.service_name)
+        self.grants = context.scalars(m.grants, count: m.n_grants) { .init(rawValue: Int32(bitPattern: $0.rawValue)) }
+        self.issuedBy = try context.string(m.issued_by)
+        self.createdAtMs = m.created_at_ms
+        self.expiresAtMs = m.expires_at_ms
+        self.lastUsedAtMs = m.last_used_at_ms
+        self.revokedAtMs = m.revoked_at_ms
+        self.state = try context.string(m.state)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__TokenInfo>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.id = arena.string(self.id)
+        message.pointee.kind = arena.string(self.kind)
+        message.pointee.member_id = arena.string(self.memberId)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.service_name = arena.string(self.serviceName)
+        (message.pointee.n_grants, message.pointee.grants) = arena.scalars(self.grants) { .init(rawValue: UInt32(bitPattern: $0.rawValue)) }
+        message.pointee.issued_by = arena.string(self.issuedBy)
+        message.pointee.created_at_ms = self.createdAtMs
+        message.pointee.expires_at_ms = self.expiresAtMs
+        message.pointee.last_used_at_ms = self.lastUsedAtMs
+        message.pointee.revoked_at_ms = self.revokedAtMs
+        message.pointee.state = arena.string(self.state)
+    }
+}
+
+extension TokenInfo: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("id", .string(self.id)),
+            ("kind", .string(self.kind)),
+            ("memberId", .string(self.memberId)),
+            ("accountId", .string(self.accountId)),
+            ("serviceName", .string(self.serviceName)),
+            ("grants", .array(self.grants.map { .string($0.protoName) })),
+            ("issuedBy", .string(self.issuedBy)),
+            ("createdAtMs", .string(String(self.createdAtMs))),
+            ("expiresAtMs", .string(String(self.expiresAtMs))),
+            ("lastUsedAtMs", .string(String(self.lastUsedAtMs))),
+            ("revokedAtMs", .string(String(self.revokedAtMs))),
+            ("state", .string(self.state)),
+        ])
+    }
+}
+
+extension ListTokensRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ListTokensRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__list_tokens_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListTokensRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListTokensRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+    }
+}
+
+extension ListTokensRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+        ])
+    }
+}
+
+extension ListTokensResponse: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ListTokensResponse
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__list_tokens_response()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ListTokensResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.tokens = try context.messages(m.tokens, count: m.n_tokens) { message, context throws(ProtoDecodingError) in try TokenInfo(cMessage: message, context: &context) }
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ListTokensResponse>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        (message.pointee.n_tokens, message.pointee.tokens) = arena.messages(self.tokens) { $0.fill($1, arena: arena) }
+    }
+}
+
+extension ListTokensResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("tokens", .array(self.tokens.map { $0.jsonValue })),
+        ])
+    }
+}
+
+extension RevokeTokenRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__RevokeTokenRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__revoke_token_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__RevokeTokenRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.tokenId = try context.string(m.token_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__RevokeTokenRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.token_id = arena.string(self.tokenId)
+    }
+}
+
+extension RevokeTokenRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("tokenId", .string(self.tokenId)),
+        ])
+    }
+}
+
+extension RotateTokenRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__RotateTokenRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__rotate_token_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__RotateTokenRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.accountId = try context.string(m.account_id)
+        self.tokenId = try context.string(m.token_id)
+        self.gracePeriodMs = m.grace_period_ms
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__RotateTokenRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.account_id = arena.string(self.accountId)
+        message.pointee.token_id = arena.string(self.tokenId)
+        message.pointee.grace_period_ms = self.gracePeriodMs
+    }
+}
+
+extension RotateTokenRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("accountId", .string(self.accountId)),
+            ("tokenId", .string(self.tokenId)),
+            ("gracePeriodMs", .string(String(self.gracePeriodMs))),
+        ])
+    }
+}
+
+extension RotateTokenResponse: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__RotateTokenResponse
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__rotate_token_response()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__RotateTokenResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.token = try context.string(m.token)
+        self.newToken = try context.message(m.new_token) { message, context throws(ProtoDecodingError) in try TokenInfo(cMessage: message, context: &context) }
+        self.oldToken = try context.message(m.old_token) { message, context throws(ProtoDecodingError) in try TokenInfo(cMessage: message, context: &context) }
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__RotateTokenResponse>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.token = arena.string(self.token)
+        message.pointee.new_token = arena.message(self.newToken) { $0.fill($1, arena: arena) }
+        message.pointee.old_token = arena.message(self.oldToken) { $0.fill($1, arena: arena) }
+    }
+}
+
+extension RotateTokenResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("token", .string(self.token)),
+            ("newToken", self.newToken.map { $0.jsonValue } ?? .null),
+            ("oldToken", self.oldToken.map { $0.jsonValue } ?? .null),
         ])
     }
 }
@@ -751,6 +1289,8 @@ extension WhoAmIResponse: ProtoBridged {
         self.role = .init(rawValue: Int32(bitPattern: m.role.rawValue))
         self.serviceName = try context.string(m.service_name)
         self.grants = context.scalars(m.grants, count: m.n_grants) { .init(rawValue: Int32(bitPattern: $0.rawValue)) }
+        self.tokenId = try context.string(m.token_id)
+        self.expiresAtMs = m.expires_at_ms
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__WhoAmIResponse>, arena: ProtoArena) {
@@ -761,6 +1301,8 @@ extension WhoAmIResponse: ProtoBridged {
         message.pointee.role = .init(rawValue: UInt32(bitPattern: self.role.rawValue))
         message.pointee.service_name = arena.string(self.serviceName)
         (message.pointee.n_grants, message.pointee.grants) = arena.scalars(self.grants) { .init(rawValue: UInt32(bitPattern: $0.rawValue)) }
+        message.pointee.token_id = arena.string(self.tokenId)
+        message.pointee.expires_at_ms = self.expiresAtMs
     }
 }
 
@@ -774,6 +1316,8 @@ extension WhoAmIResponse: JSONRepresentable {
             ("role", .string(self.role.protoName)),
             ("serviceName", .string(self.serviceName)),
             ("grants", .array(self.grants.map { .string($0.protoName) })),
+            ("tokenId", .string(self.tokenId)),
+            ("expiresAtMs", .string(String(self.expiresAtMs))),
         ])
     }
 }

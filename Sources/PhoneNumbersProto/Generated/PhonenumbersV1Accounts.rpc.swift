@@ -9,7 +9,12 @@ public enum AccountsMethods {
     public static let getAccount = UnaryMethod<GetAccountRequest, Account>(service: "phonenumbers.v1.Accounts", method: "GetAccount")
     public static let addMember = UnaryMethod<AddMemberRequest, Member>(service: "phonenumbers.v1.Accounts", method: "AddMember")
     public static let listMembers = UnaryMethod<ListMembersRequest, ListMembersResponse>(service: "phonenumbers.v1.Accounts", method: "ListMembers")
+    public static let setMemberRole = UnaryMethod<SetMemberRoleRequest, Member>(service: "phonenumbers.v1.Accounts", method: "SetMemberRole")
+    public static let removeMember = UnaryMethod<RemoveMemberRequest, Member>(service: "phonenumbers.v1.Accounts", method: "RemoveMember")
     public static let issueToken = UnaryMethod<IssueTokenRequest, IssueTokenResponse>(service: "phonenumbers.v1.Accounts", method: "IssueToken")
+    public static let listTokens = UnaryMethod<ListTokensRequest, ListTokensResponse>(service: "phonenumbers.v1.Accounts", method: "ListTokens")
+    public static let revokeToken = UnaryMethod<RevokeTokenRequest, TokenInfo>(service: "phonenumbers.v1.Accounts", method: "RevokeToken")
+    public static let rotateToken = UnaryMethod<RotateTokenRequest, RotateTokenResponse>(service: "phonenumbers.v1.Accounts", method: "RotateToken")
     public static let whoAmI = UnaryMethod<WhoAmIRequest, WhoAmIResponse>(service: "phonenumbers.v1.Accounts", method: "WhoAmI")
 }
 
@@ -27,10 +32,30 @@ public protocol AccountsService: RPCService {
     func addMember(request: AddMemberRequest, context: ServerContext) async throws -> Member
     /// `ListMembers`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
     func listMembers(request: ListMembersRequest, context: ServerContext) async throws -> ListMembersResponse
+    /// Owners.
+    ///
+    /// `SetMemberRole`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func setMemberRole(request: SetMemberRoleRequest, context: ServerContext) async throws -> Member
+    /// Owners.
+    ///
+    /// `RemoveMember`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func removeMember(request: RemoveMemberRequest, context: ServerContext) async throws -> Member
     /// Operator only.
     ///
     /// `IssueToken`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
     func issueToken(request: IssueTokenRequest, context: ServerContext) async throws -> IssueTokenResponse
+    /// Owners (their members' tokens) and the operator.
+    ///
+    /// `ListTokens`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func listTokens(request: ListTokensRequest, context: ServerContext) async throws -> ListTokensResponse
+    /// Owners (their members' tokens) and the operator.
+    ///
+    /// `RevokeToken`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func revokeToken(request: RevokeTokenRequest, context: ServerContext) async throws -> TokenInfo
+    /// Owners (their members' tokens) and the operator.
+    ///
+    /// `RotateToken`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func rotateToken(request: RotateTokenRequest, context: ServerContext) async throws -> RotateTokenResponse
     /// `WhoAmI`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
     func whoAmI(request: WhoAmIRequest, context: ServerContext) async throws -> WhoAmIResponse
 }
@@ -51,8 +76,23 @@ extension AccountsService {
             RPCMethodHandler(AccountsMethods.listMembers) { request, context in
                 try await self.listMembers(request: request, context: context)
             },
+            RPCMethodHandler(AccountsMethods.setMemberRole) { request, context in
+                try await self.setMemberRole(request: request, context: context)
+            },
+            RPCMethodHandler(AccountsMethods.removeMember) { request, context in
+                try await self.removeMember(request: request, context: context)
+            },
             RPCMethodHandler(AccountsMethods.issueToken) { request, context in
                 try await self.issueToken(request: request, context: context)
+            },
+            RPCMethodHandler(AccountsMethods.listTokens) { request, context in
+                try await self.listTokens(request: request, context: context)
+            },
+            RPCMethodHandler(AccountsMethods.revokeToken) { request, context in
+                try await self.revokeToken(request: request, context: context)
+            },
+            RPCMethodHandler(AccountsMethods.rotateToken) { request, context in
+                try await self.rotateToken(request: request, context: context)
             },
             RPCMethodHandler(AccountsMethods.whoAmI) { request, context in
                 try await self.whoAmI(request: request, context: context)
@@ -95,11 +135,46 @@ public struct AccountsClient: Sendable {
         try await caller.unary(AccountsMethods.listMembers, request: request, options: options)
     }
 
+    /// Owners.
+    ///
+    /// Calls `SetMemberRole`. Throws `RPCError` with the call's status when it is not OK.
+    public func setMemberRole(_ request: SetMemberRoleRequest, options: CallOptions = .init()) async throws(RPCError) -> Member {
+        try await caller.unary(AccountsMethods.setMemberRole, request: request, options: options)
+    }
+
+    /// Owners.
+    ///
+    /// Calls `RemoveMember`. Throws `RPCError` with the call's status when it is not OK.
+    public func removeMember(_ request: RemoveMemberRequest, options: CallOptions = .init()) async throws(RPCError) -> Member {
+        try await caller.unary(AccountsMethods.removeMember, request: request, options: options)
+    }
+
     /// Operator only.
     ///
     /// Calls `IssueToken`. Throws `RPCError` with the call's status when it is not OK.
     public func issueToken(_ request: IssueTokenRequest, options: CallOptions = .init()) async throws(RPCError) -> IssueTokenResponse {
         try await caller.unary(AccountsMethods.issueToken, request: request, options: options)
+    }
+
+    /// Owners (their members' tokens) and the operator.
+    ///
+    /// Calls `ListTokens`. Throws `RPCError` with the call's status when it is not OK.
+    public func listTokens(_ request: ListTokensRequest, options: CallOptions = .init()) async throws(RPCError) -> ListTokensResponse {
+        try await caller.unary(AccountsMethods.listTokens, request: request, options: options)
+    }
+
+    /// Owners (their members' tokens) and the operator.
+    ///
+    /// Calls `RevokeToken`. Throws `RPCError` with the call's status when it is not OK.
+    public func revokeToken(_ request: RevokeTokenRequest, options: CallOptions = .init()) async throws(RPCError) -> TokenInfo {
+        try await caller.unary(AccountsMethods.revokeToken, request: request, options: options)
+    }
+
+    /// Owners (their members' tokens) and the operator.
+    ///
+    /// Calls `RotateToken`. Throws `RPCError` with the call's status when it is not OK.
+    public func rotateToken(_ request: RotateTokenRequest, options: CallOptions = .init()) async throws(RPCError) -> RotateTokenResponse {
+        try await caller.unary(AccountsMethods.rotateToken, request: request, options: options)
     }
 
     /// Calls `WhoAmI`. Throws `RPCError` with the call's status when it is not OK.

@@ -22,6 +22,31 @@ enum Mapping {
         return message
     }
 
+    /// A token's record without its secret or hash.
+    static func token(_ record: CredentialRecord, accountID: String, now: Timestamp) -> TokenInfo {
+        var message = TokenInfo()
+        message.id = record.id
+        switch record.subject {
+        case .operator:
+            message.kind = "operator"
+        case .member(let memberID):
+            message.kind = "member"
+            message.memberId = memberID
+            message.accountId = accountID
+        case .service(let name, let grants):
+            message.kind = "service"
+            message.serviceName = name
+            message.grants = grants.sorted { $0.rawValue < $1.rawValue }.map(\.wire)
+        }
+        message.issuedBy = record.issuedBy
+        message.createdAtMs = record.createdAt
+        message.expiresAtMs = record.expiresAt
+        message.lastUsedAtMs = record.lastUsedAt
+        message.revokedAtMs = record.revokedAt
+        message.state = "\(record.state(at: now))"
+        return message
+    }
+
     static func brand(_ record: BrandRecord) -> Brand {
         var message = Brand()
         message.accountId = record.accountID

@@ -1,9 +1,14 @@
 /// Accounts, members and credentials.
 public struct AccountsDomain: Sendable {
     let store: any PhoneNumbersStore
+    /// Forgotten whenever what a token stands for changes (revocation, role, removal).
+    let principals: PrincipalCache
+    let clock: ServiceClock
 
-    public init(store: any PhoneNumbersStore) {
+    public init(store: any PhoneNumbersStore, principals: PrincipalCache = .init(), clock: @escaping ServiceClock = currentTimestamp) {
         self.store = store
+        self.principals = principals
+        self.clock = clock
     }
 
     /// Creates the operator credential if none exists; returns its token when it did.
@@ -93,66 +98,5 @@ public struct AccountsDomain: Sendable {
     public func members(_ principal: Principal, accountID requested: String) async throws -> [MemberRecord] {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
         return try await store.read { try $0.members(ofAccount: accountID) }
-    }
-
-    /// Operator only: a token for a member, or for an internal service with grants.
-    /// Returns the token (shown once) and its id.
-    public func issueToken(
-        _ principal: Principal,
-        memberID: String,
-        serviceName: String,
-        grants: Set<CredentialSubject.Grant>
-    ) async throws -> (token: String, id: String) {
-        try AccessPolicy.requireOperator(principal)
-        let subject: CredentialSubject
-        switch (memberID.isEmpty, serviceName.isEmpty) {
-        case (false, true):
-            subject = .member(memberID: memberID)
-        case (true, false):
-            guard !grants.isEmpty else { throw DomainError.invalid("GRANTS_REQUIRED", "a service token needs at least one grant") }
-            subject = .service(name: serviceName, grants: grants)
-        default:
-            throw DomainError.invalid("SUBJECT_REQUIRED", "give exactly one of member_id and service_name")
-        }
-        let token = Credentials.makeToken()
-        let record = CredentialRecord(
-            id: Identifiers.make("tok"),
-            tokenHash: Credentials.hash(token),
-            subject: subject,
-            createdAt: currentTimestamp()
-        )
-        try await store.write { tx in
-            // The member is looked up before the credential that refers to it is stored.
-            var member: MemberRecord?
-            if case .member(let id) = subject {
-                guard let found = try tx.member(id) else { throw DomainError.notFound("member", id) }
-                member = found
-            }
-            try tx.insert(record)
-            switch subject {
-            case .member(let id):
-                guard let member else { return }
-                try ChangeLog.audit(
-                    tx,
-                    account: member.accountID,
-                    actor: Actor(principal),
-                    action: "TOKEN_ISSUED",
-                    subject: ("TOKEN", record.id),
-                    new: "member:\(id)"
-                )
-            case .service(let name, let grants):
-                try ChangeLog.audit(
-                    tx,
-                    account: "",
-                    actor: Actor(principal),
-                    action: "TOKEN_ISSUED",
-                    subject: ("TOKEN", record.id),
-                    new: "service:\(name) " + grants.map(\.rawValue).sorted().joined(separator: ",")
-                )
-            case .operator:
-                break
-            }
-        }
-        return (token, record.id)
     }
 }

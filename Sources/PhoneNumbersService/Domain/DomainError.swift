@@ -46,6 +46,12 @@ public struct DomainError: Error, RPCErrorConvertible, Sendable, Hashable, Custo
 
     static let unauthenticated = DomainError(.unauthenticated, "INVALID_CREDENTIALS", "the bearer token is not valid")
 
+    /// The token's expiry has passed (the message never echoes the token).
+    static let tokenExpired = DomainError(.unauthenticated, "TOKEN_EXPIRED", "the bearer token has expired; ask for a new one")
+
+    /// The token was revoked, or its member removed from the account.
+    static let tokenRevoked = DomainError(.unauthenticated, "TOKEN_REVOKED", "the bearer token was revoked; ask for a new one")
+
     /// No `authorization: Bearer …` at all: says where a token goes.
     static let missingCredentials = DomainError(
         .unauthenticated,

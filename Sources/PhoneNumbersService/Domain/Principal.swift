@@ -20,6 +20,8 @@ public enum Permission: Sendable, Hashable {
     case manageCampaigns
     case launchCampaigns
     case readAudit
+    /// Members' roles and removal, and their tokens.
+    case manageMembers
     case administer
 }
 
@@ -30,7 +32,7 @@ public enum AccessPolicy {
         case .owner:
             return [
                 .readNumbers, .readBrand, .manageNumbers, .submitUseCase, .submitBrand, .managePortOutPIN, .manageCampaigns,
-                .launchCampaigns, .readAudit,
+                .launchCampaigns, .readAudit, .manageMembers,
             ]
         case .admin:
             return [.readNumbers, .readBrand, .manageNumbers, .submitUseCase, .manageCampaigns, .launchCampaigns, .readAudit]

@@ -38,14 +38,26 @@ public struct MemberRecord: Sendable, Hashable {
     public var email: String
     public var role: MemberRecord.Role
     public var createdAt: Timestamp
+    /// When the member was removed from the account (0: a member now). Kept, not
+    /// deleted, so the audit trail and old tokens still name them.
+    public var removedAt: Timestamp
 
-    public init(id: String, accountID: String, name: String, email: String, role: MemberRecord.Role, createdAt: Timestamp) {
+    public init(
+        id: String,
+        accountID: String,
+        name: String,
+        email: String,
+        role: MemberRecord.Role,
+        createdAt: Timestamp,
+        removedAt: Timestamp = 0
+    ) {
         self.id = id
         self.accountID = accountID
         self.name = name
         self.email = email
         self.role = role
         self.createdAt = createdAt
+        self.removedAt = removedAt
     }
 }
 
@@ -64,21 +76,6 @@ public enum CredentialSubject: Sendable, Hashable {
     case `operator`
     case member(memberID: String)
     case service(name: String, grants: Set<CredentialSubject.Grant>)
-}
-
-/// A stored credential: only the SHA-256 of the token is kept.
-public struct CredentialRecord: Sendable, Hashable {
-    public var id: String
-    public var tokenHash: String
-    public var subject: CredentialSubject
-    public var createdAt: Timestamp
-
-    public init(id: String, tokenHash: String, subject: CredentialSubject, createdAt: Timestamp) {
-        self.id = id
-        self.tokenHash = tokenHash
-        self.subject = subject
-        self.createdAt = createdAt
-    }
 }
 
 extension BrandRecord {

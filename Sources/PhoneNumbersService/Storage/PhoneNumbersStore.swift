@@ -16,8 +16,16 @@ public protocol PhoneNumbersStore: Sendable {
 public protocol StoreReader {
     func account(_ id: String) throws -> AccountRecord?
     func member(_ id: String) throws -> MemberRecord?
+    /// The account's members, removed ones left out.
     func members(ofAccount accountID: String) throws -> [MemberRecord]
     func credential(tokenHash: String) throws -> CredentialRecord?
+    func credential(id: String) throws -> CredentialRecord?
+    /// The tokens of the account's members (removed members' too), oldest first.
+    func credentials(ofAccount accountID: String) throws -> [CredentialRecord]
+    /// The tokens of one member, oldest first.
+    func credentials(ofMember memberID: String) throws -> [CredentialRecord]
+    /// Service and operator tokens (they belong to no account), oldest first.
+    func platformCredentials() throws -> [CredentialRecord]
     func hasOperatorCredential() throws -> Bool
 
     func brand(ofAccount accountID: String) throws -> BrandRecord?
@@ -66,7 +74,11 @@ public protocol StoreWriter: StoreReader {
 
     func insert(_ account: AccountRecord) throws
     func insert(_ member: MemberRecord) throws
+    /// Changes a member's role or removal time.
+    func update(_ member: MemberRecord) throws
     func insert(_ credential: CredentialRecord) throws
+    /// Changes a credential's expiry, revocation or last use (never its hash or subject).
+    func update(_ credential: CredentialRecord) throws
     func upsert(_ brand: BrandRecord) throws
     func insert(_ useCase: UseCaseRecord) throws
     func update(_ useCase: UseCaseRecord) throws

@@ -6,6 +6,7 @@ import PhoneNumbersService
 import RPCNIO
 import SimulatedProvider
 import Storage
+import Synchronization
 
 /// The whole service on a real SQLite file and a loopback port, with the simulated
 /// provider, for one test. `restart()` stops it and starts it again on the same data.
@@ -14,6 +15,8 @@ final class ServiceHarness: @unchecked Sendable {
     let providerConfiguration: SimulatedProviderConfiguration
     private(set) var port = 0
     private(set) var operatorToken = ""
+    /// The service's clock (token expiry): real time plus what the test moved it by.
+    let clock = TestClock()
     private var tasks: [Task<Void, any Error>] = []
     private(set) var app: PhoneNumbersApplication!
     /// The database, for arranging what the API cannot create yet and for checking what was stored.
@@ -71,7 +74,8 @@ final class ServiceHarness: @unchecked Sendable {
         let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
         let store = try await SQLitePhoneNumbersStore.open(pool)
         let provider = FaultyProvider(try await SimulatedProvider.open(pool, configuration: configuration))
-        let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
+        let clock = self.clock
+        let app = PhoneNumbersApplication(store: store, provider: provider, clock: { clock.now() }, logger: logger)
         self.provider = provider
         if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
         let server = RPCServer(
@@ -296,4 +300,14 @@ extension ServiceHarness {
         token.memberId = owner.id
         return connection(try await operatorAPI.accounts.issueToken(token).token)
     }
+}
+
+/// The service's clock in tests: real time plus an offset the test moves, so expiry is
+/// tested without sleeping.
+final class TestClock: Sendable {
+    private let offset = Mutex<Int64>(0)
+
+    func now() -> Timestamp { currentTimestamp() + offset.withLock { $0 } }
+
+    func advance(by duration: Duration) { offset.withLock { $0 += duration.milliseconds } }
 }

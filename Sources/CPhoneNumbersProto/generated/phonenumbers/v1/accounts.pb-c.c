@@ -322,6 +322,96 @@ void   phonenumbers__v1__list_members_response__free_unpacked
   assert(message->base.descriptor == &phonenumbers__v1__list_members_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   phonenumbers__v1__set_member_role_request__init
+                     (Phonenumbers__V1__SetMemberRoleRequest         *message)
+{
+  static const Phonenumbers__V1__SetMemberRoleRequest init_value = PHONENUMBERS__V1__SET_MEMBER_ROLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__set_member_role_request__get_packed_size
+                     (const Phonenumbers__V1__SetMemberRoleRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__set_member_role_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__set_member_role_request__pack
+                     (const Phonenumbers__V1__SetMemberRoleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__set_member_role_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__set_member_role_request__pack_to_buffer
+                     (const Phonenumbers__V1__SetMemberRoleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__set_member_role_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__SetMemberRoleRequest *
+       phonenumbers__v1__set_member_role_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__SetMemberRoleRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__set_member_role_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__set_member_role_request__free_unpacked
+                     (Phonenumbers__V1__SetMemberRoleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__set_member_role_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__remove_member_request__init
+                     (Phonenumbers__V1__RemoveMemberRequest         *message)
+{
+  static const Phonenumbers__V1__RemoveMemberRequest init_value = PHONENUMBERS__V1__REMOVE_MEMBER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__remove_member_request__get_packed_size
+                     (const Phonenumbers__V1__RemoveMemberRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__remove_member_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__remove_member_request__pack
+                     (const Phonenumbers__V1__RemoveMemberRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__remove_member_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__remove_member_request__pack_to_buffer
+                     (const Phonenumbers__V1__RemoveMemberRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__remove_member_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__RemoveMemberRequest *
+       phonenumbers__v1__remove_member_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__RemoveMemberRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__remove_member_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__remove_member_request__free_unpacked
+                     (Phonenumbers__V1__RemoveMemberRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__remove_member_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   phonenumbers__v1__issue_token_request__init
                      (Phonenumbers__V1__IssueTokenRequest         *message)
 {
@@ -410,6 +500,276 @@ void   phonenumbers__v1__issue_token_response__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &phonenumbers__v1__issue_token_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__token_info__init
+                     (Phonenumbers__V1__TokenInfo         *message)
+{
+  static const Phonenumbers__V1__TokenInfo init_value = PHONENUMBERS__V1__TOKEN_INFO__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__token_info__get_packed_size
+                     (const Phonenumbers__V1__TokenInfo *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__token_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__token_info__pack
+                     (const Phonenumbers__V1__TokenInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__token_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__token_info__pack_to_buffer
+                     (const Phonenumbers__V1__TokenInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__token_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__TokenInfo *
+       phonenumbers__v1__token_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__TokenInfo *)
+     protobuf_c_message_unpack (&phonenumbers__v1__token_info__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__token_info__free_unpacked
+                     (Phonenumbers__V1__TokenInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__token_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__list_tokens_request__init
+                     (Phonenumbers__V1__ListTokensRequest         *message)
+{
+  static const Phonenumbers__V1__ListTokensRequest init_value = PHONENUMBERS__V1__LIST_TOKENS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__list_tokens_request__get_packed_size
+                     (const Phonenumbers__V1__ListTokensRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_tokens_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__list_tokens_request__pack
+                     (const Phonenumbers__V1__ListTokensRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_tokens_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__list_tokens_request__pack_to_buffer
+                     (const Phonenumbers__V1__ListTokensRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_tokens_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ListTokensRequest *
+       phonenumbers__v1__list_tokens_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ListTokensRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__list_tokens_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__list_tokens_request__free_unpacked
+                     (Phonenumbers__V1__ListTokensRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__list_tokens_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__list_tokens_response__init
+                     (Phonenumbers__V1__ListTokensResponse         *message)
+{
+  static const Phonenumbers__V1__ListTokensResponse init_value = PHONENUMBERS__V1__LIST_TOKENS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__list_tokens_response__get_packed_size
+                     (const Phonenumbers__V1__ListTokensResponse *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_tokens_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__list_tokens_response__pack
+                     (const Phonenumbers__V1__ListTokensResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_tokens_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__list_tokens_response__pack_to_buffer
+                     (const Phonenumbers__V1__ListTokensResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__list_tokens_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ListTokensResponse *
+       phonenumbers__v1__list_tokens_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ListTokensResponse *)
+     protobuf_c_message_unpack (&phonenumbers__v1__list_tokens_response__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__list_tokens_response__free_unpacked
+                     (Phonenumbers__V1__ListTokensResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__list_tokens_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__revoke_token_request__init
+                     (Phonenumbers__V1__RevokeTokenRequest         *message)
+{
+  static const Phonenumbers__V1__RevokeTokenRequest init_value = PHONENUMBERS__V1__REVOKE_TOKEN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__revoke_token_request__get_packed_size
+                     (const Phonenumbers__V1__RevokeTokenRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__revoke_token_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__revoke_token_request__pack
+                     (const Phonenumbers__V1__RevokeTokenRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__revoke_token_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__revoke_token_request__pack_to_buffer
+                     (const Phonenumbers__V1__RevokeTokenRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__revoke_token_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__RevokeTokenRequest *
+       phonenumbers__v1__revoke_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__RevokeTokenRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__revoke_token_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__revoke_token_request__free_unpacked
+                     (Phonenumbers__V1__RevokeTokenRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__revoke_token_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__rotate_token_request__init
+                     (Phonenumbers__V1__RotateTokenRequest         *message)
+{
+  static const Phonenumbers__V1__RotateTokenRequest init_value = PHONENUMBERS__V1__ROTATE_TOKEN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__rotate_token_request__get_packed_size
+                     (const Phonenumbers__V1__RotateTokenRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__rotate_token_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__rotate_token_request__pack
+                     (const Phonenumbers__V1__RotateTokenRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__rotate_token_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__rotate_token_request__pack_to_buffer
+                     (const Phonenumbers__V1__RotateTokenRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__rotate_token_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__RotateTokenRequest *
+       phonenumbers__v1__rotate_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__RotateTokenRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__rotate_token_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__rotate_token_request__free_unpacked
+                     (Phonenumbers__V1__RotateTokenRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__rotate_token_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__rotate_token_response__init
+                     (Phonenumbers__V1__RotateTokenResponse         *message)
+{
+  static const Phonenumbers__V1__RotateTokenResponse init_value = PHONENUMBERS__V1__ROTATE_TOKEN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__rotate_token_response__get_packed_size
+                     (const Phonenumbers__V1__RotateTokenResponse *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__rotate_token_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__rotate_token_response__pack
+                     (const Phonenumbers__V1__RotateTokenResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__rotate_token_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__rotate_token_response__pack_to_buffer
+                     (const Phonenumbers__V1__RotateTokenResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__rotate_token_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__RotateTokenResponse *
+       phonenumbers__v1__rotate_token_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__RotateTokenResponse *)
+     protobuf_c_message_unpack (&phonenumbers__v1__rotate_token_response__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__rotate_token_response__free_unpacked
+                     (Phonenumbers__V1__RotateTokenResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__rotate_token_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   phonenumbers__v1__who_am_irequest__init
@@ -924,7 +1284,122 @@ const ProtobufCMessageDescriptor phonenumbers__v1__list_members_response__descri
   (ProtobufCMessageInit) phonenumbers__v1__list_members_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor phonenumbers__v1__issue_token_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor phonenumbers__v1__set_member_role_request__field_descriptors[3] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__SetMemberRoleRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__SetMemberRoleRequest, member_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "role",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__SetMemberRoleRequest, role),
+    &phonenumbers__v1__role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__set_member_role_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  1,   /* field[1] = member_id */
+  2,   /* field[2] = role */
+};
+static const ProtobufCIntRange phonenumbers__v1__set_member_role_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__set_member_role_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.SetMemberRoleRequest",
+  "SetMemberRoleRequest",
+  "Phonenumbers__V1__SetMemberRoleRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__SetMemberRoleRequest),
+  3,
+  phonenumbers__v1__set_member_role_request__field_descriptors,
+  phonenumbers__v1__set_member_role_request__field_indices_by_name,
+  1,  phonenumbers__v1__set_member_role_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__set_member_role_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__remove_member_request__field_descriptors[2] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RemoveMemberRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RemoveMemberRequest, member_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__remove_member_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  1,   /* field[1] = member_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__remove_member_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__remove_member_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.RemoveMemberRequest",
+  "RemoveMemberRequest",
+  "Phonenumbers__V1__RemoveMemberRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__RemoveMemberRequest),
+  2,
+  phonenumbers__v1__remove_member_request__field_descriptors,
+  phonenumbers__v1__remove_member_request__field_indices_by_name,
+  1,  phonenumbers__v1__remove_member_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__remove_member_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__issue_token_request__field_descriptors[4] =
 {
   {
     "member_id",
@@ -962,8 +1437,21 @@ static const ProtobufCFieldDescriptor phonenumbers__v1__issue_token_request__fie
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "expires_in_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__IssueTokenRequest, expires_in_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned phonenumbers__v1__issue_token_request__field_indices_by_name[] = {
+  3,   /* field[3] = expires_in_ms */
   2,   /* field[2] = grants */
   0,   /* field[0] = member_id */
   1,   /* field[1] = service_name */
@@ -971,7 +1459,7 @@ static const unsigned phonenumbers__v1__issue_token_request__field_indices_by_na
 static const ProtobufCIntRange phonenumbers__v1__issue_token_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor phonenumbers__v1__issue_token_request__descriptor =
 {
@@ -981,14 +1469,14 @@ const ProtobufCMessageDescriptor phonenumbers__v1__issue_token_request__descript
   "Phonenumbers__V1__IssueTokenRequest",
   "phonenumbers.v1",
   sizeof(Phonenumbers__V1__IssueTokenRequest),
-  3,
+  4,
   phonenumbers__v1__issue_token_request__field_descriptors,
   phonenumbers__v1__issue_token_request__field_indices_by_name,
   1,  phonenumbers__v1__issue_token_request__number_ranges,
   (ProtobufCMessageInit) phonenumbers__v1__issue_token_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor phonenumbers__v1__issue_token_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor phonenumbers__v1__issue_token_response__field_descriptors[3] =
 {
   {
     "token",
@@ -1014,15 +1502,28 @@ static const ProtobufCFieldDescriptor phonenumbers__v1__issue_token_response__fi
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "info",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__IssueTokenResponse, info),
+    &phonenumbers__v1__token_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned phonenumbers__v1__issue_token_response__field_indices_by_name[] = {
+  2,   /* field[2] = info */
   0,   /* field[0] = token */
   1,   /* field[1] = token_id */
 };
 static const ProtobufCIntRange phonenumbers__v1__issue_token_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor phonenumbers__v1__issue_token_response__descriptor =
 {
@@ -1032,11 +1533,447 @@ const ProtobufCMessageDescriptor phonenumbers__v1__issue_token_response__descrip
   "Phonenumbers__V1__IssueTokenResponse",
   "phonenumbers.v1",
   sizeof(Phonenumbers__V1__IssueTokenResponse),
-  2,
+  3,
   phonenumbers__v1__issue_token_response__field_descriptors,
   phonenumbers__v1__issue_token_response__field_indices_by_name,
   1,  phonenumbers__v1__issue_token_response__number_ranges,
   (ProtobufCMessageInit) phonenumbers__v1__issue_token_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__token_info__field_descriptors[12] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, member_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "account_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "service_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, service_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grants",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Phonenumbers__V1__TokenInfo, n_grants),
+    offsetof(Phonenumbers__V1__TokenInfo, grants),
+    &phonenumbers__v1__grant__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "issued_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, issued_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_used_at_ms",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, last_used_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked_at_ms",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, revoked_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__TokenInfo, state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__token_info__field_indices_by_name[] = {
+  3,   /* field[3] = account_id */
+  7,   /* field[7] = created_at_ms */
+  8,   /* field[8] = expires_at_ms */
+  5,   /* field[5] = grants */
+  0,   /* field[0] = id */
+  6,   /* field[6] = issued_by */
+  1,   /* field[1] = kind */
+  9,   /* field[9] = last_used_at_ms */
+  2,   /* field[2] = member_id */
+  10,   /* field[10] = revoked_at_ms */
+  4,   /* field[4] = service_name */
+  11,   /* field[11] = state */
+};
+static const ProtobufCIntRange phonenumbers__v1__token_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__token_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.TokenInfo",
+  "TokenInfo",
+  "Phonenumbers__V1__TokenInfo",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__TokenInfo),
+  12,
+  phonenumbers__v1__token_info__field_descriptors,
+  phonenumbers__v1__token_info__field_indices_by_name,
+  1,  phonenumbers__v1__token_info__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__token_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__list_tokens_request__field_descriptors[1] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ListTokensRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__list_tokens_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__list_tokens_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__list_tokens_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ListTokensRequest",
+  "ListTokensRequest",
+  "Phonenumbers__V1__ListTokensRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ListTokensRequest),
+  1,
+  phonenumbers__v1__list_tokens_request__field_descriptors,
+  phonenumbers__v1__list_tokens_request__field_indices_by_name,
+  1,  phonenumbers__v1__list_tokens_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__list_tokens_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__list_tokens_response__field_descriptors[1] =
+{
+  {
+    "tokens",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Phonenumbers__V1__ListTokensResponse, n_tokens),
+    offsetof(Phonenumbers__V1__ListTokensResponse, tokens),
+    &phonenumbers__v1__token_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__list_tokens_response__field_indices_by_name[] = {
+  0,   /* field[0] = tokens */
+};
+static const ProtobufCIntRange phonenumbers__v1__list_tokens_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__list_tokens_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ListTokensResponse",
+  "ListTokensResponse",
+  "Phonenumbers__V1__ListTokensResponse",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ListTokensResponse),
+  1,
+  phonenumbers__v1__list_tokens_response__field_descriptors,
+  phonenumbers__v1__list_tokens_response__field_indices_by_name,
+  1,  phonenumbers__v1__list_tokens_response__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__list_tokens_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__revoke_token_request__field_descriptors[2] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RevokeTokenRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RevokeTokenRequest, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__revoke_token_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  1,   /* field[1] = token_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__revoke_token_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__revoke_token_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.RevokeTokenRequest",
+  "RevokeTokenRequest",
+  "Phonenumbers__V1__RevokeTokenRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__RevokeTokenRequest),
+  2,
+  phonenumbers__v1__revoke_token_request__field_descriptors,
+  phonenumbers__v1__revoke_token_request__field_indices_by_name,
+  1,  phonenumbers__v1__revoke_token_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__revoke_token_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__rotate_token_request__field_descriptors[3] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RotateTokenRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RotateTokenRequest, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grace_period_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RotateTokenRequest, grace_period_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__rotate_token_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  2,   /* field[2] = grace_period_ms */
+  1,   /* field[1] = token_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__rotate_token_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__rotate_token_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.RotateTokenRequest",
+  "RotateTokenRequest",
+  "Phonenumbers__V1__RotateTokenRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__RotateTokenRequest),
+  3,
+  phonenumbers__v1__rotate_token_request__field_descriptors,
+  phonenumbers__v1__rotate_token_request__field_indices_by_name,
+  1,  phonenumbers__v1__rotate_token_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__rotate_token_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__rotate_token_response__field_descriptors[3] =
+{
+  {
+    "token",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RotateTokenResponse, token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RotateTokenResponse, new_token),
+    &phonenumbers__v1__token_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "old_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__RotateTokenResponse, old_token),
+    &phonenumbers__v1__token_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__rotate_token_response__field_indices_by_name[] = {
+  1,   /* field[1] = new_token */
+  2,   /* field[2] = old_token */
+  0,   /* field[0] = token */
+};
+static const ProtobufCIntRange phonenumbers__v1__rotate_token_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__rotate_token_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.RotateTokenResponse",
+  "RotateTokenResponse",
+  "Phonenumbers__V1__RotateTokenResponse",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__RotateTokenResponse),
+  3,
+  phonenumbers__v1__rotate_token_response__field_descriptors,
+  phonenumbers__v1__rotate_token_response__field_indices_by_name,
+  1,  phonenumbers__v1__rotate_token_response__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__rotate_token_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define phonenumbers__v1__who_am_irequest__field_descriptors NULL
@@ -1057,7 +1994,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__who_am_irequest__descriptor =
   (ProtobufCMessageInit) phonenumbers__v1__who_am_irequest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor phonenumbers__v1__who_am_iresponse__field_descriptors[6] =
+static const ProtobufCFieldDescriptor phonenumbers__v1__who_am_iresponse__field_descriptors[8] =
 {
   {
     "kind",
@@ -1131,19 +2068,45 @@ static const ProtobufCFieldDescriptor phonenumbers__v1__who_am_iresponse__field_
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "token_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__WhoAmIResponse, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__WhoAmIResponse, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned phonenumbers__v1__who_am_iresponse__field_indices_by_name[] = {
   1,   /* field[1] = account_id */
+  7,   /* field[7] = expires_at_ms */
   5,   /* field[5] = grants */
   0,   /* field[0] = kind */
   2,   /* field[2] = member_id */
   3,   /* field[3] = role */
   4,   /* field[4] = service_name */
+  6,   /* field[6] = token_id */
 };
 static const ProtobufCIntRange phonenumbers__v1__who_am_iresponse__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor phonenumbers__v1__who_am_iresponse__descriptor =
 {
@@ -1153,7 +2116,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__who_am_iresponse__descriptor 
   "Phonenumbers__V1__WhoAmIResponse",
   "phonenumbers.v1",
   sizeof(Phonenumbers__V1__WhoAmIResponse),
-  6,
+  8,
   phonenumbers__v1__who_am_iresponse__field_descriptors,
   phonenumbers__v1__who_am_iresponse__field_indices_by_name,
   1,  phonenumbers__v1__who_am_iresponse__number_ranges,
@@ -1228,22 +2191,32 @@ const ProtobufCEnumDescriptor phonenumbers__v1__grant__descriptor =
   phonenumbers__v1__grant__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor phonenumbers__v1__accounts__method_descriptors[6] =
+static const ProtobufCMethodDescriptor phonenumbers__v1__accounts__method_descriptors[11] =
 {
   { "CreateAccount", &phonenumbers__v1__create_account_request__descriptor, &phonenumbers__v1__account__descriptor },
   { "GetAccount", &phonenumbers__v1__get_account_request__descriptor, &phonenumbers__v1__account__descriptor },
   { "AddMember", &phonenumbers__v1__add_member_request__descriptor, &phonenumbers__v1__member__descriptor },
   { "ListMembers", &phonenumbers__v1__list_members_request__descriptor, &phonenumbers__v1__list_members_response__descriptor },
+  { "SetMemberRole", &phonenumbers__v1__set_member_role_request__descriptor, &phonenumbers__v1__member__descriptor },
+  { "RemoveMember", &phonenumbers__v1__remove_member_request__descriptor, &phonenumbers__v1__member__descriptor },
   { "IssueToken", &phonenumbers__v1__issue_token_request__descriptor, &phonenumbers__v1__issue_token_response__descriptor },
+  { "ListTokens", &phonenumbers__v1__list_tokens_request__descriptor, &phonenumbers__v1__list_tokens_response__descriptor },
+  { "RevokeToken", &phonenumbers__v1__revoke_token_request__descriptor, &phonenumbers__v1__token_info__descriptor },
+  { "RotateToken", &phonenumbers__v1__rotate_token_request__descriptor, &phonenumbers__v1__rotate_token_response__descriptor },
   { "WhoAmI", &phonenumbers__v1__who_am_irequest__descriptor, &phonenumbers__v1__who_am_iresponse__descriptor },
 };
 const unsigned phonenumbers__v1__accounts__method_indices_by_name[] = {
   2,        /* AddMember */
   0,        /* CreateAccount */
   1,        /* GetAccount */
-  4,        /* IssueToken */
+  6,        /* IssueToken */
   3,        /* ListMembers */
-  5         /* WhoAmI */
+  7,        /* ListTokens */
+  5,        /* RemoveMember */
+  8,        /* RevokeToken */
+  9,        /* RotateToken */
+  4,        /* SetMemberRole */
+  10         /* WhoAmI */
 };
 const ProtobufCServiceDescriptor phonenumbers__v1__accounts__descriptor =
 {
@@ -1252,7 +2225,7 @@ const ProtobufCServiceDescriptor phonenumbers__v1__accounts__descriptor =
   "Accounts",
   "Phonenumbers__V1__Accounts",
   "phonenumbers.v1",
-  6,
+  11,
   phonenumbers__v1__accounts__method_descriptors,
   phonenumbers__v1__accounts__method_indices_by_name
 };
@@ -1288,13 +2261,53 @@ void phonenumbers__v1__accounts__list_members(ProtobufCService *service,
   assert(service->descriptor == &phonenumbers__v1__accounts__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void phonenumbers__v1__accounts__set_member_role(ProtobufCService *service,
+                                                 const Phonenumbers__V1__SetMemberRoleRequest *input,
+                                                 Phonenumbers__V1__Member_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__accounts__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__accounts__remove_member(ProtobufCService *service,
+                                               const Phonenumbers__V1__RemoveMemberRequest *input,
+                                               Phonenumbers__V1__Member_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__accounts__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void phonenumbers__v1__accounts__issue_token(ProtobufCService *service,
                                              const Phonenumbers__V1__IssueTokenRequest *input,
                                              Phonenumbers__V1__IssueTokenResponse_Closure closure,
                                              void *closure_data)
 {
   assert(service->descriptor == &phonenumbers__v1__accounts__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__accounts__list_tokens(ProtobufCService *service,
+                                             const Phonenumbers__V1__ListTokensRequest *input,
+                                             Phonenumbers__V1__ListTokensResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__accounts__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__accounts__revoke_token(ProtobufCService *service,
+                                              const Phonenumbers__V1__RevokeTokenRequest *input,
+                                              Phonenumbers__V1__TokenInfo_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__accounts__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__accounts__rotate_token(ProtobufCService *service,
+                                              const Phonenumbers__V1__RotateTokenRequest *input,
+                                              Phonenumbers__V1__RotateTokenResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__accounts__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void phonenumbers__v1__accounts__who_am_i(ProtobufCService *service,
                                           const Phonenumbers__V1__WhoAmIRequest *input,
@@ -1302,7 +2315,7 @@ void phonenumbers__v1__accounts__who_am_i(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &phonenumbers__v1__accounts__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void phonenumbers__v1__accounts__init (Phonenumbers__V1__Accounts_Service *service,
                                        Phonenumbers__V1__Accounts_ServiceDestroy destroy)

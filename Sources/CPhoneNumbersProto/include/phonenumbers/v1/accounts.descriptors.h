@@ -25,11 +25,35 @@ static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_members_response(void) {
     return &phonenumbers__v1__list_members_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__set_member_role_request(void) {
+    return &phonenumbers__v1__set_member_role_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__remove_member_request(void) {
+    return &phonenumbers__v1__remove_member_request__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__issue_token_request(void) {
     return &phonenumbers__v1__issue_token_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__issue_token_response(void) {
     return &phonenumbers__v1__issue_token_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__token_info(void) {
+    return &phonenumbers__v1__token_info__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_tokens_request(void) {
+    return &phonenumbers__v1__list_tokens_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_tokens_response(void) {
+    return &phonenumbers__v1__list_tokens_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__revoke_token_request(void) {
+    return &phonenumbers__v1__revoke_token_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__rotate_token_request(void) {
+    return &phonenumbers__v1__rotate_token_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__rotate_token_response(void) {
+    return &phonenumbers__v1__rotate_token_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__who_am_irequest(void) {
     return &phonenumbers__v1__who_am_irequest__descriptor;

@@ -22,8 +22,16 @@ typedef struct Phonenumbers__V1__Member Phonenumbers__V1__Member;
 typedef struct Phonenumbers__V1__AddMemberRequest Phonenumbers__V1__AddMemberRequest;
 typedef struct Phonenumbers__V1__ListMembersRequest Phonenumbers__V1__ListMembersRequest;
 typedef struct Phonenumbers__V1__ListMembersResponse Phonenumbers__V1__ListMembersResponse;
+typedef struct Phonenumbers__V1__SetMemberRoleRequest Phonenumbers__V1__SetMemberRoleRequest;
+typedef struct Phonenumbers__V1__RemoveMemberRequest Phonenumbers__V1__RemoveMemberRequest;
 typedef struct Phonenumbers__V1__IssueTokenRequest Phonenumbers__V1__IssueTokenRequest;
 typedef struct Phonenumbers__V1__IssueTokenResponse Phonenumbers__V1__IssueTokenResponse;
+typedef struct Phonenumbers__V1__TokenInfo Phonenumbers__V1__TokenInfo;
+typedef struct Phonenumbers__V1__ListTokensRequest Phonenumbers__V1__ListTokensRequest;
+typedef struct Phonenumbers__V1__ListTokensResponse Phonenumbers__V1__ListTokensResponse;
+typedef struct Phonenumbers__V1__RevokeTokenRequest Phonenumbers__V1__RevokeTokenRequest;
+typedef struct Phonenumbers__V1__RotateTokenRequest Phonenumbers__V1__RotateTokenRequest;
+typedef struct Phonenumbers__V1__RotateTokenResponse Phonenumbers__V1__RotateTokenResponse;
 typedef struct Phonenumbers__V1__WhoAmIRequest Phonenumbers__V1__WhoAmIRequest;
 typedef struct Phonenumbers__V1__WhoAmIResponse Phonenumbers__V1__WhoAmIResponse;
 
@@ -151,6 +159,36 @@ struct  Phonenumbers__V1__ListMembersResponse
 
 
 /*
+ * Owners: gives a member another role. The account's owner cannot be demoted (its only
+ * owner), nor another member made owner (one owner per account).
+ */
+struct  Phonenumbers__V1__SetMemberRoleRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  char *member_id;
+  Phonenumbers__V1__Role role;
+};
+#define PHONENUMBERS__V1__SET_MEMBER_ROLE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__set_member_role_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__ROLE__ROLE_UNSPECIFIED }
+
+
+/*
+ * Owners: removes a member from the account and revokes every token of theirs.
+ */
+struct  Phonenumbers__V1__RemoveMemberRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  char *member_id;
+};
+#define PHONENUMBERS__V1__REMOVE_MEMBER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__remove_member_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
  * Issues a bearer token for a member (member_id) or an internal service (service_name + grants).
  */
 struct  Phonenumbers__V1__IssueTokenRequest
@@ -160,10 +198,14 @@ struct  Phonenumbers__V1__IssueTokenRequest
   char *service_name;
   size_t n_grants;
   Phonenumbers__V1__Grant *grants;
+  /*
+   * How long the token works, in milliseconds; 0: until revoked.
+   */
+  int64_t expires_in_ms;
 };
 #define PHONENUMBERS__V1__ISSUE_TOKEN_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__issue_token_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0 }
 
 
 struct  Phonenumbers__V1__IssueTokenResponse
@@ -174,10 +216,136 @@ struct  Phonenumbers__V1__IssueTokenResponse
    */
   char *token;
   char *token_id;
+  /*
+   * The token's record (never its secret or hash).
+   */
+  Phonenumbers__V1__TokenInfo *info;
 };
 #define PHONENUMBERS__V1__ISSUE_TOKEN_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__issue_token_response__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * What the service keeps of a token, without its secret or hash.
+ */
+struct  Phonenumbers__V1__TokenInfo
+{
+  ProtobufCMessage base;
+  char *id;
+  /*
+   * "member", "service" or "operator".
+   */
+  char *kind;
+  /*
+   * Member tokens: the member and their account.
+   */
+  char *member_id;
+  char *account_id;
+  /*
+   * Service tokens: the service and its grants.
+   */
+  char *service_name;
+  size_t n_grants;
+  Phonenumbers__V1__Grant *grants;
+  /*
+   * Who issued it, as the audit trail names actors.
+   */
+  char *issued_by;
+  int64_t created_at_ms;
+  /*
+   * When it stops working; 0: never.
+   */
+  int64_t expires_at_ms;
+  /*
+   * When it was last accepted, to the minute; 0: never.
+   */
+  int64_t last_used_at_ms;
+  /*
+   * When it stops (or stopped) working because it was revoked or rotated; 0: not revoked.
+   */
+  int64_t revoked_at_ms;
+  /*
+   * "valid", "expired" or "revoked", now.
+   */
+  char *state;
+};
+#define PHONENUMBERS__V1__TOKEN_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__token_info__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Owners: the tokens of the account's members. The operator: the same with account_id,
+ * or the service and operator tokens without it.
+ */
+struct  Phonenumbers__V1__ListTokensRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+};
+#define PHONENUMBERS__V1__LIST_TOKENS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_tokens_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ListTokensResponse
+{
+  ProtobufCMessage base;
+  size_t n_tokens;
+  Phonenumbers__V1__TokenInfo **tokens;
+};
+#define PHONENUMBERS__V1__LIST_TOKENS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_tokens_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Revokes a token at once (owners: their members' tokens; the operator: any).
+ */
+struct  Phonenumbers__V1__RevokeTokenRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  char *token_id;
+};
+#define PHONENUMBERS__V1__REVOKE_TOKEN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__revoke_token_request__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Issues a token for the same member or service and revokes the old one after the
+ * grace period (at most 30 days), so a service can switch without downtime.
+ */
+struct  Phonenumbers__V1__RotateTokenRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  char *token_id;
+  /*
+   * How long the old token keeps working, in milliseconds; 0: revoked at once.
+   */
+  int64_t grace_period_ms;
+};
+#define PHONENUMBERS__V1__ROTATE_TOKEN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__rotate_token_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Phonenumbers__V1__RotateTokenResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The new token, shown once.
+   */
+  char *token;
+  Phonenumbers__V1__TokenInfo *new_token;
+  Phonenumbers__V1__TokenInfo *old_token;
+};
+#define PHONENUMBERS__V1__ROTATE_TOKEN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__rotate_token_response__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, NULL }
 
 
 struct  Phonenumbers__V1__WhoAmIRequest
@@ -202,10 +370,15 @@ struct  Phonenumbers__V1__WhoAmIResponse
   char *service_name;
   size_t n_grants;
   Phonenumbers__V1__Grant *grants;
+  /*
+   * The token the call was made with, and when it stops working (0: never).
+   */
+  char *token_id;
+  int64_t expires_at_ms;
 };
 #define PHONENUMBERS__V1__WHO_AM_IRESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__who_am_iresponse__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0 }
 
 
 /* Phonenumbers__V1__Account methods */
@@ -341,6 +514,44 @@ Phonenumbers__V1__ListMembersResponse *
 void   phonenumbers__v1__list_members_response__free_unpacked
                      (Phonenumbers__V1__ListMembersResponse *message,
                       ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__SetMemberRoleRequest methods */
+void   phonenumbers__v1__set_member_role_request__init
+                     (Phonenumbers__V1__SetMemberRoleRequest         *message);
+size_t phonenumbers__v1__set_member_role_request__get_packed_size
+                     (const Phonenumbers__V1__SetMemberRoleRequest   *message);
+size_t phonenumbers__v1__set_member_role_request__pack
+                     (const Phonenumbers__V1__SetMemberRoleRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__set_member_role_request__pack_to_buffer
+                     (const Phonenumbers__V1__SetMemberRoleRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__SetMemberRoleRequest *
+       phonenumbers__v1__set_member_role_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__set_member_role_request__free_unpacked
+                     (Phonenumbers__V1__SetMemberRoleRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__RemoveMemberRequest methods */
+void   phonenumbers__v1__remove_member_request__init
+                     (Phonenumbers__V1__RemoveMemberRequest         *message);
+size_t phonenumbers__v1__remove_member_request__get_packed_size
+                     (const Phonenumbers__V1__RemoveMemberRequest   *message);
+size_t phonenumbers__v1__remove_member_request__pack
+                     (const Phonenumbers__V1__RemoveMemberRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__remove_member_request__pack_to_buffer
+                     (const Phonenumbers__V1__RemoveMemberRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__RemoveMemberRequest *
+       phonenumbers__v1__remove_member_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__remove_member_request__free_unpacked
+                     (Phonenumbers__V1__RemoveMemberRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Phonenumbers__V1__IssueTokenRequest methods */
 void   phonenumbers__v1__issue_token_request__init
                      (Phonenumbers__V1__IssueTokenRequest         *message);
@@ -378,6 +589,120 @@ Phonenumbers__V1__IssueTokenResponse *
                       const uint8_t       *data);
 void   phonenumbers__v1__issue_token_response__free_unpacked
                      (Phonenumbers__V1__IssueTokenResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__TokenInfo methods */
+void   phonenumbers__v1__token_info__init
+                     (Phonenumbers__V1__TokenInfo         *message);
+size_t phonenumbers__v1__token_info__get_packed_size
+                     (const Phonenumbers__V1__TokenInfo   *message);
+size_t phonenumbers__v1__token_info__pack
+                     (const Phonenumbers__V1__TokenInfo   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__token_info__pack_to_buffer
+                     (const Phonenumbers__V1__TokenInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__TokenInfo *
+       phonenumbers__v1__token_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__token_info__free_unpacked
+                     (Phonenumbers__V1__TokenInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ListTokensRequest methods */
+void   phonenumbers__v1__list_tokens_request__init
+                     (Phonenumbers__V1__ListTokensRequest         *message);
+size_t phonenumbers__v1__list_tokens_request__get_packed_size
+                     (const Phonenumbers__V1__ListTokensRequest   *message);
+size_t phonenumbers__v1__list_tokens_request__pack
+                     (const Phonenumbers__V1__ListTokensRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__list_tokens_request__pack_to_buffer
+                     (const Phonenumbers__V1__ListTokensRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ListTokensRequest *
+       phonenumbers__v1__list_tokens_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__list_tokens_request__free_unpacked
+                     (Phonenumbers__V1__ListTokensRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ListTokensResponse methods */
+void   phonenumbers__v1__list_tokens_response__init
+                     (Phonenumbers__V1__ListTokensResponse         *message);
+size_t phonenumbers__v1__list_tokens_response__get_packed_size
+                     (const Phonenumbers__V1__ListTokensResponse   *message);
+size_t phonenumbers__v1__list_tokens_response__pack
+                     (const Phonenumbers__V1__ListTokensResponse   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__list_tokens_response__pack_to_buffer
+                     (const Phonenumbers__V1__ListTokensResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ListTokensResponse *
+       phonenumbers__v1__list_tokens_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__list_tokens_response__free_unpacked
+                     (Phonenumbers__V1__ListTokensResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__RevokeTokenRequest methods */
+void   phonenumbers__v1__revoke_token_request__init
+                     (Phonenumbers__V1__RevokeTokenRequest         *message);
+size_t phonenumbers__v1__revoke_token_request__get_packed_size
+                     (const Phonenumbers__V1__RevokeTokenRequest   *message);
+size_t phonenumbers__v1__revoke_token_request__pack
+                     (const Phonenumbers__V1__RevokeTokenRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__revoke_token_request__pack_to_buffer
+                     (const Phonenumbers__V1__RevokeTokenRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__RevokeTokenRequest *
+       phonenumbers__v1__revoke_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__revoke_token_request__free_unpacked
+                     (Phonenumbers__V1__RevokeTokenRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__RotateTokenRequest methods */
+void   phonenumbers__v1__rotate_token_request__init
+                     (Phonenumbers__V1__RotateTokenRequest         *message);
+size_t phonenumbers__v1__rotate_token_request__get_packed_size
+                     (const Phonenumbers__V1__RotateTokenRequest   *message);
+size_t phonenumbers__v1__rotate_token_request__pack
+                     (const Phonenumbers__V1__RotateTokenRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__rotate_token_request__pack_to_buffer
+                     (const Phonenumbers__V1__RotateTokenRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__RotateTokenRequest *
+       phonenumbers__v1__rotate_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__rotate_token_request__free_unpacked
+                     (Phonenumbers__V1__RotateTokenRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__RotateTokenResponse methods */
+void   phonenumbers__v1__rotate_token_response__init
+                     (Phonenumbers__V1__RotateTokenResponse         *message);
+size_t phonenumbers__v1__rotate_token_response__get_packed_size
+                     (const Phonenumbers__V1__RotateTokenResponse   *message);
+size_t phonenumbers__v1__rotate_token_response__pack
+                     (const Phonenumbers__V1__RotateTokenResponse   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__rotate_token_response__pack_to_buffer
+                     (const Phonenumbers__V1__RotateTokenResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__RotateTokenResponse *
+       phonenumbers__v1__rotate_token_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__rotate_token_response__free_unpacked
+                     (Phonenumbers__V1__RotateTokenResponse *message,
                       ProtobufCAllocator *allocator);
 /* Phonenumbers__V1__WhoAmIRequest methods */
 void   phonenumbers__v1__who_am_irequest__init
@@ -440,11 +765,35 @@ typedef void (*Phonenumbers__V1__ListMembersRequest_Closure)
 typedef void (*Phonenumbers__V1__ListMembersResponse_Closure)
                  (const Phonenumbers__V1__ListMembersResponse *message,
                   void *closure_data);
+typedef void (*Phonenumbers__V1__SetMemberRoleRequest_Closure)
+                 (const Phonenumbers__V1__SetMemberRoleRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__RemoveMemberRequest_Closure)
+                 (const Phonenumbers__V1__RemoveMemberRequest *message,
+                  void *closure_data);
 typedef void (*Phonenumbers__V1__IssueTokenRequest_Closure)
                  (const Phonenumbers__V1__IssueTokenRequest *message,
                   void *closure_data);
 typedef void (*Phonenumbers__V1__IssueTokenResponse_Closure)
                  (const Phonenumbers__V1__IssueTokenResponse *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__TokenInfo_Closure)
+                 (const Phonenumbers__V1__TokenInfo *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ListTokensRequest_Closure)
+                 (const Phonenumbers__V1__ListTokensRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ListTokensResponse_Closure)
+                 (const Phonenumbers__V1__ListTokensResponse *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__RevokeTokenRequest_Closure)
+                 (const Phonenumbers__V1__RevokeTokenRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__RotateTokenRequest_Closure)
+                 (const Phonenumbers__V1__RotateTokenRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__RotateTokenResponse_Closure)
+                 (const Phonenumbers__V1__RotateTokenResponse *message,
                   void *closure_data);
 typedef void (*Phonenumbers__V1__WhoAmIRequest_Closure)
                  (const Phonenumbers__V1__WhoAmIRequest *message,
@@ -475,10 +824,30 @@ struct Phonenumbers__V1__Accounts_Service
                        const Phonenumbers__V1__ListMembersRequest *input,
                        Phonenumbers__V1__ListMembersResponse_Closure closure,
                        void *closure_data);
+  void (*set_member_role)(Phonenumbers__V1__Accounts_Service *service,
+                          const Phonenumbers__V1__SetMemberRoleRequest *input,
+                          Phonenumbers__V1__Member_Closure closure,
+                          void *closure_data);
+  void (*remove_member)(Phonenumbers__V1__Accounts_Service *service,
+                        const Phonenumbers__V1__RemoveMemberRequest *input,
+                        Phonenumbers__V1__Member_Closure closure,
+                        void *closure_data);
   void (*issue_token)(Phonenumbers__V1__Accounts_Service *service,
                       const Phonenumbers__V1__IssueTokenRequest *input,
                       Phonenumbers__V1__IssueTokenResponse_Closure closure,
                       void *closure_data);
+  void (*list_tokens)(Phonenumbers__V1__Accounts_Service *service,
+                      const Phonenumbers__V1__ListTokensRequest *input,
+                      Phonenumbers__V1__ListTokensResponse_Closure closure,
+                      void *closure_data);
+  void (*revoke_token)(Phonenumbers__V1__Accounts_Service *service,
+                       const Phonenumbers__V1__RevokeTokenRequest *input,
+                       Phonenumbers__V1__TokenInfo_Closure closure,
+                       void *closure_data);
+  void (*rotate_token)(Phonenumbers__V1__Accounts_Service *service,
+                       const Phonenumbers__V1__RotateTokenRequest *input,
+                       Phonenumbers__V1__RotateTokenResponse_Closure closure,
+                       void *closure_data);
   void (*who_am_i)(Phonenumbers__V1__Accounts_Service *service,
                    const Phonenumbers__V1__WhoAmIRequest *input,
                    Phonenumbers__V1__WhoAmIResponse_Closure closure,
@@ -495,7 +864,12 @@ void phonenumbers__v1__accounts__init (Phonenumbers__V1__Accounts_Service *servi
       function_prefix__ ## get_account,\
       function_prefix__ ## add_member,\
       function_prefix__ ## list_members,\
+      function_prefix__ ## set_member_role,\
+      function_prefix__ ## remove_member,\
       function_prefix__ ## issue_token,\
+      function_prefix__ ## list_tokens,\
+      function_prefix__ ## revoke_token,\
+      function_prefix__ ## rotate_token,\
       function_prefix__ ## who_am_i  }
 void phonenumbers__v1__accounts__create_account(ProtobufCService *service,
                                                 const Phonenumbers__V1__CreateAccountRequest *input,
@@ -513,10 +887,30 @@ void phonenumbers__v1__accounts__list_members(ProtobufCService *service,
                                               const Phonenumbers__V1__ListMembersRequest *input,
                                               Phonenumbers__V1__ListMembersResponse_Closure closure,
                                               void *closure_data);
+void phonenumbers__v1__accounts__set_member_role(ProtobufCService *service,
+                                                 const Phonenumbers__V1__SetMemberRoleRequest *input,
+                                                 Phonenumbers__V1__Member_Closure closure,
+                                                 void *closure_data);
+void phonenumbers__v1__accounts__remove_member(ProtobufCService *service,
+                                               const Phonenumbers__V1__RemoveMemberRequest *input,
+                                               Phonenumbers__V1__Member_Closure closure,
+                                               void *closure_data);
 void phonenumbers__v1__accounts__issue_token(ProtobufCService *service,
                                              const Phonenumbers__V1__IssueTokenRequest *input,
                                              Phonenumbers__V1__IssueTokenResponse_Closure closure,
                                              void *closure_data);
+void phonenumbers__v1__accounts__list_tokens(ProtobufCService *service,
+                                             const Phonenumbers__V1__ListTokensRequest *input,
+                                             Phonenumbers__V1__ListTokensResponse_Closure closure,
+                                             void *closure_data);
+void phonenumbers__v1__accounts__revoke_token(ProtobufCService *service,
+                                              const Phonenumbers__V1__RevokeTokenRequest *input,
+                                              Phonenumbers__V1__TokenInfo_Closure closure,
+                                              void *closure_data);
+void phonenumbers__v1__accounts__rotate_token(ProtobufCService *service,
+                                              const Phonenumbers__V1__RotateTokenRequest *input,
+                                              Phonenumbers__V1__RotateTokenResponse_Closure closure,
+                                              void *closure_data);
 void phonenumbers__v1__accounts__who_am_i(ProtobufCService *service,
                                           const Phonenumbers__V1__WhoAmIRequest *input,
                                           Phonenumbers__V1__WhoAmIResponse_Closure closure,
@@ -533,8 +927,16 @@ extern const ProtobufCMessageDescriptor phonenumbers__v1__member__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__add_member_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__list_members_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__list_members_response__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__set_member_role_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__remove_member_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__issue_token_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__issue_token_response__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__token_info__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__list_tokens_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__list_tokens_response__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__revoke_token_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__rotate_token_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__rotate_token_response__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__who_am_irequest__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__who_am_iresponse__descriptor;
 extern const ProtobufCServiceDescriptor phonenumbers__v1__accounts__descriptor;
