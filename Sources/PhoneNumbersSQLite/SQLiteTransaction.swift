@@ -48,7 +48,7 @@ struct SQLiteTransaction: StoreWriter {
     }
 
     func hasOperatorCredential() throws -> Bool {
-        try database.queryOne("SELECT 1 AS found FROM credentials WHERE kind = 'OPERATOR' LIMIT 1") != nil
+        try database.queryOne("SELECT 1 AS found FROM credentials WHERE kind = 'OPERATOR' AND revoked_at = 0 LIMIT 1") != nil
     }
 
     func lockAccount(_ id: String) throws {

@@ -18,6 +18,43 @@ struct CommandLineTests {
         return (server, admin, credentials)
     }
 
+    @Test("the README's token walk-through: issue with an expiry, list, revoke, and the next call is refused")
+    func tokenWalkthrough() async throws {
+        let (server, _, credentials) = try await demo()
+        defer { server.stop() }
+        func run(_ arguments: [String], as token: String) async throws -> Executable.Output {
+            var environment = server.environment
+            environment["PHONE_NUMBERS_TOKEN"] = token
+            return try await Executable.run(arguments, environment: environment, timeout: .seconds(20))
+        }
+        let owner = credentials["owner_token"]!
+        let members = try await run(["members", "list", "--json"], as: owner)
+        let memberList = try JSONSerialization.jsonObject(with: Data(members.stdout.utf8)) as? [String: Any]
+        let texter = try #require(
+            (memberList?["members"] as? [[String: Any]])?.first { $0["role"] as? String == "ROLE_TEXTER" }?["id"] as? String
+        )
+        let issued = try await run(
+            ["tokens", "issue", "--account", credentials["account_id"]!, "--member", texter, "--expires-in", "90d"],
+            as: credentials["operator_token"]!
+        )
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let token = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("pn_"))
+        let whoami = try await run(["whoami", "--json"], as: token)
+        let me = try JSONSerialization.jsonObject(with: Data(whoami.stdout.utf8)) as? [String: Any]
+        let id = try #require(me?["tokenId"] as? String)
+        let listed = try await run(["tokens", "list"], as: owner)
+        let row = listed.stdout.split(separator: "\n").first { $0.hasPrefix(id) }.map(String.init) ?? ""
+        #expect(row.contains("valid") && !row.contains("never"), "listed with its expiry: \(listed.stdout)")
+        #expect(!listed.stdout.contains(token), "never the secret")
+        let revoked = try await run(["tokens", "revoke", id], as: owner)
+        #expect(revoked.status == 0 && revoked.stdout.contains("revoked"), "\(revoked.stdout)\(revoked.stderr)")
+        let refused = try await run(["numbers", "list"], as: token)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("UNAUTHENTICATED (TOKEN_REVOKED)"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains(token))
+    }
+
     @Test("a second server on the same data directory is refused, naming the first")
     func dataDirectoryLock() async throws {
         let (server, _, _) = try await demo()

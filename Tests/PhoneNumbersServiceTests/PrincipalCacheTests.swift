@@ -33,4 +33,55 @@ struct PrincipalCacheTests {
         off.store(.operator, forTokenHash: "h", now: start)
         #expect(off.principal(forTokenHash: "h", now: start) == nil)
     }
+
+    @Test("a lookup that began before the cache was cleared cannot store its answer; no entry outlives its credential")
+    func generationAndValidity() {
+        let cache = PrincipalCache()
+        #expect(cache.timeToLive == .seconds(1), "the bound on other replicas")
+        let before = cache.generation
+        cache.removeAll()  // a revocation lands while the lookup runs
+        cache.store(.operator, forTokenHash: "h", generation: before, now: start)
+        #expect(cache.principal(forTokenHash: "h", now: start) == nil)
+        cache.store(.operator, forTokenHash: "h", generation: cache.generation, now: start)
+        #expect(cache.principal(forTokenHash: "h", now: start) == .operator)
+
+        cache.store(.operator, forTokenHash: "ends", validUntil: 1_000, now: start)
+        #expect(cache.principal(forTokenHash: "ends", at: 999, now: start) == .operator)
+        #expect(cache.principal(forTokenHash: "ends", at: 1_000, now: start) == nil)
+    }
+}
+
+@Suite("a credential's life (no I/O)", .timeLimit(.minutes(2)))
+struct CredentialRecordTests {
+    func credential(expiresAt: Timestamp = 0, revokedAt: Timestamp = 0, lastUsedAt: Timestamp = 0) -> CredentialRecord {
+        CredentialRecord(
+            id: "tok_1",
+            tokenHash: "h",
+            subject: .operator,
+            createdAt: 100,
+            expiresAt: expiresAt,
+            lastUsedAt: lastUsedAt,
+            revokedAt: revokedAt
+        )
+    }
+
+    @Test("valid until it expires or its revocation time comes; revoked wins over expired")
+    func states() {
+        #expect(credential().state(at: .max) == .valid)
+        #expect(credential(expiresAt: 500).state(at: 499) == .valid)
+        #expect(credential(expiresAt: 500).state(at: 500) == .expired)
+        #expect(credential(revokedAt: 300).state(at: 299) == .valid, "a rotated token works through its grace period")
+        #expect(credential(revokedAt: 300).state(at: 300) == .revoked)
+        #expect(credential(expiresAt: 200, revokedAt: 300).state(at: 400) == .revoked)
+        #expect(credential(expiresAt: 500, revokedAt: 300).validUntil == 300)
+        #expect(credential(expiresAt: 500).validUntil == 500)
+        #expect(credential().validUntil == 0)
+    }
+
+    @Test("a use is recorded at most once a minute")
+    func lastUse() {
+        #expect(credential().useIsWorthRecording(at: 60_000))
+        #expect(!credential(lastUsedAt: 10_000).useIsWorthRecording(at: 69_999))
+        #expect(credential(lastUsedAt: 10_000).useIsWorthRecording(at: 70_000))
+    }
 }

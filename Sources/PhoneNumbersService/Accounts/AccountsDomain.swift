@@ -18,7 +18,8 @@ public struct AccountsDomain: Sendable {
             id: Identifiers.make("tok"),
             tokenHash: Credentials.hash(token),
             subject: .operator,
-            createdAt: currentTimestamp()
+            createdAt: clock(),
+            issuedBy: Actor.system.description
         )
         let created = try await store.write { tx in
             guard try !tx.hasOperatorCredential() else { return false }

@@ -26,6 +26,7 @@ public protocol StoreReader {
     func credentials(ofMember memberID: String) throws -> [CredentialRecord]
     /// Service and operator tokens (they belong to no account), oldest first.
     func platformCredentials() throws -> [CredentialRecord]
+    /// Whether an operator token that was never revoked exists.
     func hasOperatorCredential() throws -> Bool
 
     func brand(ofAccount accountID: String) throws -> BrandRecord?
