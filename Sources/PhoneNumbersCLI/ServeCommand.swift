@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import OperationsHTTP
 import PhoneNumbersSQLite
 import PhoneNumbersService
 import RPCCore
@@ -27,6 +28,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
+
+    @Option(help: "Log format: text (for people) or json (one object per line).")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "The operators' HTTP port: /metrics, /healthz, /readyz (off without it; 0 picks a free one).")
+    var httpPort: Int?
+
+    @Option(help: "The address of the operators' HTTP side.")
+    var httpHost = "127.0.0.1"
 
     @Option(help: "How long in-flight calls may take to finish once draining begins (e.g. 10s).")
     var drainGrace = DurationArgument(.seconds(10))
@@ -66,11 +76,21 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        switch logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
+        let metrics = PrometheusSetup.bootstrap()
         let logger = Logger(label: "phone-numbers")
         umask(0o077)  // every file the server creates is owner-only
         let files = DataDirectory(path: data)
@@ -112,9 +132,25 @@ struct ServeCommand: AsyncParsableCommand {
             services: app.rpcServices,
             logger: logger
         )
+        // First in the group, so shut down last: /readyz says `draining` while the RPC side drains.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let httpPort {
+            let health = server.health
+            let operations = OperationsServer(
+                host: httpHost,
+                port: httpPort,
+                registry: metrics,
+                readiness: {
+                    await Readiness.check(serving: health.status(ofService: "") == .serving) { try await store.read { _ in } }
+                },
+                logger: logger
+            )
+            services.append(.init(service: operations))
+        }
+        services += [.init(service: server), .init(service: app.jobs), .init(service: app.sampler)]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server), .init(service: app.jobs)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -201,3 +237,9 @@ final class DataDirectoryLock {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// How `serve` writes its log lines.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}

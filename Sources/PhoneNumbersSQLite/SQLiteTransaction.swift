@@ -193,6 +193,19 @@ struct SQLiteTransaction: StoreWriter {
         ).map { CampaignReference(id: try $0.get("id"), name: try $0.get("name"), state: try $0.get("state")) }
     }
 
+    func numberCountsByStatus() throws -> [NumberRecord.Status: Int] {
+        var counts: [NumberRecord.Status: Int] = [:]
+        for row in try database.query("SELECT status, COUNT(*) AS n FROM numbers GROUP BY status") {
+            if let status = NumberRecord.Status(rawValue: try row.get("status")) { counts[status] = try row.get("n") }
+        }
+        return counts
+    }
+
+    func jobBacklog(at now: Timestamp) throws -> (count: Int, oldestRunAt: Timestamp?) {
+        let row = try database.queryOne("SELECT COUNT(*) AS n, MIN(run_at) AS oldest FROM jobs WHERE run_at <= ?", [now])
+        return (try row?.get("n") ?? 0, try row?.get("oldest", as: Timestamp?.self))
+    }
+
     func insert(_ number: NumberRecord) throws {
         try database.execute(
             """

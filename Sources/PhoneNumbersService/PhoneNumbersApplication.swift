@@ -13,20 +13,30 @@ public struct PhoneNumbersApplication: Sendable {
     public let authenticator: Authenticator
     /// Wakes watchers (WatchNumber, WatchEvents) after changes commit.
     public let signals: AccountSignals
+    /// The service's metrics (`phone_numbers_…`).
+    public let metrics: DomainMetrics
+    /// Samples the store for the gauges; run it (a `Service`) beside `jobs`.
+    public let sampler: MetricsSampler
 
     /// Wires the domains; run `jobs` (a `Service`) beside the RPC server.
     ///
     /// `clock` is the service's time (token expiry); tests move it instead of sleeping.
     public init(
-        store: any PhoneNumbersStore,
-        provider: any NumberProvider,
+        store baseStore: any PhoneNumbersStore,
+        provider baseProvider: any NumberProvider,
         clock: @escaping ServiceClock = currentTimestamp,
+        metrics: DomainMetrics = DomainMetrics(),
         logger: Logger = Logger(label: "phone-numbers")
     ) {
-        let jobs = JobRunner(store: store, logger: logger)
+        // Every store transaction and provider call is measured, whichever store and provider.
+        let store = InstrumentedStore(base: baseStore, metrics: metrics)
+        let provider = InstrumentedProvider(base: baseProvider, metrics: metrics)
+        self.metrics = metrics
+        sampler = MetricsSampler(store: store, metrics: metrics, clock: clock, interval: .seconds(10), logger: logger)
+        let jobs = JobRunner(store: store, metrics: metrics, logger: logger)
         self.jobs = jobs
         let principals = PrincipalCache()
-        authenticator = Authenticator(store: store, cache: principals, clock: clock, logger: logger)
+        authenticator = Authenticator(store: store, cache: principals, clock: clock, metrics: metrics, logger: logger)
         accounts = AccountsDomain(store: store, principals: principals, clock: clock)
         registration = RegistrationDomain(store: store, provider: provider, jobs: jobs, logger: logger)
         let signals = AccountSignals()
@@ -37,11 +47,12 @@ public struct PhoneNumbersApplication: Sendable {
             signals: signals,
             jobs: jobs,
             logger: logger,
-            listener: SingleUseLaunches()
+            listener: SingleUseLaunches(metrics: metrics),
+            metrics: metrics
         )
         numbers = NumbersDomain(store: store, provider: provider, signals: signals, lifecycle: lifecycle, logger: logger)
-        campaigns = CampaignsDomain(store: store, signals: signals, jobs: jobs, logger: logger)
-        events = EventsDomain(store: store, signals: signals)
+        campaigns = CampaignsDomain(store: store, signals: signals, jobs: jobs, metrics: metrics, logger: logger)
+        events = EventsDomain(store: store, signals: signals, metrics: metrics)
         registration.registerJobs()
         lifecycle.registerJobs()
     }

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOExtras
 import NIOPosix
@@ -19,6 +20,7 @@ public final class RPCServer: Service, Sendable {
     public let health: HealthProvider
     private let configuration: ServerConfiguration
     private let router: RPCRouter
+    private let metrics: ServerMetrics
     private let group: any EventLoopGroup
     private let executors: [ObjectIdentifier: EventLoopTaskExecutor]
     private let logger: Logger
@@ -31,11 +33,13 @@ public final class RPCServer: Service, Sendable {
         services: [any RPCService],
         health: HealthProvider = HealthProvider(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        metricsFactory: (any MetricsFactory)? = nil,
         logger: Logger = Logger(label: "pnrpc.server")
     ) {
         self.configuration = configuration
         self.health = health
         self.router = RPCRouter(services: [health] + services)
+        self.metrics = ServerMetrics(router: router, factory: metricsFactory ?? MetricsSystem.factory)
         self.group = group
         var executors: [ObjectIdentifier: EventLoopTaskExecutor] = [:]
         for loop in group.makeIterator() {
@@ -143,6 +147,7 @@ public final class RPCServer: Service, Sendable {
         try channel.pipeline.syncOperations.addHandler(
             ServerConnectionHandler(
                 router: router,
+                metrics: metrics,
                 limits: limits,
                 drainGracePeriod: configuration.drainGracePeriod,
                 executor: executor,

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOExtras
 import RPCCore
@@ -16,6 +17,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private struct InFlightCall {
         let method: String
+        let metrics: ServerMetrics.Method
         let started: NIODeadline
         var task: Task<Void, Never>?
         var deadlineTimer: Scheduled<Void>?
@@ -30,6 +32,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private let router: RPCRouter
+    private let metrics: ServerMetrics
+    /// This connection's metrics of the methods it served (known methods only: bounded).
+    private var methodMetrics: [String: ServerMetrics.Method] = [:]
     private let limits: ServerLimits
     private let drainGracePeriod: Duration
     private let executor: EventLoopTaskExecutor
@@ -67,8 +72,17 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         return "\(ip):\(port)"
     }
 
-    init(router: RPCRouter, limits: ServerLimits, drainGracePeriod: Duration, executor: EventLoopTaskExecutor, logger: Logger) {
+    /// `metrics` nil: counted nowhere (tests, the connection replay).
+    init(
+        router: RPCRouter,
+        metrics: ServerMetrics? = nil,
+        limits: ServerLimits,
+        drainGracePeriod: Duration,
+        executor: EventLoopTaskExecutor,
+        logger: Logger
+    ) {
         self.router = router
+        self.metrics = metrics ?? ServerMetrics(router: router, factory: NOOPMetricsHandler.instance)
         self.limits = limits
         self.drainGracePeriod = drainGracePeriod
         self.executor = executor
@@ -93,6 +107,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         lastActivity = .now()
         partialSince = lastActivity
         scheduleHousekeeping(at: lastActivity + .nanoseconds(min(limits.frameReadTimeout, limits.idleTimeout).nanoseconds))
+        metrics.connectionsAccepted.increment()
+        metrics.connectionsOpen.increment()
         logger.debug("connection opened")
         context.fireChannelActive()
     }
@@ -106,7 +122,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             call.deadlineTimer?.cancel()
             call.writable?.fail(ChannelError.ioOnClosedChannel)
         }
+        metrics.callsInFlight.decrement(by: Double(calls.count))
         calls.removeAll()
+        metrics.connectionsOpen.decrement()
         logger.debug("connection closed")
         context.fireChannelInactive()
     }
@@ -114,8 +132,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard phase != .closed else { return }
         lastActivity = .now()
+        let buffer = unwrapInboundIn(data)
+        metrics.bytesReceived.increment(by: Int64(buffer.readableBytes))
         do {
-            try processor.process(buffer: unwrapInboundIn(data)) { unit in
+            try processor.process(buffer: buffer) { unit in
                 try self.handle(unit)
             }
         } catch let error as ConnectionError {
@@ -290,7 +310,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             logger: logger,
             decodingLimits: limits.decoding
         )
-        var call = InFlightCall(method: frame.method, started: .now())
+        let methodMetrics = self.methodMetrics[frame.method] ?? metrics.method(frame.method)
+        self.methodMetrics[frame.method] = methodMetrics
+        methodMetrics.started.increment()
+        metrics.callsInFlight.increment()
+        var call = InFlightCall(method: frame.method, metrics: methodMetrics, started: .now())
         let loopSelf = self.loopSelf!
         if timeoutMicros > 0 {
             call.deadlineTimer = context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) {
@@ -353,7 +377,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         guard let call = calls.removeValue(forKey: id) else { return }
         call.deadlineTimer?.cancel()
         send(.end(callID: id, result: result, metadata: trailers))
-        logCall(id, method: call.method, started: call.started, result.error)
+        logCall(id, call, result.error)
         callRemoved()
     }
 
@@ -362,7 +386,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         call.task?.cancel()
         call.writable?.fail(CancellationError())
         send(.end(callID: id, result: .failure(.deadlineExceeded), metadata: [:]))
-        logCall(id, method: call.method, started: call.started, .deadlineExceeded)
+        logCall(id, call, .deadlineExceeded)
         callRemoved()
     }
 
@@ -371,28 +395,36 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         call.task?.cancel()
         call.deadlineTimer?.cancel()
         call.writable?.fail(CancellationError())
-        logCall(id, method: call.method, started: call.started, RPCError(code: .cancelled, message: "cancelled by the client"))
+        logCall(id, call, RPCError(code: .cancelled, message: "cancelled by the client"))
         callRemoved()
     }
 
     private func refuse(_ id: UInt64, _ method: String, _ error: RPCError) {
         send(.end(callID: id, result: .failure(error), metadata: [:]))
-        logCall(id, method: method, started: .now(), error)
+        metrics.refused(error.reason ?? error.code.name)
+        let refused = InFlightCall(method: method, metrics: metrics.method(method), started: .now())
+        logCall(id, refused, error)
     }
 
     private func callRemoved() {
+        metrics.callsInFlight.decrement()
         lastActivity = .now()
         if phase == .draining, calls.isEmpty {
             closeAfterFlush()
         }
     }
 
-    private func logCall(_ id: UInt64, method: String, started: NIODeadline, _ error: RPCError?) {
-        let micros = (NIODeadline.now() - started).nanoseconds / 1000
+    /// Every call ends here (answered, refused, past its deadline, cancelled, shut down):
+    /// its metrics and its log line.
+    private func logCall(_ id: UInt64, _ call: InFlightCall, _ error: RPCError?) {
+        let elapsed = NIODeadline.now() - call.started
+        call.metrics.finished(error?.code ?? .ok).increment()
+        call.metrics.duration.recordNanoseconds(elapsed.nanoseconds)
+        let micros = elapsed.nanoseconds / 1000
         logger.debug(
             "call finished",
             metadata: [
-                "rpc.method": "\(method)", "rpc.call_id": "\(id)", "rpc.status": "\(error?.code.name ?? "OK")",
+                "rpc.method": "\(call.method)", "rpc.call_id": "\(id)", "rpc.status": "\(error?.code.name ?? "OK")",
                 "rpc.reason": "\(error?.reason ?? "")", "rpc.duration_us": "\(micros)",
             ]
         )
@@ -419,6 +451,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             closeNow()
         case .serving:
             phase = .draining
+            metrics.goAwaySent("DRAINING")
             send(.goAway(lastCallID: lastCallID, status: .draining))
             flushIfPending()
             if calls.isEmpty {
@@ -441,8 +474,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             call.deadlineTimer?.cancel()
             call.writable?.fail(CancellationError())
             send(.end(callID: id, result: .failure(shutdown), metadata: [:]))
-            logCall(id, method: call.method, started: call.started, shutdown)
+            logCall(id, call, shutdown)
         }
+        metrics.callsInFlight.decrement(by: Double(calls.count))
         calls.removeAll()
         closeAfterFlush()
     }
@@ -496,6 +530,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 metadata: ["rpc.reason": "\(error.status.reason ?? "")", "error": "\(error.status.message)"]
             )
         }
+        metrics.goAwaySent(error.status.reason ?? "UNKNOWN")
         send(.goAway(lastCallID: lastCallID, status: error.status))
         for (_, call) in calls {
             call.task?.cancel()
@@ -522,7 +557,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func send(_ frame: WireFrame) {
         guard let context else { return }
-        context.write(wrapOutboundOut(FrameCodec.encode(frame, allocator: context.channel.allocator)), promise: nil)
+        let encoded = FrameCodec.encode(frame, allocator: context.channel.allocator)
+        metrics.bytesSent.increment(by: Int64(encoded.readableBytes))
+        context.write(wrapOutboundOut(encoded), promise: nil)
         markFlushNeeded()
     }
 

@@ -11,6 +11,7 @@ public struct Authenticator: Sendable {
     let limiter: FailedAuthenticationLimiter
     let cache: PrincipalCache
     let clock: ServiceClock
+    let metrics: DomainMetrics
     let logger: Logger
 
     public init(
@@ -18,8 +19,10 @@ public struct Authenticator: Sendable {
         limiter: FailedAuthenticationLimiter = .init(),
         cache: PrincipalCache = .init(),
         clock: @escaping ServiceClock = currentTimestamp,
+        metrics: DomainMetrics = DomainMetrics(),
         logger: Logger = Logger(label: "phone-numbers.auth")
     ) {
+        self.metrics = metrics
         self.store = store
         self.limiter = limiter
         self.cache = cache
@@ -41,10 +44,12 @@ public struct Authenticator: Sendable {
             guard limiter.allows(peer) else { throw lockedOut(peer) }
             return principal
         } catch let error as DomainError where error.code == .unauthenticated {
+            metrics.authenticationFailed(error.reason)
             switch limiter.recordFailure(peer) {
             case .refused:
                 throw lockedOut(peer)
             case .reachedLimit:
+                metrics.authenticationLockout()
                 logger.warning("authentication failures reached the limit; refusing this peer for a while", metadata: ["peer": "\(peer)"])
             case .counted:
                 logger.notice(

@@ -20,10 +20,18 @@ public struct CampaignsDomain: Sendable {
     let store: any PhoneNumbersStore
     let signals: AccountSignals
     let jobs: JobRunner
+    let metrics: DomainMetrics
     let logger: Logger
 
-    public init(store: any PhoneNumbersStore, signals: AccountSignals, jobs: JobRunner, logger: Logger) {
+    public init(
+        store: any PhoneNumbersStore,
+        signals: AccountSignals,
+        jobs: JobRunner,
+        metrics: DomainMetrics = DomainMetrics(),
+        logger: Logger
+    ) {
         self.store = store
+        self.metrics = metrics
         self.signals = signals
         self.jobs = jobs
         self.logger = logger
@@ -218,6 +226,7 @@ public struct CampaignsDomain: Sendable {
             try ChangeLog.campaign(tx, from: old, to: campaign, actor: actor, action: "CAMPAIGN_LAUNCHED")
             return campaign
         }
+        metrics.campaignLaunched(launched.senderKind)
         signals.notify(accountID)
         jobs.wake()
         return launched

@@ -3,8 +3,10 @@ public struct EventsDomain: Sendable {
     let store: any PhoneNumbersStore
     let signals: AccountSignals
     let reads: SharedEventReads
+    let metrics: DomainMetrics
 
-    public init(store: any PhoneNumbersStore, signals: AccountSignals) {
+    public init(store: any PhoneNumbersStore, signals: AccountSignals, metrics: DomainMetrics = DomainMetrics()) {
+        self.metrics = metrics
         self.store = store
         self.signals = signals
         self.reads = SharedEventReads(store: store)
@@ -39,8 +41,11 @@ public struct EventsDomain: Sendable {
             }
             return fromStart ? 0 : (since > 0 ? since : head)
         }
+        let metrics = self.metrics
         return AsyncThrowingStream { continuation in
             let task = Task {
+                metrics.watchers.increment()
+                defer { metrics.watchers.decrement() }
                 var last = start
                 continuation.yield(
                     EventRecord(
@@ -61,6 +66,7 @@ public struct EventsDomain: Sendable {
                             continuation.yield(event)
                             last = event.sequence
                         }
+                        metrics.eventsDelivered.increment(by: page.events.count)
                         if page.complete { return }
                     }
                 }

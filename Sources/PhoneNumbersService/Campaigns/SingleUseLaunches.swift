@@ -2,22 +2,24 @@
 /// ACTIVE; FAILED (the number is then released) or RELEASED puts it back in DRAFT with
 /// the reason.
 struct SingleUseLaunches: NumberLifecycleListener {
+    let metrics: DomainMetrics
+
     func numberSettled(_ number: NumberRecord, in tx: any StoreWriter) throws {
         guard number.kind == .singleUse else { return }
         switch number.status {
         case .ready:
-            try Self.launchFinished(tx, numberID: number.id, failure: nil)
+            try launchFinished(tx, numberID: number.id, failure: nil)
         case .failed:
             try NumberLifecycle.release(tx, number.id, actor: .system, action: "SINGLE_USE_NUMBER_RELEASED", reason: number.failureReason)
-            try Self.launchFinished(tx, numberID: number.id, failure: "provisioning failed: \(number.failureReason)")
+            try launchFinished(tx, numberID: number.id, failure: "provisioning failed: \(number.failureReason)")
         case .released:
-            try Self.launchFinished(tx, numberID: number.id, failure: number.failureReason)
+            try launchFinished(tx, numberID: number.id, failure: number.failureReason)
         case .reserving, .provisioning:
             break
         }
     }
 
-    private static func launchFinished(_ tx: any StoreWriter, numberID: String, failure: String?) throws {
+    private func launchFinished(_ tx: any StoreWriter, numberID: String, failure: String?) throws {
         guard var campaign = try tx.campaign(usingSingleUseNumber: numberID), campaign.state == .launching else { return }
         let old = campaign
         campaign.state = try CampaignStateMachine.next(
@@ -33,6 +35,7 @@ struct SingleUseLaunches: NumberLifecycleListener {
             campaign.activatedAt = campaign.updatedAt
         }
         try tx.update(campaign)
+        metrics.singleUseLaunchFinished(active: failure == nil, after: .milliseconds(campaign.updatedAt - campaign.launchedAt))
         try ChangeLog.campaign(
             tx,
             from: old,

@@ -24,9 +24,16 @@ public final class JobRunner: Service, Sendable {
     private let wakeup = Wakeup()
     private let stopping = Atomic<Bool>(false)
     private let maxConcurrentJobs: Int
+    private let metrics: DomainMetrics
     private let logger: Logger
 
-    public init(store: any PhoneNumbersStore, maxConcurrentJobs: Int = 256, logger: Logger = Logger(label: "phone-numbers.jobs")) {
+    public init(
+        store: any PhoneNumbersStore,
+        maxConcurrentJobs: Int = 256,
+        metrics: DomainMetrics = DomainMetrics(),
+        logger: Logger = Logger(label: "phone-numbers.jobs")
+    ) {
+        self.metrics = metrics
         self.store = store
         self.maxConcurrentJobs = maxConcurrentJobs
         self.logger = logger
@@ -88,6 +95,7 @@ public final class JobRunner: Service, Sendable {
 
     private func execute(_ job: JobRecord, _ handler: JobHandler) async {
         let outcome = await handler(job)
+        metrics.jobRan(job.kind, outcome: outcome == .done ? "done" : "retry")
         guard case .retry(let delay, let error) = outcome, !Task.isCancelled else { return }
         var next = job
         next.attempts += 1

@@ -29,6 +29,7 @@ public struct NumberLifecycle: Sendable {
     let jobs: JobRunner
     let logger: Logger
     let listener: (any NumberLifecycleListener)?
+    let metrics: DomainMetrics
 
     public init(
         store: any PhoneNumbersStore,
@@ -36,8 +37,10 @@ public struct NumberLifecycle: Sendable {
         signals: AccountSignals,
         jobs: JobRunner,
         logger: Logger,
-        listener: (any NumberLifecycleListener)?
+        listener: (any NumberLifecycleListener)?,
+        metrics: DomainMetrics = DomainMetrics()
     ) {
+        self.metrics = metrics
         self.store = store
         self.provider = provider
         self.signals = signals
@@ -266,6 +269,10 @@ public struct NumberLifecycle: Sendable {
             return number
         }
         if let updated {
+            metrics.provisioningFinished(
+                ready: updated.status == .ready,
+                after: .milliseconds(updated.updatedAt - updated.provisioningStartedAt)
+            )
             signals.notify(updated.accountID)
             jobs.wake()
             logger.info(

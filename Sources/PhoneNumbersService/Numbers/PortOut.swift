@@ -114,6 +114,13 @@ extension NumbersDomain {
             return .approved(released ?? current)
         }
         switch decision {
+        case .gone: break
+        case .locked: lifecycle.metrics.portOut(.locked)
+        case .pinMismatch: lifecycle.metrics.portOut(.pinMismatch)
+        case .inUse: lifecycle.metrics.portOut(.numberInUse)
+        case .approved: lifecycle.metrics.portOut(.approved)
+        }
+        switch decision {
         case .gone:
             throw DomainError.notFound("number", e164)
         case .locked(let until):

@@ -37,6 +37,10 @@ public protocol StoreReader {
     /// The number that holds `e164` and is not released.
     func heldNumber(e164: String) throws -> NumberRecord?
     func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]
+    /// How many numbers (dedicated and single-use) are in each status, for the metrics.
+    func numberCountsByStatus() throws -> [NumberRecord.Status: Int]
+    /// How many jobs are due at `now`, and when the oldest of them was due.
+    func jobBacklog(at now: Timestamp) throws -> (count: Int, oldestRunAt: Timestamp?)
     /// Dedicated numbers of the account that still count toward its limit (not released).
     func heldNumberCount(ofAccount accountID: String) throws -> Int
     /// Numbers (dedicated and single-use) held for the use case.

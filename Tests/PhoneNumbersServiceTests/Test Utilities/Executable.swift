@@ -97,11 +97,11 @@ enum Executable {
         let stderr = Pipe()
         var environment: [String: String] { ["PHONE_NUMBERS_SERVER": "127.0.0.1:\(port)"] }
 
-        init(arguments: [String] = [], data: URL? = nil) throws {
+        init(arguments: [String] = [], data: URL? = nil, logLevel: String = "warning") throws {
             self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("pn-cli-\(UUID().uuidString)")
             port = try Executable.freePort()
             process.executableURL = Executable.url
-            process.arguments = ["serve", "--data", self.data.path, "--port", "\(port)", "--log-level", "warning"] + arguments
+            process.arguments = ["serve", "--data", self.data.path, "--port", "\(port)", "--log-level", logLevel] + arguments
             process.standardOutput = Pipe()
             process.standardError = stderr
             try process.run()

@@ -3,6 +3,7 @@ import Logging
 import PhoneNumbersClient
 import PhoneNumbersSQLite
 import PhoneNumbersService
+import Prometheus
 import RPCNIO
 import SimulatedProvider
 import Storage
@@ -17,6 +18,9 @@ final class ServiceHarness: @unchecked Sendable {
     private(set) var operatorToken = ""
     /// The service's clock (token expiry): real time plus what the test moved it by.
     let clock = TestClock()
+    /// This harness's own metrics, as `/metrics` would show them.
+    let metrics = PrometheusCollectorRegistry()
+    private var metricsFactory: PrometheusMetricsFactory { PrometheusMetricsFactory(registry: metrics) }
     private var tasks: [Task<Void, any Error>] = []
     private(set) var app: PhoneNumbersApplication!
     /// The database, for arranging what the API cannot create yet and for checking what was stored.
@@ -75,12 +79,19 @@ final class ServiceHarness: @unchecked Sendable {
         let store = try await SQLitePhoneNumbersStore.open(pool)
         let provider = FaultyProvider(try await SimulatedProvider.open(pool, configuration: configuration))
         let clock = self.clock
-        let app = PhoneNumbersApplication(store: store, provider: provider, clock: { clock.now() }, logger: logger)
+        let app = PhoneNumbersApplication(
+            store: store,
+            provider: provider,
+            clock: { clock.now() },
+            metrics: DomainMetrics(factory: metricsFactory),
+            logger: logger
+        )
         self.provider = provider
         if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
         let server = RPCServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, drainGracePeriod: .milliseconds(200)),
             services: app.rpcServices,
+            metricsFactory: metricsFactory,
             logger: logger
         )
         self.app = app

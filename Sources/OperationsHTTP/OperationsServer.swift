@@ -1,0 +1,100 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// Whether the service should take traffic now, and if not, why.
+public struct Readiness: Sendable, Equatable {
+    public var isReady: Bool
+    /// Why it is not ready ("" when ready), e.g. `draining`, `store unreachable: …`.
+    public var reason: String
+
+    public static let ready = Readiness(isReady: true, reason: "")
+
+    public static func notReady(_ reason: String) -> Readiness {
+        Readiness(isReady: false, reason: reason)
+    }
+
+    /// The service's rule: not ready while draining (not `serving`), nor while the store
+    /// cannot be read (`probeStore` throws); ready otherwise.
+    public static func check(serving: Bool, probeStore: () async throws -> Void) async -> Readiness {
+        guard serving else { return .notReady("draining") }
+        do {
+            try await probeStore()
+            return .ready
+        } catch {
+            return .notReady("store unreachable: \(error)")
+        }
+    }
+}
+
+/// The operators' HTTP side: `/metrics` (the Prometheus text format of `registry`),
+/// `/healthz` (the process answers), and `/readyz` (200 `ready`, or 503 with the reason).
+///
+/// A `Service`: run it first in the service group that runs the RPC server, so it is
+/// shut down last and `/readyz` says `draining` while the RPC server drains.
+public struct OperationsServer: Service {
+    private let host: String
+    private let port: Int
+    private let registry: PrometheusCollectorRegistry
+    private let readiness: @Sendable () async -> Readiness
+    private let onListening: @Sendable (Int) async -> Void
+    private let logger: Logger
+
+    /// A server on `host:port` (port 0: any free port, told to `onListening`).
+    public init(
+        host: String,
+        port: Int,
+        registry: PrometheusCollectorRegistry,
+        readiness: @escaping @Sendable () async -> Readiness,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        logger: Logger
+    ) {
+        self.host = host
+        self.port = port
+        self.registry = registry
+        self.readiness = readiness
+        self.onListening = onListening
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let router = Router()
+        let registry = self.registry
+        let readiness = self.readiness
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+            )
+        }
+        router.get("/healthz") { _, _ in Self.text(.ok, "ok") }
+        router.get("/readyz") { _, _ in
+            let now = await readiness()
+            return now.isReady ? Self.text(.ok, "ready") : Self.text(.serviceUnavailable, "not ready: \(now.reason)")
+        }
+        let onListening = self.onListening
+        let logger = self.logger
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "phone-numbers"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("operations HTTP listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                await onListening(port)
+            },
+            logger: logger
+        )
+        try await application.run()
+    }
+
+    private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body + "\n"))
+        )
+    }
+}

@@ -1,0 +1,68 @@
+/// A provider whose every call is counted by operation and outcome and timed: every
+/// provider, one place.
+struct InstrumentedProvider: NumberProvider {
+    let base: any NumberProvider
+    let metrics: DomainMetrics
+
+    private func measured<T>(_ operation: String, _ call: () async throws(ProviderError) -> T) async throws(ProviderError) -> T {
+        let start = ContinuousClock.now
+        do {
+            let result = try await call()
+            metrics.providerCall(operation, outcome: "ok", duration: ContinuousClock.now - start)
+            return result
+        } catch {
+            let outcome: String
+            switch error {
+            case .noInventory: outcome = "no_inventory"
+            case .transient: outcome = "transient"
+            case .permanent: outcome = "permanent"
+            }
+            metrics.providerCall(operation, outcome: outcome, duration: ContinuousClock.now - start)
+            throw error
+        }
+    }
+
+    func reserveNumber(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
+        try await measured("reserve_number") { () async throws(ProviderError) in
+            try await base.reserveNumber(areaCode: areaCode, reservationKey: reservationKey)
+        }
+    }
+
+    func areaCodesWithInventory(_ areaCodes: [String]) async throws(ProviderError) -> Set<String> {
+        try await measured("area_codes_with_inventory") { () async throws(ProviderError) in try await base.areaCodesWithInventory(areaCodes)
+        }
+    }
+
+    func cancelReservation(reservationKey: String) async throws(ProviderError) {
+        try await measured("cancel_reservation") { () async throws(ProviderError) in
+            try await base.cancelReservation(reservationKey: reservationKey)
+        }
+    }
+
+    func provision(e164: String, useCaseID: String) async throws(ProviderError) {
+        try await measured("provision") { () async throws(ProviderError) in try await base.provision(e164: e164, useCaseID: useCaseID) }
+    }
+
+    func setPortOutPIN(e164: String, pin: String) async throws(ProviderError) {
+        try await measured("set_port_out_pin") { () async throws(ProviderError) in try await base.setPortOutPIN(e164: e164, pin: pin) }
+    }
+
+    func portOutPIN(e164: String) async throws(ProviderError) -> String {
+        try await measured("port_out_pin") { () async throws(ProviderError) in try await base.portOutPIN(e164: e164) }
+    }
+
+    func release(e164: String, reservationKey: String) async throws(ProviderError) {
+        try await measured("release") { () async throws(ProviderError) in try await base.release(e164: e164, reservationKey: reservationKey)
+        }
+    }
+
+    func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandRecord.Status, String) {
+        try await measured("vet_brand") { () async throws(ProviderError) in try await base.vetBrand(brand) }
+    }
+
+    func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseRecord.Status, String) {
+        try await measured("vet_use_case") { () async throws(ProviderError) in try await base.vetUseCase(useCase, brand: brand) }
+    }
+
+    var allowsDirectStatusChanges: Bool { base.allowsDirectStatusChanges }
+}

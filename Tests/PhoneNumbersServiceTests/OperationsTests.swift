@@ -1,0 +1,118 @@
+import Foundation
+import OperationsHTTP
+import PhoneNumbersClient
+import Prometheus
+import RPCCore
+import Synchronization
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The operators' side: metrics that count what happened, probes that say why not ready.
+@Suite("metrics and probes", .timeLimit(.minutes(2)))
+struct OperationsTests {
+    /// The port an operations server listens on, once it does.
+    final class Port: Sendable {
+        let value = Mutex<Int?>(nil)
+    }
+
+    /// Runs an operations server on a free port for `body`.
+    func withOperations(
+        registry: PrometheusCollectorRegistry,
+        readiness: @escaping @Sendable () async -> Readiness,
+        _ body: (Int) async throws -> Void
+    ) async throws {
+        let port = Port()
+        let server = OperationsServer(
+            host: "127.0.0.1",
+            port: 0,
+            registry: registry,
+            readiness: readiness,
+            onListening: { bound in port.value.withLock { $0 = bound } },
+            logger: .init(label: "test.operations")
+        )
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        var bound: Int?
+        for _ in 0..<500 where bound == nil {
+            bound = port.value.withLock { $0 }
+            if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        try await body(try #require(bound, "the operations server did not start"))
+    }
+
+    func get(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The value of the sample `name{labels}` in a Prometheus text exposition.
+    func sample(_ text: String, _ series: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1))
+        }
+        return nil
+    }
+
+    @Test("/metrics after a known sequence of calls: counters, histogram buckets and gauges with the expected values")
+    func metricsCountWhatHappened() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.waitFinal(try await tenant.addNumber("415").id)
+            #expect(number.status == .ready)
+            for _ in 0..<3 { _ = try await tenant.texter.numbers.listNumbers(ListNumbersRequest()) }
+            await expectError(.unauthenticated, "INVALID_CREDENTIALS") {
+                try await harness.connection("pn_unknown").numbers.listNumbers(ListNumbersRequest())
+            }
+            await harness.app.sampler.sample()
+            try await withOperations(registry: harness.metrics, readiness: { .ready }) { port in
+                let (status, text) = try await get(port, "/metrics")
+                #expect(status == 200)
+                let list = #"service="phonenumbers.v1.Numbers",method="ListNumbers""#
+                #expect(sample(text, "pnrpc_server_calls_started_total{\(list)}") == 4)
+                #expect(sample(text, "pnrpc_server_calls_finished_total{\(list),code=\"OK\"}") == 3)
+                #expect(sample(text, "pnrpc_server_calls_finished_total{\(list),code=\"UNAUTHENTICATED\"}") == 1)
+                #expect(sample(text, "pnrpc_server_call_duration_seconds_count{\(list)}") == 4)
+                #expect(text.contains("pnrpc_server_call_duration_seconds_bucket{\(list),le="), "histogram buckets")
+                #expect(sample(text, "pnrpc_server_calls_in_flight") == 0)
+                #expect(sample(text, #"phone_numbers_failed_authentications_total{reason="INVALID_CREDENTIALS"}"#) == 1)
+                #expect(sample(text, #"phone_numbers_provisioning_finished_total{outcome="ready"}"#) == 1)
+                #expect(sample(text, "phone_numbers_provisioning_duration_seconds_count") == 1)
+                #expect(sample(text, #"phone_numbers_provider_calls_total{operation="reserve_number",outcome="ok"}"#) == 1)
+                #expect(sample(text, #"phone_numbers_provider_calls_total{operation="provision",outcome="ok"}"#) == 1)
+                #expect(sample(text, #"phone_numbers_jobs_run_total{kind="PROVISION_NUMBER",outcome="done"}"#) == 1)
+                #expect(sample(text, #"phone_numbers_numbers{status="READY"}"#) == 1)
+                #expect((sample(text, #"phone_numbers_store_transaction_duration_seconds_count{kind="write"}"#) ?? 0) > 0)
+                // No label takes an unbounded value: no account, number or token in the exposition.
+                #expect(!text.contains(tenant.accountID) && !text.contains(number.e164) && !text.contains("pn_"))
+            }
+        }
+    }
+
+    @Test("/healthz answers; /readyz is 200 when ready and 503 with the reason when draining or the store is unreachable")
+    func probes() async throws {
+        final class State: Sendable {
+            let value = Mutex<(serving: Bool, storeUp: Bool)>((true, true))
+        }
+        let shared = State()
+        struct Unreachable: Error {}
+        try await withOperations(
+            registry: PrometheusCollectorRegistry(),
+            readiness: {
+                let (serving, storeUp) = shared.value.withLock { $0 }
+                return await Readiness.check(serving: serving) { if !storeUp { throw Unreachable() } }
+            }
+        ) { port in
+            #expect(try await get(port, "/healthz") == (200, "ok\n"))
+            #expect(try await get(port, "/readyz") == (200, "ready\n"))
+            shared.value.withLock { $0.storeUp = false }
+            let unreachable = try await get(port, "/readyz")
+            #expect(unreachable.status == 503 && unreachable.body.contains("store unreachable"), "\(unreachable)")
+            shared.value.withLock { $0 = (false, true) }
+            #expect(try await get(port, "/readyz") == (503, "not ready: draining\n"))
+            #expect(try await get(port, "/healthz") == (200, "ok\n"))
+        }
+    }
+}
