@@ -2,6 +2,10 @@ import Foundation
 import Storage
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// The command line's fixes from use, through the real executable.
 @Suite("the phone-numbers command line", .serialized, .timeLimit(.minutes(3)))
 struct CommandLineTests {
@@ -53,6 +57,47 @@ struct CommandLineTests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("UNAUTHENTICATED (TOKEN_REVOKED)"), "\(refused.stderr)")
         #expect(!refused.stderr.contains(token))
+    }
+
+    @Test("serve --http-port serves /metrics, /healthz and /readyz; --log-format json writes one parseable object per line, no secrets")
+    func operationsSide() async throws {
+        let httpPort = try Executable.freePort()
+        let server = try Executable.Server(
+            arguments: ["--demo", "--provisioning-delay", "100ms", "--http-port", "\(httpPort)", "--log-format", "json"],
+            logLevel: "info"
+        )
+        defer { server.stop() }
+        try await server.waitServing()
+        let credentials =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
+            ) as! [String: String]
+        var admin = server.environment
+        admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
+        let listed = try await Executable.run(["numbers", "list"], environment: admin)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        func get(_ path: String) async throws -> (Int, String) {
+            let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        #expect(try await get("/healthz") == (200, "ok\n"))
+        #expect(try await get("/readyz") == (200, "ready\n"))
+        let (status, metrics) = try await get("/metrics")
+        #expect(status == 200)
+        #expect(
+            metrics.contains(#"pnrpc_server_calls_finished_total{service="phonenumbers.v1.Numbers",method="ListNumbers",code="OK"} 1"#),
+            "\(metrics.prefix(2000))"
+        )
+        server.stop()
+        let log = String(decoding: server.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let lines = log.split(separator: "\n")
+        #expect(lines.count >= 3, "\(log)")
+        for line in lines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["time"] is String && object?["level"] is String && object?["message"] is String, "not a JSON log line: \(line)")
+        }
+        #expect(log.contains(#""message":"operations HTTP listening""#))
+        for secret in credentials.values where secret.hasPrefix("pn_") { #expect(!log.contains(secret), "a token was logged") }
     }
 
     @Test("a second server on the same data directory is refused, naming the first")
