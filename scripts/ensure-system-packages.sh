@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and tests need, when any is missing.
 set -euo pipefail
-packages=(pkg-config libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev openssl)
+packages=(pkg-config libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev openssl prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 scripts/ensure-system-packages.sh
 scripts/check-generated-code.sh
 scripts/format.sh --lint
+scripts/check-operations.sh
 swift build --build-tests
 swift test --skip-build

@@ -63,8 +63,11 @@ public struct OperationsServer: Service {
         let router = Router()
         let registry = self.registry
         let readiness = self.readiness
+        let ready = registry.makeGauge(name: "phone_numbers_ready", help: "1 when /readyz would answer 200, else 0")
         router.get("/metrics") { _, _ -> Response in
-            Response(
+            // Each scrape evaluates readiness, so alerts can see it (phone_numbers_ready).
+            ready.set(to: await readiness().isReady ? 1 : 0)
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))

@@ -92,6 +92,8 @@ struct Arguments {
     var workers = 6
     var seconds = 60
     var connections = 32
+    /// The server's operators' HTTP port (0: off), for a Prometheus to scrape.
+    var httpPort = 0
 
     init(_ arguments: [String]) {
         var index = 1
@@ -108,6 +110,7 @@ struct Arguments {
             case "--workers": workers = Int(value) ?? workers
             case "--seconds": seconds = Int(value) ?? seconds
             case "--connections": connections = Int(value) ?? connections
+            case "--http-port": httpPort = Int(value) ?? httpPort
             default: break
             }
             index += 2
@@ -120,12 +123,14 @@ final class ServerProcess: @unchecked Sendable {
     let executable: String
     let data: String
     let port: Int
+    let httpPort: Int
     private var process: Process?
 
-    init(executable: String, data: String, port: Int) {
+    init(executable: String, data: String, port: Int, httpPort: Int = 0) {
         self.executable = executable
         self.data = data
         self.port = port
+        self.httpPort = httpPort
     }
 
     var pid: Int32 { process?.processIdentifier ?? 0 }
@@ -133,13 +138,14 @@ final class ServerProcess: @unchecked Sendable {
     func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "serve", "--data", data, "--port", "\(port)", "--provisioning-delay", "300ms", "--vetting-delay", "50ms", "--log-level",
-            "error",
-            // The drills release and add numbers all the time: aged numbers come back after 2 s.
-            "--number-aging", "2s",
-            "--inventory", "100", "--drain-grace", "1s",
-        ]
+        process.arguments =
+            [
+                "serve", "--data", data, "--port", "\(port)", "--provisioning-delay", "300ms", "--vetting-delay", "50ms", "--log-level",
+                "error",
+                // The drills release and add numbers all the time: aged numbers come back after 2 s.
+                "--number-aging", "2s",
+                "--inventory", "100", "--drain-grace", "1s",
+            ] + (httpPort > 0 ? ["--http-port", "\(httpPort)"] : [])
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         self.process = process

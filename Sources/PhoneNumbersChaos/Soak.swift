@@ -7,7 +7,7 @@ import PhoneNumbersClient
 enum Soak {
     static func run(_ arguments: Arguments) async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("pn-soak-\(UUID().uuidString)").path
-        let server = ServerProcess(executable: arguments.executable, data: data, port: arguments.port)
+        let server = ServerProcess(executable: arguments.executable, data: data, port: arguments.port, httpPort: arguments.httpPort)
         try await server.start()
         let operatorToken = try String(contentsOfFile: data + "/operator-token", encoding: .utf8).trimmingCharacters(
             in: .whitespacesAndNewlines

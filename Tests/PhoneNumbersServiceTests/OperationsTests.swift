@@ -48,6 +48,11 @@ struct OperationsTests {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
+    /// Whether the exposition has a series named `name` (a histogram's `_bucket`, `_sum`, `_count` included).
+    func exposition(_ text: String, has name: String) -> Bool {
+        text.split(separator: "\n").contains { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
+    }
+
     /// The value of the sample `name{labels}` in a Prometheus text exposition.
     func sample(_ text: String, _ series: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
@@ -69,6 +74,7 @@ struct OperationsTests {
             await harness.app.sampler.sample()
             try await withOperations(registry: harness.metrics, readiness: { .ready }) { port in
                 let (status, text) = try await get(port, "/metrics")
+                let metrics = text
                 #expect(status == 200)
                 let list = #"service="phonenumbers.v1.Numbers",method="ListNumbers""#
                 #expect(sample(text, "pnrpc_server_calls_started_total{\(list)}") == 4)
@@ -85,6 +91,20 @@ struct OperationsTests {
                 #expect(sample(text, #"phone_numbers_jobs_run_total{kind="PROVISION_NUMBER",outcome="done"}"#) == 1)
                 #expect(sample(text, #"phone_numbers_numbers{status="READY"}"#) == 1)
                 #expect((sample(text, #"phone_numbers_store_transaction_duration_seconds_count{kind="write"}"#) ?? 0) > 0)
+                // Every series the dashboard and the alert rules read exists, with that name.
+                for file in ["docs/operations/dashboard.json", "docs/operations/alerts.yml"] {
+                    let text = try Repository.text(file)
+                    let names = Set(
+                        text.matches(of: /\b(?:pnrpc|phone_numbers)_[a-z_]+/).map { String($0.output) }
+                    )
+                    #expect(!names.isEmpty)
+                    for name in names {
+                        #expect(
+                            text.contains(name) && exposition(metrics, has: name),
+                            "\(file) reads \(name), which /metrics does not have"
+                        )
+                    }
+                }
                 // No label takes an unbounded value: no account, number or token in the exposition.
                 #expect(!text.contains(tenant.accountID) && !text.contains(number.e164) && !text.contains("pn_"))
             }
