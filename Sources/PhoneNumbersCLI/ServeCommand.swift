@@ -38,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address of the operators' HTTP side.")
     var httpHost = "127.0.0.1"
 
+    @Option(
+        help:
+            "Export traces over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318 (also OTEL_EXPORTER_OTLP_ENDPOINT); off without either."
+    )
+    var otelEndpoint: String?
+
     @Option(help: "How long in-flight calls may take to finish once draining begins (e.g. 10s).")
     var drainGrace = DurationArgument(.seconds(10))
 
@@ -132,8 +138,15 @@ struct ServeCommand: AsyncParsableCommand {
             services: app.rpcServices,
             logger: logger
         )
-        // First in the group, so shut down last: /readyz says `draining` while the RPC side drains.
+        // First in the group, so shut down last: /readyz says `draining` while the RPC side drains,
+        // and the spans of the drain are still exported.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let exporter = try TraceExport.bootstrap(
+            endpoint: otelEndpoint ?? ProcessInfo.processInfo.environment["OTEL_EXPORTER_OTLP_ENDPOINT"]
+        ) {
+            services.append(.init(service: exporter))
+            logger.info("exporting traces", metadata: ["otel.endpoint": "\(otelEndpoint ?? "from OTEL_EXPORTER_OTLP_ENDPOINT")"])
+        }
         if let httpPort {
             let health = server.health
             let operations = OperationsServer(

@@ -33,8 +33,10 @@ extension RPCCaller {
         request: Request,
         options: CallOptions = .init()
     ) async throws(RPCError) -> UnaryResponse<Response> {
-        let raw = try await unaryCall(method.descriptor, request: request.serializedBytes(), options: options)
-        return UnaryResponse(message: try Response.decodeResponse(raw.message), metadata: raw.metadata)
+        try await RPCTracing.client(method.descriptor, options) { options throws(RPCError) in
+            let raw = try await unaryCall(method.descriptor, request: request.serializedBytes(), options: options)
+            return UnaryResponse(message: try Response.decodeResponse(raw.message), metadata: raw.metadata)
+        }
     }
 
     /// Calls a server-streaming method with typed messages.

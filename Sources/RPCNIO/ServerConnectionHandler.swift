@@ -337,15 +337,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // are all decoded first and their handlers then run back to back, which measured
         // faster, and a call cancelled in the same read never runs its handler.
         call.task = Task(executorPreference: executor) {
-            let result: Result<[UInt8], RPCError>
-            do {
-                result = .success(try await handler.invoke(payload, serverContext, writer))
-            } catch {
-                let converted = RPCError.from(error)
-                if converted.code == .internal, !(error is RPCError) {
-                    serverContext.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+            let result = await RPCTracing.server(handler.descriptor, metadata: metadata) { () async -> Result<[UInt8], RPCError> in
+                do {
+                    return .success(try await handler.invoke(payload, serverContext, writer))
+                } catch {
+                    let converted = RPCError.from(error)
+                    if converted.code == .internal, !(error is RPCError) {
+                        serverContext.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                    return .failure(converted)
                 }
-                result = .failure(converted)
             }
             let trailers = serverContext.responseMetadata.current
             if loop.inEventLoop {

@@ -2,6 +2,7 @@ import Logging
 import RPCCore
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// What running a job came to.
 public enum JobOutcome: Sendable, Equatable {
@@ -94,7 +95,11 @@ public final class JobRunner: Service, Sendable {
     }
 
     private func execute(_ job: JobRecord, _ handler: JobHandler) async {
-        let outcome = await handler(job)
+        let outcome = await withSpan("job \(job.kind.rawValue)", context: .topLevel, ofKind: .internal) { span in
+            span.attributes["job.kind"] = job.kind.rawValue
+            span.attributes["job.attempts"] = job.attempts
+            return await handler(job)
+        }
         metrics.jobRan(job.kind, outcome: outcome == .done ? "done" : "retry")
         guard case .retry(let delay, let error) = outcome, !Task.isCancelled else { return }
         var next = job

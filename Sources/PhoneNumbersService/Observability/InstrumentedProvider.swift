@@ -1,16 +1,25 @@
-/// A provider whose every call is counted by operation and outcome and timed: every
-/// provider, one place.
+import Tracing
+
+/// A provider whose every call is counted by operation and outcome, timed, and traced
+/// as a span (`provider.<operation>`): every provider, one place.
 struct InstrumentedProvider: NumberProvider {
     let base: any NumberProvider
     let metrics: DomainMetrics
 
     private func measured<T>(_ operation: String, _ call: () async throws(ProviderError) -> T) async throws(ProviderError) -> T {
         let start = ContinuousClock.now
+        let span = InstrumentationSystem.tracer.startSpan("provider.\(operation)", context: .current ?? .topLevel, ofKind: .client)
+        defer { span.end() }
         do {
-            let result = try await call()
+            // ServiceContext.withValue rethrows untyped errors: the result carries the typed one.
+            let result = await ServiceContext.withValue(span.context) { () async -> Result<T, ProviderError> in
+                do throws(ProviderError) { return .success(try await call()) } catch { return .failure(error) }
+            }
+            let value = try result.get()
             metrics.providerCall(operation, outcome: "ok", duration: ContinuousClock.now - start)
-            return result
+            return value
         } catch {
+            span.setStatus(SpanStatus(code: .error, message: "\(error)"))
             let outcome: String
             switch error {
             case .noInventory: outcome = "no_inventory"

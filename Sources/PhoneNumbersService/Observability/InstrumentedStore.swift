@@ -1,4 +1,7 @@
-/// A store that times its transactions: every store, one place.
+import Tracing
+
+/// A store that times its transactions and traces each as a span (`store.read`,
+/// `store.write`) under the call or job that runs it: every store, one place.
 struct InstrumentedStore: PhoneNumbersStore {
     let base: any PhoneNumbersStore
     let metrics: DomainMetrics
@@ -6,12 +9,12 @@ struct InstrumentedStore: PhoneNumbersStore {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer { metrics.readTransactions.record(duration: ContinuousClock.now - start) }
-        return try await base.read(body)
+        return try await withSpan("store.read", ofKind: .client) { _ in try await base.read(body) }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer { metrics.writeTransactions.record(duration: ContinuousClock.now - start) }
-        return try await base.write(body)
+        return try await withSpan("store.write", ofKind: .client) { _ in try await base.write(body) }
     }
 }

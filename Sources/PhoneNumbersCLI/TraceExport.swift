@@ -1,0 +1,22 @@
+import OTel
+import ServiceLifecycle
+import Tracing
+
+/// Tracing for `serve`: with a collector endpoint, swift-otel's OTLP/HTTP exporter
+/// becomes the process's tracer (W3C trace context in call metadata); without one, no
+/// tracer is bootstrapped and spans cost a no-op.
+enum TraceExport {
+    /// Bootstraps the tracer for `endpoint`; returns the exporter to run, or nil when off.
+    static func bootstrap(endpoint: String?) throws -> (any Service)? {
+        guard let endpoint, !endpoint.isEmpty else { return nil }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "phone-numbers"
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.otlpExporter.endpoint = endpoint
+        configuration.traces.otlpExporter.protocol = .httpProtobuf
+        let (tracer, exporter) = try OTel.makeTracingBackend(configuration: configuration)
+        InstrumentationSystem.bootstrap(tracer)
+        return exporter
+    }
+}

@@ -1,0 +1,85 @@
+public import Tracing
+
+/// Trace context in call metadata: the caller's `ServiceContext` is injected into the
+/// request's metadata by the tracer in use (W3C `traceparent` and `tracestate` with
+/// swift-otel), and the server extracts it, so its span joins the caller's trace.
+public struct MetadataInjector: Injector {
+    public init() {}
+
+    public func inject(_ value: String, forKey key: String, into carrier: inout Metadata) {
+        carrier.set(key, value)
+    }
+}
+
+/// Reads trace context from call metadata (see `MetadataInjector`).
+public struct MetadataExtractor: Extractor {
+    public init() {}
+
+    public func extract(key: String, from carrier: Metadata) -> String? {
+        carrier[key]
+    }
+}
+
+/// A span per call, on both sides, named `package.Service/Method`, with the OpenTelemetry
+/// RPC attributes (`rpc.system` `pnrpc`, `rpc.service`, `rpc.method`, and the status code
+/// name as `rpc.pnrpc.status_code`). Without a bootstrapped tracer this costs a
+/// no-op span.
+public enum RPCTracing {
+    /// Runs a client call in a client span whose context travels in `options.metadata`.
+    public static func client<T>(
+        _ method: MethodDescriptor,
+        _ options: CallOptions,
+        _ call: (CallOptions) async throws(RPCError) -> T
+    ) async throws(RPCError) -> T {
+        let span = InstrumentationSystem.tracer.startSpan(method.description.dropSlash, context: .current ?? .topLevel, ofKind: .client)
+        defer { span.end() }
+        describe(span, method)
+        var options = options
+        InstrumentationSystem.tracer.inject(span.context, into: &options.metadata, using: MetadataInjector())
+        do {
+            let result = try await ServiceContext.withValue(span.context) { () async throws(RPCError) -> T in try await call(options) }
+            span.attributes["rpc.pnrpc.status_code"] = "OK"
+            return result
+        } catch {
+            let failure = RPCError.from(error)
+            record(failure, on: span)
+            throw failure
+        }
+    }
+
+    /// Runs a server call in a server span that continues the trace in `metadata`.
+    public static func server<T>(
+        _ method: MethodDescriptor,
+        metadata: Metadata,
+        _ handle: () async -> Result<T, RPCError>
+    ) async -> Result<T, RPCError> {
+        var context = ServiceContext.topLevel
+        InstrumentationSystem.tracer.extract(metadata, into: &context, using: MetadataExtractor())
+        let span = InstrumentationSystem.tracer.startSpan(method.description.dropSlash, context: context, ofKind: .server)
+        defer { span.end() }
+        describe(span, method)
+        let result = await ServiceContext.withValue(span.context) { await handle() }
+        switch result {
+        case .success: span.attributes["rpc.pnrpc.status_code"] = "OK"
+        case .failure(let error): record(error, on: span)
+        }
+        return result
+    }
+
+    private static func describe(_ span: any Span, _ method: MethodDescriptor) {
+        span.attributes["rpc.system"] = "pnrpc"
+        span.attributes["rpc.service"] = method.service
+        span.attributes["rpc.method"] = method.method
+    }
+
+    private static func record(_ error: RPCError, on span: any Span) {
+        span.attributes["rpc.pnrpc.status_code"] = error.code.name
+        if let reason = error.reason { span.attributes["rpc.pnrpc.reason"] = reason }
+        span.setStatus(SpanStatus(code: .error, message: error.reason ?? error.code.name))
+    }
+}
+
+extension String {
+    /// `pkg.Service/Method` from `/pkg.Service/Method`.
+    fileprivate var dropSlash: String { hasPrefix("/") ? String(dropFirst()) : self }
+}
