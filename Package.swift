@@ -143,6 +143,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                // A stand-in OpenTelemetry collector for the export test.
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "ProtoBridgeTests", dependencies: ["ProtoBridge", "RPCProto", "RPCTesting"]),

@@ -13,10 +13,17 @@ enum TraceExport {
         configuration.serviceName = "phone-numbers"
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
-        configuration.traces.otlpExporter.endpoint = endpoint
+        configuration.traces.otlpExporter.endpoint = tracesURL(endpoint)
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         let (tracer, exporter) = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(tracer)
         return exporter
+    }
+
+    /// The collector's traces URL: a base endpoint (as `OTEL_EXPORTER_OTLP_ENDPOINT`
+    /// gives it) gets `/v1/traces`; a full traces URL is kept.
+    static func tracesURL(_ endpoint: String) -> String {
+        if endpoint.hasSuffix("/v1/traces") { return endpoint }
+        return (endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint) + "/v1/traces"
     }
 }

@@ -1,5 +1,8 @@
+import Foundation
+import Hummingbird
 import InMemoryTracing
 import PhoneNumbersClient
+import Synchronization
 import Testing
 import Tracing
 
@@ -68,5 +71,64 @@ struct TracingTests {
             #expect(span.attributes["rpc.pnrpc.reason"]?.toSpanAttribute() == .string("ROLE_NOT_ALLOWED"))
         }
         #expect(failed.count == 2 && errors == 2, "client and server spans of the refused call")
+    }
+}
+
+/// A stand-in OpenTelemetry collector: counts the OTLP/HTTP trace exports it receives.
+final class FakeCollector: Sendable {
+    let exports = Mutex<[(contentType: String, bytes: Int)]>([])
+    let port = Mutex<Int?>(nil)
+
+    func run() async throws {
+        let router = Router()
+        router.post("/v1/traces") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            self.exports.withLock { $0.append((request.headers[.contentType] ?? "", body.readableBytes)) }
+            // An empty ExportTraceServiceResponse: all accepted.
+            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"])
+        }
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in self.port.withLock { $0 = channel.localAddress?.port } }
+        )
+        try await application.run()
+    }
+}
+
+@Suite("trace export", .timeLimit(.minutes(2)))
+struct TraceExportTests {
+    @Test("serve --otel-endpoint exports the spans of calls over OTLP/HTTP (protobuf) to the collector")
+    func exportsToTheCollector() async throws {
+        let collector = FakeCollector()
+        let running = Task { try await collector.run() }
+        defer { running.cancel() }
+        var collectorPort: Int?
+        for _ in 0..<500 where collectorPort == nil {
+            collectorPort = collector.port.withLock { $0 }
+            if collectorPort == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let port = try #require(collectorPort)
+        let server = try Executable.Server(
+            arguments: ["--demo", "--otel-endpoint", "http://127.0.0.1:\(port)"],
+            environment: ["OTEL_BSP_SCHEDULE_DELAY": "200"]
+        )
+        defer { server.stop() }
+        try await server.waitServing()
+        let credentials =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
+            ) as! [String: String]
+        var admin = server.environment
+        admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
+        let listed = try await Executable.run(["numbers", "list"], environment: admin)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        var exports: [(contentType: String, bytes: Int)] = []
+        for _ in 0..<200 where exports.isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+            exports = collector.exports.withLock { $0 }
+        }
+        #expect(!exports.isEmpty, "no OTLP export reached the collector")
+        #expect(exports.allSatisfy { $0.contentType.hasPrefix("application/x-protobuf") && $0.bytes > 0 }, "\(exports)")
     }
 }

@@ -97,13 +97,14 @@ enum Executable {
         let stderr = Pipe()
         var environment: [String: String] { ["PHONE_NUMBERS_SERVER": "127.0.0.1:\(port)"] }
 
-        init(arguments: [String] = [], data: URL? = nil, logLevel: String = "warning") throws {
+        init(arguments: [String] = [], data: URL? = nil, logLevel: String = "warning", environment: [String: String] = [:]) throws {
             self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("pn-cli-\(UUID().uuidString)")
             port = try Executable.freePort()
             process.executableURL = Executable.url
             process.arguments = ["serve", "--data", self.data.path, "--port", "\(port)", "--log-level", logLevel] + arguments
             process.standardOutput = Pipe()
             process.standardError = stderr
+            if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
             try process.run()
         }
 
