@@ -90,11 +90,15 @@ struct ServeCommand: AsyncParsableCommand {
                 return handler
             }
         case .json:
-            LoggingSystem.bootstrap { label in
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            // Lines logged inside a span carry its trace and span ids (with a tracer).
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler = JSONLogHandler(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                },
+                metadataProvider: TraceExport.loggingMetadata
+            )
         }
         let metrics = PrometheusSetup.bootstrap()
         let logger = Logger(label: "phone-numbers")

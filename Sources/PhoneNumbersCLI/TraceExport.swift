@@ -1,3 +1,4 @@
+import Logging
 import OTel
 import ServiceLifecycle
 import Tracing
@@ -11,6 +12,8 @@ enum TraceExport {
         guard let endpoint, !endpoint.isEmpty else { return nil }
         var configuration = OTel.Configuration.default
         configuration.serviceName = "phone-numbers"
+        // Its own messages go through the process's log handler (JSON with --log-format json).
+        configuration.diagnosticLogger = .custom(Logger(label: "otel"))
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         configuration.traces.otlpExporter.endpoint = tracesURL(endpoint)
@@ -19,6 +22,9 @@ enum TraceExport {
         InstrumentationSystem.bootstrap(tracer)
         return exporter
     }
+
+    /// `trace_id`, `span_id` and `trace_flags` of the current span, for log lines.
+    static let loggingMetadata: Logger.MetadataProvider = OTel.makeLoggingMetadataProvider()
 
     /// The collector's traces URL: a base endpoint (as `OTEL_EXPORTER_OTLP_ENDPOINT`
     /// gives it) gets `/v1/traces`; a full traces URL is kept.

@@ -110,7 +110,8 @@ struct TraceExportTests {
         }
         let port = try #require(collectorPort)
         let server = try Executable.Server(
-            arguments: ["--demo", "--otel-endpoint", "http://127.0.0.1:\(port)"],
+            arguments: ["--demo", "--otel-endpoint", "http://127.0.0.1:\(port)", "--log-format", "json"],
+            logLevel: "info",
             environment: ["OTEL_BSP_SCHEDULE_DELAY": "200"]
         )
         defer { server.stop() }
@@ -130,5 +131,15 @@ struct TraceExportTests {
         }
         #expect(!exports.isEmpty, "no OTLP export reached the collector")
         #expect(exports.allSatisfy { $0.contentType.hasPrefix("application/x-protobuf") && $0.bytes > 0 }, "\(exports)")
+        // Log lines written inside a call's span carry its ids (AddNumber logs "number reserved").
+        var add = ["numbers", "add", "--area-code", "415", "--use-case", credentials["approved_use_case_id"]!]
+        add += ["--request-id", "trace-1"]
+        let added = try await Executable.run(add, environment: admin)
+        #expect(added.status == 0, "\(added.stderr)")
+        server.stop()
+        let log = String(decoding: server.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let reserved = log.split(separator: "\n").first { $0.contains(#""message":"number reserved""#) }.map(String.init) ?? ""
+        let line = try JSONSerialization.jsonObject(with: Data(reserved.utf8)) as? [String: Any]
+        #expect((line?["trace_id"] as? String)?.count == 32 && (line?["span_id"] as? String)?.count == 16, "\(reserved)")
     }
 }
