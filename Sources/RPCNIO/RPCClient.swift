@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -37,13 +38,16 @@ public final class RPCClient: RPCCaller, Sendable {
     private let executor: EventLoopTaskExecutor
     private let state = Mutex(State())
     private let logger: Logger
+    private let metrics: ClientMetrics
 
     /// A client for the server in `configuration`. Nothing connects until the first call.
     public init(
         configuration: ClientConfiguration,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        metricsFactory: (any MetricsFactory)? = nil,
         logger: Logger = Logger(label: "pnrpc.client")
     ) {
+        self.metrics = ClientMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.configuration = configuration
         self.loop = group.next()
         self.executor = EventLoopTaskExecutor(eventLoop: loop)
@@ -66,7 +70,25 @@ public final class RPCClient: RPCCaller, Sendable {
         request: [UInt8],
         options: CallOptions
     ) async throws(RPCError) -> UnaryResponse<[UInt8]> {
-        let deadline = options.timeout.map { ContinuousClock.now + $0 }
+        let start = ContinuousClock.now
+        do {
+            let response = try await unaryAttempts(method, request: request, options: options, start: start)
+            metrics.finished(method, .ok, after: ContinuousClock.now - start)
+            return response
+        } catch {
+            metrics.finished(method, error.code, after: ContinuousClock.now - start)
+            throw error
+        }
+    }
+
+    /// Sends the call, and again (at most `maxRetries` times) while the server says it did not process it.
+    private func unaryAttempts(
+        _ method: MethodDescriptor,
+        request: [UInt8],
+        options: CallOptions,
+        start: ContinuousClock.Instant
+    ) async throws(RPCError) -> UnaryResponse<[UInt8]> {
+        let deadline = options.timeout.map { start + $0 }
         var attempt = 0
         while true {
             do {
@@ -74,6 +96,7 @@ public final class RPCClient: RPCCaller, Sendable {
                 return try await connection.unary(outbound(method, request, options, deadline))
             } catch  where error.isSafeToRetry && attempt < configuration.maxRetries && !Self.passed(deadline) {
                 attempt += 1
+                metrics.retried()
                 logger.debug(
                     "retrying call that was not processed",
                     metadata: ["rpc.method": "\(method)", "rpc.reason": "\(error.reason ?? "")"]

@@ -3,6 +3,7 @@ import OperationsHTTP
 import PhoneNumbersClient
 import Prometheus
 import RPCCore
+import RPCNIO
 import Synchronization
 import Testing
 
@@ -108,6 +109,31 @@ struct OperationsTests {
                 // No label takes an unbounded value: no account, number or token in the exposition.
                 #expect(!text.contains(tenant.accountID) && !text.contains(number.e164) && !text.contains("pn_"))
             }
+        }
+    }
+
+    @Test("client metrics: calls finished by method and status code, and their latency")
+    func clientMetrics() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let registry = PrometheusCollectorRegistry()
+            var metadata = Metadata()
+            metadata.add("authorization", "Bearer \(harness.operatorToken)")
+            let rpc = RPCClient(
+                configuration: ClientConfiguration(host: "127.0.0.1", port: harness.port, defaultMetadata: metadata),
+                metricsFactory: PrometheusMetricsFactory(registry: registry)
+            )
+            var list = ListNumbersRequest()
+            list.accountId = tenant.accountID
+            _ = try await NumbersClient(rpc).listNumbers(list)
+            list.accountId = ""
+            await expectError(.invalidArgument, "ACCOUNT_REQUIRED") { try await NumbersClient(rpc).listNumbers(list) }
+            await rpc.close()
+            let text = registry.emitToString()
+            let labels = #"service="phonenumbers.v1.Numbers",method="ListNumbers""#
+            #expect(sample(text, "pnrpc_client_calls_finished_total{\(labels),code=\"OK\"}") == 1, "\(text)")
+            #expect(sample(text, "pnrpc_client_calls_finished_total{\(labels),code=\"INVALID_ARGUMENT\"}") == 1)
+            #expect(sample(text, "pnrpc_client_call_duration_seconds_count{\(labels)}") == 2)
         }
     }
 
