@@ -16,6 +16,7 @@ enum PrometheusSetup {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = callBuckets
+        factory.valueHistogramBuckets["phone_numbers_store_commit_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128]
         MetricsSystem.bootstrap(factory)
         return registry
     }

@@ -122,6 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         )
         let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
+        pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) }
 
         if let token = try await app.accounts.bootstrapOperator() {
             try files.writeSecret(token + "\n", to: files.operatorToken)

@@ -34,6 +34,7 @@ public final class DatabasePool: Sendable {
 
     /// Opens (creating if needed) the database at `path` in WAL mode with foreign keys on.
     /// - Throws: `SQLiteError` when it cannot be opened.
+    private let commitObserver = Mutex<(@Sendable (Int) -> Void)?>(nil)
     public init(path: String, configuration: Configuration = .init()) throws(SQLiteError) {
         self.path = path
         self.maxBatch = configuration.maxBatch
@@ -102,6 +103,11 @@ public final class DatabasePool: Sendable {
         }
     }
 
+    /// Told the size of each committed batch of writes (for the metrics); nil: nobody.
+    public func observeCommits(_ observer: (@Sendable (Int) -> Void)?) {
+        commitObserver.withLock { $0 = observer }
+    }
+
     /// Runs `body` on the writer connection outside any transaction (migrations, PRAGMAs).
     public func withWriter<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
@@ -151,6 +157,7 @@ public final class DatabasePool: Sendable {
         }
         do {
             try database.execute("COMMIT")
+            commitObserver.withLock { $0 }?(batch.count)
             for outcome in outcomes { outcome.resume() }
         } catch {
             try? database.execute("ROLLBACK")

@@ -92,6 +92,7 @@ struct OperationsTests {
                 #expect(sample(text, #"phone_numbers_jobs_run_total{kind="PROVISION_NUMBER",outcome="done"}"#) == 1)
                 #expect(sample(text, #"phone_numbers_numbers{status="READY"}"#) == 1)
                 #expect((sample(text, #"phone_numbers_store_transaction_duration_seconds_count{kind="write"}"#) ?? 0) > 0)
+                #expect((sample(text, "phone_numbers_store_commit_batch_size_count") ?? 0) > 0, "group commits observed")
                 // Every series the dashboard and the alert rules read exists, with that name.
                 for file in ["docs/operations/dashboard.json", "docs/operations/alerts.yml"] {
                     let text = try Repository.text(file)

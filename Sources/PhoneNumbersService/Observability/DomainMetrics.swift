@@ -10,6 +10,7 @@ public final class DomainMetrics: Sendable {
     let writeTransactions: Timer
     let watchers: Meter
     let eventsDelivered: Counter
+    let commitBatches: Recorder
 
     /// Metrics made from `factory` (the process-wide one by default).
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -26,6 +27,7 @@ public final class DomainMetrics: Sendable {
         )
         watchers = Meter(label: "phone_numbers_event_watchers", factory: factory)
         eventsDelivered = Counter(label: "phone_numbers_events_delivered_total", factory: factory)
+        commitBatches = Recorder(label: "phone_numbers_store_commit_batch_size", factory: factory)
     }
 
     private func count(_ label: String, _ dimensions: [(String, String)] = []) {
@@ -34,6 +36,11 @@ public final class DomainMetrics: Sendable {
 
     private func time(_ label: String, _ dimensions: [(String, String)] = [], _ duration: Duration) {
         Timer(label: label, dimensions: dimensions, factory: factory).record(duration: duration)
+    }
+
+    /// A group commit wrote `size` transactions with one fsync (stores that batch).
+    public func committedBatch(of size: Int) {
+        commitBatches.record(size)
     }
 
     /// A provider call (`reserve_number`, `provision`, …) and how it ended (`ok`,

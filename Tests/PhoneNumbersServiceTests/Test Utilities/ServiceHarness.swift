@@ -94,6 +94,7 @@ final class ServiceHarness: @unchecked Sendable {
             metricsFactory: metricsFactory,
             logger: logger
         )
+        pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) }
         self.app = app
         self.pool = pool
         tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }]
