@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
@@ -88,10 +89,14 @@ public struct OperationsServer: Service {
                 logger.info("operations HTTP listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
                 await onListening(port)
             },
+            // A thread of its own: probes and scrapes answer while the RPC side's loops are saturated.
+            eventLoopGroupProvider: .shared(Self.loops),
             logger: logger
         )
         try await application.run()
     }
+
+    private static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
         Response(
