@@ -448,7 +448,8 @@ struct SQLiteTransaction: StoreWriter {
                 subjectID: try row.get("subject_id"),
                 attempts: try row.get("attempts"),
                 runAt: try row.get("run_at"),
-                lastError: try row.get("last_error")
+                lastError: try row.get("last_error"),
+                traceContext: try row.get("trace_context")
             )
         }
     }
@@ -460,10 +461,11 @@ struct SQLiteTransaction: StoreWriter {
     func upsert(_ job: JobRecord) throws {
         try database.execute(
             """
-            INSERT INTO jobs (kind, subject_id, attempts, run_at, last_error) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (kind, subject_id) DO UPDATE SET attempts = excluded.attempts, run_at = excluded.run_at, last_error = excluded.last_error
+            INSERT INTO jobs (kind, subject_id, attempts, run_at, last_error, trace_context) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (kind, subject_id) DO UPDATE SET attempts = excluded.attempts, run_at = excluded.run_at,
+                last_error = excluded.last_error, trace_context = excluded.trace_context
             """,
-            [job.kind.rawValue, job.subjectID, job.attempts, job.runAt, job.lastError]
+            [job.kind.rawValue, job.subjectID, job.attempts, job.runAt, job.lastError, job.traceContext]
         )
     }
 

@@ -225,5 +225,12 @@ enum Schema {
             ALTER TABLE members ADD COLUMN removed_at INTEGER NOT NULL DEFAULT 0;
             """
         ),
+        // A job keeps the trace context of the call that created it, for its span's link.
+        .init(
+            "0010_job_trace_context",
+            """
+            ALTER TABLE jobs ADD COLUMN trace_context TEXT NOT NULL DEFAULT '';
+            """
+        ),
     ]
 }

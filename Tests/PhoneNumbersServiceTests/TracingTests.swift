@@ -38,16 +38,30 @@ struct TracingTests {
             let admin = tenant.admin
             let texter = tenant.texter
             let answered = try await trace { _ = try await admin.numbers.addNumber(add) }
+            // The provisioning job runs later, in its own trace, linked to the call that created it.
+            for _ in 0..<250 where Self.jobLinked(to: answered, in: tracer.finishedSpans) == nil {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let refused = try await trace {
                 await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await texter.numbers.addNumber(add) }
             }
             return (answered, refused)
         }
         try checkAnswered(tracer.finishedSpans.filter { $0.traceID == answered })
+        let job = Self.jobLinked(to: answered, in: tracer.finishedSpans)
+        #expect(job != nil, "the provisioning job's span links to the AddNumber call")
+        #expect(job?.traceID != answered, "in a trace of its own")
         checkRefused(tracer.finishedSpans.filter { $0.traceID == refused })
     }
 
     private let name = "phonenumbers.v1.Numbers/AddNumber"
+
+    /// The provisioning job span linked to a span of `traceID`.
+    private static func jobLinked(to traceID: String, in spans: [FinishedInMemorySpan]) -> FinishedInMemorySpan? {
+        spans.first { span in
+            span.operationName == "job PROVISION_NUMBER" && span.links.contains { $0.context.inMemorySpanContext?.traceID == traceID }
+        }
+    }
 
     private func checkAnswered(_ spans: [FinishedInMemorySpan]) throws {
         let names = spans.map(\.operationName)

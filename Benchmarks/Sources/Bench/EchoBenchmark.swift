@@ -1,12 +1,18 @@
+import Prometheus
+
 /// The RPC runtime against the plain SwiftNIO echo, grpc-swift-2 and the C floor:
 /// contenders alternate within each scenario; the best of `rounds` counts.
 enum EchoBenchmark {
     static func run(seconds: Int, rounds: Int, only: String, scenarioFilter: String) async throws -> Report.Table {
         let (pnrpc, pnrpcServer) = try await PNRPCContender.start()
+        let (metered, meteredServer) = try await PNRPCContender.start(
+            metrics: PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
+        )
         let nio = try await NIOEchoContender.start()
         let (grpc, grpcServer) = try await GRPCContender.start()
         defer {
             pnrpcServer.cancel()
+            meteredServer.cancel()
             grpcServer.cancel()
         }
         let floor = FloorContender()
@@ -18,7 +24,7 @@ enum EchoBenchmark {
         }.filter { scenarioFilter.isEmpty || $0.description.contains(scenarioFilter) }
         var table = Report.Table(columns: ["scenario", "contender", "calls/s", "p50 µs", "p99 µs", "p99.9 µs", "vs NIO echo", "vs gRPC"])
         for scenario in scenarios {
-            var contenders: [any EchoContender] = [pnrpc, PNRPCContender(port: pnrpc.port, onPool: true), nio, grpc]
+            var contenders: [any EchoContender] = [pnrpc, metered, PNRPCContender(port: pnrpc.port, onPool: true), nio, grpc]
             if scenario.connections == 1, scenario.inFlight == 1 { contenders.append(floor) }
             contenders = contenders.filter { only.isEmpty || $0.name.hasPrefix(only) }
             var best: [String: Measurement] = [:]

@@ -1,4 +1,5 @@
 import Logging
+import Prometheus
 import RPCCore
 import RPCNIO
 import RPCTesting
@@ -9,22 +10,29 @@ import RPCTesting
 struct PNRPCContender: EchoContender {
     let port: Int
     var onPool = false
-    var name: String { onPool ? "PNRPC, callers on the pool" : "PNRPC (this runtime)" }
+    /// Server and clients count into this Prometheus registry (nil: the default, no-op metrics).
+    var metrics: PrometheusMetricsFactory? = nil
+    var name: String {
+        onPool ? "PNRPC, callers on the pool" : metrics == nil ? "PNRPC (this runtime)" : "PNRPC, Prometheus metrics on"
+    }
 
-    static func start() async throws -> (PNRPCContender, Task<Void, any Error>) {
+    static func start(metrics: PrometheusMetricsFactory? = nil) async throws -> (PNRPCContender, Task<Void, any Error>) {
         var logger = Logger(label: "bench.pnrpc")
         logger.logLevel = .error
         let server = RPCServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
             services: [InteropTestService()],
+            metricsFactory: metrics,
             logger: logger
         )
         let task = Task { try await server.run() }
-        return (PNRPCContender(port: try await server.listeningAddress().port!), task)
+        return (PNRPCContender(port: try await server.listeningAddress().port!, metrics: metrics), task)
     }
 
     func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement {
-        let clients = (0..<scenario.connections).map { _ in TestServiceClient(RPCClient(host: "127.0.0.1", port: port)) }
+        let clients = (0..<scenario.connections).map { _ in
+            TestServiceClient(RPCClient(configuration: ClientConfiguration(host: "127.0.0.1", port: port), metricsFactory: metrics))
+        }
         let payload = Payload(size: scenario.payload)
         for client in clients { _ = try await client.echo(payload) }
         let onPool = self.onPool

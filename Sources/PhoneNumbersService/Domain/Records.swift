@@ -327,13 +327,24 @@ public struct JobRecord: Sendable, Hashable {
     public var attempts: Int
     public var runAt: Timestamp
     public var lastError: String
+    /// The trace context of the call that created the job (as the tracer injects it), so
+    /// the job's span links to that call; "" without a tracer.
+    public var traceContext: String
 
-    public init(kind: JobKind, subjectID: String, attempts: Int = 0, runAt: Timestamp, lastError: String = "") {
+    public init(
+        kind: JobKind,
+        subjectID: String,
+        attempts: Int = 0,
+        runAt: Timestamp,
+        lastError: String = "",
+        traceContext: String = JobTrace.current()
+    ) {
         self.kind = kind
         self.subjectID = subjectID
         self.attempts = attempts
         self.runAt = runAt
         self.lastError = lastError
+        self.traceContext = traceContext
     }
 }
 

@@ -98,6 +98,7 @@ public final class JobRunner: Service, Sendable {
         let outcome = await withSpan("job \(job.kind.rawValue)", context: .topLevel, ofKind: .internal) { span in
             span.attributes["job.kind"] = job.kind.rawValue
             span.attributes["job.attempts"] = job.attempts
+            if let origin = JobTrace.context(job.traceContext) { span.addLink(SpanLink(context: origin, attributes: [:])) }
             return await handler(job)
         }
         metrics.jobRan(job.kind, outcome: outcome == .done ? "done" : "retry")

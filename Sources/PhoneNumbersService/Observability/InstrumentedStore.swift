@@ -15,6 +15,10 @@ struct InstrumentedStore: PhoneNumbersStore {
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer { metrics.writeTransactions.record(duration: ContinuousClock.now - start) }
-        return try await withSpan("store.write", ofKind: .client) { _ in try await base.write(body) }
+        return try await withSpan("store.write", ofKind: .client) { _ in
+            // The body runs on the store's own thread: it sees the caller's context (jobs record it).
+            let context = ServiceContext.current
+            return try await base.write { tx in try ServiceContext.withValue(context) { try body(tx) } }
+        }
     }
 }
