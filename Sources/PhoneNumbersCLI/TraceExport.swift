@@ -1,5 +1,6 @@
 import Logging
 import OTel
+import RPCCore
 import ServiceLifecycle
 import Tracing
 
@@ -20,6 +21,7 @@ enum TraceExport {
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         let (tracer, exporter) = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(tracer)
+        RPCTracing.enable()
         return exporter
     }
 

@@ -1,3 +1,4 @@
+import Synchronization
 public import Tracing
 
 /// Trace context in call metadata: the caller's `ServiceContext` is injected into the
@@ -22,15 +23,26 @@ public struct MetadataExtractor: Extractor {
 
 /// A span per call, on both sides, named `package.Service/Method`, with the OpenTelemetry
 /// RPC attributes (`rpc.system` `pnrpc`, `rpc.service`, `rpc.method`, and the status code
-/// name as `rpc.pnrpc.status_code`). Without a bootstrapped tracer this costs a
-/// no-op span.
+/// name as `rpc.pnrpc.status_code`).
 public enum RPCTracing {
+    private static let enabled = Atomic<Bool>(false)
+
+    /// Whether spans are made: only once `enable()` was called, where a tracer is
+    /// bootstrapped. Until then a call pays one atomic load, not a no-op span (which
+    /// measured 43 % of the echo's throughput).
+    public static var isEnabled: Bool { enabled.load(ordering: .relaxed) }
+
+    /// Turns spans on; call it right after `InstrumentationSystem.bootstrap`.
+    public static func enable() {
+        enabled.store(true, ordering: .relaxed)
+    }
     /// Runs a client call in a client span whose context travels in `options.metadata`.
     public static func client<T>(
         _ method: MethodDescriptor,
         _ options: CallOptions,
         _ call: (CallOptions) async throws(RPCError) -> T
     ) async throws(RPCError) -> T {
+        guard isEnabled else { return try await call(options) }
         let span = InstrumentationSystem.tracer.startSpan(method.description.dropSlash, context: .current ?? .topLevel, ofKind: .client)
         defer { span.end() }
         describe(span, method)
@@ -53,6 +65,7 @@ public enum RPCTracing {
         metadata: Metadata,
         _ handle: () async -> Result<T, RPCError>
     ) async -> Result<T, RPCError> {
+        guard isEnabled else { return await handle() }
         var context = ServiceContext.topLevel
         InstrumentationSystem.tracer.extract(metadata, into: &context, using: MetadataExtractor())
         let span = InstrumentationSystem.tracer.startSpan(method.description.dropSlash, context: context, ofKind: .server)

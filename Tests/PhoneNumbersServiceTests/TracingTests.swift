@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import InMemoryTracing
 import PhoneNumbersClient
+import RPCCore
 import Synchronization
 import Testing
 import Tracing
@@ -12,6 +13,7 @@ enum TestTracing {
     static let tracer: InMemoryTracer = {
         let tracer = InMemoryTracer()
         InstrumentationSystem.bootstrap(tracer)
+        RPCTracing.enable()
         return tracer
     }()
 }

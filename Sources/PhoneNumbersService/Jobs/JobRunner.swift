@@ -94,13 +94,19 @@ public final class JobRunner: Service, Sendable {
         }
     }
 
-    private func execute(_ job: JobRecord, _ handler: JobHandler) async {
-        let outcome = await withSpan("job \(job.kind.rawValue)", context: .topLevel, ofKind: .internal) { span in
+    /// Runs the handler, in a span of its own linked to the call that created the job.
+    private func run(_ job: JobRecord, _ handler: JobHandler) async -> JobOutcome {
+        guard RPCTracing.isEnabled else { return await handler(job) }
+        return await withSpan("job \(job.kind.rawValue)", context: .topLevel, ofKind: .internal) { span in
             span.attributes["job.kind"] = job.kind.rawValue
             span.attributes["job.attempts"] = job.attempts
             if let origin = JobTrace.context(job.traceContext) { span.addLink(SpanLink(context: origin, attributes: [:])) }
             return await handler(job)
         }
+    }
+
+    private func execute(_ job: JobRecord, _ handler: JobHandler) async {
+        let outcome = await run(job, handler)
         metrics.jobRan(job.kind, outcome: outcome == .done ? "done" : "retry")
         guard case .retry(let delay, let error) = outcome, !Task.isCancelled else { return }
         var next = job

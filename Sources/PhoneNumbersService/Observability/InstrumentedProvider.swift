@@ -1,3 +1,4 @@
+import RPCCore
 import Tracing
 
 /// A provider whose every call is counted by operation and outcome, timed, and traced
@@ -8,6 +9,16 @@ struct InstrumentedProvider: NumberProvider {
 
     private func measured<T>(_ operation: String, _ call: () async throws(ProviderError) -> T) async throws(ProviderError) -> T {
         let start = ContinuousClock.now
+        guard RPCTracing.isEnabled else {
+            do {
+                let result = try await call()
+                metrics.providerCall(operation, outcome: "ok", duration: ContinuousClock.now - start)
+                return result
+            } catch {
+                metrics.providerCall(operation, outcome: Self.outcome(error), duration: ContinuousClock.now - start)
+                throw error
+            }
+        }
         let span = InstrumentationSystem.tracer.startSpan("provider.\(operation)", context: .current ?? .topLevel, ofKind: .client)
         defer { span.end() }
         do {
@@ -20,14 +31,16 @@ struct InstrumentedProvider: NumberProvider {
             return value
         } catch {
             span.setStatus(SpanStatus(code: .error, message: "\(error)"))
-            let outcome: String
-            switch error {
-            case .noInventory: outcome = "no_inventory"
-            case .transient: outcome = "transient"
-            case .permanent: outcome = "permanent"
-            }
-            metrics.providerCall(operation, outcome: outcome, duration: ContinuousClock.now - start)
+            metrics.providerCall(operation, outcome: Self.outcome(error), duration: ContinuousClock.now - start)
             throw error
+        }
+    }
+
+    private static func outcome(_ error: ProviderError) -> String {
+        switch error {
+        case .noInventory: "no_inventory"
+        case .transient: "transient"
+        case .permanent: "permanent"
         }
     }
 

@@ -1,3 +1,4 @@
+import RPCCore
 import Tracing
 
 /// A store that times its transactions and traces each as a span (`store.read`,
@@ -9,12 +10,14 @@ struct InstrumentedStore: PhoneNumbersStore {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer { metrics.readTransactions.record(duration: ContinuousClock.now - start) }
+        guard RPCTracing.isEnabled else { return try await base.read(body) }
         return try await withSpan("store.read", ofKind: .client) { _ in try await base.read(body) }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer { metrics.writeTransactions.record(duration: ContinuousClock.now - start) }
+        guard RPCTracing.isEnabled else { return try await base.write(body) }
         return try await withSpan("store.write", ofKind: .client) { _ in
             // The body runs on the store's own thread: it sees the caller's context (jobs record it).
             let context = ServiceContext.current

@@ -1,4 +1,5 @@
 import Foundation
+import RPCCore
 import Tracing
 
 /// A job remembers the trace of the call that created it, as the tracer's own carrier
@@ -7,7 +8,7 @@ import Tracing
 public enum JobTrace {
     /// The current context, injected and encoded ("" when there is nothing to carry).
     public static func current() -> String {
-        guard let context = ServiceContext.current else { return "" }
+        guard RPCTracing.isEnabled, let context = ServiceContext.current else { return "" }
         var carrier: [String: String] = [:]
         InstrumentationSystem.tracer.inject(context, into: &carrier, using: DictionaryInjector())
         guard !carrier.isEmpty, let data = try? JSONEncoder().encode(carrier) else { return "" }
