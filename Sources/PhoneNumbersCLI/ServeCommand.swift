@@ -165,7 +165,9 @@ struct ServeCommand: AsyncParsableCommand {
             )
             services.append(.init(service: operations))
         }
-        services += [.init(service: server), .init(service: app.jobs), .init(service: app.sampler)]
+        // Shut down in reverse: the RPC side drains first (and /readyz says so at once), then
+        // the jobs and the sampler stop, then the HTTP side.
+        services += [.init(service: app.sampler), .init(service: app.jobs), .init(service: server)]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,

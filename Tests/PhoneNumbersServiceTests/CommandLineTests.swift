@@ -100,6 +100,44 @@ struct CommandLineTests {
         for secret in credentials.values where secret.hasPrefix("pn_") { #expect(!log.contains(secret), "a token was logged") }
     }
 
+    @Test("/readyz turns 503 `draining` as soon as SIGTERM starts the drain, while /healthz still answers")
+    func readinessDuringDrain() async throws {
+        let httpPort = try Executable.freePort()
+        let server = try Executable.Server(arguments: ["--demo", "--http-port", "\(httpPort)", "--drain-grace", "20s"])
+        defer { server.stop() }
+        try await server.waitServing()
+        let credentials =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
+            ) as! [String: String]
+        func get(_ path: String) async throws -> (Int, String) {
+            let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        #expect(try await get("/readyz") == (200, "ready\n"))
+        // A call in flight (a WatchEvents stream) holds the drain open for its grace period.
+        let watcher = Process()
+        watcher.executableURL = Executable.url
+        watcher.arguments = ["events", "watch"]
+        watcher.environment = ProcessInfo.processInfo.environment.merging(server.environment) { $1 }
+            .merging(["PHONE_NUMBERS_TOKEN": credentials["admin_token"]!]) { $1 }
+        let output = Pipe()
+        watcher.standardOutput = output
+        watcher.standardError = Pipe()
+        try watcher.run()
+        defer { if watcher.isRunning { watcher.terminate() } }
+        let started = try await Executable.offPool { String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) }
+        #expect(started.contains("watching"), "\(started)")
+        kill(server.process.processIdentifier, SIGTERM)
+        var ready = try await get("/readyz")
+        for _ in 0..<100 where ready.0 == 200 {
+            try await Task.sleep(for: .milliseconds(20))
+            ready = try await get("/readyz")
+        }
+        #expect(ready == (503, "not ready: draining\n"))
+        #expect(try await get("/healthz") == (200, "ok\n"))
+    }
+
     @Test("a second server on the same data directory is refused, naming the first")
     func dataDirectoryLock() async throws {
         let (server, _, _) = try await demo()

@@ -11,9 +11,12 @@ public struct MetricsSampler: Service {
     let logger: Logger
 
     public func run() async throws {
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            await sample()
-            try? await Task.sleep(for: interval)
+        // A shutdown ends the wait between samples at once.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await sample()
+                try await Task.sleep(for: interval)
+            }
         }
     }
 
