@@ -28,30 +28,43 @@ enum Executable {
         try await offPool { try runBlocking(arguments, environment: environment, timeout: timeout) }
     }
 
+    /// Output goes to files, not pipes: a pipe's reader waits for every writer to close it,
+    /// and a server another test starts at the same moment can inherit the write end and
+    /// keep it open for minutes. A file is read once the process has exited, which the
+    /// watchdog bounds (SIGTERM at `timeout`, SIGKILL two seconds later).
     private static func runBlocking(_ arguments: [String], environment: [String: String], timeout: Duration) throws -> Output {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pn-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outURL = folder.appendingPathComponent("stdout")
+        let errURL = folder.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let watchdog = DispatchWorkItem { process.terminate() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.components.seconds * 1000)), execute: watchdog)
-        let errors = Data.Box()
-        let errorReader = Thread { errors.value = err.fileHandleForReading.readDataToEndOfFile() }
-        errorReader.start()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        try? out.close()
+        try? err.close()
+        let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let pid = process.processIdentifier
+        let terminate = DispatchWorkItem { kill(pid, SIGTERM) }
+        let killHard = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds), execute: terminate)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds + 2000), execute: killHard)
         process.waitUntilExit()
-        while !errorReader.isFinished { usleep(1000) }
-        watchdog.cancel()
-        let stderr = errors.value
+        terminate.cancel()
+        killHard.cancel()
         return Output(
             status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
+            stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
         )
     }
 
@@ -121,12 +134,5 @@ enum Executable {
             }
             try? FileManager.default.removeItem(at: data)
         }
-    }
-}
-
-extension Data {
-    /// Bytes handed from one thread to another once the first has finished.
-    final class Box: @unchecked Sendable {
-        var value = Data()
     }
 }
