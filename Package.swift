@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "phone-numbers", targets: ["PhoneNumbersCLI"]),
+        .executable(name: "telnyx-emulator", targets: ["TelnyxEmulatorCommand"]),
         .library(name: "RPCCore", targets: ["RPCCore"]),
         .library(name: "RPCNIO", targets: ["RPCNIO"]),
         .library(name: "RPCTesting", targets: ["RPCTesting"]),
@@ -28,6 +29,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         // OTLP over HTTP only: the gRPC exporter's dependencies are left out.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // The Telnyx provider: a client generated from its OpenAPI description, over
+        // AsyncHTTPClient; the emulator serves the same description with Hummingbird.
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -105,6 +113,37 @@ let package = Package(
         .target(name: "PhoneNumbersSQLite", dependencies: ["PhoneNumbersService", "Storage"]),
         // The built-in simulated carrier/number provider, persisted in the same database.
         .target(name: "SimulatedProvider", dependencies: ["PhoneNumbersService", "Storage"]),
+        // Telnyx: types, client and server generated from providers/telnyx/openapi.yml by
+        // scripts/generate-telnyx-client.sh (committed, drift-checked).
+        .target(name: "TelnyxAPI", dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]),
+        // The Telnyx implementation of the service's provider interface.
+        .target(
+            name: "TelnyxProvider",
+            dependencies: [
+                "PhoneNumbersService", "TelnyxAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A stateful Telnyx stand-in on loopback, for tests and for trying the adapter
+        // without an account: inventory, reservations, orders, assignments, port-outs.
+        .target(
+            name: "TelnyxEmulator",
+            dependencies: [
+                "TelnyxAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "TelnyxEmulatorCommand",
+            dependencies: ["TelnyxEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // What callers link: the typed clients over a PNRPC connection.
         .target(name: "PhoneNumbersClient", dependencies: ["PhoneNumbersProto", "RPCCore", "RPCNIO", "RPCProto", "ProtoBridge"]),
 
@@ -115,7 +154,7 @@ let package = Package(
             name: "PhoneNumbersCLI",
             dependencies: [
                 "RPCCore", "RPCNIO", "RPCProto", "PhoneNumbersClient", "PhoneNumbersService", "PhoneNumbersSQLite",
-                "SimulatedProvider", "Storage", "ProtoBridge", "OperationsHTTP",
+                "SimulatedProvider", "TelnyxProvider", "Storage", "ProtoBridge", "OperationsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -134,9 +173,9 @@ let package = Package(
             name: "PhoneNumbersServiceTests",
             dependencies: [
                 "PhoneNumbersService", "PhoneNumbersSQLite", "SimulatedProvider", "PhoneNumbersClient", "PhoneNumbersProto",
-                "RPCCore", "RPCNIO", "Storage", "OperationsHTTP",
+                "RPCCore", "RPCNIO", "Storage", "OperationsHTTP", "TelnyxProvider", "TelnyxEmulator", "TelnyxAPI",
                 // The walk-through and command-line tests run the executable: built first.
-                "PhoneNumbersCLI",
+                "PhoneNumbersCLI", "TelnyxEmulatorCommand",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

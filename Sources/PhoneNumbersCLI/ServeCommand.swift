@@ -9,6 +9,7 @@ import RPCNIO
 import ServiceLifecycle
 import SimulatedProvider
 import Storage
+import TelnyxProvider
 
 /// `phone-numbers serve`: runs the server until SIGTERM or SIGINT, then drains.
 struct ServeCommand: AsyncParsableCommand {
@@ -58,6 +59,32 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "On first start, seed a US demo account and write demo-credentials.json into the data directory.")
     var demo = false
+
+    @Option(
+        help: "The number provider: simulated (built in, the default) or telnyx (the API key in TELNYX_API_KEY_FILE or TELNYX_API_KEY)."
+    )
+    var provider: ProviderKind = .simulated
+
+    @Option(help: "Telnyx: the API's base URL.")
+    var telnyxUrl = "https://api.telnyx.com/v2"
+
+    @Option(help: "Telnyx: the messaging profile every number joins.")
+    var telnyxMessagingProfile: String?
+
+    @Option(help: "Telnyx: a use case's 10DLC campaign, USE_CASE_ID=CAMPAIGN_ID ('*' for every use case without its own); repeatable.")
+    var telnyxCampaign: [String] = []
+
+    @Option(help: "Telnyx: an account's 10DLC brand, ACCOUNT_ID=BRAND_ID; repeatable.")
+    var telnyxBrand: [String] = []
+
+    @Option(help: "Telnyx: how often a pending order or campaign assignment is looked at again.")
+    var telnyxPollInterval = DurationArgument(.seconds(15))
+
+    @Option(help: "How often the provider's port-out requests are answered (telnyx).")
+    var portOutWatchInterval = DurationArgument(.seconds(60))
+
+    @Option(help: "How often numbers are reconciled with the provider's (telnyx).")
+    var reconcileInterval = DurationArgument(.seconds(3600))
 
     @Option(help: "Simulated provider: how long provisioning a number takes (e.g. 200ms, 2s).")
     var provisioningDelay = DurationArgument(.seconds(2))
@@ -110,18 +137,14 @@ struct ServeCommand: AsyncParsableCommand {
 
         let pool = try DatabasePool(path: files.database)
         let store = try await SQLitePhoneNumbersStore.open(pool)
-        let provider = try await SimulatedProvider.open(
-            pool,
-            configuration: SimulatedProviderConfiguration(
-                inventoryPerAreaCode: inventory,
-                provisioningDelay: provisioningDelay.duration,
-                vettingDelay: vettingDelay.duration,
-                failProvisioningAreaCodes: Set(failProvisioning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
-                transientFailuresPerNumber: transientFailures,
-                numberAging: (numberAging ?? DurationArgument(demo ? .seconds(60) : .seconds(45 * 86_400))).duration
-            )
+        let provider = try await makeProvider(pool, logger: logger)
+        let app = PhoneNumbersApplication(
+            store: store,
+            provider: provider,
+            providerWatchIntervals: (portOutWatchInterval.duration, reconcileInterval.duration),
+            logger: logger
         )
-        let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
+        if self.provider == .telnyx { try await app.providerWatch.schedule() }
         pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) }
 
         if let token = try await app.accounts.bootstrapOperator() {
@@ -262,4 +285,51 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
+}
+
+/// Which number provider `serve` uses.
+enum ProviderKind: String, ExpressibleByArgument, CaseIterable {
+    case simulated
+    case telnyx
+}
+
+extension ServeCommand {
+    /// The simulated provider in the service's database, or the Telnyx adapter.
+    func makeProvider(_ pool: DatabasePool, logger: Logger) async throws -> any NumberProvider {
+        switch provider {
+        case .simulated:
+            return try await SimulatedProvider.open(
+                pool,
+                configuration: SimulatedProviderConfiguration(
+                    inventoryPerAreaCode: inventory,
+                    provisioningDelay: provisioningDelay.duration,
+                    vettingDelay: vettingDelay.duration,
+                    failProvisioningAreaCodes: Set(failProvisioning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
+                    transientFailuresPerNumber: transientFailures,
+                    numberAging: (numberAging ?? DurationArgument(demo ? .seconds(60) : .seconds(45 * 86_400))).duration
+                )
+            )
+        case .telnyx:
+            do {
+                guard let url = URL(string: telnyxUrl), url.scheme == "https" || url.scheme == "http" else {
+                    throw ValidationError("--telnyx-url must be an http(s) URL")
+                }
+                guard let profile = telnyxMessagingProfile, !profile.isEmpty else {
+                    throw ValidationError("--provider telnyx needs --telnyx-messaging-profile")
+                }
+                let configuration = TelnyxConfiguration(
+                    baseURL: url,
+                    apiKey: try TelnyxConfiguration.apiKey(from: ProcessInfo.processInfo.environment),
+                    messagingProfileID: profile,
+                    campaigns: try TelnyxConfiguration.pairs(telnyxCampaign, option: "--telnyx-campaign"),
+                    brands: try TelnyxConfiguration.pairs(telnyxBrand, option: "--telnyx-brand"),
+                    pollInterval: telnyxPollInterval.duration
+                )
+                logger.notice("provider: Telnyx", metadata: ["url": "\(url)", "messaging_profile": "\(profile)"])
+                return TelnyxProvider(configuration: configuration, logger: logger)
+            } catch let error as TelnyxConfiguration.Invalid {
+                throw ValidationError(error.description)
+            }
+        }
+    }
 }

@@ -167,6 +167,10 @@ struct SQLiteTransaction: StoreWriter {
         try database.queryOne("SELECT * FROM numbers WHERE e164 = ? AND status <> 'RELEASED'", [e164]).map(Self.number)
     }
 
+    func heldNumbersWithE164() throws -> [NumberRecord] {
+        try database.query("SELECT * FROM numbers WHERE status <> 'RELEASED' AND e164 <> '' ORDER BY e164", []).map(Self.number)
+    }
+
     func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord] {
         let sql =
             includeReleased
@@ -281,8 +285,33 @@ struct SQLiteTransaction: StoreWriter {
 
     func insert(_ attempt: PortOutAttemptRecord) throws {
         try database.execute(
-            "INSERT INTO port_out_attempts (number_id, gaining_carrier, approved, outcome, at) VALUES (?, ?, ?, ?, ?)",
-            [attempt.numberID, attempt.gainingCarrier, attempt.outcome == .approved, attempt.outcome.rawValue, attempt.at]
+            """
+            INSERT INTO port_out_attempts (number_id, gaining_carrier, approved, outcome, at, provider_request_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [
+                attempt.numberID, attempt.gainingCarrier, attempt.outcome == .approved, attempt.outcome.rawValue, attempt.at,
+                attempt.providerRequestID,
+            ]
+        )
+    }
+
+    func portOutAttempt(providerRequestID: String) throws -> PortOutAttemptRecord? {
+        try database.queryOne(
+            "SELECT * FROM port_out_attempts WHERE provider_request_id = ? ORDER BY id LIMIT 1",
+            [providerRequestID]
+        ).map(Self.portOutAttempt)
+    }
+
+    private static func portOutAttempt(_ row: Row) throws -> PortOutAttemptRecord {
+        let approved: Bool = try row.get("approved")
+        let stored: String = try row.get("outcome")
+        return PortOutAttemptRecord(
+            numberID: try row.get("number_id"),
+            gainingCarrier: try row.get("gaining_carrier"),
+            outcome: PortOutOutcome(rawValue: stored) ?? (approved ? .approved : .pinMismatch),
+            at: try row.get("at"),
+            providerRequestID: try row.get("provider_request_id")
         )
     }
 
@@ -290,16 +319,7 @@ struct SQLiteTransaction: StoreWriter {
         try database.query(
             "SELECT * FROM port_out_attempts WHERE number_id = ? ORDER BY at DESC, id DESC LIMIT ?",
             [numberID, limit]
-        ).map { row in
-            let approved: Bool = try row.get("approved")
-            let stored: String = try row.get("outcome")
-            return PortOutAttemptRecord(
-                numberID: numberID,
-                gainingCarrier: try row.get("gaining_carrier"),
-                outcome: PortOutOutcome(rawValue: stored) ?? (approved ? .approved : .pinMismatch),
-                at: try row.get("at")
-            )
-        }
+        ).map(Self.portOutAttempt)
     }
 
     // MARK: Campaigns, events and audit

@@ -232,5 +232,15 @@ enum Schema {
             ALTER TABLE jobs ADD COLUMN trace_context TEXT NOT NULL DEFAULT '';
             """
         ),
+        // A port-out request the provider reported (rather than one relayed through
+        // RequestPortOut) keeps the provider's id, so it is decided once and the same
+        // answer is sent again after a crash.
+        .init(
+            "0011_provider_port_outs",
+            """
+            ALTER TABLE port_out_attempts ADD COLUMN provider_request_id TEXT NOT NULL DEFAULT '';
+            CREATE INDEX port_out_attempts_by_provider_request ON port_out_attempts(provider_request_id) WHERE provider_request_id <> '';
+            """
+        ),
     ]
 }

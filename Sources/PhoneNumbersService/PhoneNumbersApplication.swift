@@ -17,6 +17,9 @@ public struct PhoneNumbersApplication: Sendable {
     public let metrics: DomainMetrics
     /// Samples the store for the gauges; run it (a `Service`) beside `jobs`.
     public let sampler: MetricsSampler
+    /// Answers the provider's port-out requests and reconciles numbers, periodically;
+    /// `schedule()` it once at start.
+    public let providerWatch: ProviderWatch
 
     /// Wires the domains; run `jobs` (a `Service`) beside the RPC server.
     ///
@@ -26,6 +29,7 @@ public struct PhoneNumbersApplication: Sendable {
         provider baseProvider: any NumberProvider,
         clock: @escaping ServiceClock = currentTimestamp,
         metrics: DomainMetrics = DomainMetrics(),
+        providerWatchIntervals: (portOuts: Duration, reconciliation: Duration) = (.seconds(60), .seconds(3600)),
         logger: Logger = Logger(label: "phone-numbers")
     ) {
         // Every store transaction and provider call is measured, whichever store and provider.
@@ -53,8 +57,14 @@ public struct PhoneNumbersApplication: Sendable {
         numbers = NumbersDomain(store: store, provider: provider, signals: signals, lifecycle: lifecycle, logger: logger)
         campaigns = CampaignsDomain(store: store, signals: signals, jobs: jobs, metrics: metrics, logger: logger)
         events = EventsDomain(store: store, signals: signals, metrics: metrics)
+        providerWatch = ProviderWatch(
+            numbers: numbers,
+            portOutInterval: providerWatchIntervals.portOuts,
+            reconcileInterval: providerWatchIntervals.reconciliation
+        )
         registration.registerJobs()
         lifecycle.registerJobs()
+        providerWatch.registerJobs()
     }
 
     /// The RPC services of the phone numbers API.

@@ -165,7 +165,7 @@ public struct SimulatedProvider: NumberProvider {
         }
     }
 
-    public func provision(e164: String, useCaseID: String) async throws(ProviderError) {
+    public func provision(e164: String, reservationKey: String, useCaseID: String) async throws(ProviderError) -> ProvisioningProgress {
         await latency()
         let attempts = try await storage { database -> Int in
             try database.execute("UPDATE simulated_numbers SET provision_attempts = provision_attempts + 1 WHERE e164 = ?", [e164])
@@ -187,6 +187,18 @@ public struct SimulatedProvider: NumberProvider {
         }
         try await storage {
             try $0.execute("UPDATE simulated_numbers SET provisioned = 1, use_case_id = ? WHERE e164 = ?", [useCaseID, e164])
+        }
+        return .provisioned
+    }
+
+    public func heldNumbers() async throws(ProviderError) -> [ProviderHeldNumber] {
+        try await storage { database in
+            try database.query("SELECT e164, reservation_key FROM simulated_numbers WHERE aged_until = 0 ORDER BY e164", []).map {
+                ProviderHeldNumber(
+                    e164: try $0.get("e164", as: String.self),
+                    reservationKey: try $0.get("reservation_key", as: String.self)
+                )
+            }
         }
     }
 

@@ -35,4 +35,6 @@ public struct EventRecord: Sendable, Hashable {
     /// The first message of every watch: events after its sequence follow.
     public static let watchStarted = "WATCH_STARTED"
     public static let campaignStateChanged = "CAMPAIGN_STATE_CHANGED"
+    /// Reconciliation found the number held by the service but not by the provider.
+    public static let numberDriftDetected = "NUMBER_DRIFT_DETECTED"
 }

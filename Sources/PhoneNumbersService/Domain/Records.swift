@@ -318,6 +318,10 @@ public enum JobKind: String, Sendable, Hashable {
     case releaseNumber = "RELEASE_NUMBER"
     case vetBrand = "VET_BRAND"
     case vetUseCase = "VET_USE_CASE"
+    /// Periodic: answer the port-out requests the provider reports.
+    case watchPortOuts = "WATCH_PORT_OUTS"
+    /// Periodic: compare the numbers the provider holds with the service's.
+    case reconcileNumbers = "RECONCILE_NUMBERS"
 }
 
 /// A durable job: what, for which record, how often tried, when next due.

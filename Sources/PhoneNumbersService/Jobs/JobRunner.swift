@@ -10,6 +10,9 @@ public enum JobOutcome: Sendable, Equatable {
     case done
     /// Try again after `delay`; `error` is kept on the job.
     case retry(after: Duration, error: String)
+    /// Not a failure: the job waits on someone else (a provider's order or assignment)
+    /// and looks again after `delay`; its attempts are not counted, `note` is kept on it.
+    case waiting(after: Duration, note: String)
 }
 
 /// Runs a job; must be idempotent (a crash can make it run again).
@@ -107,19 +110,29 @@ public final class JobRunner: Service, Sendable {
 
     private func execute(_ job: JobRecord, _ handler: JobHandler) async {
         let outcome = await run(job, handler)
-        metrics.jobRan(job.kind, outcome: outcome == .done ? "done" : "retry")
-        guard case .retry(let delay, let error) = outcome, !Task.isCancelled else { return }
         var next = job
-        next.attempts += 1
-        next.runAt = currentTimestamp() + delay.milliseconds
-        next.lastError = error
-        logger.notice(
-            "job will retry",
-            metadata: [
-                "job.kind": "\(job.kind.rawValue)", "job.subject": "\(job.subjectID)", "job.attempts": "\(next.attempts)",
-                "error": "\(error)",
-            ]
-        )
+        switch outcome {
+        case .done:
+            metrics.jobRan(job.kind, outcome: "done")
+            return
+        case .retry(let delay, let error):
+            metrics.jobRan(job.kind, outcome: "retry")
+            next.attempts += 1
+            next.runAt = currentTimestamp() + delay.milliseconds
+            next.lastError = error
+            logger.notice(
+                "job will retry",
+                metadata: [
+                    "job.kind": "\(job.kind.rawValue)", "job.subject": "\(job.subjectID)", "job.attempts": "\(next.attempts)",
+                    "error": "\(error)",
+                ]
+            )
+        case .waiting(let delay, let note):
+            metrics.jobRan(job.kind, outcome: "waiting")
+            next.runAt = currentTimestamp() + delay.milliseconds
+            next.lastError = note
+        }
+        guard !Task.isCancelled else { return }
         let rescheduled = next
         do {
             try await store.write { try $0.upsert(rescheduled) }

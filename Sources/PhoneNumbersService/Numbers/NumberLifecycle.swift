@@ -198,25 +198,48 @@ public struct NumberLifecycle: Sendable {
 
     // MARK: Provisioning
 
-    /// Provisions the number for its use case and sets its port-out PIN; READY on
-    /// success, FAILED with a reason on a permanent error or after repeated transient ones.
+    /// Provisions the number for its use case, one provider step per run, and sets its
+    /// port-out PIN once provisioned: READY on success; FAILED with the provider's reason
+    /// on a permanent error, after repeated transient ones, or when the provider is still
+    /// pending after `NumberRules.maxProvisioningWait`. While the provider works (an
+    /// order, a campaign assignment) the job waits without counting attempts.
     func provision(_ job: JobRecord) async -> JobOutcome {
         do {
             guard let number = try await store.read({ try $0.number(job.subjectID) }), number.status == .provisioning else {
                 try await store.write { try $0.deleteJob(kind: .provisionNumber, subjectID: job.subjectID) }
                 return .done
             }
-            try await attemptCounted(number)
+            let failure: ProviderError
             do {
-                try await provider.provision(e164: number.e164, useCaseID: number.useCaseID)
-                try await provider.setPortOutPIN(e164: number.e164, pin: NumberRules.makePortOutPIN())
-            } catch .permanent(let why) {
+                let progress = try await provider.provision(e164: number.e164, reservationKey: number.id, useCaseID: number.useCaseID)
+                if case .provisioned = progress {
+                    try await provider.setPortOutPIN(e164: number.e164, pin: NumberRules.makePortOutPIN())
+                }
+                if case .pending(let stage, let after) = progress {
+                    guard currentTimestamp() - number.provisioningStartedAt < NumberRules.maxProvisioningWait.milliseconds else {
+                        try await finishProvisioning(
+                            number.id,
+                            failure: "the provider did not finish provisioning (\(stage)); retry provisioning later or contact support"
+                        )
+                        return .done
+                    }
+                    return .waiting(after: after, note: stage)
+                }
+                try await attemptCounted(number)
+                try await finishProvisioning(number.id, failure: nil)
+                return .done
+            } catch let error as ProviderError {
+                failure = error
+            }
+            try await attemptCounted(number)
+            switch failure {
+            case .permanent(let why):
                 try await finishProvisioning(number.id, failure: why)
                 return .done
-            } catch .noInventory {
+            case .noInventory:
                 try await finishProvisioning(number.id, failure: "the provider no longer holds this number")
                 return .done
-            } catch .transient(let why) {
+            case .transient(let why):
                 if job.attempts + 1 >= NumberRules.maxProvisioningAttempts {
                     try await finishProvisioning(
                         number.id,
@@ -226,8 +249,6 @@ public struct NumberLifecycle: Sendable {
                 }
                 return .retry(after: retryBackoff(attempt: job.attempts), error: why)
             }
-            try await finishProvisioning(number.id, failure: nil)
-            return .done
         } catch {
             return .retry(after: retryBackoff(attempt: job.attempts), error: "\(error)")
         }

@@ -12,6 +12,9 @@ public enum NumberRules {
     public static let portOutLockDuration: Duration = .seconds(15 * 60)
     /// Provisioning attempts before a number is marked FAILED.
     public static let maxProvisioningAttempts = 8
+    /// How long provisioning may stay pending at the provider (an order, a 10DLC
+    /// campaign assignment) before the number is FAILED.
+    public static let maxProvisioningWait: Duration = .seconds(48 * 3600)
 
     /// A trimmed internal name of at most 64 printable characters ("" for none).
     /// - Throws: INVALID_ARGUMENT `INVALID_NAME`.

@@ -16,12 +16,16 @@ public struct PortOutAttemptRecord: Sendable, Hashable {
     public var gainingCarrier: String
     public var outcome: PortOutOutcome
     public var at: Timestamp
+    /// The provider's id of the request when the provider reported it (empty when it was
+    /// relayed through RequestPortOut).
+    public var providerRequestID: String
 
-    public init(numberID: String, gainingCarrier: String, outcome: PortOutOutcome, at: Timestamp) {
+    public init(numberID: String, gainingCarrier: String, outcome: PortOutOutcome, at: Timestamp, providerRequestID: String = "") {
         self.numberID = numberID
         self.gainingCarrier = gainingCarrier
         self.outcome = outcome
         self.at = at
+        self.providerRequestID = providerRequestID
     }
 }
 
@@ -44,13 +48,7 @@ extension NumbersDomain {
             throw AccessPolicy.notAllowed(principal, .relayPortOut)
         }
         let e164 = try NumberRules.e164(input)
-        let carrier = String(
-            String.UnicodeScalarView(
-                gainingCarrier.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.filter {
-                    HumanText.isPrintable($0, allowLineBreaks: false)
-                }
-            ).prefix(100)
-        )
+        let carrier = PortOutCarrier.clean(gainingCarrier)
         guard let number = try await store.read({ try $0.heldNumber(e164: e164) }), number.status == .ready else {
             throw DomainError.notFound("number", e164)
         }
@@ -62,12 +60,64 @@ extension NumbersDomain {
         } catch {
             throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "the PIN system could not be reached; try again")
         }
+        let decision = try await decidePortOut(
+            number,
+            pinMatches: Credentials.constantTimeEqual(actual, pin),
+            carrier: carrier,
+            actor: Actor(principal)
+        )
         let now = currentTimestamp()
-        let actor = Actor(principal)
+        switch decision {
+        case .gone:
+            throw DomainError.notFound("number", e164)
+        case .locked(let until):
+            let retryAt = Date(timeIntervalSince1970: Double(until) / 1000).ISO8601Format()
+            throw DomainError.precondition(
+                "PORT_OUT_LOCKED",
+                "port-out requests for this number are locked after repeated wrong PINs; try again after \(retryAt)",
+                metadata: ["retry_after_ms": "\(until - now)", "retry_after": retryAt]
+            )
+        case .pinMismatch:
+            logger.notice("port-out refused: wrong PIN", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
+            throw DomainError.denied("PORT_OUT_PIN_MISMATCH", "the port-out PIN does not match; the request is refused")
+        case .inUse(let count):
+            logger.notice("port-out refused: number on active campaigns", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
+            throw DomainError.precondition(
+                "NUMBER_IN_USE",
+                "the number sends for \(count) launching, active or paused campaign\(count == 1 ? "" : "s"); its owner must archive them before it can port out",
+                metadata: ["campaign_count": "\(count)"]
+            )
+        case .approved(let updated):
+            logger.notice("port-out approved", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
+            return updated
+        }
+    }
+
+    /// The one port-out rule, for requests relayed through RequestPortOut and for those
+    /// the provider reports: locked → refused; wrong PIN → refused and counted (the lock
+    /// after `portOutAttemptsBeforeLock`); a launching, active or paused campaign sends
+    /// from the number → refused; otherwise approved and the number RELEASED. Checked,
+    /// counted and recorded in one write transaction.
+    func decidePortOut(
+        _ number: NumberRecord,
+        pinMatches: Bool,
+        carrier: String,
+        actor: Actor,
+        providerRequestID: String = ""
+    ) async throws -> PortOutDecision {
+        let now = currentTimestamp()
         let decision = try await store.write { tx -> PortOutDecision in
             guard let current = try tx.number(number.id), current.status == .ready else { return .gone }
             func record(_ outcome: PortOutOutcome) throws {
-                try tx.insert(PortOutAttemptRecord(numberID: number.id, gainingCarrier: carrier, outcome: outcome, at: now))
+                try tx.insert(
+                    PortOutAttemptRecord(
+                        numberID: number.id,
+                        gainingCarrier: carrier,
+                        outcome: outcome,
+                        at: now,
+                        providerRequestID: providerRequestID
+                    )
+                )
                 if outcome != .approved {
                     try ChangeLog.audit(
                         tx,
@@ -84,7 +134,7 @@ extension NumbersDomain {
                 try record(.locked)
                 return .locked(until: state.lockedUntil)
             }
-            guard Credentials.constantTimeEqual(actual, pin) else {
+            guard pinMatches else {
                 state.failedAttempts += 1
                 if state.failedAttempts >= NumberRules.portOutAttemptsBeforeLock {
                     state.failedAttempts = 0
@@ -113,38 +163,9 @@ extension NumbersDomain {
             try record(.approved)
             return .approved(released ?? current)
         }
-        switch decision {
-        case .gone: break
-        case .locked: lifecycle.metrics.portOut(.locked)
-        case .pinMismatch: lifecycle.metrics.portOut(.pinMismatch)
-        case .inUse: lifecycle.metrics.portOut(.numberInUse)
-        case .approved: lifecycle.metrics.portOut(.approved)
-        }
-        switch decision {
-        case .gone:
-            throw DomainError.notFound("number", e164)
-        case .locked(let until):
-            let retryAt = Date(timeIntervalSince1970: Double(until) / 1000).ISO8601Format()
-            throw DomainError.precondition(
-                "PORT_OUT_LOCKED",
-                "port-out requests for this number are locked after repeated wrong PINs; try again after \(retryAt)",
-                metadata: ["retry_after_ms": "\(until - now)", "retry_after": retryAt]
-            )
-        case .pinMismatch:
-            logger.notice("port-out refused: wrong PIN", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
-            throw DomainError.denied("PORT_OUT_PIN_MISMATCH", "the port-out PIN does not match; the request is refused")
-        case .inUse(let count):
-            logger.notice("port-out refused: number on active campaigns", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
-            throw DomainError.precondition(
-                "NUMBER_IN_USE",
-                "the number sends for \(count) launching, active or paused campaign\(count == 1 ? "" : "s"); its owner must archive them before it can port out",
-                metadata: ["campaign_count": "\(count)"]
-            )
-        case .approved(let updated):
-            signals.notify(updated.accountID)
-            logger.notice("port-out approved", metadata: ["number.id": "\(number.id)", "carrier": "\(carrier)"])
-            return updated
-        }
+        if let outcome = decision.outcome { lifecycle.metrics.portOut(outcome) }
+        if case .approved(let updated) = decision { signals.notify(updated.accountID) }
+        return decision
     }
 
     /// The owner's view of a READY number's port-out PIN; each view is audited.
@@ -214,10 +235,21 @@ extension NumbersDomain {
 }
 
 /// What the port-out transaction decided.
-private enum PortOutDecision: Sendable {
+enum PortOutDecision: Sendable {
     case gone
     case locked(until: Timestamp)
     case pinMismatch
     case inUse(Int)
     case approved(NumberRecord)
+
+    /// What was recorded, or nil when the number was no longer READY.
+    var outcome: PortOutOutcome? {
+        switch self {
+        case .gone: nil
+        case .locked: .locked
+        case .pinMismatch: .pinMismatch
+        case .inUse: .numberInUse
+        case .approved: .approved
+        }
+    }
 }

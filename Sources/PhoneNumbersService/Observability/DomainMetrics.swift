@@ -87,6 +87,14 @@ public final class DomainMetrics: Sendable {
         count("phone_numbers_port_out_requests_total", [("outcome", outcome.rawValue)])
     }
 
+    /// What the last reconciliation found, by side.
+    func providerDrift(onlyAtProvider: Int, onlyInService: Int) {
+        Gauge(label: "phone_numbers_provider_drift_numbers", dimensions: [("side", "only_at_provider")], factory: factory)
+            .record(onlyAtProvider)
+        Gauge(label: "phone_numbers_provider_drift_numbers", dimensions: [("side", "only_in_service")], factory: factory)
+            .record(onlyInService)
+    }
+
     /// What the sampler saw: numbers by status, jobs due and the age of the oldest.
     func sampled(numbers: [NumberRecord.Status: Int], jobsDue: Int, oldestDueAge: Duration) {
         for status in NumberRecord.Status.allCases {

@@ -61,8 +61,10 @@ struct InstrumentedProvider: NumberProvider {
         }
     }
 
-    func provision(e164: String, useCaseID: String) async throws(ProviderError) {
-        try await measured("provision") { () async throws(ProviderError) in try await base.provision(e164: e164, useCaseID: useCaseID) }
+    func provision(e164: String, reservationKey: String, useCaseID: String) async throws(ProviderError) -> ProvisioningProgress {
+        try await measured("provision") { () async throws(ProviderError) in
+            try await base.provision(e164: e164, reservationKey: reservationKey, useCaseID: useCaseID)
+        }
     }
 
     func setPortOutPIN(e164: String, pin: String) async throws(ProviderError) {
@@ -87,4 +89,18 @@ struct InstrumentedProvider: NumberProvider {
     }
 
     var allowsDirectStatusChanges: Bool { base.allowsDirectStatusChanges }
+
+    func pendingPortOuts() async throws(ProviderError) -> [ProviderPortOut] {
+        try await measured("pending_port_outs") { () async throws(ProviderError) in try await base.pendingPortOuts() }
+    }
+
+    func answerPortOut(_ request: ProviderPortOut, authorize: Bool, reason: String) async throws(ProviderError) {
+        try await measured("answer_port_out") { () async throws(ProviderError) in
+            try await base.answerPortOut(request, authorize: authorize, reason: reason)
+        }
+    }
+
+    func heldNumbers() async throws(ProviderError) -> [ProviderHeldNumber] {
+        try await measured("held_numbers") { () async throws(ProviderError) in try await base.heldNumbers() }
+    }
 }

@@ -21,8 +21,13 @@ public protocol NumberProvider: Sendable {
     func areaCodesWithInventory(_ areaCodes: [String]) async throws(ProviderError) -> Set<String>
     /// Cancels the reservation made under `reservationKey`, if any.
     func cancelReservation(reservationKey: String) async throws(ProviderError)
-    /// Provisions `e164` for the 10DLC use case `useCaseID`.
-    func provision(e164: String, useCaseID: String) async throws(ProviderError)
+    /// Takes provisioning `e164` (reserved under `reservationKey`) for the 10DLC use case
+    /// `useCaseID` one step further: buys the number if it is not bought yet, assigns it
+    /// to the use case's campaign, and reports whether it is provisioned or what the
+    /// provider is still doing. Called again until it answers `.provisioned`; each call
+    /// first looks at what the provider already did, so a call repeated after a crash
+    /// never buys or assigns twice.
+    func provision(e164: String, reservationKey: String, useCaseID: String) async throws(ProviderError) -> ProvisioningProgress
     /// Sets the port-out PIN that protects `e164`.
     func setPortOutPIN(e164: String, pin: String) async throws(ProviderError)
     /// The port-out PIN of `e164`.
@@ -37,4 +42,62 @@ public protocol NumberProvider: Sendable {
     func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseRecord.Status, String)
     /// Whether the operator may set vetting statuses directly (simulation only).
     var allowsDirectStatusChanges: Bool { get }
+    /// Port-out requests waiting for the service's answer. Providers that relay each
+    /// request through `RequestPortOut` instead answer none.
+    func pendingPortOuts() async throws(ProviderError) -> [ProviderPortOut]
+    /// Authorizes or rejects a pending port-out request, with the reason the service gives.
+    func answerPortOut(_ request: ProviderPortOut, authorize: Bool, reason: String) async throws(ProviderError)
+    /// Every number the provider holds for this service, with the key it was reserved
+    /// under: what reconciliation compares with the service's numbers.
+    func heldNumbers() async throws(ProviderError) -> [ProviderHeldNumber]
+}
+
+/// How far provisioning a number has come.
+public enum ProvisioningProgress: Sendable, Equatable {
+    /// The number can text for its use case.
+    case provisioned
+    /// The provider is still working (an order or a campaign assignment is pending);
+    /// ask again after `after`. `stage` says what is pending, for logs and the job row.
+    case pending(stage: String, after: Duration)
+}
+
+/// A carrier's request to port numbers away, as the provider reports it.
+public struct ProviderPortOut: Sendable, Hashable {
+    /// The provider's id of the request.
+    public var id: String
+    /// The numbers it would take, in E.164.
+    public var numbers: [String]
+    /// The carrier that would gain them.
+    public var gainingCarrier: String
+    /// Whether the PIN the gaining carrier gave matched the number's port-out PIN,
+    /// as the provider checked it.
+    public var pinMatched: Bool
+
+    public init(id: String, numbers: [String], gainingCarrier: String, pinMatched: Bool) {
+        self.id = id
+        self.numbers = numbers
+        self.gainingCarrier = gainingCarrier
+        self.pinMatched = pinMatched
+    }
+}
+
+/// A number the provider holds for the service.
+public struct ProviderHeldNumber: Sendable, Hashable {
+    /// The number in E.164.
+    public var e164: String
+    /// The key it was reserved and bought under (the service's number id), or empty
+    /// when the provider has none.
+    public var reservationKey: String
+
+    public init(e164: String, reservationKey: String) {
+        self.e164 = e164
+        self.reservationKey = reservationKey
+    }
+}
+
+extension NumberProvider {
+    /// None: port-outs reach the service through `RequestPortOut`.
+    public func pendingPortOuts() async throws(ProviderError) -> [ProviderPortOut] { [] }
+    /// Nothing to answer when no request is ever pending.
+    public func answerPortOut(_ request: ProviderPortOut, authorize: Bool, reason: String) async throws(ProviderError) {}
 }

@@ -255,6 +255,8 @@ public struct RegistrationDomain: Sendable {
                 return .done
             }
             let (status, reason) = try await provider.vetBrand(brand)
+            // A provider that vets asynchronously answers PENDING until it decides: ask again later.
+            if status == .pending { return .waiting(after: RegistrationRules.vettingPollInterval, note: reason) }
             try await store.write { tx in
                 try tx.deleteJob(kind: .vetBrand, subjectID: job.subjectID)
                 guard var current = try tx.brand(ofAccount: job.subjectID), current.status == .pending else { return }
@@ -292,6 +294,7 @@ public struct RegistrationDomain: Sendable {
                 return .done
             }
             let (status, reason) = try await provider.vetUseCase(useCase, brand: brand)
+            if status == useCase.status { return .waiting(after: RegistrationRules.vettingPollInterval, note: reason) }
             try await store.write { tx in
                 try tx.deleteJob(kind: .vetUseCase, subjectID: job.subjectID)
                 guard let current = try tx.useCase(job.subjectID), current.status == useCase.status else { return }
@@ -307,6 +310,12 @@ public struct RegistrationDomain: Sendable {
             return .retry(after: retryBackoff(attempt: job.attempts), error: "\(error)")
         }
     }
+}
+
+/// How registration waits on a provider that vets asynchronously.
+enum RegistrationRules {
+    /// How often a brand or use case still PENDING at the provider is asked about again.
+    static let vettingPollInterval: Duration = .seconds(60)
 }
 
 extension RegistrationDomain {

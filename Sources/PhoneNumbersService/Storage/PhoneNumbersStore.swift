@@ -36,6 +36,9 @@ public protocol StoreReader {
     func number(_ id: String) throws -> NumberRecord?
     /// The number that holds `e164` and is not released.
     func heldNumber(e164: String) throws -> NumberRecord?
+    /// Every number of every account that is held (not RELEASED) and has its E.164, for
+    /// reconciliation with the provider.
+    func heldNumbersWithE164() throws -> [NumberRecord]
     func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]
     /// How many numbers (dedicated and single-use) are in each status, for the metrics.
     func numberCountsByStatus() throws -> [NumberRecord.Status: Int]
@@ -51,6 +54,8 @@ public protocol StoreReader {
     func portOutGuard(numberID: String) throws -> PortOutGuard?
     /// The number's relayed port-out requests, newest first.
     func portOutAttempts(numberID: String, limit: Int) throws -> [PortOutAttemptRecord]
+    /// The decision recorded for the provider's port-out request `providerRequestID`, if any.
+    func portOutAttempt(providerRequestID: String) throws -> PortOutAttemptRecord?
 
     func campaign(_ id: String) throws -> CampaignRecord?
     func campaign(accountID: String, requestID: String) throws -> CampaignRecord?

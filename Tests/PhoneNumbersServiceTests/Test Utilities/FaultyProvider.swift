@@ -16,10 +16,10 @@ final class FaultyProvider: NumberProvider {
         var nextWaiter = 0
     }
 
-    let base: SimulatedProvider
+    let base: any NumberProvider
     private let faults = Mutex(Faults())
 
-    init(_ base: SimulatedProvider) {
+    init(_ base: any NumberProvider) {
         self.base = base
     }
 
@@ -98,9 +98,9 @@ final class FaultyProvider: NumberProvider {
         try await base.cancelReservation(reservationKey: reservationKey)
     }
 
-    func provision(e164: String, useCaseID: String) async throws(ProviderError) {
+    func provision(e164: String, reservationKey: String, useCaseID: String) async throws(ProviderError) -> ProvisioningProgress {
         await pass(.provisioning)
-        try await base.provision(e164: e164, useCaseID: useCaseID)
+        return try await base.provision(e164: e164, reservationKey: reservationKey, useCaseID: useCaseID)
     }
 
     func setPortOutPIN(e164: String, pin: String) async throws(ProviderError) {
@@ -127,4 +127,12 @@ final class FaultyProvider: NumberProvider {
     }
 
     var allowsDirectStatusChanges: Bool { faults.withLock { $0.directStatusChanges } }
+
+    func pendingPortOuts() async throws(ProviderError) -> [ProviderPortOut] { try await base.pendingPortOuts() }
+
+    func answerPortOut(_ request: ProviderPortOut, authorize: Bool, reason: String) async throws(ProviderError) {
+        try await base.answerPortOut(request, authorize: authorize, reason: reason)
+    }
+
+    func heldNumbers() async throws(ProviderError) -> [ProviderHeldNumber] { try await base.heldNumbers() }
 }

@@ -1,0 +1,234 @@
+import Foundation
+import Logging
+import RPCCore
+import Synchronization
+
+/// What reconciliation found: numbers the provider holds that the service does not,
+/// and numbers the service holds that the provider does not. It never deletes anything:
+/// an operator decides (docs/PROVIDERS.md).
+public struct ProviderDrift: Sendable, Equatable {
+    /// Held by the provider, unknown to the service (or RELEASED there): paid for, unused.
+    public var onlyAtProvider: [ProviderHeldNumber]
+    /// Held by the service (PROVISIONING, READY or FAILED) but not by the provider.
+    public var onlyInService: [NumberRecord]
+    /// When it was found.
+    public var at: Timestamp
+
+    /// The comparison itself, without I/O: by E.164, and for numbers the provider keyed,
+    /// by key too (a number the provider holds under another key is another holder's).
+    public static func compare(provider: [ProviderHeldNumber], service: [NumberRecord], at: Timestamp) -> ProviderDrift {
+        let serviceByE164 = Dictionary(service.map { ($0.e164, $0) }, uniquingKeysWith: { first, _ in first })
+        let providerByE164 = Dictionary(provider.map { ($0.e164, $0) }, uniquingKeysWith: { first, _ in first })
+        let onlyAtProvider = provider.filter { held in
+            guard let number = serviceByE164[held.e164] else { return true }
+            return !held.reservationKey.isEmpty && held.reservationKey != number.id
+        }
+        let onlyInService = service.filter { number in
+            guard let held = providerByE164[number.e164] else { return true }
+            return !held.reservationKey.isEmpty && held.reservationKey != number.id
+        }
+        return ProviderDrift(onlyAtProvider: onlyAtProvider, onlyInService: onlyInService, at: at)
+    }
+}
+
+/// The service's watch over the provider, as periodic durable jobs: it answers the
+/// port-out requests the provider reports (by the same rule as RequestPortOut) and
+/// reconciles the numbers held on both sides.
+public struct ProviderWatch: Sendable {
+    let numbers: NumbersDomain
+    let portOutInterval: Duration
+    let reconcileInterval: Duration
+    /// The last reconciliation's findings, for the operator's command and the gauges.
+    let lastDrift: LastDrift
+
+    /// The subject of both periodic jobs.
+    static let subject = "provider"
+
+    init(numbers: NumbersDomain, portOutInterval: Duration, reconcileInterval: Duration) {
+        self.numbers = numbers
+        self.portOutInterval = portOutInterval
+        self.reconcileInterval = reconcileInterval
+        self.lastDrift = LastDrift()
+    }
+
+    /// Registers both jobs and schedules them now (each reschedules itself).
+    func registerJobs() {
+        numbers.jobs.register(.watchPortOuts) { job in await self.watchPortOuts(job) }
+        numbers.jobs.register(.reconcileNumbers) { job in await self.reconcile(job) }
+    }
+
+    /// Makes sure both periodic jobs exist (at start; idempotent).
+    public func schedule() async throws {
+        let now = currentTimestamp()
+        try await numbers.store.write { tx in
+            for kind in [JobKind.watchPortOuts, .reconcileNumbers] {
+                try tx.upsert(JobRecord(kind: kind, subjectID: Self.subject, runAt: now))
+            }
+        }
+        numbers.jobs.wake()
+    }
+
+    // MARK: Port-outs
+
+    private func watchPortOuts(_ job: JobRecord) async -> JobOutcome {
+        let requests: [ProviderPortOut]
+        do {
+            requests = try await numbers.provider.pendingPortOuts()
+        } catch {
+            return .retry(after: min(retryBackoff(attempt: job.attempts), portOutInterval), error: "\(error)")
+        }
+        for request in requests {
+            do {
+                try await answer(request)
+            } catch {
+                numbers.logger.warning(
+                    "port-out request not answered yet",
+                    metadata: ["port_out.id": "\(request.id)", "error": "\(error)"]
+                )
+            }
+        }
+        return .waiting(after: portOutInterval, note: "")
+    }
+
+    /// Decides a reported request once (recorded with the provider's id) and sends the
+    /// answer; after a crash the recorded decision is sent again, never decided twice.
+    func answer(_ request: ProviderPortOut) async throws {
+        let carrier = PortOutCarrier.clean(request.gainingCarrier)
+        if let recorded = try await numbers.store.read({ try $0.portOutAttempt(providerRequestID: request.id) }) {
+            try await send(request, recorded.outcome)
+            return
+        }
+        let held = try await numbers.store.read { tx in try request.numbers.compactMap { try tx.heldNumber(e164: $0) } }
+        guard !held.isEmpty else {
+            numbers.logger.notice(
+                "port-out request for numbers this service does not hold; left to the provider",
+                metadata: ["port_out.id": "\(request.id)"]
+            )
+            return
+        }
+        guard held.count == 1, request.numbers.count == 1, let number = held.first else {
+            try await numbers.provider.answerPortOut(
+                request,
+                authorize: false,
+                reason: "Port out one number per request: this account protects each number with its own PIN."
+            )
+            return
+        }
+        guard number.status == .ready else {
+            try await numbers.provider.answerPortOut(request, authorize: false, reason: "The number is not in service yet.")
+            return
+        }
+        let decision = try await numbers.decidePortOut(
+            number,
+            pinMatches: request.pinMatched,
+            carrier: carrier,
+            actor: .system,
+            providerRequestID: request.id
+        )
+        guard let outcome = decision.outcome else { return }
+        numbers.logger.notice(
+            "port-out request decided",
+            metadata: ["port_out.id": "\(request.id)", "number.id": "\(number.id)", "outcome": "\(outcome.rawValue)"]
+        )
+        try await send(request, outcome)
+    }
+
+    private func send(_ request: ProviderPortOut, _ outcome: PortOutOutcome) async throws {
+        try await numbers.provider.answerPortOut(request, authorize: outcome == .approved, reason: outcome.providerReason)
+    }
+
+    // MARK: Reconciliation
+
+    private func reconcile(_ job: JobRecord) async -> JobOutcome {
+        do {
+            _ = try await reconcileNow()
+            return .waiting(after: reconcileInterval, note: "")
+        } catch {
+            return .retry(after: min(retryBackoff(attempt: job.attempts), reconcileInterval), error: "\(error)")
+        }
+    }
+
+    /// Compares both sides now; reports each newly drifted number once as an event of
+    /// its account (when the service knows the account), in the log and in the gauges.
+    public func reconcileNow() async throws -> ProviderDrift {
+        let atProvider: [ProviderHeldNumber]
+        do {
+            atProvider = try await numbers.provider.heldNumbers()
+        } catch {
+            throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "the provider could not be reached: \(error)")
+        }
+        let inService = try await numbers.store.read { try $0.heldNumbersWithE164() }
+        // Numbers still being bought may not be listed yet: only settled ones count.
+        let settled = inService.filter { $0.status == .ready }
+        let drift = ProviderDrift.compare(provider: atProvider, service: settled, at: currentTimestamp())
+        let previous = lastDrift.replace(with: drift)
+        let newlyMissing = drift.onlyInService.filter { number in !(previous?.onlyInService.contains { $0.id == number.id } ?? false) }
+        if !newlyMissing.isEmpty {
+            try await numbers.store.write { tx in
+                for number in newlyMissing {
+                    try tx.append(
+                        EventRecord(
+                            accountID: number.accountID,
+                            kind: EventRecord.numberDriftDetected,
+                            subjectID: number.id,
+                            oldState: number.status.visible.rawValue,
+                            newState: number.status.visible.rawValue,
+                            reason: "the provider no longer holds \(number.e164); an operator must look (docs/PROVIDERS.md)",
+                            at: drift.at
+                        )
+                    )
+                }
+            }
+            for number in newlyMissing { numbers.signals.notify(number.accountID) }
+        }
+        numbers.lifecycle.metrics.providerDrift(onlyAtProvider: drift.onlyAtProvider.count, onlyInService: drift.onlyInService.count)
+        if !drift.onlyAtProvider.isEmpty || !drift.onlyInService.isEmpty {
+            numbers.logger.warning(
+                "numbers drifted between the provider and the service",
+                metadata: [
+                    "only_at_provider": "\(drift.onlyAtProvider.map(\.e164).joined(separator: ","))",
+                    "only_in_service": "\(drift.onlyInService.map(\.e164).joined(separator: ","))",
+                ]
+            )
+        }
+        return drift
+    }
+}
+
+/// The findings of the last reconciliation.
+final class LastDrift: Sendable {
+    private let value = Mutex<ProviderDrift?>(nil)
+
+    /// Stores `drift`, returning what was there.
+    func replace(with drift: ProviderDrift) -> ProviderDrift? {
+        value.withLock { old in
+            defer { old = drift }
+            return old
+        }
+    }
+}
+
+/// The gaining carrier's name as recorded: printable, trimmed, at most 100 characters.
+enum PortOutCarrier {
+    static func clean(_ name: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                name.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.filter {
+                    HumanText.isPrintable($0, allowLineBreaks: false)
+                }
+            ).prefix(100)
+        )
+    }
+}
+
+extension PortOutOutcome {
+    /// The reason sent to the provider with the answer.
+    var providerReason: String {
+        switch self {
+        case .approved: ""
+        case .pinMismatch: "The port-out PIN does not match."
+        case .locked: "Port-out requests for this number are locked after repeated wrong PINs."
+        case .numberInUse: "The number sends for active campaigns; its owner must archive them first."
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import Synchronization
+import TelnyxAPI
+
+/// A stateful stand-in for the Telnyx API on loopback, served from the same published
+/// description as the adapter's client: inventory per area code, 30-minute
+/// reservations, orders and 10DLC assignments that complete as its clock moves, port-out
+/// requests injected by tests, and failures on demand (429 with Retry-After, 500,
+/// answers too slow for the caller's time limit).
+public final class TelnyxEmulator: Sendable {
+    /// How the emulated provider behaves.
+    public struct Behaviour: Sendable {
+        public var inventoryPerAreaCode: Int
+        public var emptyAreaCodes: Set<String>
+        /// How long an order stays `pending`.
+        public var orderDelay: Duration
+        /// How long an assignment stays PENDING_ASSIGNMENT.
+        public var assignmentDelay: Duration
+        /// Area codes whose assignments end FAILED_ASSIGNMENT.
+        public var failAssignmentAreaCodes: Set<String>
+        /// How long a reservation holds a number.
+        public var reservationLifetime: Duration
+
+        public init(
+            inventoryPerAreaCode: Int = 20,
+            emptyAreaCodes: Set<String> = ["202", "206", "207", "212", "406", "907"],
+            orderDelay: Duration = .seconds(2),
+            assignmentDelay: Duration = .seconds(2),
+            failAssignmentAreaCodes: Set<String> = [],
+            reservationLifetime: Duration = .seconds(1800)
+        ) {
+            self.inventoryPerAreaCode = min(100, inventoryPerAreaCode)
+            self.emptyAreaCodes = emptyAreaCodes
+            self.orderDelay = orderDelay
+            self.assignmentDelay = assignmentDelay
+            self.failAssignmentAreaCodes = failAssignmentAreaCodes
+            self.reservationLifetime = reservationLifetime
+        }
+    }
+
+    /// A failure the next matching call gets instead of its answer.
+    public enum Fault: Sendable, Equatable {
+        /// HTTP 429 with `Retry-After` seconds.
+        case rateLimited(retryAfterSeconds: Int)
+        /// HTTP 500.
+        case serverError
+        /// The answer comes after `delay` (longer than the caller waits).
+        case slow(Duration)
+    }
+
+    /// One request and its answer, as sent on the wire (for the contract check).
+    public struct Exchange: Sendable, Codable {
+        public var method: String
+        public var path: String
+        public var query: String
+        public var requestBody: String
+        public var status: Int
+        public var responseBody: String
+        public var responseContentType: String
+    }
+
+    let behaviour: Mutex<Behaviour>
+    let state = Mutex(EmulatorState())
+    let faults = Mutex<[String: [Fault]]>([:])
+    let offset = Atomic<Int64>(0)
+    let recorded = Mutex<[Exchange]>([])
+    /// The API key it accepts.
+    public let apiKey: String
+    /// Where each exchange is also appended as a JSON line (`TELNYX_EXCHANGE_LOG`), for
+    /// the contract check of the test run.
+    let exchangeLog: String?
+
+    public init(
+        behaviour: Behaviour = Behaviour(),
+        apiKey: String = "KEY-emulator",
+        exchangeLog: String? = ProcessInfo.processInfo.environment["TELNYX_EXCHANGE_LOG"]
+    ) {
+        self.behaviour = Mutex(behaviour)
+        self.apiKey = apiKey
+        self.exchangeLog = exchangeLog
+    }
+
+    // MARK: Clock
+
+    /// The emulator's time: the wall clock plus what tests advanced.
+    var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) + offset.load(ordering: .relaxed) }
+
+    /// Moves the emulator's clock forward (orders, assignments and reservations follow).
+    public func advance(by duration: Duration) {
+        offset.add(duration.milliseconds, ordering: .relaxed)
+    }
+
+    /// Changes how it behaves from now on.
+    public func configure(_ change: (inout Behaviour) -> Void) {
+        behaviour.withLock { change(&$0) }
+    }
+
+    // MARK: Faults
+
+    /// The next calls of `operationID` (`CreateNumberOrder`, … or `*` for any) fail so, in order.
+    public func inject(_ faults: [Fault], into operationID: String = "*") {
+        self.faults.withLock { $0[operationID, default: []] += faults }
+    }
+
+    func nextFault(_ operationID: String) -> Fault? {
+        faults.withLock { faults in
+            for key in [operationID, "*"] where !(faults[key]?.isEmpty ?? true) {
+                return faults[key]!.removeFirst()
+            }
+            return nil
+        }
+    }
+
+    // MARK: What tests look at and inject
+
+    /// Orders placed under `customerReference` (a number bought twice shows 2).
+    public func ordersPlaced(customerReference: String) -> Int {
+        state.withLock { $0.ordersPlaced[customerReference] ?? 0 }
+    }
+
+    /// The numbers the emulated account holds, by E.164, with their customer reference.
+    public func heldNumbers() -> [String: String] {
+        state.withLock { Dictionary($0.numbers.values.map { ($0.e164, $0.customerReference) }, uniquingKeysWith: { a, _ in a }) }
+    }
+
+    /// The `external_pin` of a held number.
+    public func externalPIN(_ e164: String) -> String? {
+        state.withLock { $0.numbers.values.first { $0.e164 == e164 }?.externalPIN }
+    }
+
+    /// A number's campaign assignment status.
+    public func assignmentStatus(_ e164: String) -> String? {
+        state.withLock { $0.assignments[e164]?.status }
+    }
+
+    /// Buys a number outside the service (as someone in the portal would): drift.
+    public func buyOutside(_ e164: String) {
+        let now = self.now
+        state.withLock { state in
+            let id = String(2_000_000_000_000 + state.nextID)
+            state.nextID += 1
+            state.numbers[id] = .init(id: id, e164: e164, customerReference: "", messagingProfileID: "", externalPIN: "", createdAt: now)
+        }
+    }
+
+    /// Deletes a number outside the service: drift the other way.
+    public func deleteOutside(_ e164: String) {
+        state.withLock { state in state.numbers = state.numbers.filter { $0.value.e164 != e164 } }
+    }
+
+    /// A gaining carrier asks to port `e164` away with `pin`. As Telnyx does, a wrong
+    /// PIN is rejected by the provider at once; a right one waits `pending` for the
+    /// number's owner. Returns the request's id.
+    @discardableResult
+    public func requestPortOut(_ e164: String, pin: String, carrier: String) -> String {
+        let now = self.now
+        return state.withLock { state in
+            let id = UUID().uuidString.lowercased()
+            let actual = state.numbers.values.first { $0.e164 == e164 }?.externalPIN ?? ""
+            let matches = !actual.isEmpty && actual == pin
+            state.portOuts[id] = .init(
+                id: id,
+                e164s: [e164],
+                carrier: carrier,
+                status: matches ? "pending" : "rejected",
+                reason: matches ? nil : "The PIN given does not match the account's PIN.",
+                createdAt: now
+            )
+            return id
+        }
+    }
+
+    /// Registers (or changes) a 10DLC brand: status OK, REGISTRATION_PENDING or
+    /// REGISTRATION_FAILED; identity VERIFIED, UNVERIFIED, SELF_DECLARED or VETTED_VERIFIED.
+    public func setBrand(_ id: String, status: String, identity: String? = nil) {
+        state.withLock { $0.brands[id] = (status, identity) }
+    }
+
+    /// Registers (or changes) a 10DLC campaign's `campaignStatus`.
+    public func setCampaign(_ id: String, status: String) {
+        state.withLock { $0.campaigns[id] = status }
+    }
+
+    /// A port-out request's status and reason.
+    public func portOut(_ id: String) -> (status: String, reason: String?)? {
+        state.withLock { state in state.portOuts[id].map { ($0.status, $0.reason) } }
+    }
+
+    /// Every exchange so far.
+    public var exchanges: [Exchange] { recorded.withLock { $0 } }
+
+    func record(_ exchange: Exchange) {
+        recorded.withLock { $0.append(exchange) }
+        guard let exchangeLog, let line = try? JSONEncoder().encode(exchange) else { return }
+        let data = line + Data("\n".utf8)
+        if let handle = FileHandle(forWritingAtPath: exchangeLog) {
+            handle.seekToEndOfFile()
+            handle.write(data)
+            try? handle.close()
+        } else {
+            FileManager.default.createFile(atPath: exchangeLog, contents: data)
+        }
+    }
+
+    // MARK: Serving
+
+    /// Serves on `host:port` (0: a free port) until the task is cancelled; `onListening`
+    /// hears the port.
+    public func run(host: String = "127.0.0.1", port: Int = 0, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
+    {
+        let router = Router()
+        try EmulatedAPI(emulator: self).registerHandlers(
+            on: router,
+            serverURL: URL(string: "/v2")!,
+            middlewares: [EmulatorMiddleware(emulator: self)]
+        )
+        // What a test or a person drives from outside, beside the API: a gaining
+        // carrier's port-out request (`{"phone_number", "pin", "carrier"}`).
+        router.post("/emulator/portouts") { request, context -> Response in
+            struct Asked: Decodable {
+                var phone_number: String
+                var pin: String
+                var carrier: String?
+            }
+            guard let asked = try? await request.decode(as: Asked.self, context: context) else {
+                return Response(
+                    status: .badRequest,
+                    body: .init(byteBuffer: ByteBuffer(string: "{\"error\": \"phone_number and pin are required\"}\n"))
+                )
+            }
+            let id = self.requestPortOut(asked.phone_number, pin: asked.pin, carrier: asked.carrier ?? "Other Carrier")
+            let status = self.portOut(id)?.status ?? ""
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"id\": \"\(id)\", \"status\": \"\(status)\"}\n")))
+        }
+        router.get("/emulator/portouts/:id") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard let found = self.portOut(id) else { return Response(status: .notFound) }
+            let body = "{\"id\": \"\(id)\", \"status\": \"\(found.status)\", \"reason\": \"\(found.reason ?? "")\"}\n"
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        var logger = Logger(label: "telnyx-emulator")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        try await app.runService()
+    }
+
+    /// Starts serving on a free loopback port in a task of its own; returns the base URL.
+    public func start() async throws -> (url: URL, task: Task<Void, any Error>) {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await run { port in continuation.yield(port) } }
+        for await port in stream { return (URL(string: "http://127.0.0.1:\(port)/v2")!, task) }
+        throw CancellationError()
+    }
+}
