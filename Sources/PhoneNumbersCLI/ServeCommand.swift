@@ -74,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Telnyx: a use case's 10DLC campaign, USE_CASE_ID=CAMPAIGN_ID ('*' for every use case without its own); repeatable.")
     var telnyxCampaign: [String] = []
 
-    @Option(help: "Telnyx: an account's 10DLC brand, ACCOUNT_ID=BRAND_ID; repeatable.")
+    @Option(help: "Telnyx: an account's 10DLC brand, ACCOUNT_ID=BRAND_ID ('*' for every account without its own); repeatable.")
     var telnyxBrand: [String] = []
 
     @Option(help: "Telnyx: how often a pending order or campaign assignment is looked at again.")

@@ -28,8 +28,6 @@ struct EmulatedAPI: APIProtocol {
         return UndocumentedPayload(headerFields: [.contentType: "application/json"], body: HTTPBody(body))
     }
 
-    private static func notFound(_ what: String) -> UndocumentedPayload { failure("10005", "Resource not found", "\(what) was not found.") }
-
     // MARK: Inventory and reservations
 
     func listAvailablePhoneNumbers(
@@ -224,7 +222,9 @@ struct EmulatedAPI: APIProtocol {
             createdAt: date(number.createdAt),
             customerReference: number.customerReference,
             deletionLockEnabled: false,
-            externalPin: number.externalPIN.isEmpty ? nil : number.externalPIN,
+            // Required (string or null) by the description; the generated encoder leaves
+            // nil out, so an unset PIN is sent as "".
+            externalPin: number.externalPIN,
             id: number.id,
             messagingProfileId: number.messagingProfileID.isEmpty ? nil : number.messagingProfileID,
             phoneNumber: number.e164,
@@ -276,7 +276,7 @@ struct EmulatedAPI: APIProtocol {
 
     func updatePhoneNumber(_ input: Operations.UpdatePhoneNumber.Input) async throws -> Operations.UpdatePhoneNumber.Output {
         guard case .json(let request) = input.body else {
-            return .undocumented(statusCode: 415, Self.failure("10015", "Invalid request", "JSON only"))
+            return .badRequest(.init(body: .json(.init(errors: [.init(code: "10015", detail: "JSON only", title: "Invalid request")]))))
         }
         let updated = withState { state, _, _ -> EmulatorState.Number? in
             guard var found = state.numbers[input.path.id] else { return nil }
@@ -345,7 +345,12 @@ struct EmulatedAPI: APIProtocol {
     ) async throws
         -> Operations.GetPhoneNumberMessagingSettings.Output
     {
-        guard let found = number(input.path.id) else { return .undocumented(statusCode: 404, Self.notFound("the number")) }
+        guard let found = number(input.path.id) else {
+            return .clientError(
+                statusCode: 404,
+                .init(body: .json(.init(errors: [.init(code: "10005", detail: "the number was not found.", title: "Resource not found")])))
+            )
+        }
         return .ok(.init(body: .json(.init(data: Self.messaging(found)))))
     }
 
@@ -355,7 +360,10 @@ struct EmulatedAPI: APIProtocol {
         -> Operations.UpdatePhoneNumberMessagingSettings.Output
     {
         guard case .json(let request) = input.body else {
-            return .undocumented(statusCode: 415, Self.failure("10015", "Invalid request", "JSON only"))
+            return .clientError(
+                statusCode: 415,
+                .init(body: .json(.init(errors: [.init(code: "10015", detail: "JSON only", title: "Invalid request")])))
+            )
         }
         let updated = withState { state, _, _ -> EmulatorState.Number? in
             guard var found = state.numbers[input.path.id] else { return nil }
@@ -363,7 +371,12 @@ struct EmulatedAPI: APIProtocol {
             state.numbers[found.id] = found
             return found
         }
-        guard let updated else { return .undocumented(statusCode: 404, Self.notFound("the number")) }
+        guard let updated else {
+            return .clientError(
+                statusCode: 404,
+                .init(body: .json(.init(errors: [.init(code: "10005", detail: "the number was not found.", title: "Resource not found")])))
+            )
+        }
         return .ok(.init(body: .json(.init(data: Self.messaging(updated)))))
     }
 
@@ -379,7 +392,10 @@ struct EmulatedAPI: APIProtocol {
 
     func getBrand(_ input: Operations.GetBrand.Input) async throws -> Operations.GetBrand.Output {
         guard let brand = withState({ state, _, _ in state.brands[input.path.brandId] }) else {
-            return .undocumented(statusCode: 404, Self.notFound("the brand"))
+            return .clientError(
+                statusCode: 404,
+                .init(body: .json(.init(errors: [.init(code: "10005", detail: "the brand was not found.", title: "Resource not found")])))
+            )
         }
         var value = Components.Schemas.TelnyxBrand(
             brandRelationship: .init(value1: .basicAccount),
@@ -402,7 +418,12 @@ struct EmulatedAPI: APIProtocol {
 
     func getCampaign(_ input: Operations.GetCampaign.Input) async throws -> Operations.GetCampaign.Output {
         guard let status = withState({ state, _, _ in state.campaigns[input.path.campaignId] }) else {
-            return .undocumented(statusCode: 404, Self.notFound("the campaign"))
+            return .clientError(
+                statusCode: 404,
+                .init(
+                    body: .json(.init(errors: [.init(code: "10005", detail: "the campaign was not found.", title: "Resource not found")]))
+                )
+            )
         }
         var campaign = Components.Schemas.TelnyxCampaignCSP(
             brandId: "B-EMULATED",
@@ -433,7 +454,10 @@ struct EmulatedAPI: APIProtocol {
         _ input: Operations.CreatePhoneNumberCampaign.Input
     ) async throws -> Operations.CreatePhoneNumberCampaign.Output {
         guard case .json(let request) = input.body else {
-            return .undocumented(statusCode: 415, Self.failure("10015", "Invalid request", "JSON only"))
+            return .clientError(
+                statusCode: 415,
+                .init(body: .json(.init(errors: [.init(code: "10015", detail: "JSON only", title: "Invalid request")])))
+            )
         }
         let made = withState { state, _, now -> EmulatorState.Assignment? in
             guard state.numbers.values.contains(where: { $0.e164 == request.phoneNumber }) else { return nil }
@@ -447,7 +471,16 @@ struct EmulatedAPI: APIProtocol {
             state.assignments[request.phoneNumber] = assignment
             return assignment
         }
-        guard let made else { return .undocumented(statusCode: 404, Self.notFound("the phone number")) }
+        guard let made else {
+            return .clientError(
+                statusCode: 404,
+                .init(
+                    body: .json(
+                        .init(errors: [.init(code: "10005", detail: "the phone number was not found.", title: "Resource not found")])
+                    )
+                )
+            )
+        }
         return .ok(.init(body: .json(Self.assignment(made))))
     }
 
@@ -457,7 +490,12 @@ struct EmulatedAPI: APIProtocol {
         -> Operations.GetSinglePhoneNumberCampaign.Output
     {
         guard let found = withState({ state, _, _ in state.assignments[input.path.phoneNumber] }) else {
-            return .undocumented(statusCode: 404, Self.notFound("the assignment"))
+            return .clientError(
+                statusCode: 404,
+                .init(
+                    body: .json(.init(errors: [.init(code: "10005", detail: "the assignment was not found.", title: "Resource not found")]))
+                )
+            )
         }
         return .ok(.init(body: .json(Self.assignment(found))))
     }
@@ -466,7 +504,12 @@ struct EmulatedAPI: APIProtocol {
         _ input: Operations.DeletePhoneNumberCampaign.Input
     ) async throws -> Operations.DeletePhoneNumberCampaign.Output {
         guard var found = withState({ state, _, _ in state.assignments.removeValue(forKey: input.path.phoneNumber) }) else {
-            return .undocumented(statusCode: 404, Self.notFound("the assignment"))
+            return .clientError(
+                statusCode: 404,
+                .init(
+                    body: .json(.init(errors: [.init(code: "10005", detail: "the assignment was not found.", title: "Resource not found")]))
+                )
+            )
         }
         found.status = "PENDING_UNASSIGNMENT"
         return .ok(.init(body: .json(Self.assignment(found))))

@@ -128,6 +128,16 @@ public final class TelnyxEmulator: Sendable {
         state.withLock { Dictionary($0.numbers.values.map { ($0.e164, $0.customerReference) }, uniquingKeysWith: { a, _ in a }) }
     }
 
+    /// Every number held for a customer reference, by a reservation or by a purchase
+    /// (E.164 → reference): what the account pays for or blocks.
+    public func holds() -> [String: String] {
+        state.withLock { state in
+            var holds = Dictionary(state.reservations.values.map { ($0.e164, $0.customerReference) }, uniquingKeysWith: { a, _ in a })
+            for number in state.numbers.values { holds[number.e164] = number.customerReference }
+            return holds
+        }
+    }
+
     /// The `external_pin` of a held number.
     public func externalPIN(_ e164: String) -> String? {
         state.withLock { $0.numbers.values.first { $0.e164 == e164 }?.externalPIN }

@@ -86,7 +86,24 @@ public struct TelnyxProvider: NumberProvider {
         }
     }
 
+    /// Concurrent reservations under one key share one attempt (one hold, one number).
     public func reserveNumber(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
+        if let held = reservations.value.withLock({ $0[reservationKey] }) { return held }
+        let task = reservations.inFlight.withLock { inFlight in
+            if let running = inFlight["\(reservationKey)/\(areaCode)"] { return running }
+            let started = Task { () async throws -> String in try await reserveOnce(areaCode: areaCode, reservationKey: reservationKey) }
+            inFlight["\(reservationKey)/\(areaCode)"] = started
+            return started
+        }
+        defer { _ = reservations.inFlight.withLock { $0.removeValue(forKey: "\(reservationKey)/\(areaCode)") } }
+        do {
+            return try await task.value
+        } catch {
+            throw Self.providerError(error)
+        }
+    }
+
+    private func reserveOnce(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
         if let held = reservations.value.withLock({ $0[reservationKey] }) { return held }
         let candidates = try await available(areaCode, limit: 5)
         guard !candidates.isEmpty else { throw .noInventory(areaCode: areaCode) }
@@ -250,7 +267,7 @@ public struct TelnyxProvider: NumberProvider {
     // MARK: Vetting (brands and campaigns are registered in the Telnyx portal; their status is read here)
 
     public func vetBrand(_ brand: BrandRecord) async throws(ProviderError) -> (BrandRecord.Status, String) {
-        guard let brandID = configuration.brands[brand.accountID] else {
+        guard let brandID = configuration.brands[brand.accountID] ?? configuration.brands["*"] else {
             return (.pending, "waiting for the Telnyx brand of account \(brand.accountID): --telnyx-brand \(brand.accountID)=<brand id>")
         }
         let found = try await call { try await api.getBrand(path: .init(brandId: brandID)).ok.body.json.value1 }
@@ -311,4 +328,6 @@ public struct TelnyxProvider: NumberProvider {
 /// The reservations this process made, by key.
 final class Reservations: Sendable {
     let value = Mutex<[String: String]>([:])
+    /// Reservations under way, by key and area code.
+    let inFlight = Mutex<[String: Task<String, any Error>]>([:])
 }

@@ -8,6 +8,8 @@ import RPCNIO
 import SimulatedProvider
 import Storage
 import Synchronization
+import TelnyxEmulator
+import TelnyxProvider
 
 /// The whole service on a real SQLite file and a loopback port, with the simulated
 /// provider, for one test. `restart()` stops it and starts it again on the same data.
@@ -25,8 +27,12 @@ final class ServiceHarness: @unchecked Sendable {
     private(set) var app: PhoneNumbersApplication!
     /// The database, for arranging what the API cannot create yet and for checking what was stored.
     private(set) var pool: DatabasePool!
-    /// The provider the service uses: the simulated one, with failures a test can queue.
+    /// The provider the service uses: the simulated one, or the Telnyx adapter against an
+    /// emulator (`PHONE_NUMBERS_TEST_PROVIDER=telnyx`), with failures a test can queue.
     private(set) var provider: FaultyProvider!
+    /// The emulated Telnyx API, when the suite runs against the Telnyx adapter.
+    private(set) var emulator: TelnyxEmulator?
+    private var emulatorTask: Task<Void, any Error>?
 
     static func start(_ configuration: SimulatedProviderConfiguration = .fast, logger: Logger? = nil) async throws -> ServiceHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-\(UUID().uuidString)")
@@ -64,6 +70,7 @@ final class ServiceHarness: @unchecked Sendable {
     /// jobs are cancelled and the data (database, operator token) removed.
     deinit {
         for task in tasks { task.cancel() }
+        emulatorTask?.cancel()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -77,7 +84,7 @@ final class ServiceHarness: @unchecked Sendable {
     private func boot(_ configuration: SimulatedProviderConfiguration) async throws {
         let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
         let store = try await SQLitePhoneNumbersStore.open(pool)
-        let provider = FaultyProvider(try await SimulatedProvider.open(pool, configuration: configuration))
+        let provider = FaultyProvider(try await makeProvider(pool, configuration))
         let clock = self.clock
         let app = PhoneNumbersApplication(
             store: store,
@@ -106,11 +113,78 @@ final class ServiceHarness: @unchecked Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { _ = try? await task.value }
         tasks = []
+        if let emulatorTask, !restarting {
+            emulatorTask.cancel()
+            _ = try? await emulatorTask.value
+            self.emulatorTask = nil
+        }
     }
+
+    private var restarting = false
+
+    /// Which provider the suite runs against.
+    static let providerKind = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_PROVIDER"] ?? "simulated"
+
+    /// The simulated provider with `configuration`, or the Telnyx adapter against an
+    /// emulator that behaves as `configuration` says (kept across restarts, as a real
+    /// provider would be).
+    private func makeProvider(_ pool: DatabasePool, _ configuration: SimulatedProviderConfiguration) async throws -> any NumberProvider {
+        guard Self.providerKind == "telnyx" else { return try await SimulatedProvider.open(pool, configuration: configuration) }
+        let behaviour = TelnyxEmulator.Behaviour(
+            inventoryPerAreaCode: configuration.inventoryPerAreaCode,
+            emptyAreaCodes: configuration.emptyAreaCodes,
+            orderDelay: configuration.provisioningDelay / 2,
+            assignmentDelay: configuration.provisioningDelay / 2,
+            failAssignmentAreaCodes: configuration.failProvisioningAreaCodes
+        )
+        let emulator = self.emulator ?? TelnyxEmulator(behaviour: behaviour)
+        emulator.configure { $0 = behaviour }
+        emulator.setBrand("B-TEST", status: "OK", identity: "VERIFIED")
+        emulator.setCampaign("CAMP-TEST", status: "MNO_PROVISIONED")
+        if emulatorTask == nil {
+            let (url, task) = try await emulator.start()
+            emulatorURL = url
+            emulatorTask = task
+        }
+        self.emulator = emulator
+        return TelnyxProvider(
+            configuration: TelnyxConfiguration(
+                baseURL: emulatorURL!,
+                apiKey: emulator.apiKey,
+                messagingProfileID: "MP-TEST",
+                campaigns: ["*": "CAMP-TEST"],
+                brands: ["*": "B-TEST"],
+                requestTimeout: .seconds(5),
+                retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(200), budget: .seconds(2)),
+                pollInterval: .milliseconds(20)
+            ),
+            logger: logger
+        )
+    }
+
+    private var emulatorURL: URL?
+
+    /// The numbers the provider holds for the service (reserved or bought), E.164 → key.
+    func heldAtProvider() async throws -> [String: String] {
+        if let emulator { return emulator.holds() }
+        return try await pool.read { database in
+            Dictionary(
+                try database.query("SELECT e164, reservation_key FROM simulated_numbers WHERE aged_until = 0", []).map {
+                    (try $0.get("e164", as: String.self), try $0.get("reservation_key", as: String.self))
+                },
+                uniquingKeysWith: { a, _ in a }
+            )
+        }
+    }
+
+    /// How many numbers the provider holds for the service.
+    func boughtAtProvider() async throws -> Int { try await heldAtProvider().count }
 
     /// Stops, then starts again on the same database with `configuration`.
     func restart(_ configuration: SimulatedProviderConfiguration? = nil) async throws {
+        restarting = true
         await stop()
+        restarting = false
         try await boot(configuration ?? providerConfiguration)
     }
 
