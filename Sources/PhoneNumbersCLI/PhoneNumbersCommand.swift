@@ -13,7 +13,7 @@ struct PhoneNumbersCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, HealthCommand.self, AreaCodesCommand.self, BrandCommand.self, UseCasesCommand.self, NumbersCommand.self,
             CampaignsCommand.self, SendersCommand.self, EventsCommand.self, AuditCommand.self, AccountsCommand.self, MembersCommand.self,
-            TokensCommand.self, WhoAmICommand.self,
+            TokensCommand.self, WhoAmICommand.self, ProviderCommand.self,
         ]
     )
 

@@ -73,7 +73,7 @@ public struct PhoneNumbersApplication: Sendable {
             AccountsAPI(domain: accounts, authenticator: authenticator),
             RegistrationAPI(domain: registration, authenticator: authenticator),
             AreaCodesAPI(authenticator: authenticator, provider: numbers.provider),
-            NumbersAPI(domain: numbers, authenticator: authenticator),
+            NumbersAPI(domain: numbers, providerWatch: providerWatch, authenticator: authenticator),
             CampaignsAPI(domain: campaigns, authenticator: authenticator),
             EventsAPI(domain: events, authenticator: authenticator),
         ]

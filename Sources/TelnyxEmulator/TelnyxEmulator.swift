@@ -207,14 +207,13 @@ public final class TelnyxEmulator: Sendable {
     func record(_ exchange: Exchange) {
         recorded.withLock { $0.append(exchange) }
         guard let exchangeLog, let line = try? JSONEncoder().encode(exchange) else { return }
-        let data = line + Data("\n".utf8)
-        if let handle = FileHandle(forWritingAtPath: exchangeLog) {
-            handle.seekToEndOfFile()
-            handle.write(data)
-            try? handle.close()
-        } else {
-            FileManager.default.createFile(atPath: exchangeLog, contents: data)
-        }
+        // One write(2) per line on a file opened for appending: emulators of tests that
+        // run at once share the log without tearing each other's lines.
+        let fd = open(exchangeLog, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(line) + [UInt8(ascii: "\n")]
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 
     // MARK: Serving

@@ -73,9 +73,12 @@ struct OperationsTests {
                 try await harness.connection("pn_unknown").numbers.listNumbers(ListNumbersRequest())
             }
             await harness.app.sampler.sample()
+            _ = try await harness.app.providerWatch.reconcileNow()
             try await withOperations(registry: harness.metrics, readiness: { .ready }) { port in
                 let (status, text) = try await get(port, "/metrics")
                 let metrics = text
+                #expect(sample(text, #"phone_numbers_provider_drift_numbers{side="only_in_service"}"#) == 0)
+                #expect(sample(text, #"phone_numbers_provider_drift_numbers{side="only_at_provider"}"#) == 0)
                 #expect(status == 200)
                 let list = #"service="phonenumbers.v1.Numbers",method="ListNumbers""#
                 #expect(sample(text, "pnrpc_server_calls_started_total{\(list)}") == 4)

@@ -384,6 +384,10 @@ struct PermissionMatrixTests {
                     }
                 ),
                 ("WhoAmI", nil, { _ = try await $0.accounts.whoAmI(WhoAmIRequest()) }),
+                (
+                    "ReconcileProviderNumbers", "create accounts",
+                    { _ = try await $0.numbers.reconcileProviderNumbers(ReconcileProviderNumbersRequest()) }
+                ),
                 ("ListAreaCodes", nil, { _ = try await $0.areaCodes.listAreaCodes(ListAreaCodesRequest()) }),
             ]
             let rows = try Self.documentedRows()

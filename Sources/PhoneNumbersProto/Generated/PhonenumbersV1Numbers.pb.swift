@@ -544,6 +544,93 @@ public struct ListPortOutAttemptsResponse: ProtoMessage {
     }
 }
 
+/// Operator only: nothing to give; the service asks the provider now.
+///
+/// The proto message `phonenumbers.v1.ReconcileProviderNumbersRequest`.
+public struct ReconcileProviderNumbersRequest: ProtoMessage {
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// A number held on one side only.
+///
+/// The proto message `phonenumbers.v1.DriftedNumber`.
+public struct DriftedNumber: ProtoMessage {
+    public var e164: String = ""
+    /// The service's number id: its record, or the key the provider holds the number under
+    /// (empty when the provider has none).
+    public var numberId: String = ""
+    /// The account holding it in the service; empty when the service does not know it.
+    public var accountId: String = ""
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
+/// The proto message `phonenumbers.v1.ReconcileProviderNumbersResponse`.
+public struct ReconcileProviderNumbersResponse: ProtoMessage {
+    /// Held by the provider, unknown to the service: paid for, unused.
+    public var onlyAtProvider: [DriftedNumber] = []
+    /// READY in the service, not held by the provider.
+    public var onlyInService: [DriftedNumber] = []
+    public var checkedAtMs: Int64 = 0
+
+    /// A message with every field at its default value.
+    public init() {}
+
+    /// Decodes the protobuf encoding in `bytes`, within `limits`.
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(ProtoDecodingError) {
+        var decoded = Self()
+        try protoUnpack(bytes, limits: limits, descriptor: Self.cDescriptor) { message, context throws(ProtoDecodingError) in
+            decoded = try Self(cMessage: message.assumingMemoryBound(to: CMessage.self), context: &context)
+        }
+        self = decoded
+    }
+
+    /// Appends the protobuf encoding of this message to `output`.
+    public func serialize(into output: inout some ProtoOutput) {
+        protoPack(
+            messageSize: MemoryLayout<CMessage>.stride,
+            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
+            output: { count, write in output.appendSerialized(count: count, write) })
+    }
+}
+
 extension DedicatedNumber: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__DedicatedNumber
 
@@ -1136,6 +1223,97 @@ extension ListPortOutAttemptsResponse: JSONRepresentable {
             ("attempts", .array(self.attempts.map { $0.jsonValue })),
             ("failedAttempts", .integer(Int64(self.failedAttempts))),
             ("lockedUntilMs", .string(String(self.lockedUntilMs))),
+        ])
+    }
+}
+
+extension ReconcileProviderNumbersRequest: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ReconcileProviderNumbersRequest
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__reconcile_provider_numbers_request()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ReconcileProviderNumbersRequest>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ReconcileProviderNumbersRequest>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+    }
+}
+
+extension ReconcileProviderNumbersRequest: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([])
+    }
+}
+
+extension DriftedNumber: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__DriftedNumber
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__drifted_number()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__DriftedNumber>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.e164 = try context.string(m.e164)
+        self.numberId = try context.string(m.number_id)
+        self.accountId = try context.string(m.account_id)
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__DriftedNumber>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        message.pointee.e164 = arena.string(self.e164)
+        message.pointee.number_id = arena.string(self.numberId)
+        message.pointee.account_id = arena.string(self.accountId)
+    }
+}
+
+extension DriftedNumber: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("e164", .string(self.e164)),
+            ("numberId", .string(self.numberId)),
+            ("accountId", .string(self.accountId)),
+        ])
+    }
+}
+
+extension ReconcileProviderNumbersResponse: ProtoBridged {
+    package typealias CMessage = Phonenumbers__V1__ReconcileProviderNumbersResponse
+
+    package static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        pnbridge_descriptor_phonenumbers__v1__reconcile_provider_numbers_response()
+    }
+
+    package init(cMessage message: UnsafePointer<Phonenumbers__V1__ReconcileProviderNumbersResponse>, context: inout ProtoDecodingContext) throws(ProtoDecodingError) {
+        self.init()
+        let m = message.pointee
+        self.onlyAtProvider = try context.messages(m.only_at_provider, count: m.n_only_at_provider) { message, context throws(ProtoDecodingError) in try DriftedNumber(cMessage: message, context: &context) }
+        self.onlyInService = try context.messages(m.only_in_service, count: m.n_only_in_service) { message, context throws(ProtoDecodingError) in try DriftedNumber(cMessage: message, context: &context) }
+        self.checkedAtMs = m.checked_at_ms
+    }
+
+    package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__ReconcileProviderNumbersResponse>, arena: ProtoArena) {
+        protobuf_c_message_init(Self.cDescriptor, message)
+        (message.pointee.n_only_at_provider, message.pointee.only_at_provider) = arena.messages(self.onlyAtProvider) { $0.fill($1, arena: arena) }
+        (message.pointee.n_only_in_service, message.pointee.only_in_service) = arena.messages(self.onlyInService) { $0.fill($1, arena: arena) }
+        message.pointee.checked_at_ms = self.checkedAtMs
+    }
+}
+
+extension ReconcileProviderNumbersResponse: JSONRepresentable {
+    /// The proto3 JSON form, every field included.
+    public var jsonValue: JSONValue {
+        .object([
+            ("onlyAtProvider", .array(self.onlyAtProvider.map { $0.jsonValue })),
+            ("onlyInService", .array(self.onlyInService.map { $0.jsonValue })),
+            ("checkedAtMs", .string(String(self.checkedAtMs))),
         ])
     }
 }

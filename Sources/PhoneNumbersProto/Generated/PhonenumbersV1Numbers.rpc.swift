@@ -16,6 +16,7 @@ public enum NumbersMethods {
     public static let getPortOutPin = UnaryMethod<GetPortOutPinRequest, PortOutPin>(service: "phonenumbers.v1.Numbers", method: "GetPortOutPin")
     public static let resetPortOutPin = UnaryMethod<ResetPortOutPinRequest, PortOutPin>(service: "phonenumbers.v1.Numbers", method: "ResetPortOutPin")
     public static let listPortOutAttempts = UnaryMethod<ListPortOutAttemptsRequest, ListPortOutAttemptsResponse>(service: "phonenumbers.v1.Numbers", method: "ListPortOutAttempts")
+    public static let reconcileProviderNumbers = UnaryMethod<ReconcileProviderNumbersRequest, ReconcileProviderNumbersResponse>(service: "phonenumbers.v1.Numbers", method: "ReconcileProviderNumbers")
 }
 
 /// Implement this to serve `phonenumbers.v1.Numbers`; register it with a server's router.
@@ -50,6 +51,11 @@ public protocol NumbersService: RPCService {
     ///
     /// `ListPortOutAttempts`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
     func listPortOutAttempts(request: ListPortOutAttemptsRequest, context: ServerContext) async throws -> ListPortOutAttemptsResponse
+    /// Operator only: compares the numbers the provider holds with the service's now (as
+    /// the periodic reconciliation does) and reports the drift; nothing is deleted.
+    ///
+    /// `ReconcileProviderNumbers`: answer `request` or throw (an `RPCError`, or a domain error convertible to one).
+    func reconcileProviderNumbers(request: ReconcileProviderNumbersRequest, context: ServerContext) async throws -> ReconcileProviderNumbersResponse
 }
 
 extension NumbersService {
@@ -88,6 +94,9 @@ extension NumbersService {
             },
             RPCMethodHandler(NumbersMethods.listPortOutAttempts) { request, context in
                 try await self.listPortOutAttempts(request: request, context: context)
+            },
+            RPCMethodHandler(NumbersMethods.reconcileProviderNumbers) { request, context in
+                try await self.reconcileProviderNumbers(request: request, context: context)
             },
         ]
     }
@@ -164,5 +173,13 @@ public struct NumbersClient: Sendable {
     /// Calls `ListPortOutAttempts`. Throws `RPCError` with the call's status when it is not OK.
     public func listPortOutAttempts(_ request: ListPortOutAttemptsRequest, options: CallOptions = .init()) async throws(RPCError) -> ListPortOutAttemptsResponse {
         try await caller.unary(NumbersMethods.listPortOutAttempts, request: request, options: options)
+    }
+
+    /// Operator only: compares the numbers the provider holds with the service's now (as
+    /// the periodic reconciliation does) and reports the drift; nothing is deleted.
+    ///
+    /// Calls `ReconcileProviderNumbers`. Throws `RPCError` with the call's status when it is not OK.
+    public func reconcileProviderNumbers(_ request: ReconcileProviderNumbersRequest, options: CallOptions = .init()) async throws(RPCError) -> ReconcileProviderNumbersResponse {
+        try await caller.unary(NumbersMethods.reconcileProviderNumbers, request: request, options: options)
     }
 }

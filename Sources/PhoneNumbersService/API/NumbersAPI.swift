@@ -4,7 +4,35 @@ import RPCCore
 /// `phonenumbers.v1.Numbers` over the numbers domain.
 struct NumbersAPI: NumbersService {
     let domain: NumbersDomain
+    let providerWatch: ProviderWatch
     let authenticator: Authenticator
+
+    func reconcileProviderNumbers(
+        request: ReconcileProviderNumbersRequest,
+        context: ServerContext
+    ) async throws
+        -> ReconcileProviderNumbersResponse
+    {
+        let principal = try await authenticator.authenticate(context)
+        let (drift, accounts) = try await providerWatch.reconcile(principal)
+        var response = ReconcileProviderNumbersResponse()
+        response.onlyAtProvider = drift.onlyAtProvider.map { held in
+            var drifted = DriftedNumber()
+            drifted.e164 = held.e164
+            drifted.numberId = held.reservationKey
+            drifted.accountId = accounts[held.reservationKey] ?? ""
+            return drifted
+        }
+        response.onlyInService = drift.onlyInService.map { number in
+            var drifted = DriftedNumber()
+            drifted.e164 = number.e164
+            drifted.numberId = number.id
+            drifted.accountId = number.accountID
+            return drifted
+        }
+        response.checkedAtMs = drift.at
+        return response
+    }
 
     func addNumber(request: AddNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
         let principal = try await authenticator.authenticate(context)

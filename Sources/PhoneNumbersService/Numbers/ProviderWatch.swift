@@ -148,6 +148,23 @@ public struct ProviderWatch: Sendable {
         }
     }
 
+    /// The operator's reconciliation on demand (ReconcileProviderNumbers), with the
+    /// account of each number the provider holds under a key the service knows.
+    ///
+    /// - Throws: PERMISSION_DENIED `OPERATOR_ONLY`; UNAVAILABLE `PROVIDER_UNAVAILABLE`.
+    public func reconcile(_ principal: Principal) async throws -> (drift: ProviderDrift, accounts: [String: String]) {
+        try AccessPolicy.requireOperator(principal)
+        let drift = try await reconcileNow()
+        let accounts = try await numbers.store.read { tx in
+            var accounts: [String: String] = [:]
+            for held in drift.onlyAtProvider where !held.reservationKey.isEmpty {
+                if let number = try tx.number(held.reservationKey) { accounts[held.reservationKey] = number.accountID }
+            }
+            return accounts
+        }
+        return (drift, accounts)
+    }
+
     /// Compares both sides now; reports each newly drifted number once as an event of
     /// its account (when the service knows the account), in the log and in the gauges.
     public func reconcileNow() async throws -> ProviderDrift {

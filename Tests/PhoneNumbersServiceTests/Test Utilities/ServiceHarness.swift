@@ -34,10 +34,15 @@ final class ServiceHarness: @unchecked Sendable {
     private(set) var emulator: TelnyxEmulator?
     private var emulatorTask: Task<Void, any Error>?
 
-    static func start(_ configuration: SimulatedProviderConfiguration = .fast, logger: Logger? = nil) async throws -> ServiceHarness {
+    static func start(
+        _ configuration: SimulatedProviderConfiguration = .fast,
+        logger: Logger? = nil,
+        provider: String = ServiceHarness.providerKind
+    ) async throws -> ServiceHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let harness = ServiceHarness(directory: directory, configuration: configuration)
+        harness.kind = provider
         if let logger { harness.logger = logger }
         try await harness.boot(configuration)
         return harness
@@ -48,9 +53,10 @@ final class ServiceHarness: @unchecked Sendable {
     static func with<T>(
         _ configuration: SimulatedProviderConfiguration = .fast,
         logger: Logger? = nil,
+        provider: String = ServiceHarness.providerKind,
         _ body: (ServiceHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(configuration, logger: logger)
+        let harness = try await start(configuration, logger: logger, provider: provider)
         do {
             let result = try await body(harness)
             await harness.stop()
@@ -91,8 +97,10 @@ final class ServiceHarness: @unchecked Sendable {
             provider: provider,
             clock: { clock.now() },
             metrics: DomainMetrics(factory: metricsFactory),
+            providerWatchIntervals: (.milliseconds(50), .seconds(3600)),
             logger: logger
         )
+        if kind == "telnyx" { try await app.providerWatch.schedule() }
         self.provider = provider
         if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
         let server = RPCServer(
@@ -121,6 +129,8 @@ final class ServiceHarness: @unchecked Sendable {
     }
 
     private var restarting = false
+    /// This harness's provider: "simulated" or "telnyx".
+    private(set) var kind = ServiceHarness.providerKind
 
     /// Which provider the suite runs against.
     static let providerKind = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_PROVIDER"] ?? "simulated"
@@ -129,7 +139,7 @@ final class ServiceHarness: @unchecked Sendable {
     /// emulator that behaves as `configuration` says (kept across restarts, as a real
     /// provider would be).
     private func makeProvider(_ pool: DatabasePool, _ configuration: SimulatedProviderConfiguration) async throws -> any NumberProvider {
-        guard Self.providerKind == "telnyx" else { return try await SimulatedProvider.open(pool, configuration: configuration) }
+        guard kind == "telnyx" else { return try await SimulatedProvider.open(pool, configuration: configuration) }
         let behaviour = TelnyxEmulator.Behaviour(
             inventoryPerAreaCode: configuration.inventoryPerAreaCode,
             emptyAreaCodes: configuration.emptyAreaCodes,

@@ -772,6 +772,141 @@ void   phonenumbers__v1__list_port_out_attempts_response__free_unpacked
   assert(message->base.descriptor == &phonenumbers__v1__list_port_out_attempts_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   phonenumbers__v1__reconcile_provider_numbers_request__init
+                     (Phonenumbers__V1__ReconcileProviderNumbersRequest         *message)
+{
+  static const Phonenumbers__V1__ReconcileProviderNumbersRequest init_value = PHONENUMBERS__V1__RECONCILE_PROVIDER_NUMBERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__reconcile_provider_numbers_request__get_packed_size
+                     (const Phonenumbers__V1__ReconcileProviderNumbersRequest *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__reconcile_provider_numbers_request__pack
+                     (const Phonenumbers__V1__ReconcileProviderNumbersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__reconcile_provider_numbers_request__pack_to_buffer
+                     (const Phonenumbers__V1__ReconcileProviderNumbersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ReconcileProviderNumbersRequest *
+       phonenumbers__v1__reconcile_provider_numbers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ReconcileProviderNumbersRequest *)
+     protobuf_c_message_unpack (&phonenumbers__v1__reconcile_provider_numbers_request__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__reconcile_provider_numbers_request__free_unpacked
+                     (Phonenumbers__V1__ReconcileProviderNumbersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__drifted_number__init
+                     (Phonenumbers__V1__DriftedNumber         *message)
+{
+  static const Phonenumbers__V1__DriftedNumber init_value = PHONENUMBERS__V1__DRIFTED_NUMBER__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__drifted_number__get_packed_size
+                     (const Phonenumbers__V1__DriftedNumber *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__drifted_number__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__drifted_number__pack
+                     (const Phonenumbers__V1__DriftedNumber *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__drifted_number__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__drifted_number__pack_to_buffer
+                     (const Phonenumbers__V1__DriftedNumber *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__drifted_number__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__DriftedNumber *
+       phonenumbers__v1__drifted_number__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__DriftedNumber *)
+     protobuf_c_message_unpack (&phonenumbers__v1__drifted_number__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__drifted_number__free_unpacked
+                     (Phonenumbers__V1__DriftedNumber *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__drifted_number__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   phonenumbers__v1__reconcile_provider_numbers_response__init
+                     (Phonenumbers__V1__ReconcileProviderNumbersResponse         *message)
+{
+  static const Phonenumbers__V1__ReconcileProviderNumbersResponse init_value = PHONENUMBERS__V1__RECONCILE_PROVIDER_NUMBERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t phonenumbers__v1__reconcile_provider_numbers_response__get_packed_size
+                     (const Phonenumbers__V1__ReconcileProviderNumbersResponse *message)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t phonenumbers__v1__reconcile_provider_numbers_response__pack
+                     (const Phonenumbers__V1__ReconcileProviderNumbersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t phonenumbers__v1__reconcile_provider_numbers_response__pack_to_buffer
+                     (const Phonenumbers__V1__ReconcileProviderNumbersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Phonenumbers__V1__ReconcileProviderNumbersResponse *
+       phonenumbers__v1__reconcile_provider_numbers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Phonenumbers__V1__ReconcileProviderNumbersResponse *)
+     protobuf_c_message_unpack (&phonenumbers__v1__reconcile_provider_numbers_response__descriptor,
+                                allocator, len, data);
+}
+void   phonenumbers__v1__reconcile_provider_numbers_response__free_unpacked
+                     (Phonenumbers__V1__ReconcileProviderNumbersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_descriptors[17] =
 {
   {
@@ -1938,6 +2073,152 @@ const ProtobufCMessageDescriptor phonenumbers__v1__list_port_out_attempts_respon
   (ProtobufCMessageInit) phonenumbers__v1__list_port_out_attempts_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+#define phonenumbers__v1__reconcile_provider_numbers_request__field_descriptors NULL
+#define phonenumbers__v1__reconcile_provider_numbers_request__field_indices_by_name NULL
+#define phonenumbers__v1__reconcile_provider_numbers_request__number_ranges NULL
+const ProtobufCMessageDescriptor phonenumbers__v1__reconcile_provider_numbers_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ReconcileProviderNumbersRequest",
+  "ReconcileProviderNumbersRequest",
+  "Phonenumbers__V1__ReconcileProviderNumbersRequest",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ReconcileProviderNumbersRequest),
+  0,
+  phonenumbers__v1__reconcile_provider_numbers_request__field_descriptors,
+  phonenumbers__v1__reconcile_provider_numbers_request__field_indices_by_name,
+  0,  phonenumbers__v1__reconcile_provider_numbers_request__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__reconcile_provider_numbers_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__drifted_number__field_descriptors[3] =
+{
+  {
+    "e164",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__DriftedNumber, e164),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__DriftedNumber, number_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "account_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__DriftedNumber, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__drifted_number__field_indices_by_name[] = {
+  2,   /* field[2] = account_id */
+  0,   /* field[0] = e164 */
+  1,   /* field[1] = number_id */
+};
+static const ProtobufCIntRange phonenumbers__v1__drifted_number__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__drifted_number__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.DriftedNumber",
+  "DriftedNumber",
+  "Phonenumbers__V1__DriftedNumber",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__DriftedNumber),
+  3,
+  phonenumbers__v1__drifted_number__field_descriptors,
+  phonenumbers__v1__drifted_number__field_indices_by_name,
+  1,  phonenumbers__v1__drifted_number__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__drifted_number__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor phonenumbers__v1__reconcile_provider_numbers_response__field_descriptors[3] =
+{
+  {
+    "only_at_provider",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Phonenumbers__V1__ReconcileProviderNumbersResponse, n_only_at_provider),
+    offsetof(Phonenumbers__V1__ReconcileProviderNumbersResponse, only_at_provider),
+    &phonenumbers__v1__drifted_number__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "only_in_service",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Phonenumbers__V1__ReconcileProviderNumbersResponse, n_only_in_service),
+    offsetof(Phonenumbers__V1__ReconcileProviderNumbersResponse, only_in_service),
+    &phonenumbers__v1__drifted_number__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "checked_at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__ReconcileProviderNumbersResponse, checked_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned phonenumbers__v1__reconcile_provider_numbers_response__field_indices_by_name[] = {
+  2,   /* field[2] = checked_at_ms */
+  0,   /* field[0] = only_at_provider */
+  1,   /* field[1] = only_in_service */
+};
+static const ProtobufCIntRange phonenumbers__v1__reconcile_provider_numbers_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor phonenumbers__v1__reconcile_provider_numbers_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "phonenumbers.v1.ReconcileProviderNumbersResponse",
+  "ReconcileProviderNumbersResponse",
+  "Phonenumbers__V1__ReconcileProviderNumbersResponse",
+  "phonenumbers.v1",
+  sizeof(Phonenumbers__V1__ReconcileProviderNumbersResponse),
+  3,
+  phonenumbers__v1__reconcile_provider_numbers_response__field_descriptors,
+  phonenumbers__v1__reconcile_provider_numbers_response__field_indices_by_name,
+  1,  phonenumbers__v1__reconcile_provider_numbers_response__number_ranges,
+  (ProtobufCMessageInit) phonenumbers__v1__reconcile_provider_numbers_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue phonenumbers__v1__number_status__enum_values_by_number[5] =
 {
   { "NUMBER_STATUS_UNSPECIFIED", "PHONENUMBERS__V1__NUMBER_STATUS__NUMBER_STATUS_UNSPECIFIED", 0 },
@@ -1972,7 +2253,7 @@ const ProtobufCEnumDescriptor phonenumbers__v1__number_status__descriptor =
   phonenumbers__v1__number_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor phonenumbers__v1__numbers__method_descriptors[11] =
+static const ProtobufCMethodDescriptor phonenumbers__v1__numbers__method_descriptors[12] =
 {
   { "AddNumber", &phonenumbers__v1__add_number_request__descriptor, &phonenumbers__v1__dedicated_number__descriptor },
   { "GetNumber", &phonenumbers__v1__get_number_request__descriptor, &phonenumbers__v1__dedicated_number__descriptor },
@@ -1985,6 +2266,7 @@ static const ProtobufCMethodDescriptor phonenumbers__v1__numbers__method_descrip
   { "GetPortOutPin", &phonenumbers__v1__get_port_out_pin_request__descriptor, &phonenumbers__v1__port_out_pin__descriptor },
   { "ResetPortOutPin", &phonenumbers__v1__reset_port_out_pin_request__descriptor, &phonenumbers__v1__port_out_pin__descriptor },
   { "ListPortOutAttempts", &phonenumbers__v1__list_port_out_attempts_request__descriptor, &phonenumbers__v1__list_port_out_attempts_response__descriptor },
+  { "ReconcileProviderNumbers", &phonenumbers__v1__reconcile_provider_numbers_request__descriptor, &phonenumbers__v1__reconcile_provider_numbers_response__descriptor },
 };
 const unsigned phonenumbers__v1__numbers__method_indices_by_name[] = {
   0,        /* AddNumber */
@@ -1993,6 +2275,7 @@ const unsigned phonenumbers__v1__numbers__method_indices_by_name[] = {
   8,        /* GetPortOutPin */
   2,        /* ListNumbers */
   10,        /* ListPortOutAttempts */
+  11,        /* ReconcileProviderNumbers */
   3,        /* RenameNumber */
   7,        /* RequestPortOut */
   9,        /* ResetPortOutPin */
@@ -2006,7 +2289,7 @@ const ProtobufCServiceDescriptor phonenumbers__v1__numbers__descriptor =
   "Numbers",
   "Phonenumbers__V1__Numbers",
   "phonenumbers.v1",
-  11,
+  12,
   phonenumbers__v1__numbers__method_descriptors,
   phonenumbers__v1__numbers__method_indices_by_name
 };
@@ -2097,6 +2380,14 @@ void phonenumbers__v1__numbers__list_port_out_attempts(ProtobufCService *service
 {
   assert(service->descriptor == &phonenumbers__v1__numbers__descriptor);
   service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void phonenumbers__v1__numbers__reconcile_provider_numbers(ProtobufCService *service,
+                                                           const Phonenumbers__V1__ReconcileProviderNumbersRequest *input,
+                                                           Phonenumbers__V1__ReconcileProviderNumbersResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &phonenumbers__v1__numbers__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void phonenumbers__v1__numbers__init (Phonenumbers__V1__Numbers_Service *service,
                                       Phonenumbers__V1__Numbers_ServiceDestroy destroy)

@@ -55,4 +55,13 @@ static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers
 static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__list_port_out_attempts_response(void) {
     return &phonenumbers__v1__list_port_out_attempts_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__reconcile_provider_numbers_request(void) {
+    return &phonenumbers__v1__reconcile_provider_numbers_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__drifted_number(void) {
+    return &phonenumbers__v1__drifted_number__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *pnbridge_descriptor_phonenumbers__v1__reconcile_provider_numbers_response(void) {
+    return &phonenumbers__v1__reconcile_provider_numbers_response__descriptor;
+}
 #endif

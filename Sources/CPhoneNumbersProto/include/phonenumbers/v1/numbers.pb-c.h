@@ -32,6 +32,9 @@ typedef struct Phonenumbers__V1__PortOutPin Phonenumbers__V1__PortOutPin;
 typedef struct Phonenumbers__V1__ListPortOutAttemptsRequest Phonenumbers__V1__ListPortOutAttemptsRequest;
 typedef struct Phonenumbers__V1__PortOutAttempt Phonenumbers__V1__PortOutAttempt;
 typedef struct Phonenumbers__V1__ListPortOutAttemptsResponse Phonenumbers__V1__ListPortOutAttemptsResponse;
+typedef struct Phonenumbers__V1__ReconcileProviderNumbersRequest Phonenumbers__V1__ReconcileProviderNumbersRequest;
+typedef struct Phonenumbers__V1__DriftedNumber Phonenumbers__V1__DriftedNumber;
+typedef struct Phonenumbers__V1__ReconcileProviderNumbersResponse Phonenumbers__V1__ReconcileProviderNumbersResponse;
 
 
 /* --- enums --- */
@@ -313,6 +316,60 @@ struct  Phonenumbers__V1__ListPortOutAttemptsResponse
 #define PHONENUMBERS__V1__LIST_PORT_OUT_ATTEMPTS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__list_port_out_attempts_response__descriptor) \
     , 0,NULL, 0, 0 }
+
+
+/*
+ * Operator only: nothing to give; the service asks the provider now.
+ */
+struct  Phonenumbers__V1__ReconcileProviderNumbersRequest
+{
+  ProtobufCMessage base;
+};
+#define PHONENUMBERS__V1__RECONCILE_PROVIDER_NUMBERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__reconcile_provider_numbers_request__descriptor) \
+     }
+
+
+/*
+ * A number held on one side only.
+ */
+struct  Phonenumbers__V1__DriftedNumber
+{
+  ProtobufCMessage base;
+  char *e164;
+  /*
+   * The service's number id: its record, or the key the provider holds the number under
+   * (empty when the provider has none).
+   */
+  char *number_id;
+  /*
+   * The account holding it in the service; empty when the service does not know it.
+   */
+  char *account_id;
+};
+#define PHONENUMBERS__V1__DRIFTED_NUMBER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__drifted_number__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Phonenumbers__V1__ReconcileProviderNumbersResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Held by the provider, unknown to the service: paid for, unused.
+   */
+  size_t n_only_at_provider;
+  Phonenumbers__V1__DriftedNumber **only_at_provider;
+  /*
+   * READY in the service, not held by the provider.
+   */
+  size_t n_only_in_service;
+  Phonenumbers__V1__DriftedNumber **only_in_service;
+  int64_t checked_at_ms;
+};
+#define PHONENUMBERS__V1__RECONCILE_PROVIDER_NUMBERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__reconcile_provider_numbers_response__descriptor) \
+    , 0,NULL, 0,NULL, 0 }
 
 
 /* Phonenumbers__V1__DedicatedNumber methods */
@@ -638,6 +695,63 @@ Phonenumbers__V1__ListPortOutAttemptsResponse *
 void   phonenumbers__v1__list_port_out_attempts_response__free_unpacked
                      (Phonenumbers__V1__ListPortOutAttemptsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ReconcileProviderNumbersRequest methods */
+void   phonenumbers__v1__reconcile_provider_numbers_request__init
+                     (Phonenumbers__V1__ReconcileProviderNumbersRequest         *message);
+size_t phonenumbers__v1__reconcile_provider_numbers_request__get_packed_size
+                     (const Phonenumbers__V1__ReconcileProviderNumbersRequest   *message);
+size_t phonenumbers__v1__reconcile_provider_numbers_request__pack
+                     (const Phonenumbers__V1__ReconcileProviderNumbersRequest   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__reconcile_provider_numbers_request__pack_to_buffer
+                     (const Phonenumbers__V1__ReconcileProviderNumbersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ReconcileProviderNumbersRequest *
+       phonenumbers__v1__reconcile_provider_numbers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__reconcile_provider_numbers_request__free_unpacked
+                     (Phonenumbers__V1__ReconcileProviderNumbersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__DriftedNumber methods */
+void   phonenumbers__v1__drifted_number__init
+                     (Phonenumbers__V1__DriftedNumber         *message);
+size_t phonenumbers__v1__drifted_number__get_packed_size
+                     (const Phonenumbers__V1__DriftedNumber   *message);
+size_t phonenumbers__v1__drifted_number__pack
+                     (const Phonenumbers__V1__DriftedNumber   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__drifted_number__pack_to_buffer
+                     (const Phonenumbers__V1__DriftedNumber   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__DriftedNumber *
+       phonenumbers__v1__drifted_number__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__drifted_number__free_unpacked
+                     (Phonenumbers__V1__DriftedNumber *message,
+                      ProtobufCAllocator *allocator);
+/* Phonenumbers__V1__ReconcileProviderNumbersResponse methods */
+void   phonenumbers__v1__reconcile_provider_numbers_response__init
+                     (Phonenumbers__V1__ReconcileProviderNumbersResponse         *message);
+size_t phonenumbers__v1__reconcile_provider_numbers_response__get_packed_size
+                     (const Phonenumbers__V1__ReconcileProviderNumbersResponse   *message);
+size_t phonenumbers__v1__reconcile_provider_numbers_response__pack
+                     (const Phonenumbers__V1__ReconcileProviderNumbersResponse   *message,
+                      uint8_t             *out);
+size_t phonenumbers__v1__reconcile_provider_numbers_response__pack_to_buffer
+                     (const Phonenumbers__V1__ReconcileProviderNumbersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Phonenumbers__V1__ReconcileProviderNumbersResponse *
+       phonenumbers__v1__reconcile_provider_numbers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   phonenumbers__v1__reconcile_provider_numbers_response__free_unpacked
+                     (Phonenumbers__V1__ReconcileProviderNumbersResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Phonenumbers__V1__DedicatedNumber_Closure)
@@ -691,6 +805,15 @@ typedef void (*Phonenumbers__V1__PortOutAttempt_Closure)
 typedef void (*Phonenumbers__V1__ListPortOutAttemptsResponse_Closure)
                  (const Phonenumbers__V1__ListPortOutAttemptsResponse *message,
                   void *closure_data);
+typedef void (*Phonenumbers__V1__ReconcileProviderNumbersRequest_Closure)
+                 (const Phonenumbers__V1__ReconcileProviderNumbersRequest *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__DriftedNumber_Closure)
+                 (const Phonenumbers__V1__DriftedNumber *message,
+                  void *closure_data);
+typedef void (*Phonenumbers__V1__ReconcileProviderNumbersResponse_Closure)
+                 (const Phonenumbers__V1__ReconcileProviderNumbersResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -742,6 +865,10 @@ struct Phonenumbers__V1__Numbers_Service
                                  const Phonenumbers__V1__ListPortOutAttemptsRequest *input,
                                  Phonenumbers__V1__ListPortOutAttemptsResponse_Closure closure,
                                  void *closure_data);
+  void (*reconcile_provider_numbers)(Phonenumbers__V1__Numbers_Service *service,
+                                     const Phonenumbers__V1__ReconcileProviderNumbersRequest *input,
+                                     Phonenumbers__V1__ReconcileProviderNumbersResponse_Closure closure,
+                                     void *closure_data);
 };
 typedef void (*Phonenumbers__V1__Numbers_ServiceDestroy)(Phonenumbers__V1__Numbers_Service *);
 void phonenumbers__v1__numbers__init (Phonenumbers__V1__Numbers_Service *service,
@@ -760,7 +887,8 @@ void phonenumbers__v1__numbers__init (Phonenumbers__V1__Numbers_Service *service
       function_prefix__ ## request_port_out,\
       function_prefix__ ## get_port_out_pin,\
       function_prefix__ ## reset_port_out_pin,\
-      function_prefix__ ## list_port_out_attempts  }
+      function_prefix__ ## list_port_out_attempts,\
+      function_prefix__ ## reconcile_provider_numbers  }
 void phonenumbers__v1__numbers__add_number(ProtobufCService *service,
                                            const Phonenumbers__V1__AddNumberRequest *input,
                                            Phonenumbers__V1__DedicatedNumber_Closure closure,
@@ -805,6 +933,10 @@ void phonenumbers__v1__numbers__list_port_out_attempts(ProtobufCService *service
                                                        const Phonenumbers__V1__ListPortOutAttemptsRequest *input,
                                                        Phonenumbers__V1__ListPortOutAttemptsResponse_Closure closure,
                                                        void *closure_data);
+void phonenumbers__v1__numbers__reconcile_provider_numbers(ProtobufCService *service,
+                                                           const Phonenumbers__V1__ReconcileProviderNumbersRequest *input,
+                                                           Phonenumbers__V1__ReconcileProviderNumbersResponse_Closure closure,
+                                                           void *closure_data);
 
 /* --- descriptors --- */
 
@@ -826,6 +958,9 @@ extern const ProtobufCMessageDescriptor phonenumbers__v1__port_out_pin__descript
 extern const ProtobufCMessageDescriptor phonenumbers__v1__list_port_out_attempts_request__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__port_out_attempt__descriptor;
 extern const ProtobufCMessageDescriptor phonenumbers__v1__list_port_out_attempts_response__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__reconcile_provider_numbers_request__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__drifted_number__descriptor;
+extern const ProtobufCMessageDescriptor phonenumbers__v1__reconcile_provider_numbers_response__descriptor;
 extern const ProtobufCServiceDescriptor phonenumbers__v1__numbers__descriptor;
 
 PROTOBUF_C__END_DECLS
