@@ -11,11 +11,11 @@ scripts/format.sh --lint
 scripts/check-operations.sh
 swift build --build-tests
 swift test --skip-build
-# The number suites again, with the Telnyx adapter against the emulator; every exchange
+# The number and campaign suites again (dedicated and single-use numbers), with the Telnyx adapter against the emulator; every exchange
 # is then validated against the provider's published description.
 exchanges=$(mktemp)
 trap 'rm -f "$exchanges"' EXIT
 TELNYX_EXCHANGE_LOG=$exchanges PHONE_NUMBERS_TEST_PROVIDER=telnyx \
-    swift test --skip-build --filter 'TelnyxProviderTests|NumbersTests|PortOutTests|ProviderWatchTests'
+    swift test --skip-build --filter 'TelnyxProviderTests|NumbersTests|PortOutTests|CampaignsTests|ProviderWatchTests'
 python3 -c 'import openapi_core' 2>/dev/null || pip install -q openapi-core==0.19.5
 python3 scripts/validate-telnyx-exchanges.py "$exchanges"

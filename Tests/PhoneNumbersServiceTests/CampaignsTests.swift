@@ -108,10 +108,7 @@ struct CampaignsTests {
             let e164 = active.e164
             var released = false
             for _ in 0..<100 where !released {
-                released = try await harness.pool.read {
-                    try $0.queryOne("SELECT 1 AS x FROM simulated_numbers WHERE e164 = ? AND reservation_key NOT LIKE 'aging:%'", [e164])
-                        == nil
-                }
+                released = try await harness.heldAtProvider()[e164] == nil
                 if !released { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(released)
