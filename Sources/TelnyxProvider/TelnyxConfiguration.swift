@@ -18,6 +18,8 @@ public struct TelnyxConfiguration: Sendable {
     public var retry: RetryPolicy
     /// How long to wait before asking again about a pending order or assignment.
     public var pollInterval: Duration
+    /// How long an area code's "has numbers" answer is reused for the area-code list.
+    public var inventoryCacheLifetime: Duration
 
     public init(
         baseURL: URL = URL(string: "https://api.telnyx.com/v2")!,
@@ -27,8 +29,10 @@ public struct TelnyxConfiguration: Sendable {
         brands: [String: String] = [:],
         requestTimeout: Duration = .seconds(10),
         retry: RetryPolicy = RetryPolicy(),
-        pollInterval: Duration = .seconds(15)
+        pollInterval: Duration = .seconds(15),
+        inventoryCacheLifetime: Duration = .seconds(300)
     ) {
+        self.inventoryCacheLifetime = inventoryCacheLifetime
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.messagingProfileID = messagingProfileID

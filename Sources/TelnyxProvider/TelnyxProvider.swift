@@ -106,7 +106,10 @@ public struct TelnyxProvider: NumberProvider {
     private func reserveOnce(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
         if let held = reservations.value.withLock({ $0[reservationKey] }) { return held }
         let candidates = try await available(areaCode, limit: 5)
-        guard !candidates.isEmpty else { throw .noInventory(areaCode: areaCode) }
+        guard !candidates.isEmpty else {
+            _ = reservations.inventory.withLock { $0.removeValue(forKey: areaCode) }
+            throw .noInventory(areaCode: areaCode)
+        }
         var lastRefusal = ""
         for candidate in candidates {
             do {
@@ -134,12 +137,34 @@ public struct TelnyxProvider: NumberProvider {
         throw .noInventory(areaCode: areaCode)
     }
 
+    /// One search per area code (at most 8 at once), each answer kept for
+    /// `TelnyxConfiguration.inventoryCacheLifetime`: listing every area code must not
+    /// send hundreds of calls each time.
     public func areaCodesWithInventory(_ areaCodes: [String]) async throws(ProviderError) -> Set<String> {
-        var stocked: Set<String> = []
-        for areaCode in areaCodes where try await !available(areaCode, limit: 1).isEmpty {
-            stocked.insert(areaCode)
+        let now = ContinuousClock.now
+        var known = reservations.inventory.withLock { cache in
+            cache.filter { $0.value.until > now }.mapValues(\.stocked)
         }
-        return stocked
+        let missing = areaCodes.filter { known[$0] == nil }
+        do {
+            try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                var next = missing.makeIterator()
+                func addNext() {
+                    guard let areaCode = next.next() else { return }
+                    group.addTask { (areaCode, try await !available(areaCode, limit: 1).isEmpty) }
+                }
+                for _ in 0..<8 { addNext() }
+                while let (areaCode, stocked) = try await group.next() {
+                    known[areaCode] = stocked
+                    let until = ContinuousClock.now + configuration.inventoryCacheLifetime
+                    reservations.inventory.withLock { $0[areaCode] = (stocked, until) }
+                    addNext()
+                }
+            }
+        } catch {
+            throw Self.providerError(error)
+        }
+        return Set(areaCodes.filter { known[$0] == true })
     }
 
     /// Nothing to cancel at Telnyx's API: an unused hold expires after 30 minutes.
@@ -330,4 +355,6 @@ final class Reservations: Sendable {
     let value = Mutex<[String: String]>([:])
     /// Reservations under way, by key and area code.
     let inFlight = Mutex<[String: Task<String, any Error>]>([:])
+    /// Whether an area code had numbers, and until when that answer is kept.
+    let inventory = Mutex<[String: (stocked: Bool, until: ContinuousClock.Instant)]>([:])
 }

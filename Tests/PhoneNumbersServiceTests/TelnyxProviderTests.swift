@@ -182,6 +182,20 @@ struct TelnyxProviderTests {
         }
     }
 
+    @Test("the area-code list: one search per code, at most 8 at once, then answered from the cache")
+    func inventory() async throws {
+        try await Self.with(.init(emptyAreaCodes: ["907", "212"], orderDelay: .zero, assignmentDelay: .zero)) { provider, emulator in
+            let codes = ["415", "510", "907", "212", "312", "646", "718", "202", "206", "305", "404", "503"]
+            let stocked = try await provider.areaCodesWithInventory(codes)
+            #expect(stocked == Set(codes).subtracting(["907", "212"]))
+            let searches = { emulator.exchanges.filter { $0.path.hasSuffix("/available_phone_numbers") }.count }
+            #expect(searches() == codes.count)
+            let again = try await provider.areaCodesWithInventory(codes)
+            #expect(again == stocked)
+            #expect(searches() == codes.count, "the second list is answered from the cache")
+        }
+    }
+
     @Test("the retry policy: Retry-After honoured, POSTs retried only on 429, the budget caps the waits")
     func retryPolicy() {
         let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(100), maxDelay: .seconds(5), budget: .seconds(6))
