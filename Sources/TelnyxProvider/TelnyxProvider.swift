@@ -232,6 +232,12 @@ public struct TelnyxProvider: NumberProvider {
         case .pending:
             return .pending(stage: "10DLC campaign assignment pending", after: configuration.pollInterval)
         case .failed:
+            // The failed assignment is removed so that RetryProvisioning assigns afresh.
+            do {
+                _ = try await api.deletePhoneNumberCampaign(path: .init(phoneNumber: e164)).ok
+            } catch {
+                logger.notice("could not remove a failed campaign assignment", metadata: ["number.e164": "\(e164)", "error": "\(error)"])
+            }
             throw .permanent("the 10DLC campaign assignment failed: \(assignment.failureReasons ?? "no reason given")")
         }
     }

@@ -245,6 +245,14 @@ struct NumbersTests {
             _ = try await tenant.waitFinal(ready.id)
             retry.numberId = ready.id
             await expectError(.failedPrecondition, "NUMBER_NOT_FAILED") { try await tenant.admin.numbers.retryProvisioning(retry) }
+
+            // Once the carrier accepts the number, a retry provisions it: the same number, READY.
+            try await harness.restart(.fast)
+            let admin = harness.connection(try await token(of: tenant, harness))
+            retry.numberId = number.id
+            _ = try await admin.numbers.retryProvisioning(retry)
+            let recovered = try await tenant.waitFinal(number.id, via: admin)
+            #expect(recovered.status == .ready && recovered.e164 == failed.e164, "\(recovered.status) \(recovered.failureReason)")
         }
     }
 

@@ -129,11 +129,11 @@ struct TelnyxProviderTests {
         }
     }
 
-    @Test("no inventory is NO_NUMBERS_AVAILABLE's error; a failed assignment is permanent with Telnyx's reason")
+    @Test("no inventory is NO_NUMBERS_AVAILABLE's error; a failed assignment is permanent with Telnyx's reason, and a retry assigns afresh")
     func refusals() async throws {
         try await Self.with(.init(emptyAreaCodes: ["907"], orderDelay: .zero, assignmentDelay: .zero, failAssignmentAreaCodes: ["646"])) {
             provider,
-            _ in
+            emulator in
             await #expect(throws: ProviderError.noInventory(areaCode: "907")) {
                 _ = try await provider.reserveNumber(areaCode: "907", reservationKey: "num_e")
             }
@@ -148,6 +148,11 @@ struct TelnyxProviderTests {
             await #expect(throws: ProviderError.self) {
                 _ = try await provider.provision(e164: e164, reservationKey: "num_f", useCaseID: "uc_unmapped")
             }
+            // RetryProvisioning once the carrier accepts: a new assignment, READY.
+            emulator.configure { $0.failAssignmentAreaCodes = [] }
+            _ = try await Self.provisioned(provider, e164, key: "num_f")
+            #expect(emulator.assignmentStatus(e164) == "ASSIGNED")
+            #expect(emulator.ordersPlaced(customerReference: "num_f") == 1)
         }
     }
 
