@@ -75,3 +75,10 @@ public struct TelnyxConfiguration: Sendable {
         return result
     }
 }
+
+extension TelnyxConfiguration: CustomStringConvertible {
+    /// Everything but the API key, which is never printed.
+    public var description: String {
+        "TelnyxConfiguration(baseURL: \(baseURL), apiKey: <redacted>, messagingProfileID: \(messagingProfileID), campaigns: \(campaigns.count), brands: \(brands.count))"
+    }
+}

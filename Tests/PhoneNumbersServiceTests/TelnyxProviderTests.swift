@@ -201,6 +201,13 @@ struct TelnyxProviderTests {
         }
     }
 
+    @Test("the API key is never printed with the configuration")
+    func keyRedacted() {
+        let configuration = TelnyxConfiguration(apiKey: "KEY-secret-123", messagingProfileID: "MP", campaigns: [:])
+        #expect(!"\(configuration)".contains("KEY-secret-123"))
+        #expect(!String(reflecting: configuration).contains("KEY-secret-123"))
+    }
+
     @Test("the retry policy: Retry-After honoured, POSTs retried only on 429, the budget caps the waits")
     func retryPolicy() {
         let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(100), maxDelay: .seconds(5), budget: .seconds(6))
