@@ -9,7 +9,8 @@ public struct Event: ProtoMessage {
     /// Strictly increasing per server; resume with the last one seen.
     public var sequence: Int64 = 0
     public var accountId: String = ""
-    /// "NUMBER_STATUS_CHANGED" or "CAMPAIGN_STATE_CHANGED".
+    /// "NUMBER_STATUS_CHANGED", "CAMPAIGN_STATE_CHANGED", or "NUMBER_DRIFT_DETECTED" (the
+    /// provider no longer holds this READY number; see docs/PROVIDERS.md).
     public var kind: String = ""
     /// The number's or campaign's id.
     public var subjectId: String = ""

@@ -3,7 +3,7 @@ public struct EventRecord: Sendable, Hashable {
     /// Strictly increasing; resume a watch after the last one seen.
     public var sequence: Int64
     public var accountID: String
-    /// `NUMBER_STATUS_CHANGED` or `CAMPAIGN_STATE_CHANGED`.
+    /// `NUMBER_STATUS_CHANGED`, `CAMPAIGN_STATE_CHANGED` or `NUMBER_DRIFT_DETECTED`.
     public var kind: String
     public var subjectID: String
     public var oldState: String

@@ -36,7 +36,8 @@ struct  Phonenumbers__V1__Event
   int64_t sequence;
   char *account_id;
   /*
-   * "NUMBER_STATUS_CHANGED" or "CAMPAIGN_STATE_CHANGED".
+   * "NUMBER_STATUS_CHANGED", "CAMPAIGN_STATE_CHANGED", or "NUMBER_DRIFT_DETECTED" (the
+   * provider no longer holds this READY number; see docs/PROVIDERS.md).
    */
   char *kind;
   /*
