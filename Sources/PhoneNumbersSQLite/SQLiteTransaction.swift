@@ -397,18 +397,27 @@ struct SQLiteTransaction: StoreWriter {
         try database.query(
             "SELECT * FROM events WHERE account_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
             [accountID, sequence, limit]
-        ).map {
-            EventRecord(
-                sequence: try $0.get("sequence"),
-                accountID: accountID,
-                kind: try $0.get("kind"),
-                subjectID: try $0.get("subject_id"),
-                oldState: try $0.get("old_state"),
-                newState: try $0.get("new_state"),
-                reason: try $0.get("reason"),
-                at: try $0.get("at")
-            )
-        }
+        ).map(Self.event)
+    }
+
+    func latestEvent(accountID: String, subjectID: String) throws -> EventRecord? {
+        try database.queryOne(
+            "SELECT * FROM events WHERE account_id = ? AND subject_id = ? ORDER BY sequence DESC LIMIT 1",
+            [accountID, subjectID]
+        ).map(Self.event)
+    }
+
+    private static func event(_ row: Row) throws -> EventRecord {
+        EventRecord(
+            sequence: try row.get("sequence"),
+            accountID: try row.get("account_id"),
+            kind: try row.get("kind"),
+            subjectID: try row.get("subject_id"),
+            oldState: try row.get("old_state"),
+            newState: try row.get("new_state"),
+            reason: try row.get("reason"),
+            at: try row.get("at")
+        )
     }
 
     func append(_ entry: AuditEntry) throws {

@@ -242,5 +242,13 @@ enum Schema {
             CREATE INDEX port_out_attempts_by_provider_request ON port_out_attempts(provider_request_id) WHERE provider_request_id <> '';
             """
         ),
+        // The newest event about a number or campaign, found without scanning the account's
+        // log (reconciliation reports a drifted number once).
+        .init(
+            "0012_events_by_subject",
+            """
+            CREATE INDEX events_by_subject ON events(account_id, subject_id, sequence);
+            """
+        ),
     ]
 }

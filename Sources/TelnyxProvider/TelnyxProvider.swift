@@ -175,6 +175,8 @@ public struct TelnyxProvider: NumberProvider {
     // MARK: Provisioning
 
     public func provision(e164: String, reservationKey: String, useCaseID: String) async throws(ProviderError) -> ProvisioningProgress {
+        // The service recorded the reservation before provisioning: no retry will ask for it again.
+        _ = reservations.value.withLock { $0.removeValue(forKey: reservationKey) }
         guard let campaignID = configuration.campaigns[useCaseID] ?? configuration.campaigns["*"] else {
             throw .permanent(
                 "use case \(useCaseID) has no Telnyx 10DLC campaign: start the service with --telnyx-campaign \(useCaseID)=<campaign id>, then retry provisioning"

@@ -82,7 +82,9 @@ struct ProviderWatchTests {
             await expectError(.permissionDenied, "OPERATOR_ONLY") {
                 _ = try await tenant.owner.numbers.reconcileProviderNumbers(ReconcileProviderNumbersRequest())
             }
-            // Reported once to the account, however often reconciliation runs.
+            // Reported once to the account, however often reconciliation runs, across restarts too.
+            _ = try await harness.operatorAPI.numbers.reconcileProviderNumbers(ReconcileProviderNumbersRequest())
+            try await harness.restart()
             _ = try await harness.operatorAPI.numbers.reconcileProviderNumbers(ReconcileProviderNumbersRequest())
             let events = try await harness.pool.read {
                 try $0.query("SELECT subject_id FROM events WHERE kind = 'NUMBER_DRIFT_DETECTED'", []).map {
@@ -97,8 +99,9 @@ struct ProviderWatchTests {
             // Nothing deleted on either side.
             #expect(emulator.heldNumbers()["+13125550188"] != nil)
             var get = GetNumberRequest()
+            get.accountId = lost.accountId
             get.numberId = lost.id
-            #expect(try await tenant.admin.numbers.getNumber(get).status == .ready)
+            #expect(try await harness.operatorAPI.numbers.getNumber(get).status == .ready)
         }
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import RPCCore
-import Synchronization
 
 /// What reconciliation found: numbers the provider holds that the service does not,
 /// and numbers the service holds that the provider does not. It never deletes anything:
@@ -38,8 +37,6 @@ public struct ProviderWatch: Sendable {
     let numbers: NumbersDomain
     let portOutInterval: Duration
     let reconcileInterval: Duration
-    /// The last reconciliation's findings, for the operator's command and the gauges.
-    let lastDrift: LastDrift
 
     /// The subject of both periodic jobs.
     static let subject = "provider"
@@ -48,7 +45,6 @@ public struct ProviderWatch: Sendable {
         self.numbers = numbers
         self.portOutInterval = portOutInterval
         self.reconcileInterval = reconcileInterval
-        self.lastDrift = LastDrift()
     }
 
     /// Registers both jobs and schedules them now (each reschedules itself).
@@ -165,8 +161,8 @@ public struct ProviderWatch: Sendable {
         return (drift, accounts)
     }
 
-    /// Compares both sides now; reports each newly drifted number once as an event of
-    /// its account (when the service knows the account), in the log and in the gauges.
+    /// Compares both sides now; reports each drifted number the service holds once as
+    /// an event of its account, and both sides in the log and the gauges.
     public func reconcileNow() async throws -> ProviderDrift {
         let atProvider: [ProviderHeldNumber]
         do {
@@ -178,26 +174,30 @@ public struct ProviderWatch: Sendable {
         // Numbers still being bought may not be listed yet: only settled ones count.
         let settled = inService.filter { $0.status == .ready }
         let drift = ProviderDrift.compare(provider: atProvider, service: settled, at: currentTimestamp())
-        let previous = lastDrift.replace(with: drift)
-        let newlyMissing = drift.onlyInService.filter { number in !(previous?.onlyInService.contains { $0.id == number.id } ?? false) }
-        if !newlyMissing.isEmpty {
-            try await numbers.store.write { tx in
-                for number in newlyMissing {
-                    try tx.append(
-                        EventRecord(
-                            accountID: number.accountID,
-                            kind: EventRecord.numberDriftDetected,
-                            subjectID: number.id,
-                            oldState: number.status.visible.rawValue,
-                            newState: number.status.visible.rawValue,
-                            reason: "the provider no longer holds \(number.e164); an operator must look (docs/PROVIDERS.md)",
-                            at: drift.at
-                        )
+        // Each drifted number is reported once: unless the newest event about it already
+        // says so (decided in the write transaction, so concurrent or repeated
+        // reconciliations and restarts report it once).
+        let reported = try await numbers.store.write { tx -> [NumberRecord] in
+            var reported: [NumberRecord] = []
+            for number in drift.onlyInService {
+                guard try tx.latestEvent(accountID: number.accountID, subjectID: number.id)?.kind != EventRecord.numberDriftDetected
+                else { continue }
+                try tx.append(
+                    EventRecord(
+                        accountID: number.accountID,
+                        kind: EventRecord.numberDriftDetected,
+                        subjectID: number.id,
+                        oldState: number.status.visible.rawValue,
+                        newState: number.status.visible.rawValue,
+                        reason: "the provider no longer holds \(number.e164); an operator must look (docs/PROVIDERS.md)",
+                        at: drift.at
                     )
-                }
+                )
+                reported.append(number)
             }
-            for number in newlyMissing { numbers.signals.notify(number.accountID) }
+            return reported
         }
+        for number in reported { numbers.signals.notify(number.accountID) }
         numbers.lifecycle.metrics.providerDrift(onlyAtProvider: drift.onlyAtProvider.count, onlyInService: drift.onlyInService.count)
         if !drift.onlyAtProvider.isEmpty || !drift.onlyInService.isEmpty {
             numbers.logger.warning(
@@ -209,19 +209,6 @@ public struct ProviderWatch: Sendable {
             )
         }
         return drift
-    }
-}
-
-/// The findings of the last reconciliation.
-final class LastDrift: Sendable {
-    private let value = Mutex<ProviderDrift?>(nil)
-
-    /// Stores `drift`, returning what was there.
-    func replace(with drift: ProviderDrift) -> ProviderDrift? {
-        value.withLock { old in
-            defer { old = drift }
-            return old
-        }
     }
 }
 

@@ -68,6 +68,8 @@ public protocol StoreReader {
     func lastEventSequence(ofAccount accountID: String) throws -> Int64
     /// Events of the account after `sequence`, in order.
     func events(ofAccount accountID: String, after sequence: Int64, limit: Int) throws -> [EventRecord]
+    /// The newest event of the account about `subjectID`, if any.
+    func latestEvent(accountID: String, subjectID: String) throws -> EventRecord?
     func auditEntries(_ query: AuditQuery) throws -> [AuditEntry]
 
     /// Jobs due at or before `time`, oldest first.
