@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
+import ServiceLifecycle
 import Synchronization
 import TelnyxAPI
 
@@ -218,10 +219,52 @@ public final class TelnyxEmulator: Sendable {
 
     // MARK: Serving
 
-    /// Serves on `host:port` (0: a free port) until the task is cancelled; `onListening`
-    /// hears the port.
+    /// Serves on `host:port` (0: a free port) until the task is cancelled or a graceful
+    /// shutdown begins (SIGTERM in `telnyx-emulator`); `onListening` hears the port.
     public func run(host: String = "127.0.0.1", port: Int = 0, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
     {
+        try await application(host: host, port: port, onListening: onListening).runService()
+    }
+
+    /// Starts serving on a free loopback port; `stop()` the result when done. Stopping
+    /// is graceful (the listener closes first, then answers in flight finish), so no
+    /// connection is accepted while the server is being torn down.
+    public func start() async throws -> Running {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "telnyx-emulator")
+        logger.logLevel = .critical
+        let group = ServiceGroup(
+            services: [try application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }],
+            logger: logger
+        )
+        let task = Task { try await group.run() }
+        for await port in stream { return Running(url: URL(string: "http://127.0.0.1:\(port)/v2")!, group: group, task: task) }
+        task.cancel()
+        throw CancellationError()
+    }
+
+    /// An emulator serving in this process.
+    public struct Running: Sendable {
+        /// The API's base URL (`http://127.0.0.1:PORT/v2`).
+        public let url: URL
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+
+        /// Stops at once (where waiting is impossible, as in a `deinit`).
+        public func cancel() { task.cancel() }
+
+        /// Stops serving, gracefully, and waits until it has.
+        public func stop() async {
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+        }
+    }
+
+    private func application(
+        host: String,
+        port: Int,
+        onListening: @escaping @Sendable (Int) async -> Void
+    ) throws -> some ApplicationProtocol {
         let router = Router()
         try EmulatedAPI(emulator: self).registerHandlers(
             on: router,
@@ -254,20 +297,11 @@ public final class TelnyxEmulator: Sendable {
         }
         var logger = Logger(label: "telnyx-emulator")
         logger.logLevel = .warning
-        let app = Application(
+        return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        try await app.runService()
-    }
-
-    /// Starts serving on a free loopback port in a task of its own; returns the base URL.
-    public func start() async throws -> (url: URL, task: Task<Void, any Error>) {
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task { try await run { port in continuation.yield(port) } }
-        for await port in stream { return (URL(string: "http://127.0.0.1:\(port)/v2")!, task) }
-        throw CancellationError()
     }
 }

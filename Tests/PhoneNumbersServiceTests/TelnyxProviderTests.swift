@@ -16,8 +16,8 @@ struct TelnyxProviderTests {
         _ body: (TelnyxProvider, TelnyxEmulator) async throws -> Void
     ) async throws {
         let emulator = TelnyxEmulator(behaviour: behaviour)
-        let (url, task) = try await emulator.start()
-        defer { task.cancel() }
+        let running = try await emulator.start()
+        let url = running.url
         var logger = Logger(label: "test.telnyx")
         logger.logLevel = .critical
         let provider = TelnyxProvider(
@@ -33,7 +33,13 @@ struct TelnyxProviderTests {
             ),
             logger: logger
         )
-        try await body(provider, emulator)
+        do {
+            try await body(provider, emulator)
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
     }
 
     /// Provisions to the end, as the job would: asking again while pending.

@@ -32,7 +32,7 @@ final class ServiceHarness: @unchecked Sendable {
     private(set) var provider: FaultyProvider!
     /// The emulated Telnyx API, when the suite runs against the Telnyx adapter.
     private(set) var emulator: TelnyxEmulator?
-    private var emulatorTask: Task<Void, any Error>?
+    private var runningEmulator: TelnyxEmulator.Running?
 
     static func start(
         _ configuration: SimulatedProviderConfiguration = .fast,
@@ -76,7 +76,7 @@ final class ServiceHarness: @unchecked Sendable {
     /// jobs are cancelled and the data (database, operator token) removed.
     deinit {
         for task in tasks { task.cancel() }
-        emulatorTask?.cancel()
+        runningEmulator?.cancel()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -121,10 +121,9 @@ final class ServiceHarness: @unchecked Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { _ = try? await task.value }
         tasks = []
-        if let emulatorTask, !restarting {
-            emulatorTask.cancel()
-            _ = try? await emulatorTask.value
-            self.emulatorTask = nil
+        if let runningEmulator, !restarting {
+            await runningEmulator.stop()
+            self.runningEmulator = nil
         }
     }
 
@@ -151,10 +150,10 @@ final class ServiceHarness: @unchecked Sendable {
         emulator.configure { $0 = behaviour }
         emulator.setBrand("B-TEST", status: "OK", identity: "VERIFIED")
         emulator.setCampaign("CAMP-TEST", status: "MNO_PROVISIONED")
-        if emulatorTask == nil {
-            let (url, task) = try await emulator.start()
-            emulatorURL = url
-            emulatorTask = task
+        if runningEmulator == nil {
+            let running = try await emulator.start()
+            emulatorURL = running.url
+            runningEmulator = running
         }
         self.emulator = emulator
         return TelnyxProvider(
