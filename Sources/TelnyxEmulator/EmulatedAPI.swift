@@ -17,14 +17,13 @@ struct EmulatedAPI: APIProtocol {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000).ISO8601Format(
             .iso8601.year().month().day().time(includingFractionalSeconds: true)
         )
-        .replacingOccurrences(of: "T", with: "T")
     }
 
     private static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 
     /// Telnyx's error body, for statuses the description leaves to `4XX` or doesn't list.
     private static func failure(_ code: String, _ title: String, _ detail: String) -> UndocumentedPayload {
-        let body = try! JSONSerialization.data(withJSONObject: ["errors": [["code": code, "title": title, "detail": detail]]])
+        let body = errorBody(code: code, title: title, detail: detail)
         return UndocumentedPayload(headerFields: [.contentType: "application/json"], body: HTTPBody(body))
     }
 

@@ -64,9 +64,14 @@ struct EmulatorMiddleware: ServerMiddleware {
 
     /// Telnyx's error shape: `{"errors": [{"code", "title", "detail"}]}`.
     static func error(_ status: Int, code: String, title: String, detail: String) -> (HTTPResponse, ArraySlice<UInt8>) {
-        let body = try! JSONSerialization.data(withJSONObject: ["errors": [["code": code, "title": title, "detail": detail]]])
+        let body = errorBody(code: code, title: title, detail: detail)
         var response = HTTPResponse(status: .init(code: status))
         response.headerFields[.contentType] = "application/json"
         return (response, ArraySlice(body))
     }
+}
+
+/// Telnyx's error body, `{"errors": [{"code", "title", "detail"}]}`.
+func errorBody(code: String, title: String, detail: String) -> Data {
+    try! JSONSerialization.data(withJSONObject: ["errors": [["code": code, "title": title, "detail": detail]]])
 }

@@ -23,10 +23,10 @@ public struct TelnyxProvider: NumberProvider {
     private let api: TelnyxAPI.Client
     private let configuration: TelnyxConfiguration
     private let logger: Logger
-    /// Reservations made by this process, by the service's key: a retried reservation
+    /// What this process remembers, starting with its reservations by the service's key: a retried reservation
     /// returns the same number. (A hold lost in a crash expires by itself in 30 minutes
     /// and costs nothing; only orders buy, and those are looked up by key.)
-    private let reservations = Reservations()
+    private let state = AdapterState()
 
     public init(configuration: TelnyxConfiguration, httpClient: HTTPClient = .shared, logger: Logger) {
         self.configuration = configuration
@@ -88,14 +88,14 @@ public struct TelnyxProvider: NumberProvider {
 
     /// Concurrent reservations under one key share one attempt (one hold, one number).
     public func reserveNumber(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
-        if let held = reservations.value.withLock({ $0[reservationKey] }) { return held }
-        let task = reservations.inFlight.withLock { inFlight in
+        if let held = state.reservations.withLock({ $0[reservationKey] }) { return held }
+        let task = state.inFlight.withLock { inFlight in
             if let running = inFlight["\(reservationKey)/\(areaCode)"] { return running }
             let started = Task { () async throws -> String in try await reserveOnce(areaCode: areaCode, reservationKey: reservationKey) }
             inFlight["\(reservationKey)/\(areaCode)"] = started
             return started
         }
-        defer { _ = reservations.inFlight.withLock { $0.removeValue(forKey: "\(reservationKey)/\(areaCode)") } }
+        defer { _ = state.inFlight.withLock { $0.removeValue(forKey: "\(reservationKey)/\(areaCode)") } }
         do {
             return try await task.value
         } catch {
@@ -104,10 +104,10 @@ public struct TelnyxProvider: NumberProvider {
     }
 
     private func reserveOnce(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
-        if let held = reservations.value.withLock({ $0[reservationKey] }) { return held }
+        if let held = state.reservations.withLock({ $0[reservationKey] }) { return held }
         let candidates = try await available(areaCode, limit: 5)
         guard !candidates.isEmpty else {
-            _ = reservations.inventory.withLock { $0.removeValue(forKey: areaCode) }
+            _ = state.inventory.withLock { $0.removeValue(forKey: areaCode) }
             throw .noInventory(areaCode: areaCode)
         }
         var lastRefusal = ""
@@ -121,7 +121,7 @@ public struct TelnyxProvider: NumberProvider {
                     lastRefusal = reservation?.phoneNumbers?.first?.errors ?? "reservation failed"
                     continue
                 }
-                reservations.value.withLock { $0[reservationKey] = candidate }
+                state.reservations.withLock { $0[reservationKey] = candidate }
                 return candidate
             } catch {
                 let mapped = Self.providerError(error)
@@ -142,7 +142,7 @@ public struct TelnyxProvider: NumberProvider {
     /// send hundreds of calls each time.
     public func areaCodesWithInventory(_ areaCodes: [String]) async throws(ProviderError) -> Set<String> {
         let now = ContinuousClock.now
-        var known = reservations.inventory.withLock { cache in
+        var known = state.inventory.withLock { cache in
             cache.filter { $0.value.until > now }.mapValues(\.stocked)
         }
         let missing = areaCodes.filter { known[$0] == nil }
@@ -157,7 +157,7 @@ public struct TelnyxProvider: NumberProvider {
                 while let (areaCode, stocked) = try await group.next() {
                     known[areaCode] = stocked
                     let until = ContinuousClock.now + configuration.inventoryCacheLifetime
-                    reservations.inventory.withLock { $0[areaCode] = (stocked, until) }
+                    state.inventory.withLock { $0[areaCode] = (stocked, until) }
                     addNext()
                 }
             }
@@ -169,14 +169,14 @@ public struct TelnyxProvider: NumberProvider {
 
     /// Nothing to cancel at Telnyx's API: an unused hold expires after 30 minutes.
     public func cancelReservation(reservationKey: String) async throws(ProviderError) {
-        _ = reservations.value.withLock { $0.removeValue(forKey: reservationKey) }
+        _ = state.reservations.withLock { $0.removeValue(forKey: reservationKey) }
     }
 
     // MARK: Provisioning
 
     public func provision(e164: String, reservationKey: String, useCaseID: String) async throws(ProviderError) -> ProvisioningProgress {
         // The service recorded the reservation before provisioning: no retry will ask for it again.
-        _ = reservations.value.withLock { $0.removeValue(forKey: reservationKey) }
+        _ = state.reservations.withLock { $0.removeValue(forKey: reservationKey) }
         guard let campaignID = configuration.campaigns[useCaseID] ?? configuration.campaigns["*"] else {
             throw .permanent(
                 "use case \(useCaseID) has no Telnyx 10DLC campaign: start the service with --telnyx-campaign \(useCaseID)=<campaign id>, then retry provisioning"
@@ -272,12 +272,13 @@ public struct TelnyxProvider: NumberProvider {
     }
 
     public func portOutPIN(e164: String) async throws(ProviderError) -> String {
+        // The number's listing carries `external_pin`: no second call.
         guard let number = try await phoneNumber(e164, key: nil) else { throw .permanent("Telnyx does not hold \(e164)") }
-        return try await call { try await api.retrievePhoneNumber(path: .init(id: number.id)).ok.body.json.data?.externalPin ?? "" }
+        return number.externalPin ?? ""
     }
 
     public func release(e164: String, reservationKey: String) async throws(ProviderError) {
-        _ = reservations.value.withLock { $0.removeValue(forKey: reservationKey) }
+        _ = state.reservations.withLock { $0.removeValue(forKey: reservationKey) }
         // Held under another key (or not at all): someone else's now; nothing to do.
         guard let number = try await phoneNumber(e164, key: reservationKey) else { return }
         if try await assignment(e164) != nil {
@@ -358,9 +359,11 @@ public struct TelnyxProvider: NumberProvider {
     }
 }
 
-/// The reservations this process made, by key.
-final class Reservations: Sendable {
-    let value = Mutex<[String: String]>([:])
+/// What this process remembers between calls: its reservations by key, the ones under
+/// way, and the inventory answers it may reuse.
+final class AdapterState: Sendable {
+    /// The numbers this process reserved, by key.
+    let reservations = Mutex<[String: String]>([:])
     /// Reservations under way, by key and area code.
     let inFlight = Mutex<[String: Task<String, any Error>]>([:])
     /// Whether an area code had numbers, and until when that answer is kept.
