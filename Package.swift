@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -110,7 +111,19 @@ let package = Package(
             ]
         ),
         // The SQLite implementation of the service's store.
-        .target(name: "PhoneNumbersSQLite", dependencies: ["PhoneNumbersService", "Storage"]),
+        .target(name: "PhoneNumbersSQL", dependencies: ["PhoneNumbersService", "Storage"]),
+        .target(name: "PhoneNumbersSQLite", dependencies: ["PhoneNumbersSQL", "PhoneNumbersService", "Storage"]),
+        .target(
+            name: "PhoneNumbersPostgres",
+            dependencies: [
+                "PhoneNumbersSQL", "PhoneNumbersService", "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The built-in simulated carrier/number provider, persisted in the same database.
         .target(name: "SimulatedProvider", dependencies: ["PhoneNumbersService", "Storage"]),
         // Telnyx: types, client and server generated from providers/telnyx/openapi.yml by
@@ -154,7 +167,7 @@ let package = Package(
         .executableTarget(
             name: "PhoneNumbersCLI",
             dependencies: [
-                "RPCCore", "RPCNIO", "RPCProto", "PhoneNumbersClient", "PhoneNumbersService", "PhoneNumbersSQLite",
+                "RPCCore", "RPCNIO", "RPCProto", "PhoneNumbersClient", "PhoneNumbersService", "PhoneNumbersSQLite", "PhoneNumbersPostgres",
                 "SimulatedProvider", "TelnyxProvider", "Storage", "ProtoBridge", "OperationsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -173,7 +186,8 @@ let package = Package(
         .testTarget(
             name: "PhoneNumbersServiceTests",
             dependencies: [
-                "PhoneNumbersService", "PhoneNumbersSQLite", "SimulatedProvider", "PhoneNumbersClient", "PhoneNumbersProto",
+                "PhoneNumbersService", "PhoneNumbersSQLite", "PhoneNumbersPostgres", "PhoneNumbersSQL", "SimulatedProvider", "PhoneNumbersClient",
+                "PhoneNumbersProto",
                 "RPCCore", "RPCNIO", "Storage", "OperationsHTTP", "TelnyxProvider", "TelnyxEmulator", "TelnyxAPI",
                 // The walk-through and command-line tests run the executable: built first.
                 "PhoneNumbersCLI", "TelnyxEmulatorCommand",

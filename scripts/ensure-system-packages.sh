@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and tests need, when any is missing.
+# Installs the Debian packages the build and tests need, when any is missing, and any
+# named as arguments (e.g. postgresql).
 set -euo pipefail
-packages=(pkg-config libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev openssl prometheus)
+packages=(pkg-config libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev openssl prometheus "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

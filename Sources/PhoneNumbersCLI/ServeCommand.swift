@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OperationsHTTP
+import PhoneNumbersPostgres
 import PhoneNumbersSQLite
 import PhoneNumbersService
 import RPCCore
@@ -26,6 +27,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The data directory: the SQLite database and the operator token (created owner-only).")
     var data = ".phone-numbers"
+
+    @Option(
+        help: """
+            Keep the state in PostgreSQL instead of the SQLite file in --data (several replicas may share it): \
+            postgres://USER:PASSWORD@HOST:PORT/DATABASE[?sslmode=disable|prefer|require]; also PHONE_NUMBERS_DATABASE_URL.
+            """
+    )
+    var database: String?
+
+    @Option(help: "PostgreSQL: the most connections this replica opens (also its store's threads).")
+    var databaseConnections = 8
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -136,7 +148,8 @@ struct ServeCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(lock) {} }
 
         let pool = try DatabasePool(path: files.database)
-        let store = try await SQLitePhoneNumbersStore.open(pool)
+        let storage = try await openStore(pool, logger: logger)
+        let store = storage.store
         let provider = try await makeProvider(pool, logger: logger)
         let app = PhoneNumbersApplication(
             store: store,
@@ -145,7 +158,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         if self.provider == .telnyx { try await app.providerWatch.schedule() }
-        pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) }
+        if storage.usesPool { pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) } }
 
         if let token = try await app.accounts.bootstrapOperator() {
             try files.writeSecret(token + "\n", to: files.operatorToken)
@@ -198,7 +211,13 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await storage.close()
+            throw error
+        }
+        await storage.close()
     }
 
     private func seedDemoIfNeeded(_ app: PhoneNumbersApplication, _ files: DataDirectory, _ logger: Logger) async throws {
@@ -293,7 +312,32 @@ enum ProviderKind: String, ExpressibleByArgument, CaseIterable {
     case telnyx
 }
 
+/// The store `serve` keeps its state in, and how to let go of it.
+struct OpenedStore {
+    let store: any PhoneNumbersStore
+    /// Whether the store is the SQLite file in the data directory (its commits are observed).
+    let usesPool: Bool
+    let close: @Sendable () async -> Void
+}
+
 extension ServeCommand {
+    /// PostgreSQL when `--database` (or PHONE_NUMBERS_DATABASE_URL) names one, else the SQLite file.
+    func openStore(_ pool: DatabasePool, logger: Logger) async throws -> OpenedStore {
+        guard let text = database ?? ProcessInfo.processInfo.environment["PHONE_NUMBERS_DATABASE_URL"], !text.isEmpty else {
+            return OpenedStore(store: try await SQLitePhoneNumbersStore.open(pool), usesPool: true, close: {})
+        }
+        let url: PostgresDatabaseURL
+        do {
+            url = try PostgresDatabaseURL(text)
+        } catch {
+            throw ValidationError("--database: \(error)")
+        }
+        guard databaseConnections >= 1 else { throw ValidationError("--database-connections must be at least 1") }
+        let store = try await PostgresPhoneNumbersStore.open(url, connections: databaseConnections, logger: logger)
+        logger.notice("store: PostgreSQL", metadata: ["database": "\(url)"])
+        return OpenedStore(store: store, usesPool: false, close: { await store.close() })
+    }
+
     /// The simulated provider in the service's database, or the Telnyx adapter.
     func makeProvider(_ pool: DatabasePool, logger: Logger) async throws -> any NumberProvider {
         switch provider {

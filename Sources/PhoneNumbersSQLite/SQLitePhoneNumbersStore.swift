@@ -1,4 +1,5 @@
 import Foundation
+import PhoneNumbersSQL
 import PhoneNumbersService
 import Storage
 
@@ -20,10 +21,10 @@ public final class SQLitePhoneNumbersStore: PhoneNumbersStore {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
-        try await pool.read { try body(SQLiteTransaction(database: $0)) }
+        try await pool.read { try body(SQLTransaction($0)) }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
-        try await pool.write { try body(SQLiteTransaction(database: $0)) }
+        try await pool.write { try body(SQLTransaction($0)) }
     }
 }

@@ -1,4 +1,4 @@
-/// A value stored in or read from SQLite.
+/// A value stored in or read from a database (SQLite's storage classes; other engines map onto them).
 public enum DatabaseValue: Sendable, Hashable {
     case null
     case integer(Int64)
@@ -94,6 +94,12 @@ public struct Row: Sendable {
     let columns: [String: Int]
     /// The values, in column order.
     public let values: [DatabaseValue]
+
+    /// A row of `values` whose columns are found by name through `columns` (name → index).
+    public init(columns: [String: Int], values: [DatabaseValue]) {
+        self.columns = columns
+        self.values = values
+    }
 
     /// The value of column `name` as `T`.
     /// - Throws: `RowDecodingError` when the column is missing or holds another type.

@@ -13,7 +13,8 @@ public struct Migrator: Sendable {
         }
     }
 
-    private let migrations: [Migration]
+    /// The migrations, in the order they apply.
+    public let migrations: [Migration]
     private let table: String
 
     /// A migrator for `migrations`, in the order they must apply, recorded in `table`
@@ -26,9 +27,9 @@ public struct Migrator: Sendable {
 
     /// Applies the migrations the database has not seen yet. Each applied migration's
     /// SQL is remembered by checksum, so an edited one is refused, not silently skipped.
-    /// - Throws: `SQLiteError`, or when the applied history is not a prefix of the list
-    ///   (a migration was edited, removed or reordered, or the database is newer than
-    ///   this program), saying which and why.
+    /// - Throws: `SQLiteError`, or `MigrationError` when the applied history is not a
+    ///   prefix of the list (a migration was edited, removed or reordered, or the database
+    ///   is newer than this program), saying which and why.
     public func migrate(_ pool: DatabasePool) async throws {
         let migrations = self.migrations
         let table = self.table
@@ -42,36 +43,13 @@ public struct Migrator: Sendable {
                 try database.execute("ALTER TABLE \(table) ADD COLUMN checksum TEXT NOT NULL DEFAULT ''")
             }
             let applied = try database.query("SELECT id, checksum FROM \(table) ORDER BY rowid").map {
-                (id: try $0.get("id", as: String.self), checksum: try $0.get("checksum", as: String.self))
+                AppliedMigration(id: try $0.get("id", as: String.self), checksum: try $0.get("checksum", as: String.self))
             }
-            for (index, row) in applied.enumerated() {
-                guard index < migrations.count else {
-                    throw SQLiteError(
-                        code: 1,
-                        message:
-                            "the database has migration \(row.id), which this program does not know: it was migrated by a newer version; run that version"
-                    )
-                }
-                let migration = migrations[index]
-                guard migration.id == row.id else {
-                    throw SQLiteError(
-                        code: 1,
-                        message:
-                            "applied migration \(row.id) does not match \(migration.id) at position \(index): migrations were removed or reordered"
-                    )
-                }
-                let checksum = Self.checksum(migration.sql)
-                if row.checksum.isEmpty {
-                    try database.execute("UPDATE \(table) SET checksum = ? WHERE id = ?", [checksum, row.id])
-                } else if row.checksum != checksum {
-                    throw SQLiteError(
-                        code: 1,
-                        message:
-                            "migration \(row.id) was edited after it was applied (checksum \(row.checksum), now \(checksum)): never edit a released migration; append a new one"
-                    )
-                }
+            let plan = try MigrationPlan(known: migrations, applied: applied)
+            for migration in plan.checksumsToRecord {
+                try database.execute("UPDATE \(table) SET checksum = ? WHERE id = ?", [Self.checksum(migration.sql), migration.id])
             }
-            for migration in migrations.dropFirst(applied.count) {
+            for migration in plan.pending {
                 try database.execute("BEGIN IMMEDIATE")
                 do {
                     try database.executeScript(migration.sql)
@@ -89,7 +67,7 @@ public struct Migrator: Sendable {
     }
 
     /// FNV-1a (64 bits) of the SQL, in hex: a fingerprint to notice edits, not a security measure.
-    static func checksum(_ sql: String) -> String {
+    public static func checksum(_ sql: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in sql.utf8 {
             hash ^= UInt64(byte)

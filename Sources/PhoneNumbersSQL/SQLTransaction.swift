@@ -2,34 +2,40 @@ import Foundation
 import PhoneNumbersService
 import Storage
 
-/// The store's queries and changes, as SQL on one connection inside one transaction.
-struct SQLiteTransaction: StoreWriter {
-    let database: Database
+/// The store's queries and changes, as SQL on one connection inside one transaction:
+/// the same statements on SQLite and PostgreSQL, but for the few written per dialect.
+public struct SQLTransaction<Session: SQLSession>: StoreWriter {
+    let database: Session
+
+    /// The queries and changes of the transaction `session` is in.
+    public init(_ session: Session) {
+        database = session
+    }
 
     // MARK: Accounts and credentials
 
-    func account(_ id: String) throws -> AccountRecord? {
+    public func account(_ id: String) throws -> AccountRecord? {
         try database.queryOne("SELECT * FROM accounts WHERE id = ?", [id]).map(Self.account)
     }
 
-    func member(_ id: String) throws -> MemberRecord? {
+    public func member(_ id: String) throws -> MemberRecord? {
         try database.queryOne("SELECT * FROM members WHERE id = ?", [id]).map(Self.member)
     }
 
-    func members(ofAccount accountID: String) throws -> [MemberRecord] {
+    public func members(ofAccount accountID: String) throws -> [MemberRecord] {
         try database.query("SELECT * FROM members WHERE account_id = ? AND removed_at = 0 ORDER BY created_at, id", [accountID])
             .map(Self.member)
     }
 
-    func credential(tokenHash: String) throws -> CredentialRecord? {
+    public func credential(tokenHash: String) throws -> CredentialRecord? {
         try database.queryOne("SELECT * FROM credentials WHERE token_hash = ?", [tokenHash]).map(Self.credential)
     }
 
-    func credential(id: String) throws -> CredentialRecord? {
+    public func credential(id: String) throws -> CredentialRecord? {
         try database.queryOne("SELECT * FROM credentials WHERE id = ?", [id]).map(Self.credential)
     }
 
-    func credentials(ofAccount accountID: String) throws -> [CredentialRecord] {
+    public func credentials(ofAccount accountID: String) throws -> [CredentialRecord] {
         try database.query(
             """
             SELECT credentials.* FROM credentials JOIN members ON members.id = credentials.member_id
@@ -39,44 +45,53 @@ struct SQLiteTransaction: StoreWriter {
         ).map(Self.credential)
     }
 
-    func credentials(ofMember memberID: String) throws -> [CredentialRecord] {
+    public func credentials(ofMember memberID: String) throws -> [CredentialRecord] {
         try database.query("SELECT * FROM credentials WHERE member_id = ? ORDER BY created_at, id", [memberID]).map(Self.credential)
     }
 
-    func platformCredentials() throws -> [CredentialRecord] {
+    public func platformCredentials() throws -> [CredentialRecord] {
         try database.query("SELECT * FROM credentials WHERE kind <> 'MEMBER' ORDER BY created_at, id").map(Self.credential)
     }
 
-    func hasOperatorCredential() throws -> Bool {
+    public func hasOperatorCredential() throws -> Bool {
         try database.queryOne("SELECT 1 AS found FROM credentials WHERE kind = 'OPERATOR' AND revoked_at = 0 LIMIT 1") != nil
     }
 
-    func lockAccount(_ id: String) throws {
-        // Write transactions are serial in SQLite (BEGIN IMMEDIATE): nothing to do.
+    public func lockAccount(_ id: String) throws {
+        switch database.dialect {
+        case .sqlite:
+            // Write transactions are serial in SQLite (BEGIN IMMEDIATE): nothing to do.
+            break
+        case .postgres:
+            // Writing the account's row makes a concurrent writer of the same account wait
+            // here and then fail to serialize at once (the store runs it again on a fresh
+            // snapshot), instead of failing later after doing its work.
+            try database.execute("UPDATE accounts SET event_sequence = event_sequence WHERE id = ?", [id])
+        }
     }
 
-    func insert(_ account: AccountRecord) throws {
+    public func insert(_ account: AccountRecord) throws {
         try database.execute(
             "INSERT INTO accounts (id, name, country, created_at) VALUES (?, ?, ?, ?)",
             [account.id, account.name, account.country, account.createdAt]
         )
     }
 
-    func insert(_ member: MemberRecord) throws {
+    public func insert(_ member: MemberRecord) throws {
         try database.execute(
             "INSERT INTO members (id, account_id, name, email, role, created_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [member.id, member.accountID, member.name, member.email, member.role.rawValue, member.createdAt, member.removedAt]
         )
     }
 
-    func update(_ member: MemberRecord) throws {
+    public func update(_ member: MemberRecord) throws {
         try database.execute(
             "UPDATE members SET role = ?, removed_at = ? WHERE id = ?",
             [member.role.rawValue, member.removedAt, member.id]
         )
     }
 
-    func insert(_ credential: CredentialRecord) throws {
+    public func insert(_ credential: CredentialRecord) throws {
         let (kind, memberID, serviceName, grants): (String, String?, String, String)
         switch credential.subject {
         case .operator: (kind, memberID, serviceName, grants) = ("OPERATOR", nil, "", "")
@@ -97,7 +112,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func update(_ credential: CredentialRecord) throws {
+    public func update(_ credential: CredentialRecord) throws {
         try database.execute(
             "UPDATE credentials SET expires_at = ?, last_used_at = ?, revoked_at = ? WHERE id = ?",
             [credential.expiresAt, credential.lastUsedAt, credential.revokedAt, credential.id]
@@ -106,11 +121,11 @@ struct SQLiteTransaction: StoreWriter {
 
     // MARK: Registration
 
-    func brand(ofAccount accountID: String) throws -> BrandRecord? {
+    public func brand(ofAccount accountID: String) throws -> BrandRecord? {
         try database.queryOne("SELECT * FROM brands WHERE account_id = ?", [accountID]).map(Self.brand)
     }
 
-    func upsert(_ brand: BrandRecord) throws {
+    public func upsert(_ brand: BrandRecord) throws {
         try database.execute(
             """
             INSERT INTO brands (account_id, legal_name, ein, entity_type, contact_name, contact_email, contact_phone, status, failure_reason, submitted_at, updated_at)
@@ -127,15 +142,15 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func useCase(_ id: String) throws -> UseCaseRecord? {
+    public func useCase(_ id: String) throws -> UseCaseRecord? {
         try database.queryOne("SELECT * FROM use_cases WHERE id = ?", [id]).map(Self.useCase)
     }
 
-    func useCases(ofAccount accountID: String) throws -> [UseCaseRecord] {
+    public func useCases(ofAccount accountID: String) throws -> [UseCaseRecord] {
         try database.query("SELECT * FROM use_cases WHERE account_id = ? ORDER BY created_at, id", [accountID]).map(Self.useCase)
     }
 
-    func insert(_ useCase: UseCaseRecord) throws {
+    public func insert(_ useCase: UseCaseRecord) throws {
         try database.execute(
             """
             INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token,
@@ -145,7 +160,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func update(_ useCase: UseCaseRecord) throws {
+    public func update(_ useCase: UseCaseRecord) throws {
         // Every column but id and account_id, then id.
         let values = Array(Self.useCaseValues(useCase).dropFirst(2)) + [useCase.id]
         try database.execute(
@@ -159,19 +174,19 @@ struct SQLiteTransaction: StoreWriter {
 
     // MARK: Numbers
 
-    func number(_ id: String) throws -> NumberRecord? {
+    public func number(_ id: String) throws -> NumberRecord? {
         try database.queryOne("SELECT * FROM numbers WHERE id = ?", [id]).map(Self.number)
     }
 
-    func heldNumber(e164: String) throws -> NumberRecord? {
+    public func heldNumber(e164: String) throws -> NumberRecord? {
         try database.queryOne("SELECT * FROM numbers WHERE e164 = ? AND status <> 'RELEASED'", [e164]).map(Self.number)
     }
 
-    func heldNumbersWithE164() throws -> [NumberRecord] {
+    public func heldNumbersWithE164() throws -> [NumberRecord] {
         try database.query("SELECT * FROM numbers WHERE status <> 'RELEASED' AND e164 <> '' ORDER BY e164", []).map(Self.number)
     }
 
-    func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord] {
+    public func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord] {
         let sql =
             includeReleased
             ? "SELECT * FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' ORDER BY created_at, id"
@@ -179,25 +194,25 @@ struct SQLiteTransaction: StoreWriter {
         return try database.query(sql, [accountID]).map(Self.number)
     }
 
-    func heldNumberCount(ofAccount accountID: String) throws -> Int {
+    public func heldNumberCount(ofAccount accountID: String) throws -> Int {
         try database.queryOne(
             "SELECT COUNT(*) AS n FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' AND status <> 'RELEASED'",
             [accountID]
         )!.get("n")
     }
 
-    func heldNumberCount(ofUseCase useCaseID: String) throws -> Int {
+    public func heldNumberCount(ofUseCase useCaseID: String) throws -> Int {
         try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE use_case_id = ? AND status <> 'RELEASED'", [useCaseID])!.get("n")
     }
 
-    func activeCampaigns(usingNumber numberID: String) throws -> [CampaignReference] {
+    public func activeCampaigns(usingNumber numberID: String) throws -> [CampaignReference] {
         try database.query(
             "SELECT id, name, state FROM campaigns WHERE number_id = ? AND state IN ('LAUNCHING', 'ACTIVE', 'PAUSED') ORDER BY created_at, id",
             [numberID]
         ).map { CampaignReference(id: try $0.get("id"), name: try $0.get("name"), state: try $0.get("state")) }
     }
 
-    func numberCountsByStatus() throws -> [NumberRecord.Status: Int] {
+    public func numberCountsByStatus() throws -> [NumberRecord.Status: Int] {
         var counts: [NumberRecord.Status: Int] = [:]
         for row in try database.query("SELECT status, COUNT(*) AS n FROM numbers GROUP BY status") {
             if let status = NumberRecord.Status(rawValue: try row.get("status")) { counts[status] = try row.get("n") }
@@ -205,12 +220,12 @@ struct SQLiteTransaction: StoreWriter {
         return counts
     }
 
-    func jobBacklog(at now: Timestamp) throws -> (count: Int, oldestRunAt: Timestamp?) {
+    public func jobBacklog(at now: Timestamp) throws -> (count: Int, oldestRunAt: Timestamp?) {
         let row = try database.queryOne("SELECT COUNT(*) AS n, MIN(run_at) AS oldest FROM jobs WHERE run_at <= ?", [now])
         return (try row?.get("n") ?? 0, try row?.get("oldest", as: Timestamp?.self))
     }
 
-    func insert(_ number: NumberRecord) throws {
+    public func insert(_ number: NumberRecord) throws {
         try database.execute(
             """
             INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
@@ -225,7 +240,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func update(_ number: NumberRecord) throws {
+    public func update(_ number: NumberRecord) throws {
         try database.execute(
             """
             UPDATE numbers SET e164 = ?, area_code = ?, name = ?, status = ?, failure_reason = ?, provisioning_attempts = ?, provisioning_started_at = ?,
@@ -239,11 +254,11 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func delete(numberID: String) throws {
+    public func delete(numberID: String) throws {
         try database.execute("DELETE FROM numbers WHERE id = ?", [numberID])
     }
 
-    func idempotencyRecord(accountID: String, requestID: String) throws -> IdempotencyRecord? {
+    public func idempotencyRecord(accountID: String, requestID: String) throws -> IdempotencyRecord? {
         try database.queryOne("SELECT * FROM idempotency_keys WHERE account_id = ? AND request_id = ?", [accountID, requestID]).map {
             IdempotencyRecord(
                 accountID: accountID,
@@ -254,26 +269,26 @@ struct SQLiteTransaction: StoreWriter {
         }
     }
 
-    func insert(_ record: IdempotencyRecord) throws {
+    public func insert(_ record: IdempotencyRecord) throws {
         try database.execute(
             "INSERT INTO idempotency_keys (account_id, request_id, fingerprint, number_id) VALUES (?, ?, ?, ?)",
             [record.accountID, record.requestID, record.fingerprint, record.numberID]
         )
     }
 
-    func deleteIdempotencyRecords(numberID: String) throws {
+    public func deleteIdempotencyRecords(numberID: String) throws {
         try database.execute("DELETE FROM idempotency_keys WHERE number_id = ?", [numberID])
     }
 
     // MARK: Port-out
 
-    func portOutGuard(numberID: String) throws -> PortOutGuard? {
+    public func portOutGuard(numberID: String) throws -> PortOutGuard? {
         try database.queryOne("SELECT * FROM port_out_guards WHERE number_id = ?", [numberID]).map {
             PortOutGuard(numberID: numberID, failedAttempts: try $0.get("failed_attempts"), lockedUntil: try $0.get("locked_until"))
         }
     }
 
-    func upsert(_ guardState: PortOutGuard) throws {
+    public func upsert(_ guardState: PortOutGuard) throws {
         try database.execute(
             """
             INSERT INTO port_out_guards (number_id, failed_attempts, locked_until) VALUES (?, ?, ?)
@@ -283,7 +298,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func insert(_ attempt: PortOutAttemptRecord) throws {
+    public func insert(_ attempt: PortOutAttemptRecord) throws {
         try database.execute(
             """
             INSERT INTO port_out_attempts (number_id, gaining_carrier, approved, outcome, at, provider_request_id)
@@ -296,7 +311,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func portOutAttempt(providerRequestID: String) throws -> PortOutAttemptRecord? {
+    public func portOutAttempt(providerRequestID: String) throws -> PortOutAttemptRecord? {
         try database.queryOne(
             "SELECT * FROM port_out_attempts WHERE provider_request_id = ? ORDER BY id LIMIT 1",
             [providerRequestID]
@@ -315,7 +330,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func portOutAttempts(numberID: String, limit: Int) throws -> [PortOutAttemptRecord] {
+    public func portOutAttempts(numberID: String, limit: Int) throws -> [PortOutAttemptRecord] {
         try database.query(
             "SELECT * FROM port_out_attempts WHERE number_id = ? ORDER BY at DESC, id DESC LIMIT ?",
             [numberID, limit]
@@ -324,19 +339,19 @@ struct SQLiteTransaction: StoreWriter {
 
     // MARK: Campaigns, events and audit
 
-    func campaign(_ id: String) throws -> CampaignRecord? {
+    public func campaign(_ id: String) throws -> CampaignRecord? {
         try database.queryOne("SELECT * FROM campaigns WHERE id = ?", [id]).map(Self.campaign)
     }
 
-    func campaign(accountID: String, requestID: String) throws -> CampaignRecord? {
+    public func campaign(accountID: String, requestID: String) throws -> CampaignRecord? {
         try database.queryOne("SELECT * FROM campaigns WHERE account_id = ? AND request_id = ?", [accountID, requestID]).map(Self.campaign)
     }
 
-    func campaign(usingSingleUseNumber numberID: String) throws -> CampaignRecord? {
+    public func campaign(usingSingleUseNumber numberID: String) throws -> CampaignRecord? {
         try database.queryOne("SELECT * FROM campaigns WHERE number_id = ? AND sender_kind = 'SINGLE_USE'", [numberID]).map(Self.campaign)
     }
 
-    func campaigns(ofAccount accountID: String, state: CampaignRecord.State?, numberID: String) throws -> [CampaignRecord] {
+    public func campaigns(ofAccount accountID: String, state: CampaignRecord.State?, numberID: String) throws -> [CampaignRecord] {
         var sql = "SELECT * FROM campaigns WHERE account_id = ?"
         var arguments: [any DatabaseValueConvertible] = [accountID]
         if let state {
@@ -350,7 +365,7 @@ struct SQLiteTransaction: StoreWriter {
         return try database.query(sql + " ORDER BY created_at, id", arguments).map(Self.campaign)
     }
 
-    func insert(_ campaign: CampaignRecord) throws {
+    public func insert(_ campaign: CampaignRecord) throws {
         try database.execute(
             """
             INSERT INTO campaigns (id, account_id, name, state, number_id, created_at, updated_at, sender_kind, use_case_id, preferred_area_codes,
@@ -367,7 +382,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func update(_ campaign: CampaignRecord) throws {
+    public func update(_ campaign: CampaignRecord) throws {
         try database.execute(
             """
             UPDATE campaigns SET name = ?, state = ?, number_id = ?, updated_at = ?, failure_reason = ?, launched_at = ?, activated_at = ?,
@@ -381,26 +396,44 @@ struct SQLiteTransaction: StoreWriter {
     }
 
     @discardableResult
-    func append(_ event: EventRecord) throws -> Int64 {
-        try database.execute(
-            "INSERT INTO events (account_id, kind, subject_id, old_state, new_state, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [event.accountID, event.kind, event.subjectID, event.oldState, event.newState, event.reason, event.at]
-        )
-        return database.lastInsertRowID
+    public func append(_ event: EventRecord) throws -> Int64 {
+        let values: [any DatabaseValueConvertible] = [
+            event.accountID, event.kind, event.subjectID, event.oldState, event.newState, event.reason, event.at,
+        ]
+        switch database.dialect {
+        case .sqlite:
+            // Serial writers: the table's own numbering commits in order.
+            return try database.queryOne(
+                "INSERT INTO events (account_id, kind, subject_id, old_state, new_state, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
+                values
+            )!.get("sequence")
+        case .postgres:
+            // Concurrent writers: each account numbers its own events on its row, which
+            // orders them, so an event never commits behind one with a higher number (a
+            // watcher resuming after N would skip it) and the numbers have no gaps.
+            return try database.queryOne(
+                """
+                WITH next AS (UPDATE accounts SET event_sequence = event_sequence + 1 WHERE id = ? RETURNING event_sequence)
+                INSERT INTO events (account_id, sequence, kind, subject_id, old_state, new_state, reason, at)
+                SELECT ?, event_sequence, ?, ?, ?, ?, ?, ? FROM next RETURNING sequence
+                """,
+                [event.accountID] + values
+            )!.get("sequence")
+        }
     }
 
-    func lastEventSequence(ofAccount accountID: String) throws -> Int64 {
+    public func lastEventSequence(ofAccount accountID: String) throws -> Int64 {
         try database.queryOne("SELECT MAX(sequence) AS last FROM events WHERE account_id = ?", [accountID])?["last"] ?? 0
     }
 
-    func events(ofAccount accountID: String, after sequence: Int64, limit: Int) throws -> [EventRecord] {
+    public func events(ofAccount accountID: String, after sequence: Int64, limit: Int) throws -> [EventRecord] {
         try database.query(
             "SELECT * FROM events WHERE account_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
             [accountID, sequence, limit]
         ).map(Self.event)
     }
 
-    func latestEvent(accountID: String, subjectID: String) throws -> EventRecord? {
+    public func latestEvent(accountID: String, subjectID: String) throws -> EventRecord? {
         try database.queryOne(
             "SELECT * FROM events WHERE account_id = ? AND subject_id = ? ORDER BY sequence DESC LIMIT 1",
             [accountID, subjectID]
@@ -420,7 +453,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func append(_ entry: AuditEntry) throws {
+    public func append(_ entry: AuditEntry) throws {
         try database.execute(
             """
             INSERT INTO audit_log (account_id, at, actor, action, subject_kind, subject_id, old_value, new_value, request_id)
@@ -433,7 +466,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
+    public func auditEntries(_ query: AuditQuery) throws -> [AuditEntry] {
         var sql = "SELECT * FROM audit_log WHERE account_id = ?"
         var arguments: [any DatabaseValueConvertible] = [query.accountID]
         if query.before > 0 {
@@ -469,7 +502,7 @@ struct SQLiteTransaction: StoreWriter {
 
     // MARK: Jobs
 
-    func dueJobs(at time: Timestamp, limit: Int) throws -> [JobRecord] {
+    public func dueJobs(at time: Timestamp, limit: Int) throws -> [JobRecord] {
         try database.query("SELECT * FROM jobs WHERE run_at <= ? ORDER BY run_at LIMIT ?", [time, limit]).compactMap { row in
             guard let kind = JobKind(rawValue: try row.get("kind")) else { return nil }
             return JobRecord(
@@ -483,11 +516,11 @@ struct SQLiteTransaction: StoreWriter {
         }
     }
 
-    func nextJobTime() throws -> Timestamp? {
+    public func nextJobTime() throws -> Timestamp? {
         try database.queryOne("SELECT MIN(run_at) AS next FROM jobs")?["next"]
     }
 
-    func upsert(_ job: JobRecord) throws {
+    public func upsert(_ job: JobRecord) throws {
         try database.execute(
             """
             INSERT INTO jobs (kind, subject_id, attempts, run_at, last_error, trace_context) VALUES (?, ?, ?, ?, ?, ?)
@@ -498,7 +531,7 @@ struct SQLiteTransaction: StoreWriter {
         )
     }
 
-    func deleteJob(kind: JobKind, subjectID: String) throws {
+    public func deleteJob(kind: JobKind, subjectID: String) throws {
         try database.execute("DELETE FROM jobs WHERE kind = ? AND subject_id = ?", [kind.rawValue, subjectID])
     }
 }

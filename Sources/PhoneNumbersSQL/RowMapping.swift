@@ -3,7 +3,7 @@ import PhoneNumbersService
 import Storage
 
 /// Rows to records. A value the schema does not allow is a data error, never a crash.
-extension SQLiteTransaction {
+extension SQLTransaction {
     static func account(_ row: Row) throws -> AccountRecord {
         AccountRecord(
             id: try row.get("id"),

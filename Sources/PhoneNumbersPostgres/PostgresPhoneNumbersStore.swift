@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PhoneNumbersSQL
+import PhoneNumbersService
+import PostgresNIO
+import Storage
+
+/// The service's store on PostgreSQL, for several replicas sharing one database.
+///
+/// Writes run in SERIALIZABLE transactions, so the rules hold as they do on SQLite's
+/// serial writer, whichever replica writes; a transaction that fails to serialize or
+/// deadlocks runs again on a fresh snapshot (its body has no effect outside the store),
+/// so callers never see it. Reads run in a REPEATABLE READ snapshot.
+///
+/// Transaction bodies are synchronous (the rules do no I/O inside a transaction); they
+/// run on a thread pool as large as the connection pool, each statement waiting for its
+/// answer there, never on an event loop.
+public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
+    /// How a transaction is run.
+    enum Mode { case read, write }
+
+    /// At most this many runs of one write before its serialization failure is returned.
+    static let maxAttempts = 64
+
+    private let client: PostgresClient
+    private let threadPool: NIOThreadPool
+    private let running: Task<Void, Never>
+    private let statements = PostgresStatementCache()
+    private let logger: Logger
+
+    /// Connects to `url` with at most `connections` connections, applies the migrations
+    /// under an advisory lock and returns the store. `close()` it when done.
+    /// - Throws: when the database cannot be reached within `connectTimeout`, refuses the
+    ///   credentials, or was migrated by a newer version (`MigrationError`).
+    public static func open(
+        _ url: PostgresDatabaseURL,
+        connections: Int = 8,
+        connectTimeout: Duration = .seconds(30),
+        logger: Logger = Logger(label: "phone-numbers.postgres")
+    ) async throws -> PostgresPhoneNumbersStore {
+        let store = PostgresPhoneNumbersStore(url: url, connections: connections, logger: logger)
+        do {
+            try await store.withTimeout(connectTimeout, url: url) {
+                try await store.client.withConnection { connection in
+                    try await PostgresMigrator.migrate(PostgresSchema.migrations, on: connection, logger: logger)
+                }
+            }
+        } catch let error as MigrationError {
+            await store.close()
+            throw error
+        } catch let error as PostgresUnreachable {
+            await store.close()
+            throw error
+        } catch {
+            await store.close()
+            throw PostgresUnreachable(description: "cannot use the database \(url): \(PostgresErrorText.describe(error))")
+        }
+        return store
+    }
+
+    private init(url: PostgresDatabaseURL, connections: Int, logger: Logger) {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)
+        let client = PostgresClient(configuration: url.clientConfiguration(connections: connections), backgroundLogger: quiet)
+        self.client = client
+        self.logger = quiet
+        threadPool = NIOThreadPool(numberOfThreads: connections)
+        threadPool.start()
+        running = Task { await client.run() }
+    }
+
+    /// Closes the connections and stops the thread pool.
+    public func close() async {
+        running.cancel()
+        await running.value
+        try? await threadPool.shutdownGracefully()
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
+        try await transaction(.read) { try body(SQLTransaction($0)) }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+        try await transaction(.write) { try body(SQLTransaction($0)) }
+    }
+
+    /// Runs `body` on a raw session in a transaction of `mode` (tests and tools that
+    /// arrange or inspect rows directly).
+    public func withSession<T: Sendable>(write: Bool, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await transaction(write ? .write : .read) { try body($0) }
+    }
+
+    private func transaction<T: Sendable>(_ mode: Mode, _ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        let statements = self.statements
+        let logger = self.logger
+        let threadPool = self.threadPool
+        return try await client.withConnection { connection in
+            try await threadPool.runIfActive {
+                let session = PostgresSession(connection: connection, statements: statements, logger: logger)
+                return try PostgresTransaction.run(mode, on: session, maxAttempts: Self.maxAttempts, body)
+            }
+        }
+    }
+
+    private func withTimeout(_ timeout: Duration, url: PostgresDatabaseURL, _ work: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await work()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            let finished = try await group.next()!
+            group.cancelAll()
+            guard finished else {
+                throw PostgresUnreachable(description: "the database \(url) did not answer within \(timeout)")
+            }
+        }
+    }
+}
+
+/// The database could not be reached in time.
+public struct PostgresUnreachable: Error, CustomStringConvertible {
+    public let description: String
+}

@@ -1,0 +1,46 @@
+import Foundation
+import PostgresNIO
+
+/// Runs one transaction body on a session, again when PostgreSQL could not serialize it
+/// or chose it as a deadlock's victim, with a short random pause between runs.
+enum PostgresTransaction {
+    static func run<T>(
+        _ mode: PostgresPhoneNumbersStore.Mode,
+        on session: PostgresSession,
+        maxAttempts: Int,
+        _ body: (PostgresSession) throws -> T
+    ) throws -> T {
+        let begin =
+            switch mode {
+            case .read: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+            case .write: "BEGIN ISOLATION LEVEL SERIALIZABLE"
+            }
+        var attempt = 1
+        while true {
+            do {
+                try session.command(begin)
+                let value: T
+                do {
+                    value = try body(session)
+                } catch {
+                    // The body's error, or a statement's: roll back, then decide with the
+                    // statement's error (a body may have turned it into another error).
+                    try? session.command("ROLLBACK")
+                    throw session.retryableFailure ?? error
+                }
+                try session.command("COMMIT")
+                return value
+            } catch where isRetryable(error) && attempt < maxAttempts {
+                session.retryableFailure = nil
+                Thread.sleep(forTimeInterval: Double.random(in: 0...Double(min(1 << attempt, 50))) / 1000)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Serialization failures (40001) and deadlocks (40P01): running again succeeds.
+    static func isRetryable(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
+    }
+}
