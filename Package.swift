@@ -186,7 +186,8 @@ let package = Package(
         .testTarget(
             name: "PhoneNumbersServiceTests",
             dependencies: [
-                "PhoneNumbersService", "PhoneNumbersSQLite", "PhoneNumbersPostgres", "PhoneNumbersSQL", "SimulatedProvider", "PhoneNumbersClient",
+                "PhoneNumbersService", "PhoneNumbersSQLite", "PhoneNumbersPostgres", "PhoneNumbersSQL", "SimulatedProvider",
+                "PhoneNumbersClient",
                 "PhoneNumbersProto",
                 "RPCCore", "RPCNIO", "Storage", "OperationsHTTP", "TelnyxProvider", "TelnyxEmulator", "TelnyxAPI",
                 // The walk-through and command-line tests run the executable: built first.

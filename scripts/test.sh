@@ -14,8 +14,12 @@ swift test --skip-build
 # The number and campaign suites again (dedicated and single-use numbers), with the Telnyx adapter against the emulator; every exchange
 # is then validated against the provider's published description.
 exchanges=$(mktemp)
-trap 'rm -f "$exchanges"' EXIT
+postgres=$(mktemp -d)
+trap 'scripts/postgres.sh stop "$postgres" || true; rm -rf "$exchanges" "$postgres"' EXIT
 TELNYX_EXCHANGE_LOG=$exchanges PHONE_NUMBERS_TEST_PROVIDER=telnyx \
     swift test --skip-build --filter 'TelnyxProviderTests|NumbersTests|PortOutTests|CampaignsTests|ProviderWatchTests'
 python3 -c 'import openapi_core' 2>/dev/null || pip install -q openapi-core==0.19.5
 python3 scripts/validate-telnyx-exchanges.py "$exchanges"
+# The service suite again on PostgreSQL: a throwaway server (installed when missing), a fresh database per test.
+PHONE_NUMBERS_TEST_STORE=postgres PHONE_NUMBERS_TEST_DATABASE_URL=$(scripts/postgres.sh start "$postgres") \
+    swift test --skip-build --filter PhoneNumbersServiceTests

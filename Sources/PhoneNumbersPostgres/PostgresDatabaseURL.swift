@@ -18,7 +18,7 @@ public struct PostgresDatabaseURL: Sendable, CustomStringConvertible {
     public let port: Int
     public let username: String
     public let password: String?
-    public let database: String
+    public private(set) var database: String
     public let sslMode: String
 
     /// Parses `text`.
@@ -49,6 +49,13 @@ public struct PostgresDatabaseURL: Sendable, CustomStringConvertible {
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
         self.database = database.removingPercentEncoding ?? database
         self.sslMode = sslMode
+    }
+
+    /// The same server and credentials, another database.
+    public func database(_ name: String) -> PostgresDatabaseURL {
+        var url = self
+        url.database = name
+        return url
     }
 
     public var description: String {

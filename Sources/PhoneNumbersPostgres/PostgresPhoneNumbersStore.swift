@@ -30,34 +30,26 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
     private let statements = PostgresStatementCache()
     private let logger: Logger
 
-    /// Connects to `url` with at most `connections` connections, applies the migrations
-    /// under an advisory lock and returns the store. `close()` it when done.
-    /// - Throws: when the database cannot be reached within `connectTimeout`, refuses the
-    ///   credentials, or was migrated by a newer version (`MigrationError`).
+    /// Connects to `url`, applies the migrations under an advisory lock (waiting while
+    /// another replica applies them) and returns the store, which opens at most
+    /// `connections` connections. `close()` it when done.
+    /// - Throws: `PostgresUnreachable` when the database cannot be reached or refuses the
+    ///   credentials; `MigrationError` when it was migrated by a newer version.
     public static func open(
         _ url: PostgresDatabaseURL,
         connections: Int = 8,
-        connectTimeout: Duration = .seconds(30),
         logger: Logger = Logger(label: "phone-numbers.postgres")
     ) async throws -> PostgresPhoneNumbersStore {
-        let store = PostgresPhoneNumbersStore(url: url, connections: connections, logger: logger)
+        let connection = try await PostgresAdministration.connect(url, logger: logger)
         do {
-            try await store.withTimeout(connectTimeout, url: url) {
-                try await store.client.withConnection { connection in
-                    try await PostgresMigrator.migrate(PostgresSchema.migrations, on: connection, logger: logger)
-                }
-            }
-        } catch let error as MigrationError {
-            await store.close()
-            throw error
-        } catch let error as PostgresUnreachable {
-            await store.close()
-            throw error
+            try await PostgresMigrator.migrate(PostgresSchema.migrations, on: connection, logger: logger)
         } catch {
-            await store.close()
-            throw PostgresUnreachable(description: "cannot use the database \(url): \(PostgresErrorText.describe(error))")
+            try? await connection.close()
+            if error is MigrationError { throw error }
+            throw PostgresUnreachable(description: "cannot migrate the database \(url): \(PostgresErrorText.describe(error))")
         }
-        return store
+        try await connection.close()
+        return PostgresPhoneNumbersStore(url: url, connections: connections, logger: logger)
     }
 
     private init(url: PostgresDatabaseURL, connections: Int, logger: Logger) {
@@ -103,27 +95,9 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
             }
         }
     }
-
-    private func withTimeout(_ timeout: Duration, url: PostgresDatabaseURL, _ work: @escaping @Sendable () async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await work()
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            let finished = try await group.next()!
-            group.cancelAll()
-            guard finished else {
-                throw PostgresUnreachable(description: "the database \(url) did not answer within \(timeout)")
-            }
-        }
-    }
 }
 
-/// The database could not be reached in time.
+/// The database could not be reached, refused the credentials, or failed a migration.
 public struct PostgresUnreachable: Error, CustomStringConvertible {
     public let description: String
 }

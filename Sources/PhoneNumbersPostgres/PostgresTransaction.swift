@@ -30,7 +30,7 @@ enum PostgresTransaction {
                 }
                 try session.command("COMMIT")
                 return value
-            } catch where isRetryable(error) && attempt < maxAttempts {
+            } catch  where isRetryable(error) && attempt < maxAttempts {
                 session.retryableFailure = nil
                 Thread.sleep(forTimeInterval: Double.random(in: 0...Double(min(1 << attempt, 50))) / 1000)
                 attempt += 1

@@ -417,7 +417,7 @@ struct ErrorReasonContractTests {
                         )
                         _ = try await d.admin.campaigns.launchCampaign(campaignRequest(paused.id))
                         _ = try await d.admin.campaigns.pauseCampaign(campaignRequest(paused.id))
-                        try await harness.pool.write {
+                        try await harness.database.write {
                             try $0.execute("UPDATE numbers SET status = 'RELEASED' WHERE id = ?", [paused.numberId])
                         }
                         _ = try await d.admin.campaigns.resumeCampaign(campaignRequest(paused.id))

@@ -54,7 +54,7 @@ struct NumbersTests {
             let tenant = try await Tenant.make(harness)
             // A use case still under vetting (inserted without a vetting job, so it stays PENDING).
             let accountID = tenant.accountID
-            try await harness.pool.write { database in
+            try await harness.database.write { database in
                 try database.execute(
                     """
                     INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token,
@@ -119,7 +119,7 @@ struct NumbersTests {
             }
             #expect(outcomes.filter { $0 == "OK" }.count == 5)
             #expect(outcomes.filter { $0 == "NUMBER_LIMIT_REACHED" }.count == 15)
-            let stored = try await harness.pool.read { database in
+            let stored = try await harness.database.read { database in
                 try database.queryOne("SELECT COUNT(*) AS n FROM numbers WHERE status <> 'RELEASED'")!.get("n", as: Int.self)
             }
             #expect(stored == 5)
@@ -155,7 +155,7 @@ struct NumbersTests {
             let tenant = try await Tenant.make(harness)
             let other = try await Tenant.make(harness, name: "Other")
             let useCase = tenant.approvedUseCase
-            try await harness.pool.write { database in
+            try await harness.database.write { database in
                 for index in 0..<49 {
                     try database.execute(
                         """
@@ -194,7 +194,7 @@ struct NumbersTests {
             let tenant = try await Tenant.make(harness)
             let number = try await tenant.addNumber("415")
             let accountID = tenant.accountID
-            try await harness.pool.write { database in
+            try await harness.database.write { database in
                 let campaigns = [
                     ("cmp_0", "Launch night", "LAUNCHING"), ("cmp_1", "GOTV Saturday", "ACTIVE"), ("cmp_2", "Fundraiser", "PAUSED"),
                     ("cmp_3", "Old draft", "DRAFT"),
@@ -216,7 +216,7 @@ struct NumbersTests {
             let names = Set((error?.details?.metadata["campaign_names"] ?? "").split(separator: ",").map(String.init))
             #expect(ids == ["cmp_0", "cmp_1", "cmp_2"], "a LAUNCHING campaign blocks the delete too")
             #expect(names == ["Launch night", "GOTV Saturday", "Fundraiser"])
-            try await harness.pool.write { try $0.execute("UPDATE campaigns SET state = 'ARCHIVED'") }
+            try await harness.database.write { try $0.execute("UPDATE campaigns SET state = 'ARCHIVED'") }
             let deleted = try await tenant.admin.numbers.deleteNumber(request)
             #expect(deleted.status == .released)
             #expect(deleted.releasedAtMs > 0)

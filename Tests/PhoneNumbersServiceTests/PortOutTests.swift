@@ -30,7 +30,7 @@ struct PortOutTests {
             // The 15-minute lock has only just begun.
             let retryAfter = Int(locked?.details?.metadata["retry_after_ms"] ?? "0") ?? 0
             #expect(retryAfter > 14 * 60_000 && retryAfter <= 15 * 60_000, "\(retryAfter)")
-            let attempts = try await harness.pool.read {
+            let attempts = try await harness.database.read {
                 try $0.queryOne("SELECT COUNT(*) AS n FROM port_out_attempts WHERE approved = 0")!.get("n", as: Int.self)
             }
             #expect(attempts == 4)

@@ -86,7 +86,7 @@ struct ProviderWatchTests {
             _ = try await harness.operatorAPI.numbers.reconcileProviderNumbers(ReconcileProviderNumbersRequest())
             try await harness.restart()
             _ = try await harness.operatorAPI.numbers.reconcileProviderNumbers(ReconcileProviderNumbersRequest())
-            let events = try await harness.pool.read {
+            let events = try await harness.database.read {
                 try $0.query("SELECT subject_id FROM events WHERE kind = 'NUMBER_DRIFT_DETECTED'", []).map {
                     try $0.get("subject_id", as: String.self)
                 }

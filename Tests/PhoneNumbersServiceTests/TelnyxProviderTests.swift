@@ -123,7 +123,7 @@ struct TelnyxProviderTests {
     @Test("a call slower than its time limit is a transient failure")
     func timeouts() async throws {
         try await Self.with(retry: RetryPolicy(maxAttempts: 1), requestTimeout: .milliseconds(300)) { provider, emulator in
-            emulator.inject([.slow(.seconds(2))], into: "ListAvailablePhoneNumbers")
+            emulator.inject([.slow(.seconds(6))], into: "ListAvailablePhoneNumbers")
             let started = ContinuousClock.now
             do {
                 _ = try await provider.reserveNumber(areaCode: "415", reservationKey: "num_d")
@@ -131,7 +131,8 @@ struct TelnyxProviderTests {
             } catch {
                 guard case ProviderError.transient = error else { throw TestFailure("expected transient, got \(error)") }
             }
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Well before the slow answer's 6 s (not a timing measurement: a loaded machine may take seconds).
+            #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import PhoneNumbersClient
+import PhoneNumbersPostgres
+import PhoneNumbersSQL
 import PhoneNumbersSQLite
 import PhoneNumbersService
 import Prometheus
@@ -11,8 +13,12 @@ import Synchronization
 import TelnyxEmulator
 import TelnyxProvider
 
-/// The whole service on a real SQLite file and a loopback port, with the simulated
-/// provider, for one test. `restart()` stops it and starts it again on the same data.
+/// The whole service on a real store and a loopback port, with the simulated provider,
+/// for one test. `restart()` stops it and starts it again on the same data.
+///
+/// The store is a SQLite file, or a fresh database on the PostgreSQL server that
+/// `PHONE_NUMBERS_TEST_DATABASE_URL` names when `PHONE_NUMBERS_TEST_STORE=postgres`
+/// (scripts/test.sh runs the suite both ways).
 final class ServiceHarness: @unchecked Sendable {
     let directory: URL
     let providerConfiguration: SimulatedProviderConfiguration
@@ -25,8 +31,16 @@ final class ServiceHarness: @unchecked Sendable {
     private var metricsFactory: PrometheusMetricsFactory { PrometheusMetricsFactory(registry: metrics) }
     private var tasks: [Task<Void, any Error>] = []
     private(set) var app: PhoneNumbersApplication!
-    /// The database, for arranging what the API cannot create yet and for checking what was stored.
+    /// The SQLite file in the directory: the service's store on SQLite, and the simulated
+    /// provider's tables whichever the store.
     private(set) var pool: DatabasePool!
+    /// The service's store.
+    private(set) var store: (any PhoneNumbersStore)!
+    /// The service's tables as SQL, whichever the store: for arranging what the API cannot
+    /// create yet and for checking what was stored.
+    private(set) var database: TestDatabase!
+    /// The PostgreSQL database of this harness, when the store is PostgreSQL.
+    private var postgres: (url: PostgresDatabaseURL, store: PostgresPhoneNumbersStore?)?
     /// The provider the service uses: the simulated one, or the Telnyx adapter against an
     /// emulator (`PHONE_NUMBERS_TEST_PROVIDER=telnyx`), with failures a test can queue.
     private(set) var provider: FaultyProvider!
@@ -60,9 +74,11 @@ final class ServiceHarness: @unchecked Sendable {
         do {
             let result = try await body(harness)
             await harness.stop()
+            await harness.dropDatabase()
             return result
         } catch {
             await harness.stop()
+            await harness.dropDatabase()
             throw error
         }
     }
@@ -89,7 +105,20 @@ final class ServiceHarness: @unchecked Sendable {
 
     private func boot(_ configuration: SimulatedProviderConfiguration) async throws {
         let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
-        let store = try await SQLitePhoneNumbersStore.open(pool)
+        let store: any PhoneNumbersStore
+        if Self.storeKind == "postgres" {
+            var url = postgres?.url
+            if url == nil { url = try await Self.createDatabase() }
+            let postgresStore = try await PostgresPhoneNumbersStore.open(url!, connections: 4, logger: logger)
+            postgres = (url!, postgresStore)
+            store = postgresStore
+            database = TestDatabase(postgresStore)
+        } else {
+            let sqliteStore = try await SQLitePhoneNumbersStore.open(pool)
+            store = sqliteStore
+            database = TestDatabase(pool)
+        }
+        self.store = store
         let provider = FaultyProvider(try await makeProvider(pool, configuration))
         let clock = self.clock
         let app = PhoneNumbersApplication(
@@ -109,7 +138,7 @@ final class ServiceHarness: @unchecked Sendable {
             metricsFactory: metricsFactory,
             logger: logger
         )
-        pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) }
+        if Self.storeKind != "postgres" { pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) } }
         self.app = app
         self.pool = pool
         tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }]
@@ -121,6 +150,10 @@ final class ServiceHarness: @unchecked Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { _ = try? await task.value }
         tasks = []
+        if let store = postgres?.store {
+            await store.close()
+            postgres?.store = nil
+        }
         if let runningEmulator, !restarting {
             await runningEmulator.stop()
             self.runningEmulator = nil
@@ -130,6 +163,30 @@ final class ServiceHarness: @unchecked Sendable {
     private var restarting = false
     /// This harness's provider: "simulated" or "telnyx".
     private(set) var kind = ServiceHarness.providerKind
+
+    /// Which store the suite runs against: "sqlite" or "postgres".
+    static let storeKind = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_STORE"] ?? "sqlite"
+
+    /// A fresh database on the test server, for one harness.
+    private static func createDatabase() async throws -> PostgresDatabaseURL {
+        guard let text = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"] else {
+            throw TestFailure("PHONE_NUMBERS_TEST_STORE=postgres needs PHONE_NUMBERS_TEST_DATABASE_URL (scripts/test.sh sets both)")
+        }
+        let server = try PostgresDatabaseURL(text)
+        return try await PostgresAdministration.createDatabase(
+            "pn_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))",
+            at: server
+        )
+    }
+
+    /// Drops this harness's PostgreSQL database (after `stop()`).
+    private func dropDatabase() async {
+        guard let url = postgres?.url, let text = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"],
+            let server = try? PostgresDatabaseURL(text)
+        else { return }
+        try? await PostgresAdministration.dropDatabase(url.database, at: server)
+        postgres = nil
+    }
 
     /// Which provider the suite runs against.
     static let providerKind = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_PROVIDER"] ?? "simulated"

@@ -1,0 +1,141 @@
+import Foundation
+import PhoneNumbersService
+import Storage
+import Testing
+
+@testable import PhoneNumbersPostgres
+
+/// The PostgreSQL store's own guarantees, on a real server (the suite's PostgreSQL pass;
+/// the rest of the suite runs there too, through the harness).
+@Suite("the PostgreSQL store")
+struct PostgresStoreTests {
+    static let server = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"]
+
+    /// A fresh database for `body`, dropped afterwards.
+    static func withDatabase<T>(_ body: (PostgresDatabaseURL) async throws -> T) async throws -> T {
+        let server = try PostgresDatabaseURL(try #require(Self.server))
+        let name = "pn_store_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        let url = try await PostgresAdministration.createDatabase(name, at: server)
+        do {
+            let result = try await body(url)
+            try await PostgresAdministration.dropDatabase(name, at: server)
+            return result
+        } catch {
+            try? await PostgresAdministration.dropDatabase(name, at: server)
+            throw error
+        }
+    }
+
+    @Test("replicas starting together migrate once", .enabled(if: server != nil))
+    func concurrentMigrations() async throws {
+        try await Self.withDatabase { url in
+            let stores = try await withThrowingTaskGroup(of: PostgresPhoneNumbersStore.self) { group in
+                for _ in 0..<3 { group.addTask { try await PostgresPhoneNumbersStore.open(url, connections: 2) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let applied = try await stores[0].withSession(write: false) { session in
+                try session.query("SELECT id FROM schema_migrations").map { try $0.get("id", as: String.self) }
+            }
+            #expect(applied == PostgresSchema.migrations.map(\.id))
+            for store in stores { await store.close() }
+        }
+    }
+
+    @Test("a database migrated by a newer version is refused, naming the migration", .enabled(if: server != nil))
+    func newerSchema() async throws {
+        try await Self.withDatabase { url in
+            let store = try await PostgresPhoneNumbersStore.open(url, connections: 1)
+            try await store.withSession(write: true) { session in
+                try session.execute(
+                    "INSERT INTO schema_migrations (position, id, applied_at, checksum) VALUES (99, '0099_from_the_future', 0, 'x')",
+                    []
+                )
+            }
+            await store.close()
+            do {
+                let reopened = try await PostgresPhoneNumbersStore.open(url, connections: 1)
+                await reopened.close()
+                Issue.record("a newer schema was accepted")
+            } catch let error as MigrationError {
+                #expect(error.description.contains("0099_from_the_future"), "\(error)")
+                #expect(error.description.contains("newer version"), "\(error)")
+            }
+        }
+    }
+
+    @Test("an unreachable database is a clear error, not a hang", .enabled(if: server != nil))
+    func unreachable() async throws {
+        var url = try PostgresDatabaseURL(try #require(Self.server))
+        url = try PostgresDatabaseURL("postgres://\(url.username):wrong@\(url.host):\(url.port)/\(url.database)?sslmode=disable")
+        await #expect(throws: PostgresUnreachable.self) {
+            _ = try await PostgresPhoneNumbersStore.open(url, connections: 1)
+        }
+    }
+
+    @Test(
+        "one account's events are numbered 1, 2, 3 … without gaps or duplicates under concurrent writers on two replicas' stores",
+        .enabled(if: server != nil)
+    )
+    func eventNumbering() async throws {
+        try await Self.withDatabase { url in
+            let replicas = [
+                try await PostgresPhoneNumbersStore.open(url, connections: 4),
+                try await PostgresPhoneNumbersStore.open(url, connections: 4),
+            ]
+            try await replicas[0].write { try $0.insert(AccountRecord(id: "acc_1", name: "A", country: "US", createdAt: 1)) }
+            let returned = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        try await replicas[index % 2].write { tx in
+                            try tx.append(
+                                EventRecord(
+                                    accountID: "acc_1",
+                                    kind: "TEST",
+                                    subjectID: "s\(index)",
+                                    oldState: "",
+                                    newState: "",
+                                    reason: "",
+                                    at: 1
+                                )
+                            )
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let stored = try await replicas[1].read { try $0.events(ofAccount: "acc_1", after: 0, limit: 100).map(\.sequence) }
+            #expect(returned.sorted() == Array(1...40))
+            #expect(stored == Array(1...40))
+            for store in replicas { await store.close() }
+        }
+    }
+
+    @Test("database URLs: what is accepted, what is refused and why; the password is never printed")
+    func urls() throws {
+        let url = try PostgresDatabaseURL("postgres://app:s%40cret@db.internal:6432/phone_numbers?sslmode=require")
+        #expect(url.host == "db.internal" && url.port == 6432 && url.username == "app" && url.password == "s@cret")
+        #expect(url.database == "phone_numbers" && url.sslMode == "require")
+        #expect(!url.description.contains("cret") && url.description.contains("<redacted>"))
+        #expect(try PostgresDatabaseURL("postgresql://app@localhost/db").port == 5432)
+        for (text, reason) in [
+            ("mysql://app@h/db", "must look like"), ("postgres:///db", "no host"), ("postgres://h/db", "no user name"),
+            ("postgres://app@h", "names no database"), ("postgres://app@h/db?sslmode=verify-full", "sslmode must be"),
+        ] {
+            #expect(throws: PostgresDatabaseURL.Invalid.self) { try PostgresDatabaseURL(text) }
+            do { _ = try PostgresDatabaseURL(text) } catch { #expect(error.description.contains(reason), "\(text): \(error)") }
+        }
+    }
+
+    @Test("the shared SQL's ? parameters become $1, $2 … outside quotes")
+    func parameterNumbering() {
+        #expect(
+            PostgresStatementCache.number("SELECT * FROM t WHERE a = ? AND b = '?' AND \"c?\" = ?")
+                == "SELECT * FROM t WHERE a = $1 AND b = '?' AND \"c?\" = $2"
+        )
+        #expect(
+            PostgresMigrator.statements(of: "CREATE TABLE a (x BIGINT);\nCREATE INDEX i ON a(x);\n") == [
+                "CREATE TABLE a (x BIGINT)", "CREATE INDEX i ON a(x)",
+            ]
+        )
+    }
+}
