@@ -154,6 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
         let app = PhoneNumbersApplication(
             store: store,
             provider: provider,
+            replicaID: try files.replicaID(),
             providerWatchIntervals: (portOutWatchInterval.duration, reconcileInterval.duration),
             logger: logger
         )
@@ -252,6 +253,20 @@ struct DataDirectory {
     var database: String { path + "/phone-numbers.sqlite" }
     var operatorToken: String { path + "/operator-token" }
     var demoCredentials: String { path + "/demo-credentials.json" }
+
+    /// This replica's name on the job leases it holds, kept in `replica-id` so that it is
+    /// the same after a restart (which then takes back at once what a crash left leased).
+    func replicaID() throws -> String {
+        let file = path + "/replica-id"
+        if let existing = try? String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            !existing.isEmpty
+        {
+            return existing
+        }
+        let id = Identifiers.make("replica")
+        try writeSecret(id + "\n", to: file)
+        return id
+    }
 
     func create() throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -109,6 +109,8 @@ enum PostgresSchema {
                 run_at BIGINT NOT NULL,
                 last_error TEXT NOT NULL,
                 trace_context TEXT NOT NULL DEFAULT '',
+                lease_owner TEXT COLLATE "C" NOT NULL DEFAULT '',
+                lease_until BIGINT NOT NULL DEFAULT 0,
                 PRIMARY KEY (kind, subject_id)
             );
             CREATE INDEX jobs_by_due_time ON jobs(run_at);

@@ -502,22 +502,8 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
 
     // MARK: Jobs
 
-    public func dueJobs(at time: Timestamp, limit: Int) throws -> [JobRecord] {
-        try database.query("SELECT * FROM jobs WHERE run_at <= ? ORDER BY run_at LIMIT ?", [time, limit]).compactMap { row in
-            guard let kind = JobKind(rawValue: try row.get("kind")) else { return nil }
-            return JobRecord(
-                kind: kind,
-                subjectID: try row.get("subject_id"),
-                attempts: try row.get("attempts"),
-                runAt: try row.get("run_at"),
-                lastError: try row.get("last_error"),
-                traceContext: try row.get("trace_context")
-            )
-        }
-    }
-
     public func nextJobTime() throws -> Timestamp? {
-        try database.queryOne("SELECT MIN(run_at) AS next FROM jobs")?["next"]
+        try database.queryOne("SELECT MIN(CASE WHEN lease_until > run_at THEN lease_until ELSE run_at END) AS next FROM jobs")?["next"]
     }
 
     public func upsert(_ job: JobRecord) throws {
@@ -525,9 +511,57 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
             """
             INSERT INTO jobs (kind, subject_id, attempts, run_at, last_error, trace_context) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (kind, subject_id) DO UPDATE SET attempts = excluded.attempts, run_at = excluded.run_at,
-                last_error = excluded.last_error, trace_context = excluded.trace_context
+                last_error = excluded.last_error, trace_context = excluded.trace_context, lease_owner = '', lease_until = 0
             """,
             [job.kind.rawValue, job.subjectID, job.attempts, job.runAt, job.lastError, job.traceContext]
+        )
+    }
+
+    public func claimDueJobs(kinds: [JobKind], at now: Timestamp, owner: String, leaseUntil: Timestamp, limit: Int) throws -> [JobRecord] {
+        // SQLite's writers are serial; PostgreSQL's claimers skip the rows another is claiming.
+        let skipLocked = database.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let kindList = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+        return try database.query(
+            """
+            UPDATE jobs SET lease_owner = ?, lease_until = ?
+            WHERE (kind, subject_id) IN (
+                SELECT kind, subject_id FROM jobs WHERE run_at <= ? AND lease_until <= ? AND kind IN (\(kindList))
+                ORDER BY run_at LIMIT ?\(skipLocked))
+            RETURNING *
+            """,
+            [owner, leaseUntil, now, now] + kinds.map(\.rawValue) + [limit]
+        ).compactMap(Self.job).sorted { $0.runAt < $1.runAt }
+    }
+
+    public func renewLeases(owner: String, until: Timestamp) throws {
+        try database.execute("UPDATE jobs SET lease_until = ? WHERE lease_owner = ?", [until, owner])
+    }
+
+    public func releaseLeases(owner: String) throws {
+        try database.execute("UPDATE jobs SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?", [owner])
+    }
+
+    @discardableResult
+    public func reschedule(_ job: JobRecord, leasedBy owner: String) throws -> Bool {
+        try database.queryOne(
+            """
+            UPDATE jobs SET attempts = ?, run_at = ?, last_error = ?, lease_owner = '', lease_until = 0
+            WHERE kind = ? AND subject_id = ? AND lease_owner = ? RETURNING kind
+            """,
+            [job.attempts, job.runAt, job.lastError, job.kind.rawValue, job.subjectID, owner]
+        ) != nil
+    }
+
+    /// A job row; nil for a kind this version does not know (a newer replica's).
+    private static func job(_ row: Row) throws -> JobRecord? {
+        guard let kind = JobKind(rawValue: try row.get("kind")) else { return nil }
+        return JobRecord(
+            kind: kind,
+            subjectID: try row.get("subject_id"),
+            attempts: try row.get("attempts"),
+            runAt: try row.get("run_at"),
+            lastError: try row.get("last_error"),
+            traceContext: try row.get("trace_context")
         )
     }
 

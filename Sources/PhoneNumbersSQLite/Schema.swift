@@ -250,5 +250,14 @@ enum Schema {
             CREATE INDEX events_by_subject ON events(account_id, subject_id, sequence);
             """
         ),
+        // Jobs are leased to the runner that claims them (a replica, on a shared database),
+        // so one runs in one place at a time and another takes it over when the lease ends.
+        .init(
+            "0013_job_leases",
+            """
+            ALTER TABLE jobs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+            ALTER TABLE jobs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+            """
+        ),
     ]
 }

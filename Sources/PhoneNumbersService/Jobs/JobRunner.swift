@@ -20,8 +20,17 @@ public typealias JobHandler = @Sendable (JobRecord) async -> JobOutcome
 
 /// Runs durable jobs when they are due: at start (resuming what a crash interrupted),
 /// when woken after new work is committed, and when a retry's time comes. No polling
-/// loop while idle: it sleeps until the next job is due or it is woken.
+/// loop while idle: it sleeps until the next job is due or it is woken (at most 5 s).
+///
+/// Several runners (replicas on one database) share the jobs: each claims due jobs with
+/// a lease, renews the leases of what it runs, and frees them when it stops; a runner
+/// that dies keeps its jobs only until their leases end, then another takes them over.
 public final class JobRunner: Service, Sendable {
+    /// How long a claimed job stays this runner's without a renewal.
+    public let leaseDuration: Duration
+    /// This runner's name on the leases it holds: the replica's, the same across its
+    /// restarts, so a restarted replica takes back at once what it held when it died.
+    public let owner: String
     private let store: any PhoneNumbersStore
     private let handlers = Mutex<[JobKind: JobHandler]>([:])
     private let running = Mutex<Set<String>>([])
@@ -34,9 +43,13 @@ public final class JobRunner: Service, Sendable {
     public init(
         store: any PhoneNumbersStore,
         maxConcurrentJobs: Int = 256,
+        leaseDuration: Duration = .seconds(30),
+        owner: String = Identifiers.make("runner"),
         metrics: DomainMetrics = DomainMetrics(),
         logger: Logger = Logger(label: "phone-numbers.jobs")
     ) {
+        self.leaseDuration = leaseDuration
+        self.owner = owner
         self.metrics = metrics
         self.store = store
         self.maxConcurrentJobs = maxConcurrentJobs
@@ -54,8 +67,16 @@ public final class JobRunner: Service, Sendable {
     }
 
     public func run() async throws {
+        // What this replica held when it last stopped (it died) is free again.
+        let owner = self.owner
+        do {
+            try await store.write { try $0.releaseLeases(owner: owner) }
+        } catch {
+            logger.error("could not free the previous run's job leases", metadata: ["error": "\(error)"])
+        }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                group.addTask { await self.renewLeases() }
                 while !stopping.load(ordering: .acquiring), !Task.isCancelled {
                     let next = await startDueJobs(in: &group)
                     let wait = next.map { Duration.milliseconds(max(1, min($0 - currentTimestamp(), 5_000))) } ?? .seconds(5)
@@ -63,9 +84,29 @@ public final class JobRunner: Service, Sendable {
                 }
                 group.cancelAll()
             }
+            // Stopped on purpose: what was interrupted is free for another runner at once.
+            // (A runner that dies keeps its leases until they end.)
+            if stopping.load(ordering: .acquiring) {
+                try? await store.write { try $0.releaseLeases(owner: owner) }
+            }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .releasing)
             self.wakeup.signal()
+        }
+    }
+
+    /// Keeps the leases of running jobs from ending, every third of a lease.
+    private func renewLeases() async {
+        let owner = self.owner
+        while !Task.isCancelled {
+            try? await Task.sleep(for: leaseDuration / 3)
+            guard !Task.isCancelled, !running.withLock({ $0.isEmpty }) else { continue }
+            let until = currentTimestamp() + leaseDuration.milliseconds
+            do {
+                try await store.write { try $0.renewLeases(owner: owner, until: until) }
+            } catch {
+                logger.error("could not renew job leases", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -73,7 +114,14 @@ public final class JobRunner: Service, Sendable {
     private func startDueJobs(in group: inout DiscardingTaskGroup) async -> Timestamp? {
         do {
             let now = currentTimestamp()
-            let due = try await store.read { try $0.dueJobs(at: now, limit: 256) }
+            let capacity = min(256, maxConcurrentJobs - running.withLock { $0.count })
+            let (owner, leaseUntil) = (self.owner, now + leaseDuration.milliseconds)
+            let kinds = handlers.withLock { Array($0.keys) }
+            let due =
+                capacity > 0 && !kinds.isEmpty
+                ? try await store.write {
+                    try $0.claimDueJobs(kinds: kinds, at: now, owner: owner, leaseUntil: leaseUntil, limit: capacity)
+                } : []
             for job in due {
                 let key = "\(job.kind.rawValue)/\(job.subjectID)"
                 let start = running.withLock { running -> Bool in
@@ -81,15 +129,18 @@ public final class JobRunner: Service, Sendable {
                     running.insert(key)
                     return true
                 }
-                guard start, let handler = handlers.withLock({ $0[job.kind] }) else { continue }
+                guard start else { continue }
+                guard let handler = handlers.withLock({ $0[job.kind] }) else {
+                    _ = running.withLock { $0.remove(key) }
+                    continue
+                }
                 group.addTask {
                     await self.execute(job, handler)
                     _ = self.running.withLock { $0.remove(key) }
                     self.wakeup.signal()
                 }
             }
-            let runningCount = running.withLock { $0.count }
-            if due.count > runningCount, runningCount >= maxConcurrentJobs { return nil }
+            if capacity <= 0 { return nil }  // full: woken when a job ends
             return try await store.read { try $0.nextJobTime() }
         } catch {
             logger.error("job scan failed", metadata: ["error": "\(error)"])
@@ -133,9 +184,9 @@ public final class JobRunner: Service, Sendable {
             next.lastError = note
         }
         guard !Task.isCancelled else { return }
-        let rescheduled = next
+        let (rescheduled, owner) = (next, self.owner)
         do {
-            try await store.write { try $0.upsert(rescheduled) }
+            try await store.write { try $0.reschedule(rescheduled, leasedBy: owner) }
         } catch {
             logger.error("could not reschedule job", metadata: ["job.kind": "\(job.kind.rawValue)", "error": "\(error)"])
         }

@@ -72,9 +72,7 @@ public protocol StoreReader {
     func latestEvent(accountID: String, subjectID: String) throws -> EventRecord?
     func auditEntries(_ query: AuditQuery) throws -> [AuditEntry]
 
-    /// Jobs due at or before `time`, oldest first.
-    func dueJobs(at time: Timestamp, limit: Int) throws -> [JobRecord]
-    /// When the next job is due, if any.
+    /// When the next job is due and not leased (a leased job counts from its lease's end), if any.
     func nextJobTime() throws -> Timestamp?
 }
 
@@ -108,7 +106,19 @@ public protocol StoreWriter: StoreReader {
     @discardableResult func append(_ event: EventRecord) throws -> Int64
     func append(_ entry: AuditEntry) throws
 
-    /// Adds or replaces the job for (kind, subject).
+    /// Adds or replaces the job for (kind, subject), without a lease.
     func upsert(_ job: JobRecord) throws
     func deleteJob(kind: JobKind, subjectID: String) throws
+    /// Leases to `owner` until `leaseUntil` up to `limit` jobs of `kinds` due at `now` that
+    /// nobody holds (never leased, released, or whose lease ended), oldest first, and
+    /// returns them. Concurrent claimers on several replicas never get the same job.
+    func claimDueJobs(kinds: [JobKind], at now: Timestamp, owner: String, leaseUntil: Timestamp, limit: Int) throws -> [JobRecord]
+    /// Extends every lease `owner` holds to `until` (its jobs are still running).
+    func renewLeases(owner: String, until: Timestamp) throws
+    /// Frees every lease `owner` holds (it stops without finishing them).
+    func releaseLeases(owner: String) throws
+    /// Reschedules `job` (its attempts, time and error) and frees its lease, if `owner` still
+    /// holds it; false when it does not (the handler replaced or deleted the job, or the
+    /// lease ended and passed to another replica), which changes nothing.
+    @discardableResult func reschedule(_ job: JobRecord, leasedBy owner: String) throws -> Bool
 }

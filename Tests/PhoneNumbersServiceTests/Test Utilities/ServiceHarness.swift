@@ -124,6 +124,7 @@ final class ServiceHarness: @unchecked Sendable {
         let app = PhoneNumbersApplication(
             store: store,
             provider: provider,
+            replicaID: "replica-" + directory.lastPathComponent,
             clock: { clock.now() },
             metrics: DomainMetrics(factory: metricsFactory),
             providerWatchIntervals: (.milliseconds(50), .seconds(3600)),
