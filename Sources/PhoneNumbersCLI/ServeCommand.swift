@@ -204,7 +204,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Shut down in reverse: the RPC side drains first (and /readyz says so at once), then
         // the jobs and the sampler stop, then the HTTP side.
-        services += [.init(service: app.sampler), .init(service: app.jobs), .init(service: server)]
+        services += [.init(service: app.sampler), .init(service: app.changeFeed), .init(service: app.jobs), .init(service: server)]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,

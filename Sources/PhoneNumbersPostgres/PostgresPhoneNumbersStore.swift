@@ -29,6 +29,9 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
     private let running: Task<Void, Never>
     private let statements = PostgresStatementCache()
     private let logger: Logger
+    private let url: PostgresDatabaseURL
+    /// The channel each committed event is announced on (migration 0002).
+    static let changesChannel = "phone_numbers_changes"
 
     /// Connects to `url`, applies the migrations under an advisory lock (waiting while
     /// another replica applies them) and returns the store, which opens at most
@@ -58,6 +61,7 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
         let client = PostgresClient(configuration: url.clientConfiguration(connections: connections), backgroundLogger: quiet)
         self.client = client
         self.logger = quiet
+        self.url = url
         threadPool = NIOThreadPool(numberOfThreads: connections)
         threadPool.start()
         running = Task { await client.run() }
@@ -76,6 +80,31 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         try await transaction(.write) { try body(SQLTransaction($0)) }
+    }
+
+    /// Listens for committed events on a connection of its own (outside the pool),
+    /// reconnecting after a second when it drops; says `nil` after each (re)connection,
+    /// since what was announced meanwhile was missed.
+    public func followChanges(_ changed: @escaping @Sendable (_ accountID: String?) -> Void) async throws {
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresAdministration.connect(url, logger: logger)
+                do {
+                    try await connection.listen(on: Self.changesChannel) { notifications in
+                        changed(nil)
+                        for try await notification in notifications { changed(notification.payload) }
+                    }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("lost the change notifications; listening again", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 
     /// Runs `body` on a raw session in a transaction of `mode` (tests and tools that

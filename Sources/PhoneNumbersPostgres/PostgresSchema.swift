@@ -178,6 +178,16 @@ enum PostgresSchema {
             CREATE INDEX audit_by_account ON audit_log(account_id, id);
             CREATE INDEX audit_by_subject ON audit_log(account_id, subject_id, id);
             """
-        )
+        ),
+        // Every replica hears of each event committed on any replica (LISTEN
+        // phone_numbers_changes; the payload is the account), to wake its watchers; the
+        // event table stays the truth.
+        .init(
+            "0002_change_notifications",
+            """
+            CREATE FUNCTION phone_numbers_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('phone_numbers_changes', NEW.account_id); RETURN NULL; END $$;
+            CREATE TRIGGER events_notify_change AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION phone_numbers_notify_change();
+            """
+        ),
     ]
 }

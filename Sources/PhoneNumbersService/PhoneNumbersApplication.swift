@@ -13,6 +13,8 @@ public struct PhoneNumbersApplication: Sendable {
     public let authenticator: Authenticator
     /// Wakes watchers (WatchNumber, WatchEvents) after changes commit.
     public let signals: AccountSignals
+    /// Wakes them after other replicas' changes; run it (a `Service`) beside `jobs`.
+    public let changeFeed: ChangeFeed
     /// The service's metrics (`phone_numbers_…`).
     public let metrics: DomainMetrics
     /// Samples the store for the gauges; run it (a `Service`) beside `jobs`.
@@ -47,6 +49,7 @@ public struct PhoneNumbersApplication: Sendable {
         registration = RegistrationDomain(store: store, provider: provider, jobs: jobs, logger: logger)
         let signals = AccountSignals()
         self.signals = signals
+        changeFeed = ChangeFeed(store: store, signals: signals)
         let lifecycle = NumberLifecycle(
             store: store,
             provider: provider,

@@ -28,6 +28,11 @@ public final class AccountSignals: Sendable {
         for continuation in interested { continuation.yield() }
     }
 
+    /// Tells every watcher that something may have changed.
+    public func notifyAll() {
+        for continuation in watchers.withLock({ $0.values.map(\.continuation) }) { continuation.yield() }
+    }
+
     /// How many watchers are connected.
     public var watcherCount: Int { watchers.withLock { $0.count } }
 }

@@ -10,6 +10,15 @@ public protocol PhoneNumbersStore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T
     /// Runs `body` in a write transaction.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
+    /// Until cancelled, calls `changed` with the account of each event committed by any
+    /// process sharing the store (this one included), so that watchers on every replica
+    /// wake; `nil` when changes may have been missed (e.g. after reconnecting): wake all.
+    /// A store that only one process uses has nothing to follow and returns at once.
+    func followChanges(_ changed: @escaping @Sendable (_ accountID: String?) -> Void) async throws
+}
+
+extension PhoneNumbersStore {
+    public func followChanges(_ changed: @escaping @Sendable (_ accountID: String?) -> Void) async throws {}
 }
 
 /// Queries the rules need.

@@ -142,7 +142,7 @@ final class ServiceHarness: @unchecked Sendable {
         if Self.storeKind != "postgres" { pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) } }
         self.app = app
         self.pool = pool
-        tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }]
+        tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }, Task { try await app.changeFeed.run() }]
         port = try await server.listeningAddress().port!
     }
 
