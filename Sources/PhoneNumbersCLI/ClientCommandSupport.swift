@@ -8,8 +8,7 @@ import ProtoBridge
 func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) async throws -> T) async throws -> T {
     let address = try options.resolvedServer()
     let api = PhoneNumbersConnection(
-        host: address.host,
-        port: address.port,
+        endpoints: address.endpoints.map { ($0.host, $0.port) },
         token: options.resolvedToken,
         tls: options.clientTLS,
         requireTLS: options.requireTls

@@ -4,8 +4,11 @@ import RPCNIO
 
 /// Options shared by the commands that call a server.
 struct ClientOptions: ParsableArguments {
-    @Option(name: .long, help: "The server, as HOST:PORT (default: $PHONE_NUMBERS_SERVER or 127.0.0.1:7420).")
-    var server: ServerAddress?
+    @Option(
+        name: .long,
+        help: "The server as HOST:PORT, or several replicas as HOST:PORT,HOST:PORT (default: $PHONE_NUMBERS_SERVER or 127.0.0.1:7420)."
+    )
+    var server: ServerList?
 
     @Option(name: .long, help: "The bearer token (default: $PHONE_NUMBERS_TOKEN).")
     var token: String?
@@ -41,17 +44,17 @@ struct ClientOptions: ParsableArguments {
 
     /// `--server`, else `PHONE_NUMBERS_SERVER`, else 127.0.0.1:7420. A malformed
     /// variable is refused like a malformed flag: a typo never sends calls elsewhere.
-    func resolvedServer() throws -> ServerAddress {
+    func resolvedServer() throws -> ServerList {
         if let server { return server }
         if let value = Environment.value(ServerAddress.environmentVariable) {
-            guard let parsed = ServerAddress(argument: value) else {
+            guard let parsed = ServerList(argument: value) else {
                 throw ValidationError(
-                    "\(ServerAddress.environmentVariable)='\(TerminalText.safe(value))' is not HOST:PORT (e.g. 127.0.0.1:7420)"
+                    "\(ServerAddress.environmentVariable)='\(TerminalText.safe(value))' is not HOST:PORT[,HOST:PORT…] (e.g. 127.0.0.1:7420)"
                 )
             }
             return parsed
         }
-        return ServerAddress.defaultValue
+        return ServerList.defaultValue
     }
 
     func validate() throws {

@@ -16,7 +16,20 @@ struct HealthCommand: AsyncParsableCommand {
     var service = ""
 
     func run() async throws {
-        let address = try client.resolvedServer()
+        let servers = try client.resolvedServer().endpoints
+        var worst: Int32 = 0
+        for address in servers {
+            do {
+                try await check(address, label: servers.count > 1 ? "\(address) " : "")
+            } catch let exit as ExitCode {
+                worst = max(worst, exit.rawValue)
+            }
+        }
+        if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// Checks one server; prints its status (after `label`).
+    private func check(_ address: ServerAddress, label: String) async throws {
         let rpc = RPCClient(
             configuration: ClientConfiguration(host: address.host, port: address.port, maxRetries: 0, tls: client.clientTLS)
         )
@@ -30,12 +43,12 @@ struct HealthCommand: AsyncParsableCommand {
             )
             switch response.status {
             case .serving:
-                print("SERVING")
+                print(label + "SERVING")
             case .notServing:
-                print("NOT_SERVING")
+                print(label + "NOT_SERVING")
                 throw ExitCode(1)
             default:
-                print("UNKNOWN")
+                print(label + "UNKNOWN")
                 throw ExitCode(1)
             }
         } catch let error as RPCError {
@@ -43,7 +56,7 @@ struct HealthCommand: AsyncParsableCommand {
                 printError("\(address) is unreachable: \(error)")
                 throw ExitCode(2)
             }
-            print("NOT_SERVING")
+            print(label + "NOT_SERVING")
             printError(error.description)
             throw ExitCode(1)
         }

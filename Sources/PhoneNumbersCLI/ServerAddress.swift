@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RPCCore
 import RPCNIO
 
@@ -26,6 +27,26 @@ struct ServerAddress: ExpressibleByArgument, CustomStringConvertible {
     }
 
     var description: String { "\(host):\(port)" }
+}
+
+/// One or more servers (replicas of the service), `HOST:PORT[,HOST:PORT…]`.
+struct ServerList: ExpressibleByArgument, CustomStringConvertible {
+    static let defaultValue = ServerList(endpoints: [ServerAddress.defaultValue])
+
+    var endpoints: [ServerAddress]
+
+    init(endpoints: [ServerAddress]) {
+        self.endpoints = endpoints
+    }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let endpoints = parts.compactMap { ServerAddress(argument: $0) }
+        guard !endpoints.isEmpty, endpoints.count == parts.count else { return nil }
+        self.init(endpoints: endpoints)
+    }
+
+    var description: String { endpoints.map(\.description).joined(separator: ",") }
 }
 
 enum Environment {

@@ -12,8 +12,8 @@
 /// let numbers = try await api.numbers.listNumbers(ListNumbersRequest())
 /// ```
 public struct PhoneNumbersConnection: Sendable {
-    /// The connection; reconnects by itself.
-    public let rpc: RPCClient
+    /// The connection (one per endpoint with several); reconnects by itself.
+    public let rpc: any RPCConnectionClient
     public let accounts: AccountsClient
     public let registration: RegistrationClient
     public let areaCodes: AreaCodesClient
@@ -25,18 +25,36 @@ public struct PhoneNumbersConnection: Sendable {
     /// A client of the server at `host:port` sending `token` as its bearer credential,
     /// over TLS when `tls` is given; with `requireTLS`, nothing is sent without TLS.
     public init(host: String, port: Int, token: String?, tls: ClientTLS? = nil, requireTLS: Bool = false, localAddress: String? = nil) {
+        self.init(endpoints: [(host, port)], token: token, tls: tls, requireTLS: requireTLS, localAddress: localAddress)
+    }
+
+    /// A client of the replicas at `endpoints` (several `host:port`; a host name with
+    /// several addresses counts as one endpoint per address), which spreads calls over
+    /// those that are up and moves away from one that drains or is unreachable
+    /// (`MultiEndpointClient`).
+    public init(
+        endpoints: [(host: String, port: Int)],
+        token: String?,
+        tls: ClientTLS? = nil,
+        requireTLS: Bool = false,
+        localAddress: String? = nil
+    ) {
         var metadata = Metadata()
         if let token, !token.isEmpty { metadata.add("authorization", "Bearer \(token)") }
-        let rpc = RPCClient(
-            configuration: ClientConfiguration(
-                host: host,
-                port: port,
+        let configurations = EndpointAddresses.expand(endpoints).map { endpoint in
+            var endpointTLS = tls
+            if endpoint.name != endpoint.address, endpointTLS?.serverHostname == nil { endpointTLS?.serverHostname = endpoint.name }
+            return ClientConfiguration(
+                host: endpoint.address,
+                port: endpoint.port,
                 defaultMetadata: metadata,
-                tls: tls,
+                tls: endpointTLS,
                 requireTLS: requireTLS,
                 localAddress: localAddress
             )
-        )
+        }
+        let rpc: any RPCConnectionClient =
+            configurations.count == 1 ? RPCClient(configuration: configurations[0]) : MultiEndpointClient(endpoints: configurations)
         self.rpc = rpc
         accounts = AccountsClient(rpc)
         registration = RegistrationClient(rpc)

@@ -101,7 +101,10 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
                 try? await connection.close()
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("lost the change notifications; listening again", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                logger.warning(
+                    "lost the change notifications; listening again",
+                    metadata: ["error": "\(PostgresErrorText.describe(error))"]
+                )
                 try await Task.sleep(for: .seconds(1))
             }
         }
