@@ -37,7 +37,7 @@ start)
     password=$(cat "$dir/password")
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=300" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c max_connections=600" start >/dev/null
     url="postgres://phone_numbers:$password@127.0.0.1:$port/postgres?sslmode=disable"
     echo "$url" > "$dir/url"
     echo "$url"

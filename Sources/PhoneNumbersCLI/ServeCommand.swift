@@ -39,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "PostgreSQL: the most connections this replica opens (also its store's threads).")
     var databaseConnections = 8
 
+    @Option(help: "How long a job stays this replica's without renewal: how soon another replica takes over the jobs of one that died.")
+    var jobLease = DurationArgument(.seconds(30))
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -155,6 +158,7 @@ struct ServeCommand: AsyncParsableCommand {
             store: store,
             provider: provider,
             replicaID: try files.replicaID(),
+            jobLease: jobLease.duration,
             providerWatchIntervals: (portOutWatchInterval.duration, reconcileInterval.duration),
             logger: logger
         )
@@ -224,6 +228,12 @@ struct ServeCommand: AsyncParsableCommand {
     private func seedDemoIfNeeded(_ app: PhoneNumbersApplication, _ files: DataDirectory, _ logger: Logger) async throws {
         guard !FileManager.default.fileExists(atPath: files.demoCredentials) else {
             logger.info("demo already seeded", metadata: ["file": "\(files.demoCredentials)"])
+            return
+        }
+        guard FileManager.default.fileExists(atPath: files.operatorToken) else {
+            // A shared database that another replica set up: that replica seeds the demo
+            // (once) and writes the credentials into its own data directory.
+            logger.notice("demo: another replica set up this database; its data directory has the demo credentials")
             return
         }
         let operatorToken = try String(contentsOfFile: files.operatorToken, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

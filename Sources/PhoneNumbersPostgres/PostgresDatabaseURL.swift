@@ -58,6 +58,13 @@ public struct PostgresDatabaseURL: Sendable, CustomStringConvertible {
         return url
     }
 
+    /// The URL with its password, to hand to another program (never to a log).
+    public var urlString: String {
+        let user = username.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed) ?? username
+        let secret = password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPasswordAllowed) ?? $0) } ?? ""
+        return "postgres://\(user)\(secret)@\(host):\(port)/\(database)?sslmode=\(sslMode)"
+    }
+
     public var description: String {
         "postgres://\(username)\(password == nil ? "" : ":<redacted>")@\(host):\(port)/\(database)?sslmode=\(sslMode)"
     }

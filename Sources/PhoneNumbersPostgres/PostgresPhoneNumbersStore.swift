@@ -19,7 +19,7 @@ import Storage
 /// answer there, never on an event loop.
 public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
     /// How a transaction is run.
-    enum Mode { case read, write }
+    enum Mode { case read, write, queue }
 
     /// At most this many runs of one write before its serialization failure is returned.
     static let maxAttempts = 64
@@ -80,6 +80,13 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         try await transaction(.write) { try body(SQLTransaction($0)) }
+    }
+
+    /// READ COMMITTED: the queue's statements lock the rows they change (FOR UPDATE SKIP
+    /// LOCKED), which is what a queue needs, without serializable's conflicts with every
+    /// other writer of the table.
+    public func writeQueue<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+        try await transaction(.queue) { try body(SQLTransaction($0)) }
     }
 
     /// Listens for committed events on a connection of its own (outside the pool),

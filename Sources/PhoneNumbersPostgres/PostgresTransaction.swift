@@ -14,6 +14,7 @@ enum PostgresTransaction {
             switch mode {
             case .read: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
             case .write: "BEGIN ISOLATION LEVEL SERIALIZABLE"
+            case .queue: "BEGIN ISOLATION LEVEL READ COMMITTED"
             }
         var attempt = 1
         while true {

@@ -26,11 +26,13 @@ public struct PhoneNumbersApplication: Sendable {
     /// Wires the domains; run `jobs` (a `Service`) beside the RPC server.
     ///
     /// `clock` is the service's time (token expiry); tests move it instead of sleeping.
-    /// `replicaID` names this replica on the job leases it holds: keep it across restarts.
+    /// `replicaID` names this replica on the job leases it holds: keep it across restarts;
+    /// `jobLease` is how long they last without renewal.
     public init(
         store baseStore: any PhoneNumbersStore,
         provider baseProvider: any NumberProvider,
         replicaID: String = Identifiers.make("replica"),
+        jobLease: Duration = .seconds(30),
         clock: @escaping ServiceClock = currentTimestamp,
         metrics: DomainMetrics = DomainMetrics(),
         providerWatchIntervals: (portOuts: Duration, reconciliation: Duration) = (.seconds(60), .seconds(3600)),
@@ -41,7 +43,7 @@ public struct PhoneNumbersApplication: Sendable {
         let provider = InstrumentedProvider(base: baseProvider, metrics: metrics)
         self.metrics = metrics
         sampler = MetricsSampler(store: store, metrics: metrics, clock: clock, interval: .seconds(10), logger: logger)
-        let jobs = JobRunner(store: store, owner: replicaID, metrics: metrics, logger: logger)
+        let jobs = JobRunner(store: store, leaseDuration: jobLease, owner: replicaID, metrics: metrics, logger: logger)
         self.jobs = jobs
         let principals = PrincipalCache()
         authenticator = Authenticator(store: store, cache: principals, clock: clock, metrics: metrics, logger: logger)

@@ -91,40 +91,28 @@ public final class MultiEndpointClient: RPCConnectionClient, Sendable {
         request: [UInt8],
         options: CallOptions
     ) -> AsyncThrowingStream<[UInt8], any Error> {
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
-        let task = Task {
-            var tried: Set<Int> = []
-            var attempt = 0
-            while true {
-                var received = false
-                var index = 0
-                do {
-                    index = try await self.choose(excluding: tried, deadline: deadline)
-                    var attemptOptions = options
-                    if let deadline { attemptOptions.timeout = max(deadline - ContinuousClock.now, .milliseconds(1)) }
-                    for try await message in self.clients[index].serverStreamingCall(method, request: request, options: attemptOptions) {
-                        if !received { self.selection.withLock { $0.succeeded(index) } }
-                        received = true
-                        continuation.yield(message)
-                    }
-                    continuation.finish()
-                    return
-                } catch {
-                    let error = RPCError.from(error)
-                    if error.isSafeToRetry { self.selection.withLock { $0.failed(index, at: .now) } }
-                    if !received, error.isSafeToRetry, attempt < self.maxRetries, !Self.passed(deadline) {
-                        tried.insert(index)
-                        attempt += 1
-                        continue
-                    }
-                    continuation.finish(throwing: error)
-                    return
+        let tried = Mutex<(all: Set<Int>, last: Int)>(([], 0))
+        return retryingStream(
+            maxRetries: maxRetries,
+            deadline: deadline,
+            refused: { _ in
+                let index = tried.withLock { tried in
+                    tried.all.insert(tried.last)
+                    return tried.last
                 }
+                self.selection.withLock { $0.failed(index, at: .now) }
             }
+        ) {
+            let index = try await self.choose(excluding: tried.withLock { $0.all }, deadline: deadline)
+            tried.withLock { $0.last = index }
+            var attemptOptions = options
+            if let deadline { attemptOptions.timeout = max(deadline - ContinuousClock.now, .milliseconds(1)) }
+            return StreamAttempt(
+                messages: self.clients[index].serverStreamingCall(method, request: request, options: attemptOptions),
+                answered: { self.selection.withLock { $0.succeeded(index) } }
+            )
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     /// Pings the next endpoint that is up.

@@ -110,33 +110,11 @@ public final class RPCClient: RPCCaller, Sendable {
         request: [UInt8],
         options: CallOptions
     ) -> AsyncThrowingStream<[UInt8], any Error> {
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
-        let task = Task {
-            var attempt = 0
-            var received = false
-            while true {
-                do {
-                    let connection = try await self.connection(deadline: deadline)
-                    for try await message in connection.serverStreaming(self.outbound(method, request, options, deadline)) {
-                        received = true
-                        continuation.yield(message)
-                    }
-                    continuation.finish()
-                    return
-                } catch {
-                    let error = RPCError.from(error)
-                    if !received, error.isSafeToRetry, attempt < self.configuration.maxRetries, !Self.passed(deadline) {
-                        attempt += 1
-                        continue
-                    }
-                    continuation.finish(throwing: error)
-                    return
-                }
-            }
+        return retryingStream(maxRetries: configuration.maxRetries, deadline: deadline) {
+            let connection = try await self.connection(deadline: deadline)
+            return StreamAttempt(messages: connection.serverStreaming(self.outbound(method, request, options, deadline)))
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     /// Sends a PING and waits for its PONG; returns the round trip.

@@ -70,7 +70,7 @@ public final class JobRunner: Service, Sendable {
         // What this replica held when it last stopped (it died) is free again.
         let owner = self.owner
         do {
-            try await store.write { try $0.releaseLeases(owner: owner) }
+            try await store.writeQueue { try $0.releaseLeases(owner: owner) }
         } catch {
             logger.error("could not free the previous run's job leases", metadata: ["error": "\(error)"])
         }
@@ -87,7 +87,7 @@ public final class JobRunner: Service, Sendable {
             // Stopped on purpose: what was interrupted is free for another runner at once.
             // (A runner that dies keeps its leases until they end.)
             if stopping.load(ordering: .acquiring) {
-                try? await store.write { try $0.releaseLeases(owner: owner) }
+                try? await store.writeQueue { try $0.releaseLeases(owner: owner) }
             }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .releasing)
@@ -103,7 +103,7 @@ public final class JobRunner: Service, Sendable {
             guard !Task.isCancelled, !running.withLock({ $0.isEmpty }) else { continue }
             let until = currentTimestamp() + leaseDuration.milliseconds
             do {
-                try await store.write { try $0.renewLeases(owner: owner, until: until) }
+                try await store.writeQueue { try $0.renewLeases(owner: owner, until: until) }
             } catch {
                 logger.error("could not renew job leases", metadata: ["error": "\(error)"])
             }
@@ -119,7 +119,7 @@ public final class JobRunner: Service, Sendable {
             let kinds = handlers.withLock { Array($0.keys) }
             let due =
                 capacity > 0 && !kinds.isEmpty
-                ? try await store.write {
+                ? try await store.writeQueue {
                     try $0.claimDueJobs(kinds: kinds, at: now, owner: owner, leaseUntil: leaseUntil, limit: capacity)
                 } : []
             for job in due {
@@ -186,7 +186,7 @@ public final class JobRunner: Service, Sendable {
         guard !Task.isCancelled else { return }
         let (rescheduled, owner) = (next, self.owner)
         do {
-            try await store.write { try $0.reschedule(rescheduled, leasedBy: owner) }
+            try await store.writeQueue { try $0.reschedule(rescheduled, leasedBy: owner) }
         } catch {
             logger.error("could not reschedule job", metadata: ["job.kind": "\(job.kind.rawValue)", "error": "\(error)"])
         }

@@ -14,6 +14,10 @@ struct InstrumentedStore: PhoneNumbersStore {
         return try await withSpan("store.read", ofKind: .client) { _ in try await base.read(body) }
     }
 
+    func writeQueue<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+        try await base.writeQueue(body)
+    }
+
     func followChanges(_ changed: @escaping @Sendable (_ accountID: String?) -> Void) async throws {
         try await base.followChanges(changed)
     }

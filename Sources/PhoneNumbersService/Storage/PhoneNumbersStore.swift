@@ -10,6 +10,11 @@ public protocol PhoneNumbersStore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T
     /// Runs `body` in a write transaction.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
+    /// Runs `body`, which changes only the job queue with single statements that lock
+    /// the rows they change (claim, renew, release, reschedule), in a write transaction
+    /// with the weakest isolation that keeps them correct: a store with concurrent
+    /// writers need not serialize them against everything else.
+    func writeQueue<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
     /// Until cancelled, calls `changed` with the account of each event committed by any
     /// process sharing the store (this one included), so that watchers on every replica
     /// wake; `nil` when changes may have been missed (e.g. after reconnecting): wake all.
@@ -18,6 +23,10 @@ public protocol PhoneNumbersStore: Sendable {
 }
 
 extension PhoneNumbersStore {
+    public func writeQueue<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+        try await write(body)
+    }
+
     public func followChanges(_ changed: @escaping @Sendable (_ accountID: String?) -> Void) async throws {}
 }
 

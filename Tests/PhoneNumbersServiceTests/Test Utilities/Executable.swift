@@ -126,6 +126,20 @@ enum Executable {
             try await Executable.waitServing(port: port)
         }
 
+        /// Sends SIGTERM (the server drains) and waits until it exits; the data stays.
+        func terminate() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+
+        /// Kills it with SIGKILL, as a crash would; the data stays.
+        func crash() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
         /// Kills it (at once: a drain would hold this thread) and removes its data.
         func stop() {
             if process.isRunning {

@@ -109,7 +109,7 @@ final class ServiceHarness: @unchecked Sendable {
         if Self.storeKind == "postgres" {
             var url = postgres?.url
             if url == nil { url = try await Self.createDatabase() }
-            let postgresStore = try await PostgresPhoneNumbersStore.open(url!, connections: 4, logger: logger)
+            let postgresStore = try await PostgresPhoneNumbersStore.open(url!, connections: 3, logger: logger)
             postgres = (url!, postgresStore)
             store = postgresStore
             database = TestDatabase(postgresStore)
