@@ -1,3 +1,5 @@
+import Foundation
+import NIOCore
 import PostgresNIO
 
 /// A PostgreSQL error in one line for people: the server's message and SQLSTATE, or what
@@ -10,6 +12,10 @@ enum PostgresErrorText {
         if let message = error.serverInfo?[.message] {
             let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return message + state
+        }
+        if let underlying = error.underlying {
+            if let io = underlying as? IOError { return "\(error.code): " + String(cString: strerror(io.errnoCode)).lowercased() }
+            return "\(error.code): \(underlying)"
         }
         return "\(error.code)"
     }
