@@ -42,4 +42,4 @@ done
 .build/release/phone-numbers "${replica[@]}" --data "$dir/replica-2" --port 7422 --http-port 7423 "$@" &
 pids+=($!)
 echo "two replicas on $dir/postgres: PHONE_NUMBERS_SERVER=127.0.0.1:7420,127.0.0.1:7422" >&2
-wait -n "${pids[@]}"
+wait  # until Ctrl-C; a replica that stops or is killed leaves the others serving

@@ -66,6 +66,35 @@ struct ReplicaTests {
         }
     }
 
+    @Test("wrong port-out PINs are counted across replicas: three on three replicas lock the number everywhere")
+    func portOutLockout() async throws {
+        try await Cluster.with(replicas: 3) { cluster in
+            let admin = cluster.connection(0)
+            _ = try await admin.numbers.addNumber(Self.addRequest(cluster))
+            let number = try #require(try await Self.waitReady(admin, count: 1).first)
+            let operatorAPI = cluster.connection(0, as: "operator_token")
+            var issue = IssueTokenRequest()
+            issue.serviceName = "provider-relay"
+            issue.grants = [.portOutRelay]
+            let relayToken = try await operatorAPI.accounts.issueToken(issue).token
+            let relays = cluster.replicas.map { PhoneNumbersConnection(host: "127.0.0.1", port: $0.port, token: relayToken) }
+            for relay in relays {
+                await expectError(.permissionDenied, "PORT_OUT_PIN_MISMATCH") {
+                    try await relay.numbers.requestPortOut(portOutRequest(number.e164, "12345678"))
+                }
+            }
+            var pinRequest = GetPortOutPinRequest()
+            pinRequest.numberId = number.id
+            let pin = try await cluster.connection(1, as: "owner_token").numbers.getPortOutPin(pinRequest).pin
+            for relay in relays {
+                await expectError(.failedPrecondition, "PORT_OUT_LOCKED") {
+                    try await relay.numbers.requestPortOut(portOutRequest(number.e164, pin))
+                }
+            }
+            for api in relays + [admin, operatorAPI] { await api.close() }
+        }
+    }
+
     @Test("a replica SIGKILLed mid-provisioning: another one finishes its job once the lease ends")
     func takeover() async throws {
         try await Cluster.with(replicas: 3, orderDelay: 2) { cluster in
