@@ -13,7 +13,12 @@ let package = Package(
         .library(name: "PhoneNumbersClient", targets: ["PhoneNumbersClient"]),
         // The service, its SQLite store and the simulated provider, for hosting in another
         // process (the benchmarks do).
-        .library(name: "PhoneNumbersServer", targets: ["PhoneNumbersService", "PhoneNumbersSQLite", "SimulatedProvider", "Storage"]),
+        .library(
+            name: "PhoneNumbersServer",
+            targets: [
+                "PhoneNumbersServer", "PhoneNumbersService", "PhoneNumbersSQLite", "PhoneNumbersPostgres", "SimulatedProvider", "Storage",
+            ]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -113,6 +118,17 @@ let package = Package(
         // The SQLite implementation of the service's store.
         .target(name: "PhoneNumbersSQL", dependencies: ["PhoneNumbersService", "Storage"]),
         .target(name: "PhoneNumbersSQLite", dependencies: ["PhoneNumbersSQL", "PhoneNumbersService", "Storage"]),
+        // The service assembled from a configuration: what serve, the test harness and the benchmarks run.
+        .target(
+            name: "PhoneNumbersServer",
+            dependencies: [
+                "PhoneNumbersService", "PhoneNumbersSQLite", "PhoneNumbersPostgres", "SimulatedProvider", "TelnyxProvider", "Storage",
+                "RPCNIO",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "PhoneNumbersPostgres",
             dependencies: [
@@ -167,7 +183,8 @@ let package = Package(
         .executableTarget(
             name: "PhoneNumbersCLI",
             dependencies: [
-                "RPCCore", "RPCNIO", "RPCProto", "PhoneNumbersClient", "PhoneNumbersService", "PhoneNumbersSQLite", "PhoneNumbersPostgres",
+                "RPCCore", "RPCNIO", "RPCProto", "PhoneNumbersClient", "PhoneNumbersService", "PhoneNumbersServer", "PhoneNumbersSQLite",
+                "PhoneNumbersPostgres",
                 "SimulatedProvider", "TelnyxProvider", "Storage", "ProtoBridge", "OperationsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -4,6 +4,7 @@ import Logging
 import OperationsHTTP
 import PhoneNumbersPostgres
 import PhoneNumbersSQLite
+import PhoneNumbersServer
 import PhoneNumbersService
 import RPCCore
 import RPCNIO
@@ -150,20 +151,26 @@ struct ServeCommand: AsyncParsableCommand {
         let lock = try files.lockExclusively()
         defer { withExtendedLifetime(lock) {} }
 
-        let pool = try DatabasePool(path: files.database)
-        let storage = try await openStore(pool, logger: logger)
-        let store = storage.store
-        let provider = try await makeProvider(pool, logger: logger)
-        let app = PhoneNumbersApplication(
-            store: store,
-            provider: provider,
-            replicaID: try files.replicaID(),
-            jobLease: jobLease.duration,
-            providerWatchIntervals: (portOutWatchInterval.duration, reconcileInterval.duration),
+        var tls: ServerTLS?
+        if let tlsCert, let tlsKey {
+            tls = ServerTLS(certificateChainFile: tlsCert, privateKeyFile: tlsKey, clientCAFile: tlsClientCa)
+        } else if tlsCert != nil || tlsKey != nil || tlsClientCa != nil {
+            throw ValidationError("TLS needs both --tls-cert and --tls-key")
+        }
+        let assembled = try await PhoneNumbersServer.open(
+            PhoneNumbersServer.Configuration(
+                store: try storeChoice(logger: logger),
+                provider: try providerChoice(logger: logger),
+                providerPath: files.database,
+                rpc: ServerConfiguration(host: host, port: port, drainGracePeriod: drainGrace.duration, tls: tls),
+                replicaID: try files.replicaID(),
+                jobLease: jobLease.duration,
+                providerWatchIntervals: (portOutWatchInterval.duration, reconcileInterval.duration)
+            ),
             logger: logger
         )
-        if self.provider == .telnyx { try await app.providerWatch.schedule() }
-        if storage.usesPool { pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) } }
+        let app = assembled.app
+        let store = assembled.store
 
         if let token = try await app.accounts.bootstrapOperator() {
             try files.writeSecret(token + "\n", to: files.operatorToken)
@@ -173,17 +180,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await seedDemoIfNeeded(app, files, logger)
         }
 
-        var tls: ServerTLS?
-        if let tlsCert, let tlsKey {
-            tls = ServerTLS(certificateChainFile: tlsCert, privateKeyFile: tlsKey, clientCAFile: tlsClientCa)
-        } else if tlsCert != nil || tlsKey != nil || tlsClientCa != nil {
-            throw ValidationError("TLS needs both --tls-cert and --tls-key")
-        }
-        let server = RPCServer(
-            configuration: ServerConfiguration(host: host, port: port, drainGracePeriod: drainGrace.duration, tls: tls),
-            services: app.rpcServices,
-            logger: logger
-        )
+        let server = assembled.rpcServer
         // First in the group, so shut down last: /readyz says `draining` while the RPC side drains,
         // and the spans of the drain are still exported.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -208,7 +205,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Shut down in reverse: the RPC side drains first (and /readyz says so at once), then
         // the jobs and the sampler stop, then the HTTP side.
-        services += [.init(service: app.sampler), .init(service: app.changeFeed), .init(service: app.jobs), .init(service: server)]
+        services.append(.init(service: assembled))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,
@@ -219,10 +216,10 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            await storage.close()
+            await assembled.close()
             throw error
         }
-        await storage.close()
+        await assembled.close()
     }
 
     private func seedDemoIfNeeded(_ app: PhoneNumbersApplication, _ files: DataDirectory, _ logger: Logger) async throws {
@@ -337,19 +334,11 @@ enum ProviderKind: String, ExpressibleByArgument, CaseIterable {
     case telnyx
 }
 
-/// The store `serve` keeps its state in, and how to let go of it.
-struct OpenedStore {
-    let store: any PhoneNumbersStore
-    /// Whether the store is the SQLite file in the data directory (its commits are observed).
-    let usesPool: Bool
-    let close: @Sendable () async -> Void
-}
-
 extension ServeCommand {
     /// PostgreSQL when `--database` (or PHONE_NUMBERS_DATABASE_URL) names one, else the SQLite file.
-    func openStore(_ pool: DatabasePool, logger: Logger) async throws -> OpenedStore {
+    func storeChoice(logger: Logger) throws -> PhoneNumbersServer.Configuration.Store {
         guard let text = database ?? ProcessInfo.processInfo.environment["PHONE_NUMBERS_DATABASE_URL"], !text.isEmpty else {
-            return OpenedStore(store: try await SQLitePhoneNumbersStore.open(pool), usesPool: true, close: {})
+            return .sqlite(path: DataDirectory(path: data).database)
         }
         let url: PostgresDatabaseURL
         do {
@@ -358,18 +347,16 @@ extension ServeCommand {
             throw ValidationError("--database: \(error)")
         }
         guard databaseConnections >= 1 else { throw ValidationError("--database-connections must be at least 1") }
-        let store = try await PostgresPhoneNumbersStore.open(url, connections: databaseConnections, logger: logger)
         logger.notice("store: PostgreSQL", metadata: ["database": "\(url)"])
-        return OpenedStore(store: store, usesPool: false, close: { await store.close() })
+        return .postgres(url, connections: databaseConnections)
     }
 
-    /// The simulated provider in the service's database, or the Telnyx adapter.
-    func makeProvider(_ pool: DatabasePool, logger: Logger) async throws -> any NumberProvider {
+    /// The simulated provider (in the data directory's SQLite file), or the Telnyx adapter.
+    func providerChoice(logger: Logger) throws -> PhoneNumbersServer.Configuration.Provider {
         switch provider {
         case .simulated:
-            return try await SimulatedProvider.open(
-                pool,
-                configuration: SimulatedProviderConfiguration(
+            return .simulated(
+                SimulatedProviderConfiguration(
                     inventoryPerAreaCode: inventory,
                     provisioningDelay: provisioningDelay.duration,
                     vettingDelay: vettingDelay.duration,
@@ -395,7 +382,7 @@ extension ServeCommand {
                     pollInterval: telnyxPollInterval.duration
                 )
                 logger.notice("provider: Telnyx", metadata: ["url": "\(url)", "messaging_profile": "\(profile)"])
-                return TelnyxProvider(configuration: configuration, logger: logger)
+                return .telnyx(configuration)
             } catch let error as TelnyxConfiguration.Invalid {
                 throw ValidationError(error.description)
             }

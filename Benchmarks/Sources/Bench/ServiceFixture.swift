@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PhoneNumbersClient
-import PhoneNumbersSQLite
+import PhoneNumbersServer
 import PhoneNumbersService
 import RPCCore
 import RPCNIO
@@ -40,25 +40,22 @@ final class ServiceFixture: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "bench.service")
         logger.logLevel = .critical
-        let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
-        let store = try await SQLitePhoneNumbersStore.open(pool)
-        let provider = try await SimulatedProvider.open(
-            pool,
-            configuration: SimulatedProviderConfiguration(
-                inventoryPerAreaCode: 100,
-                provisioningDelay: .zero,
-                vettingDelay: .milliseconds(5)
-            )
-        )
-        let app = PhoneNumbersApplication(store: store, provider: provider, logger: logger)
-        let token = try await app.accounts.bootstrapOperator() ?? ""
-        let server = RPCServer(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConnections: maxConnections)),
-            services: app.rpcServices,
+        let path = directory.appendingPathComponent("phone-numbers.sqlite").path
+        let server = try await PhoneNumbersServer.open(
+            PhoneNumbersServer.Configuration(
+                store: .sqlite(path: path),
+                provider: .simulated(
+                    SimulatedProviderConfiguration(inventoryPerAreaCode: 100, provisioningDelay: .zero, vettingDelay: .milliseconds(5))
+                ),
+                providerPath: path,
+                rpc: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConnections: maxConnections))
+            ),
             logger: logger
         )
-        let tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }]
-        let port = try await server.listeningAddress().port!
+        let pool = server.pool
+        let token = try await server.app.accounts.bootstrapOperator() ?? ""
+        let tasks = [Task { try await server.run() }]
+        let port = try await server.rpcServer.listeningAddress().port!
         let fixture = ServiceFixture(directory: directory, pool: pool, port: port, operatorToken: token, tasks: tasks)
         try await fixture.setUpTemplate()
         return fixture

@@ -4,6 +4,7 @@ import PhoneNumbersClient
 import PhoneNumbersPostgres
 import PhoneNumbersSQL
 import PhoneNumbersSQLite
+import PhoneNumbersServer
 import PhoneNumbersService
 import Prometheus
 import RPCNIO
@@ -39,8 +40,10 @@ final class ServiceHarness: @unchecked Sendable {
     /// The service's tables as SQL, whichever the store: for arranging what the API cannot
     /// create yet and for checking what was stored.
     private(set) var database: TestDatabase!
-    /// The PostgreSQL database of this harness, when the store is PostgreSQL.
-    private var postgres: (url: PostgresDatabaseURL, store: PostgresPhoneNumbersStore?)?
+    /// The PostgreSQL database of this harness, when the store is PostgreSQL (kept across restarts).
+    private var postgresURL: PostgresDatabaseURL?
+    /// The running service, until `stop()`.
+    private var server: PhoneNumbersServer?
     /// The provider the service uses: the simulated one, or the Telnyx adapter against an
     /// emulator (`PHONE_NUMBERS_TEST_PROVIDER=telnyx`), with failures a test can queue.
     private(set) var provider: FaultyProvider!
@@ -104,46 +107,42 @@ final class ServiceHarness: @unchecked Sendable {
     }()
 
     private func boot(_ configuration: SimulatedProviderConfiguration) async throws {
-        let pool = try DatabasePool(path: directory.appendingPathComponent("phone-numbers.sqlite").path)
-        let store: any PhoneNumbersStore
+        let sqlitePath = directory.appendingPathComponent("phone-numbers.sqlite").path
+        var store = PhoneNumbersServer.Configuration.Store.sqlite(path: sqlitePath)
         if Self.storeKind == "postgres" {
-            var url = postgres?.url
+            var url = postgresURL
             if url == nil { url = try await Self.createDatabase() }
-            let postgresStore = try await PostgresPhoneNumbersStore.open(url!, connections: 3, logger: logger)
-            postgres = (url!, postgresStore)
-            store = postgresStore
-            database = TestDatabase(postgresStore)
-        } else {
-            let sqliteStore = try await SQLitePhoneNumbersStore.open(pool)
-            store = sqliteStore
-            database = TestDatabase(pool)
+            postgresURL = url
+            store = .postgres(url!, connections: 3)
         }
-        self.store = store
-        let provider = FaultyProvider(try await makeProvider(pool, configuration))
         let clock = self.clock
-        let app = PhoneNumbersApplication(
-            store: store,
-            provider: provider,
-            replicaID: "replica-" + directory.lastPathComponent,
+        var faulty: FaultyProvider!
+        let server = try await PhoneNumbersServer.open(
+            PhoneNumbersServer.Configuration(
+                store: store,
+                provider: try await providerChoice(configuration),
+                providerPath: sqlitePath,
+                rpc: ServerConfiguration(host: "127.0.0.1", port: 0, drainGracePeriod: .milliseconds(200)),
+                replicaID: "replica-" + directory.lastPathComponent,
+                providerWatchIntervals: (.milliseconds(50), .seconds(3600))
+            ),
             clock: { clock.now() },
-            metrics: DomainMetrics(factory: metricsFactory),
-            providerWatchIntervals: (.milliseconds(50), .seconds(3600)),
-            logger: logger
-        )
-        if kind == "telnyx" { try await app.providerWatch.schedule() }
-        self.provider = provider
-        if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
-        let server = RPCServer(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, drainGracePeriod: .milliseconds(200)),
-            services: app.rpcServices,
             metricsFactory: metricsFactory,
+            wrapProvider: {
+                faulty = FaultyProvider($0)
+                return faulty
+            },
             logger: logger
         )
-        if Self.storeKind != "postgres" { pool.observeCommits { [metrics = app.metrics] size in metrics.committedBatch(of: size) } }
-        self.app = app
-        self.pool = pool
-        tasks = [Task { try await server.run() }, Task { try await app.jobs.run() }, Task { try await app.changeFeed.run() }]
-        port = try await server.listeningAddress().port!
+        self.server = server
+        self.store = server.store
+        self.pool = server.pool
+        database = server.postgres.map { TestDatabase($0) } ?? TestDatabase(server.pool)
+        provider = faulty
+        app = server.app
+        if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
+        tasks = [Task { try await server.run() }]
+        port = try await server.rpcServer.listeningAddress().port!
     }
 
     /// Stops serving and running jobs, as a crash would (in-flight work is abandoned).
@@ -151,10 +150,8 @@ final class ServiceHarness: @unchecked Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { _ = try? await task.value }
         tasks = []
-        if let store = postgres?.store {
-            await store.close()
-            postgres?.store = nil
-        }
+        await server?.close()
+        server = nil
         if let runningEmulator, !restarting {
             await runningEmulator.stop()
             self.runningEmulator = nil
@@ -182,11 +179,11 @@ final class ServiceHarness: @unchecked Sendable {
 
     /// Drops this harness's PostgreSQL database (after `stop()`).
     private func dropDatabase() async {
-        guard let url = postgres?.url, let text = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"],
+        guard let url = postgresURL, let text = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"],
             let server = try? PostgresDatabaseURL(text)
         else { return }
         try? await PostgresAdministration.dropDatabase(url.database, at: server)
-        postgres = nil
+        postgresURL = nil
     }
 
     /// Which provider the suite runs against.
@@ -195,8 +192,8 @@ final class ServiceHarness: @unchecked Sendable {
     /// The simulated provider with `configuration`, or the Telnyx adapter against an
     /// emulator that behaves as `configuration` says (kept across restarts, as a real
     /// provider would be).
-    private func makeProvider(_ pool: DatabasePool, _ configuration: SimulatedProviderConfiguration) async throws -> any NumberProvider {
-        guard kind == "telnyx" else { return try await SimulatedProvider.open(pool, configuration: configuration) }
+    private func providerChoice(_ configuration: SimulatedProviderConfiguration) async throws -> PhoneNumbersServer.Configuration.Provider {
+        guard kind == "telnyx" else { return .simulated(configuration) }
         let behaviour = TelnyxEmulator.Behaviour(
             inventoryPerAreaCode: configuration.inventoryPerAreaCode,
             emptyAreaCodes: configuration.emptyAreaCodes,
@@ -214,8 +211,8 @@ final class ServiceHarness: @unchecked Sendable {
             runningEmulator = running
         }
         self.emulator = emulator
-        return TelnyxProvider(
-            configuration: TelnyxConfiguration(
+        return .telnyx(
+            TelnyxConfiguration(
                 baseURL: emulatorURL!,
                 apiKey: emulator.apiKey,
                 messagingProfileID: "MP-TEST",
@@ -224,8 +221,7 @@ final class ServiceHarness: @unchecked Sendable {
                 requestTimeout: .seconds(5),
                 retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(200), budget: .seconds(2)),
                 pollInterval: .milliseconds(20)
-            ),
-            logger: logger
+            )
         )
     }
 
