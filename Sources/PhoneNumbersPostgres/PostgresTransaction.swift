@@ -1,8 +1,10 @@
 import Foundation
+import PhoneNumbersService
 import PostgresNIO
 
 /// Runs one transaction body on a session, again when PostgreSQL could not serialize it
-/// or chose it as a deadlock's victim, with a short random pause between runs.
+/// or chose it as a deadlock's victim, with a short random pause between runs; after
+/// `maxAttempts` runs, UNAVAILABLE `STORE_CONTENDED` (nothing was changed).
 enum PostgresTransaction {
     static func run<T>(
         _ mode: PostgresPhoneNumbersStore.Mode,
