@@ -83,6 +83,39 @@ struct JobLeaseTests {
         }
     }
 
+    @Test("a job whose run schedules its next step at once runs that step next, not after its lease", .timeLimit(.minutes(1)))
+    func nextStepRunsAtOnce() async throws {
+        try await TestStores.with(replicas: 1) { stores in
+            let store = stores[0]
+            let runner = JobRunner(store: store, leaseDuration: .seconds(120))
+            let steps = Mutex(0)
+            runner.register(.reconcileNumbers) { job in
+                // Like vetting: the final transaction replaces the job with its next step, due now.
+                let step = steps.withLock { steps -> Int in
+                    steps += 1
+                    return steps
+                }
+                _ = try? await store.write { tx in
+                    if step < 200 {
+                        try tx.upsert(Self.job(job.subjectID))
+                    } else {
+                        try tx.deleteJob(kind: .reconcileNumbers, subjectID: job.subjectID)
+                    }
+                }
+                runner.wake()
+                return .done
+            }
+            try await store.write { try $0.upsert(Self.job("chain")) }
+            let task = Task { try await runner.run() }
+            defer { task.cancel() }
+            // A step claimed while the previous one ended would otherwise wait 120 s for its lease.
+            for _ in 0..<2_000 where try await store.read({ try $0.nextJobTime() }) != nil {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(steps.withLock { $0 } == 200)
+        }
+    }
+
     @Test("a runner that dies mid-job keeps it only until the lease ends; another runner then finishes it")
     func takeover() async throws {
         try await TestStores.with(replicas: 2) { stores in

@@ -33,7 +33,9 @@ public final class JobRunner: Service, Sendable {
     public let owner: String
     private let store: any PhoneNumbersStore
     private let handlers = Mutex<[JobKind: JobHandler]>([:])
-    private let running = Mutex<Set<String>>([])
+    /// The jobs running here, by kind and subject, each with the next run of the same job
+    /// when one was claimed while it ran (its handler scheduled a next step at once).
+    private let running = Mutex<[String: JobRecord?]>([:])
     private let wakeup = Wakeup()
     private let stopping = Atomic<Bool>(false)
     private let maxConcurrentJobs: Int
@@ -124,19 +126,30 @@ public final class JobRunner: Service, Sendable {
                 } : []
             for job in due {
                 let key = "\(job.kind.rawValue)/\(job.subjectID)"
+                guard let handler = handlers.withLock({ $0[job.kind] }) else { continue }
+                // Claimed while its previous run ends: it runs right after, under the lease it holds.
                 let start = running.withLock { running -> Bool in
-                    guard running.count < maxConcurrentJobs, !running.contains(key) else { return false }
-                    running.insert(key)
+                    guard running[key] == nil else {
+                        running.updateValue(job, forKey: key)
+                        return false
+                    }
+                    running.updateValue(nil, forKey: key)
                     return true
                 }
                 guard start else { continue }
-                guard let handler = handlers.withLock({ $0[job.kind] }) else {
-                    _ = running.withLock { $0.remove(key) }
-                    continue
-                }
                 group.addTask {
-                    await self.execute(job, handler)
-                    _ = self.running.withLock { $0.remove(key) }
+                    var next: JobRecord? = job
+                    while let current = next {
+                        await self.execute(current, handler)
+                        next = self.running.withLock { running -> JobRecord? in
+                            guard let waiting = running[key] ?? nil else {
+                                running.removeValue(forKey: key)
+                                return nil
+                            }
+                            running.updateValue(nil, forKey: key)
+                            return waiting
+                        }
+                    }
                     self.wakeup.signal()
                 }
             }
