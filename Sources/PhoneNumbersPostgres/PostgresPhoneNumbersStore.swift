@@ -12,7 +12,8 @@ import Storage
 /// Writes run in SERIALIZABLE transactions, so the rules hold as they do on SQLite's
 /// serial writer, whichever replica writes; a transaction that fails to serialize or
 /// deadlocks runs again on a fresh snapshot (its body has no effect outside the store),
-/// so callers never see it. Reads run in a REPEATABLE READ snapshot.
+/// so callers never see it. Reads run in a REPEATABLE READ snapshot, or as their one
+/// statement alone when they issue only one.
 ///
 /// Transaction bodies are synchronous (the rules do no I/O inside a transaction); they
 /// run on a thread pool as large as the connection pool, each statement waiting for its
@@ -74,8 +75,10 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
         try? await threadPool.shutdownGracefully()
     }
 
+    /// A read that issues one statement runs it alone (its own snapshot, one round trip);
+    /// one that issues more runs in a REPEATABLE READ transaction.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T {
-        try await transaction(.read) { try body(SQLTransaction($0)) }
+        try await transaction(.read, aloneWhenOneStatement: true) { try body(SQLTransaction($0)) }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
@@ -123,13 +126,18 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
         try await transaction(write ? .write : .read) { try body($0) }
     }
 
-    private func transaction<T: Sendable>(_ mode: Mode, _ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(
+        _ mode: Mode,
+        aloneWhenOneStatement: Bool = false,
+        _ body: @escaping @Sendable (PostgresSession) throws -> T
+    ) async throws -> T {
         let statements = self.statements
         let logger = self.logger
         let threadPool = self.threadPool
         return try await client.withConnection { connection in
             try await threadPool.runIfActive {
                 let session = PostgresSession(connection: connection, statements: statements, logger: logger)
+                if aloneWhenOneStatement { return try PostgresTransaction.runRead(on: session, maxAttempts: Self.maxAttempts, body) }
                 return try PostgresTransaction.run(mode, on: session, maxAttempts: Self.maxAttempts, body)
             }
         }

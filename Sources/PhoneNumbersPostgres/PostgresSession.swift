@@ -19,6 +19,13 @@ final class PostgresSession: SQLSession {
     /// The serialization failure or deadlock a statement of this transaction ran into, if
     /// any: the transaction is then run again whatever the body made of the error.
     var retryableFailure: (any Error)?
+    /// Set while a read runs outside a transaction: its first statement runs on its own
+    /// (one snapshot by itself), and a second one ends the attempt (`needsTransaction`).
+    var alone = false
+    /// A read running alone asked for a second statement: it must run in a transaction.
+    private(set) var needsTransaction = false
+    private var statementsRun = 0
+    private var firstStatement = ""
 
     init(connection: PostgresConnection, statements: PostgresStatementCache, logger: Logger) {
         self.connection = connection
@@ -46,6 +53,7 @@ final class PostgresSession: SQLSession {
     }
 
     private func run(_ sql: String, _ arguments: [any DatabaseValueConvertible]) throws -> PostgresQueryResult {
+        if alone { try countAlone(sql) }
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument.databaseValue {
@@ -63,6 +71,19 @@ final class PostgresSession: SQLSession {
             if PostgresTransaction.isRetryable(error) { retryableFailure = error }
             throw error
         }
+    }
+
+    /// A read running alone gets one statement; a body known to run more after this one
+    /// goes to a transaction before running any.
+    private func countAlone(_ sql: String) throws {
+        if !needsTransaction, statementsRun == 0, !statements.startsLongerRead(sql) {
+            statementsRun = 1
+            firstStatement = sql
+            return
+        }
+        if !needsTransaction, statementsRun == 1 { statements.learnStartsLongerRead(firstStatement) }
+        needsTransaction = true
+        throw PostgresReadNeedsTransaction()
     }
 
     /// The rows of a result with their values as `DatabaseValue`s.
@@ -89,9 +110,24 @@ final class PostgresSession: SQLSession {
     }
 }
 
-/// The shared SQL's statements rewritten once each for PostgreSQL's numbered parameters.
+/// A read that ran alone asked for a second statement (it runs again in a transaction).
+struct PostgresReadNeedsTransaction: Error {}
+
+/// The shared SQL's statements rewritten once each for PostgreSQL's numbered parameters,
+/// and the statements seen to start reads of more than one statement.
 final class PostgresStatementCache: Sendable {
     private let rewritten = Mutex<[String: String]>([:])
+    private let longerReads = Mutex<Set<String>>([])
+
+    /// Whether a read whose first statement is `sql` was seen to run more statements.
+    func startsLongerRead(_ sql: String) -> Bool {
+        longerReads.withLock { $0.contains(sql) }
+    }
+
+    /// Remembers that a read starting with `sql` runs more statements.
+    func learnStartsLongerRead(_ sql: String) {
+        _ = longerReads.withLock { $0.insert(sql) }
+    }
 
     /// `sql` with each `?` outside quotes replaced by `$1`, `$2`, ….
     func numbered(_ sql: String) -> String {

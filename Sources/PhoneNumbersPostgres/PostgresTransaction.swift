@@ -5,7 +5,30 @@ import PostgresNIO
 /// Runs one transaction body on a session, again when PostgreSQL could not serialize it
 /// or chose it as a deadlock's victim, with a short random pause between runs; after
 /// `maxAttempts` runs, UNAVAILABLE `STORE_CONTENDED` (nothing was changed).
+///
+/// A read body that issues one statement needs no transaction: that statement is a
+/// consistent snapshot by itself, and one round trip replaces three (BEGIN, it, COMMIT).
+/// So reads first run alone; a body that asks for a second statement runs again in a
+/// REPEATABLE READ transaction (bodies have no effect outside the store), and reads that
+/// start with the same statement go to a transaction directly from then on.
 enum PostgresTransaction {
+    /// Runs a read body, alone when it turns out to issue one statement.
+    static func runRead<T>(on session: PostgresSession, maxAttempts: Int, _ body: (PostgresSession) throws -> T) throws -> T {
+        session.alone = true
+        do {
+            let value = try body(session)
+            if !session.needsTransaction {
+                session.alone = false
+                return value
+            }
+        } catch  where !session.needsTransaction {
+            session.alone = false
+            throw error
+        } catch {}
+        session.alone = false
+        return try run(.read, on: session, maxAttempts: maxAttempts, body)
+    }
+
     static func run<T>(
         _ mode: PostgresPhoneNumbersStore.Mode,
         on session: PostgresSession,

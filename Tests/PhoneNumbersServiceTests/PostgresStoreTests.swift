@@ -110,6 +110,32 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test(
+        "a read of one statement runs alone; a longer one, even one that swallows errors, runs in one snapshot",
+        .enabled(if: server != nil)
+    )
+    func readsAloneOrInATransaction() async throws {
+        try await Self.withDatabase { url in
+            let store = try await PostgresPhoneNumbersStore.open(url, connections: 2)
+            let job = JobRecord(kind: .reconcileNumbers, subjectID: "j", runAt: 1_234, traceContext: "")
+            try await store.write { try $0.upsert(job) }
+            #expect(try await store.read { try $0.nextJobTime() } == 1_234)
+            for _ in 0..<2 {  // the second time, the body goes to a transaction at once
+                let (first, second) = try await store.read { reader in (try reader.nextJobTime(), try? reader.nextJobTime()) }
+                #expect(first == 1_234)
+                #expect(second == .some(1_234), "the second statement ran, in the rerun")
+            }
+            // A body's own error after its one statement is its answer, not a reason to rerun.
+            await #expect(throws: DomainError.self) {
+                _ = try await store.read { reader -> Int in
+                    _ = try reader.nextJobTime()
+                    throw DomainError(.notFound, "NUMBER_NOT_FOUND", "")
+                }
+            }
+            await store.close()
+        }
+    }
+
     @Test("database URLs: what is accepted, what is refused and why; the password is never printed")
     func urls() throws {
         let url = try PostgresDatabaseURL("postgres://app:s%40cret@db.internal:6432/phone_numbers?sslmode=require")
