@@ -5,6 +5,8 @@
 # docs/PERFORMANCE.md between its markers.
 # Usage: scripts/bench.sh [COMMAND] [Bench options]   e.g. scripts/bench.sh echo --seconds 3
 # COMMAND: all (default), echo, allocations, service, growth, fanout, idle.
+# `service` (and `all`) also measure PostgreSQL with one and two replicas, on a throwaway
+# server (scripts/postgres.sh) started here and removed at the end; PHONE_NUMBERS_BENCH_POSTGRES=0 skips it.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 "$repo/scripts/ensure-system-packages.sh"
@@ -12,4 +14,10 @@ cd "$repo/Benchmarks"
 swift build -c release --product Bench >&2
 command=${1:-all}
 [ $# -gt 0 ] && shift
-exec .build/release/Bench "$command" --output "$repo/docs/PERFORMANCE.md" "$@"
+database=()
+if [[ "$command" == service || "$command" == all ]] && [ "${PHONE_NUMBERS_BENCH_POSTGRES:-1}" != 0 ]; then
+    postgres_dir=$(mktemp -d /tmp/pn-bench-postgres.XXXXXX)
+    trap '"$repo/scripts/postgres.sh" stop "$postgres_dir" || true; rm -rf "$postgres_dir"' EXIT
+    database=(--database "$("$repo/scripts/postgres.sh" start "$postgres_dir")")
+fi
+.build/release/Bench "$command" --output "$repo/docs/PERFORMANCE.md" "${database[@]}" "$@"

@@ -4,7 +4,8 @@ import RPCCore
 import RPCNIO
 import Synchronization
 
-/// Service calls over loopback TCP against the SQLite-backed service: reads with a
+/// Service calls over loopback TCP against the service on its fixture's store, connections
+/// spread over its replicas: reads with a
 /// READ-grant service token, writes with the operator token (which may act on any account).
 final class ServiceBenchmark: Sendable {
     let fixture: ServiceFixture
@@ -30,7 +31,7 @@ final class ServiceBenchmark: Sendable {
     func measure(_ call: String, inFlight: Int) async throws -> (Measurement, note: String) {
         let connectionCount = min(4, max(1, inFlight / 16))
         let token = call.hasPrefix("AddNumber") || call.hasPrefix("Create") ? fixture.operatorToken : fixture.readerToken
-        let connections = (0..<connectionCount).map { _ in fixture.connection(token) }
+        let connections = (0..<connectionCount).map { fixture.connection(token, replica: $0) }
         for connection in connections { _ = try await connection.rpc.ping() }
         defer { Task { for connection in connections { await connection.rpc.close() } } }
         let perConnection = max(1, inFlight / connectionCount)
@@ -152,20 +153,23 @@ final class ServiceBenchmark: Sendable {
         }
         while try await pending() > 0 { try await Task.sleep(for: .milliseconds(2)) }
         let allReady = ContinuousClock.now - start
-        let failed = try await fixture.pool.read {
+        let failed = try await fixture.sql {
             try $0.queryOne("SELECT count(*) AS n FROM numbers WHERE status = 'FAILED'")!.get("n", as: Int.self)
         }
         let readyPerSecond = Double(measurement.calls) / allReady.secondCount
         let template = fixture.template.accountID
-        try await fixture.pool.write { database in
-            try database.execute(
+        let kept = try await fixture.sql(write: true) { session -> [String] in
+            try session.execute(
                 "UPDATE numbers SET status = 'RELEASED' WHERE status = 'READY' AND e164 LIKE '+1___55501__' AND account_id <> ?",
                 [template]
             )
-            try database.execute(
-                "DELETE FROM simulated_numbers WHERE e164 NOT IN (SELECT e164 FROM numbers WHERE account_id = ? AND status <> 'RELEASED')",
-                [template]
-            )
+            return try session.query("SELECT e164 FROM numbers WHERE account_id = ? AND status <> 'RELEASED'", [template])
+                .map { try $0.get("e164", as: String.self) }
+        }
+        // The simulated provider's inventory is in the SQLite file, whichever the store.
+        try await fixture.pool.write { database in
+            let placeholders = Array(repeating: "?", count: kept.count).joined(separator: ", ")
+            try database.execute("DELETE FROM simulated_numbers WHERE e164 NOT IN (\(placeholders))", kept)
         }
         // The next run starts on a fresh account.
         addCursor.store((addCursor.load(ordering: .relaxed) + 2) / 3 * 3, ordering: .relaxed)
@@ -173,7 +177,7 @@ final class ServiceBenchmark: Sendable {
     }
 
     private func pending() async throws -> Int {
-        try await fixture.pool.read {
+        try await fixture.sql {
             try $0.queryOne("SELECT count(*) AS n FROM numbers WHERE status IN ('RESERVING', 'PROVISIONING')")!.get("n", as: Int.self)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PhoneNumbersClient
+import PhoneNumbersPostgres
 import PhoneNumbersServer
 import PhoneNumbersService
 import RPCCore
@@ -8,22 +9,45 @@ import RPCNIO
 import SimulatedProvider
 import Storage
 
+/// Where a fixture keeps its state.
+enum BenchStore: Sendable {
+    /// A SQLite file in a fresh directory (the embedded default).
+    case sqlite
+    /// A fresh database on the PostgreSQL server at the URL, served by `replicas` replicas.
+    case postgres(PostgresDatabaseURL, replicas: Int)
+
+    /// How the store reads in a table.
+    var label: String {
+        switch self {
+        case .sqlite: "SQLite"
+        case .postgres(_, let replicas): "PostgreSQL, \(replicas) replica\(replicas == 1 ? "" : "s")"
+        }
+    }
+}
+
 /// The whole service in this process, as `phone-numbers serve` runs it: a SQLite file in
-/// a fresh directory, the simulated provider (provisioning without artificial delay, so
-/// the service's own cost is measured), the server on a loopback port and the job runner.
+/// a fresh directory or a fresh PostgreSQL database served by one or more replicas, the
+/// simulated provider (provisioning without artificial delay, so the service's own cost
+/// is measured; replicas share its file), the servers on loopback ports and their job runners.
 ///
 /// A template account is set up through the API; `grow(toAccounts:)` then copies its rows
 /// with SQL to reach a given number of accounts, each with a registered brand, an approved
 /// use case, two READY numbers, an ACTIVE campaign, a member and three events.
 final class ServiceFixture: @unchecked Sendable {
+    let store: BenchStore
     let directory: URL
+    /// The SQLite file: the store on SQLite, and the simulated provider's tables.
     let pool: DatabasePool
-    let port: Int
+    /// The store when it is PostgreSQL.
+    let postgres: PostgresPhoneNumbersStore?
+    /// Each replica's RPC port.
+    let ports: [Int]
     let operatorToken: String
     /// A service token with the READ grant, as the campaign launcher or a dashboard holds.
     private(set) var readerToken = ""
     private(set) var template: Template!
     private(set) var accounts = 0
+    private let servers: [PhoneNumbersServer]
     private let tasks: [Task<Void, any Error>]
 
     /// The ids of the template account's rows.
@@ -35,54 +59,112 @@ final class ServiceFixture: @unchecked Sendable {
         var memberID: String
     }
 
-    static func start(maxConnections: Int = 10_000) async throws -> ServiceFixture {
+    /// The RPC port of the first replica.
+    var port: Int { ports[0] }
+
+    static func start(_ store: BenchStore = .sqlite, maxConnections: Int = 10_000) async throws -> ServiceFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "bench.service")
         logger.logLevel = .critical
         let path = directory.appendingPathComponent("phone-numbers.sqlite").path
-        let server = try await PhoneNumbersServer.open(
-            PhoneNumbersServer.Configuration(
-                store: .sqlite(path: path),
-                provider: .simulated(
-                    SimulatedProviderConfiguration(inventoryPerAreaCode: 100, provisioningDelay: .zero, vettingDelay: .milliseconds(5))
-                ),
-                providerPath: path,
-                rpc: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConnections: maxConnections))
-            ),
-            logger: logger
+        let configurationStore: PhoneNumbersServer.Configuration.Store
+        var replicas = 1
+        switch store {
+        case .sqlite:
+            configurationStore = .sqlite(path: path)
+        case .postgres(let server, let count):
+            let name = "pn_bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            configurationStore = .postgres(try await PostgresAdministration.createDatabase(name, at: server), connections: 16)
+            replicas = count
+        }
+        var servers: [PhoneNumbersServer] = []
+        for index in 0..<replicas {
+            servers.append(
+                try await PhoneNumbersServer.open(
+                    PhoneNumbersServer.Configuration(
+                        store: configurationStore,
+                        provider: .simulated(
+                            SimulatedProviderConfiguration(
+                                inventoryPerAreaCode: 100,
+                                provisioningDelay: .zero,
+                                vettingDelay: .milliseconds(5)
+                            )
+                        ),
+                        providerPath: path,
+                        rpc: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConnections: maxConnections)),
+                        replicaID: "bench-replica-\(index + 1)"
+                    ),
+                    logger: logger
+                )
+            )
+        }
+        let token = try await servers[0].app.accounts.bootstrapOperator() ?? ""
+        let tasks = servers.map { server in Task { try await server.run() } }
+        var ports: [Int] = []
+        for server in servers { ports.append(try await server.rpcServer.listeningAddress().port!) }
+        let fixture = ServiceFixture(
+            store: store,
+            directory: directory,
+            pool: servers[0].pool,
+            postgres: servers[0].postgres,
+            ports: ports,
+            operatorToken: token,
+            servers: servers,
+            tasks: tasks
         )
-        let pool = server.pool
-        let token = try await server.app.accounts.bootstrapOperator() ?? ""
-        let tasks = [Task { try await server.run() }]
-        let port = try await server.rpcServer.listeningAddress().port!
-        let fixture = ServiceFixture(directory: directory, pool: pool, port: port, operatorToken: token, tasks: tasks)
         try await fixture.setUpTemplate()
         return fixture
     }
 
-    private init(directory: URL, pool: DatabasePool, port: Int, operatorToken: String, tasks: [Task<Void, any Error>]) {
+    private init(
+        store: BenchStore,
+        directory: URL,
+        pool: DatabasePool,
+        postgres: PostgresPhoneNumbersStore?,
+        ports: [Int],
+        operatorToken: String,
+        servers: [PhoneNumbersServer],
+        tasks: [Task<Void, any Error>]
+    ) {
+        self.store = store
         self.directory = directory
         self.pool = pool
-        self.port = port
+        self.postgres = postgres
+        self.ports = ports
         self.operatorToken = operatorToken
+        self.servers = servers
         self.tasks = tasks
     }
 
-    func stop() {
+    /// Stops every replica and removes the directory (a PostgreSQL database stays on its
+    /// throwaway server, which `scripts/bench.sh` removes).
+    func stop() async {
         for task in tasks { task.cancel() }
+        for task in tasks { _ = try? await task.value }
+        for server in servers { await server.close() }
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func connection(_ token: String) -> PhoneNumbersConnection {
-        PhoneNumbersConnection(host: "127.0.0.1", port: port, token: token)
+    /// A connection to replica `index % replicas` (connections are spread over replicas).
+    func connection(_ token: String, replica index: Int = 0) -> PhoneNumbersConnection {
+        PhoneNumbersConnection(host: "127.0.0.1", port: ports[index % ports.count], token: token)
     }
 
     var operatorAPI: PhoneNumbersConnection { connection(operatorToken) }
 
-    /// Bytes of the database file and its WAL.
-    var databaseBytes: Int {
-        ["", "-wal"].reduce(0) { total, suffix in
+    /// Runs `body` in one transaction of the store (a writing one when `write`).
+    func sql<T: Sendable>(write: Bool = false, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        if let postgres { return try await postgres.withSession(write: write, body) }
+        return write ? try await pool.write { try body($0) } : try await pool.read { try body($0) }
+    }
+
+    /// Bytes of the database: the SQLite file and its WAL, or the PostgreSQL database.
+    func databaseBytes() async throws -> Int {
+        if postgres != nil {
+            return try await sql { try $0.queryOne("SELECT pg_database_size(current_database()) AS size")!.get("size", as: Int.self) }
+        }
+        return ["", "-wal"].reduce(0) { total, suffix in
             let size = (try? FileManager.default.attributesOfItem(atPath: pool.path + suffix)[.size] as? Int) ?? 0
             return total + (size ?? 0)
         }
@@ -188,18 +270,28 @@ final class ServiceFixture: @unchecked Sendable {
         while next < total {
             let first = next
             let last = min(total, next + 50_000) - 1
-            try await pool.withWriter { database in
-                try database.execute("BEGIN")
-                try database.executeScript(Self.fillerSQL(template, first: first, last: last))
-                try database.execute("COMMIT")
+            if postgres != nil {
+                try await sql(write: true) { session in
+                    for statement in Self.postgresFillerSQL(template, first: first, last: last) { try session.execute(statement) }
+                }
+            } else {
+                try await pool.withWriter { database in
+                    try database.execute("BEGIN")
+                    try database.executeScript(Self.sqliteFillerSQL(template, first: first, last: last))
+                    try database.execute("COMMIT")
+                }
             }
             next = last + 1
         }
         accounts = total
-        try await pool.withWriter { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        if postgres != nil {
+            try await sql(write: true) { try $0.execute("ANALYZE") }
+        } else {
+            try await pool.withWriter { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
     }
 
-    private static func fillerSQL(_ t: Template, first: Int, last: Int) -> String {
+    private static func sqliteFillerSQL(_ t: Template, first: Int, last: Int) -> String {
         let series = "WITH RECURSIVE s(i) AS (SELECT \(first) UNION ALL SELECT i + 1 FROM s WHERE i < \(last))"
         return """
             \(series) INSERT INTO accounts (id, name, country, created_at)
@@ -226,5 +318,56 @@ final class ServiceFixture: @unchecked Sendable {
             \(series) INSERT INTO events (account_id, kind, subject_id, old_state, new_state, reason, at)
                 SELECT printf('acc_f%09d', i), kind, subject_id, old_state, new_state, reason, at FROM s, (SELECT * FROM events WHERE account_id = '\(t.accountID)' ORDER BY sequence LIMIT 3);
             """
+    }
+
+    /// The same rows in PostgreSQL's SQL; each account's event counter starts after its three events.
+    private static func postgresFillerSQL(_ t: Template, first: Int, last: Int) -> [String] {
+        let series = "generate_series(\(first), \(last)) AS s(i)"
+        func id(_ prefix: String) -> String { "'\(prefix)' || lpad(i::text, 9, '0')" }
+        return [
+            """
+            INSERT INTO accounts (id, name, country, created_at, event_sequence)
+                SELECT \(id("acc_f")), 'Filler ' || i, country, created_at, 3 FROM \(series), accounts WHERE accounts.id = '\(t.accountID)'
+            """,
+            """
+            INSERT INTO members (id, account_id, name, email, role, created_at)
+                SELECT \(id("mem_f")), \(id("acc_f")), name, email, role, created_at FROM \(series), members WHERE members.id = '\(t.memberID)'
+            """,
+            """
+            INSERT INTO brands (account_id, legal_name, ein, entity_type, contact_name, contact_email, contact_phone, status, failure_reason, submitted_at, updated_at)
+                SELECT \(id("acc_f")), legal_name, ein, entity_type, contact_name, contact_email, contact_phone, status, failure_reason, submitted_at, updated_at
+                FROM \(series), brands WHERE brands.account_id = '\(t.accountID)'
+            """,
+            """
+            INSERT INTO use_cases (id, account_id, type, description, sample_messages, opt_in_text, help_text, campaign_verify_token, status, failure_reason, created_at, updated_at)
+                SELECT \(id("uc_f")), \(id("acc_f")), type, description, sample_messages, opt_in_text, help_text, campaign_verify_token, status, failure_reason, created_at, updated_at
+                FROM \(series), use_cases WHERE use_cases.id = '\(t.useCaseID)'
+            """,
+            """
+            INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
+                    created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at, kind)
+                SELECT \(id("num_f")) || '_' || j, \(id("acc_f")),
+                    '+1' || lpad((200 + (i * 2 + j) / 10000000)::text, 3, '0') || lpad(((i * 2 + j) % 10000000)::text, 7, '0'),
+                    area_code, 'Line ' || j, \(id("uc_f")), status, failure_reason, provisioning_attempts,
+                    created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at, kind
+                FROM \(series), (VALUES (0), (1)) AS k(j), numbers WHERE numbers.id = '\(t.numberID)'
+            """,
+            """
+            INSERT INTO campaigns (id, account_id, name, state, number_id, created_at, updated_at, sender_kind, use_case_id, preferred_area_codes,
+                    failure_reason, request_id, fingerprint, launched_at, activated_at, archived_at)
+                SELECT \(id("cmp_f")), \(id("acc_f")), name, state, \(id("num_f")) || '_0', created_at, updated_at, sender_kind, use_case_id,
+                    preferred_area_codes, failure_reason, '', '', launched_at, activated_at, archived_at
+                FROM \(series), campaigns WHERE campaigns.id = '\(t.campaignID)'
+            """,
+            // Announcing 300,000 events to the replicas' change feeds would only slow the setup.
+            "ALTER TABLE events DISABLE TRIGGER events_notify_change",
+            """
+            INSERT INTO events (account_id, sequence, kind, subject_id, old_state, new_state, reason, at)
+                SELECT \(id("acc_f")), e.n, kind, subject_id, old_state, new_state, reason, at
+                FROM \(series), (SELECT *, row_number() OVER (ORDER BY sequence) AS n FROM events
+                    WHERE account_id = '\(t.accountID)' ORDER BY sequence LIMIT 3) AS e
+            """,
+            "ALTER TABLE events ENABLE TRIGGER events_notify_change",
+        ]
     }
 }

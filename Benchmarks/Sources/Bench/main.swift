@@ -1,15 +1,17 @@
 import Foundation
+import PhoneNumbersPostgres
 
 /// `Bench COMMAND [options]`, COMMAND one of:
 /// - `echo`: the RPC runtime against SwiftNIO, grpc-swift-2 and the C floor;
 /// - `allocations`: heap allocations per echo call, server side;
-/// - `service`: service calls at 1, 16 and 64 in flight (100k accounts of data);
+/// - `service`: service calls at 1, 16 and 64 in flight (100k accounts of data), on SQLite
+///   and, with `--database URL` (a PostgreSQL server), on PostgreSQL with one and two replicas;
 /// - `growth`: reads and writes at 1k, 100k and 1M accounts;
 /// - `fanout`: WatchEvents to 1, 100 and 1,000 watchers;
 /// - `idle`: server RSS with 10,000 idle connections;
 /// - `all`: everything, written to `--output` (docs/PERFORMANCE.md).
 /// Options: `--seconds N` per measurement, `--rounds N` (best of), `--only PREFIX` (contenders),
-/// `--scenario TEXT` (scenarios), `--output FILE`.
+/// `--scenario TEXT` (scenarios), `--database URL`, `--output FILE`.
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: String) -> String {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
@@ -52,17 +54,17 @@ let serviceSeconds = Int(option("--service-seconds", "3")) ?? 3
 let wantsService = ["service", "all"].contains(command)
 let wantsGrowth = ["growth", "all"].contains(command)
 let wantsFanOut = ["fanout", "all"].contains(command)
+let databaseURL = option("--database", "")
 if wantsService || wantsGrowth || wantsFanOut {
     let fixture = try await ServiceFixture.start()
-    defer { fixture.stop() }
     let bench = try await ServiceBenchmark(fixture: fixture, seconds: serviceSeconds)
-    var serviceTable: Report.Table?
+    var serviceTable = ServiceCallsTable(rounds: rounds)
     var growthTable: Report.Table?
     let stages = wantsGrowth ? [1_000, 100_000, 1_000_000] : (wantsService ? [100_000] : [1_000])
     for stage in stages {
         let growing = ContinuousClock.now
         try await fixture.grow(toAccounts: stage)
-        print("\n(\(stage) accounts: grown in \(ContinuousClock.now - growing), database \(fixture.databaseBytes >> 20) MiB)")
+        print("\n(\(stage) accounts: grown in \(ContinuousClock.now - growing), database \(try await fixture.databaseBytes() >> 20) MiB)")
         if wantsGrowth {
             if growthTable == nil {
                 print("\n## Growth")
@@ -73,7 +75,7 @@ if wantsService || wantsGrowth || wantsFanOut {
                 let (m, _) = try await bench.measure(call, inFlight: inFlight)
                 growthTable!.add(
                     "\(stage)",
-                    "\(fixture.databaseBytes >> 20) MiB",
+                    "\(try await fixture.databaseBytes() >> 20) MiB",
                     call,
                     "\(inFlight)",
                     Report.rate(m.callsPerSecond),
@@ -84,40 +86,39 @@ if wantsService || wantsGrowth || wantsFanOut {
         }
         if wantsService, stage == 100_000 {
             print("\n## Service calls")
-            var table = Report.Table(columns: ["call", "in flight", "calls/s", "p50 µs", "p99 µs", "p99.9 µs", "notes"])
-            for call in ServiceBenchmark.calls where only.isEmpty || call.hasPrefix(only) {
-                for inFlight in [1, 16, 64] where scenarioFilter.isEmpty || "\(inFlight)" == scenarioFilter {
-                    var (m, note) = try await bench.measure(call, inFlight: inFlight)
-                    for _ in 1..<max(1, rounds) {
-                        let again = try await bench.measure(call, inFlight: inFlight)
-                        if again.0.callsPerSecond > m.callsPerSecond { (m, note) = again }
-                    }
-                    table.add(
-                        call,
-                        "\(inFlight)",
-                        Report.rate(m.callsPerSecond),
-                        Report.micros(m.percentile(50)),
-                        Report.micros(m.percentile(99)),
-                        Report.micros(m.percentile(99.9)),
-                        note
-                    )
-                }
-            }
-            serviceTable = table
+            try await serviceTable.measure(bench, only: only, scenarioFilter: scenarioFilter)
         }
     }
-    if let serviceTable {
+    if wantsService, !databaseURL.isEmpty {
+        // The same rows on PostgreSQL, one replica then two, in this run.
+        for replicas in [1, 2] {
+            let store = BenchStore.postgres(try PostgresDatabaseURL(databaseURL), replicas: replicas)
+            let postgresFixture = try await ServiceFixture.start(store)
+            let growing = ContinuousClock.now
+            try await postgresFixture.grow(toAccounts: 100_000)
+            print(
+                "\n(\(store.label), 100000 accounts: grown in \(ContinuousClock.now - growing), database \(try await postgresFixture.databaseBytes() >> 20) MiB)"
+            )
+            let postgresBench = try await ServiceBenchmark(fixture: postgresFixture, seconds: serviceSeconds)
+            try await serviceTable.measure(postgresBench, only: only, scenarioFilter: scenarioFilter)
+            await postgresFixture.stop()
+        }
+    }
+    if wantsService {
         sections.append(
             """
             ## Service calls
 
-            The service in-process (SQLite file, simulated provider without provisioning delay) with 100,000 accounts of data,
-            over loopback TCP through the client library; best of \(rounds) runs of \(serviceSeconds) s per row (reads after a
-            second of warm-up); one connection per 16 calls in flight
-            (at most 4). Reads use a READ-grant service token, writes the operator token; accounts are picked at random
-            (AddNumber: fresh accounts in turn, area codes in turn).
+            The service in-process (simulated provider without provisioning delay) with 100,000 accounts of data, over
+            loopback TCP through the client library; best of \(rounds) runs of \(serviceSeconds) s per row (reads after a
+            second of warm-up); one connection per 16 calls in flight (at most 4). Reads use a READ-grant service token,
+            writes the operator token; accounts are picked at random (AddNumber: fresh accounts in turn, area codes in turn).
+            SQLite is a file in a temp directory; PostgreSQL (when `scripts/bench.sh` could start one) is a throwaway
+            server on this machine, sharing its cores, with 16 connections per replica; two replicas are two servers in
+            this process on one database, the client's connections spread over both. "vs SQLite" divides calls/s by
+            the SQLite row of the same call and load, measured in the same run.
 
-            """ + "\n" + serviceTable.markdown
+            """ + "\n" + serviceTable.table.markdown
         )
     }
     if let growthTable {
@@ -159,6 +160,7 @@ if wantsService || wantsGrowth || wantsFanOut {
             """ + "\n" + table.markdown
         )
     }
+    await fixture.stop()
 }
 if command == "idle-server" {
     try await IdleConnectionsBenchmark.serve()
