@@ -58,10 +58,15 @@ enum PostgresTransaction {
                 return value
             } catch  where isRetryable(error) && attempt < maxAttempts {
                 session.retryableFailure = nil
-                Thread.sleep(forTimeInterval: Double.random(in: 0...Double(min(1 << attempt, 50))) / 1000)
+                Thread.sleep(forTimeInterval: Double.random(in: 0...retryPause(after: attempt)))
                 attempt += 1
             }
         }
+    }
+
+    /// The longest pause, in seconds, before run `attempt + 1`: 2 ms doubling up to 50 ms.
+    static func retryPause(after attempt: Int) -> Double {
+        Double(min(1 << min(attempt, 6), 50)) / 1000
     }
 
     /// Serialization failures (40001) and deadlocks (40P01): running again succeeds.

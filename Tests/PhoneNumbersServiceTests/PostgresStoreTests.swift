@@ -13,17 +13,7 @@ struct PostgresStoreTests {
 
     /// A fresh database for `body`, dropped afterwards.
     static func withDatabase<T>(_ body: (PostgresDatabaseURL) async throws -> T) async throws -> T {
-        let server = try PostgresDatabaseURL(try #require(Self.server))
-        let name = "pn_store_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        let url = try await PostgresAdministration.createDatabase(name, at: server)
-        do {
-            let result = try await body(url)
-            try await PostgresAdministration.dropDatabase(name, at: server)
-            return result
-        } catch {
-            try? await PostgresAdministration.dropDatabase(name, at: server)
-            throw error
-        }
+        try await TestPostgres.with("pn_store", body)
     }
 
     @Test("replicas starting together migrate once", .enabled(if: server != nil))
@@ -150,6 +140,13 @@ struct PostgresStoreTests {
             #expect(throws: PostgresDatabaseURL.Invalid.self) { try PostgresDatabaseURL(text) }
             do { _ = try PostgresDatabaseURL(text) } catch { #expect(error.description.contains(reason), "\(text): \(error)") }
         }
+    }
+
+    @Test("the pause between runs of a contended transaction doubles from 2 ms and stays at 50 ms, however many runs")
+    func retryPauses() {
+        #expect(PostgresTransaction.retryPause(after: 1) == 0.002)
+        #expect(PostgresTransaction.retryPause(after: 5) == 0.032)
+        #expect((6...200).allSatisfy { PostgresTransaction.retryPause(after: $0) == 0.05 })
     }
 
     @Test("the shared SQL's ? parameters become $1, $2 … outside quotes")
