@@ -38,12 +38,12 @@ public enum PostgresAdministration {
     /// One connection to `url`'s database, outside any pool.
     /// - Throws: `PostgresUnreachable` saying why (refused, timed out, wrong password, no such database).
     static func connect(_ url: PostgresDatabaseURL, logger: Logger) async throws -> PostgresConnection {
-        let tls: PostgresConnection.Configuration.TLS
-        switch url.sslMode {
-        case "disable": tls = .disable
-        case "require": tls = .require(try .init(configuration: .makeClientConfiguration()))
-        default: tls = .prefer(try .init(configuration: .makeClientConfiguration()))
-        }
+        let tls: PostgresConnection.Configuration.TLS =
+            switch url.transportSecurity {
+            case nil: .disable
+            case let (configuration, required: true)?: .require(try .init(configuration: configuration))
+            case let (configuration, required: false)?: .prefer(try .init(configuration: configuration))
+            }
         var configuration = PostgresConnection.Configuration(
             host: url.host,
             port: url.port,

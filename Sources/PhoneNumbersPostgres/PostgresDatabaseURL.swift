@@ -69,14 +69,21 @@ public struct PostgresDatabaseURL: Sendable, CustomStringConvertible {
         "postgres://\(username)\(password == nil ? "" : ":<redacted>")@\(host):\(port)/\(database)?sslmode=\(sslMode)"
     }
 
+    /// What `sslmode` asks of a connection: nil for plaintext, else the TLS configuration
+    /// (the server's certificate verified against the system's roots) and whether TLS is
+    /// required or only used when the server offers it.
+    var transportSecurity: (configuration: TLSConfiguration, required: Bool)? {
+        sslMode == "disable" ? nil : (.makeClientConfiguration(), sslMode == "require")
+    }
+
     /// The client configuration for this database, with at most `connections` connections.
     func clientConfiguration(connections: Int) -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
-        switch sslMode {
-        case "disable": tls = .disable
-        case "require": tls = .require(.makeClientConfiguration())
-        default: tls = .prefer(.makeClientConfiguration())
-        }
+        let tls: PostgresClient.Configuration.TLS =
+            switch transportSecurity {
+            case nil: .disable
+            case let (configuration, required: true)?: .require(configuration)
+            case let (configuration, required: false)?: .prefer(configuration)
+            }
         var configuration = PostgresClient.Configuration(
             host: host,
             port: port,
