@@ -25,23 +25,9 @@ struct TelnyxWalkthroughTests {
 
     @Test("add → READY, the PIN is Telnyx's external_pin, a carrier's port-out is authorized, delete releases it at Telnyx, no drift")
     func walkthrough() async throws {
-        let port = try Executable.freePort()
-        let emulator = Process()
-        emulator.executableURL = Self.emulatorURL
-        emulator.arguments = ["--port", "\(port)", "--order-delay", "0", "--assignment-delay", "0"]
-        emulator.standardOutput = FileHandle.nullDevice
-        emulator.standardError = FileHandle.nullDevice
-        try emulator.run()
-        defer {
-            kill(emulator.processIdentifier, SIGKILL)
-            emulator.waitUntilExit()
-        }
-        let base = "http://127.0.0.1:\(port)"
-        for attempt in 0..<100 {
-            if (try? await Self.http("GET", "\(base)/v2/portouts"))?.0 == 200 { break }
-            if attempt == 99 { throw TestFailure("telnyx-emulator did not start") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let emulator = try await EmulatorProcess()
+        defer { emulator.stop() }
+        let base = emulator.base
         let server = try Executable.Server(
             arguments: [
                 "--demo", "--provider", "telnyx", "--telnyx-url", "\(base)/v2", "--telnyx-messaging-profile", "MP1",

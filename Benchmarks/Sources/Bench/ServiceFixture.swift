@@ -155,8 +155,7 @@ final class ServiceFixture: @unchecked Sendable {
 
     /// Runs `body` in one transaction of the store (a writing one when `write`).
     func sql<T: Sendable>(write: Bool = false, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        if let postgres { return try await postgres.withSession(write: write, body) }
-        return write ? try await pool.write { try body($0) } : try await pool.read { try body($0) }
+        write ? try await servers[0].sql.write(body) : try await servers[0].sql.read(body)
     }
 
     /// Bytes of the database: the SQLite file and its WAL, or the PostgreSQL database.

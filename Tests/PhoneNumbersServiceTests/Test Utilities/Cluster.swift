@@ -9,8 +9,7 @@ final class Cluster: @unchecked Sendable {
     let emulatorBase: String
     /// The demo's tokens and use cases (`demo-credentials.json` of the first replica).
     let credentials: [String: String]
-    private let emulator: Process
-    private let database: (name: String, server: PostgresDatabaseURL)
+    private let emulator: EmulatorProcess
 
     /// Whether the suite has a PostgreSQL server to run clusters on.
     static var available: Bool { ServiceHarness.storeKind == "postgres" }
@@ -18,32 +17,22 @@ final class Cluster: @unchecked Sendable {
     /// Starts `count` replicas (the first with `--demo`, the others once it serves),
     /// runs `body`, then stops everything and drops the database.
     static func with<T>(replicas count: Int, orderDelay: Int = 0, _ body: (Cluster) async throws -> T) async throws -> T {
-        let server = try PostgresDatabaseURL(
-            try ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"] ?? { throw TestFailure("no test database") }()
-        )
-        let name = "pn_cluster_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        let url = try await PostgresAdministration.createDatabase(name, at: server)
-        let emulatorPort = try Executable.freePort()
-        let emulator = Process()
-        emulator.executableURL = TelnyxWalkthroughTests.emulatorURL
-        emulator.arguments = ["--port", "\(emulatorPort)", "--order-delay", "\(orderDelay)", "--assignment-delay", "0"]
-        emulator.standardOutput = FileHandle.nullDevice
-        emulator.standardError = FileHandle.nullDevice
-        try emulator.run()
+        let url = try await TestPostgres.create("pn_cluster")
+        let emulator: EmulatorProcess
+        do {
+            emulator = try await EmulatorProcess(orderDelay: orderDelay)
+        } catch {
+            await TestPostgres.drop(url)
+            throw error
+        }
         var replicas: [Executable.Server] = []
         func stopAll() async {
             for replica in replicas { replica.stop() }
-            kill(emulator.processIdentifier, SIGKILL)
-            emulator.waitUntilExit()
-            try? await PostgresAdministration.dropDatabase(name, at: server)
+            emulator.stop()
+            await TestPostgres.drop(url)
         }
         do {
-            let base = "http://127.0.0.1:\(emulatorPort)"
-            for attempt in 0..<100 {
-                if (try? await TelnyxWalkthroughTests.http("GET", "\(base)/v2/portouts"))?.0 == 200 { break }
-                if attempt == 99 { throw TestFailure("telnyx-emulator did not start") }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let base = emulator.base
             let arguments = [
                 "--database", "\(url.urlString)", "--provider", "telnyx", "--telnyx-url", "\(base)/v2", "--telnyx-messaging-profile", "MP1",
                 "--telnyx-campaign", "*=CAMP1", "--telnyx-poll-interval", "100ms", "--job-lease", "2s", "--database-connections", "4",
@@ -60,8 +49,7 @@ final class Cluster: @unchecked Sendable {
                 replicas: replicas,
                 emulatorBase: base,
                 credentials: credentials,
-                emulator: emulator,
-                database: (name, server)
+                emulator: emulator
             )
             let result = try await body(cluster)
             await stopAll()
@@ -76,14 +64,12 @@ final class Cluster: @unchecked Sendable {
         replicas: [Executable.Server],
         emulatorBase: String,
         credentials: [String: String],
-        emulator: Process,
-        database: (name: String, server: PostgresDatabaseURL)
+        emulator: EmulatorProcess
     ) {
         self.replicas = replicas
         self.emulatorBase = emulatorBase
         self.credentials = credentials
         self.emulator = emulator
-        self.database = database
     }
 
     /// A client of replica `index` with the demo's token `role`.

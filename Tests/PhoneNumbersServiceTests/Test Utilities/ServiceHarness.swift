@@ -39,7 +39,7 @@ final class ServiceHarness: @unchecked Sendable {
     private(set) var store: (any PhoneNumbersStore)!
     /// The service's tables as SQL, whichever the store: for arranging what the API cannot
     /// create yet and for checking what was stored.
-    private(set) var database: TestDatabase!
+    private(set) var database: StoreSQL!
     /// The PostgreSQL database of this harness, when the store is PostgreSQL (kept across restarts).
     private var postgresURL: PostgresDatabaseURL?
     /// The running service, until `stop()`.
@@ -111,7 +111,7 @@ final class ServiceHarness: @unchecked Sendable {
         var store = PhoneNumbersServer.Configuration.Store.sqlite(path: sqlitePath)
         if Self.storeKind == "postgres" {
             var url = postgresURL
-            if url == nil { url = try await Self.createDatabase() }
+            if url == nil { url = try await TestPostgres.create() }
             postgresURL = url
             store = .postgres(url!, connections: 3)
         }
@@ -137,7 +137,7 @@ final class ServiceHarness: @unchecked Sendable {
         self.server = server
         self.store = server.store
         self.pool = server.pool
-        database = server.postgres.map { TestDatabase($0) } ?? TestDatabase(server.pool)
+        database = server.sql
         provider = faulty
         app = server.app
         if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
@@ -165,24 +165,10 @@ final class ServiceHarness: @unchecked Sendable {
     /// Which store the suite runs against: "sqlite" or "postgres".
     static let storeKind = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_STORE"] ?? "sqlite"
 
-    /// A fresh database on the test server, for one harness.
-    private static func createDatabase() async throws -> PostgresDatabaseURL {
-        guard let text = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"] else {
-            throw TestFailure("PHONE_NUMBERS_TEST_STORE=postgres needs PHONE_NUMBERS_TEST_DATABASE_URL (scripts/test.sh sets both)")
-        }
-        let server = try PostgresDatabaseURL(text)
-        return try await PostgresAdministration.createDatabase(
-            "pn_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))",
-            at: server
-        )
-    }
-
     /// Drops this harness's PostgreSQL database (after `stop()`).
     private func dropDatabase() async {
-        guard let url = postgresURL, let text = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"],
-            let server = try? PostgresDatabaseURL(text)
-        else { return }
-        try? await PostgresAdministration.dropDatabase(url.database, at: server)
+        guard let url = postgresURL else { return }
+        await TestPostgres.drop(url)
         postgresURL = nil
     }
 

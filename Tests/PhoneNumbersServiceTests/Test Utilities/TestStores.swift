@@ -12,22 +12,12 @@ enum TestStores {
     /// removes the database.
     static func with<T>(replicas: Int, _ body: ([any PhoneNumbersStore]) async throws -> T) async throws -> T {
         if ServiceHarness.storeKind == "postgres" {
-            let server = try PostgresDatabaseURL(
-                try ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_DATABASE_URL"] ?? { throw TestFailure("no test database") }()
-            )
-            let name = "pn_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-            let url = try await PostgresAdministration.createDatabase(name, at: server)
             var stores: [PostgresPhoneNumbersStore] = []
-            do {
+            return try await TestPostgres.with {
+                for store in stores { await store.close() }
+            } _: { url in
                 for _ in 0..<replicas { stores.append(try await PostgresPhoneNumbersStore.open(url, connections: 4)) }
-                let result = try await body(stores)
-                for store in stores { await store.close() }
-                try? await PostgresAdministration.dropDatabase(name, at: server)
-                return result
-            } catch {
-                for store in stores { await store.close() }
-                try? await PostgresAdministration.dropDatabase(name, at: server)
-                throw error
+                return try await body(stores)
             }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-\(UUID().uuidString)")
