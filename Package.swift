@@ -197,7 +197,10 @@ let package = Package(
         ),
 
         // Kills the server at random moments under load and checks nothing acknowledged was lost.
-        .executableTarget(name: "PhoneNumbersChaos", dependencies: ["PhoneNumbersClient", "Storage"]),
+        .executableTarget(
+            name: "PhoneNumbersChaos",
+            dependencies: ["PhoneNumbersClient", "Storage", "PhoneNumbersPostgres", "PhoneNumbersServer"]
+        ),
 
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(

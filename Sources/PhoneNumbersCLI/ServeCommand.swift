@@ -102,6 +102,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How often numbers are reconciled with the provider's (telnyx).")
     var reconcileInterval = DurationArgument(.seconds(3600))
 
+    @Option(
+        help: """
+            Simulated provider with --database: its SQLite file (default: the one in --data). Replicas on one machine \
+            that share this file share one provider, as replicas share a real one.
+            """
+    )
+    var providerFile: String?
+
     @Option(help: "Simulated provider: how long provisioning a number takes (e.g. 200ms, 2s).")
     var provisioningDelay = DurationArgument(.seconds(2))
 
@@ -161,7 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
             PhoneNumbersServer.Configuration(
                 store: try storeChoice(logger: logger),
                 provider: try providerChoice(logger: logger),
-                providerPath: files.database,
+                providerPath: try providerPath(files),
                 rpc: ServerConfiguration(host: host, port: port, drainGracePeriod: drainGrace.duration, tls: tls),
                 replicaID: try files.replicaID(),
                 jobLease: jobLease.duration,
@@ -336,8 +344,14 @@ enum ProviderKind: String, ExpressibleByArgument, CaseIterable {
 
 extension ServeCommand {
     /// PostgreSQL when `--database` (or PHONE_NUMBERS_DATABASE_URL) names one, else the SQLite file.
+    /// The PostgreSQL URL, from --database or PHONE_NUMBERS_DATABASE_URL; nil for the SQLite file.
+    var databaseText: String? {
+        guard let text = database ?? ProcessInfo.processInfo.environment["PHONE_NUMBERS_DATABASE_URL"], !text.isEmpty else { return nil }
+        return text
+    }
+
     func storeChoice(logger: Logger) throws -> PhoneNumbersServer.Configuration.Store {
-        guard let text = database ?? ProcessInfo.processInfo.environment["PHONE_NUMBERS_DATABASE_URL"], !text.isEmpty else {
+        guard let text = databaseText else {
             return .sqlite(path: DataDirectory(path: data).database)
         }
         let url: PostgresDatabaseURL
@@ -349,6 +363,18 @@ extension ServeCommand {
         guard databaseConnections >= 1 else { throw ValidationError("--database-connections must be at least 1") }
         logger.notice("store: PostgreSQL", metadata: ["database": "\(url)"])
         return .postgres(url, connections: databaseConnections)
+    }
+
+    /// The simulated provider's file: the data directory's SQLite file, or `--provider-file` with `--database`.
+    func providerPath(_ files: DataDirectory) throws -> String {
+        guard let providerFile else { return files.database }
+        guard databaseText != nil else {
+            throw ValidationError("--provider-file is for replicas on --database; on the SQLite file the provider lives in it")
+        }
+        guard provider == .simulated else {
+            throw ValidationError("--provider-file is the simulated provider's; --provider is \(provider)")
+        }
+        return providerFile
     }
 
     /// The simulated provider (in the data directory's SQLite file), or the Telnyx adapter.

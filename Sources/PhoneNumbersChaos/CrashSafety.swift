@@ -1,5 +1,6 @@
 import Foundation
 import PhoneNumbersClient
+import PhoneNumbersPostgres
 import Storage
 
 /// Drives a `phone-numbers serve` process with concurrent clients, kills it with
@@ -17,70 +18,123 @@ struct Drills {
     }
 }
 
-/// `crash`: SIGKILL under load, restart, verify.
+/// `crash`: SIGKILL under load, restart, verify. With `--database URL` (a PostgreSQL
+/// server), `--replicas` replicas share a fresh database on it (and one simulated
+/// provider's file); each round SIGKILLs one of them at random while the workers, spread
+/// over the replicas, keep calling.
 enum CrashSafety {
     static func run(_ arguments: Arguments) async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("pn-crash-\(UUID().uuidString)").path
-        let server = ServerProcess(executable: arguments.executable, data: data, port: arguments.port)
-        try await server.start()
-        print("server: \(arguments.executable) on 127.0.0.1:\(arguments.port), data \(data)")
-        let operatorToken = try String(contentsOfFile: data + "/operator-token", encoding: .utf8).trimmingCharacters(
-            in: .whitespacesAndNewlines
+        let replicas = try await Replicas.make(arguments, data: data)
+        for server in replicas.servers { try await server.start() }
+        let ports = replicas.servers.map(\.port)
+        print(
+            "\(replicas.servers.count) × \(arguments.executable) on ports \(ports.map(String.init).joined(separator: ", ")); \(replicas.store)"
         )
-        let setup = try await Setup.make(port: arguments.port, operatorToken: operatorToken, accounts: arguments.workers)
+        let operatorToken = try String(contentsOfFile: replicas.servers[0].data + "/operator-token", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let setup = try await Setup.make(port: ports[0], operatorToken: operatorToken, accounts: arguments.workers)
         let journal = Journal()
 
         for round in 1...arguments.kills {
             let deadline = ContinuousClock.now + .milliseconds(Int.random(in: 300...2_500))
+            let victim = replicas.servers.randomElement()!
             await withTaskGroup(of: Void.self) { group in
-                for tenant in setup.tenants {
+                for (index, tenant) in setup.tenants.enumerated() {
+                    let port = ports[index % ports.count]
                     group.addTask {
-                        await Worker(tenant: tenant, relay: setup.relay, port: arguments.port, journal: journal).run(until: deadline)
+                        await Worker(tenant: tenant, relay: setup.relay, port: port, journal: journal).run(until: deadline)
                     }
                 }
                 group.addTask {
                     try? await Task.sleep(until: deadline - .milliseconds(Int.random(in: 0...250)), clock: .continuous)
-                    server.kill()
+                    victim.kill()
                 }
             }
-            try await server.start()
-            print("round \(round): killed and restarted; \(await journal.summary())")
+            try await victim.start()
+            print("round \(round): killed and restarted port \(victim.port); \(await journal.summary())")
         }
 
         print("retrying unanswered calls with their request ids…")
-        let duplicates = try await Verifier.retryUnanswered(setup, journal, port: arguments.port)
+        let duplicates = try await Verifier.retryUnanswered(setup, journal, port: ports[0])
         print("waiting for background work to finish…")
-        let stuck = try await Verifier.settle(
-            setup,
-            port: arguments.port,
-            operatorToken: operatorToken,
-            database: data + "/phone-numbers.sqlite"
-        )
-        let report = try await Verifier.check(setup, journal, port: arguments.port, operatorToken: operatorToken)
-        server.stop()
-        let (integrity, orphans) = try await Verifier.integrity(data + "/phone-numbers.sqlite")
+        let inspection = try await replicas.inspect()
+        let stuck = try await Verifier.settle(setup, port: ports[0], operatorToken: operatorToken, store: inspection)
+        let report = try await Verifier.check(setup, journal, port: ports[0], operatorToken: operatorToken)
+        for server in replicas.servers { server.stop() }
+        let integrity = try await inspection.integrity()
+        let (orphans, heldTwice) = try await inspection.heldNumbers()
+        if !orphans.isEmpty { print("provider numbers with no held number:\n  " + orphans.joined(separator: "\n  ")) }
+        if !heldTwice.isEmpty { print("numbers held twice:\n  " + heldTwice.joined(separator: "\n  ")) }
+        await inspection.finish()
 
         print(
             """
 
-            crash-safety report
-              kills (SIGKILL) and restarts:        \(arguments.kills)
+            crash-safety report (\(replicas.store))
+              kills (SIGKILL) and restarts:        \(arguments.kills)\(replicas.servers.count > 1 ? " (one of \(replicas.servers.count) replicas each)" : "")
               calls answered OK:                   \(await journal.okCount)
-              calls unanswered (connection lost):  \(await journal.unansweredCount)
+              calls unanswered (lost, timed out, UNAVAILABLE): \(await journal.unansweredCount)
               refusals (typed errors):             \(await journal.refusedCount)
+              most frequent:                       \(await journal.topErrors(6))
               numbers checked / campaigns checked: \(report.numbers) / \(report.campaigns)
               acknowledged effects missing:        \(report.missing.count)\(report.missing.isEmpty ? "" : " " + report.missing.prefix(5).joined(separator: "; "))
               accounts over 5 numbers:             \(report.overLimit)
               stuck PROVISIONING / LAUNCHING / jobs: \(stuck)
-              provider numbers with no held number: \(orphans)
+              provider numbers with no held number: \(orphans.count)
+              numbers held twice:                  \(heldTwice.count)
               duplicates from idempotent retries:  \(duplicates)
-              PRAGMA integrity_check:              \(integrity)
+              \(inspection.kind == "SQLite" ? "PRAGMA integrity_check:             " : "event sequences without gaps:       ") \(integrity)
             """
         )
-        let ok = report.missing.isEmpty && report.overLimit == 0 && stuck == 0 && duplicates == 0 && orphans == 0 && integrity == "ok"
+        let ok =
+            report.missing.isEmpty && report.overLimit == 0 && stuck == 0 && duplicates == 0 && orphans.isEmpty && heldTwice.isEmpty
+            && integrity == "ok"
         print(ok ? "PASS" : "FAIL")
-        try? FileManager.default.removeItem(atPath: data)
+        await replicas.remove()
         exit(ok ? 0 : 1)
+    }
+}
+
+/// The servers of a drill: one on the SQLite file in its data directory, or several
+/// replicas on a fresh PostgreSQL database sharing one simulated provider's file.
+struct Replicas: Sendable {
+    let servers: [ServerProcess]
+    /// What the state is kept in, for the report.
+    let store: String
+    private let data: String
+    private let database: (server: PostgresDatabaseURL, name: String)?
+
+    static func make(_ arguments: Arguments, data: String) async throws -> Replicas {
+        guard !arguments.database.isEmpty else {
+            let server = ServerProcess(executable: arguments.executable, data: data, port: arguments.port)
+            return Replicas(servers: [server], store: "SQLite file", data: data, database: nil)
+        }
+        let server = try PostgresDatabaseURL(arguments.database)
+        let name = "pn_crash_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let url = try await PostgresAdministration.createDatabase(name, at: server)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let servers = (0..<max(1, arguments.replicas)).map { index in
+            ServerProcess(
+                executable: arguments.executable,
+                data: data + "/replica-\(index + 1)",
+                port: arguments.port + index,
+                extraArguments: ["--database", url.urlString, "--provider-file", data + "/provider.sqlite", "--job-lease", "3s"]
+            )
+        }
+        return Replicas(servers: servers, store: "PostgreSQL, \(servers.count) replicas", data: data, database: (server, name))
+    }
+
+    /// Opens the store and the provider's file for the checks.
+    func inspect() async throws -> StoreInspection {
+        guard let database else { return try StoreInspection.sqlite(data + "/phone-numbers.sqlite") }
+        return try await StoreInspection.postgres(database.server.database(database.name), providerFile: data + "/provider.sqlite")
+    }
+
+    /// Removes the data directory and the database.
+    func remove() async {
+        try? FileManager.default.removeItem(atPath: data)
+        if let database { try? await PostgresAdministration.dropDatabase(database.name, at: database.server) }
     }
 }
 
@@ -90,6 +144,9 @@ struct Arguments {
     var port = 7460
     var kills = 20
     var workers = 6
+    /// A PostgreSQL server's URL: the replicas share a fresh database on it.
+    var database = ""
+    var replicas = 3
     var seconds = 60
     var connections = 32
     /// The server's operators' HTTP port (0: off), for a Prometheus to scrape.
@@ -108,6 +165,8 @@ struct Arguments {
             case "--port": port = Int(value) ?? port
             case "--kills": kills = Int(value) ?? kills
             case "--workers": workers = Int(value) ?? workers
+            case "--database": database = value
+            case "--replicas": replicas = Int(value) ?? replicas
             case "--seconds": seconds = Int(value) ?? seconds
             case "--connections": connections = Int(value) ?? connections
             case "--http-port": httpPort = Int(value) ?? httpPort
@@ -124,13 +183,16 @@ final class ServerProcess: @unchecked Sendable {
     let data: String
     let port: Int
     let httpPort: Int
+    /// More `serve` options (the store and provider of a replica).
+    let extraArguments: [String]
     private var process: Process?
 
-    init(executable: String, data: String, port: Int, httpPort: Int = 0) {
+    init(executable: String, data: String, port: Int, httpPort: Int = 0, extraArguments: [String] = []) {
         self.executable = executable
         self.data = data
         self.port = port
         self.httpPort = httpPort
+        self.extraArguments = extraArguments
     }
 
     var pid: Int32 { process?.processIdentifier ?? 0 }
@@ -145,7 +207,7 @@ final class ServerProcess: @unchecked Sendable {
                 // The drills release and add numbers all the time: aged numbers come back after 2 s.
                 "--number-aging", "2s",
                 "--inventory", "100", "--drain-grace", "1s",
-            ] + (httpPort > 0 ? ["--http-port", "\(httpPort)"] : [])
+            ] + (httpPort > 0 ? ["--http-port", "\(httpPort)"] : []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         self.process = process

@@ -1,3 +1,5 @@
+import PhoneNumbersClient
+
 /// What the clients were told, to check against what the server stored.
 actor Journal {
     struct NumberFacts {
@@ -35,6 +37,24 @@ actor Journal {
     private(set) var okCount = 0
     private(set) var unansweredCount = 0
     private(set) var refusedCount = 0
+    /// Calls that did not answer OK, by status code and reason (or how the call was lost).
+    private(set) var errors: [String: Int] = [:]
+
+    /// Counts a failed call under its code and reason.
+    func note(_ error: any Error) {
+        let key =
+            if let error = error as? RPCError {
+                error.reason.map { "\(error.code.name) \($0)" } ?? error.code.name
+            } else {
+                "\(type(of: error))"
+            }
+        errors[key, default: 0] += 1
+    }
+
+    /// The most frequent failures, most frequent first.
+    func topErrors(_ count: Int) -> String {
+        errors.sorted { $0.value > $1.value }.prefix(count).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
 
     func added(_ id: String, account: String, name: String) {
         okCount += 1

@@ -46,8 +46,7 @@ enum Verifier {
 
     /// Waits until nothing is provisioning or launching and no job is left; returns how
     /// many numbers, campaigns and jobs are still busy.
-    static func settle(_ setup: Setup, port: Int, operatorToken: String, database: String) async throws -> Int {
-        let pool = try DatabasePool(path: database, configuration: .init(readers: 1))
+    static func settle(_ setup: Setup, port: Int, operatorToken: String, store: StoreInspection) async throws -> Int {
         let op = PhoneNumbersConnection(host: "127.0.0.1", port: port, token: operatorToken)
         defer { Task { await op.close() } }
         var busy = 0
@@ -62,21 +61,17 @@ enum Verifier {
                 campaigns.state = .launching
                 busy += try await op.campaigns.listCampaigns(campaigns).campaigns.count
             }
-            busy += try await pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM jobs")!.get("n", as: Int.self) }
+            busy += try await store.jobCount()
             if busy == 0 { return 0 }
             try await Task.sleep(for: .milliseconds(500))
         }
-        let jobs = try await pool.read { database in
-            try database.query("SELECT kind, subject_id, attempts, last_error FROM jobs").map { row in
-                "\(try row.get("kind", as: String.self)) \(try row.get("subject_id", as: String.self)) attempts \(try row.get("attempts", as: Int.self)): \(try row.get("last_error", as: String.self))"
-            }
+        let jobs = try await store.query("SELECT kind, subject_id, attempts, last_error FROM jobs").map { row in
+            "\(try row.get("kind", as: String.self)) \(try row.get("subject_id", as: String.self)) attempts \(try row.get("attempts", as: Int.self)): \(try row.get("last_error", as: String.self))"
         }
-        let rows = try await pool.read { database in
-            try database.query(
-                "SELECT id, status, kind, e164 FROM numbers WHERE status IN ('RESERVING', 'PROVISIONING') UNION ALL SELECT id, state, sender_kind, number_id FROM campaigns WHERE state = 'LAUNCHING'"
-            ).map {
-                "\(try $0.get("id", as: String.self)) \(try $0.get("status", as: String.self)) \(try $0.get("kind", as: String.self)) \($0["e164"] as String? ?? "")"
-            }
+        let rows = try await store.query(
+            "SELECT id, status, kind, e164 FROM numbers WHERE status IN ('RESERVING', 'PROVISIONING') UNION ALL SELECT id, state, sender_kind, number_id FROM campaigns WHERE state = 'LAUNCHING'"
+        ).map {
+            "\(try $0.get("id", as: String.self)) \(try $0.get("status", as: String.self)) \(try $0.get("kind", as: String.self)) \($0["e164"] as String? ?? "")"
         }
         print("still busy:\n  " + (jobs + rows).joined(separator: "\n  "))
         return busy
@@ -128,33 +123,4 @@ enum Verifier {
         return report
     }
 
-    /// `PRAGMA integrity_check`, and the numbers bought at the provider that no held
-    /// number accounts for (a purchase made twice, or never released); numbers the
-    /// provider is ageing after a release are accounted for.
-    static func integrity(_ path: String) async throws -> (String, Int) {
-        let pool = try DatabasePool(path: path)
-        let check = try await pool.read {
-            try $0.queryOne("PRAGMA integrity_check")?.get("integrity_check", as: String.self) ?? "no answer"
-        }
-        let orphans = try await pool.read { database in
-            try database.queryOne(
-                """
-                SELECT COUNT(*) AS n FROM simulated_numbers
-                WHERE reservation_key NOT LIKE 'aging:%' AND e164 NOT IN (SELECT e164 FROM numbers WHERE status <> 'RELEASED')
-                """
-            )!.get("n", as: Int.self)
-        }
-        if orphans > 0 {
-            let rows = try await pool.read { database in
-                try database.query(
-                    """
-                    SELECT s.e164, s.reservation_key, s.provisioned, n.status, n.kind FROM simulated_numbers s LEFT JOIN numbers n ON n.id = s.reservation_key
-                    WHERE s.reservation_key NOT LIKE 'aging:%' AND s.e164 NOT IN (SELECT e164 FROM numbers WHERE status <> 'RELEASED')
-                    """
-                ).map { row in row.values.map { "\($0)" }.joined(separator: " ") }
-            }
-            print("provider numbers with no held number:\n  " + rows.joined(separator: "\n  "))
-        }
-        return (check, orphans)
-    }
 }

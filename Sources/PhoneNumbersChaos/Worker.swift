@@ -29,6 +29,7 @@ struct Worker: Sendable {
                     let number = try await api.numbers.addNumber(request, options: options)
                     await journal.added(number.id, account: tenant.accountID, name: number.name)
                 } catch {
+                    await journal.note(error)
                     if error.isUnanswered {
                         await journal.unansweredAdd(
                             .init(tenant: tenant, requestID: request.requestId, areaCode: request.areaCode, name: request.name)
@@ -68,6 +69,7 @@ struct Worker: Sendable {
                     let campaign = try await api.campaigns.createCampaign(request, options: options)
                     await journal.created(campaign.id, account: tenant.accountID)
                 } catch {
+                    await journal.note(error)
                     if error.isUnanswered {
                         await journal.unansweredCreate(
                             .init(tenant: tenant, requestID: request.requestId, numberID: id, name: request.name)
@@ -104,6 +106,7 @@ struct Worker: Sendable {
                         await journal.campaign(campaign.id, is: "LAUNCHING")
                     }
                 } catch {
+                    await journal.note(error)
                     if error.isUnanswered { await journal.unanswered() } else { await journal.refused() }
                 }
             case 90..<95:
@@ -135,6 +138,7 @@ struct Worker: Sendable {
             try await call()
             await ok()
         } catch {
+            await journal.note(error)
             if (error as? RPCError)?.isUnanswered ?? true {
                 await journal.unanswered(number: number, campaign: campaign)
             } else {
