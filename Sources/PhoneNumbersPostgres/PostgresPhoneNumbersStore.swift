@@ -22,8 +22,8 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
     /// How a transaction is run.
     enum Mode { case read, write, queue }
 
-    /// At most this many runs of one write before its serialization failure is returned.
-    static let maxAttempts = 64
+    /// At most this many runs of one write before UNAVAILABLE `STORE_CONTENDED`.
+    let maxAttempts: Int
 
     private let client: PostgresClient
     private let threadPool: NIOThreadPool
@@ -42,6 +42,7 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
     public static func open(
         _ url: PostgresDatabaseURL,
         connections: Int = 8,
+        maxAttempts: Int = 64,
         logger: Logger = Logger(label: "phone-numbers.postgres")
     ) async throws -> PostgresPhoneNumbersStore {
         let connection = try await PostgresAdministration.connect(url, logger: logger)
@@ -53,10 +54,11 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
             throw PostgresUnreachable(description: "cannot migrate the database \(url): \(PostgresErrorText.describe(error))")
         }
         try await connection.close()
-        return PostgresPhoneNumbersStore(url: url, connections: connections, logger: logger)
+        return PostgresPhoneNumbersStore(url: url, connections: connections, maxAttempts: maxAttempts, logger: logger)
     }
 
-    private init(url: PostgresDatabaseURL, connections: Int, logger: Logger) {
+    private init(url: PostgresDatabaseURL, connections: Int, maxAttempts: Int, logger: Logger) {
+        self.maxAttempts = maxAttempts
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .notice)
         let client = PostgresClient(configuration: url.clientConfiguration(connections: connections), backgroundLogger: quiet)
@@ -134,11 +136,12 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
         let statements = self.statements
         let logger = self.logger
         let threadPool = self.threadPool
+        let maxAttempts = self.maxAttempts
         return try await client.withConnection { connection in
             try await threadPool.runIfActive {
                 let session = PostgresSession(connection: connection, statements: statements, logger: logger)
-                if aloneWhenOneStatement { return try PostgresTransaction.runRead(on: session, maxAttempts: Self.maxAttempts, body) }
-                return try PostgresTransaction.run(mode, on: session, maxAttempts: Self.maxAttempts, body)
+                if aloneWhenOneStatement { return try PostgresTransaction.runRead(on: session, maxAttempts: maxAttempts, body) }
+                return try PostgresTransaction.run(mode, on: session, maxAttempts: maxAttempts, body)
             }
         }
     }

@@ -26,6 +26,17 @@ final class PostgresSession: SQLSession {
     private(set) var needsTransaction = false
     private var statementsRun = 0
     private var firstStatement = ""
+    /// The accounts whose own rows this transaction writes (see `writes(account:)`).
+    private(set) var accountsWritten: Set<String> = []
+
+    func writes(account id: String) {
+        accountsWritten.insert(id)
+    }
+
+    /// Forgets the accounts written, before a transaction runs (again).
+    func forgetAccountsWritten() {
+        accountsWritten = []
+    }
 
     init(connection: PostgresConnection, statements: PostgresStatementCache, logger: Logger) {
         self.connection = connection
@@ -51,6 +62,22 @@ final class PostgresSession: SQLSession {
     func command(_ sql: String) throws {
         _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
     }
+
+    /// Waits for the advisory locks of `accounts` (in the order given: sort them), outside
+    /// any transaction: the writers of an account that queue here take turns.
+    func lockAccounts(_ accounts: [String]) throws {
+        for account in accounts { _ = try run("SELECT pg_advisory_lock(\(Self.accountLockSpace), hashtext(?))", [account]) }
+    }
+
+    /// Lets go of the advisory locks `lockAccounts` took.
+    func unlockAccounts(_ accounts: [String]) throws {
+        for account in accounts.reversed() {
+            _ = try run("SELECT pg_advisory_unlock(\(Self.accountLockSpace), hashtext(?))", [account])
+        }
+    }
+
+    /// The first key of the accounts' advisory locks (the migrations' lock is a single key).
+    static let accountLockSpace = 7420
 
     private func run(_ sql: String, _ arguments: [any DatabaseValueConvertible]) throws -> PostgresQueryResult {
         if alone { try countAlone(sql) }

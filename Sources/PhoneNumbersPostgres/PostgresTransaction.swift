@@ -3,8 +3,13 @@ import PhoneNumbersService
 import PostgresNIO
 
 /// Runs one transaction body on a session, again when PostgreSQL could not serialize it
-/// or chose it as a deadlock's victim, with a short random pause between runs; after
-/// `maxAttempts` runs, UNAVAILABLE `STORE_CONTENDED` (nothing was changed).
+/// or chose it as a deadlock's victim; after `maxAttempts` runs, UNAVAILABLE
+/// `STORE_CONTENDED` (nothing was changed). A transaction that collided while writing an
+/// account's rows runs again holding that account's advisory lock, taken before its
+/// snapshot, so an account's colliding writers take turns instead of colliding again;
+/// other runs again pause a short random time. A write that has lost `escalateAfter`
+/// times runs alone: every write holds the writers' turn (an advisory lock) shared, and
+/// it takes the turn exclusively before its snapshot, so newcomers cannot beat it again.
 ///
 /// A read body that issues one statement needs no transaction: that statement is a
 /// consistent snapshot by itself, and one round trip replaces three (BEGIN, it, COMMIT).
@@ -42,9 +47,21 @@ enum PostgresTransaction {
             case .queue: "BEGIN ISOLATION LEVEL READ COMMITTED"
             }
         var attempt = 1
+        // The accounts whose writers this transaction queues behind before its next run.
+        var queueBehind: [String] = []
         while true {
+            // A write that lost this often runs alone: every write holds the writers' turn
+            // shared, and this one takes it whole before its snapshot, so it cannot lose again.
+            // (Account locks first, then the turn, in every run: no lock waits in a cycle.)
+            let alone = mode == .write && attempt > escalateAfter
+            try session.lockAccounts(queueBehind)
+            defer { try? session.unlockAccounts(queueBehind) }
+            if alone { try session.command("SELECT pg_advisory_lock(\(writersTurn))") }
+            defer { if alone { try? session.command("SELECT pg_advisory_unlock(\(writersTurn))") } }
+            session.forgetAccountsWritten()
             do {
                 try session.command(begin)
+                if mode == .write, !alone { try session.command("SELECT pg_advisory_xact_lock_shared(\(writersTurn))") }
                 let value: T
                 do {
                     value = try body(session)
@@ -56,13 +73,33 @@ enum PostgresTransaction {
                 }
                 try session.command("COMMIT")
                 return value
-            } catch  where isRetryable(error) && attempt < maxAttempts {
+            } catch  where isRetryable(error) {
                 session.retryableFailure = nil
-                Thread.sleep(forTimeInterval: Double.random(in: 0...retryPause(after: attempt)))
+                guard attempt < maxAttempts else {
+                    throw DomainError(
+                        .unavailable,
+                        "STORE_CONTENDED",
+                        "the change collided with concurrent changes \(maxAttempts) times and was not made; retry it (with the same request_id)"
+                    )
+                }
+                // Writers of one account collide on its rows: the next run waits its turn
+                // behind the account's other queued writers instead of colliding again.
+                let accounts = Set(queueBehind).union(session.accountsWritten)
+                if accounts.isEmpty {
+                    Thread.sleep(forTimeInterval: Double.random(in: 0...retryPause(after: attempt)))
+                }
+                queueBehind = accounts.sorted()
                 attempt += 1
             }
         }
     }
+
+    /// After this many runs a write takes the writers' turn for itself.
+    static let escalateAfter = 4
+
+    /// The advisory lock every write holds shared and a write that keeps losing holds alone
+    /// (two keys: apart from the migrations' single key and the accounts' locks).
+    static let writersTurn = "7421, 0"
 
     /// The longest pause, in seconds, before run `attempt + 1`: 2 ms doubling up to 50 ms.
     static func retryPause(after attempt: Int) -> Double {

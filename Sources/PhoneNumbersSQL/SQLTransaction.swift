@@ -66,6 +66,7 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
             // Writing the account's row makes a concurrent writer of the same account wait
             // here and then fail to serialize at once (the store runs it again on a fresh
             // snapshot), instead of failing later after doing its work.
+            database.writes(account: id)
             try database.execute("UPDATE accounts SET event_sequence = event_sequence WHERE id = ?", [id])
         }
     }
@@ -411,6 +412,7 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
             // Concurrent writers: each account numbers its own events on its row, which
             // orders them, so an event never commits behind one with a higher number (a
             // watcher resuming after N would skip it) and the numbers have no gaps.
+            database.writes(account: event.accountID)
             return try database.queryOne(
                 """
                 WITH next AS (UPDATE accounts SET event_sequence = event_sequence + 1 WHERE id = ? RETURNING event_sequence)

@@ -18,9 +18,15 @@ public protocol SQLSession {
     func query(_ sql: String, _ arguments: [any DatabaseValueConvertible]) throws -> [Row]
     /// Runs a query and returns its first row, if any.
     func queryOne(_ sql: String, _ arguments: [any DatabaseValueConvertible]) throws -> Row?
+    /// Says that this transaction writes account `id`'s own rows (its lock, its events):
+    /// an engine with concurrent writers may order that account's writers by it.
+    func writes(account id: String)
 }
 
 extension SQLSession {
+    /// Serial writers need no ordering.
+    public func writes(account id: String) {}
+
     /// Runs one statement without arguments.
     public func execute(_ sql: String) throws { try execute(sql, []) }
     /// Runs a query without arguments and returns every row.

@@ -16,7 +16,8 @@ struct ErrorReasonContractTests {
 
     /// Reasons documented but not reachable here, and why.
     static let untriggerable: [String: String] = [
-        "STORE_CONTENDED": "64 serialization failures in a row of one PostgreSQL transaction cannot be caused on demand"
+        "STORE_CONTENDED":
+            "64 serialization failures in a row cannot be caused through the API on demand; PostgresStoreTests.contendedWrite causes it on a store allowed one run"
     ]
 
     /// The rows of the table under "## Error reasons" in docs/API.md.

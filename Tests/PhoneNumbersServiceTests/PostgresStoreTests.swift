@@ -142,6 +142,59 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("a write that still collides on its last run is UNAVAILABLE STORE_CONTENDED and changes nothing", .enabled(if: server != nil))
+    func contendedWrite() async throws {
+        try await Self.withDatabase { url in
+            let holder = try await PostgresPhoneNumbersStore.open(url, connections: 2)
+            let loser = try await PostgresPhoneNumbersStore.open(url, connections: 2, maxAttempts: 1)
+            try await holder.withSession(write: true) {
+                try $0.execute("INSERT INTO accounts (id, name, country, created_at) VALUES ('acc_x', 'X', 'US', 0)")
+            }
+            // The holder changes the account's row and keeps its transaction open…
+            let (updated, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+            let holding = Task {
+                try await holder.withSession(write: true) { session in
+                    try session.execute("UPDATE accounts SET name = 'held' WHERE id = 'acc_x'")
+                    updated.signal()
+                    release.wait()
+                }
+            }
+            await withCheckedContinuation { done in
+                DispatchQueue.global().async {
+                    updated.wait()
+                    done.resume()
+                }
+            }
+            // …while the loser, allowed one run, writes the same row from an older snapshot.
+            let losing = Task {
+                try await loser.write { writer in
+                    try writer.lockAccount("acc_x")
+                    try writer.upsert(JobRecord(kind: .reconcileNumbers, subjectID: "lost", runAt: 1, traceContext: ""))
+                }
+            }
+            for _ in 0..<500 {
+                let waiting = try await holder.withSession(write: false) { session in
+                    try session.queryOne(
+                        "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                    )!.get("n", as: Int.self)
+                }
+                if waiting > 0 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            release.signal()
+            try await holding.value
+            do {
+                try await losing.value
+                Issue.record("the colliding write succeeded")
+            } catch let error as DomainError {
+                #expect(error.code == .unavailable && error.reason == "STORE_CONTENDED", "\(error)")
+            }
+            #expect(try await holder.read { try $0.nextJobTime() } == nil, "the losing write changed nothing")
+            await holder.close()
+            await loser.close()
+        }
+    }
+
     @Test("the pause between runs of a contended transaction doubles from 2 ms and stays at 50 ms, however many runs")
     func retryPauses() {
         #expect(PostgresTransaction.retryPause(after: 1) == 0.002)

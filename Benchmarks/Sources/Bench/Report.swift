@@ -45,16 +45,64 @@ enum Report {
     static let beginMarker = "<!-- Bench output begins: everything up to the end marker is rewritten by scripts/bench.sh -->"
     static let endMarker = "<!-- Bench output ends -->"
 
-    /// Writes `report` between the markers of the file at `path` (the text around them is
-    /// kept), or as the whole file when it has no markers.
-    static func write(_ report: String, into path: String) throws {
-        let block = beginMarker + "\n\n" + report + "\n\n" + endMarker
+    /// Writes `sections` (each starting with its `## ` heading) between the markers of the
+    /// file at `path`, each stamped with when and how it was measured: a section measured
+    /// now replaces the one with its heading, the others stay as they were (a run of one
+    /// part leaves the other parts' tables). The text around the markers is kept; a file
+    /// without markers is written whole.
+    static func write(sections: [String], stamp: String, into path: String) throws {
+        let existing = try? String(contentsOfFile: path, encoding: .utf8)
+        var kept: [(heading: String, text: String)] = []
+        if let existing, let begin = existing.range(of: beginMarker), let end = existing.range(of: endMarker),
+            begin.upperBound <= end.lowerBound
+        {
+            kept = parse(String(existing[begin.upperBound..<end.lowerBound]))
+        }
+        for section in sections {
+            let stamped = insert(stamp, after: section)
+            let heading = String(stamped.prefix { $0 != "\n" })
+            if let index = kept.firstIndex(where: { $0.heading == heading }) {
+                kept[index].text = stamped
+            } else {
+                kept.append((heading, stamped))
+            }
+        }
+        let block = beginMarker + "\n\n" + kept.map(\.text).joined(separator: "\n\n") + "\n\n" + endMarker
         var text = "# Performance\n\n" + block + "\n"
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8),
-            let begin = existing.range(of: beginMarker), let end = existing.range(of: endMarker), begin.upperBound <= end.lowerBound
+        if let existing, let begin = existing.range(of: beginMarker), let end = existing.range(of: endMarker),
+            begin.upperBound <= end.lowerBound
         {
             text = existing.replacingCharacters(in: begin.lowerBound..<end.upperBound, with: block)
         }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The block's sections by heading; text before the first heading (a stamp shared by
+    /// every section, as older runs wrote it) goes into each section that has none.
+    private static func parse(_ block: String) -> [(heading: String, text: String)] {
+        var sections: [(heading: String, text: String)] = []
+        var prelude: [Substring] = []
+        for line in block.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("## ") {
+                sections.append((String(line), String(line)))
+            } else if sections.isEmpty {
+                prelude.append(line)
+            } else {
+                sections[sections.count - 1].text += "\n" + line
+            }
+        }
+        let shared = prelude.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        return sections.map { section in
+            let text = section.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let stamped = text.contains("\nMeasured ") || shared.isEmpty ? text : insert(shared, after: text)
+            return (section.heading, stamped)
+        }
+    }
+
+    /// `section` with `stamp` as the paragraph after its heading.
+    private static func insert(_ stamp: String, after section: String) -> String {
+        guard let newline = section.firstIndex(of: "\n") else { return section + "\n\n" + stamp }
+        let rest = section[section.index(after: newline)...].drop { $0 == "\n" }
+        return section[..<newline] + "\n\n" + stamp + "\n\n" + rest
     }
 }

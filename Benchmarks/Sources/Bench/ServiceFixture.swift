@@ -66,7 +66,8 @@ final class ServiceFixture: @unchecked Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pn-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "bench.service")
-        logger.logLevel = .critical
+        // Quiet unless asked (BENCH_LOG_LEVEL=error shows what a failing call met).
+        logger.logLevel = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let path = directory.appendingPathComponent("phone-numbers.sqlite").path
         let configurationStore: PhoneNumbersServer.Configuration.Store
         var replicas = 1

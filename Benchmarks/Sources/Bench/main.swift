@@ -188,11 +188,6 @@ if command == "idle" || command == "all" {
 }
 
 if !output.isEmpty {
-    let report = """
-        Measured \(Report.now) on \(Report.machine).
-        Command: `scripts/bench.sh \(commandLineForReport)` (release build).
-
-        \(sections.joined(separator: "\n\n"))
-        """
-    try Report.write(report, into: output)
+    let stamp = "Measured \(Report.now) on \(Report.machine).\nCommand: `scripts/bench.sh \(commandLineForReport)` (release build)."
+    try Report.write(sections: sections, stamp: stamp, into: output)
 }
