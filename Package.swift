@@ -84,16 +84,31 @@ let package = Package(
             ]
         ),
 
-        // The operators' HTTP side: /metrics (Prometheus), /healthz, /readyz.
+        // Every RPC over HTTP as the Connect protocol defines it (JSON or protobuf), through
+        // the same handlers as PNRPC.
+        .target(
+            name: "ConnectGateway",
+            dependencies: [
+                "RPCCore", "RPCProto", "ProtoBridge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The HTTP listener: /metrics (Prometheus), /healthz, /readyz, the Connect gateway
+        // and the Phone Numbers page.
         .target(
             name: "OperationsHTTP",
             dependencies: [
+                "ConnectGateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            resources: [.copy("Page")]
         ),
 
         // SQLite behind a small API; knows nothing of phone numbers.
@@ -185,7 +200,7 @@ let package = Package(
             dependencies: [
                 "RPCCore", "RPCNIO", "RPCProto", "PhoneNumbersClient", "PhoneNumbersService", "PhoneNumbersServer", "PhoneNumbersSQLite",
                 "PhoneNumbersPostgres",
-                "SimulatedProvider", "TelnyxProvider", "Storage", "ProtoBridge", "OperationsHTTP",
+                "SimulatedProvider", "TelnyxProvider", "Storage", "ProtoBridge", "OperationsHTTP", "ConnectGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -476,6 +476,64 @@ def emit_json(out, reg, m, full):
     out.append("}")
 
 
+def json_read_expr(reg, fld):
+    """The expression reading one value `v` at path `p` into the field's Swift type."""
+    t = fld["type"]
+    if t == T_BOOL:
+        return "try v.protoBool(at: p)"
+    if t in (T_INT64, T_UINT64, T_INT32, T_UINT32):
+        return "try v.protoInteger(at: p)"
+    if t == T_DOUBLE:
+        return "try v.protoDouble(at: p)"
+    if t == T_FLOAT:
+        return "Float(try v.protoDouble(at: p))"
+    if t == T_STRING:
+        return "try v.protoString(at: p)"
+    if t == T_BYTES:
+        return "try v.protoBytes(at: p)"
+    if t == T_ENUM:
+        return "try v.protoEnum(at: p)"
+    return "try %s(json: v, path: p)" % reg.swift(fld["type_name"])
+
+
+def emit_json_decoding(out, reg, m, full):
+    out.append("")
+    out.append("extension %s: JSONDecodableMessage {" % reg.swift(full))
+    out.append("    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,")
+    out.append("    /// `null` for a default; an unknown field or a value of the wrong type is an error.")
+    out.append("    public init(json: JSONValue, path: String) throws(JSONMappingError) {")
+    out.append("        self.init()")
+    fields = m["field"]
+    if not fields:
+        out.append("        for (key, _) in try json.protoObject(at: path) {")
+        out.append("            throw JSONMappingError(path: path.isEmpty ? key : path + \".\" + key, problem: \"unknown field\")")
+        out.append("        }")
+    else:
+        out.append("        for (key, value) in try json.protoObject(at: path) {")
+        out.append("            let fieldPath = path.isEmpty ? key : path + \".\" + key")
+        out.append("            switch key {")
+        for fld in fields:
+            json_name = fld["json_name"] or lower_camel(fld["name"]).strip("`")
+            names = [json_name] if json_name == fld["name"] else [json_name, fld["name"]]
+            target = "self." + lower_camel(fld["name"])
+            read = json_read_expr(reg, fld)
+            swift_type = swift_field_type(reg, fld)[0]
+            element = swift_type[1:-1] if swift_type.startswith("[") and fld["label"] == LABEL_REPEATED else swift_type.rstrip("?")
+            out.append("            case %s:" % ", ".join('"%s"' % n for n in names))
+            if fld["label"] == LABEL_REPEATED:
+                out.append("                %s = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> %s in %s }" % (target, element, read))
+            elif fld["type"] == T_MESSAGE:
+                out.append("                %s = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> %s in %s }" % (target, element, read))
+            else:
+                out.append("                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> %s in %s }) { %s = read }" % (element, read, target))
+        out.append("            default:")
+        out.append("                throw JSONMappingError(path: fieldPath, problem: \"unknown field\")")
+        out.append("            }")
+        out.append("        }")
+    out.append("    }")
+    out.append("}")
+
+
 def all_messages(messages, scope):
     for m in messages:
         full = scope + "." + m["name"]
@@ -497,6 +555,7 @@ def emit_messages_file(reg, f, imports, c_module):
     for m, full in all_messages(f["message_type"], package):
         emit_bridge(out, reg, m, full)
         emit_json(out, reg, m, full)
+        emit_json_decoding(out, reg, m, full)
     return "\n".join(out) + "\n"
 
 
@@ -535,6 +594,11 @@ def emit_services_file(reg, f, imports, module):
         for mname, swift, req, res, streaming in methods:
             kind = "ServerStreamingMethod" if streaming else "UnaryMethod"
             out.append('    public static let %s = %s<%s, %s>(service: "%s", method: "%s")' % (swift, kind, req, res, service_full, mname))
+        out.append("    /// Every method with its proto3 JSON mapping, for JSON transports.")
+        out.append("    public static let jsonTranscoders: [JSONTranscoder] = [")
+        for mname, swift, req, res, streaming in methods:
+            out.append("        JSONTranscoder(%s)," % swift)
+        out.append("    ]")
         out.append("}")
         out.append("")
         doc(out, "", [P_SERVICE, i], "Implement this to serve `%s`; register it with a server's router." % service_full)
@@ -562,6 +626,9 @@ def emit_services_file(reg, f, imports, module):
             out.append("            },")
         out.append("        ]")
         out.append("    }")
+        out.append("")
+        out.append("    /// The JSON mapping of every method of `%s`." % service_full)
+        out.append("    public var jsonTranscoders: [JSONTranscoder] { %sMethods.jsonTranscoders }" % name)
         out.append("}")
         out.append("")
         doc(out, "", [P_SERVICE, i], "A typed client of `%s` over any `RPCCaller` (a connection, or in-process)." % service_full)

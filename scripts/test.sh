@@ -11,6 +11,8 @@ scripts/format.sh --lint
 scripts/check-operations.sh
 swift build --build-tests
 swift test --skip-build
+# The Phone Numbers page in headless Chromium against a real `serve --demo` (screenshots in .build/test-output).
+scripts/browser-test.sh
 # The number and campaign suites again (dedicated and single-use numbers), with the Telnyx adapter against the emulator; every exchange
 # is then validated against the provider's published description.
 exchanges=$(mktemp)

@@ -1,3 +1,4 @@
+import ConnectGateway
 import Hummingbird
 import Logging
 import NIOCore
@@ -30,8 +31,10 @@ public struct Readiness: Sendable, Equatable {
     }
 }
 
-/// The operators' HTTP side: `/metrics` (the Prometheus text format of `registry`),
-/// `/healthz` (the process answers), and `/readyz` (200 `ready`, or 503 with the reason).
+/// The HTTP listener: `/metrics` (the Prometheus text format of `registry`), `/healthz`
+/// (the process answers), `/readyz` (200 `ready`, or 503 with the reason) and, with a
+/// gateway, every RPC as Connect serves it (`POST /package.Service/Method`) and the Phone
+/// Numbers page at `/`.
 ///
 /// A `Service`: run it first in the service group that runs the RPC server, so it is
 /// shut down last and `/readyz` says `draining` while the RPC server drains.
@@ -41,6 +44,7 @@ public struct OperationsServer: Service {
     private let registry: PrometheusCollectorRegistry
     private let readiness: @Sendable () async -> Readiness
     private let onListening: @Sendable (Int) async -> Void
+    private let gateway: ConnectGateway?
     private let logger: Logger
 
     /// A server on `host:port` (port 0: any free port, told to `onListening`).
@@ -50,8 +54,10 @@ public struct OperationsServer: Service {
         registry: PrometheusCollectorRegistry,
         readiness: @escaping @Sendable () async -> Readiness,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        gateway: ConnectGateway? = nil,
         logger: Logger
     ) {
+        self.gateway = gateway
         self.host = host
         self.port = port
         self.registry = registry
@@ -61,7 +67,7 @@ public struct OperationsServer: Service {
     }
 
     public func run() async throws {
-        let router = Router()
+        let router = Router(context: ListenerRequestContext.self)
         let registry = self.registry
         let readiness = self.readiness
         let ready = registry.makeGauge(name: "phone_numbers_ready", help: "1 when /readyz would answer 200, else 0")
@@ -79,10 +85,16 @@ public struct OperationsServer: Service {
             let now = await readiness()
             return now.isReady ? Self.text(.ok, "ready") : Self.text(.serviceUnavailable, "not ready: \(now.reason)")
         }
+        if let gateway {
+            gateway.register(on: router) { $0.peer }
+            try Page.load().register(on: router)
+        }
         let onListening = self.onListening
         let logger = self.logger
         let application = Application(
             router: router,
+            // An idle connection is closed: many idle clients cannot hold the listener.
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "phone-numbers"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -94,6 +106,23 @@ public struct OperationsServer: Service {
             logger: logger
         )
         try await application.run()
+    }
+
+    /// A request's context: Hummingbird's, plus the client's address.
+    struct ListenerRequestContext: RequestContext, RemoteAddressRequestContext {
+        var coreContext: CoreRequestContextStorage
+        let remoteAddress: SocketAddress?
+
+        init(source: ApplicationRequestContextSource) {
+            coreContext = .init(source: source)
+            remoteAddress = source.channel.remoteAddress
+        }
+
+        /// `host:port` of the client.
+        var peer: String {
+            guard let remoteAddress, let ip = remoteAddress.ipAddress else { return "unknown" }
+            return "\(ip):\(remoteAddress.port ?? 0)"
+        }
     }
 
     private static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConnectGateway
 import Foundation
 import Logging
 import OperationsHTTP
@@ -49,7 +50,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log format: text (for people) or json (one object per line).")
     var logFormat: LogFormat = .text
 
-    @Option(help: "The operators' HTTP port: /metrics, /healthz, /readyz (off without it; 0 picks a free one).")
+    @Option(
+        help:
+            "The HTTP port: /metrics, /healthz, /readyz, every RPC over Connect (JSON) and the Phone Numbers page at / (off without it; 0 picks a free one)."
+    )
     var httpPort: Int?
 
     @Option(help: "The address of the operators' HTTP side.")
@@ -207,6 +211,14 @@ struct ServeCommand: AsyncParsableCommand {
                 readiness: {
                     await Readiness.check(serving: health.status(ofService: "") == .serving) { try await store.read { _ in } }
                 },
+                gateway: ConnectGateway(
+                    router: assembled.router,
+                    limits: .init(
+                        maxBodySize: assembled.rpcServer.configuration.limits.maxMessageSize,
+                        maxCallsPerClient: assembled.rpcServer.configuration.limits.maxConcurrentCallsPerConnection
+                    ),
+                    logger: logger
+                ),
                 logger: logger
             )
             services.append(.init(service: operations))

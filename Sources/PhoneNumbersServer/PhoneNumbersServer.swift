@@ -4,6 +4,7 @@ import Metrics
 import PhoneNumbersPostgres
 import PhoneNumbersSQLite
 import PhoneNumbersService
+import RPCCore
 import RPCNIO
 import ServiceLifecycle
 import SimulatedProvider
@@ -165,6 +166,9 @@ public final class PhoneNumbersServer: Service, Sendable {
             Task { await group.triggerGracefulShutdown() }
         }
     }
+
+    /// The service's methods, for transports beside PNRPC (the Connect gateway).
+    public var router: RPCRouter { RPCRouter(services: app.rpcServices) }
 
     /// Lets go of the store's connections (PostgreSQL); call once `run()` returned.
     public func close() async {

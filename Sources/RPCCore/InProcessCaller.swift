@@ -6,12 +6,20 @@ import Logging
 public struct InProcessCaller: RPCCaller {
     private let router: RPCRouter
     private let defaultMetadata: Metadata
+    private let peer: String
     private let logger: Logger
 
-    /// A caller for the services of `router`, sending `metadata` with every call.
-    public init(router: RPCRouter, metadata: Metadata = [:], logger: Logger = Logger(label: "pnrpc.in-process")) {
+    /// A caller for the services of `router`, sending `metadata` with every call; handlers
+    /// see `peer` as the caller's address (a gateway passes its client's).
+    public init(
+        router: RPCRouter,
+        metadata: Metadata = [:],
+        peer: String = "in-process",
+        logger: Logger = Logger(label: "pnrpc.in-process")
+    ) {
         self.router = router
         self.defaultMetadata = metadata
+        self.peer = peer
         self.logger = logger
     }
 
@@ -19,7 +27,7 @@ public struct InProcessCaller: RPCCaller {
         var metadata = defaultMetadata
         for entry in options.metadata { metadata.add(entry.key, entry.value) }
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
-        return ServerContext(method: method, callID: 0, metadata: metadata, deadline: deadline, peer: "in-process", logger: logger)
+        return ServerContext(method: method, callID: 0, metadata: metadata, deadline: deadline, peer: peer, logger: logger)
     }
 
     public func unaryCall(

@@ -2,6 +2,7 @@
 public struct RPCRouter: Sendable {
     private var handlers: [String: RPCMethodHandler] = [:]
     private var serviceNames: Set<String> = []
+    private var transcoders: [String: JSONTranscoder] = [:]
 
     /// A router over `services`. A later service's method replaces an earlier one's.
     public init(services: [any RPCService]) {
@@ -10,11 +11,24 @@ public struct RPCRouter: Sendable {
                 handlers[handler.descriptor.path] = handler
                 serviceNames.insert(handler.descriptor.service)
             }
+            for transcoder in service.jsonTranscoders {
+                transcoders[transcoder.descriptor.path] = transcoder
+            }
         }
     }
 
     /// The fully qualified names of the services routed to.
     public var services: Set<String> { serviceNames }
+
+    /// Every method's JSON mapping, ordered by path.
+    public var jsonTranscoders: [JSONTranscoder] {
+        transcoders.values.sorted { $0.descriptor.path < $1.descriptor.path }
+    }
+
+    /// The JSON mapping of the method at `path`, when it has one.
+    public func jsonTranscoder(_ path: String) -> JSONTranscoder? {
+        transcoders[path]
+    }
 
     /// The handler for `path`, or the UNIMPLEMENTED error to answer with (reason
     /// `UNKNOWN_SERVICE` or `UNKNOWN_METHOD`).

@@ -5,6 +5,13 @@ import ProtoBridge
 public protocol RPCService: Sendable {
     /// One handler per method.
     var methodHandlers: [RPCMethodHandler] { get }
+    /// The JSON mapping of each method, for JSON transports; empty when the service has none.
+    var jsonTranscoders: [JSONTranscoder] { get }
+}
+
+extension RPCService {
+    /// No JSON mapping unless the service supplies one (generated services do).
+    public var jsonTranscoders: [JSONTranscoder] { [] }
 }
 
 /// Writes the responses of a server-streaming call. `write` waits while the

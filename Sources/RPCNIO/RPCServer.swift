@@ -18,7 +18,8 @@ import Synchronization
 public final class RPCServer: Service, Sendable {
     /// The health service; marked NOT_SERVING when draining begins.
     public let health: HealthProvider
-    private let configuration: ServerConfiguration
+    /// How it was configured (address, limits).
+    public let configuration: ServerConfiguration
     private let router: RPCRouter
     private let metrics: ServerMetrics
     private let group: any EventLoopGroup

@@ -703,6 +703,29 @@ extension Account: JSONRepresentable {
     }
 }
 
+extension Account: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.id = read }
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            case "country":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.country = read }
+            case "createdAtMs", "created_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.createdAtMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension CreateAccountRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__CreateAccountRequest
 
@@ -734,6 +757,25 @@ extension CreateAccountRequest: JSONRepresentable {
     }
 }
 
+extension CreateAccountRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            case "country":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.country = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension GetAccountRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetAccountRequest
 
@@ -759,6 +801,23 @@ extension GetAccountRequest: JSONRepresentable {
         .object([
             ("accountId", .string(self.accountId)),
         ])
+    }
+}
+
+extension GetAccountRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -805,6 +864,33 @@ extension Member: JSONRepresentable {
     }
 }
 
+extension Member: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.id = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            case "email":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.email = read }
+            case "role":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Role in try v.protoEnum(at: p) }) { self.role = read }
+            case "createdAtMs", "created_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.createdAtMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension AddMemberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__AddMemberRequest
 
@@ -842,6 +928,29 @@ extension AddMemberRequest: JSONRepresentable {
     }
 }
 
+extension AddMemberRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            case "email":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.email = read }
+            case "role":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Role in try v.protoEnum(at: p) }) { self.role = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListMembersRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListMembersRequest
 
@@ -870,6 +979,23 @@ extension ListMembersRequest: JSONRepresentable {
     }
 }
 
+extension ListMembersRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListMembersResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListMembersResponse
 
@@ -895,6 +1021,23 @@ extension ListMembersResponse: JSONRepresentable {
         .object([
             ("members", .array(self.members.map { $0.jsonValue })),
         ])
+    }
+}
+
+extension ListMembersResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "members":
+                self.members = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> Member in try Member(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -932,6 +1075,27 @@ extension SetMemberRoleRequest: JSONRepresentable {
     }
 }
 
+extension SetMemberRoleRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "memberId", "member_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.memberId = read }
+            case "role":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Role in try v.protoEnum(at: p) }) { self.role = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension RemoveMemberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__RemoveMemberRequest
 
@@ -960,6 +1124,25 @@ extension RemoveMemberRequest: JSONRepresentable {
             ("accountId", .string(self.accountId)),
             ("memberId", .string(self.memberId)),
         ])
+    }
+}
+
+extension RemoveMemberRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "memberId", "member_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.memberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -1000,6 +1183,29 @@ extension IssueTokenRequest: JSONRepresentable {
     }
 }
 
+extension IssueTokenRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "memberId", "member_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.memberId = read }
+            case "serviceName", "service_name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.serviceName = read }
+            case "grants":
+                self.grants = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> Grant in try v.protoEnum(at: p) }
+            case "expiresInMs", "expires_in_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.expiresInMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension IssueTokenResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__IssueTokenResponse
 
@@ -1031,6 +1237,27 @@ extension IssueTokenResponse: JSONRepresentable {
             ("tokenId", .string(self.tokenId)),
             ("info", self.info.map { $0.jsonValue } ?? .null),
         ])
+    }
+}
+
+extension IssueTokenResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "token":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.token = read }
+            case "tokenId", "token_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.tokenId = read }
+            case "info":
+                self.info = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> TokenInfo in try TokenInfo(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -1095,6 +1322,45 @@ extension TokenInfo: JSONRepresentable {
     }
 }
 
+extension TokenInfo: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.id = read }
+            case "kind":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.kind = read }
+            case "memberId", "member_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.memberId = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "serviceName", "service_name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.serviceName = read }
+            case "grants":
+                self.grants = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> Grant in try v.protoEnum(at: p) }
+            case "issuedBy", "issued_by":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.issuedBy = read }
+            case "createdAtMs", "created_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.createdAtMs = read }
+            case "expiresAtMs", "expires_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.expiresAtMs = read }
+            case "lastUsedAtMs", "last_used_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.lastUsedAtMs = read }
+            case "revokedAtMs", "revoked_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.revokedAtMs = read }
+            case "state":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.state = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListTokensRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListTokensRequest
 
@@ -1120,6 +1386,23 @@ extension ListTokensRequest: JSONRepresentable {
         .object([
             ("accountId", .string(self.accountId)),
         ])
+    }
+}
+
+extension ListTokensRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -1151,6 +1434,23 @@ extension ListTokensResponse: JSONRepresentable {
     }
 }
 
+extension ListTokensResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "tokens":
+                self.tokens = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> TokenInfo in try TokenInfo(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension RevokeTokenRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__RevokeTokenRequest
 
@@ -1179,6 +1479,25 @@ extension RevokeTokenRequest: JSONRepresentable {
             ("accountId", .string(self.accountId)),
             ("tokenId", .string(self.tokenId)),
         ])
+    }
+}
+
+extension RevokeTokenRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "tokenId", "token_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.tokenId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -1216,6 +1535,27 @@ extension RotateTokenRequest: JSONRepresentable {
     }
 }
 
+extension RotateTokenRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "tokenId", "token_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.tokenId = read }
+            case "gracePeriodMs", "grace_period_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.gracePeriodMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension RotateTokenResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__RotateTokenResponse
 
@@ -1250,6 +1590,27 @@ extension RotateTokenResponse: JSONRepresentable {
     }
 }
 
+extension RotateTokenResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "token":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.token = read }
+            case "newToken", "new_token":
+                self.newToken = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> TokenInfo in try TokenInfo(json: v, path: p) }
+            case "oldToken", "old_token":
+                self.oldToken = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> TokenInfo in try TokenInfo(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension WhoAmIRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__WhoAmIRequest
 
@@ -1270,6 +1631,17 @@ extension WhoAmIRequest: JSONRepresentable {
     /// The proto3 JSON form, every field included.
     public var jsonValue: JSONValue {
         .object([])
+    }
+}
+
+extension WhoAmIRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, _) in try json.protoObject(at: path) {
+            throw JSONMappingError(path: path.isEmpty ? key : path + "." + key, problem: "unknown field")
+        }
     }
 }
 
@@ -1319,5 +1691,36 @@ extension WhoAmIResponse: JSONRepresentable {
             ("tokenId", .string(self.tokenId)),
             ("expiresAtMs", .string(String(self.expiresAtMs))),
         ])
+    }
+}
+
+extension WhoAmIResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "kind":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.kind = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "memberId", "member_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.memberId = read }
+            case "role":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Role in try v.protoEnum(at: p) }) { self.role = read }
+            case "serviceName", "service_name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.serviceName = read }
+            case "grants":
+                self.grants = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> Grant in try v.protoEnum(at: p) }
+            case "tokenId", "token_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.tokenId = read }
+            case "expiresAtMs", "expires_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.expiresAtMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

@@ -16,6 +16,20 @@ public enum AccountsMethods {
     public static let revokeToken = UnaryMethod<RevokeTokenRequest, TokenInfo>(service: "phonenumbers.v1.Accounts", method: "RevokeToken")
     public static let rotateToken = UnaryMethod<RotateTokenRequest, RotateTokenResponse>(service: "phonenumbers.v1.Accounts", method: "RotateToken")
     public static let whoAmI = UnaryMethod<WhoAmIRequest, WhoAmIResponse>(service: "phonenumbers.v1.Accounts", method: "WhoAmI")
+    /// Every method with its proto3 JSON mapping, for JSON transports.
+    public static let jsonTranscoders: [JSONTranscoder] = [
+        JSONTranscoder(createAccount),
+        JSONTranscoder(getAccount),
+        JSONTranscoder(addMember),
+        JSONTranscoder(listMembers),
+        JSONTranscoder(setMemberRole),
+        JSONTranscoder(removeMember),
+        JSONTranscoder(issueToken),
+        JSONTranscoder(listTokens),
+        JSONTranscoder(revokeToken),
+        JSONTranscoder(rotateToken),
+        JSONTranscoder(whoAmI),
+    ]
 }
 
 /// Implement this to serve `phonenumbers.v1.Accounts`; register it with a server's router.
@@ -99,6 +113,9 @@ extension AccountsService {
             },
         ]
     }
+
+    /// The JSON mapping of every method of `phonenumbers.v1.Accounts`.
+    public var jsonTranscoders: [JSONTranscoder] { AccountsMethods.jsonTranscoders }
 }
 
 /// A typed client of `phonenumbers.v1.Accounts` over any `RPCCaller` (a connection, or in-process).

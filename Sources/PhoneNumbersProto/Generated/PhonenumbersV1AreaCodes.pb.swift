@@ -134,6 +134,33 @@ extension AreaCode: JSONRepresentable {
     }
 }
 
+extension AreaCode: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "areaCode", "area_code":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.areaCode = read }
+            case "state":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.state = read }
+            case "stateName", "state_name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.stateName = read }
+            case "available":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.available = read }
+            case "unavailableReason", "unavailable_reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.unavailableReason = read }
+            case "suggestedAreaCodes", "suggested_area_codes":
+                self.suggestedAreaCodes = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListAreaCodesRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListAreaCodesRequest
 
@@ -162,6 +189,23 @@ extension ListAreaCodesRequest: JSONRepresentable {
     }
 }
 
+extension ListAreaCodesRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "state":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.state = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListAreaCodesResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListAreaCodesResponse
 
@@ -187,5 +231,22 @@ extension ListAreaCodesResponse: JSONRepresentable {
         .object([
             ("areaCodes", .array(self.areaCodes.map { $0.jsonValue })),
         ])
+    }
+}
+
+extension ListAreaCodesResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "areaCodes", "area_codes":
+                self.areaCodes = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> AreaCode in try AreaCode(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

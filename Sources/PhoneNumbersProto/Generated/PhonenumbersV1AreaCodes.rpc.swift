@@ -6,6 +6,10 @@ import RPCCore
 /// The methods of `phonenumbers.v1.AreaCodes`, for routing and for callers.
 public enum AreaCodesMethods {
     public static let listAreaCodes = UnaryMethod<ListAreaCodesRequest, ListAreaCodesResponse>(service: "phonenumbers.v1.AreaCodes", method: "ListAreaCodes")
+    /// Every method with its proto3 JSON mapping, for JSON transports.
+    public static let jsonTranscoders: [JSONTranscoder] = [
+        JSONTranscoder(listAreaCodes),
+    ]
 }
 
 /// Implement this to serve `phonenumbers.v1.AreaCodes`; register it with a server's router.
@@ -23,6 +27,9 @@ extension AreaCodesService {
             },
         ]
     }
+
+    /// The JSON mapping of every method of `phonenumbers.v1.AreaCodes`.
+    public var jsonTranscoders: [JSONTranscoder] { AreaCodesMethods.jsonTranscoders }
 }
 
 /// A typed client of `phonenumbers.v1.AreaCodes` over any `RPCCaller` (a connection, or in-process).

@@ -357,6 +357,23 @@ extension DedicatedSender: JSONRepresentable {
     }
 }
 
+extension DedicatedSender: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension SingleUseSender: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__SingleUseSender
 
@@ -385,6 +402,25 @@ extension SingleUseSender: JSONRepresentable {
             ("useCaseId", .string(self.useCaseId)),
             ("preferredAreaCodes", .array(self.preferredAreaCodes.map { .string($0) })),
         ])
+    }
+}
+
+extension SingleUseSender: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "useCaseId", "use_case_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.useCaseId = read }
+            case "preferredAreaCodes", "preferred_area_codes":
+                self.preferredAreaCodes = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -458,6 +494,51 @@ extension Campaign: JSONRepresentable {
     }
 }
 
+extension Campaign: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.id = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            case "state":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> CampaignState in try v.protoEnum(at: p) }) { self.state = read }
+            case "senderKind", "sender_kind":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.senderKind = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            case "e164":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.e164 = read }
+            case "useCaseId", "use_case_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.useCaseId = read }
+            case "preferredAreaCodes", "preferred_area_codes":
+                self.preferredAreaCodes = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }
+            case "failureReason", "failure_reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.failureReason = read }
+            case "createdAtMs", "created_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.createdAtMs = read }
+            case "launchedAtMs", "launched_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.launchedAtMs = read }
+            case "activatedAtMs", "activated_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.activatedAtMs = read }
+            case "archivedAtMs", "archived_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.archivedAtMs = read }
+            case "updatedAtMs", "updated_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.updatedAtMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension CreateCampaignRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__CreateCampaignRequest
 
@@ -498,6 +579,31 @@ extension CreateCampaignRequest: JSONRepresentable {
     }
 }
 
+extension CreateCampaignRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            case "dedicated":
+                self.dedicated = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> DedicatedSender in try DedicatedSender(json: v, path: p) }
+            case "singleUse", "single_use":
+                self.singleUse = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> SingleUseSender in try SingleUseSender(json: v, path: p) }
+            case "requestId", "request_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.requestId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension CampaignRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__CampaignRequest
 
@@ -526,6 +632,25 @@ extension CampaignRequest: JSONRepresentable {
             ("accountId", .string(self.accountId)),
             ("campaignId", .string(self.campaignId)),
         ])
+    }
+}
+
+extension CampaignRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "campaignId", "campaign_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.campaignId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -563,6 +688,27 @@ extension ListCampaignsRequest: JSONRepresentable {
     }
 }
 
+extension ListCampaignsRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "state":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> CampaignState in try v.protoEnum(at: p) }) { self.state = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListCampaignsResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListCampaignsResponse
 
@@ -588,6 +734,23 @@ extension ListCampaignsResponse: JSONRepresentable {
         .object([
             ("campaigns", .array(self.campaigns.map { $0.jsonValue })),
         ])
+    }
+}
+
+extension ListCampaignsResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "campaigns":
+                self.campaigns = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> Campaign in try Campaign(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -625,6 +788,27 @@ extension ResolveSenderRequest: JSONRepresentable {
     }
 }
 
+extension ResolveSenderRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "campaignId", "campaign_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.campaignId = read }
+            case "contact":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.contact = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ResolveSenderResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ResolveSenderResponse
 
@@ -656,5 +840,26 @@ extension ResolveSenderResponse: JSONRepresentable {
             ("conversationId", .string(self.conversationId)),
             ("contact", .string(self.contact)),
         ])
+    }
+}
+
+extension ResolveSenderResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "e164":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.e164 = read }
+            case "conversationId", "conversation_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.conversationId = read }
+            case "contact":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.contact = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

@@ -13,6 +13,17 @@ public enum CampaignsMethods {
     public static let getCampaign = UnaryMethod<CampaignRequest, Campaign>(service: "phonenumbers.v1.Campaigns", method: "GetCampaign")
     public static let listCampaigns = UnaryMethod<ListCampaignsRequest, ListCampaignsResponse>(service: "phonenumbers.v1.Campaigns", method: "ListCampaigns")
     public static let resolveSender = UnaryMethod<ResolveSenderRequest, ResolveSenderResponse>(service: "phonenumbers.v1.Campaigns", method: "ResolveSender")
+    /// Every method with its proto3 JSON mapping, for JSON transports.
+    public static let jsonTranscoders: [JSONTranscoder] = [
+        JSONTranscoder(createCampaign),
+        JSONTranscoder(launchCampaign),
+        JSONTranscoder(pauseCampaign),
+        JSONTranscoder(resumeCampaign),
+        JSONTranscoder(archiveCampaign),
+        JSONTranscoder(getCampaign),
+        JSONTranscoder(listCampaigns),
+        JSONTranscoder(resolveSender),
+    ]
 }
 
 /// Implement this to serve `phonenumbers.v1.Campaigns`; register it with a server's router.
@@ -69,6 +80,9 @@ extension CampaignsService {
             },
         ]
     }
+
+    /// The JSON mapping of every method of `phonenumbers.v1.Campaigns`.
+    public var jsonTranscoders: [JSONTranscoder] { CampaignsMethods.jsonTranscoders }
 }
 
 /// A typed client of `phonenumbers.v1.Campaigns` over any `RPCCaller` (a connection, or in-process).

@@ -216,6 +216,37 @@ extension Event: JSONRepresentable {
     }
 }
 
+extension Event: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "sequence":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.sequence = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "kind":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.kind = read }
+            case "subjectId", "subject_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.subjectId = read }
+            case "oldState", "old_state":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.oldState = read }
+            case "newState", "new_state":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.newState = read }
+            case "reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.reason = read }
+            case "atMs", "at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.atMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension WatchEventsRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__WatchEventsRequest
 
@@ -247,6 +278,27 @@ extension WatchEventsRequest: JSONRepresentable {
             ("since", .string(String(self.since))),
             ("fromStart", .bool(self.fromStart)),
         ])
+    }
+}
+
+extension WatchEventsRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "since":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.since = read }
+            case "fromStart", "from_start":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.fromStart = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -305,6 +357,41 @@ extension AuditEvent: JSONRepresentable {
     }
 }
 
+extension AuditEvent: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.id = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "atMs", "at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.atMs = read }
+            case "actor":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.actor = read }
+            case "action":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.action = read }
+            case "subjectKind", "subject_kind":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.subjectKind = read }
+            case "subjectId", "subject_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.subjectId = read }
+            case "oldValue", "old_value":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.oldValue = read }
+            case "newValue", "new_value":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.newValue = read }
+            case "requestId", "request_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.requestId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListAuditEventsRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListAuditEventsRequest
 
@@ -345,6 +432,31 @@ extension ListAuditEventsRequest: JSONRepresentable {
     }
 }
 
+extension ListAuditEventsRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "action":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.action = read }
+            case "subjectId", "subject_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.subjectId = read }
+            case "pageSize", "page_size":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.pageSize = read }
+            case "pageToken", "page_token":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.pageToken = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListAuditEventsResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListAuditEventsResponse
 
@@ -373,5 +485,24 @@ extension ListAuditEventsResponse: JSONRepresentable {
             ("events", .array(self.events.map { $0.jsonValue })),
             ("nextPageToken", .string(self.nextPageToken)),
         ])
+    }
+}
+
+extension ListAuditEventsResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "events":
+                self.events = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> AuditEvent in try AuditEvent(json: v, path: p) }
+            case "nextPageToken", "next_page_token":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.nextPageToken = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

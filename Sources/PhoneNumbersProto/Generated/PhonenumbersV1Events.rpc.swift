@@ -7,6 +7,11 @@ import RPCCore
 public enum EventsMethods {
     public static let watchEvents = ServerStreamingMethod<WatchEventsRequest, Event>(service: "phonenumbers.v1.Events", method: "WatchEvents")
     public static let listAuditEvents = UnaryMethod<ListAuditEventsRequest, ListAuditEventsResponse>(service: "phonenumbers.v1.Events", method: "ListAuditEvents")
+    /// Every method with its proto3 JSON mapping, for JSON transports.
+    public static let jsonTranscoders: [JSONTranscoder] = [
+        JSONTranscoder(watchEvents),
+        JSONTranscoder(listAuditEvents),
+    ]
 }
 
 /// Implement this to serve `phonenumbers.v1.Events`; register it with a server's router.
@@ -36,6 +41,9 @@ extension EventsService {
             },
         ]
     }
+
+    /// The JSON mapping of every method of `phonenumbers.v1.Events`.
+    public var jsonTranscoders: [JSONTranscoder] { EventsMethods.jsonTranscoders }
 }
 
 /// A typed client of `phonenumbers.v1.Events` over any `RPCCaller` (a connection, or in-process).

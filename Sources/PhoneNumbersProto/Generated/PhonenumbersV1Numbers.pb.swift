@@ -707,6 +707,55 @@ extension DedicatedNumber: JSONRepresentable {
     }
 }
 
+extension DedicatedNumber: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.id = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "e164":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.e164 = read }
+            case "areaCode", "area_code":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.areaCode = read }
+            case "state":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.state = read }
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            case "useCaseId", "use_case_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.useCaseId = read }
+            case "status":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> NumberStatus in try v.protoEnum(at: p) }) { self.status = read }
+            case "failureReason", "failure_reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.failureReason = read }
+            case "provisioningAttempts", "provisioning_attempts":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.provisioningAttempts = read }
+            case "createdAtMs", "created_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.createdAtMs = read }
+            case "provisioningStartedAtMs", "provisioning_started_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.provisioningStartedAtMs = read }
+            case "readyAtMs", "ready_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.readyAtMs = read }
+            case "failedAtMs", "failed_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.failedAtMs = read }
+            case "releasedAtMs", "released_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.releasedAtMs = read }
+            case "updatedAtMs", "updated_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.updatedAtMs = read }
+            case "singleUse", "single_use":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.singleUse = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension AddNumberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__AddNumberRequest
 
@@ -747,6 +796,31 @@ extension AddNumberRequest: JSONRepresentable {
     }
 }
 
+extension AddNumberRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "areaCode", "area_code":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.areaCode = read }
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            case "useCaseId", "use_case_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.useCaseId = read }
+            case "requestId", "request_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.requestId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension GetNumberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetNumberRequest
 
@@ -775,6 +849,25 @@ extension GetNumberRequest: JSONRepresentable {
             ("accountId", .string(self.accountId)),
             ("numberId", .string(self.numberId)),
         ])
+    }
+}
+
+extension GetNumberRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -809,6 +902,25 @@ extension ListNumbersRequest: JSONRepresentable {
     }
 }
 
+extension ListNumbersRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "includeReleased", "include_released":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.includeReleased = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListNumbersResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListNumbersResponse
 
@@ -837,6 +949,25 @@ extension ListNumbersResponse: JSONRepresentable {
             ("numbers", .array(self.numbers.map { $0.jsonValue })),
             ("limit", .integer(Int64(self.limit))),
         ])
+    }
+}
+
+extension ListNumbersResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "numbers":
+                self.numbers = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> DedicatedNumber in try DedicatedNumber(json: v, path: p) }
+            case "limit":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.limit = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -874,6 +1005,27 @@ extension RenameNumberRequest: JSONRepresentable {
     }
 }
 
+extension RenameNumberRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            case "name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.name = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension DeleteNumberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__DeleteNumberRequest
 
@@ -902,6 +1054,25 @@ extension DeleteNumberRequest: JSONRepresentable {
             ("accountId", .string(self.accountId)),
             ("numberId", .string(self.numberId)),
         ])
+    }
+}
+
+extension DeleteNumberRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -936,6 +1107,25 @@ extension RetryProvisioningRequest: JSONRepresentable {
     }
 }
 
+extension RetryProvisioningRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension WatchNumberRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__WatchNumberRequest
 
@@ -964,6 +1154,25 @@ extension WatchNumberRequest: JSONRepresentable {
             ("accountId", .string(self.accountId)),
             ("numberId", .string(self.numberId)),
         ])
+    }
+}
+
+extension WatchNumberRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -1001,6 +1210,27 @@ extension RequestPortOutRequest: JSONRepresentable {
     }
 }
 
+extension RequestPortOutRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "e164":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.e164 = read }
+            case "pin":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.pin = read }
+            case "gainingCarrier", "gaining_carrier":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.gainingCarrier = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension PortOutResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__PortOutResponse
 
@@ -1035,6 +1265,27 @@ extension PortOutResponse: JSONRepresentable {
     }
 }
 
+extension PortOutResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            case "e164":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.e164 = read }
+            case "approved":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.approved = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension GetPortOutPinRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetPortOutPinRequest
 
@@ -1063,6 +1314,25 @@ extension GetPortOutPinRequest: JSONRepresentable {
             ("accountId", .string(self.accountId)),
             ("numberId", .string(self.numberId)),
         ])
+    }
+}
+
+extension GetPortOutPinRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -1097,6 +1367,25 @@ extension ResetPortOutPinRequest: JSONRepresentable {
     }
 }
 
+extension ResetPortOutPinRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension PortOutPin: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__PortOutPin
 
@@ -1128,6 +1417,25 @@ extension PortOutPin: JSONRepresentable {
     }
 }
 
+extension PortOutPin: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            case "pin":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.pin = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListPortOutAttemptsRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListPortOutAttemptsRequest
 
@@ -1156,6 +1464,25 @@ extension ListPortOutAttemptsRequest: JSONRepresentable {
             ("accountId", .string(self.accountId)),
             ("numberId", .string(self.numberId)),
         ])
+    }
+}
+
+extension ListPortOutAttemptsRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -1193,6 +1520,27 @@ extension PortOutAttempt: JSONRepresentable {
     }
 }
 
+extension PortOutAttempt: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "atMs", "at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.atMs = read }
+            case "gainingCarrier", "gaining_carrier":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.gainingCarrier = read }
+            case "outcome":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.outcome = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListPortOutAttemptsResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListPortOutAttemptsResponse
 
@@ -1227,6 +1575,27 @@ extension ListPortOutAttemptsResponse: JSONRepresentable {
     }
 }
 
+extension ListPortOutAttemptsResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "attempts":
+                self.attempts = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> PortOutAttempt in try PortOutAttempt(json: v, path: p) }
+            case "failedAttempts", "failed_attempts":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.failedAttempts = read }
+            case "lockedUntilMs", "locked_until_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.lockedUntilMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ReconcileProviderNumbersRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ReconcileProviderNumbersRequest
 
@@ -1247,6 +1616,17 @@ extension ReconcileProviderNumbersRequest: JSONRepresentable {
     /// The proto3 JSON form, every field included.
     public var jsonValue: JSONValue {
         .object([])
+    }
+}
+
+extension ReconcileProviderNumbersRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, _) in try json.protoObject(at: path) {
+            throw JSONMappingError(path: path.isEmpty ? key : path + "." + key, problem: "unknown field")
+        }
     }
 }
 
@@ -1284,6 +1664,27 @@ extension DriftedNumber: JSONRepresentable {
     }
 }
 
+extension DriftedNumber: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "e164":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.e164 = read }
+            case "numberId", "number_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.numberId = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ReconcileProviderNumbersResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ReconcileProviderNumbersResponse
 
@@ -1315,5 +1716,26 @@ extension ReconcileProviderNumbersResponse: JSONRepresentable {
             ("onlyInService", .array(self.onlyInService.map { $0.jsonValue })),
             ("checkedAtMs", .string(String(self.checkedAtMs))),
         ])
+    }
+}
+
+extension ReconcileProviderNumbersResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "onlyAtProvider", "only_at_provider":
+                self.onlyAtProvider = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> DriftedNumber in try DriftedNumber(json: v, path: p) }
+            case "onlyInService", "only_in_service":
+                self.onlyInService = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> DriftedNumber in try DriftedNumber(json: v, path: p) }
+            case "checkedAtMs", "checked_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.checkedAtMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

@@ -17,6 +17,21 @@ public enum NumbersMethods {
     public static let resetPortOutPin = UnaryMethod<ResetPortOutPinRequest, PortOutPin>(service: "phonenumbers.v1.Numbers", method: "ResetPortOutPin")
     public static let listPortOutAttempts = UnaryMethod<ListPortOutAttemptsRequest, ListPortOutAttemptsResponse>(service: "phonenumbers.v1.Numbers", method: "ListPortOutAttempts")
     public static let reconcileProviderNumbers = UnaryMethod<ReconcileProviderNumbersRequest, ReconcileProviderNumbersResponse>(service: "phonenumbers.v1.Numbers", method: "ReconcileProviderNumbers")
+    /// Every method with its proto3 JSON mapping, for JSON transports.
+    public static let jsonTranscoders: [JSONTranscoder] = [
+        JSONTranscoder(addNumber),
+        JSONTranscoder(getNumber),
+        JSONTranscoder(listNumbers),
+        JSONTranscoder(renameNumber),
+        JSONTranscoder(deleteNumber),
+        JSONTranscoder(retryProvisioning),
+        JSONTranscoder(watchNumber),
+        JSONTranscoder(requestPortOut),
+        JSONTranscoder(getPortOutPin),
+        JSONTranscoder(resetPortOutPin),
+        JSONTranscoder(listPortOutAttempts),
+        JSONTranscoder(reconcileProviderNumbers),
+    ]
 }
 
 /// Implement this to serve `phonenumbers.v1.Numbers`; register it with a server's router.
@@ -100,6 +115,9 @@ extension NumbersService {
             },
         ]
     }
+
+    /// The JSON mapping of every method of `phonenumbers.v1.Numbers`.
+    public var jsonTranscoders: [JSONTranscoder] { NumbersMethods.jsonTranscoders }
 }
 
 /// A typed client of `phonenumbers.v1.Numbers` over any `RPCCaller` (a connection, or in-process).

@@ -583,6 +583,43 @@ extension Brand: JSONRepresentable {
     }
 }
 
+extension Brand: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "legalName", "legal_name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.legalName = read }
+            case "ein":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.ein = read }
+            case "entityType", "entity_type":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> EntityType in try v.protoEnum(at: p) }) { self.entityType = read }
+            case "contactName", "contact_name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.contactName = read }
+            case "contactEmail", "contact_email":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.contactEmail = read }
+            case "contactPhone", "contact_phone":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.contactPhone = read }
+            case "status":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> BrandStatus in try v.protoEnum(at: p) }) { self.status = read }
+            case "failureReason", "failure_reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.failureReason = read }
+            case "submittedAtMs", "submitted_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.submittedAtMs = read }
+            case "updatedAtMs", "updated_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.updatedAtMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension GetBrandRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetBrandRequest
 
@@ -608,6 +645,23 @@ extension GetBrandRequest: JSONRepresentable {
         .object([
             ("accountId", .string(self.accountId)),
         ])
+    }
+}
+
+extension GetBrandRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -654,6 +708,35 @@ extension SubmitBrandRequest: JSONRepresentable {
             ("contactEmail", .string(self.contactEmail)),
             ("contactPhone", .string(self.contactPhone)),
         ])
+    }
+}
+
+extension SubmitBrandRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "legalName", "legal_name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.legalName = read }
+            case "ein":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.ein = read }
+            case "entityType", "entity_type":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> EntityType in try v.protoEnum(at: p) }) { self.entityType = read }
+            case "contactName", "contact_name":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.contactName = read }
+            case "contactEmail", "contact_email":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.contactEmail = read }
+            case "contactPhone", "contact_phone":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.contactPhone = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -721,6 +804,47 @@ extension UseCase: JSONRepresentable {
     }
 }
 
+extension UseCase: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.id = read }
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "type":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UseCaseType in try v.protoEnum(at: p) }) { self.type = read }
+            case "description":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.description = read }
+            case "sampleMessages", "sample_messages":
+                self.sampleMessages = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }
+            case "optInText", "opt_in_text":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.optInText = read }
+            case "helpText", "help_text":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.helpText = read }
+            case "hasCampaignVerifyToken", "has_campaign_verify_token":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.hasCampaignVerifyToken = read }
+            case "status":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UseCaseStatus in try v.protoEnum(at: p) }) { self.status = read }
+            case "failureReason", "failure_reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.failureReason = read }
+            case "numberCount", "number_count":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.numberCount = read }
+            case "createdAtMs", "created_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.createdAtMs = read }
+            case "updatedAtMs", "updated_at_ms":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.updatedAtMs = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension SubmitUseCaseRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__SubmitUseCaseRequest
 
@@ -767,6 +891,35 @@ extension SubmitUseCaseRequest: JSONRepresentable {
     }
 }
 
+extension SubmitUseCaseRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "type":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UseCaseType in try v.protoEnum(at: p) }) { self.type = read }
+            case "description":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.description = read }
+            case "sampleMessages", "sample_messages":
+                self.sampleMessages = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }
+            case "optInText", "opt_in_text":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.optInText = read }
+            case "helpText", "help_text":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.helpText = read }
+            case "campaignVerifyToken", "campaign_verify_token":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.campaignVerifyToken = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension GetUseCaseRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__GetUseCaseRequest
 
@@ -798,6 +951,25 @@ extension GetUseCaseRequest: JSONRepresentable {
     }
 }
 
+extension GetUseCaseRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "useCaseId", "use_case_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.useCaseId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListUseCasesRequest: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListUseCasesRequest
 
@@ -826,6 +998,23 @@ extension ListUseCasesRequest: JSONRepresentable {
     }
 }
 
+extension ListUseCasesRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ListUseCasesResponse: ProtoBridged {
     package typealias CMessage = Phonenumbers__V1__ListUseCasesResponse
 
@@ -851,6 +1040,23 @@ extension ListUseCasesResponse: JSONRepresentable {
         .object([
             ("useCases", .array(self.useCases.map { $0.jsonValue })),
         ])
+    }
+}
+
+extension ListUseCasesResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "useCases", "use_cases":
+                self.useCases = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> UseCase in try UseCase(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -888,5 +1094,28 @@ extension SetUseCaseStatusRequest: JSONRepresentable {
             ("status", .string(self.status.protoName)),
             ("failureReason", .string(self.failureReason)),
         ])
+    }
+}
+
+extension SetUseCaseStatusRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "accountId", "account_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.accountId = read }
+            case "useCaseId", "use_case_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.useCaseId = read }
+            case "status":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UseCaseStatus in try v.protoEnum(at: p) }) { self.status = read }
+            case "failureReason", "failure_reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.failureReason = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

@@ -11,6 +11,15 @@ public enum RegistrationMethods {
     public static let getUseCase = UnaryMethod<GetUseCaseRequest, UseCase>(service: "phonenumbers.v1.Registration", method: "GetUseCase")
     public static let listUseCases = UnaryMethod<ListUseCasesRequest, ListUseCasesResponse>(service: "phonenumbers.v1.Registration", method: "ListUseCases")
     public static let setUseCaseStatus = UnaryMethod<SetUseCaseStatusRequest, UseCase>(service: "phonenumbers.v1.Registration", method: "SetUseCaseStatus")
+    /// Every method with its proto3 JSON mapping, for JSON transports.
+    public static let jsonTranscoders: [JSONTranscoder] = [
+        JSONTranscoder(getBrand),
+        JSONTranscoder(submitBrand),
+        JSONTranscoder(submitUseCase),
+        JSONTranscoder(getUseCase),
+        JSONTranscoder(listUseCases),
+        JSONTranscoder(setUseCaseStatus),
+    ]
 }
 
 /// Implement this to serve `phonenumbers.v1.Registration`; register it with a server's router.
@@ -57,6 +66,9 @@ extension RegistrationService {
             },
         ]
     }
+
+    /// The JSON mapping of every method of `phonenumbers.v1.Registration`.
+    public var jsonTranscoders: [JSONTranscoder] { RegistrationMethods.jsonTranscoders }
 }
 
 /// A typed client of `phonenumbers.v1.Registration` over any `RPCCaller` (a connection, or in-process).

@@ -7,6 +7,11 @@ import RPCProto
 public enum HealthMethods {
     public static let check = UnaryMethod<HealthCheckRequest, HealthCheckResponse>(service: "grpc.health.v1.Health", method: "Check")
     public static let watch = ServerStreamingMethod<HealthCheckRequest, HealthCheckResponse>(service: "grpc.health.v1.Health", method: "Watch")
+    /// Every method with its proto3 JSON mapping, for JSON transports.
+    public static let jsonTranscoders: [JSONTranscoder] = [
+        JSONTranscoder(check),
+        JSONTranscoder(watch),
+    ]
 }
 
 /// Implement this to serve `grpc.health.v1.Health`; register it with a server's router.
@@ -33,6 +38,9 @@ extension HealthService {
             },
         ]
     }
+
+    /// The JSON mapping of every method of `grpc.health.v1.Health`.
+    public var jsonTranscoders: [JSONTranscoder] { HealthMethods.jsonTranscoders }
 }
 
 /// A typed client of `grpc.health.v1.Health` over any `RPCCaller` (a connection, or in-process).

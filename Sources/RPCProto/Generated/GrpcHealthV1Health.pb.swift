@@ -133,6 +133,23 @@ extension HealthCheckRequest: JSONRepresentable {
     }
 }
 
+extension HealthCheckRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "service":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.service = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension HealthCheckResponse: ProtoBridged {
     package typealias CMessage = Grpc__Health__V1__HealthCheckResponse
 
@@ -158,5 +175,22 @@ extension HealthCheckResponse: JSONRepresentable {
         .object([
             ("status", .string(self.status.protoName)),
         ])
+    }
+}
+
+extension HealthCheckResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "status":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> HealthCheckResponse.ServingStatus in try v.protoEnum(at: p) }) { self.status = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

@@ -297,6 +297,29 @@ extension WireSettings: JSONRepresentable {
     }
 }
 
+extension WireSettings: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "maxConcurrentCalls", "max_concurrent_calls":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UInt32 in try v.protoInteger(at: p) }) { self.maxConcurrentCalls = read }
+            case "maxFrameSize", "max_frame_size":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UInt32 in try v.protoInteger(at: p) }) { self.maxFrameSize = read }
+            case "maxMessageSize", "max_message_size":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UInt32 in try v.protoInteger(at: p) }) { self.maxMessageSize = read }
+            case "maxMetadataSize", "max_metadata_size":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UInt32 in try v.protoInteger(at: p) }) { self.maxMetadataSize = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension WireMetadataEntry: ProtoBridged {
     package typealias CMessage = Pnrpc__V1__MetadataEntry
 
@@ -325,6 +348,25 @@ extension WireMetadataEntry: JSONRepresentable {
             ("key", .string(self.key)),
             ("value", .string(self.value)),
         ])
+    }
+}
+
+extension WireMetadataEntry: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "key":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.key = read }
+            case "value":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.value = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -362,6 +404,27 @@ extension WireErrorInfo: JSONRepresentable {
     }
 }
 
+extension WireErrorInfo: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.reason = read }
+            case "domain":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.domain = read }
+            case "metadata":
+                self.metadata = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> WireMetadataEntry in try WireMetadataEntry(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension WireStatus: ProtoBridged {
     package typealias CMessage = Pnrpc__V1__Status
 
@@ -393,6 +456,27 @@ extension WireStatus: JSONRepresentable {
             ("message", .string(self.message)),
             ("errorInfo", self.errorInfo.map { $0.jsonValue } ?? .null),
         ])
+    }
+}
+
+extension WireStatus: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "code":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.code = read }
+            case "message":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.message = read }
+            case "errorInfo", "error_info":
+                self.errorInfo = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> WireErrorInfo in try WireErrorInfo(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -448,5 +532,40 @@ extension WireFrame: JSONRepresentable {
             ("lastCallId", .string(String(self.lastCallId))),
             ("settings", self.settings.map { $0.jsonValue } ?? .null),
         ])
+    }
+}
+
+extension WireFrame: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "type":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> WireFrameType in try v.protoEnum(at: p) }) { self.type = read }
+            case "callId", "call_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UInt64 in try v.protoInteger(at: p) }) { self.callId = read }
+            case "method":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.method = read }
+            case "metadata":
+                self.metadata = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> WireMetadataEntry in try WireMetadataEntry(json: v, path: p) }
+            case "timeoutMicros", "timeout_micros":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UInt64 in try v.protoInteger(at: p) }) { self.timeoutMicros = read }
+            case "payload":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> [UInt8] in try v.protoBytes(at: p) }) { self.payload = read }
+            case "status":
+                self.status = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> WireStatus in try WireStatus(json: v, path: p) }
+            case "pingData", "ping_data":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UInt64 in try v.protoInteger(at: p) }) { self.pingData = read }
+            case "lastCallId", "last_call_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> UInt64 in try v.protoInteger(at: p) }) { self.lastCallId = read }
+            case "settings":
+                self.settings = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> WireSettings in try WireSettings(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

@@ -271,6 +271,17 @@ extension Empty: JSONRepresentable {
     }
 }
 
+extension Empty: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, _) in try json.protoObject(at: path) {
+            throw JSONMappingError(path: path.isEmpty ? key : path + "." + key, problem: "unknown field")
+        }
+    }
+}
+
 extension Payload: ProtoBridged {
     package typealias CMessage = Pnrpc__Testing__V1__Payload
 
@@ -296,6 +307,23 @@ extension Payload: JSONRepresentable {
         .object([
             ("body", .string(JSONValue.base64(self.body))),
         ])
+    }
+}
+
+extension Payload: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "body":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> [UInt8] in try v.protoBytes(at: p) }) { self.body = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -330,6 +358,27 @@ extension EchoStatus: JSONRepresentable {
             ("message", .string(self.message)),
             ("reason", .string(self.reason)),
         ])
+    }
+}
+
+extension EchoStatus: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "code":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.code = read }
+            case "message":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.message = read }
+            case "reason":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.reason = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -373,6 +422,31 @@ extension SimpleRequest: JSONRepresentable {
     }
 }
 
+extension SimpleRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "responseSize", "response_size":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.responseSize = read }
+            case "payload":
+                self.payload = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> Payload in try Payload(json: v, path: p) }
+            case "responseStatus", "response_status":
+                self.responseStatus = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> EchoStatus in try EchoStatus(json: v, path: p) }
+            case "sleepMillis", "sleep_millis":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.sleepMillis = read }
+            case "reportDeadline", "report_deadline":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.reportDeadline = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension SimpleResponse: ProtoBridged {
     package typealias CMessage = Pnrpc__Testing__V1__SimpleResponse
 
@@ -404,6 +478,25 @@ extension SimpleResponse: JSONRepresentable {
     }
 }
 
+extension SimpleResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "payload":
+                self.payload = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> Payload in try Payload(json: v, path: p) }
+            case "deadlineRemainingMillis", "deadline_remaining_millis":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.deadlineRemainingMillis = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension ResponseParameters: ProtoBridged {
     package typealias CMessage = Pnrpc__Testing__V1__ResponseParameters
 
@@ -432,6 +525,25 @@ extension ResponseParameters: JSONRepresentable {
             ("size", .integer(Int64(self.size))),
             ("intervalMillis", .integer(Int64(self.intervalMillis))),
         ])
+    }
+}
+
+extension ResponseParameters: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "size":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.size = read }
+            case "intervalMillis", "interval_millis":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int32 in try v.protoInteger(at: p) }) { self.intervalMillis = read }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -469,6 +581,27 @@ extension StreamingOutputCallRequest: JSONRepresentable {
     }
 }
 
+extension StreamingOutputCallRequest: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "responseParameters", "response_parameters":
+                self.responseParameters = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> ResponseParameters in try ResponseParameters(json: v, path: p) }
+            case "payload":
+                self.payload = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> Payload in try Payload(json: v, path: p) }
+            case "responseStatus", "response_status":
+                self.responseStatus = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> EchoStatus in try EchoStatus(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
+    }
+}
+
 extension StreamingOutputCallResponse: ProtoBridged {
     package typealias CMessage = Pnrpc__Testing__V1__StreamingOutputCallResponse
 
@@ -494,6 +627,23 @@ extension StreamingOutputCallResponse: JSONRepresentable {
         .object([
             ("payload", self.payload.map { $0.jsonValue } ?? .null),
         ])
+    }
+}
+
+extension StreamingOutputCallResponse: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "payload":
+                self.payload = try value.protoOptional(at: fieldPath) { v, p throws(JSONMappingError) -> Payload in try Payload(json: v, path: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }
 
@@ -525,5 +675,24 @@ extension ManyPayloads: JSONRepresentable {
             ("payloads", .array(self.payloads.map { $0.jsonValue })),
             ("names", .array(self.names.map { .string($0) })),
         ])
+    }
+}
+
+extension ManyPayloads: JSONDecodableMessage {
+    /// Reads the proto3 JSON form: field names in lowerCamelCase or as in the .proto,
+    /// `null` for a default; an unknown field or a value of the wrong type is an error.
+    public init(json: JSONValue, path: String) throws(JSONMappingError) {
+        self.init()
+        for (key, value) in try json.protoObject(at: path) {
+            let fieldPath = path.isEmpty ? key : path + "." + key
+            switch key {
+            case "payloads":
+                self.payloads = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> Payload in try Payload(json: v, path: p) }
+            case "names":
+                self.names = try value.protoArray(at: fieldPath) { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }
+            default:
+                throw JSONMappingError(path: fieldPath, problem: "unknown field")
+            }
+        }
     }
 }

@@ -10,6 +10,14 @@ public enum TestServiceMethods {
     public static let streamingOutputCall = ServerStreamingMethod<StreamingOutputCallRequest, StreamingOutputCallResponse>(service: "pnrpc.testing.v1.TestService", method: "StreamingOutputCall")
     public static let countPayloads = UnaryMethod<ManyPayloads, SimpleResponse>(service: "pnrpc.testing.v1.TestService", method: "CountPayloads")
     public static let echo = UnaryMethod<Payload, Payload>(service: "pnrpc.testing.v1.TestService", method: "Echo")
+    /// Every method with its proto3 JSON mapping, for JSON transports.
+    public static let jsonTranscoders: [JSONTranscoder] = [
+        JSONTranscoder(emptyCall),
+        JSONTranscoder(unaryCall),
+        JSONTranscoder(streamingOutputCall),
+        JSONTranscoder(countPayloads),
+        JSONTranscoder(echo),
+    ]
 }
 
 /// Implement this to serve `pnrpc.testing.v1.TestService`; register it with a server's router.
@@ -51,6 +59,9 @@ extension TestServiceService {
             },
         ]
     }
+
+    /// The JSON mapping of every method of `pnrpc.testing.v1.TestService`.
+    public var jsonTranscoders: [JSONTranscoder] { TestServiceMethods.jsonTranscoders }
 }
 
 /// A typed client of `pnrpc.testing.v1.TestService` over any `RPCCaller` (a connection, or in-process).

@@ -1,0 +1,190 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ProtoBridge
+import RPCCore
+
+/// Every method of a router reachable over HTTP as the Connect protocol defines it:
+/// unary calls as `POST /package.Service/Method` with `application/json` (proto3 JSON) or
+/// `application/proto`; server-streaming calls with `application/connect+json` or
+/// `application/connect+proto` in Connect's envelopes. Errors are Connect's JSON errors.
+///
+/// Calls run through the same handlers as PNRPC (in process: no second implementation of
+/// any rule), with the caller's `Authorization` header as `authorization` metadata,
+/// `Connect-Timeout-Ms` as the deadline, and the client's address as the peer.
+public struct ConnectGateway: Sendable {
+    /// What one client may send and run.
+    public struct Limits: Sendable {
+        /// The largest request body, in bytes (PNRPC's message limit).
+        public var maxBodySize: Int
+        /// Calls running at once per client host (PNRPC's limit per connection).
+        public var maxCallsPerClient: Int
+        /// How long a request body may take to arrive.
+        public var bodyReadTimeout: Duration
+
+        public init(maxBodySize: Int = 4 << 20, maxCallsPerClient: Int = 100, bodyReadTimeout: Duration = .seconds(10)) {
+            self.maxBodySize = maxBodySize
+            self.maxCallsPerClient = maxCallsPerClient
+            self.bodyReadTimeout = bodyReadTimeout
+        }
+    }
+
+    private let router: RPCRouter
+    private let limits: Limits
+    private let calls: CallsInFlight
+    private let logger: Logger
+
+    /// A gateway to the methods of `router` that have a JSON mapping.
+    public init(router: RPCRouter, limits: Limits = .init(), logger: Logger) {
+        self.router = router
+        self.limits = limits
+        self.calls = CallsInFlight(limit: limits.maxCallsPerClient)
+        self.logger = logger
+    }
+
+    /// Adds `POST /{service}/{method}` to `http`: a method with a JSON mapping is served,
+    /// any other path answers Connect's `unimplemented`. `peer` tells a request's client
+    /// address (`host:port`).
+    public func register<Context: RequestContext>(on http: Router<Context>, peer: @escaping @Sendable (Context) -> String) {
+        http.post("{service}/{method}") { request, context in
+            let path = request.uri.path
+            guard let transcoder = router.jsonTranscoder(path) else {
+                let error =
+                    router.route(path).failure
+                    ?? RPCError(code: .unimplemented, message: "\(path) has no JSON mapping", reason: "UNKNOWN_METHOD")
+                return Self.unaryError(error, status: .notFound)
+            }
+            return await self.serve(request, transcoder, peer: peer(context))
+        }
+    }
+
+    /// Serves one call of `transcoder`'s method.
+    func serve(_ request: Request, _ transcoder: JSONTranscoder, peer: String) async -> Response {
+        let streaming = transcoder.descriptor.kind == .serverStreaming
+        let fail = { (error: RPCError) in streaming ? Self.streamError(error) : Self.unaryError(error) }
+        let codec: ConnectCodec
+        switch ConnectCodec.of(request.headers[.contentType], streaming: streaming) {
+        case .success(let found): codec = found
+        case .failure(let error): return Self.unaryError(error, status: .unsupportedMediaType)
+        }
+        let host = Self.host(of: peer)
+        guard calls.enter(host) else {
+            return fail(
+                RPCError(
+                    code: .resourceExhausted,
+                    message: "more than \(limits.maxCallsPerClient) calls at once from one client",
+                    reason: "TOO_MANY_CONCURRENT_CALLS",
+                    metadata: ["limit": String(limits.maxCallsPerClient)]
+                )
+            )
+        }
+        var leaveOnReturn = true
+        defer { if leaveOnReturn { calls.leave(host) } }
+        let caller: InProcessCaller
+        let options: CallOptions
+        let message: [UInt8]
+        do throws(RPCError) {
+            options = try ConnectRequestHeaders.options(request.headers)
+            var body = try await ConnectBody.read(request, limits: limits)
+            if streaming {
+                guard let envelope = ConnectEnvelope.read(from: &body), body.readableBytes == 0 else {
+                    throw RPCError(code: .invalidArgument, message: "the request is not one Connect envelope", reason: "MALFORMED_ENVELOPE")
+                }
+                guard envelope.flags & ConnectEnvelope.compressedFlag == 0 else {
+                    throw RPCError(
+                        code: .unimplemented,
+                        message: "compressed messages are not supported",
+                        reason: "UNSUPPORTED_COMPRESSION"
+                    )
+                }
+                message = try codec.request(envelope.payload, transcoder)
+            } else {
+                message = try codec.request(Array(buffer: body), transcoder)
+            }
+            caller = InProcessCaller(router: router, metadata: options.metadata, peer: peer, logger: logger)
+        } catch {
+            return fail(error)
+        }
+        if streaming {
+            leaveOnReturn = false
+            return stream(caller.serverStreamingCall(transcoder.descriptor, request: message, options: options), transcoder, codec, host)
+        }
+        do throws(RPCError) {
+            let response = try await caller.unaryCall(transcoder.descriptor, request: message, options: options)
+            var headers: HTTPFields = [.contentType: codec.contentType]
+            for entry in response.metadata {
+                if let name = HTTPField.Name("trailer-" + entry.key) { headers.append(HTTPField(name: name, value: entry.value)) }
+            }
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: try codec.response(response.message, transcoder)))
+            )
+        } catch {
+            return Self.unaryError(error)
+        }
+    }
+
+    /// The response of a streaming call: each message in an envelope, then the end of
+    /// the stream with the call's error, if any.
+    private func stream(
+        _ messages: AsyncThrowingStream<[UInt8], any Error>,
+        _ transcoder: JSONTranscoder,
+        _ codec: ConnectCodec,
+        _ host: String
+    ) -> Response {
+        let calls = self.calls
+        return Response(
+            status: .ok,
+            headers: [.contentType: codec.contentType],
+            body: ResponseBody { writer in
+                defer { calls.leave(host) }
+                var end = JSONValue.object([])
+                do {
+                    for try await message in messages {
+                        try await writer.write(ConnectEnvelope(payload: try codec.response(message, transcoder)).framed)
+                    }
+                } catch let error as RPCError {
+                    end = .object([("error", ConnectError.json(error))])
+                }
+                try await writer.write(ConnectEnvelope(flags: ConnectEnvelope.endStreamFlag, payload: Array(end.rendered().utf8)).framed)
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    /// A unary call's error: Connect's HTTP status and JSON error body.
+    static func unaryError(_ error: RPCError, status: HTTPResponse.Status? = nil) -> Response {
+        Response(
+            status: status ?? HTTPResponse.Status(code: error.code.connectHTTPStatus),
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: ConnectError.json(error).rendered()))
+        )
+    }
+
+    /// A streaming call that fails before its first message: 200 and only the end of the stream.
+    static func streamError(_ error: RPCError) -> Response {
+        let end = JSONValue.object([("error", ConnectError.json(error))])
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/connect+json"],
+            body: ResponseBody(
+                byteBuffer: ConnectEnvelope(flags: ConnectEnvelope.endStreamFlag, payload: Array(end.rendered().utf8)).framed
+            )
+        )
+    }
+
+    /// The host part of `host:port` (IPv6 addresses keep their colons).
+    static func host(of peer: String) -> String {
+        guard let colon = peer.lastIndex(of: ":") else { return peer }
+        return String(peer[..<colon])
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

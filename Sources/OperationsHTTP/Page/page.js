@@ -1,0 +1,496 @@
+// The Phone Numbers page. It calls the service through its Connect gateway on this
+// listener (POST /phonenumbers.v1.<Service>/<Method>, proto3 JSON) and follows changes
+// live through WatchEvents (a Connect server stream). Text from the server is only ever
+// set as textContent.
+"use strict";
+
+const MAX_NAME = 64;
+const TOKEN_KEY = "phone-numbers.token";
+const MANAGERS = new Set(["ROLE_OWNER", "ROLE_ADMIN"]);
+
+const state = {
+  token: sessionStorage.getItem(TOKEN_KEY) || "",
+  who: null,
+  account: null,
+  areaCodes: [],
+  useCases: [],       // the approved ones, offered in the add box
+  allUseCases: [],
+  numbers: [],
+  limit: 5,
+  campaigns: [],
+  editing: null,      // number id whose name is being edited
+  confirming: null,   // number id whose delete awaits confirmation
+  watch: null,        // AbortController of the event stream
+  lastSequence: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+
+// ---- Calls ---------------------------------------------------------------------------
+
+class CallError extends Error {
+  constructor(code, message, reason, metadata) {
+    super(message);
+    this.code = code;
+    this.reason = reason || "";
+    this.metadata = metadata || {};
+  }
+}
+
+function errorFrom(json, status) {
+  if (json && typeof json.code === "string") {
+    const info = (json.details || []).find((d) => d.type === "google.rpc.ErrorInfo");
+    const debug = (info && info.debug) || {};
+    return new CallError(json.code, json.message || json.code, debug.reason, debug.metadata);
+  }
+  return new CallError("unknown", `The service answered HTTP ${status}.`);
+}
+
+async function call(method, request) {
+  let response;
+  try {
+    response = await fetch(`/phonenumbers.v1.${method}`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "Connect-Protocol-Version": "1",
+        "Connect-Timeout-Ms": "15000",
+        "Authorization": `Bearer ${state.token}`,
+      },
+      body: JSON.stringify(request || {}),
+    });
+  } catch (error) {
+    throw new CallError("unavailable", "The service cannot be reached. Check your connection and try again.");
+  }
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : {}; } catch (_) { /* not JSON */ }
+  if (!response.ok) throw errorFrom(json, response.status);
+  return json;
+}
+
+// Follows the account's events; each change reloads what it touches. Reconnects with
+// `since` so nothing is missed.
+async function watchEvents() {
+  stopWatching();
+  const controller = new AbortController();
+  state.watch = controller;
+  while (!controller.signal.aborted) {
+    try {
+      const request = new TextEncoder().encode(JSON.stringify(state.lastSequence ? { since: String(state.lastSequence) } : {}));
+      const envelope = new Uint8Array(5 + request.length);
+      new DataView(envelope.buffer).setUint32(1, request.length);
+      envelope.set(request, 5);
+      const response = await fetch("/phonenumbers.v1.Events/WatchEvents", {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/connect+json",
+          "Connect-Protocol-Version": "1",
+          "Authorization": `Bearer ${state.token}`,
+        },
+        body: envelope,
+        signal: controller.signal,
+      });
+      await readEnvelopes(response.body.getReader(), (flags, json) => {
+        if (flags & 2) {
+          if (json.error && json.error.code === "unauthenticated") signOut(json.error.message);
+          return;
+        }
+        if (json.sequence) state.lastSequence = Math.max(state.lastSequence, Number(json.sequence));
+        scheduleRefresh();
+      });
+    } catch (_) {
+      // Dropped: try again below.
+    }
+    if (!controller.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+async function readEnvelopes(reader, onMessage) {
+  let buffered = new Uint8Array(0);
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    const joined = new Uint8Array(buffered.length + value.length);
+    joined.set(buffered);
+    joined.set(value, buffered.length);
+    buffered = joined;
+    while (buffered.length >= 5) {
+      const view = new DataView(buffered.buffer, buffered.byteOffset);
+      const length = view.getUint32(1);
+      if (buffered.length < 5 + length) break;
+      const flags = buffered[0];
+      const json = JSON.parse(new TextDecoder().decode(buffered.subarray(5, 5 + length)) || "{}");
+      buffered = buffered.slice(5 + length);
+      onMessage(flags, json);
+    }
+  }
+}
+
+function stopWatching() {
+  if (state.watch) state.watch.abort();
+  state.watch = null;
+}
+
+let refreshTimer = null;
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => refreshList().catch(showError), 100);
+}
+
+// ---- Banner --------------------------------------------------------------------------
+
+function showBanner(text) {
+  $("banner-text").textContent = text;
+  $("banner").hidden = false;
+  window.scrollTo({ top: 0 });
+}
+
+function hideBanner() {
+  $("banner").hidden = true;
+  $("banner-text").textContent = "";
+}
+
+function showError(error) {
+  if (error instanceof CallError && error.code === "unauthenticated") {
+    signOut(error.message);
+    return;
+  }
+  showBanner(error.message || String(error));
+}
+
+// ---- Sign-in -------------------------------------------------------------------------
+
+async function signIn(token) {
+  state.token = token;
+  const who = await call("Accounts/WhoAmI", {});
+  if (!who.accountId) throw new CallError("invalid_argument", "This token does not belong to an account; sign in with a member's token.");
+  state.who = who;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  state.account = await call("Accounts/GetAccount", {});
+  $("sign-in").hidden = true;
+  $("app").hidden = false;
+  $("who").hidden = false;
+  $("who-text").textContent = `Signed in as ${roleName(who.role)} · ${state.account.name} (${state.account.id})`;
+  document.body.classList.toggle("read-only", !canManage());
+  await loadChoices();
+  await refreshList();
+  watchEvents();
+}
+
+function signOut(message) {
+  stopWatching();
+  sessionStorage.removeItem(TOKEN_KEY);
+  Object.assign(state, { token: "", who: null, account: null, numbers: [], campaigns: [], editing: null, confirming: null, lastSequence: 0 });
+  $("app").hidden = true;
+  $("who").hidden = true;
+  $("sign-in").hidden = false;
+  $("token").value = "";
+  if (message) showBanner(message); else hideBanner();
+  $("token").focus();
+}
+
+function canManage() {
+  return state.who && MANAGERS.has(state.who.role);
+}
+
+function roleName(role) {
+  const name = (role || "").replace("ROLE_", "").toLowerCase();
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+// ---- The add box ---------------------------------------------------------------------
+
+async function loadChoices() {
+  const [areaCodes, useCases] = await Promise.all([
+    call("AreaCodes/ListAreaCodes", {}),
+    call("Registration/ListUseCases", {}),
+  ]);
+  state.areaCodes = (areaCodes.areaCodes || []).filter((code) => code.areaCode !== "603" && code.state !== "NH");
+  state.allUseCases = useCases.useCases || [];
+  state.useCases = state.allUseCases.filter((useCase) => useCase.status === "USE_CASE_STATUS_APPROVED");
+
+  const areaSelect = $("area-code");
+  areaSelect.replaceChildren(new Option("Choose an area code", ""));
+  for (const code of state.areaCodes) {
+    const label = `${code.areaCode} · ${code.stateName || code.state}${code.available ? "" : " (no numbers right now)"}`;
+    const option = new Option(label, code.areaCode);
+    if (!code.available) option.dataset.unavailable = "true";
+    areaSelect.add(option);
+  }
+
+  const useCaseSelect = $("use-case");
+  useCaseSelect.replaceChildren();
+  for (const useCase of state.useCases) {
+    useCaseSelect.add(new Option(`${useCaseType(useCase.type)} · ${shorten(useCase.description, 60)}`, useCase.id));
+  }
+  $("no-use-case").hidden = state.useCases.length > 0;
+  updateAddBox();
+}
+
+function useCaseType(type) {
+  return (type || "").replace("USE_CASE_TYPE_", "").toLowerCase().replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
+}
+
+function shorten(text, length) {
+  return text && text.length > length ? text.slice(0, length - 1) + "…" : text || "";
+}
+
+function updateAddBox() {
+  const full = state.numbers.length >= state.limit;
+  $("create").hidden = !canManage();
+  $("add-fields").disabled = full || state.useCases.length === 0;
+  $("limit-note").hidden = !full;
+}
+
+function updateNameCount() {
+  const length = [...$("number-name").value].length;
+  $("name-count").textContent = `${length} of ${MAX_NAME} characters`;
+}
+
+async function addNumber(event) {
+  event.preventDefault();
+  hideBanner();
+  const areaCode = $("area-code").value;
+  if (!areaCode) {
+    showBanner("Choose an area code.");
+    $("area-code").focus();
+    return;
+  }
+  const button = $("add-button");
+  button.disabled = true;
+  try {
+    await call("Numbers/AddNumber", {
+      areaCode,
+      name: $("number-name").value.trim(),
+      useCaseId: $("use-case").value,
+      requestId: crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(),
+    });
+    $("number-name").value = "";
+    updateNameCount();
+    await refreshList();
+  } catch (error) {
+    if (error.reason === "NO_NUMBERS_AVAILABLE") {
+      const suggested = error.metadata.suggested_area_codes;
+      showBanner(`No phone numbers are available in area code ${areaCode}. Choose a different area code`
+        + (suggested ? ` (numbers are available now in ${suggested.replaceAll(",", ", ")})` : "")
+        + ", or contact support for assistance with a hard-to-get area code.");
+    } else {
+      showError(error);
+    }
+  } finally {
+    button.disabled = false;
+    updateAddBox();
+  }
+}
+
+// ---- The list ------------------------------------------------------------------------
+
+async function refreshList() {
+  const [numbers, campaigns] = await Promise.all([
+    call("Numbers/ListNumbers", {}),
+    call("Campaigns/ListCampaigns", {}),
+  ]);
+  state.numbers = numbers.numbers || [];
+  state.limit = numbers.limit || 5;
+  state.campaigns = campaigns.campaigns || [];
+  render();
+}
+
+function render() {
+  const rows = $("rows");
+  const focusedID = document.activeElement && document.activeElement.id;
+  rows.replaceChildren(...state.numbers.map(row));
+  $("empty").hidden = state.numbers.length > 0;
+  $("numbers").hidden = state.numbers.length === 0;
+  $("count").textContent = `${state.numbers.length} of ${state.limit} numbers`;
+  updateAddBox();
+  if (focusedID && $(focusedID)) $(focusedID).focus();
+}
+
+function formatE164(e164) {
+  const match = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164 || "");
+  return match ? `(${match[1]}) ${match[2]}-${match[3]}` : e164 || "—";
+}
+
+function campaignsOf(number) {
+  return state.campaigns.filter((campaign) => campaign.numberId === number.id && campaign.state !== "CAMPAIGN_STATE_ARCHIVED");
+}
+
+function activeCampaignsOf(number) {
+  const active = new Set(["CAMPAIGN_STATE_ACTIVE", "CAMPAIGN_STATE_LAUNCHING", "CAMPAIGN_STATE_PAUSED"]);
+  return campaignsOf(number).filter((campaign) => active.has(campaign.state));
+}
+
+function element(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes || {})) {
+    if (key === "onclick" || key === "onkeydown" || key === "onsubmit") node[key] = value;
+    else if (value !== undefined && value !== null) node.setAttribute(key, value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+function row(number) {
+  const spoken = formatE164(number.e164);
+  const tr = element("tr", { "data-number-id": number.id });
+  tr.append(
+    element("td", { "data-label": "Number", class: "e164" }, spoken),
+    element("td", { "data-label": "Name" }, nameCell(number, spoken)),
+    element("td", { "data-label": "Area code" }, `${number.areaCode}${number.state ? " · " + number.state : ""}`),
+    element("td", { "data-label": "Use case" }, useCaseLabel(number.useCaseId)),
+    element("td", { "data-label": "Status" }, statusCell(number, spoken)),
+    element("td", { "data-label": "Campaigns" }, campaignList(number)),
+    canManage() ? element("td", { class: "manage-only" }, actionsCell(number, spoken)) : null,
+  );
+  return tr;
+}
+
+function useCaseLabel(id) {
+  const useCase = state.allUseCases.find((candidate) => candidate.id === id);
+  return useCase ? useCaseType(useCase.type) : id || "—";
+}
+
+function nameCell(number, spoken) {
+  if (state.editing === number.id) {
+    const input = element("input", { id: `name-${number.id}`, maxlength: String(MAX_NAME), "aria-label": `Name of ${spoken}` });
+    input.value = number.name || "";
+    const save = () => rename(number, input.value);
+    input.onkeydown = (event) => {
+      if (event.key === "Enter") { event.preventDefault(); save(); }
+      if (event.key === "Escape") { state.editing = null; render(); }
+    };
+    setTimeout(() => input.focus(), 0);
+    return element("div", { class: "name-edit" }, input,
+      element("button", { type: "button", class: "secondary", onclick: save }, "Save"),
+      element("button", { type: "button", class: "link", onclick: () => { state.editing = null; render(); } }, "Cancel"));
+  }
+  const name = element("span", { class: "name" }, number.name || "—");
+  if (!canManage()) return name;
+  return element("span", {}, name, " ",
+    element("button", {
+      type: "button", class: "icon pencil", id: `rename-${number.id}`, "aria-label": `Rename ${spoken}`, title: "Rename",
+      onclick: () => { state.editing = number.id; state.confirming = null; render(); },
+    }, "✎"));
+}
+
+async function rename(number, name) {
+  hideBanner();
+  try {
+    await call("Numbers/RenameNumber", { numberId: number.id, name: name.trim() });
+    state.editing = null;
+    await refreshList();
+    const pencil = $(`rename-${number.id}`);
+    if (pencil) pencil.focus();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function statusCell(number, spoken) {
+  const status = (number.status || "").replace("NUMBER_STATUS_", "").toLowerCase();
+  const label = { ready: "Ready", provisioning: "Provisioning", reserving: "Reserving", failed: "Failed", released: "Released" }[status] || status;
+  const cell = element("div", {}, element("span", { class: `tag ${status}`, "data-status": status }, label));
+  if (status === "failed") {
+    cell.append(element("p", { class: "failure" }, number.failureReason || "Provisioning failed."));
+    if (canManage()) {
+      cell.append(element("button", {
+        type: "button", class: "secondary", "aria-label": `Retry provisioning ${spoken}`,
+        onclick: () => retry(number),
+      }, "Retry"));
+    }
+  }
+  return cell;
+}
+
+async function retry(number) {
+  hideBanner();
+  try {
+    await call("Numbers/RetryProvisioning", { numberId: number.id });
+    await refreshList();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function campaignList(number) {
+  const campaigns = campaignsOf(number);
+  if (campaigns.length === 0) return element("span", { class: "hint" }, "None");
+  return element("ul", { class: "campaigns" }, ...campaigns.map((campaign) =>
+    element("li", {}, `${campaign.name} (${campaign.state.replace("CAMPAIGN_STATE_", "").toLowerCase()})`)));
+}
+
+function actionsCell(number, spoken) {
+  const cell = element("div", {});
+  cell.append(element("button", {
+    type: "button", class: "danger", id: `delete-${number.id}`, "aria-label": `Delete ${spoken}`,
+    onclick: () => askDelete(number, spoken),
+  }, "Delete"));
+  if (state.confirming === number.id) {
+    cell.append(element("div", { class: "confirm", role: "group", "aria-label": `Confirm deleting ${spoken}` },
+      element("span", {}, `Delete ${spoken}? It is released and cannot be recovered.`),
+      element("button", { type: "button", class: "danger", id: `confirm-delete-${number.id}`, onclick: () => remove(number) }, "Delete number"),
+      element("button", { type: "button", class: "link", onclick: () => { state.confirming = null; render(); } }, "Cancel")));
+    setTimeout(() => { const confirm = $(`confirm-delete-${number.id}`); if (confirm) confirm.focus(); }, 0);
+  }
+  return cell;
+}
+
+function inUseWarning(spoken, names) {
+  return `${spoken} is used by active campaigns: ${names}. Archive those campaigns before deleting this number.`;
+}
+
+function askDelete(number, spoken) {
+  hideBanner();
+  const active = activeCampaignsOf(number);
+  if (active.length > 0) {
+    state.confirming = null;
+    render();
+    showBanner(inUseWarning(spoken, active.map((campaign) => campaign.name).join(", ")));
+    return;
+  }
+  state.confirming = number.id;
+  render();
+}
+
+async function remove(number) {
+  hideBanner();
+  try {
+    await call("Numbers/DeleteNumber", { numberId: number.id });
+    state.confirming = null;
+    await refreshList();
+  } catch (error) {
+    state.confirming = null;
+    render();
+    if (error.reason === "NUMBER_IN_USE") {
+      showBanner(inUseWarning(formatE164(number.e164), (error.metadata.campaign_names || "").replaceAll(",", ", ")));
+    } else {
+      showError(error);
+    }
+  }
+}
+
+// ---- Start ---------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("banner-close").onclick = hideBanner;
+  $("sign-out").onclick = () => signOut();
+  $("number-name").addEventListener("input", updateNameCount);
+  $("add-form").addEventListener("submit", addNumber);
+  $("sign-in-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideBanner();
+    try {
+      await signIn($("token").value.trim());
+    } catch (error) {
+      signOut(error.message);
+    }
+  });
+  updateNameCount();
+  if (state.token) {
+    signIn(state.token).catch((error) => signOut(error.message));
+  } else {
+    signOut();
+  }
+});

@@ -1,0 +1,280 @@
+"""The Phone Numbers page in a real browser (headless Chromium over WebDriver) against a
+real `phone-numbers serve --demo` process: the product text, walked end to end.
+
+Usage: page_test.py BINARY OUTPUT_DIR   (scripts/browser-test.sh runs it)
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+BINARY = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/phone-numbers"
+OUTPUT = sys.argv[2] if len(sys.argv) > 2 else ".build/test-output"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Service_:
+    """`phone-numbers serve --demo` in a temporary data directory."""
+
+    def __init__(self):
+        self.data = tempfile.mkdtemp(prefix="pn-page-")
+        self.http = free_port()
+        self.log = open(os.path.join(self.data, "serve.log"), "w")
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--demo", "--data", self.data, "--port", str(free_port()), "--http-port", str(self.http),
+             "--provisioning-delay", "2s", "--fail-provisioning", "909", "--log-level", "warning"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        credentials = os.path.join(self.data, "demo-credentials.json")
+        deadline = time.time() + 60
+        while not (os.path.exists(credentials) and self.ready()):
+            if self.process.poll() is not None or time.time() > deadline:
+                raise RuntimeError("serve did not start: " + open(os.path.join(self.data, "serve.log")).read())
+            time.sleep(0.2)
+        with open(credentials) as f:
+            self.credentials = json.load(f)
+        self.url = "http://127.0.0.1:%d/" % self.http
+
+    def ready(self):
+        try:
+            return urllib.request.urlopen("http://127.0.0.1:%d/readyz" % self.http, timeout=1).status == 200
+        except OSError:
+            return False
+
+    def call(self, method, request, token):
+        """A unary call through the Connect gateway, as any HTTP client would make it."""
+        req = urllib.request.Request(
+            self.url + "phonenumbers.v1." + method, data=json.dumps(request).encode(), method="POST",
+            headers={"Content-Type": "application/json", "Authorization": "Bearer " + token})
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return json.load(response)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+class PageTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.service = Service_()
+        cls.driver = browser()
+        # The list re-renders on every event: an element read during one is looked up again.
+        cls.wait = WebDriverWait(cls.driver, 20, ignored_exceptions=(StaleElementReferenceException,))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.service.stop()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def sign_in(self, role):
+        d = self.driver
+        d.get(self.service.url)
+        d.execute_script("sessionStorage.clear()")
+        d.get(self.service.url)
+        token = self.wait.until(EC.visibility_of_element_located((By.ID, "token")))
+        token.send_keys(self.service.credentials[role + "_token"])
+        token.send_keys(Keys.ENTER)
+        self.wait.until(EC.visibility_of_element_located((By.ID, "who-text")))
+        self.wait.until(lambda d: d.find_element(By.ID, "count").text.endswith("numbers"))
+
+    def rows(self):
+        return self.driver.find_elements(By.CSS_SELECTOR, "#rows tr")
+
+    def row_text(self, fragment):
+        """The text of the first row whose text has `fragment` ("" when none), read in one step."""
+        return self.driver.execute_script(
+            "const row = [...document.querySelectorAll('#rows tr')].find((r) => r.innerText.includes(arguments[0]));"
+            "return row ? row.innerText : '';", fragment)
+
+    def status_of(self, number_id):
+        tags = self.driver.find_elements(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] .tag' % number_id)
+        return tags[0].get_attribute("data-status") if tags else None
+
+    def add(self, area_code, name=""):
+        before = len(self.rows())
+        Select(self.driver.find_element(By.ID, "area-code")).select_by_value(area_code)
+        field = self.driver.find_element(By.ID, "number-name")
+        field.clear()
+        if name:
+            field.send_keys(name)
+        self.driver.find_element(By.ID, "add-button").click()
+        return before
+
+    def numbers(self):
+        return self.service.call("Numbers/ListNumbers", {}, self.service.credentials["admin_token"])["numbers"]
+
+    def banner_text(self):
+        self.wait.until(EC.visibility_of_element_located((By.ID, "banner")))
+        return self.driver.find_element(By.ID, "banner-text").text
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def test_product_walk(self):
+        d = self.driver
+        admin = self.service.credentials["admin_token"]
+        self.sign_in("admin")
+        self.assertIn("Admin", d.find_element(By.ID, "who-text").text)
+        self.assertIn(self.service.credentials["account_id"], d.find_element(By.ID, "who-text").text)
+        self.assertEqual(d.find_element(By.ID, "count").text, "0 of 5 numbers")
+
+        # The drop-down: 603 never; codes without numbers marked.
+        options = {o.get_attribute("value"): o.text for o in d.find_elements(By.CSS_SELECTOR, "#area-code option")}
+        self.assertNotIn("603", options)
+        self.assertGreater(len(options), 100)
+        self.assertIn("no numbers right now", options["212"])
+        self.assertNotIn("no numbers", options["415"])
+        # Only approved use cases are offered.
+        offered = [o.get_attribute("value") for o in d.find_elements(By.CSS_SELECTOR, "#use-case option")]
+        self.assertEqual(offered, [self.service.credentials["approved_use_case_id"]])
+
+        # The name counts as you type.
+        d.find_element(By.ID, "number-name").send_keys("Ballot chase")
+        self.assertEqual(d.find_element(By.ID, "name-count").text, "12 of 64 characters")
+
+        # Add in 415 with a name: it appears provisioning, then turns green without a reload.
+        self.add("415", "Ballot chase")
+        self.wait.until(lambda d: len(self.rows()) == 1)
+        number = self.numbers()[0]
+        self.assertEqual(number["name"], "Ballot chase")
+        row = self.row_text("(415)")
+        self.assertIn("Ballot chase", row)
+        self.assertIn("CA", row)
+        self.assertEqual(self.status_of(number["id"]), "provisioning")
+        marker = d.execute_script("return window.performance.timeOrigin")
+        self.wait.until(lambda d: self.status_of(number["id"]) == "ready")
+        self.assertEqual(d.execute_script("return window.performance.timeOrigin"), marker, "the page reloaded")
+        self.assertEqual(d.find_element(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] .tag' % number["id"]).text, "Ready")
+
+        # Add in 212: the banner at the top, nothing added.
+        self.add("212")
+        text = self.banner_text()
+        self.assertIn("No phone numbers are available in area code 212", text)
+        self.assertIn("Choose a different area code", text)
+        self.assertEqual(d.find_element(By.ID, "banner").get_attribute("role"), "alert")
+        self.assertEqual(d.execute_script("return document.getElementById('banner').getBoundingClientRect().top"), 0)
+        time.sleep(0.5)
+        self.assertEqual(len(self.rows()), 1)
+        self.assertEqual(len(self.numbers()), 1)
+        d.find_element(By.ID, "banner-close").click()
+
+        # Rename in place with the pencil.
+        d.find_element(By.ID, "rename-" + number["id"]).click()
+        field = self.wait.until(EC.visibility_of_element_located((By.ID, "name-" + number["id"])))
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys("GOTV line", Keys.ENTER)
+        self.wait.until(lambda d: "GOTV line" in self.row_text("(415)"))
+        self.assertEqual(self.numbers()[0]["name"], "GOTV line")
+
+        # A campaign launched on it (through the gateway) shows up live; deleting is refused with its name.
+        campaign = self.service.call("Campaigns/CreateCampaign", {"name": "GOTV", "dedicated": {"numberId": number["id"]}}, admin)
+        self.service.call("Campaigns/LaunchCampaign", {"campaignId": campaign["id"]}, admin)
+        self.wait.until(lambda d: "GOTV (active)" in self.row_text("(415)"))
+        d.find_element(By.ID, "delete-" + number["id"]).click()
+        text = self.banner_text()
+        self.assertIn("GOTV", text)
+        self.assertIn("active campaigns", text)
+        self.assertFalse(d.find_elements(By.ID, "confirm-delete-" + number["id"]))
+        self.assertEqual(len(self.rows()), 1)
+        self.assertEqual(self.numbers()[0]["status"], "NUMBER_STATUS_READY")
+        d.find_element(By.ID, "banner-close").click()
+
+        # One that fails provisioning (909 fails in this run) shows red with the reason and a Retry.
+        self.add("909", "Inland")
+        self.wait.until(lambda d: len(self.rows()) == 2)
+        failing = next(n for n in self.numbers() if n["areaCode"] == "909")
+        self.wait.until(lambda d: self.status_of(failing["id"]) == "failed")
+        self.assertIn("Retry", self.row_text("(909)"))
+        self.assertTrue(d.find_element(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] .failure' % failing["id"]).text)
+
+        # Two more: one ready soon, one still provisioning when the screenshot is taken.
+        self.add("510", "East Bay")
+        self.wait.until(lambda d: len(self.rows()) == 3)
+        self.add("312", "Chicago")
+        self.wait.until(lambda d: len(self.rows()) == 4)
+        self.wait.until(lambda d: self.status_of(next(n["id"] for n in self.numbers() if n["areaCode"] == "510")) == "ready")
+        self.add("718", "Brooklyn")
+        self.wait.until(lambda d: len(self.rows()) == 5)
+        self.assertEqual(d.find_element(By.ID, "count").text, "5 of 5 numbers")
+        # At five the add box is disabled.
+        self.assertFalse(d.find_element(By.ID, "add-button").is_enabled())
+        self.assertFalse(d.find_element(By.ID, "area-code").is_enabled())
+        self.assertTrue(d.find_element(By.ID, "limit-note").is_displayed())
+        statuses = {self.status_of(n["id"]) for n in self.numbers()}
+        self.assertTrue({"ready", "failed"} <= statuses, statuses)
+        os.makedirs(OUTPUT, exist_ok=True)
+        d.save_screenshot(os.path.join(OUTPUT, "phone-numbers-page.png"))
+
+        # A phone-width screen still shows every number.
+        d.set_window_size(390, 900)
+        self.assertEqual(len([r for r in self.rows() if r.is_displayed()]), 5)
+        self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"),
+                             d.execute_script("return window.innerWidth"), "the page scrolls sideways on a phone")
+        d.save_screenshot(os.path.join(OUTPUT, "phone-numbers-page-narrow.png"))
+        d.set_window_size(1280, 1000)
+
+        # A texter sees the list read-only: no add box, no pencil, no delete, no retry.
+        self.sign_in("texter")
+        self.assertIn("Texter", d.find_element(By.ID, "who-text").text)
+        self.wait.until(lambda d: len(self.rows()) == 5)
+        self.assertFalse(d.find_element(By.ID, "create").is_displayed())
+        self.assertFalse(d.find_elements(By.CSS_SELECTOR, "#rows .pencil"))
+        self.assertFalse(d.find_elements(By.CSS_SELECTOR, "#rows button.danger"))
+        self.assertNotIn("Retry", d.find_element(By.ID, "rows").text)
+
+        # The token lives in this tab's sessionStorage only, never in the URL.
+        self.assertNotIn("pn_", d.current_url)
+        d.find_element(By.ID, "sign-out").click()
+        self.assertTrue(d.find_element(By.ID, "token").is_displayed())
+        self.assertIsNone(d.execute_script("return sessionStorage.getItem('phone-numbers.token')"))
+
+    def test_bad_token_is_refused_with_the_reason(self):
+        d = self.driver
+        d.get(self.service.url)
+        d.execute_script("sessionStorage.clear()")
+        d.get(self.service.url)
+        token = self.wait.until(EC.visibility_of_element_located((By.ID, "token")))
+        token.send_keys("pn_not_a_token", Keys.ENTER)
+        self.assertIn("token", self.banner_text().lower())
+        self.assertTrue(d.find_element(By.ID, "token").is_displayed())
+        self.assertFalse(d.find_element(By.ID, "app").is_displayed())
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
