@@ -224,7 +224,8 @@ let package = Package(
                 "PhoneNumbersService", "PhoneNumbersSQLite", "PhoneNumbersPostgres", "PhoneNumbersSQL", "SimulatedProvider",
                 "PhoneNumbersClient",
                 "PhoneNumbersProto",
-                "RPCCore", "RPCNIO", "Storage", "OperationsHTTP", "TelnyxProvider", "TelnyxEmulator", "TelnyxAPI",
+                "RPCCore", "RPCNIO", "Storage", "OperationsHTTP", "ConnectGateway", "TelnyxProvider", "TelnyxEmulator", "TelnyxAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // The walk-through and command-line tests run the executable: built first.
                 "PhoneNumbersCLI", "TelnyxEmulatorCommand",
                 .product(name: "Logging", package: "swift-log"),

@@ -43,10 +43,21 @@ public struct ConnectGateway: Sendable {
         self.logger = logger
     }
 
+    /// Who sent a request: the client's address (`host:port`) and when its connection closes.
+    public struct Client: Sendable {
+        public var peer: String
+        /// Completes when the client's connection closes: its open streams then end.
+        public var closed: EventLoopFuture<Void>?
+
+        public init(peer: String, closed: EventLoopFuture<Void>?) {
+            self.peer = peer
+            self.closed = closed
+        }
+    }
+
     /// Adds `POST /{service}/{method}` to `http`: a method with a JSON mapping is served,
-    /// any other path answers Connect's `unimplemented`. `peer` tells a request's client
-    /// address (`host:port`).
-    public func register<Context: RequestContext>(on http: Router<Context>, peer: @escaping @Sendable (Context) -> String) {
+    /// any other path answers Connect's `unimplemented`. `client` tells who sent a request.
+    public func register<Context: RequestContext>(on http: Router<Context>, client: @escaping @Sendable (Context) -> Client) {
         http.post("{service}/{method}") { request, context in
             let path = request.uri.path
             guard let transcoder = router.jsonTranscoder(path) else {
@@ -55,12 +66,13 @@ public struct ConnectGateway: Sendable {
                     ?? RPCError(code: .unimplemented, message: "\(path) has no JSON mapping", reason: "UNKNOWN_METHOD")
                 return Self.unaryError(error, status: .notFound)
             }
-            return await self.serve(request, transcoder, peer: peer(context))
+            return await self.serve(request, transcoder, client: client(context))
         }
     }
 
     /// Serves one call of `transcoder`'s method.
-    func serve(_ request: Request, _ transcoder: JSONTranscoder, peer: String) async -> Response {
+    func serve(_ request: Request, _ transcoder: JSONTranscoder, client: Client) async -> Response {
+        let peer = client.peer
         let streaming = transcoder.descriptor.kind == .serverStreaming
         let fail = { (error: RPCError) in streaming ? Self.streamError(error) : Self.unaryError(error) }
         let codec: ConnectCodec
@@ -108,7 +120,8 @@ public struct ConnectGateway: Sendable {
         }
         if streaming {
             leaveOnReturn = false
-            return stream(caller.serverStreamingCall(transcoder.descriptor, request: message, options: options), transcoder, codec, host)
+            let messages = caller.serverStreamingCall(transcoder.descriptor, request: message, options: options)
+            return stream(messages, transcoder, codec, host, closed: client.closed)
         }
         do throws(RPCError) {
             let response = try await caller.unaryCall(transcoder.descriptor, request: message, options: options)
@@ -127,22 +140,37 @@ public struct ConnectGateway: Sendable {
     }
 
     /// The response of a streaming call: each message in an envelope, then the end of
-    /// the stream with the call's error, if any.
+    /// the stream with the call's error, if any. When the client's connection closes the
+    /// call is cancelled at once (not at its next message) and its slot given back.
     private func stream(
         _ messages: AsyncThrowingStream<[UInt8], any Error>,
         _ transcoder: JSONTranscoder,
         _ codec: ConnectCodec,
-        _ host: String
+        _ host: String,
+        closed: EventLoopFuture<Void>?
     ) -> Response {
         let calls = self.calls
         return Response(
             status: .ok,
             headers: [.contentType: codec.contentType],
             body: ResponseBody { writer in
-                defer { calls.leave(host) }
+                let (relayed, relay) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+                let pump = Task {
+                    do {
+                        for try await message in messages { relay.yield(message) }
+                        relay.finish()
+                    } catch {
+                        relay.finish(throwing: error)
+                    }
+                }
+                closed?.whenComplete { _ in pump.cancel() }
+                defer {
+                    pump.cancel()
+                    calls.leave(host)
+                }
                 var end = JSONValue.object([])
                 do {
-                    for try await message in messages {
+                    for try await message in relayed {
                         try await writer.write(ConnectEnvelope(payload: try codec.response(message, transcoder)).framed)
                     }
                 } catch let error as RPCError {

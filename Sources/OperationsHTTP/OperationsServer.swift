@@ -86,15 +86,16 @@ public struct OperationsServer: Service {
             return now.isReady ? Self.text(.ok, "ready") : Self.text(.serviceUnavailable, "not ready: \(now.reason)")
         }
         if let gateway {
-            gateway.register(on: router) { $0.peer }
-            try Page.load().register(on: router)
+            gateway.register(on: router) { ConnectGateway.Client(peer: $0.peer, closed: $0.closed) }
+            Page.load(logger: logger).register(on: router)
         }
         let onListening = self.onListening
         let logger = self.logger
         let application = Application(
             router: router,
-            // An idle connection is closed: many idle clients cannot hold the listener.
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            // An idle connection is closed (many idle clients cannot hold the listener), and so
+            // is one whose client hung up (its streams end at once).
+            server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnInputEnd()], idleTimeout: .seconds(30))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "phone-numbers"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -112,10 +113,13 @@ public struct OperationsServer: Service {
     struct ListenerRequestContext: RequestContext, RemoteAddressRequestContext {
         var coreContext: CoreRequestContextStorage
         let remoteAddress: SocketAddress?
+        /// Completes when the client's connection closes.
+        let closed: EventLoopFuture<Void>
 
         init(source: ApplicationRequestContextSource) {
             coreContext = .init(source: source)
             remoteAddress = source.channel.remoteAddress
+            closed = source.channel.closeFuture
         }
 
         /// `host:port` of the client.

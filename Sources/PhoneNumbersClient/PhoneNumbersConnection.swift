@@ -53,8 +53,13 @@ public struct PhoneNumbersConnection: Sendable {
                 localAddress: localAddress
             )
         }
-        let rpc: any RPCConnectionClient =
-            configurations.count == 1 ? RPCClient(configuration: configurations[0]) : MultiEndpointClient(endpoints: configurations)
+        self.init(
+            rpc: configurations.count == 1 ? RPCClient(configuration: configurations[0]) : MultiEndpointClient(endpoints: configurations)
+        )
+    }
+
+    /// A client whose calls go through `rpc`, e.g. another transport to the same service.
+    public init(rpc: any RPCConnectionClient) {
         self.rpc = rpc
         accounts = AccountsClient(rpc)
         registration = RegistrationClient(rpc)

@@ -1,5 +1,7 @@
+import ConnectGateway
 import Foundation
 import Logging
+import OperationsHTTP
 import PhoneNumbersClient
 import PhoneNumbersPostgres
 import PhoneNumbersSQL
@@ -7,6 +9,7 @@ import PhoneNumbersSQLite
 import PhoneNumbersServer
 import PhoneNumbersService
 import Prometheus
+import RPCCore
 import RPCNIO
 import SimulatedProvider
 import Storage
@@ -143,7 +146,37 @@ final class ServiceHarness: @unchecked Sendable {
         if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
         tasks = [Task { try await server.run() }]
         port = try await server.rpcServer.listeningAddress().port!
+        httpPort = try await startHTTP(router: server.router)
     }
+
+    /// The HTTP listener with the Connect gateway and the page, as `serve --http-port` runs it.
+    private func startHTTP(router: RPCRouter) async throws -> Int {
+        let bound = Mutex<Int?>(nil)
+        let listener = OperationsServer(
+            host: "127.0.0.1",
+            port: 0,
+            registry: metrics,
+            readiness: { .ready },
+            onListening: { port in bound.withLock { $0 = port } },
+            gateway: ConnectGateway(router: router, logger: logger),
+            logger: logger
+        )
+        tasks.append(Task { try await listener.run() })
+        for _ in 0..<1000 {
+            if let port = bound.withLock({ $0 }) { return port }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("the HTTP listener did not start")
+    }
+
+    /// The port of the HTTP listener (metrics, probes, the Connect gateway, the page).
+    private(set) var httpPort = 0
+
+    /// The service's methods, as the gateway routes them.
+    var router: RPCRouter { server!.router }
+
+    /// How the suite's clients reach the service: "pnrpc", or "connect" (the JSON gateway).
+    static let transport = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_TRANSPORT"] ?? "pnrpc"
 
     /// Stops serving and running jobs, as a crash would (in-flight work is abandoned).
     func stop() async {
@@ -238,7 +271,8 @@ final class ServiceHarness: @unchecked Sendable {
     }
 
     func connection(_ token: String?) -> PhoneNumbersConnection {
-        PhoneNumbersConnection(host: "127.0.0.1", port: port, token: token)
+        if Self.transport == "connect" { return PhoneNumbersConnection(rpc: ConnectCaller(port: httpPort, token: token)) }
+        return PhoneNumbersConnection(host: "127.0.0.1", port: port, token: token)
     }
 
     var operatorAPI: PhoneNumbersConnection { connection(operatorToken) }
@@ -269,6 +303,8 @@ struct Tenant {
     let texter: PhoneNumbersConnection
     let approvedUseCase: String
     let memberIDs: [Role: String]
+    /// Each member's bearer token, for clients other than the connections above.
+    let tokens: [Role: String]
 
     static func make(_ harness: ServiceHarness, country: String = "US", name: String = "Test Org") async throws -> Tenant {
         let op = harness.operatorAPI
@@ -303,7 +339,8 @@ struct Tenant {
             supervisor: harness.connection(tokens[.supervisor]),
             texter: harness.connection(tokens[.texter]),
             approvedUseCase: useCaseID,
-            memberIDs: members
+            memberIDs: members,
+            tokens: tokens
         )
     }
 
