@@ -84,7 +84,7 @@ enum CrashSafety {
               provider numbers with no held number: \(orphans.count)
               numbers held twice:                  \(heldTwice.count)
               duplicates from idempotent retries:  \(duplicates)
-              \(inspection.kind == "SQLite" ? "PRAGMA integrity_check:             " : "event sequences without gaps:       ") \(integrity)
+              \(inspection.kind.integrityLabel) \(integrity)
             """
         )
         let ok =

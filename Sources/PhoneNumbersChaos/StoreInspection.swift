@@ -7,21 +7,35 @@ import Storage
 /// the SQLite file in the data directory or the PostgreSQL database the replicas share;
 /// the simulated provider's numbers are in its SQLite file (the store's own on SQLite).
 struct StoreInspection: Sendable {
-    /// What the store is, for the report.
-    let kind: String
+    /// Which store the drill ran on.
+    enum Kind: Sendable {
+        case sqlite
+        case postgres
+
+        /// The report's label for the store's own health check.
+        var integrityLabel: String {
+            switch self {
+            case .sqlite: "PRAGMA integrity_check:             "
+            case .postgres: "event sequences without gaps:       "
+            }
+        }
+    }
+
+    /// What the store is.
+    let kind: Kind
     private let store: StoreSQL
     private let provider: DatabasePool
     private let close: @Sendable () async -> Void
 
     static func sqlite(_ path: String) throws -> StoreInspection {
         let pool = try DatabasePool(path: path, configuration: .init(readers: 1))
-        return StoreInspection(kind: "SQLite", store: StoreSQL(pool), provider: pool, close: {})
+        return StoreInspection(kind: .sqlite, store: StoreSQL(pool), provider: pool, close: {})
     }
 
     static func postgres(_ url: PostgresDatabaseURL, providerFile: String) async throws -> StoreInspection {
         let store = try await PostgresPhoneNumbersStore.open(url, connections: 2)
         return StoreInspection(
-            kind: "PostgreSQL",
+            kind: .postgres,
             store: StoreSQL(store),
             provider: try DatabasePool(path: providerFile, configuration: .init(readers: 1)),
             close: { await store.close() }
@@ -51,7 +65,7 @@ struct StoreInspection: Sendable {
     /// on PostgreSQL, the accounts whose event log has a gap or a duplicate (the numbering
     /// several replicas share).
     func integrity() async throws -> String {
-        if kind == "SQLite" {
+        if kind == .sqlite {
             return try await query("PRAGMA integrity_check").first?.get("integrity_check", as: String.self) ?? "no answer"
         }
         let broken = try await query(

@@ -8,7 +8,7 @@ import PostgresNIO
 /// account's rows runs again holding that account's advisory lock, taken before its
 /// snapshot, so an account's colliding writers take turns instead of colliding again;
 /// other runs again pause a short random time. A write that has lost `escalateAfter`
-/// times runs alone: every write holds the writers' turn (an advisory lock) shared, and
+/// times runs exclusive: every write holds the writers' turn (an advisory lock) shared, and
 /// it takes the turn exclusively before its snapshot, so newcomers cannot beat it again.
 ///
 /// A read body that issues one statement needs no transaction: that statement is a
@@ -50,18 +50,18 @@ enum PostgresTransaction {
         // The accounts whose writers this transaction queues behind before its next run.
         var queueBehind: [String] = []
         while true {
-            // A write that lost this often runs alone: every write holds the writers' turn
+            // A write that lost this often runs exclusive: every write holds the writers' turn
             // shared, and this one takes it whole before its snapshot, so it cannot lose again.
             // (Account locks first, then the turn, in every run: no lock waits in a cycle.)
-            let alone = mode == .write && attempt > escalateAfter
+            let exclusive = mode == .write && attempt > escalateAfter
             try session.lockAccounts(queueBehind)
             defer { try? session.unlockAccounts(queueBehind) }
-            if alone { try session.command("SELECT pg_advisory_lock(\(writersTurn))") }
-            defer { if alone { try? session.command("SELECT pg_advisory_unlock(\(writersTurn))") } }
+            if exclusive { try session.command("SELECT pg_advisory_lock(\(writersTurn))") }
+            defer { if exclusive { try? session.command("SELECT pg_advisory_unlock(\(writersTurn))") } }
             session.forgetAccountsWritten()
             do {
                 try session.command(begin)
-                if mode == .write, !alone { try session.command("SELECT pg_advisory_xact_lock_shared(\(writersTurn))") }
+                if mode == .write, !exclusive { try session.command("SELECT pg_advisory_xact_lock_shared(\(writersTurn))") }
                 let value: T
                 do {
                     value = try body(session)
@@ -97,7 +97,7 @@ enum PostgresTransaction {
     /// After this many runs a write takes the writers' turn for itself.
     static let escalateAfter = 4
 
-    /// The advisory lock every write holds shared and a write that keeps losing holds alone
+    /// The advisory lock every write holds shared and a write that keeps losing holds exclusively
     /// (two keys: apart from the migrations' single key and the accounts' locks).
     static let writersTurn = "7421, 0"
 

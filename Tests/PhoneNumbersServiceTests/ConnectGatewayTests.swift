@@ -367,3 +367,54 @@ final class RawSocket: Sendable {
         _ = Glibc.close(descriptor)
     }
 }
+
+/// The gateway's pieces without I/O: envelopes, error bodies, code names.
+@Suite("Connect pieces")
+struct ConnectPiecesTests {
+    @Test("an envelope is read only once whole; several in one buffer come out in order")
+    func envelopes() {
+        var buffer = ByteBuffer()
+        ConnectEnvelope(payload: Array("{\"a\":1}".utf8)).write(into: &buffer)
+        ConnectEnvelope(flags: ConnectEnvelope.endStreamFlag, payload: Array("{}".utf8)).write(into: &buffer)
+        var partial = buffer.getSlice(at: 0, length: 9)!
+        #expect(ConnectEnvelope.read(from: &partial) == nil)
+        #expect(partial.readableBytes == 9, "nothing is consumed from a partial envelope")
+        #expect(ConnectEnvelope.read(from: &buffer) == ConnectEnvelope(payload: Array("{\"a\":1}".utf8)))
+        #expect(ConnectEnvelope.read(from: &buffer)?.flags == ConnectEnvelope.endStreamFlag)
+        #expect(ConnectEnvelope.read(from: &buffer) == nil)
+    }
+
+    @Test("an error survives its Connect JSON form: code, message, reason, domain and metadata")
+    func errorRoundTrip() {
+        let error = RPCError(
+            code: .failedPrecondition,
+            message: "number +14155550100 is used by active campaigns: GOTV (ACTIVE)",
+            details: ErrorDetails(
+                reason: "NUMBER_IN_USE",
+                domain: "phonenumbers.v1",
+                metadata: ["campaign_names": "GOTV", "campaign_ids": "cmp_1"]
+            )
+        )
+        let json = ConnectError.json(error)
+        #expect(ConnectError.error(from: json, httpStatus: 400) == error)
+        #expect(json.rendered().contains(#""code":"failed_precondition""#))
+        #expect(ConnectError.error(from: nil, httpStatus: 503).code == .unavailable)
+        #expect(ConnectError.error(from: .object([("code", .string("teleported"))]), httpStatus: 418).code == .unknown)
+    }
+
+    @Test("every status code has Connect's name and HTTP status, and names read back")
+    func codes() {
+        #expect(StatusCode.cancelled.connectName == "canceled")
+        #expect(StatusCode.invalidArgument.connectName == "invalid_argument")
+        let statuses: [StatusCode: Int] = [
+            .cancelled: 499, .unknown: 500, .invalidArgument: 400, .deadlineExceeded: 504, .notFound: 404, .alreadyExists: 409,
+            .permissionDenied: 403, .resourceExhausted: 429, .failedPrecondition: 400, .aborted: 409, .outOfRange: 400,
+            .unimplemented: 501, .internal: 500, .unavailable: 503, .dataLoss: 500, .unauthenticated: 401,
+        ]
+        for code in StatusCode.allCases where code != .ok {
+            #expect(code.connectHTTPStatus == statuses[code], "\(code)")
+            #expect(StatusCode(connectName: code.connectName) == code)
+        }
+        #expect(StatusCode(connectName: "ok") == nil)
+    }
+}
