@@ -5,7 +5,7 @@
 # Usage: scripts/browser-test.sh [OUTPUT_DIR]   (default .build/test-output; needs a built phone-numbers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-system-packages.sh chromium chromium-driver python3-selenium
+scripts/ensure-system-packages.sh chromium chromium-driver python3-selenium fonts-liberation
 output=${1:-.build/test-output}
 binary=$(swift build --show-bin-path)/phone-numbers
 [ -x "$binary" ] || swift build --product phone-numbers
