@@ -150,7 +150,10 @@ class PageTests(unittest.TestCase):
         d = self.driver
         admin = self.service.credentials["admin_token"]
         self.sign_in("admin")
-        self.assertIn("Admin", d.find_element(By.ID, "who-text").text)
+        who = d.find_element(By.ID, "who-text").text
+        self.assertIn("Admin", who)
+        self.assertIn("Demo Organization", who)
+        self.assertIn("Adam Admin", who)
         self.assertIn(self.service.credentials["account_id"], d.find_element(By.ID, "who-text").text)
         self.assertEqual(d.find_element(By.ID, "count").text, "0 of 5 numbers")
 

@@ -167,11 +167,13 @@ async function signIn(token) {
   if (!who.accountId) throw new CallError("invalid_argument", "This token does not belong to an account; sign in with a member's token.");
   state.who = who;
   sessionStorage.setItem(TOKEN_KEY, token);
-  state.account = await call("Accounts/GetAccount", {});
+  const [account, members] = await Promise.all([call("Accounts/GetAccount", {}), call("Accounts/ListMembers", {})]);
+  state.account = account;
+  const me = (members.members || []).find((member) => member.id === who.memberId);
   $("sign-in").hidden = true;
   $("app").hidden = false;
   $("who").hidden = false;
-  $("who-text").textContent = `Signed in as ${roleName(who.role)} · ${state.account.name} (${state.account.id})`;
+  $("who-text").textContent = `Signed in as ${me ? me.name + " · " : ""}${roleName(who.role)} · ${account.name} (${account.id})`;
   document.body.classList.toggle("read-only", !canManage());
   await loadChoices();
   await refreshList();
