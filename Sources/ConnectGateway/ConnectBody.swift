@@ -16,12 +16,12 @@ enum ConnectBody {
                         RPCError(
                             code: .resourceExhausted,
                             message: "the request body exceeds the limit of \(limits.maxBodySize) bytes",
-                            reason: "MESSAGE_TOO_LARGE",
+                            reason: .messageTooLarge,
                             metadata: ["limit": String(limits.maxBodySize)]
                         )
                     )
                 } catch {
-                    return .failure(RPCError(code: .cancelled, message: "the request body ended early", reason: "CANCELLED"))
+                    return .failure(RPCError(code: .cancelled, message: "the request body ended early", reason: .cancelled))
                 }
             }
             group.addTask {
@@ -32,7 +32,7 @@ enum ConnectBody {
             group.cancelAll()
             return first
                 ?? .failure(
-                    RPCError(code: .deadlineExceeded, message: "the request body did not arrive in time", reason: "BODY_READ_TIMEOUT")
+                    RPCError(code: .deadlineExceeded, message: "the request body did not arrive in time", reason: .bodyReadTimeout)
                 )
         }
         return try result.get()

@@ -23,7 +23,7 @@ enum ConnectCodec: Sendable {
                 RPCError(
                     code: .invalidArgument,
                     message: "Content-Type \(type.isEmpty ? "(none)" : type) is not accepted here: send \(expected)",
-                    reason: "UNSUPPORTED_CONTENT_TYPE",
+                    reason: .unsupportedContentType,
                     metadata: ["content_type": type]
                 )
             )
@@ -46,7 +46,7 @@ enum ConnectCodec: Sendable {
     func request(_ body: [UInt8], _ transcoder: JSONTranscoder) throws(RPCError) -> [UInt8] {
         guard isJSON else { return body }
         guard let json = JSONText.parse(body) else {
-            throw RPCError(code: .invalidArgument, message: "the request body is not JSON", reason: "MALFORMED_JSON")
+            throw RPCError(code: .invalidArgument, message: "the request body is not JSON", reason: .malformedJson)
         }
         do {
             return try transcoder.requestFromJSON(json)
@@ -54,7 +54,7 @@ enum ConnectCodec: Sendable {
             throw RPCError(
                 code: .invalidArgument,
                 message: "the request's JSON does not fit the message: \(error)",
-                reason: "INVALID_JSON_FIELD",
+                reason: .invalidJsonField,
                 metadata: ["field": error.path]
             )
         }
@@ -66,7 +66,7 @@ enum ConnectCodec: Sendable {
         do {
             return Array(try transcoder.responseToJSON(message).rendered().utf8)
         } catch {
-            throw RPCError(code: .internal, message: "internal error", reason: "INTERNAL")
+            throw RPCError(code: .internal, message: "internal error", reason: .internal)
         }
     }
 }
@@ -83,7 +83,7 @@ enum ConnectRequestHeaders {
             throw RPCError(
                 code: .invalidArgument,
                 message: "Connect-Protocol-Version \(version) is not supported: send 1",
-                reason: "UNSUPPORTED_VERSION"
+                reason: .unsupportedVersion
             )
         }
         if let timeout = headers[HTTPField.Name("connect-timeout-ms")!] {
@@ -91,7 +91,7 @@ enum ConnectRequestHeaders {
                 throw RPCError(
                     code: .invalidArgument,
                     message: "Connect-Timeout-Ms must be 1 to 10 digits of milliseconds",
-                    reason: "INVALID_TIMEOUT"
+                    reason: .invalidTimeout
                 )
             }
             options.timeout = .milliseconds(milliseconds)

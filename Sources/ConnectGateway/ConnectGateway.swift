@@ -63,7 +63,7 @@ public struct ConnectGateway: Sendable {
             guard let transcoder = router.jsonTranscoder(path) else {
                 let error =
                     router.route(path).failure
-                    ?? RPCError(code: .unimplemented, message: "\(path) has no JSON mapping", reason: "UNKNOWN_METHOD")
+                    ?? RPCError(code: .unimplemented, message: "\(path) has no JSON mapping", reason: .unknownMethod)
                 return Self.unaryError(error, status: .notFound)
             }
             return await self.serve(request, transcoder, client: client(context))
@@ -86,7 +86,7 @@ public struct ConnectGateway: Sendable {
                 RPCError(
                     code: .resourceExhausted,
                     message: "more than \(limits.maxCallsPerClient) calls at once from one client",
-                    reason: "TOO_MANY_CONCURRENT_CALLS",
+                    reason: .tooManyConcurrentCalls,
                     metadata: ["limit": String(limits.maxCallsPerClient)]
                 )
             )
@@ -101,13 +101,13 @@ public struct ConnectGateway: Sendable {
             var body = try await ConnectBody.read(request, limits: limits)
             if streaming {
                 guard let envelope = ConnectEnvelope.read(from: &body), body.readableBytes == 0 else {
-                    throw RPCError(code: .invalidArgument, message: "the request is not one Connect envelope", reason: "MALFORMED_ENVELOPE")
+                    throw RPCError(code: .invalidArgument, message: "the request is not one Connect envelope", reason: .malformedEnvelope)
                 }
                 guard envelope.flags & ConnectEnvelope.compressedFlag == 0 else {
                     throw RPCError(
                         code: .unimplemented,
                         message: "compressed messages are not supported",
-                        reason: "UNSUPPORTED_COMPRESSION"
+                        reason: .unsupportedCompression
                     )
                 }
                 message = try codec.request(envelope.payload, transcoder)

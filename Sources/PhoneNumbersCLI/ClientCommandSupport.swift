@@ -19,10 +19,10 @@ func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) as
         return result
     } catch let error as RPCError {
         await api.close()
-        let unreachable = ["CONNECT_FAILED", "CONNECTION_LOST", "SERVER_SHUTDOWN"].contains(error.reason ?? "")
+        let unreachable = [RuntimeReason.connectFailed, .connectionLost, .serverShutdown].contains(error.runtimeReason)
         if options.json {
             print(errorJSON(error).rendered(pretty: true))
-        } else if error.reason == "CONNECT_FAILED" {
+        } else if error.runtimeReason == .connectFailed {
             printError(
                 "cannot reach the server at \(address) (\(TerminalText.safe(error.message))). Is `phone-numbers serve` running there? Set --server or PHONE_NUMBERS_SERVER."
             )

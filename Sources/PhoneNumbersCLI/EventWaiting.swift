@@ -39,7 +39,7 @@ func watchChanges(
             throw RPCError(
                 code: .unavailable,
                 message: "the server ended the event stream before the wait was over",
-                reason: "CONNECTION_LOST"
+                reason: .connectionLost
             )
         } catch let error as RPCError where error.code == .unavailable && losses < 3 && ContinuousClock.now < deadline {
             losses += 1
@@ -59,7 +59,7 @@ private func startWatch(
     let remaining = max(deadline - ContinuousClock.now, .milliseconds(1))
     var events = api.events.watchEvents(request, options: CallOptions(timeout: remaining)).makeAsyncIterator()
     guard let started = try await events.next(), started.kind == "WATCH_STARTED" else {
-        throw RPCError(code: .internal, message: "the event stream did not start", reason: "WATCH_NOT_STARTED")
+        throw RPCError(code: .internal, message: "the event stream did not start", reason: .watchNotStarted)
     }
     return (events, max(started.sequence, request.since))
 }

@@ -46,7 +46,7 @@ public final class HealthProvider: HealthService {
             throw RPCError(
                 code: .notFound,
                 message: "unknown service \(request.service)",
-                reason: "SERVICE_UNKNOWN",
+                reason: .serviceUnknown,
                 metadata: ["service": request.service]
             )
         }

@@ -111,6 +111,6 @@ extension RPCError {
     public static let deadlineExceeded = RPCError(
         code: .deadlineExceeded,
         message: "the deadline passed before the call completed",
-        reason: "DEADLINE_EXCEEDED"
+        reason: .deadlineExceeded
     )
 }

@@ -55,7 +55,7 @@ extension ProtoMessage {
         do {
             return try Self(serializedBytes: bytes)
         } catch {
-            throw RPCError(code: .internal, message: "the response could not be decoded: \(error)", reason: "MALFORMED_RESPONSE")
+            throw RPCError(code: .internal, message: "the response could not be decoded: \(error)", reason: .malformedResponse)
         }
     }
 }

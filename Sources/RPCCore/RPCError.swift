@@ -35,8 +35,12 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An error raised by the runtime itself, with a reason in the `pnrpc` domain.
-    public init(code: StatusCode, message: String, reason: String, metadata: [String: String] = [:]) {
-        self.init(code: code, message: message, details: ErrorDetails(reason: reason, domain: RPCError.runtimeDomain, metadata: metadata))
+    public init(code: StatusCode, message: String, reason: RuntimeReason, metadata: [String: String] = [:]) {
+        self.init(
+            code: code,
+            message: message,
+            details: ErrorDetails(reason: reason.rawValue, domain: RPCError.runtimeDomain, metadata: metadata)
+        )
     }
 
     /// The domain of reasons raised by the runtime.
@@ -62,9 +66,9 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         case let error as any RPCErrorConvertible:
             return error.rpcError
         case is CancellationError:
-            return RPCError(code: .cancelled, message: "the call was cancelled", reason: "CANCELLED")
+            return RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled)
         default:
-            return RPCError(code: .internal, message: "internal error", reason: "INTERNAL")
+            return RPCError(code: .internal, message: "internal error", reason: .internal)
         }
     }
 }

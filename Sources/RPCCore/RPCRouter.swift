@@ -42,13 +42,13 @@ public struct RPCRouter: Sendable {
                 RPCError(
                     code: .unimplemented,
                     message: "method \(path) is not implemented",
-                    reason: "UNKNOWN_METHOD",
+                    reason: .unknownMethod,
                     metadata: ["method": path]
                 )
             )
         }
         return .failure(
-            RPCError(code: .unimplemented, message: "no service serves \(path)", reason: "UNKNOWN_SERVICE", metadata: ["method": path])
+            RPCError(code: .unimplemented, message: "no service serves \(path)", reason: .unknownService, metadata: ["method": path])
         )
     }
 }

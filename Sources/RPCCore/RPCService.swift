@@ -42,7 +42,7 @@ public struct RawResponseWriter: Sendable {
 
     /// The writer a unary call gets: unary handlers return their response instead.
     public static let unary = RawResponseWriter { _ in
-        throw RPCError(code: .internal, message: "a unary method cannot stream responses", reason: "NOT_STREAMING")
+        throw RPCError(code: .internal, message: "a unary method cannot stream responses", reason: .notStreaming)
     }
 }
 
@@ -102,21 +102,21 @@ extension RPCError {
     public init(decoding error: ProtoDecodingError, what: String) {
         switch error {
         case .malformed:
-            self.init(code: .invalidArgument, message: "the \(what) message could not be decoded", reason: "MALFORMED_MESSAGE")
+            self.init(code: .invalidArgument, message: "the \(what) message could not be decoded", reason: .malformedMessage)
         case .invalidUTF8:
-            self.init(code: .invalidArgument, message: "the \(what) message has a string that is not valid UTF-8", reason: "INVALID_UTF8")
+            self.init(code: .invalidArgument, message: "the \(what) message has a string that is not valid UTF-8", reason: .invalidUtf8)
         case .allocationLimitExceeded(let budget):
             self.init(
                 code: .invalidArgument,
                 message: "the \(what) message is too complex to decode",
-                reason: "MESSAGE_TOO_COMPLEX",
+                reason: .messageTooComplex,
                 metadata: ["allocation_budget": String(budget)]
             )
         case .messageTooLarge(let size, let limit):
             self.init(
                 code: .resourceExhausted,
                 message: "the \(what) message of \(size) bytes exceeds the limit of \(limit) bytes",
-                reason: "MESSAGE_TOO_LARGE",
+                reason: .messageTooLarge,
                 metadata: ["limit": String(limit)]
             )
         }

@@ -100,7 +100,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             ?? RPCError(
                 code: .unavailable,
                 message: "the connection was lost before the call completed; it may have been processed",
-                reason: "CONNECTION_LOST"
+                reason: .connectionLost
             )
         failAll(lost) { _ in true }
         for entry in queue {
@@ -120,7 +120,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 code: .unavailable,
                 message:
                     "the TLS handshake failed (\(error)); nothing was processed. Check the CA, the server name and, for mutual TLS, the client certificate",
-                reason: "TLS_HANDSHAKE_FAILED"
+                reason: .tlsHandshakeFailed
             )
         }
         context.close(promise: nil)
@@ -138,12 +138,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 ? RPCError(
                     code: .unavailable,
                     message: "the server speaks TLS and this client does not use it; configure TLS (--tls or --tls-ca)",
-                    reason: "SERVER_REQUIRES_TLS"
+                    reason: .serverRequiresTls
                 )
                 : RPCError(
                     code: .unavailable,
                     message: "the server did not answer with a PNRPC preface; is this a PNRPC port?",
-                    reason: "BAD_SERVER_PREFACE"
+                    reason: .badServerPreface
                 )
             context.close(promise: nil)
         } catch {
@@ -155,7 +155,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func start(_ handle: CallHandle, _ call: PendingCall, _ outbound: OutboundCall) {
         if handle.cancelled {
-            call.fail(RPCError(code: .cancelled, message: "the call was cancelled", reason: "CANCELLED"))
+            call.fail(RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled))
             return
         }
         guard open, !goneAway else {
@@ -200,10 +200,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func cancel(_ handle: CallHandle) {
         guard let id = handle.id else {
             handle.cancelled = true
-            dropQueued(handle, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: "CANCELLED"))
+            dropQueued(handle, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled))
             return
         }
-        finish(id, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: "CANCELLED"), sendCancel: true)
+        finish(id, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled), sendCancel: true)
     }
 
     func ping() -> EventLoopFuture<Void> {
@@ -312,7 +312,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                     startQueued()
                 }
             default:
-                throw ConnectionError.protocolViolation(reason: "UNEXPECTED_FRAME", message: "unexpected frame from the server")
+                throw ConnectionError.protocolViolation(reason: .unexpectedFrame, message: "unexpected frame from the server")
             }
         }
     }
@@ -332,16 +332,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
 extension RPCError {
     /// A call the client never sent (the connection was closing); safe to retry.
-    static let notSent = RPCError(code: .unavailable, message: "the connection is closing; the call was not sent", reason: "NOT_SENT")
+    static let notSent = RPCError(code: .unavailable, message: "the connection is closing; the call was not sent", reason: .notSent)
     /// A call the server announced it did not process (GOAWAY); safe to retry.
     static let notProcessed = RPCError(
         code: .unavailable,
         message: "the server went away without processing the call",
-        reason: "NOT_PROCESSED"
+        reason: .notProcessed
     )
-
-    /// Whether the call provably was not processed, so sending it again cannot run it twice.
-    var isSafeToRetry: Bool {
-        code == .unavailable && ["NOT_SENT", "NOT_PROCESSED", "DRAINING", "CONNECT_FAILED"].contains(reason ?? "")
-    }
 }

@@ -8,7 +8,7 @@ enum ConnectionError: Error, Equatable {
     case emptyFrame
     case frameTooLarge(length: Int, limit: Int)
     case malformedFrame(String)
-    case protocolViolation(reason: String, message: String)
+    case protocolViolation(reason: RuntimeReason, message: String)
     case tooManyConnections(limit: Int)
     case pingFlood
     case idleTimeout
@@ -18,40 +18,40 @@ enum ConnectionError: Error, Equatable {
     var status: RPCError {
         switch self {
         case .badPreface:
-            return RPCError(code: .invalidArgument, message: "bad connection preface", reason: "BAD_PREFACE")
+            return RPCError(code: .invalidArgument, message: "bad connection preface", reason: .badPreface)
         case .unsupportedVersion(let version):
             return RPCError(
                 code: .failedPrecondition,
                 message: "protocol version \(version) is not supported; this server speaks \(Preface.version)",
-                reason: "UNSUPPORTED_VERSION",
+                reason: .unsupportedVersion,
                 metadata: ["supported": String(Preface.version)]
             )
         case .emptyFrame:
-            return RPCError(code: .invalidArgument, message: "a frame of length 0 is not allowed", reason: "EMPTY_FRAME")
+            return RPCError(code: .invalidArgument, message: "a frame of length 0 is not allowed", reason: .emptyFrame)
         case .frameTooLarge(let length, let limit):
             return RPCError(
                 code: .resourceExhausted,
                 message: "frame of \(length) bytes exceeds the limit of \(limit) bytes",
-                reason: "FRAME_TOO_LARGE",
+                reason: .frameTooLarge,
                 metadata: ["limit": String(limit)]
             )
         case .malformedFrame(let detail):
-            return RPCError(code: .invalidArgument, message: "malformed frame: \(detail)", reason: "MALFORMED_FRAME")
+            return RPCError(code: .invalidArgument, message: "malformed frame: \(detail)", reason: .malformedFrame)
         case .protocolViolation(let reason, let message):
             return RPCError(code: .invalidArgument, message: message, reason: reason)
         case .tooManyConnections(let limit):
             return RPCError(
                 code: .resourceExhausted,
                 message: "the server has reached its limit of \(limit) connections",
-                reason: "TOO_MANY_CONNECTIONS",
+                reason: .tooManyConnections,
                 metadata: ["limit": String(limit)]
             )
         case .pingFlood:
-            return RPCError(code: .resourceExhausted, message: "too many pings", reason: "PING_FLOOD")
+            return RPCError(code: .resourceExhausted, message: "too many pings", reason: .pingFlood)
         case .idleTimeout:
-            return RPCError(code: .unavailable, message: "the connection was idle too long", reason: "IDLE_TIMEOUT")
+            return RPCError(code: .unavailable, message: "the connection was idle too long", reason: .idleTimeout)
         case .frameReadTimeout:
-            return RPCError(code: .unavailable, message: "a frame took too long to arrive", reason: "FRAME_READ_TIMEOUT")
+            return RPCError(code: .unavailable, message: "a frame took too long to arrive", reason: .frameReadTimeout)
         }
     }
 }

@@ -94,14 +94,14 @@ struct ConnectionReplay {
         var answered: Set<UInt64> = []
         var goAway: WireFrame?
         for frame in out {
-            if let goAway, goAway.status?.errorInfo?.reason != "DRAINING" {
+            if let goAway, goAway.status?.errorInfo?.reason != RuntimeReason.draining.rawValue {
                 violations.append("a \(frame.type) frame after the GOAWAY that closed the connection")
             }
             switch frame.type {
             case .end:
                 if !requests.contains(frame.callId) { violations.append("END for call \(frame.callId), which the client never started") }
                 if !answered.insert(frame.callId).inserted { violations.append("a second END for call \(frame.callId)") }
-                if let goAway, frame.callId > goAway.lastCallId, frame.status?.errorInfo?.reason != "DRAINING" {
+                if let goAway, frame.callId > goAway.lastCallId, frame.status?.errorInfo?.reason != RuntimeReason.draining.rawValue {
                     violations.append("call \(frame.callId) above GOAWAY's last_call_id \(goAway.lastCallId) was answered as if processed")
                 }
             case .goaway:

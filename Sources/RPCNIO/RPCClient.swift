@@ -173,7 +173,7 @@ public final class RPCClient: RPCCaller, Sendable {
             throw RPCError(
                 code: .failedPrecondition,
                 message: "this client requires TLS but none is configured; nothing was sent",
-                reason: "TLS_REQUIRED"
+                reason: .tlsRequired
             )
         }
         let next: Next = state.withLock { state in
@@ -183,14 +183,14 @@ public final class RPCClient: RPCCaller, Sendable {
             case .connecting(let future):
                 return .wait(future)
             case .closed:
-                return .fail(RPCError(code: .unavailable, message: "the client is closed", reason: "CLIENT_CLOSED"))
+                return .fail(RPCError(code: .unavailable, message: "the client is closed", reason: .clientClosed))
             case .idle, .ready:
                 if let retryAt = state.retryAt, let deadline, retryAt > deadline {
                     return .fail(
                         RPCError(
                             code: .unavailable,
                             message: "the server is unreachable; next attempt after the deadline",
-                            reason: "CONNECT_FAILED"
+                            reason: .connectFailed
                         )
                     )
                 }
@@ -224,7 +224,7 @@ public final class RPCClient: RPCCaller, Sendable {
             tls = try configuration.tls?.makeContext()
         } catch {
             return loop.makeFailedFuture(
-                RPCError(code: .failedPrecondition, message: "the TLS configuration is invalid: \(error)", reason: "TLS_CONFIGURATION")
+                RPCError(code: .failedPrecondition, message: "the TLS configuration is invalid: \(error)", reason: .tlsConfiguration)
             )
         }
         let local: SocketAddress?
@@ -232,7 +232,7 @@ public final class RPCClient: RPCCaller, Sendable {
             local = try configuration.localAddress.map { try SocketAddress(ipAddress: $0, port: 0) }
         } catch {
             return loop.makeFailedFuture(
-                RPCError(code: .invalidArgument, message: "invalid local address: \(error)", reason: "INVALID_LOCAL_ADDRESS")
+                RPCError(code: .invalidArgument, message: "invalid local address: \(error)", reason: .invalidLocalAddress)
             )
         }
         let future = delay.flatMap { [self] in
@@ -259,7 +259,7 @@ public final class RPCClient: RPCCaller, Sendable {
                 .connect(host: configuration.host, port: configuration.port)
                 .flatMapThrowing { _ -> ClientConnection in
                     guard let connection = holder.connection else {
-                        throw RPCError(code: .internal, message: "connection setup failed", reason: "INTERNAL")
+                        throw RPCError(code: .internal, message: "connection setup failed", reason: .internal)
                     }
                     return connection
                 }
@@ -272,7 +272,7 @@ public final class RPCClient: RPCCaller, Sendable {
                 ?? RPCError(
                     code: .unavailable,
                     message: "could not connect to \(configuration.host):\(configuration.port): \(Self.describeConnectFailure(error))",
-                    reason: "CONNECT_FAILED"
+                    reason: .connectFailed
                 )
         }
     }

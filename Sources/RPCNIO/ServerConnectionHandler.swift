@@ -215,7 +215,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 break
             default:
                 throw ConnectionError.protocolViolation(
-                    reason: "UNEXPECTED_FRAME",
+                    reason: .unexpectedFrame,
                     message: "a client may not send frames of type \(frame.type.rawValue)"
                 )
             }
@@ -226,7 +226,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let id = frame.callId
         guard id > lastCallID else {
             throw ConnectionError.protocolViolation(
-                reason: "CALL_ID_NOT_INCREASING",
+                reason: .callIdNotIncreasing,
                 message: "call id \(id) is not greater than the previous call id \(lastCallID)"
             )
         }
@@ -243,7 +243,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 RPCError(
                     code: .resourceExhausted,
                     message: "more than \(limits.maxConcurrentCallsPerConnection) calls in flight on this connection",
-                    reason: "TOO_MANY_CONCURRENT_CALLS",
+                    reason: .tooManyConcurrentCalls,
                     metadata: ["limit": "\(limits.maxConcurrentCallsPerConnection)"]
                 )
             )
@@ -279,19 +279,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return RPCError(
                 code: .resourceExhausted,
                 message: "request metadata exceeds \(limits.maxMetadataSize) bytes",
-                reason: "METADATA_TOO_LARGE",
+                reason: .metadataTooLarge,
                 metadata: ["limit": "\(limits.maxMetadataSize)"]
             )
         }
         if !frame.metadata.allSatisfy({ Metadata.isValidKey($0.key) }) {
-            return RPCError(code: .invalidArgument, message: "metadata keys must be lowercase ASCII", reason: "INVALID_METADATA")
+            return RPCError(code: .invalidArgument, message: "metadata keys must be lowercase ASCII", reason: .invalidMetadata)
         }
         if frame.payload.count > limits.maxMessageSize {
             warnLimited("call refused: message size limit", ["limit": "\(limits.maxMessageSize)"])
             return RPCError(
                 code: .resourceExhausted,
                 message: "request of \(frame.payload.count) bytes exceeds \(limits.maxMessageSize) bytes",
-                reason: "MESSAGE_TOO_LARGE",
+                reason: .messageTooLarge,
                 metadata: ["limit": "\(limits.maxMessageSize)"]
             )
         }
@@ -452,7 +452,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             closeNow()
         case .serving:
             phase = .draining
-            metrics.goAwaySent("DRAINING")
+            metrics.goAwaySent(RuntimeReason.draining.rawValue)
             send(.goAway(lastCallID: lastCallID, status: .draining))
             flushIfPending()
             if calls.isEmpty {
@@ -469,7 +469,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func graceExpired() {
-        let shutdown = RPCError(code: .unavailable, message: "the server shut down before the call completed", reason: "SERVER_SHUTDOWN")
+        let shutdown = RPCError(code: .unavailable, message: "the server shut down before the call completed", reason: .serverShutdown)
         for (id, call) in calls {
             call.task?.cancel()
             call.deadlineTimer?.cancel()
@@ -589,7 +589,7 @@ extension RPCError {
     public static let draining = RPCError(
         code: .unavailable,
         message: "the server is draining and takes no new calls; retry on a new connection",
-        reason: "DRAINING"
+        reason: .draining
     )
 }
 

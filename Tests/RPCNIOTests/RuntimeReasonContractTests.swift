@@ -262,3 +262,32 @@ struct RuntimeReasonContractTests {
         }
     }
 }
+
+/// The typed runtime reasons and the docs agree, both ways.
+@Suite("runtime reasons are typed and documented")
+struct RuntimeReasonCatalogTests {
+    @Test("every RuntimeReason appears in docs/PROTOCOL.md or docs/API.md, and only four prove a call unprocessed")
+    func catalog() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
+        let docs = try ["docs/PROTOCOL.md", "docs/API.md"].map {
+            try String(contentsOf: url.deletingLastPathComponent().appendingPathComponent($0), encoding: .utf8)
+        }.joined()
+        for reason in RuntimeReason.allCases {
+            #expect(docs.contains("`\(reason.rawValue)`"), "\(reason.rawValue) is not documented")
+        }
+        #expect(Set(RuntimeReason.allCases.filter(\.provesCallNotProcessed)) == [.notSent, .notProcessed, .draining, .connectFailed])
+    }
+
+    @Test("only the runtime's domain makes a reason a runtime reason; retrying follows the typed value")
+    func typedRetry() {
+        let draining = RPCError(code: .unavailable, message: "draining", reason: .draining)
+        #expect(draining.runtimeReason == .draining && draining.isSafeToRetry)
+        let lost = RPCError(code: .unavailable, message: "lost", reason: .connectionLost)
+        #expect(!lost.isSafeToRetry)
+        let lookalike = RPCError(code: .unavailable, message: "x", details: ErrorDetails(reason: "DRAINING", domain: "phonenumbers.v1"))
+        #expect(lookalike.runtimeReason == nil && !lookalike.isSafeToRetry, "a service's own DRAINING is not the runtime's")
+        let wrongCode = RPCError(code: .internal, message: "x", reason: .notSent)
+        #expect(!wrongCode.isSafeToRetry)
+    }
+}

@@ -56,7 +56,7 @@ final class ConnectCaller: RPCConnectionClient {
 
     private func transcoder(_ method: MethodDescriptor) throws(RPCError) -> JSONTranscoder {
         guard let transcoder = Self.transcoders[method.path] else {
-            throw RPCError(code: .unimplemented, message: "\(method.path) has no JSON mapping", reason: "UNKNOWN_METHOD")
+            throw RPCError(code: .unimplemented, message: "\(method.path) has no JSON mapping", reason: .unknownMethod)
         }
         return transcoder
     }
@@ -70,7 +70,7 @@ final class ConnectCaller: RPCConnectionClient {
     }
 
     private static func unreachable(_ error: any Error) -> RPCError {
-        RPCError(code: .unavailable, message: "the gateway cannot be reached: \(error)", reason: "CONNECT_FAILED")
+        RPCError(code: .unavailable, message: "the gateway cannot be reached: \(error)", reason: .connectFailed)
     }
 
     func unaryCall(_ method: MethodDescriptor, request: [UInt8], options: CallOptions) async throws(RPCError) -> UnaryResponse<[UInt8]> {
@@ -139,7 +139,7 @@ final class ConnectCaller: RPCConnectionClient {
                         continuation.yield(try transcoder.responseFromJSON(message))
                     }
                 }
-                throw RPCError(code: .unavailable, message: "the stream ended without its end message", reason: "CONNECTION_LOST")
+                throw RPCError(code: .unavailable, message: "the stream ended without its end message", reason: .connectionLost)
             } catch {
                 continuation.finish(throwing: error is CancellationError ? RPCError.from(error) : error)
             }
