@@ -86,6 +86,16 @@ enum ConnectRequestHeaders {
                 reason: .unsupportedVersion
             )
         }
+        for name in ["content-encoding", "connect-content-encoding"] {
+            if let encoding = headers[HTTPField.Name(name)!], encoding.lowercased() != "identity" {
+                throw RPCError(
+                    code: .unimplemented,
+                    message: "\(name) \(encoding) is not supported: send the body uncompressed",
+                    reason: .unsupportedCompression,
+                    metadata: ["encoding": encoding]
+                )
+            }
+        }
         if let timeout = headers[HTTPField.Name("connect-timeout-ms")!] {
             guard (1...10).contains(timeout.count), timeout.allSatisfy(\.isASCIIDigit), let milliseconds = Int64(timeout) else {
                 throw RPCError(

@@ -148,6 +148,14 @@ struct ConnectGatewayTests {
                 #expect(answer.error.reason == reason, "\(body): \(answer.text)")
                 #expect(answer.error.code == .invalidArgument)
             }
+            let gzip = try await post(
+                port,
+                "/phonenumbers.v1.Numbers/AddNumber",
+                json: "{}",
+                token: token,
+                headers: [("Content-Encoding", "gzip")]
+            )
+            #expect(gzip.status == 501 && gzip.error.code == .unimplemented && gzip.error.reason == "UNSUPPORTED_COMPRESSION")
             let field = try await post(port, "/phonenumbers.v1.Numbers/AddNumber", json: #"{"areaCode": "415", "name": 7}"#, token: token)
             #expect(field.error.details?.metadata["field"] == "name")
             let wrongType = try await post(
