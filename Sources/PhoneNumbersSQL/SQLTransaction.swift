@@ -508,6 +508,13 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
         try database.queryOne("SELECT MIN(CASE WHEN lease_until > run_at THEN lease_until ELSE run_at END) AS next FROM jobs")?["next"]
     }
 
+    public func holdsLease(kind: JobKind, subjectID: String, owner: String) throws -> Bool {
+        try database.queryOne(
+            "SELECT kind FROM jobs WHERE kind = ? AND subject_id = ? AND lease_owner = ?",
+            [kind.rawValue, subjectID, owner]
+        ) != nil
+    }
+
     public func upsert(_ job: JobRecord) throws {
         try database.execute(
             """

@@ -117,6 +117,43 @@ struct JobLeaseTests {
         }
     }
 
+    @Test("a claim made while a run ends is dropped when that run finished the job: it runs once", .timeLimit(.minutes(2)))
+    func finishedJobIsNotRunAgain() async throws {
+        try await TestStores.with(replicas: 1) { stores in
+            let store = stores[0]
+            let runner = JobRunner(store: store, leaseDuration: .seconds(120), owner: "runner-once")
+            let runs = Mutex(0)
+            runner.register(.reconcileNumbers) { job in
+                runs.withLock { $0 += 1 }
+                // While this run goes on, the job becomes due again and this runner claims it
+                // (as when a lease lapses under load and the same runner takes the job back)…
+                _ = try? await store.write { try $0.upsert(Self.job(job.subjectID)) }
+                runner.wake()
+                for _ in 0..<2_000 {
+                    let claimed =
+                        (try? await store.read {
+                            try $0.holdsLease(kind: .reconcileNumbers, subjectID: job.subjectID, owner: "runner-once")
+                        }) ?? false
+                    if claimed { break }
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+                // …then this run finishes the job.
+                _ = try? await store.write { try $0.deleteJob(kind: .reconcileNumbers, subjectID: job.subjectID) }
+                return .done
+            }
+            try await store.write { try $0.upsert(Self.job("once")) }
+            let task = Task { try await runner.run() }
+            defer { task.cancel() }
+            for _ in 0..<2_000 where try await store.read({ try $0.nextJobTime() }) != nil || runs.withLock({ $0 }) == 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // Let a second run, if one were coming, start: the runner wakes when a run ends.
+            runner.wake()
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(runs.withLock { $0 } == 1)
+        }
+    }
+
     @Test("a runner that dies mid-job keeps it only until the lease ends; another runner then finishes it")
     func takeover() async throws {
         try await TestStores.with(replicas: 2) { stores in

@@ -141,13 +141,15 @@ public final class JobRunner: Service, Sendable {
                     var next: JobRecord? = job
                     while let current = next {
                         await self.execute(current, handler)
-                        next = self.running.withLock { running -> JobRecord? in
-                            guard let waiting = running[key] ?? nil else {
-                                running.removeValue(forKey: key)
-                                return nil
+                        // A claim made while the run ended may be of the job that run just
+                        // finished (deleted it, rescheduled it, or its lease lapsed and was
+                        // taken again here): run again only what is still there and ours.
+                        next = nil
+                        while let waiting = self.takeWaiting(key) {
+                            if await self.stillHeld(waiting) {
+                                next = waiting
+                                break
                             }
-                            running.updateValue(nil, forKey: key)
-                            return waiting
                         }
                     }
                     self.wakeup.signal()
@@ -159,6 +161,26 @@ public final class JobRunner: Service, Sendable {
             logger.error("job scan failed", metadata: ["error": "\(error)"])
             return currentTimestamp() + 1_000
         }
+    }
+
+    /// The claim of `key` made while its run ended, marking it running again; or nil,
+    /// and `key` no longer running.
+    private func takeWaiting(_ key: String) -> JobRecord? {
+        running.withLock { running -> JobRecord? in
+            guard let waiting = running[key] ?? nil else {
+                running.removeValue(forKey: key)
+                return nil
+            }
+            running.updateValue(nil, forKey: key)
+            return waiting
+        }
+    }
+
+    /// Whether `job` still exists with this runner's lease (false also when the store
+    /// cannot say: the job, if still due, is claimed again by the next scan).
+    private func stillHeld(_ job: JobRecord) async -> Bool {
+        let owner = self.owner
+        return (try? await store.read { try $0.holdsLease(kind: job.kind, subjectID: job.subjectID, owner: owner) }) ?? false
     }
 
     /// Runs the handler, in a span of its own linked to the call that created the job.

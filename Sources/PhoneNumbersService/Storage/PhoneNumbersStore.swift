@@ -92,6 +92,8 @@ public protocol StoreReader {
 
     /// When the next job is due and not leased (a leased job counts from its lease's end), if any.
     func nextJobTime() throws -> Timestamp?
+    /// Whether the job (kind, subject) exists and `owner` holds its lease.
+    func holdsLease(kind: JobKind, subjectID: String, owner: String) throws -> Bool
 }
 
 /// Changes the rules make. Every method runs inside the enclosing `write` transaction.
