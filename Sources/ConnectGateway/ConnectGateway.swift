@@ -93,7 +93,6 @@ public struct ConnectGateway: Sendable {
         }
         var leaveOnReturn = true
         defer { if leaveOnReturn { calls.leave(host) } }
-        let caller: InProcessCaller
         let options: CallOptions
         let message: [UInt8]
         do throws(RPCError) {
@@ -114,10 +113,11 @@ public struct ConnectGateway: Sendable {
             } else {
                 message = try codec.request(Array(buffer: body), transcoder)
             }
-            caller = InProcessCaller(router: router, metadata: options.metadata, peer: peer, logger: logger)
         } catch {
             return fail(error)
         }
+        // The call's metadata travels in `options`, as from any caller.
+        let caller = InProcessCaller(router: router, peer: peer, logger: logger)
         if streaming {
             leaveOnReturn = false
             let messages = caller.serverStreamingCall(transcoder.descriptor, request: message, options: options)

@@ -20,11 +20,6 @@ public struct RPCRouter: Sendable {
     /// The fully qualified names of the services routed to.
     public var services: Set<String> { serviceNames }
 
-    /// Every method's JSON mapping, ordered by path.
-    public var jsonTranscoders: [JSONTranscoder] {
-        transcoders.values.sorted { $0.descriptor.path < $1.descriptor.path }
-    }
-
     /// The JSON mapping of the method at `path`, when it has one.
     public func jsonTranscoder(_ path: String) -> JSONTranscoder? {
         transcoders[path]

@@ -2,10 +2,7 @@ import AsyncHTTPClient
 import ConnectGateway
 import Foundation
 import NIOCore
-import OperationsHTTP
 import PhoneNumbersClient
-import Prometheus
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -68,24 +65,9 @@ struct ConnectGatewayTests {
 
     /// Runs a listener with its own gateway `limits` over `harness`'s service for `body`.
     func withGateway(_ harness: ServiceHarness, _ limits: ConnectGateway.Limits, _ body: (Int) async throws -> Void) async throws {
-        let bound = Mutex<Int?>(nil)
-        let listener = OperationsServer(
-            host: "127.0.0.1",
-            port: 0,
-            registry: PrometheusCollectorRegistry(),
-            readiness: { .ready },
-            onListening: { port in bound.withLock { $0 = port } },
-            gateway: ConnectGateway(router: harness.router, limits: limits, logger: .init(label: "test.gateway")),
-            logger: .init(label: "test.gateway")
-        )
-        let task = Task { try await listener.run() }
-        defer { task.cancel() }
-        var port: Int?
-        for _ in 0..<500 where port == nil {
-            port = bound.withLock { $0 }
-            if port == nil { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        try await body(try #require(port))
+        let listener = try await TestListener.start(router: harness.router, limits: limits, logger: .init(label: "test.gateway"))
+        defer { listener.task.cancel() }
+        try await body(listener.port)
     }
 
     @Test("a unary call answers proto3 JSON; its errors are Connect errors with the stable reason and Connect's HTTP status")
@@ -325,11 +307,6 @@ struct ConnectGatewayTests {
             #expect(html.contains(#"aria-live="assertive""#))
         }
     }
-}
-
-/// How many streams have opened.
-final class OpenStreams: Sendable {
-    let count = Mutex(0)
 }
 
 /// A blocking TCP socket on loopback, for clients that misbehave below HTTP libraries.

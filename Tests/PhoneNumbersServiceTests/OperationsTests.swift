@@ -25,23 +25,18 @@ struct OperationsTests {
         readiness: @escaping @Sendable () async -> Readiness,
         _ body: (Int) async throws -> Void
     ) async throws {
-        let port = Port()
-        let server = OperationsServer(
-            host: "127.0.0.1",
-            port: 0,
-            registry: registry,
-            readiness: readiness,
-            onListening: { bound in port.value.withLock { $0 = bound } },
-            logger: .init(label: "test.operations")
-        )
-        let task = Task { try await server.run() }
-        defer { task.cancel() }
-        var bound: Int?
-        for _ in 0..<500 where bound == nil {
-            bound = port.value.withLock { $0 }
-            if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
+        let listener = try await TestListener.start { onListening in
+            OperationsServer(
+                host: "127.0.0.1",
+                port: 0,
+                registry: registry,
+                readiness: readiness,
+                onListening: onListening,
+                logger: .init(label: "test.operations")
+            )
         }
-        try await body(try #require(bound, "the operations server did not start"))
+        defer { listener.task.cancel() }
+        try await body(listener.port)
     }
 
     func get(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {

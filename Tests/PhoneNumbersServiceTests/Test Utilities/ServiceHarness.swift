@@ -1,7 +1,5 @@
-import ConnectGateway
 import Foundation
 import Logging
-import OperationsHTTP
 import PhoneNumbersClient
 import PhoneNumbersPostgres
 import PhoneNumbersSQL
@@ -146,27 +144,9 @@ final class ServiceHarness: @unchecked Sendable {
         if let token = try await app.accounts.bootstrapOperator() { operatorToken = token }
         tasks = [Task { try await server.run() }]
         port = try await server.rpcServer.listeningAddress().port!
-        httpPort = try await startHTTP(router: server.router)
-    }
-
-    /// The HTTP listener with the Connect gateway and the page, as `serve --http-port` runs it.
-    private func startHTTP(router: RPCRouter) async throws -> Int {
-        let bound = Mutex<Int?>(nil)
-        let listener = OperationsServer(
-            host: "127.0.0.1",
-            port: 0,
-            registry: metrics,
-            readiness: { .ready },
-            onListening: { port in bound.withLock { $0 = port } },
-            gateway: ConnectGateway(router: router, logger: logger),
-            logger: logger
-        )
-        tasks.append(Task { try await listener.run() })
-        for _ in 0..<1000 {
-            if let port = bound.withLock({ $0 }) { return port }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw TestFailure("the HTTP listener did not start")
+        let listener = try await TestListener.start(router: server.router, registry: metrics, logger: logger)
+        httpPort = listener.port
+        tasks.append(listener.task)
     }
 
     /// The port of the HTTP listener (metrics, probes, the Connect gateway, the page).
