@@ -1,8 +1,9 @@
 import Logging
 
 /// Runs calls against a router in this process, with no network and no framing:
-/// fast unit tests of services. Deadlines, cancellation and error conversion behave
-/// as over a connection; encoding still goes through protobuf-c.
+/// fast unit tests of services, and the Connect gateway. Calls run through the same
+/// `CallExecutor` as over a connection (spans, error conversion, trailers; deadlines
+/// raced here); encoding still goes through protobuf-c.
 public struct InProcessCaller: RPCCaller {
     private let router: RPCRouter
     private let defaultMetadata: Metadata
@@ -37,10 +38,8 @@ public struct InProcessCaller: RPCCaller {
     ) async throws(RPCError) -> UnaryResponse<[UInt8]> {
         let handler = try router.route(method.path).get()
         let context = context(method, options)
-        let result = await DeadlineRace.run(deadline: context.deadline) {
-            try await handler.invoke(request, context, RawResponseWriter { _ in })
-        }
-        return UnaryResponse(message: try result.get(), metadata: context.responseMetadata.current)
+        let outcome = await CallExecutor.runRacingDeadline(handler, request: request, context: context, writer: .unary)
+        return UnaryResponse(message: try outcome.result.get(), metadata: outcome.trailers)
     }
 
     public func serverStreamingCall(
@@ -62,10 +61,8 @@ public struct InProcessCaller: RPCCaller {
                 try Task.checkCancellation()
                 continuation.yield(bytes)
             }
-            let result = await DeadlineRace.run(deadline: context.deadline) {
-                try await handler.invoke(request, context, writer)
-            }
-            switch result {
+            let outcome = await CallExecutor.runRacingDeadline(handler, request: request, context: context, writer: writer)
+            switch outcome.result {
             case .success: continuation.finish()
             case .failure(let error): continuation.finish(throwing: error)
             }
@@ -73,44 +70,4 @@ public struct InProcessCaller: RPCCaller {
         continuation.onTermination = { _ in task.cancel() }
         return stream
     }
-}
-
-/// Runs a handler until it finishes or its deadline passes, whichever comes first.
-enum DeadlineRace {
-    static func run(
-        deadline: ContinuousClock.Instant?,
-        _ body: @escaping @Sendable () async throws -> [UInt8]
-    ) async -> Result<[UInt8], RPCError> {
-        guard let deadline else {
-            do { return .success(try await body()) } catch { return .failure(RPCError.from(error)) }
-        }
-        return await withTaskGroup(of: Result<[UInt8], RPCError>?.self) { group in
-            group.addTask {
-                do { return .success(try await body()) } catch { return .failure(RPCError.from(error)) }
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                } catch {
-                    return nil
-                }
-                return .failure(RPCError.deadlineExceeded)
-            }
-            var outcome: Result<[UInt8], RPCError> = .failure(RPCError.deadlineExceeded)
-            if let first = await group.next(), let result = first {
-                outcome = result
-            }
-            group.cancelAll()
-            return outcome
-        }
-    }
-}
-
-extension RPCError {
-    /// The error of a call whose deadline passed.
-    public static let deadlineExceeded = RPCError(
-        code: .deadlineExceeded,
-        message: "the deadline passed before the call completed",
-        reason: .deadlineExceeded
-    )
 }

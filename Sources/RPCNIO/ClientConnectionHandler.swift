@@ -38,12 +38,29 @@ struct OutboundCall {
     }
 }
 
-/// The client side of one PNRPC connection: assigns call ids, writes REQUEST frames,
-/// matches END and MESSAGE frames to their callers, enforces client-side deadlines
-/// and turns GOAWAY and connection loss into errors that say whether a retry is safe.
+/// The client side of one PNRPC connection: writes REQUEST frames, matches END and
+/// MESSAGE frames to their callers, enforces client-side deadlines and turns GOAWAY and
+/// connection loss into errors that say whether a retry is safe.
+///
+/// The rules (call ids, the server's call limit and the queue beyond it, GOAWAY, closing)
+/// live in `ClientConnectionStateMachine`; this handler carries out what it decides.
 final class ClientConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// A call sent and not yet answered.
+    struct SentCall {
+        let call: PendingCall
+        let timer: Scheduled<Void>?
+    }
+
+    /// A call waiting for a free slot under the server's `max_concurrent_calls`.
+    struct WaitingCall {
+        let handle: CallHandle
+        let call: PendingCall
+        let outbound: OutboundCall
+        let timer: Scheduled<Void>?
+    }
 
     private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
     private let frameLimits: DecodingLimits
@@ -54,18 +71,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var loopSelf: NIOLoopBound<ClientConnectionHandler>? {
         eventLoop.map { NIOLoopBound(self, eventLoop: $0) }
     }
-    private var calls: [UInt64: (call: PendingCall, timer: Scheduled<Void>?)] = [:]
-    /// Calls waiting for a free slot under the server's `max_concurrent_calls`.
-    private var queue: [(handle: CallHandle, call: PendingCall, outbound: OutboundCall, timer: Scheduled<Void>?)] = []
-    private var maxConcurrentCalls = 100
-    private var nextCallID: UInt64 = 1
+    private var state = ClientConnectionStateMachine<SentCall, WaitingCall>()
     private var nextPing: UInt64 = 1
     private var pings: [UInt64: EventLoopPromise<Void>] = [:]
-    private var open = true
-    /// Why the connection is closing, when the runtime knows better than "lost": calls
-    /// still pending fail with it.
-    private var closeReason: RPCError?
-    private var goneAway = false
     private var flushScheduled = false
     /// Cleared once called at close: it refers back to the connection that holds this handler.
     private var onUnusable: @Sendable () -> Void
@@ -93,34 +101,31 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        open = false
+        let closed = state.connectionClosed()
         markUnusable()
-        let lost =
-            closeReason
-            ?? RPCError(
-                code: .unavailable,
-                message: "the connection was lost before the call completed; it may have been processed",
-                reason: .connectionLost
-            )
-        failAll(lost) { _ in true }
-        for entry in queue {
-            entry.timer?.cancel()
-            entry.call.fail(closeReason ?? .notSent)
+        for sent in closed.sent {
+            sent.timer?.cancel()
+            sent.call.fail(closed.sentError)
         }
-        queue.removeAll()
-        for (_, ping) in pings { ping.fail(lost) }
+        for waiting in closed.waiting {
+            waiting.timer?.cancel()
+            waiting.call.fail(closed.waitingError)
+        }
+        for (_, ping) in pings { ping.fail(closed.sentError) }
         pings.removeAll()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if closeReason == nil, error is NIOSSLError || error is BoringSSLError {
+        if error is NIOSSLError || error is BoringSSLError {
             // Nothing reaches a handler before both sides accept the TLS handshake.
-            closeReason = RPCError(
-                code: .unavailable,
-                message:
-                    "the TLS handshake failed (\(error)); nothing was processed. Check the CA, the server name and, for mutual TLS, the client certificate",
-                reason: .tlsHandshakeFailed
+            state.failing(
+                because: RPCError(
+                    code: .unavailable,
+                    message:
+                        "the TLS handshake failed (\(error)); nothing was processed. Check the CA, the server name and, for mutual TLS, the client certificate",
+                    reason: .tlsHandshakeFailed
+                )
             )
         }
         context.close(promise: nil)
@@ -133,18 +138,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         } catch ConnectionError.badPreface(let guess) {
             // The server answered with something other than PNRPC: nothing was processed.
-            closeReason =
-                guess == .tls
-                ? RPCError(
-                    code: .unavailable,
-                    message: "the server speaks TLS and this client does not use it; configure TLS (--tls or --tls-ca)",
-                    reason: .serverRequiresTls
-                )
-                : RPCError(
-                    code: .unavailable,
-                    message: "the server did not answer with a PNRPC preface; is this a PNRPC port?",
-                    reason: .badServerPreface
-                )
+            state.failing(
+                because: guess == .tls
+                    ? RPCError(
+                        code: .unavailable,
+                        message: "the server speaks TLS and this client does not use it; configure TLS (--tls or --tls-ca)",
+                        reason: .serverRequiresTls
+                    )
+                    : RPCError(
+                        code: .unavailable,
+                        message: "the server did not answer with a PNRPC preface; is this a PNRPC port?",
+                        reason: .badServerPreface
+                    )
+            )
             context.close(promise: nil)
         } catch {
             context.close(promise: nil)
@@ -155,30 +161,27 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func start(_ handle: CallHandle, _ call: PendingCall, _ outbound: OutboundCall) {
         if handle.cancelled {
-            call.fail(RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled))
+            call.fail(.cancelledByCaller)
             return
         }
-        guard open, !goneAway else {
-            call.fail(closeReason ?? .notSent)
-            return
-        }
-        if calls.count >= maxConcurrentCalls {
+        switch state.startRequested() {
+        case .send(let id):
+            send(id, handle, call, outbound)
+        case .wait:
             var timer: Scheduled<Void>?
             if let remaining = outbound.timeRemaining {
                 let loopSelf = self.loopSelf!
                 timer = context.eventLoop.scheduleTask(in: .nanoseconds(remaining.nanoseconds)) {
-                    loopSelf.value.dropQueued(handle, with: .deadlineExceeded)
+                    loopSelf.value.dropWaiting(handle, with: .deadlineExceeded)
                 }
             }
-            queue.append((handle, call, outbound, timer))
-            return
+            state.enqueue(WaitingCall(handle: handle, call: call, outbound: outbound, timer: timer))
+        case .refuse(let error):
+            call.fail(error)
         }
-        send(handle, call, outbound)
     }
 
-    private func send(_ handle: CallHandle, _ call: PendingCall, _ outbound: OutboundCall) {
-        let id = nextCallID
-        nextCallID += 1
+    private func send(_ id: UInt64, _ handle: CallHandle, _ call: PendingCall, _ outbound: OutboundCall) {
         handle.id = id
         var frame = WireFrame(type: .request, callID: id)
         frame.method = outbound.method.path
@@ -190,24 +193,24 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             frame.timeoutMicros = UInt64(micros)
             let loopSelf = self.loopSelf!
             timer = context.eventLoop.scheduleTask(in: .microseconds(micros)) {
-                loopSelf.value.finish(id, with: .deadlineExceeded, sendCancel: true)
+                loopSelf.value.end(id, with: .deadlineExceeded, sendCancel: true)
             }
         }
-        calls[id] = (call, timer)
+        state.callSent(id, SentCall(call: call, timer: timer))
         send(frame)
     }
 
     func cancel(_ handle: CallHandle) {
         guard let id = handle.id else {
             handle.cancelled = true
-            dropQueued(handle, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled))
+            dropWaiting(handle, with: .cancelledByCaller)
             return
         }
-        finish(id, with: RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled), sendCancel: true)
+        end(id, with: .cancelledByCaller, sendCancel: true)
     }
 
     func ping() -> EventLoopFuture<Void> {
-        guard open, let context else { return eventLoop!.makeFailedFuture(RPCError.notSent) }
+        guard state.phase != .closed, let context else { return eventLoop!.makeFailedFuture(RPCError.notSent) }
         let id = nextPing
         nextPing += 1
         let promise = context.eventLoop.makePromise(of: Void.self)
@@ -218,50 +221,38 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         return promise.futureResult
     }
 
-    private func dropQueued(_ handle: CallHandle, with error: RPCError) {
-        guard let index = queue.firstIndex(where: { $0.handle === handle }) else { return }
-        let entry = queue.remove(at: index)
-        entry.timer?.cancel()
-        entry.call.fail(error)
+    private func dropWaiting(_ handle: CallHandle, with error: RPCError) {
+        guard let waiting = state.removeQueued(where: { $0.handle === handle }) else { return }
+        waiting.timer?.cancel()
+        waiting.call.fail(error)
     }
 
-    /// Starts queued calls while slots are free.
-    private func startQueued() {
-        while open, !goneAway, calls.count < maxConcurrentCalls, !queue.isEmpty {
-            let entry = queue.removeFirst()
-            entry.timer?.cancel()
-            send(entry.handle, entry.call, entry.outbound)
-        }
-    }
-
-    private func finish(_ id: UInt64, with error: RPCError, sendCancel: Bool) {
-        guard let entry = calls.removeValue(forKey: id) else { return }
-        entry.timer?.cancel()
-        entry.call.fail(error)
-        if sendCancel, open {
+    /// Call `id` ends without an answer from the server (deadline, cancelled by the caller).
+    private func end(_ id: UInt64, with error: RPCError, sendCancel: Bool) {
+        guard let sent = state.callEnded(id) else { return }
+        sent.timer?.cancel()
+        sent.call.fail(error)
+        if sendCancel, state.phase != .closed {
             send(WireFrame(type: .cancel, callID: id))
         }
-        closeIfDone()
+        callsChanged()
     }
 
-    private func failAll(_ error: RPCError, where include: (UInt64) -> Bool) {
-        for (id, entry) in calls where include(id) {
-            calls[id] = nil
-            entry.timer?.cancel()
-            entry.call.fail(error)
+    /// Sends waiting calls while slots are free, and closes a gone-away connection once
+    /// its last call ended.
+    private func callsChanged() {
+        while let next = state.nextToStart() {
+            next.queued.timer?.cancel()
+            send(next.callID, next.queued.handle, next.queued.call, next.queued.outbound)
         }
-    }
-
-    private func closeIfDone() {
-        startQueued()
-        if goneAway, calls.isEmpty, open {
+        if state.shouldClose {
             context.close(promise: nil)
         }
     }
 
     private func markUnusable() {
         onUnusable()
-        if !open { onUnusable = {} }
+        if state.phase == .closed { onUnusable = {} }
     }
 
     // MARK: Frames
@@ -274,32 +265,34 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             let frame = try FrameCodec.decode(body, limits: frameLimits)
             switch frame.type {
             case .end:
-                guard let entry = calls.removeValue(forKey: frame.callId) else { return }
-                entry.timer?.cancel()
+                guard let sent = state.callEnded(frame.callId) else { return }
+                sent.timer?.cancel()
                 if let error = (frame.status ?? WireStatus()).error {
-                    entry.call.fail(error)
+                    sent.call.fail(error)
                 } else {
-                    switch entry.call {
+                    switch sent.call {
                     case .unary(let continuation):
                         continuation.resume(returning: UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata)))
                     case .stream(let continuation): continuation.finish()
                     }
                 }
-                closeIfDone()
+                callsChanged()
             case .message:
-                if case .stream(let continuation) = calls[frame.callId]?.call {
+                if case .stream(let continuation) = state.call(frame.callId)?.call {
                     continuation.yield(frame.payload)
                 }
             case .goaway:
-                goneAway = true
+                let ended = state.goAwayReceived(lastCallID: frame.lastCallId)
                 markUnusable()
-                failAll(.notProcessed) { $0 > frame.lastCallId }
-                for entry in queue {
-                    entry.timer?.cancel()
-                    entry.call.fail(.notSent)
+                for sent in ended.notProcessed {
+                    sent.timer?.cancel()
+                    sent.call.fail(.notProcessed)
                 }
-                queue.removeAll()
-                closeIfDone()
+                for waiting in ended.notSent {
+                    waiting.timer?.cancel()
+                    waiting.call.fail(.notSent)
+                }
+                callsChanged()
             case .ping:
                 var pong = WireFrame(type: .pong, callID: 0)
                 pong.pingData = frame.pingData
@@ -307,9 +300,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             case .pong:
                 pings.removeValue(forKey: frame.pingData)?.succeed()
             case .settings:
-                if let settings = frame.settings, settings.maxConcurrentCalls > 0 {
-                    maxConcurrentCalls = Int(settings.maxConcurrentCalls)
-                    startQueued()
+                if let settings = frame.settings {
+                    state.settingsReceived(maxConcurrentCalls: Int(settings.maxConcurrentCalls))
+                    callsChanged()
                 }
             default:
                 throw ConnectionError.protocolViolation(reason: .unexpectedFrame, message: "unexpected frame from the server")
@@ -331,12 +324,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 }
 
 extension RPCError {
-    /// A call the client never sent (the connection was closing); safe to retry.
-    static let notSent = RPCError(code: .unavailable, message: "the connection is closing; the call was not sent", reason: .notSent)
-    /// A call the server announced it did not process (GOAWAY); safe to retry.
-    static let notProcessed = RPCError(
-        code: .unavailable,
-        message: "the server went away without processing the call",
-        reason: .notProcessed
-    )
+    /// A call its caller cancelled.
+    static let cancelledByCaller = RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled)
 }

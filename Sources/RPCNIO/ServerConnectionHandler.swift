@@ -5,30 +5,51 @@ import NIOExtras
 import RPCCore
 import RPCProto
 
-/// Serves one PNRPC connection: validates the preface, decodes frames, runs each call's
-/// handler as a task on this connection's event loop, and answers with END frames.
+/// Serves one PNRPC connection: decodes frames, runs each call's handler as a task on this
+/// connection's event loop, and answers with END frames.
 ///
-/// Everything here runs on the channel's event loop. A misbehaving peer only ever
-/// closes its own connection (with a GOAWAY that says why).
+/// The rules (phase, call ids, limits, ping policing, drain, timeouts) live in
+/// `ServerConnectionStateMachine`; this handler feeds it the channel's events and carries
+/// out what it decides. Everything here runs on the channel's event loop. A misbehaving
+/// peer only ever closes its own connection (with a GOAWAY that says why).
 final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private struct InFlightCall {
+    /// What the handler keeps for a call in flight.
+    struct InFlightCall {
         let method: String
         let metrics: ServerMetrics.Method
         let started: NIODeadline
         var task: Task<Void, Never>?
         var deadlineTimer: Scheduled<Void>?
+        /// A streaming handler waiting for the channel to become writable.
         var writable: EventLoopPromise<Void>?
     }
 
-    private enum Phase {
-        case awaitingPreface
-        case serving
-        case draining
-        case closed
+    /// How a call ended, which decides what the client is told.
+    private enum Outcome {
+        /// The handler returned: END with its result and trailers.
+        case answered(Result<[UInt8], RPCError>, trailers: Metadata)
+        /// The deadline passed first: END with DEADLINE_EXCEEDED.
+        case deadlineExceeded
+        /// The client cancelled it: nothing is sent.
+        case cancelledByClient
+        /// The drain's grace period ran out: END with UNAVAILABLE, SERVER_SHUTDOWN.
+        case shutDown
+        /// The connection closed under it: nothing can be sent.
+        case connectionClosed
+
+        var error: RPCError? {
+            switch self {
+            case .answered(let result, _): return result.error
+            case .deadlineExceeded: return .deadlineExceeded
+            case .cancelledByClient: return RPCError(code: .cancelled, message: "cancelled by the client")
+            case .shutDown: return .serverShutdown
+            case .connectionClosed: return .connectionLost
+            }
+        }
     }
 
     private let router: RPCRouter
@@ -40,6 +61,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private let executor: EventLoopTaskExecutor
     private var logger: Logger
     private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    private var state: ServerConnectionStateMachine<InFlightCall>
     /// Set from `handlerAdded` to `handlerRemoved`; nothing may hold the handler after that.
     private var context: ChannelHandlerContext!
     private var eventLoop: (any EventLoop)?
@@ -48,20 +70,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var loopSelf: NIOLoopBound<ServerConnectionHandler>? {
         eventLoop.map { NIOLoopBound(self, eventLoop: $0) }
     }
-    private var phase = Phase.awaitingPreface
-    private var calls: [UInt64: InFlightCall] = [:]
     /// Calls started and not yet ended (observed by the connection replay's invariants).
-    var callsInFlight: Int { calls.count }
-    private var lastCallID: UInt64 = 0
+    var callsInFlight: Int { state.callsInFlight }
     private var flushPending = false
     private var flushScheduled = false
     private var readHeld = false
-    private var lastActivity = NIODeadline.now()
-    private var partialSince: NIODeadline? = NIODeadline.now()
     private var housekeeping: Scheduled<Void>?
     private var graceTimer: Scheduled<Void>?
-    private var pingWindowStart = NIODeadline.now()
-    private var pingCount = 0
     private var peer = "unknown"
     private var logLimiter = RepeatedLogLimiter()
 
@@ -88,6 +103,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.executor = executor
         self.logger = logger
         self.processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameSize: limits.maxFrameSize))
+        self.state = ServerConnectionStateMachine(limits: .init(limits), now: .now())
     }
 
     // MARK: Channel events
@@ -104,9 +120,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        lastActivity = .now()
-        partialSince = lastActivity
-        scheduleHousekeeping(at: lastActivity + .nanoseconds(min(limits.frameReadTimeout, limits.idleTimeout).nanoseconds))
+        state = ServerConnectionStateMachine(limits: state.limits, now: .now())
+        scheduleHousekeeping(at: state.firstHousekeeping)
         metrics.connectionsAccepted.increment()
         metrics.connectionsOpen.increment()
         logger.debug("connection opened")
@@ -114,24 +129,18 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        phase = .closed
         housekeeping?.cancel()
         graceTimer?.cancel()
-        for (_, call) in calls {
-            call.task?.cancel()
-            call.deadlineTimer?.cancel()
-            call.writable?.fail(ChannelError.ioOnClosedChannel)
+        for (id, call) in state.connectionClosed() {
+            finish(id, call, .connectionClosed)
         }
-        metrics.callsInFlight.decrement(by: Double(calls.count))
-        calls.removeAll()
         metrics.connectionsOpen.decrement()
         logger.debug("connection closed")
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard phase != .closed else { return }
-        lastActivity = .now()
+        guard state.phase != .closed else { return }
         let buffer = unwrapInboundIn(data)
         metrics.bytesReceived.increment(by: Int64(buffer.readableBytes))
         do {
@@ -143,7 +152,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         } catch {
             fail(.malformedFrame(String(describing: error)))
         }
-        partialSince = processor.unprocessedBytes > 0 ? (partialSince ?? lastActivity) : nil
+        state.bytesProcessed(now: .now(), partialFrameRemains: processor.unprocessedBytes > 0)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -166,9 +175,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 readHeld = false
                 context.read()
             }
-            for id in calls.keys {
-                calls[id]?.writable?.succeed()
-                calls[id]?.writable = nil
+            state.updateEachCall { call in
+                call.writable?.succeed()
+                call.writable = nil
             }
         }
         context.fireChannelWritabilityChanged()
@@ -184,33 +193,43 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
-        closeNow()
+        context.close(promise: nil)
     }
 
     // MARK: Frames
 
     private func handle(_ unit: InboundUnit) throws {
-        guard phase != .closed else { return }
         switch unit {
         case .preface(let version):
-            guard version == Preface.version else { throw ConnectionError.unsupportedVersion(version) }
-            var buffer = context.channel.allocator.buffer(capacity: Preface.length)
-            Preface.write(into: &buffer)
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            send(.settings(limits))
-            phase = .serving
+            switch state.prefaceReceived(version: version) {
+            case .answer:
+                var buffer = context.channel.allocator.buffer(capacity: Preface.length)
+                Preface.write(into: &buffer)
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                send(.settings(limits))
+            case .close(let error):
+                throw error
+            case .ignore:
+                break
+            }
         case .frame(let body):
+            guard state.phase != .closed else { return }
             let frame = try FrameCodec.decode(body, limits: limits.frameDecoding)
             switch frame.type {
             case .request:
                 try handleRequest(frame)
             case .cancel:
-                cancelCall(frame.callId)
+                end(frame.callId, .cancelledByClient)
             case .ping:
-                try policePing()
-                var pong = WireFrame(type: .pong, callID: 0)
-                pong.pingData = frame.pingData
-                send(pong)
+                switch state.pingReceived(now: .now()) {
+                case .pong:
+                    var pong = WireFrame(type: .pong, callID: 0)
+                    pong.pingData = frame.pingData
+                    send(pong)
+                case .close(let error):
+                    logger.warning("closing connection: ping flood", metadata: ["limit": "\(limits.maxPingsPerWindow)"])
+                    throw error
+                }
             case .pong:
                 break
             default:
@@ -224,44 +243,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func handleRequest(_ frame: WireFrame) throws {
         let id = frame.callId
-        guard id > lastCallID else {
-            throw ConnectionError.protocolViolation(
-                reason: .callIdNotIncreasing,
-                message: "call id \(id) is not greater than the previous call id \(lastCallID)"
-            )
-        }
-        lastCallID = id
-        if phase == .draining {
-            refuse(id, frame.method, RPCError.draining)
+        switch state.requestReceived(callID: id) {
+        case .admit:
+            break
+        case .refuse(let error):
+            refuse(id, frame.method, error)
             return
-        }
-        guard calls.count < limits.maxConcurrentCallsPerConnection else {
-            warnLimited("call refused: concurrent call limit", ["limit": "\(limits.maxConcurrentCallsPerConnection)"])
-            refuse(
-                id,
-                frame.method,
-                RPCError(
-                    code: .resourceExhausted,
-                    message: "more than \(limits.maxConcurrentCallsPerConnection) calls in flight on this connection",
-                    reason: .tooManyConcurrentCalls,
-                    metadata: ["limit": "\(limits.maxConcurrentCallsPerConnection)"]
-                )
-            )
+        case .close(let error):
+            throw error
+        case .ignore:
             return
         }
         let metadata = Metadata(wire: frame.metadata)
-        if let error = validate(frame, metadata: metadata) {
+        if let error = limits.refusal(of: frame, metadata: metadata) {
             refuse(id, frame.method, error)
             return
         }
-        let handler: RPCMethodHandler
         switch router.route(frame.method) {
-        case .success(let found): handler = found
+        case .success(let handler):
+            start(id: id, frame: frame, metadata: metadata, handler: handler)
         case .failure(let error):
             refuse(id, frame.method, error)
-            return
         }
-        start(id: id, frame: frame, metadata: metadata, handler: handler)
     }
 
     /// A warning that a hostile or careless client could repeat per call: at most a
@@ -271,31 +274,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         var metadata = metadata
         if suppressed > 0 { metadata["log.suppressed"] = "\(suppressed)" }
         logger.warning(message, metadata: metadata)
-    }
-
-    private func validate(_ frame: WireFrame, metadata: Metadata) -> RPCError? {
-        if metadata.encodedSize > limits.maxMetadataSize {
-            warnLimited("call refused: metadata limit", ["limit": "\(limits.maxMetadataSize)"])
-            return RPCError(
-                code: .resourceExhausted,
-                message: "request metadata exceeds \(limits.maxMetadataSize) bytes",
-                reason: .metadataTooLarge,
-                metadata: ["limit": "\(limits.maxMetadataSize)"]
-            )
-        }
-        if !frame.metadata.allSatisfy({ Metadata.isValidKey($0.key) }) {
-            return RPCError(code: .invalidArgument, message: "metadata keys must be lowercase ASCII", reason: .invalidMetadata)
-        }
-        if frame.payload.count > limits.maxMessageSize {
-            warnLimited("call refused: message size limit", ["limit": "\(limits.maxMessageSize)"])
-            return RPCError(
-                code: .resourceExhausted,
-                message: "request of \(frame.payload.count) bytes exceeds \(limits.maxMessageSize) bytes",
-                reason: .messageTooLarge,
-                metadata: ["limit": "\(limits.maxMessageSize)"]
-            )
-        }
-        return nil
     }
 
     private func start(id: UInt64, frame: WireFrame, metadata: Metadata, handler: RPCMethodHandler) {
@@ -318,7 +296,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let loopSelf = self.loopSelf!
         if timeoutMicros > 0 {
             call.deadlineTimer = context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) {
-                loopSelf.value.deadlineExpired(id)
+                loopSelf.value.end(id, .deadlineExceeded)
             }
         }
         let loop = context.eventLoop
@@ -337,29 +315,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // are all decoded first and their handlers then run back to back, which measured
         // faster, and a call cancelled in the same read never runs its handler.
         call.task = Task(executorPreference: executor) {
-            let result = await RPCTracing.server(handler.descriptor, metadata: metadata) { () async -> Result<[UInt8], RPCError> in
-                do {
-                    return .success(try await handler.invoke(payload, serverContext, writer))
-                } catch {
-                    let converted = RPCError.from(error)
-                    if converted.code == .internal, !(error is RPCError) {
-                        serverContext.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
-                    }
-                    return .failure(converted)
-                }
-            }
-            let trailers = serverContext.responseMetadata.current
+            let executed = await CallExecutor.run(handler, request: payload, context: serverContext, writer: writer)
+            let outcome = Outcome.answered(executed.result, trailers: executed.trailers)
             if loop.inEventLoop {
-                loopSelf.value.complete(id, result, trailers: trailers)
+                loopSelf.value.end(id, outcome)
             } else {
-                loop.execute { loopSelf.value.complete(id, result, trailers: trailers) }
+                loop.execute { loopSelf.value.end(id, outcome) }
             }
         }
-        calls[id] = call  // before the task runs: it is only enqueued on this loop
+        state.callStarted(id: id, call)  // before the task runs: it is only enqueued on this loop
     }
 
     private func streamMessage(_ id: UInt64, _ bytes: [UInt8]) -> EventLoopFuture<Void> {
-        guard calls[id] != nil, phase != .closed, let context else {
+        guard state.isInFlight(id), state.phase != .closed, let context else {
             return eventLoop!.makeFailedFuture(CancellationError())
         }
         var frame = WireFrame(type: .message, callID: id)
@@ -370,115 +338,92 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         flushIfPending()
         let promise = context.eventLoop.makePromise(of: Void.self)
-        calls[id]?.writable = promise
+        state.updateCall(id) { $0.writable = promise }
         return promise.futureResult
     }
 
-    private func complete(_ id: UInt64, _ result: Result<[UInt8], RPCError>, trailers: Metadata) {
-        guard let call = calls.removeValue(forKey: id) else { return }
-        call.deadlineTimer?.cancel()
-        send(.end(callID: id, result: result, metadata: trailers))
-        logCall(id, call, result.error)
-        callRemoved()
+    /// Call `id` ends, unless it already ended another way.
+    private func end(_ id: UInt64, _ outcome: Outcome) {
+        guard let ended = state.callEnded(id, now: .now()) else { return }
+        finish(id, ended.call, outcome)
+        if ended.drainComplete { closeAfterFlush() }
     }
 
-    private func deadlineExpired(_ id: UInt64) {
-        guard let call = calls.removeValue(forKey: id) else { return }
-        call.task?.cancel()
-        call.writable?.fail(CancellationError())
-        send(.end(callID: id, result: .failure(.deadlineExceeded), metadata: [:]))
-        logCall(id, call, .deadlineExceeded)
-        callRemoved()
-    }
-
-    private func cancelCall(_ id: UInt64) {
-        guard let call = calls.removeValue(forKey: id) else { return }
-        call.task?.cancel()
+    /// The one way a call is torn down, whichever way it ended: its task, timer and
+    /// stream stop, the client is answered when the outcome calls for it, and its
+    /// metrics and log line are written.
+    private func finish(_ id: UInt64, _ call: InFlightCall, _ outcome: Outcome) {
         call.deadlineTimer?.cancel()
         call.writable?.fail(CancellationError())
-        logCall(id, call, RPCError(code: .cancelled, message: "cancelled by the client"))
-        callRemoved()
+        switch outcome {
+        case .answered(let result, let trailers):
+            send(.end(callID: id, result: result, metadata: trailers))
+        case .deadlineExceeded, .shutDown:
+            call.task?.cancel()
+            send(.end(callID: id, result: .failure(outcome.error!), metadata: [:]))
+        case .cancelledByClient, .connectionClosed:
+            call.task?.cancel()
+        }
+        metrics.callsInFlight.decrement()
+        logCall(id, method: call.method, metrics: call.metrics, started: call.started, outcome.error)
     }
 
+    /// A call answered at once with `error`; its handler never ran.
     private func refuse(_ id: UInt64, _ method: String, _ error: RPCError) {
+        if error.code == .resourceExhausted, let reason = error.reason {
+            warnLimited("call refused: \(reason)", ["limit": "\(error.details?.metadata["limit"] ?? "")"])
+        }
         send(.end(callID: id, result: .failure(error), metadata: [:]))
         metrics.refused(error.reason ?? error.code.name)
-        let refused = InFlightCall(method: method, metrics: metrics.method(method), started: .now())
-        logCall(id, refused, error)
+        logCall(id, method: method, metrics: metrics.method(method), started: .now(), error)
     }
 
-    private func callRemoved() {
-        metrics.callsInFlight.decrement()
-        lastActivity = .now()
-        if phase == .draining, calls.isEmpty {
-            closeAfterFlush()
-        }
-    }
-
-    /// Every call ends here (answered, refused, past its deadline, cancelled, shut down):
-    /// its metrics and its log line.
-    private func logCall(_ id: UInt64, _ call: InFlightCall, _ error: RPCError?) {
-        let elapsed = NIODeadline.now() - call.started
-        call.metrics.finished(error?.code ?? .ok).increment()
-        call.metrics.duration.recordNanoseconds(elapsed.nanoseconds)
+    /// Every call's metrics and log line (answered, refused, past its deadline, cancelled,
+    /// shut down).
+    private func logCall(_ id: UInt64, method: String, metrics: ServerMetrics.Method, started: NIODeadline, _ error: RPCError?) {
+        let elapsed = NIODeadline.now() - started
+        metrics.finished(error?.code ?? .ok).increment()
+        metrics.duration.recordNanoseconds(elapsed.nanoseconds)
         let micros = elapsed.nanoseconds / 1000
         logger.debug(
             "call finished",
             metadata: [
-                "rpc.method": "\(call.method)", "rpc.call_id": "\(id)", "rpc.status": "\(error?.code.name ?? "OK")",
+                "rpc.method": "\(method)", "rpc.call_id": "\(id)", "rpc.status": "\(error?.code.name ?? "OK")",
                 "rpc.reason": "\(error?.reason ?? "")", "rpc.duration_us": "\(micros)",
             ]
         )
     }
 
-    private func policePing() throws {
-        let now = NIODeadline.now()
-        if now - pingWindowStart > .nanoseconds(limits.pingWindow.nanoseconds) {
-            pingWindowStart = now
-            pingCount = 0
-        }
-        pingCount += 1
-        if pingCount > limits.maxPingsPerWindow {
-            logger.warning("closing connection: ping flood", metadata: ["limit": "\(limits.maxPingsPerWindow)"])
-            throw ConnectionError.pingFlood
-        }
-    }
-
     // MARK: Draining, timeouts and closing
 
     private func beginDrain() {
-        switch phase {
-        case .awaitingPreface:
-            closeNow()
-        case .serving:
-            phase = .draining
-            metrics.goAwaySent(RuntimeReason.draining.rawValue)
-            send(.goAway(lastCallID: lastCallID, status: .draining))
+        switch state.drainRequested() {
+        case .closeNow:
+            context.close(promise: nil)
+        case .goAwayAndClose(let lastCallID):
+            sendGoAway(lastCallID)
+            closeAfterFlush()
+        case .goAwayAndWait(let lastCallID):
+            sendGoAway(lastCallID)
             flushIfPending()
-            if calls.isEmpty {
-                closeAfterFlush()
-                return
-            }
             let loopSelf = self.loopSelf!
             graceTimer = context.eventLoop.scheduleTask(in: .nanoseconds(drainGracePeriod.nanoseconds)) {
                 loopSelf.value.graceExpired()
             }
-        case .draining, .closed:
+        case .none:
             break
         }
     }
 
+    private func sendGoAway(_ lastCallID: UInt64) {
+        metrics.goAwaySent(RuntimeReason.draining.rawValue)
+        send(.goAway(lastCallID: lastCallID, status: .draining))
+    }
+
     private func graceExpired() {
-        let shutdown = RPCError(code: .unavailable, message: "the server shut down before the call completed", reason: .serverShutdown)
-        for (id, call) in calls {
-            call.task?.cancel()
-            call.deadlineTimer?.cancel()
-            call.writable?.fail(CancellationError())
-            send(.end(callID: id, result: .failure(shutdown), metadata: [:]))
-            logCall(id, call, shutdown)
+        for (id, call) in state.graceExpired() {
+            finish(id, call, .shutDown)
         }
-        metrics.callsInFlight.decrement(by: Double(calls.count))
-        calls.removeAll()
         closeAfterFlush()
     }
 
@@ -490,68 +435,56 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func runHousekeeping() {
-        guard phase != .closed else { return }
-        let now = NIODeadline.now()
-        let frameRead = TimeAmount.nanoseconds(limits.frameReadTimeout.nanoseconds)
-        let idle = TimeAmount.nanoseconds(limits.idleTimeout.nanoseconds)
-        if let since = partialSince, now - since >= frameRead {
-            logger.notice("closing connection: frame read timeout")
-            fail(.frameReadTimeout)
-            return
+        switch state.housekeeping(now: .now()) {
+        case .close(let error):
+            if error == .idleTimeout {
+                logger.debug("closing connection: idle")
+            } else {
+                logger.notice("closing connection: frame read timeout")
+            }
+            fail(error)
+        case .again(let deadline):
+            scheduleHousekeeping(at: deadline)
+        case .stop:
+            break
         }
-        if calls.isEmpty, now - lastActivity >= idle {
-            logger.debug("closing connection: idle")
-            fail(.idleTimeout)
-            return
-        }
-        var next = lastActivity + idle
-        if let since = partialSince { next = min(next, since + frameRead) }
-        scheduleHousekeeping(at: max(next, now + .milliseconds(50)))
     }
 
     /// Closes the connection because of `error`, telling the peer why first.
     private func fail(_ error: ConnectionError) {
-        guard phase != .closed else { return }
-        if case .badPreface(let guess) = error {
+        switch state.closing(because: error) {
+        case .rejectPreface(let guess):
             logger.notice("closing connection: bad preface", metadata: ["peer.guess": "\(guess)"])
-            phase = .closed
+            let loopSelf = self.loopSelf!
             context.writeAndFlush(wrapOutboundOut(Preface.rejection(for: guess, allocator: context.channel.allocator)))
-                .whenComplete { [loopSelf] _ in loopSelf!.value.closeNow() }
-            return
+                .whenComplete { _ in loopSelf.value.context?.close(promise: nil) }
+        case .goAway(let lastCallID, let status, let prefaceFirst, let calls):
+            if prefaceFirst {
+                var buffer = context.channel.allocator.buffer(capacity: Preface.length)
+                Preface.write(into: &buffer)
+                context.write(wrapOutboundOut(buffer), promise: nil)
+            }
+            if error != .idleTimeout {
+                logger.notice("closing connection", metadata: ["rpc.reason": "\(status.reason ?? "")", "error": "\(status.message)"])
+            }
+            metrics.goAwaySent(status.reason ?? "UNKNOWN")
+            send(.goAway(lastCallID: lastCallID, status: status))
+            for (id, call) in calls {
+                finish(id, call, .connectionClosed)
+            }
+            closeAfterFlush()
+        case .none:
+            break
         }
-        if phase == .awaitingPreface {
-            var buffer = context.channel.allocator.buffer(capacity: Preface.length)
-            Preface.write(into: &buffer)
-            context.write(wrapOutboundOut(buffer), promise: nil)
-        }
-        if case .idleTimeout = error {
-        } else {
-            logger.notice(
-                "closing connection",
-                metadata: ["rpc.reason": "\(error.status.reason ?? "")", "error": "\(error.status.message)"]
-            )
-        }
-        metrics.goAwaySent(error.status.reason ?? "UNKNOWN")
-        send(.goAway(lastCallID: lastCallID, status: error.status))
-        for (_, call) in calls {
-            call.task?.cancel()
-        }
-        closeAfterFlush()
     }
 
     private func closeAfterFlush() {
-        phase = .closed
         flushPending = false
         guard let context else { return }
         let loopSelf = self.loopSelf!
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-            loopSelf.value.closeNow()
+            loopSelf.value.context?.close(promise: nil)
         }
-    }
-
-    private func closeNow() {
-        phase = .closed
-        context?.close(promise: nil)
     }
 
     // MARK: Writing
@@ -590,6 +523,13 @@ extension RPCError {
         code: .unavailable,
         message: "the server is draining and takes no new calls; retry on a new connection",
         reason: .draining
+    )
+
+    /// A call cut short because the drain's grace period ran out.
+    static let serverShutdown = RPCError(
+        code: .unavailable,
+        message: "the server shut down before the call completed",
+        reason: .serverShutdown
     )
 }
 

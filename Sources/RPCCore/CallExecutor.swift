@@ -1,0 +1,87 @@
+/// How a call runs, whichever transport carried it (PNRPC over TCP, the in-process caller
+/// and through it the Connect gateway): the handler runs in a server span when tracing is
+/// on, any error it throws becomes a status (one it did not mean — not an `RPCError` and
+/// so INTERNAL — is logged with its details, which never reach the client), and the
+/// trailers it added are collected.
+///
+/// Deadlines: a transport that keeps its own timer per call (the TCP server ends the call
+/// and cancels its task) uses `run`; one without uses `runRacingDeadline`.
+public enum CallExecutor {
+    /// What a call ended with: its response or status, and the trailers its handler added.
+    public struct Outcome: Sendable {
+        public var result: Result<[UInt8], RPCError>
+        public var trailers: Metadata
+    }
+
+    /// Runs `handler` for one call with `request` until it returns or its task is cancelled.
+    public static func run(
+        _ handler: RPCMethodHandler,
+        request: [UInt8],
+        context: ServerContext,
+        writer: RawResponseWriter
+    ) async -> Outcome {
+        let result = await RPCTracing.server(handler.descriptor, metadata: context.metadata) { () async -> Result<[UInt8], RPCError> in
+            await invoke(handler, request, context, writer)
+        }
+        return Outcome(result: result, trailers: context.responseMetadata.current)
+    }
+
+    /// Like `run`, and the call ends with DEADLINE_EXCEEDED (its handler cancelled) when the
+    /// context's deadline passes first.
+    public static func runRacingDeadline(
+        _ handler: RPCMethodHandler,
+        request: [UInt8],
+        context: ServerContext,
+        writer: RawResponseWriter
+    ) async -> Outcome {
+        guard let deadline = context.deadline else {
+            return await run(handler, request: request, context: context, writer: writer)
+        }
+        let result = await RPCTracing.server(handler.descriptor, metadata: context.metadata) { () async -> Result<[UInt8], RPCError> in
+            await withTaskGroup(of: Result<[UInt8], RPCError>?.self) { group in
+                group.addTask { await invoke(handler, request, context, writer) }
+                group.addTask {
+                    do {
+                        try await Task.sleep(until: deadline, clock: .continuous)
+                    } catch {
+                        return nil
+                    }
+                    return .failure(.deadlineExceeded)
+                }
+                var outcome: Result<[UInt8], RPCError> = .failure(.deadlineExceeded)
+                if let first = await group.next(), let result = first {
+                    outcome = result
+                }
+                group.cancelAll()
+                return outcome
+            }
+        }
+        return Outcome(result: result, trailers: context.responseMetadata.current)
+    }
+
+    private static func invoke(
+        _ handler: RPCMethodHandler,
+        _ request: [UInt8],
+        _ context: ServerContext,
+        _ writer: RawResponseWriter
+    ) async -> Result<[UInt8], RPCError> {
+        do {
+            return .success(try await handler.invoke(request, context, writer))
+        } catch {
+            let converted = RPCError.from(error)
+            if converted.code == .internal, !(error is RPCError) {
+                context.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            return .failure(converted)
+        }
+    }
+}
+
+extension RPCError {
+    /// The error of a call whose deadline passed.
+    public static let deadlineExceeded = RPCError(
+        code: .deadlineExceeded,
+        message: "the deadline passed before the call completed",
+        reason: .deadlineExceeded
+    )
+}
