@@ -14,6 +14,8 @@ swift test --skip-build
 # The service suite again through the Connect gateway (proto3 JSON over HTTP, as clients in other languages call it):
 # every rule and documented error in Connect form. Only the suites about PNRPC's own metrics and spans stay on PNRPC.
 PHONE_NUMBERS_TEST_TRANSPORT=connect swift test --skip-build --filter PhoneNumbersServiceTests --skip 'OperationsTests|TracingTests'
+# The service suite again in process (the handlers called directly, through the same call executor): no transport in between.
+PHONE_NUMBERS_TEST_TRANSPORT=inprocess swift test --skip-build --filter PhoneNumbersServiceTests --skip 'OperationsTests|TracingTests'
 # The Phone Numbers page in headless Chromium against a real `serve --demo` (screenshots in .build/test-output).
 scripts/browser-test.sh
 # The number and campaign suites again (dedicated and single-use numbers), with the Telnyx adapter against the emulator; every exchange

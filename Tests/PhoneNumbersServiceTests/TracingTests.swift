@@ -56,6 +56,21 @@ struct TracingTests {
         checkRefused(tracer.finishedSpans.filter { $0.traceID == refused })
     }
 
+    @Test("a call run in process (as the Connect gateway runs its calls) gets the same server span, through the call executor")
+    func inProcessCallsAreTraced() async throws {
+        let tracer = TestTracing.tracer
+        let answered = try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let admin = PhoneNumbersConnection(rpc: InProcessConnection(router: harness.router, token: tenant.tokens[.admin]))
+            var request = AddNumberRequest()
+            request.areaCode = "415"
+            request.useCaseId = tenant.approvedUseCase
+            let add = request
+            return try await trace { _ = try await admin.numbers.addNumber(add) }
+        }
+        try checkAnswered(tracer.finishedSpans.filter { $0.traceID == answered })
+    }
+
     private let name = "phonenumbers.v1.Numbers/AddNumber"
 
     /// The provisioning job span linked to a span of `traceID`.

@@ -155,7 +155,8 @@ final class ServiceHarness: @unchecked Sendable {
     /// The service's methods, as the gateway routes them.
     var router: RPCRouter { server!.router }
 
-    /// How the suite's clients reach the service: "pnrpc", or "connect" (the JSON gateway).
+    /// How the suite's clients reach the service: "pnrpc", "connect" (the JSON gateway) or
+    /// "inprocess" (the handlers called directly).
     static let transport = ProcessInfo.processInfo.environment["PHONE_NUMBERS_TEST_TRANSPORT"] ?? "pnrpc"
 
     /// Stops serving and running jobs, as a crash would (in-flight work is abandoned).
@@ -252,6 +253,7 @@ final class ServiceHarness: @unchecked Sendable {
 
     func connection(_ token: String?) -> PhoneNumbersConnection {
         if Self.transport == "connect" { return PhoneNumbersConnection(rpc: ConnectCaller(port: httpPort, token: token)) }
+        if Self.transport == "inprocess" { return PhoneNumbersConnection(rpc: InProcessConnection(router: router, token: token)) }
         return PhoneNumbersConnection(host: "127.0.0.1", port: port, token: token)
     }
 
