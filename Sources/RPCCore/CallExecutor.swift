@@ -59,6 +59,24 @@ public enum CallExecutor {
         return Outcome(result: result, trailers: context.responseMetadata.current)
     }
 
+    /// Runs an inline handler (`RPCMethodHandler.inline`) in place, on the caller's thread,
+    /// in the same span as `run` would make.
+    public static func runInline(
+        _ inline: @Sendable ([UInt8], ServerContext) throws -> [UInt8],
+        method: MethodDescriptor,
+        request: [UInt8],
+        context: ServerContext
+    ) -> Outcome {
+        let result = RPCTracing.serverInline(method, metadata: context.metadata) { () -> Result<[UInt8], RPCError> in
+            do {
+                return .success(try inline(request, context))
+            } catch {
+                return .failure(status(of: error, context))
+            }
+        }
+        return Outcome(result: result, trailers: context.responseMetadata.current)
+    }
+
     private static func invoke(
         _ handler: RPCMethodHandler,
         _ request: [UInt8],
@@ -68,12 +86,17 @@ public enum CallExecutor {
         do {
             return .success(try await handler.invoke(request, context, writer))
         } catch {
-            let converted = RPCError.from(error)
-            if converted.code == .internal, !(error is RPCError) {
-                context.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            return .failure(converted)
+            return .failure(status(of: error, context))
         }
+    }
+
+    /// The status a handler's error becomes; one it did not mean is logged.
+    private static func status(of error: any Error, _ context: ServerContext) -> RPCError {
+        let converted = RPCError.from(error)
+        if converted.code == .internal, !(error is RPCError) {
+            context.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        return converted
     }
 }
 

@@ -4,10 +4,11 @@ public struct RPCRouter: Sendable {
     private var serviceNames: Set<String> = []
     private var transcoders: [String: JSONTranscoder] = [:]
 
-    /// A router over `services`. A later service's method replaces an earlier one's.
+    /// A router over `services`. A service's inline handler replaces its handler of the same
+    /// method; a later service's method replaces an earlier one's.
     public init(services: [any RPCService]) {
         for service in services {
-            for handler in service.methodHandlers {
+            for handler in service.methodHandlers + service.inlineHandlers {
                 handlers[handler.descriptor.path] = handler
                 serviceNames.insert(handler.descriptor.service)
             }

@@ -7,11 +7,18 @@ public protocol RPCService: Sendable {
     var methodHandlers: [RPCMethodHandler] { get }
     /// The JSON mapping of each method, for JSON transports; empty when the service has none.
     var jsonTranscoders: [JSONTranscoder] { get }
+    /// Unary methods this service answers without suspending, made with
+    /// `RPCMethodHandler(_:inline:)`; each replaces the handler of the same method in
+    /// `methodHandlers`. The TCP server runs them on the connection's event loop as the
+    /// request is read: no task, no hop. Empty by default.
+    var inlineHandlers: [RPCMethodHandler] { get }
 }
 
 extension RPCService {
     /// No JSON mapping unless the service supplies one (generated services do).
     public var jsonTranscoders: [JSONTranscoder] { [] }
+    /// No method runs inline unless the service says so.
+    public var inlineHandlers: [RPCMethodHandler] { [] }
 }
 
 /// Writes the responses of a server-streaming call. `write` waits while the
@@ -56,6 +63,9 @@ public struct RPCMethodHandler: Sendable {
     /// Throws what the implementation throws, or `RPCError` INVALID_ARGUMENT for an
     /// undecodable request.
     public let invoke: @Sendable ([UInt8], ServerContext, RawResponseWriter) async throws -> [UInt8]
+    /// The same call for a transport that runs it in place, when the method was declared
+    /// inline (`init(_:inline:)`); `nil` for every other handler.
+    public let inline: (@Sendable ([UInt8], ServerContext) throws -> [UInt8])?
 
     /// A handler for a unary method.
     @inlinable
@@ -68,6 +78,26 @@ public struct RPCMethodHandler: Sendable {
             let request = try Request.decodeRequest(bytes, limits: context.decodingLimits)
             return try await implementation(request, context).serializedBytes()
         }
+        inline = nil
+    }
+
+    /// A handler for a unary method that answers without suspending: the implementation
+    /// is synchronous, so it cannot wait on anything, and the TCP server runs it on the
+    /// connection's event loop as the request is read (while it runs, that connection and
+    /// the others on its loop wait: keep it to computation on the request and on memory,
+    /// never blocking I/O or locks held for long). Other transports call it through `invoke`.
+    @inlinable
+    public init<Request, Response>(
+        _ method: UnaryMethod<Request, Response>,
+        inline implementation: @escaping @Sendable (Request, ServerContext) throws -> Response
+    ) {
+        let run: @Sendable ([UInt8], ServerContext) throws -> [UInt8] = { bytes, context in
+            let request = try Request.decodeRequest(bytes, limits: context.decodingLimits)
+            return try implementation(request, context).serializedBytes()
+        }
+        descriptor = method.descriptor
+        invoke = { bytes, context, _ in try run(bytes, context) }
+        inline = run
     }
 
     /// A handler for a server-streaming method.
@@ -82,6 +112,7 @@ public struct RPCMethodHandler: Sendable {
             try await implementation(request, context, ResponseStreamWriter(raw: writer))
             return []
         }
+        inline = nil
     }
 }
 

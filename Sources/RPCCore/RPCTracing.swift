@@ -66,17 +66,40 @@ public enum RPCTracing {
         _ handle: () async -> Result<T, RPCError>
     ) async -> Result<T, RPCError> {
         guard isEnabled else { return await handle() }
+        let span = startServerSpan(method, metadata)
+        defer { span.end() }
+        let result = await ServiceContext.withValue(span.context) { await handle() }
+        record(result, on: span)
+        return result
+    }
+
+    /// `server` for a call that runs in place (an inline handler): the same span, synchronously.
+    public static func serverInline<T>(
+        _ method: MethodDescriptor,
+        metadata: Metadata,
+        _ handle: () -> Result<T, RPCError>
+    ) -> Result<T, RPCError> {
+        guard isEnabled else { return handle() }
+        let span = startServerSpan(method, metadata)
+        defer { span.end() }
+        let result = ServiceContext.withValue(span.context) { handle() }
+        record(result, on: span)
+        return result
+    }
+
+    private static func startServerSpan(_ method: MethodDescriptor, _ metadata: Metadata) -> any Span {
         var context = ServiceContext.topLevel
         InstrumentationSystem.tracer.extract(metadata, into: &context, using: MetadataExtractor())
         let span = InstrumentationSystem.tracer.startSpan(method.description.dropSlash, context: context, ofKind: .server)
-        defer { span.end() }
         describe(span, method)
-        let result = await ServiceContext.withValue(span.context) { await handle() }
+        return span
+    }
+
+    private static func record<T>(_ result: Result<T, RPCError>, on span: any Span) {
         switch result {
         case .success: span.attributes["rpc.pnrpc.status_code"] = "OK"
         case .failure(let error): record(error, on: span)
         }
-        return result
     }
 
     private static func describe(_ span: any Span, _ method: MethodDescriptor) {

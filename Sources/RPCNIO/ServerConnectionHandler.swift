@@ -261,7 +261,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         switch router.route(frame.method) {
         case .success(let handler):
-            start(id: id, frame: frame, metadata: metadata, handler: handler)
+            if let inline = handler.inline {
+                answerInline(id: id, frame: frame, metadata: metadata, handler: handler, inline: inline)
+            } else {
+                start(id: id, frame: frame, metadata: metadata, handler: handler)
+            }
         case .failure(let error):
             refuse(id, frame.method, error)
         }
@@ -276,21 +280,56 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         logger.warning(message, metadata: metadata)
     }
 
-    private func start(id: UInt64, frame: WireFrame, metadata: Metadata, handler: RPCMethodHandler) {
-        let timeoutMicros = min(frame.timeoutMicros, 366 * 86_400 * 1_000_000)
-        let deadline = timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil
-        let serverContext = ServerContext(
+    /// The context a handler sees for call `id`.
+    private func makeContext(_ id: UInt64, _ frame: WireFrame, _ metadata: Metadata, _ handler: RPCMethodHandler) -> ServerContext {
+        let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
+        return ServerContext(
             method: handler.descriptor,
             callID: id,
             metadata: metadata,
-            deadline: deadline,
+            deadline: timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil,
             peer: peer,
             logger: logger,
             decodingLimits: limits.decoding
         )
-        let methodMetrics = self.methodMetrics[frame.method] ?? metrics.method(frame.method)
-        self.methodMetrics[frame.method] = methodMetrics
+    }
+
+    /// Timeouts beyond a year are taken as a year.
+    private static let longestTimeoutMicros: UInt64 = 366 * 86_400 * 1_000_000
+
+    /// This connection's metrics of `method`, started once more.
+    private func startedMetrics(_ method: String) -> ServerMetrics.Method {
+        let methodMetrics = self.methodMetrics[method] ?? metrics.method(method)
+        self.methodMetrics[method] = methodMetrics
         methodMetrics.started.increment()
+        return methodMetrics
+    }
+
+    /// Runs an inline handler as the request is read and answers at once: no task, no
+    /// entry among the calls in flight (it has ended before anything else can happen).
+    private func answerInline(
+        id: UInt64,
+        frame: WireFrame,
+        metadata: Metadata,
+        handler: RPCMethodHandler,
+        inline: @Sendable ([UInt8], ServerContext) throws -> [UInt8]
+    ) {
+        let methodMetrics = startedMetrics(frame.method)
+        let started = NIODeadline.now()
+        let outcome = CallExecutor.runInline(
+            inline,
+            method: handler.descriptor,
+            request: frame.payload,
+            context: makeContext(id, frame, metadata, handler)
+        )
+        send(.end(callID: id, result: outcome.result, metadata: outcome.trailers))
+        logCall(id, method: frame.method, metrics: methodMetrics, started: started, outcome.result.error)
+    }
+
+    private func start(id: UInt64, frame: WireFrame, metadata: Metadata, handler: RPCMethodHandler) {
+        let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
+        let serverContext = makeContext(id, frame, metadata, handler)
+        let methodMetrics = startedMetrics(frame.method)
         metrics.callsInFlight.increment()
         var call = InFlightCall(method: frame.method, metrics: methodMetrics, started: .now())
         let loopSelf = self.loopSelf!

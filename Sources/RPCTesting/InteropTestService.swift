@@ -4,10 +4,28 @@ import RPCCore
 /// gRPC interop cases expect. Metadata `x-echo-initial` and `x-echo-trailing` sent by
 /// the caller comes back in the response metadata.
 public struct InteropTestService: TestServiceService {
-    /// The service.
-    public init() {}
+    private let runsInline: Bool
+
+    /// The service; with `inline` (the default) EmptyCall, CountPayloads and Echo, which
+    /// never wait, are declared inline handlers (run on the connection's event loop).
+    public init(inline: Bool = true) {
+        runsInline = inline
+    }
+
+    public var inlineHandlers: [RPCMethodHandler] {
+        guard runsInline else { return [] }
+        return [
+            RPCMethodHandler(TestServiceMethods.emptyCall, inline: emptyCallNow),
+            RPCMethodHandler(TestServiceMethods.countPayloads, inline: countPayloadsNow),
+            RPCMethodHandler(TestServiceMethods.echo, inline: echoNow),
+        ]
+    }
 
     public func emptyCall(request: Empty, context: ServerContext) async throws -> Empty {
+        emptyCallNow(request, context)
+    }
+
+    private func emptyCallNow(_ request: Empty, _ context: ServerContext) -> Empty {
         echoMetadata(context)
         return Empty()
     }
@@ -48,12 +66,20 @@ public struct InteropTestService: TestServiceService {
     }
 
     public func countPayloads(request: ManyPayloads, context: ServerContext) async throws -> SimpleResponse {
+        countPayloadsNow(request, context)
+    }
+
+    private func countPayloadsNow(_ request: ManyPayloads, _ context: ServerContext) -> SimpleResponse {
         var response = SimpleResponse()
         response.deadlineRemainingMillis = Int64(request.payloads.count + request.names.count)
         return response
     }
 
     public func echo(request: Payload, context: ServerContext) async throws -> Payload {
+        request
+    }
+
+    private func echoNow(_ request: Payload, _ context: ServerContext) -> Payload {
         request
     }
 
