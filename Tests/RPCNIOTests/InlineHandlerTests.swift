@@ -10,8 +10,12 @@ struct InlineHandlerTests {
     /// Echo answers whether it ran inside a Swift task (in its payload's first byte), and
     /// CountPayloads fails as its request says.
     struct ProbeService: TestServiceService {
+        /// Without it, no method is declared inline.
+        var declaresInline = true
+
         var inlineHandlers: [RPCMethodHandler] {
-            [
+            guard declaresInline else { return [] }
+            return [
                 RPCMethodHandler(TestServiceMethods.echo) { (_: Payload, context: ServerContext) -> Payload in
                     context.responseMetadata.add("x-ran", "inline")
                     return Self.where()
@@ -68,19 +72,7 @@ struct InlineHandlerTests {
             #expect(response.metadata["x-ran"] == "inline")
             await client.close()
         }
-        struct Plain: TestServiceService {
-            let probe = ProbeService()
-            func emptyCall(request: Empty, context: ServerContext) async throws -> Empty { Empty() }
-            func unaryCall(request: SimpleRequest, context: ServerContext) async throws -> SimpleResponse { SimpleResponse() }
-            func streamingOutputCall(
-                request: StreamingOutputCallRequest,
-                context: ServerContext,
-                responses: ResponseStreamWriter<StreamingOutputCallResponse>
-            ) async throws {}
-            func countPayloads(request: ManyPayloads, context: ServerContext) async throws -> SimpleResponse { SimpleResponse() }
-            func echo(request: Payload, context: ServerContext) async throws -> Payload { ProbeService.where() }
-        }
-        try await TestServer.with(services: [Plain()]) { server in
+        try await TestServer.with(services: [ProbeService(declaresInline: false)]) { server in
             let client = server.client()
             let answer = try await client.unary(TestServiceMethods.echo, request: Payload(), options: .init())
             #expect(answer.body == [1])
