@@ -50,8 +50,9 @@ extension RPCCaller {
 }
 
 extension ProtoMessage {
+    /// Decodes a response; an undecodable one is INTERNAL, reason `MALFORMED_RESPONSE`.
     @inlinable
-    static func decodeResponse(_ bytes: [UInt8]) throws(RPCError) -> Self {
+    public static func decodeResponse(_ bytes: [UInt8]) throws(RPCError) -> Self {
         do {
             return try Self(serializedBytes: bytes)
         } catch {

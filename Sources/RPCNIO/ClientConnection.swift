@@ -41,6 +41,19 @@ final class ClientConnection: Sendable {
         }
     }
 
+    /// Starts a unary call whose end is reported to `completion` on the connection's event
+    /// loop: no task, no continuation.
+    func unary(_ outbound: OutboundCall, completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void) {
+        let handle = CallHandle()
+        let loop = channel.eventLoop
+        let handler = self.handler
+        if loop.inEventLoop {
+            handler.value.start(handle, .callback(completion), outbound)
+        } else {
+            loop.execute { handler.value.start(handle, .callback(completion), outbound) }
+        }
+    }
+
     func serverStreaming(_ outbound: OutboundCall) -> AsyncThrowingStream<[UInt8], any Error> {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let handle = CallHandle()

@@ -15,11 +15,15 @@ enum PendingCall {
     /// Resumed exactly once: the call is removed from the handler's tables before.
     case unary(UnsafeContinuation<UnaryResponse<[UInt8]>, any Error>)
     case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+    /// A unary call started without a task (`RPCClient.startUnaryCall`): called once, on
+    /// the connection's event loop.
+    case callback(@Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void)
 
     func fail(_ error: RPCError) {
         switch self {
         case .unary(let continuation): continuation.resume(throwing: error)
         case .stream(let continuation): continuation.finish(throwing: error)
+        case .callback(let completion): completion(.failure(error))
         }
     }
 }
@@ -273,6 +277,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                     switch sent.call {
                     case .unary(let continuation):
                         continuation.resume(returning: UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata)))
+                    case .callback(let completion):
+                        completion(.success(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata))))
                     case .stream(let continuation): continuation.finish()
                     }
                 }
@@ -300,10 +306,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             case .pong:
                 pings.removeValue(forKey: frame.pingData)?.succeed()
             case .settings:
-                if let settings = frame.settings {
-                    state.settingsReceived(maxConcurrentCalls: Int(settings.maxConcurrentCalls))
-                    callsChanged()
-                }
+                state.settingsReceived(maxConcurrentCalls: Int(frame.settings?.maxConcurrentCalls ?? 0))
+                callsChanged()
             default:
                 throw ConnectionError.protocolViolation(reason: .unexpectedFrame, message: "unexpected frame from the server")
             }

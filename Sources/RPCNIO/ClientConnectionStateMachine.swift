@@ -1,7 +1,7 @@
 import RPCCore
 
 /// The rules of one client connection, without I/O: call ids, the server's concurrent call
-/// limit (calls beyond it wait in a queue), GOAWAY (which calls were not processed and are
+/// limit (calls wait for the server's SETTINGS, and beyond its limit in a queue), GOAWAY (which calls were not processed and are
 /// safe to send again), closing once the last call ends after a GOAWAY, and what a call
 /// left behind by a lost connection is told. `ClientConnectionHandler` feeds it events and
 /// carries out its answers; the unit tests drive it with no socket.
@@ -20,6 +20,9 @@ struct ClientConnectionStateMachine<Call, Queued> {
     private(set) var phase = Phase.open
     /// How many calls the server runs at once on this connection (its SETTINGS).
     private(set) var maxConcurrentCalls: Int
+    /// Calls wait until the server's SETTINGS say how many it takes: a server with a
+    /// lower limit than the default would otherwise refuse the first ones.
+    private(set) var settingsKnown = false
     private var nextCallID: UInt64 = 1
     private var calls: [UInt64: Call] = [:]
     private var queue: [Queued] = []
@@ -27,6 +30,7 @@ struct ClientConnectionStateMachine<Call, Queued> {
     /// still pending fail with it.
     private(set) var closeReason: RPCError?
 
+    /// A connection just opened; `maxConcurrentCalls` holds until the server's SETTINGS.
     init(maxConcurrentCalls: Int = 100) {
         self.maxConcurrentCalls = maxConcurrentCalls
     }
@@ -48,7 +52,7 @@ struct ClientConnectionStateMachine<Call, Queued> {
     /// A caller wants to start a call.
     mutating func startRequested() -> StartAction {
         guard phase == .open else { return .refuse(closeReason ?? .notSent) }
-        guard calls.count < maxConcurrentCalls, queue.isEmpty else { return .wait }
+        guard settingsKnown, calls.count < maxConcurrentCalls, queue.isEmpty else { return .wait }
         return .send(callID: takeCallID())
     }
 
@@ -70,7 +74,7 @@ struct ClientConnectionStateMachine<Call, Queued> {
     /// The next waiting call that may be sent now, with its call id; `nil` when no slot is
     /// free or nothing waits.
     mutating func nextToStart() -> (callID: UInt64, queued: Queued)? {
-        guard phase == .open, calls.count < maxConcurrentCalls, !queue.isEmpty else { return nil }
+        guard phase == .open, settingsKnown, calls.count < maxConcurrentCalls, !queue.isEmpty else { return nil }
         return (takeCallID(), queue.removeFirst())
     }
 
@@ -110,8 +114,10 @@ struct ClientConnectionStateMachine<Call, Queued> {
         return GoAway(notProcessed: notProcessed, notSent: notSent)
     }
 
-    /// The server's SETTINGS: its concurrent call limit (0 keeps ours).
+    /// The server's SETTINGS: its concurrent call limit (0 keeps ours). Calls waiting for
+    /// them may go (`nextToStart`).
     mutating func settingsReceived(maxConcurrentCalls: Int) {
+        settingsKnown = true
         if maxConcurrentCalls > 0 { self.maxConcurrentCalls = maxConcurrentCalls }
     }
 

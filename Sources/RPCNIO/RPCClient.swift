@@ -32,13 +32,13 @@ public final class RPCClient: RPCCaller, Sendable {
         var retryAt: ContinuousClock.Instant?
     }
 
-    private let configuration: ClientConfiguration
+    let configuration: ClientConfiguration
     /// The loop every connection of this client lives on.
     private let loop: any EventLoop
     private let executor: EventLoopTaskExecutor
     private let state = Mutex(State())
     private let logger: Logger
-    private let metrics: ClientMetrics
+    let metrics: ClientMetrics
 
     /// A client for the server in `configuration`. Nothing connects until the first call.
     public init(
@@ -146,7 +146,7 @@ public final class RPCClient: RPCCaller, Sendable {
         }
     }
 
-    private func outbound(
+    func outbound(
         _ method: MethodDescriptor,
         _ request: [UInt8],
         _ options: CallOptions,
@@ -157,13 +157,21 @@ public final class RPCClient: RPCCaller, Sendable {
         return OutboundCall(method: method, payload: request, metadata: metadata, deadline: deadline)
     }
 
-    private static func passed(_ deadline: ContinuousClock.Instant?) -> Bool {
+    static func passed(_ deadline: ContinuousClock.Instant?) -> Bool {
         deadline.map { ContinuousClock.now >= $0 } ?? false
     }
 
     // MARK: Connection management
 
-    private func connection(deadline: ContinuousClock.Instant?) async throws(RPCError) -> ClientConnection {
+    /// The open connection, when there is one that takes calls.
+    func readyConnection() -> ClientConnection? {
+        state.withLock { state in
+            if case .ready(let connection) = state.connection, connection.isUsable { return connection }
+            return nil
+        }
+    }
+
+    func connection(deadline: ContinuousClock.Instant?) async throws(RPCError) -> ClientConnection {
         enum Next {
             case use(ClientConnection)
             case wait(EventLoopFuture<ClientConnection>)

@@ -10,6 +10,13 @@ import Testing
 struct ClientConnectionStateMachineTests {
     typealias Machine = ClientConnectionStateMachine<String, String>
 
+    /// A connection whose server announced `maxConcurrentCalls`.
+    private func announced(maxConcurrentCalls: Int = 100) -> Machine {
+        var machine = Machine()
+        machine.settingsReceived(maxConcurrentCalls: maxConcurrentCalls)
+        return machine
+    }
+
     /// Starts a call and sends it at once, or queues it; returns the id it was sent with.
     @discardableResult
     private func start(_ name: String, on machine: inout Machine) -> UInt64? {
@@ -37,7 +44,7 @@ struct ClientConnectionStateMachineTests {
 
     @Test("call ids start at 1 and increase, also for calls that waited")
     func callIDs() {
-        var machine = Machine(maxConcurrentCalls: 2)
+        var machine = announced(maxConcurrentCalls: 2)
         #expect(start("a", on: &machine) == 1)
         #expect(start("b", on: &machine) == 2)
         #expect(start("c", on: &machine) == nil)
@@ -46,9 +53,21 @@ struct ClientConnectionStateMachineTests {
         #expect(start("d", on: &machine) == nil)
     }
 
+    @Test("until the server's SETTINGS arrive calls wait; then as many go as they allow, in order")
+    func waitForSettings() {
+        var machine = Machine()
+        #expect(start("a", on: &machine) == nil)
+        #expect(start("b", on: &machine) == nil)
+        #expect(start("c", on: &machine) == nil)
+        #expect(sendWaiting(on: &machine).isEmpty)
+        machine.settingsReceived(maxConcurrentCalls: 2)
+        #expect(sendWaiting(on: &machine) == ["a#1", "b#2"])
+        #expect(machine.callsQueued == 1)
+    }
+
     @Test("beyond the server's limit calls wait in order, and SETTINGS raising the limit sends them")
     func queueAndSettings() {
-        var machine = Machine(maxConcurrentCalls: 1)
+        var machine = announced(maxConcurrentCalls: 1)
         start("a", on: &machine)
         start("b", on: &machine)
         start("c", on: &machine)
@@ -63,7 +82,7 @@ struct ClientConnectionStateMachineTests {
 
     @Test("a waiting call can leave the queue (cancelled, past its deadline) and is never sent")
     func removeWaiting() {
-        var machine = Machine(maxConcurrentCalls: 1)
+        var machine = announced(maxConcurrentCalls: 1)
         start("a", on: &machine)
         start("b", on: &machine)
         start("c", on: &machine)
@@ -75,7 +94,7 @@ struct ClientConnectionStateMachineTests {
 
     @Test("a call ends once: a late END after the deadline finds nothing")
     func endsOnce() {
-        var machine = Machine()
+        var machine = announced()
         start("a", on: &machine)
         #expect(machine.call(1) == "a")
         #expect(machine.callEnded(1) == "a")
@@ -85,7 +104,7 @@ struct ClientConnectionStateMachineTests {
 
     @Test("GOAWAY: calls above last_call_id were not processed, waiting calls were not sent, the rest run on; then it closes")
     func goAway() {
-        var machine = Machine(maxConcurrentCalls: 3)
+        var machine = announced(maxConcurrentCalls: 3)
         for name in ["a", "b", "c", "d"] { start(name, on: &machine) }
         let ended = machine.goAwayReceived(lastCallID: 1)
         #expect(ended.notProcessed == ["b", "c"])
@@ -103,19 +122,19 @@ struct ClientConnectionStateMachineTests {
 
     @Test("a second GOAWAY with a lower last_call_id ends more calls; GOAWAY with nothing in flight closes at once")
     func goAwayTwiceAndIdle() {
-        var machine = Machine()
+        var machine = announced()
         for name in ["a", "b", "c"] { start(name, on: &machine) }
         #expect(machine.goAwayReceived(lastCallID: 3).notProcessed.isEmpty)
         #expect(machine.goAwayReceived(lastCallID: 1).notProcessed == ["b", "c"])
 
-        var idle = Machine()
+        var idle = announced()
         _ = idle.goAwayReceived(lastCallID: 0)
         #expect(idle.shouldClose)
     }
 
     @Test("a lost connection: calls sent may have been processed, calls waiting were not sent")
     func connectionLost() {
-        var machine = Machine(maxConcurrentCalls: 1)
+        var machine = announced(maxConcurrentCalls: 1)
         start("a", on: &machine)
         start("b", on: &machine)
         let closed = machine.connectionClosed()
@@ -133,7 +152,7 @@ struct ClientConnectionStateMachineTests {
         "when the runtime knows why the connection fails (TLS, not a PNRPC server), every pending call is told that; the first reason wins"
     )
     func closeReason() {
-        var machine = Machine()
+        var machine = announced()
         start("a", on: &machine)
         let tls = RPCError(code: .unavailable, message: "handshake", reason: .tlsHandshakeFailed)
         machine.failing(because: tls)

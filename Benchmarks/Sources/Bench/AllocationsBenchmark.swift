@@ -15,22 +15,17 @@ enum AllocationsBenchmark {
     }
 
     static func run() async throws -> [Row] {
-        let pnrpcLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (pnrpc, pnrpcLoop, pnrpcServer) = try await server(handlersOnTasks: false)
+        let (onTasks, onTasksLoop, onTasksServer) = try await server(handlersOnTasks: true)
+        defer {
+            pnrpcServer.cancel()
+            onTasksServer.cancel()
+        }
         let nioLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var logger = Logger(label: "bench.allocations")
-        logger.logLevel = .error
-        let server = RPCServer(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
-            services: [InteropTestService()],
-            group: pnrpcLoop,
-            logger: logger
-        )
-        let serverTask = Task { try await server.run() }
-        defer { serverTask.cancel() }
-        let pnrpc = PNRPCContender(port: try await server.listeningAddress().port!)
         let nio = try await NIOEchoContender.start(group: nioLoop)
         var rows: [Row] = []
-        for (contender, loop) in [(pnrpc, pnrpcLoop.next()), (nio, nioLoop.next())] as [(any EchoContender, any EventLoop)] {
+        let contenders: [(any EchoContender, any EventLoop)] = [(pnrpc, pnrpcLoop), (onTasks, onTasksLoop), (nio, nioLoop.next())]
+        for (contender, loop) in contenders {
             let scenario = Scenario(payload: 64, connections: 1, inFlight: 64)
             _ = try await contender.run(scenario, for: .milliseconds(500))
             let before = try await loop.submit { allocation_counter_thread_total() }.get()
@@ -39,5 +34,21 @@ enum AllocationsBenchmark {
             rows.append(Row(name: contender.name, perCall: Double(after - before) / Double(measured.calls)))
         }
         return rows
+    }
+
+    /// A PNRPC server alone on an event loop thread of its own.
+    private static func server(handlersOnTasks: Bool) async throws -> (PNRPCContender, any EventLoop, Task<Void, any Error>) {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var logger = Logger(label: "bench.allocations")
+        logger.logLevel = .error
+        let server = RPCServer(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
+            services: [InteropTestService(inline: !handlersOnTasks)],
+            group: group,
+            logger: logger
+        )
+        let task = Task { try await server.run() }
+        let port = try await server.listeningAddress().port!
+        return (PNRPCContender(port: port, handlersOnTasks: handlersOnTasks), group.next(), task)
     }
 }

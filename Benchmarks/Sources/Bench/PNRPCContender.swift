@@ -4,7 +4,8 @@ import RPCCore
 import RPCNIO
 import RPCTesting
 
-/// This project's runtime: RPCClient → RPCServer, TestService.Echo. The calling tasks
+/// This project's runtime: RPCClient → RPCServer, TestService.Echo (an inline handler unless
+/// `handlersOnTasks`). The calling tasks
 /// prefer the client's event loop as their executor (`RPCClient.preferredTaskExecutor`)
 /// unless `onPool`, where they run on Swift's cooperative pool like any other task.
 struct PNRPCContender: EchoContender {
@@ -12,21 +13,28 @@ struct PNRPCContender: EchoContender {
     var onPool = false
     /// Server and clients count into this Prometheus registry (nil: the default, no-op metrics).
     var metrics: PrometheusMetricsFactory? = nil
+    /// The server runs Echo as any handler, in a task per call, instead of inline.
+    var handlersOnTasks = false
     var name: String {
-        onPool ? "PNRPC, callers on the pool" : metrics == nil ? "PNRPC (this runtime)" : "PNRPC, Prometheus metrics on"
+        if handlersOnTasks { return "PNRPC, handler on a task" }
+        return onPool ? "PNRPC, callers on the pool" : metrics == nil ? "PNRPC (this runtime)" : "PNRPC, Prometheus metrics on"
     }
 
-    static func start(metrics: PrometheusMetricsFactory? = nil) async throws -> (PNRPCContender, Task<Void, any Error>) {
+    static func start(
+        metrics: PrometheusMetricsFactory? = nil,
+        handlersOnTasks: Bool = false
+    ) async throws -> (PNRPCContender, Task<Void, any Error>) {
         var logger = Logger(label: "bench.pnrpc")
         logger.logLevel = .error
         let server = RPCServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
-            services: [InteropTestService()],
+            services: [InteropTestService(inline: !handlersOnTasks)],
             metricsFactory: metrics,
             logger: logger
         )
         let task = Task { try await server.run() }
-        return (PNRPCContender(port: try await server.listeningAddress().port!, metrics: metrics), task)
+        let port = try await server.listeningAddress().port!
+        return (PNRPCContender(port: port, metrics: metrics, handlersOnTasks: handlersOnTasks), task)
     }
 
     func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement {
