@@ -39,16 +39,7 @@ enum AllocationsBenchmark {
     /// A PNRPC server alone on an event loop thread of its own.
     private static func server(handlersOnTasks: Bool) async throws -> (PNRPCContender, any EventLoop, Task<Void, any Error>) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var logger = Logger(label: "bench.allocations")
-        logger.logLevel = .error
-        let server = RPCServer(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
-            services: [InteropTestService(inline: !handlersOnTasks)],
-            group: group,
-            logger: logger
-        )
-        let task = Task { try await server.run() }
-        let port = try await server.listeningAddress().port!
-        return (PNRPCContender(port: port, handlersOnTasks: handlersOnTasks), group.next(), task)
+        let (contender, task) = try await PNRPCContender.start(handlersOnTasks: handlersOnTasks, group: group)
+        return (contender, group.next(), task)
     }
 }

@@ -26,7 +26,10 @@ enum EchoBenchmark {
         }.filter { scenarioFilter.isEmpty || $0.description.contains(scenarioFilter) }
         var table = Report.Table(columns: ["scenario", "contender", "calls/s", "p50 µs", "p99 µs", "p99.9 µs", "vs NIO echo", "vs gRPC"])
         for scenario in scenarios {
-            var contenders: [any EchoContender] = [pnrpc, onTasks, metered, PNRPCContender(port: pnrpc.port, onPool: true), nio, grpc]
+            var contenders: [any EchoContender] = [
+                pnrpc, onTasks, metered, PNRPCContender(port: pnrpc.port, onPool: true), PNRPCContender(port: pnrpc.port, callbacks: true),
+                nio, grpc,
+            ]
             if scenario.connections == 1, scenario.inFlight == 1 { contenders.append(floor) }
             contenders = contenders.filter { only.isEmpty || $0.name.hasPrefix(only) }
             var best: [String: Measurement] = [:]

@@ -1,4 +1,7 @@
 import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
 import Prometheus
 import RPCCore
 import RPCNIO
@@ -15,20 +18,26 @@ struct PNRPCContender: EchoContender {
     var metrics: PrometheusMetricsFactory? = nil
     /// The server runs Echo as any handler, in a task per call, instead of inline.
     var handlersOnTasks = false
+    /// The callers use `startUnary` (a callback per call, no task) instead of async calls.
+    var callbacks = false
     var name: String {
         if handlersOnTasks { return "PNRPC, handler on a task" }
+        if callbacks { return "PNRPC, callers by callback" }
         return onPool ? "PNRPC, callers on the pool" : metrics == nil ? "PNRPC (this runtime)" : "PNRPC, Prometheus metrics on"
     }
 
+    /// Starts a server (on `group`, else the shared one) for this contender.
     static func start(
         metrics: PrometheusMetricsFactory? = nil,
-        handlersOnTasks: Bool = false
+        handlersOnTasks: Bool = false,
+        group: (any EventLoopGroup)? = nil
     ) async throws -> (PNRPCContender, Task<Void, any Error>) {
         var logger = Logger(label: "bench.pnrpc")
         logger.logLevel = .error
         let server = RPCServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(maxConcurrentCallsPerConnection: 1000)),
             services: [InteropTestService(inline: !handlersOnTasks)],
+            group: group ?? MultiThreadedEventLoopGroup.singleton,
             metricsFactory: metrics,
             logger: logger
         )
@@ -43,6 +52,11 @@ struct PNRPCContender: EchoContender {
         }
         let payload = Payload(size: scenario.payload)
         for client in clients { _ = try await client.echo(payload) }
+        if callbacks {
+            let measurement = await callbackLoops(clients.map { $0.caller as! RPCClient }, scenario.inFlight, duration, payload)
+            for client in clients { await (client.caller as! RPCClient).close() }
+            return measurement
+        }
         let onPool = self.onPool
         let measurement = try await closedLoops(
             clients,
@@ -54,5 +68,54 @@ struct PNRPCContender: EchoContender {
         }
         for client in clients { await (client.caller as! RPCClient).close() }
         return measurement
+    }
+
+    /// `inFlight` closed loops per client, each call started from the previous one's callback.
+    private func callbackLoops(_ clients: [RPCClient], _ inFlight: Int, _ duration: Duration, _ payload: Payload) async -> Measurement {
+        let start = ContinuousClock.now
+        let deadline = start + duration
+        let loops = clients.count * inFlight
+        let latencies = await withCheckedContinuation { (continuation: CheckedContinuation<[UInt64], Never>) in
+            let collected = CallbackLoops(loops: loops) { continuation.resume(returning: $0) }
+            for client in clients {
+                for _ in 0..<inFlight {
+                    callbackLoop(client, payload, deadline, collected, latencies: [])
+                }
+            }
+        }
+        return Measurement(calls: latencies.count, seconds: (ContinuousClock.now - start).secondCount, latencies: latencies)
+    }
+
+    private func callbackLoop(_ client: RPCClient, _ payload: Payload, _ deadline: ContinuousClock.Instant, _ collected: CallbackLoops, latencies: [UInt64]) {
+        let before = ContinuousClock.now
+        guard before < deadline else {
+            collected.finished(latencies)
+            return
+        }
+        client.startUnary(TestServiceMethods.echo, request: payload) { _ in
+            var latencies = latencies
+            latencies.append((ContinuousClock.now - before).nanosecondCount)
+            callbackLoop(client, payload, deadline, collected, latencies: latencies)
+        }
+    }
+}
+
+/// The latencies of the callback loops, handed over when the last loop ends.
+final class CallbackLoops: Sendable {
+    private let state: Mutex<(remaining: Int, latencies: [UInt64])>
+    private let done: @Sendable ([UInt64]) -> Void
+
+    init(loops: Int, done: @escaping @Sendable ([UInt64]) -> Void) {
+        state = Mutex((loops, []))
+        self.done = done
+    }
+
+    func finished(_ latencies: [UInt64]) {
+        let all: [UInt64]? = state.withLock { state in
+            state.latencies += latencies
+            state.remaining -= 1
+            return state.remaining == 0 ? state.latencies : nil
+        }
+        if let all { done(all) }
     }
 }
