@@ -99,12 +99,3 @@ public enum CallExecutor {
         return converted
     }
 }
-
-extension RPCError {
-    /// The error of a call whose deadline passed.
-    public static let deadlineExceeded = RPCError(
-        code: .deadlineExceeded,
-        message: "the deadline passed before the call completed",
-        reason: .deadlineExceeded
-    )
-}

@@ -66,7 +66,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         case let error as any RPCErrorConvertible:
             return error.rpcError
         case is CancellationError:
-            return RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled)
+            return .cancelledByCaller
         default:
             return RPCError(code: .internal, message: "internal error", reason: .internal)
         }

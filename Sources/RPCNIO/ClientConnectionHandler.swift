@@ -326,8 +326,3 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 }
-
-extension RPCError {
-    /// A call its caller cancelled.
-    static let cancelledByCaller = RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled)
-}

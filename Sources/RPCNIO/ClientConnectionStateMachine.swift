@@ -147,20 +147,3 @@ struct ClientConnectionStateMachine<Call, Queued> {
         return Closed(sent: sent, sentError: closeReason ?? .connectionLost, waiting: waiting, waitingError: closeReason ?? .notSent)
     }
 }
-
-extension RPCError {
-    /// A call the client never sent (the connection was closing); safe to retry.
-    static let notSent = RPCError(code: .unavailable, message: "the connection is closing; the call was not sent", reason: .notSent)
-    /// A call the server announced it did not process (GOAWAY); safe to retry.
-    static let notProcessed = RPCError(
-        code: .unavailable,
-        message: "the server went away without processing the call",
-        reason: .notProcessed
-    )
-    /// A call sent on a connection that was lost before its answer: it may have been processed.
-    static let connectionLost = RPCError(
-        code: .unavailable,
-        message: "the connection was lost before the call completed; it may have been processed",
-        reason: .connectionLost
-    )
-}

@@ -136,7 +136,7 @@ public final class MultiEndpointClient: RPCConnectionClient, Sendable {
             do {
                 try await Task.sleep(until: until, clock: .continuous)
             } catch {
-                throw RPCError(code: .cancelled, message: "the call was cancelled", reason: .cancelled)
+                throw RPCError.cancelledByCaller
             }
         }
         return index

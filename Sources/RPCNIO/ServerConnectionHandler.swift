@@ -555,23 +555,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 }
 
-extension RPCError {
-    /// The refusal of a call that arrived after the server began draining; the call was
-    /// not processed and is safe to send again elsewhere.
-    public static let draining = RPCError(
-        code: .unavailable,
-        message: "the server is draining and takes no new calls; retry on a new connection",
-        reason: .draining
-    )
-
-    /// A call cut short because the drain's grace period ran out.
-    static let serverShutdown = RPCError(
-        code: .unavailable,
-        message: "the server shut down before the call completed",
-        reason: .serverShutdown
-    )
-}
-
 extension Result where Failure == RPCError {
     var error: RPCError? {
         if case .failure(let error) = self { return error }

@@ -1,11 +1,11 @@
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 import Prometheus
 import RPCCore
 import RPCNIO
 import RPCTesting
+import Synchronization
 
 /// This project's runtime: RPCClient → RPCServer, TestService.Echo (an inline handler unless
 /// `handlersOnTasks`). The calling tasks
@@ -86,7 +86,13 @@ struct PNRPCContender: EchoContender {
         return Measurement(calls: latencies.count, seconds: (ContinuousClock.now - start).secondCount, latencies: latencies)
     }
 
-    private func callbackLoop(_ client: RPCClient, _ payload: Payload, _ deadline: ContinuousClock.Instant, _ collected: CallbackLoops, latencies: [UInt64]) {
+    private func callbackLoop(
+        _ client: RPCClient,
+        _ payload: Payload,
+        _ deadline: ContinuousClock.Instant,
+        _ collected: CallbackLoops,
+        latencies: [UInt64]
+    ) {
         let before = ContinuousClock.now
         guard before < deadline else {
             collected.finished(latencies)

@@ -221,7 +221,10 @@ public final class JobRunner: Service, Sendable {
         guard !Task.isCancelled else { return }
         let (rescheduled, owner) = (next, self.owner)
         do {
-            try await store.writeQueue { try $0.reschedule(rescheduled, leasedBy: owner) }
+            let stillHeld = try await store.writeQueue { try $0.reschedule(rescheduled, leasedBy: owner) }
+            if !stillHeld {
+                logger.debug("job not rescheduled: its lease passed to another runner", metadata: ["job.kind": "\(job.kind.rawValue)"])
+            }
         } catch {
             logger.error("could not reschedule job", metadata: ["job.kind": "\(job.kind.rawValue)", "error": "\(error)"])
         }
