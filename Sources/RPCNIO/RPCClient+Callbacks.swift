@@ -75,17 +75,19 @@ extension RPCClient {
             }
         }
         let outbound = self.outbound(method, request, options, deadline)
-        if let connection = readyConnection() {
+        switch nextConnection(deadline: deadline) {
+        case .use(let connection):
             connection.unary(outbound, completion: retryOrFinish)
-            return
-        }
-        // No open connection yet: wait for one in a task, once, then go on without it.
-        Task {
-            do {
-                try await connection(deadline: deadline).unary(outbound, completion: retryOrFinish)
-            } catch {
-                retryOrFinish(.failure(RPCError.from(error)))
+        case .wait(let opening):
+            // The connection is being opened: the call goes out when it is.
+            opening.whenComplete { result in
+                switch result {
+                case .success(let connection): connection.unary(outbound, completion: retryOrFinish)
+                case .failure(let error): retryOrFinish(.failure(RPCError.from(error)))
+                }
             }
+        case .fail(let error):
+            retryOrFinish(.failure(error))
         }
     }
 }

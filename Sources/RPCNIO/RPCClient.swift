@@ -163,28 +163,25 @@ public final class RPCClient: RPCCaller, Sendable {
 
     // MARK: Connection management
 
-    /// The open connection, when there is one that takes calls.
-    func readyConnection() -> ClientConnection? {
-        state.withLock { state in
-            if case .ready(let connection) = state.connection, connection.isUsable { return connection }
-            return nil
-        }
+    /// How a call gets its connection: the open one, one being opened, or an error.
+    enum NextConnection {
+        case use(ClientConnection)
+        case wait(EventLoopFuture<ClientConnection>)
+        case fail(RPCError)
     }
 
-    func connection(deadline: ContinuousClock.Instant?) async throws(RPCError) -> ClientConnection {
-        enum Next {
-            case use(ClientConnection)
-            case wait(EventLoopFuture<ClientConnection>)
-            case fail(RPCError)
-        }
+    /// The connection for a call with `deadline`, opening one when none is open or opening.
+    func nextConnection(deadline: ContinuousClock.Instant?) -> NextConnection {
         guard !configuration.requireTLS || configuration.tls != nil else {
-            throw RPCError(
-                code: .failedPrecondition,
-                message: "this client requires TLS but none is configured; nothing was sent",
-                reason: .tlsRequired
+            return .fail(
+                RPCError(
+                    code: .failedPrecondition,
+                    message: "this client requires TLS but none is configured; nothing was sent",
+                    reason: .tlsRequired
+                )
             )
         }
-        let next: Next = state.withLock { state in
+        return state.withLock { state in
             switch state.connection {
             case .ready(let connection) where connection.isUsable:
                 return .use(connection)
@@ -207,7 +204,10 @@ public final class RPCClient: RPCCaller, Sendable {
                 return .wait(future)
             }
         }
-        switch next {
+    }
+
+    func connection(deadline: ContinuousClock.Instant?) async throws(RPCError) -> ClientConnection {
+        switch nextConnection(deadline: deadline) {
         case .use(let connection):
             return connection
         case .fail(let error):
