@@ -79,31 +79,41 @@ struct PNRPCContender: EchoContender {
             let collected = CallbackLoops(loops: loops) { continuation.resume(returning: $0) }
             for client in clients {
                 for _ in 0..<inFlight {
-                    callbackLoop(client, payload, deadline, collected, latencies: [])
+                    callbackLoop(client, payload, deadline, collected)
                 }
             }
         }
         return Measurement(calls: latencies.count, seconds: (ContinuousClock.now - start).secondCount, latencies: latencies)
     }
 
-    private func callbackLoop(
+    private func callbackLoop(_ client: RPCClient, _ payload: Payload, _ deadline: ContinuousClock.Instant, _ collected: CallbackLoops) {
+        let latencies = LoopLatencies()
+        latencies.values.reserveCapacity(1 << 16)
+        next(client, payload, deadline, collected, latencies)
+    }
+
+    private func next(
         _ client: RPCClient,
         _ payload: Payload,
         _ deadline: ContinuousClock.Instant,
         _ collected: CallbackLoops,
-        latencies: [UInt64]
+        _ latencies: LoopLatencies
     ) {
         let before = ContinuousClock.now
         guard before < deadline else {
-            collected.finished(latencies)
+            collected.finished(latencies.values)
             return
         }
         client.startUnary(TestServiceMethods.echo, request: payload) { _ in
-            var latencies = latencies
-            latencies.append((ContinuousClock.now - before).nanosecondCount)
-            callbackLoop(client, payload, deadline, collected, latencies: latencies)
+            latencies.values.append((ContinuousClock.now - before).nanosecondCount)
+            next(client, payload, deadline, collected, latencies)
         }
     }
+}
+
+/// One callback loop's latencies; touched only on its client's event loop, one call at a time.
+final class LoopLatencies: @unchecked Sendable {
+    var values: [UInt64] = []
 }
 
 /// The latencies of the callback loops, handed over when the last loop ends.
