@@ -148,6 +148,18 @@ struct ClientConnectionStateMachineTests {
         }
     }
 
+    @Test("a GOAWAY or SETTINGS after the connection closed changes nothing")
+    func framesAfterClose() {
+        var machine = announced()
+        start("a", on: &machine)
+        _ = machine.connectionClosed()
+        let late = machine.goAwayReceived(lastCallID: 0)
+        #expect(late.notProcessed.isEmpty && late.notSent.isEmpty)
+        #expect(machine.phase == .closed)
+        machine.settingsReceived(maxConcurrentCalls: 5)
+        #expect(machine.nextToStart() == nil)
+    }
+
     @Test(
         "when the runtime knows why the connection fails (TLS, not a PNRPC server), every pending call is told that; the first reason wins"
     )
