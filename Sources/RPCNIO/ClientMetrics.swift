@@ -8,12 +8,15 @@ import Synchronization
 final class ClientMetrics: Sendable {
     private final class Method: Sendable {
         let duration: Timer
+        /// Calls that ended OK, the common case, made up front (no lock per call).
+        let finishedOK: Counter
         let finished: Mutex<[StatusCode: Counter]>
         let labels: [(String, String)]
 
         init(_ descriptor: MethodDescriptor, factory: any MetricsFactory) {
             labels = [("service", descriptor.service), ("method", descriptor.method)]
             duration = Timer(label: "pnrpc_client_call_duration_seconds", dimensions: labels, factory: factory)
+            finishedOK = Counter(label: "pnrpc_client_calls_finished_total", dimensions: labels + [("code", StatusCode.ok.name)], factory: factory)
             finished = Mutex([:])
         }
     }
@@ -36,6 +39,10 @@ final class ClientMetrics: Sendable {
             return made
         }
         method.duration.record(duration: duration)
+        if code == .ok {
+            method.finishedOK.increment()
+            return
+        }
         let counter = method.finished.withLock { counters in
             if let counter = counters[code] { return counter }
             let counter = Counter(

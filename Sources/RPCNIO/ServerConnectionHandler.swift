@@ -54,8 +54,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private let router: RPCRouter
     private let metrics: ServerMetrics
-    /// This connection's metrics of the methods it served (known methods only: bounded).
-    private var methodMetrics: [String: ServerMetrics.Method] = [:]
+    /// The methods this connection served, with their metrics: one lookup per call instead
+    /// of the router's and the metrics' (known methods only: bounded).
+    private var served: [String: (handler: RPCMethodHandler, metrics: ServerMetrics.Method)] = [:]
     private let limits: ServerLimits
     private let drainGracePeriod: Duration
     private let executor: EventLoopTaskExecutor
@@ -259,15 +260,24 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             refuse(id, frame.method, error)
             return
         }
-        switch router.route(frame.method) {
-        case .success(let handler):
-            if let inline = handler.inline {
-                answerInline(id: id, frame: frame, metadata: metadata, handler: handler, inline: inline)
-            } else {
-                start(id: id, frame: frame, metadata: metadata, handler: handler)
+        let method: (handler: RPCMethodHandler, metrics: ServerMetrics.Method)
+        if let known = served[frame.method] {
+            method = known
+        } else {
+            switch router.route(frame.method) {
+            case .success(let handler):
+                method = (handler, metrics.method(frame.method))
+                served[frame.method] = method
+            case .failure(let error):
+                refuse(id, frame.method, error)
+                return
             }
-        case .failure(let error):
-            refuse(id, frame.method, error)
+        }
+        method.metrics.started.increment()
+        if let inline = method.handler.inline {
+            answerInline(id: id, frame: frame, metadata: metadata, handler: method.handler, metrics: method.metrics, inline: inline)
+        } else {
+            start(id: id, frame: frame, metadata: metadata, handler: method.handler, metrics: method.metrics)
         }
     }
 
@@ -297,14 +307,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Timeouts beyond a year are taken as a year.
     private static let longestTimeoutMicros: UInt64 = 366 * 86_400 * 1_000_000
 
-    /// This connection's metrics of `method`, started once more.
-    private func startedMetrics(_ method: String) -> ServerMetrics.Method {
-        let methodMetrics = self.methodMetrics[method] ?? metrics.method(method)
-        self.methodMetrics[method] = methodMetrics
-        methodMetrics.started.increment()
-        return methodMetrics
-    }
-
     /// Runs an inline handler as the request is read and answers at once: no task, no
     /// entry among the calls in flight (it has ended before anything else can happen).
     private func answerInline(
@@ -312,9 +314,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         frame: WireFrame,
         metadata: Metadata,
         handler: RPCMethodHandler,
+        metrics methodMetrics: ServerMetrics.Method,
         inline: @Sendable ([UInt8], ServerContext) throws -> [UInt8]
     ) {
-        let methodMetrics = startedMetrics(frame.method)
         let started = NIODeadline.now()
         let outcome = CallExecutor.runInline(
             inline,
@@ -326,10 +328,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         logCall(id, method: frame.method, metrics: methodMetrics, started: started, outcome.result.error)
     }
 
-    private func start(id: UInt64, frame: WireFrame, metadata: Metadata, handler: RPCMethodHandler) {
+    private func start(id: UInt64, frame: WireFrame, metadata: Metadata, handler: RPCMethodHandler, metrics methodMetrics: ServerMetrics.Method) {
         let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
         let serverContext = makeContext(id, frame, metadata, handler)
-        let methodMetrics = startedMetrics(frame.method)
         metrics.callsInFlight.increment()
         var call = InFlightCall(method: frame.method, metrics: methodMetrics, started: .now())
         let loopSelf = self.loopSelf!

@@ -14,6 +14,8 @@ final class ServerMetrics: Sendable {
     final class Method: Sendable {
         let started: Counter
         let duration: Timer
+        /// Calls that ended OK, the common case, made up front (no lock per call).
+        private let finishedOK: Counter
         private let finished: Mutex<[StatusCode: Counter]>
         private let labels: [(String, String)]
         private let factory: any MetricsFactory
@@ -23,12 +25,14 @@ final class ServerMetrics: Sendable {
             self.factory = factory
             started = Counter(label: "pnrpc_server_calls_started_total", dimensions: labels, factory: factory)
             duration = Timer(label: "pnrpc_server_call_duration_seconds", dimensions: labels, factory: factory)
+            finishedOK = Counter(label: "pnrpc_server_calls_finished_total", dimensions: labels + [("code", StatusCode.ok.name)], factory: factory)
             finished = Mutex([:])
         }
 
         /// The counter of calls of this method that ended with `code`.
         func finished(_ code: StatusCode) -> Counter {
-            finished.withLock { counters in
+            if code == .ok { return finishedOK }
+            return finished.withLock { counters in
                 if let counter = counters[code] { return counter }
                 let counter = Counter(
                     label: "pnrpc_server_calls_finished_total",
