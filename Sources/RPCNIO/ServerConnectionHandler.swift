@@ -324,7 +324,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             request: frame.payload,
             context: makeContext(id, frame, metadata, handler)
         )
-        send(.end(callID: id, result: outcome.result, metadata: outcome.trailers))
+        answer(id, outcome.result, trailers: outcome.trailers)
         logCall(id, method: frame.method, metrics: methodMetrics, started: started, outcome.result.error)
     }
 
@@ -397,7 +397,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         call.writable?.fail(CancellationError())
         switch outcome {
         case .answered(let result, let trailers):
-            send(.end(callID: id, result: result, metadata: trailers))
+            answer(id, result, trailers: trailers)
         case .deadlineExceeded, .shutDown:
             call.task?.cancel()
             send(.end(callID: id, result: .failure(outcome.error!), metadata: [:]))
@@ -529,9 +529,23 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Writing
 
+    /// Writes a call's END: a success straight into the outbound buffer, a failure through
+    /// the envelope's values.
+    private func answer(_ id: UInt64, _ result: Result<[UInt8], RPCError>, trailers: Metadata) {
+        guard case .success(let payload) = result, let context else {
+            send(.end(callID: id, result: result, metadata: trailers))
+            return
+        }
+        write(EndFrameEncoder.encodeOK(callID: id, payload: payload, trailers: trailers, allocator: context.channel.allocator))
+    }
+
     private func send(_ frame: WireFrame) {
         guard let context else { return }
-        let encoded = FrameCodec.encode(frame, allocator: context.channel.allocator)
+        write(FrameCodec.encode(frame, allocator: context.channel.allocator))
+    }
+
+    private func write(_ encoded: ByteBuffer) {
+        guard let context else { return }
         metrics.bytesSent.increment(by: Int64(encoded.readableBytes))
         context.write(wrapOutboundOut(encoded), promise: nil)
         markFlushNeeded()
