@@ -187,21 +187,24 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func send(_ id: UInt64, _ handle: CallHandle, _ call: PendingCall, _ outbound: OutboundCall) {
         handle.id = id
-        var frame = WireFrame(type: .request, callID: id)
-        frame.method = outbound.method.path
-        frame.metadata = outbound.metadata.wireEntries
-        frame.payload = outbound.payload
+        var request = DirectFrameEncoder.Fields(
+            type: .request,
+            callID: id,
+            method: outbound.method.path,
+            metadata: outbound.metadata,
+            payload: outbound.payload
+        )
         var timer: Scheduled<Void>?
         if let remaining = outbound.timeRemaining {
             let micros = max(1, remaining.nanoseconds / 1000)
-            frame.timeoutMicros = UInt64(micros)
+            request.timeoutMicros = UInt64(micros)
             let loopSelf = self.loopSelf!
             timer = context.eventLoop.scheduleTask(in: .microseconds(micros)) {
                 loopSelf.value.end(id, with: .deadlineExceeded, sendCancel: true)
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
-        send(frame)
+        write(DirectFrameEncoder.encode(request, allocator: context.channel.allocator))
     }
 
     func cancel(_ handle: CallHandle) {
@@ -316,7 +319,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func send(_ frame: WireFrame) {
         guard let context else { return }
-        context.write(wrapOutboundOut(FrameCodec.encode(frame, allocator: context.channel.allocator)), promise: nil)
+        write(FrameCodec.encode(frame, allocator: context.channel.allocator))
+    }
+
+    private func write(_ encoded: ByteBuffer) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(encoded), promise: nil)
         guard !flushScheduled else { return }
         flushScheduled = true
         let loopSelf = self.loopSelf!

@@ -16,7 +16,11 @@ final class ClientMetrics: Sendable {
         init(_ descriptor: MethodDescriptor, factory: any MetricsFactory) {
             labels = [("service", descriptor.service), ("method", descriptor.method)]
             duration = Timer(label: "pnrpc_client_call_duration_seconds", dimensions: labels, factory: factory)
-            finishedOK = Counter(label: "pnrpc_client_calls_finished_total", dimensions: labels + [("code", StatusCode.ok.name)], factory: factory)
+            finishedOK = Counter(
+                label: "pnrpc_client_calls_finished_total",
+                dimensions: labels + [("code", StatusCode.ok.name)],
+                factory: factory
+            )
             finished = Mutex([:])
         }
     }

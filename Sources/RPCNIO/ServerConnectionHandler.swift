@@ -328,7 +328,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         logCall(id, method: frame.method, metrics: methodMetrics, started: started, outcome.result.error)
     }
 
-    private func start(id: UInt64, frame: WireFrame, metadata: Metadata, handler: RPCMethodHandler, metrics methodMetrics: ServerMetrics.Method) {
+    private func start(
+        id: UInt64,
+        frame: WireFrame,
+        metadata: Metadata,
+        handler: RPCMethodHandler,
+        metrics methodMetrics: ServerMetrics.Method
+    ) {
         let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
         let serverContext = makeContext(id, frame, metadata, handler)
         metrics.callsInFlight.increment()
@@ -536,7 +542,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             send(.end(callID: id, result: result, metadata: trailers))
             return
         }
-        write(EndFrameEncoder.encodeOK(callID: id, payload: payload, trailers: trailers, allocator: context.channel.allocator))
+        let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, payload: payload, okStatus: true)
+        write(DirectFrameEncoder.encode(fields, allocator: context.channel.allocator))
     }
 
     private func send(_ frame: WireFrame) {

@@ -25,7 +25,11 @@ final class ServerMetrics: Sendable {
             self.factory = factory
             started = Counter(label: "pnrpc_server_calls_started_total", dimensions: labels, factory: factory)
             duration = Timer(label: "pnrpc_server_call_duration_seconds", dimensions: labels, factory: factory)
-            finishedOK = Counter(label: "pnrpc_server_calls_finished_total", dimensions: labels + [("code", StatusCode.ok.name)], factory: factory)
+            finishedOK = Counter(
+                label: "pnrpc_server_calls_finished_total",
+                dimensions: labels + [("code", StatusCode.ok.name)],
+                factory: factory
+            )
             finished = Mutex([:])
         }
 
