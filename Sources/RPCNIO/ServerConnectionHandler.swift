@@ -215,7 +215,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             }
         case .frame(let body):
             guard state.phase != .closed else { return }
-            let frame = try FrameCodec.decode(body, limits: limits.frameDecoding)
+            let frame = try DirectFrameDecoder.request(body) ?? FrameCodec.decode(body, limits: limits.frameDecoding)
             switch frame.type {
             case .request:
                 try handleRequest(frame)

@@ -1,0 +1,110 @@
+import NIOCore
+import RPCProto
+
+/// Reads a REQUEST frame straight from the bytes of its body, without protobuf-c and the
+/// conversion of its C structure: the frame a server reads for every call. Only the fields
+/// a call's REQUEST carries are read (type, call id, method, metadata, timeout, payload);
+/// a frame with anything else — another type, another field, a malformed or unusual
+/// encoding, more than 64 metadata entries — is left to `FrameCodec.decode`, which reads
+/// every frame and names what is wrong. `DirectFrameDecoderTests` holds the two readers
+/// equal wherever this one answers.
+enum DirectFrameDecoder {
+    /// At most this many metadata entries are read here (the server's metadata limit
+    /// refuses far fewer bytes anyway).
+    static let maxEntries = 64
+
+    /// The REQUEST frame in `body`, or `nil` when the general decoder must read it.
+    static func request(_ body: ByteBuffer) -> WireFrame? {
+        body.withUnsafeReadableBytes { bytes in
+            var reader = Reader(bytes: bytes)
+            return reader.request()
+        }
+    }
+
+    private struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var index = 0
+
+        mutating func request() -> WireFrame? {
+            var frame = WireFrame()
+            var sawType = false
+            while index < bytes.count {
+                guard let tag = varint(), tag <= UInt64(UInt32.max) else { return nil }
+                switch tag {
+                case 1 << 3:
+                    guard let type = varint(), type == UInt64(WireFrameType.request.rawValue) else { return nil }
+                    frame.type = .request
+                    sawType = true
+                case 2 << 3:
+                    guard let callID = varint() else { return nil }
+                    frame.callId = callID
+                case 3 << 3 | 2:
+                    guard let method = string() else { return nil }
+                    frame.method = method
+                case 4 << 3 | 2:
+                    guard frame.metadata.count < maxEntries, let entry = entry() else { return nil }
+                    frame.metadata.append(entry)
+                case 5 << 3:
+                    guard let timeout = varint() else { return nil }
+                    frame.timeoutMicros = timeout
+                case 6 << 3 | 2:
+                    guard let payload = field() else { return nil }
+                    frame.payload = Array(payload)
+                default:
+                    return nil
+                }
+            }
+            return sawType ? frame : nil
+        }
+
+        /// A metadata entry: key (1) and value (2), strings.
+        private mutating func entry() -> WireMetadataEntry? {
+            guard let body = field() else { return nil }
+            var inner = Reader(bytes: UnsafeRawBufferPointer(rebasing: body))
+            var entry = WireMetadataEntry()
+            while inner.index < inner.bytes.count {
+                switch inner.varint() {
+                case 1 << 3 | 2:
+                    guard let key = inner.string() else { return nil }
+                    entry.key = key
+                case 2 << 3 | 2:
+                    guard let value = inner.string() else { return nil }
+                    entry.value = value
+                default:
+                    return nil
+                }
+            }
+            return entry
+        }
+
+        /// A length-delimited field's bytes.
+        private mutating func field() -> Slice<UnsafeRawBufferPointer>? {
+            guard let length = varint(), length <= UInt64(bytes.count - index) else { return nil }
+            let start = index
+            index += Int(length)
+            return bytes[start..<index]
+        }
+
+        /// A string field: valid UTF-8 without NUL only (protobuf-c reads strings as C
+        /// strings, cut at the first NUL; such a frame is left to it).
+        private mutating func string() -> String? {
+            guard let field = field(), !field.contains(0) else { return nil }
+            return String(validating: field, as: UTF8.self)
+        }
+
+        /// A varint of at most 10 bytes whose value fits 64 bits; `nil` for anything else.
+        private mutating func varint() -> UInt64? {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count, shift < 64 {
+                let byte = bytes[index]
+                index += 1
+                if shift == 63, byte > 1 { return nil }
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+            return nil
+        }
+    }
+}

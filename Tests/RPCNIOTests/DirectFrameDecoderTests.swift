@@ -1,0 +1,99 @@
+import Foundation
+import NIOCore
+import RPCCore
+import RPCProto
+import Testing
+
+@testable import RPCNIO
+
+/// Wherever the direct REQUEST reader answers, it answers what protobuf-c reads; it answers
+/// for every REQUEST a client sends; and it leaves everything else to protobuf-c.
+@Suite("REQUEST frames read straight from the buffer")
+struct DirectFrameDecoderTests {
+    private func body(_ frame: WireFrame) -> ByteBuffer {
+        var buffer = FrameCodec.encode(frame, allocator: ByteBufferAllocator())
+        buffer.moveReaderIndex(forwardBy: 4)
+        return buffer
+    }
+
+    private func request(callID: UInt64, metadata: Metadata, timeout: UInt64, payload: Int) -> WireFrame {
+        var frame = WireFrame(type: .request, callID: callID)
+        frame.method = "/pnrpc.testing.v1.TestService/Echo"
+        frame.metadata = metadata.wireEntries
+        frame.timeoutMicros = timeout
+        frame.payload = (0..<payload).map { UInt8(truncatingIfNeeded: $0) }
+        return frame
+    }
+
+    /// The two readers agree on `bytes`: the direct one answers only what protobuf-c reads.
+    private func agree(_ bytes: ByteBuffer, _ comment: Comment) {
+        guard let direct = DirectFrameDecoder.request(bytes) else { return }
+        let general = try? FrameCodec.decode(bytes, limits: ServerLimits().frameDecoding)
+        #expect(general == direct, comment)
+    }
+
+    @Test("every REQUEST a client sends is read directly, equal to protobuf-c's reading")
+    func clientRequests() throws {
+        for callID: UInt64 in [1, 300, .max] {
+            for metadata: Metadata in [[:], ["authorization": "Bearer t", "x-empty": ""], ["k": "é😀"]] {
+                for timeout: UInt64 in [0, 5_000_000] {
+                    for payload in [0, 1, 200, 70_000] {
+                        let frame = request(callID: callID, metadata: metadata, timeout: timeout, payload: payload)
+                        let direct = try #require(DirectFrameDecoder.request(body(frame)))
+                        #expect(direct == frame)
+                        #expect(direct == (try FrameCodec.decode(body(frame), limits: ServerLimits().frameDecoding)))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("other frames, other fields and broken encodings are left to protobuf-c")
+    func leftToProtobufC() {
+        var ping = WireFrame(type: .ping, callID: 0)
+        ping.pingData = 7
+        #expect(DirectFrameDecoder.request(body(ping)) == nil)
+        #expect(DirectFrameDecoder.request(body(WireFrame(type: .cancel, callID: 3))) == nil)
+        var withStatus = request(callID: 1, metadata: [:], timeout: 0, payload: 1)
+        withStatus.status = WireStatus()
+        #expect(DirectFrameDecoder.request(body(withStatus)) == nil, "a field a REQUEST does not carry")
+        let bad: [[UInt8]] = [
+            [],  // no type
+            [0x08],  // truncated varint
+            [0x08, 0x01, 0x1A, 0x02, 0xC3, 0x28],  // method not UTF-8
+            [0x08, 0x01, 0x1A, 0x02, 0x61, 0x00],  // a NUL in the method: protobuf-c cuts strings there
+            [0x08, 0x01, 0x32, 0x05, 0x01],  // payload longer than the frame
+            [0x08, 0x01, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F],  // call id beyond 64 bits
+            [0x08, 0x01, 0x22, 0x02, 0x18, 0x01],  // metadata entry with an unknown field
+        ]
+        for bytes in bad {
+            var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            #expect(DirectFrameDecoder.request(buffer) == nil, "\(bytes)")
+        }
+    }
+
+    @Test("on encodings mutated at random the two readers never disagree")
+    func mutations() {
+        var generator = SystemRandomNumberGenerator()
+        let seeds = [
+            request(callID: 9, metadata: ["authorization": "Bearer abc", "x": "y"], timeout: 1000, payload: 40),
+            request(callID: 1, metadata: [:], timeout: 0, payload: 0),
+        ].map { Array(body($0).readableBytesView) }
+        for _ in 0..<20_000 {
+            var bytes = seeds.randomElement(using: &generator)!
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0: bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                case 1: bytes.removeLast(Int.random(in: 0...min(3, bytes.count - 1), using: &generator))
+                case 2: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: Int.random(in: 0...bytes.count, using: &generator))
+                default: bytes += bytes.prefix(Int.random(in: 0...bytes.count, using: &generator))  // fields again: last one wins
+                }
+                if bytes.isEmpty { bytes = [0x08, 0x01] }
+            }
+            var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            agree(buffer, "\(bytes)")
+        }
+    }
+}
