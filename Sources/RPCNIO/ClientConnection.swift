@@ -27,11 +27,7 @@ final class ClientConnection: Sendable {
         do {
             return try await withTaskCancellationHandler {
                 try await withUnsafeThrowingContinuation { continuation in
-                    if loop.inEventLoop {
-                        handler.value.start(handle, .unary(continuation), outbound)
-                    } else {
-                        loop.execute { handler.value.start(handle, .unary(continuation), outbound) }
-                    }
+                    start(handle, .unary(continuation), outbound)
                 }
             } onCancel: {
                 loop.execute { handler.value.cancel(handle) }
@@ -44,13 +40,17 @@ final class ClientConnection: Sendable {
     /// Starts a unary call whose end is reported to `completion` on the connection's event
     /// loop: no task, no continuation.
     func unary(_ outbound: OutboundCall, completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void) {
-        let handle = CallHandle()
+        start(CallHandle(), .callback(completion), outbound)
+    }
+
+    /// Hands a call to the handler on the connection's event loop (at once when already on it).
+    private func start(_ handle: CallHandle, _ call: PendingCall, _ outbound: OutboundCall) {
         let loop = channel.eventLoop
         let handler = self.handler
         if loop.inEventLoop {
-            handler.value.start(handle, .callback(completion), outbound)
+            handler.value.start(handle, call, outbound)
         } else {
-            loop.execute { handler.value.start(handle, .callback(completion), outbound) }
+            loop.execute { handler.value.start(handle, call, outbound) }
         }
     }
 

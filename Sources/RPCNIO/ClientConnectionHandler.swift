@@ -19,6 +19,15 @@ enum PendingCall {
     /// the connection's event loop.
     case callback(@Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void)
 
+    /// The call's answer: a unary call's response; a stream ends.
+    func succeed(_ response: UnaryResponse<[UInt8]>) {
+        switch self {
+        case .unary(let continuation): continuation.resume(returning: response)
+        case .stream(let continuation): continuation.finish()
+        case .callback(let completion): completion(.success(response))
+        }
+    }
+
     func fail(_ error: RPCError) {
         switch self {
         case .unary(let continuation): continuation.resume(throwing: error)
@@ -56,6 +65,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     struct SentCall {
         let call: PendingCall
         let timer: Scheduled<Void>?
+
+        /// Ends the call with `error`, its deadline timer stopped.
+        func fail(_ error: RPCError) {
+            timer?.cancel()
+            call.fail(error)
+        }
     }
 
     /// A call waiting for a free slot under the server's `max_concurrent_calls`.
@@ -64,6 +79,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let call: PendingCall
         let outbound: OutboundCall
         let timer: Scheduled<Void>?
+
+        /// Ends the call, never sent, with `error`; its deadline timer stopped.
+        func fail(_ error: RPCError) {
+            timer?.cancel()
+            call.fail(error)
+        }
     }
 
     private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
@@ -108,12 +129,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let closed = state.connectionClosed()
         markUnusable()
         for sent in closed.sent {
-            sent.timer?.cancel()
-            sent.call.fail(closed.sentError)
+            sent.fail(closed.sentError)
         }
         for waiting in closed.waiting {
-            waiting.timer?.cancel()
-            waiting.call.fail(closed.waitingError)
+            waiting.fail(closed.waitingError)
         }
         for (_, ping) in pings { ping.fail(closed.sentError) }
         pings.removeAll()
@@ -230,15 +249,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func dropWaiting(_ handle: CallHandle, with error: RPCError) {
         guard let waiting = state.removeQueued(where: { $0.handle === handle }) else { return }
-        waiting.timer?.cancel()
-        waiting.call.fail(error)
+        waiting.fail(error)
     }
 
     /// Call `id` ends without an answer from the server (deadline, cancelled by the caller).
     private func end(_ id: UInt64, with error: RPCError, sendCancel: Bool) {
         guard let sent = state.callEnded(id) else { return }
-        sent.timer?.cancel()
-        sent.call.fail(error)
+        sent.fail(error)
         if sendCancel, state.phase != .closed {
             send(WireFrame(type: .cancel, callID: id))
         }
@@ -277,13 +294,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 if let error = (frame.status ?? WireStatus()).error {
                     sent.call.fail(error)
                 } else {
-                    switch sent.call {
-                    case .unary(let continuation):
-                        continuation.resume(returning: UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata)))
-                    case .callback(let completion):
-                        completion(.success(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata))))
-                    case .stream(let continuation): continuation.finish()
-                    }
+                    sent.call.succeed(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata)))
                 }
                 callsChanged()
             case .message:
@@ -294,12 +305,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 let ended = state.goAwayReceived(lastCallID: frame.lastCallId)
                 markUnusable()
                 for sent in ended.notProcessed {
-                    sent.timer?.cancel()
-                    sent.call.fail(.notProcessed)
+                    sent.fail(.notProcessed)
                 }
                 for waiting in ended.notSent {
-                    waiting.timer?.cancel()
-                    waiting.call.fail(.notSent)
+                    waiting.fail(.notSent)
                 }
                 callsChanged()
             case .ping:

@@ -65,10 +65,8 @@ extension RPCClient {
         attempt: Int,
         completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
     ) {
-        let maxRetries = configuration.maxRetries
         let retryOrFinish: @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void = { [self] result in
-            if case .failure(let error) = result, error.isSafeToRetry, attempt < maxRetries, !Self.passed(deadline) {
-                metrics.retried()
+            if case .failure(let error) = result, retries(error, method, afterAttempt: attempt, deadline: deadline) {
                 self.attempt(method, request, options, deadline, attempt: attempt + 1, completion: completion)
             } else {
                 completion(result)

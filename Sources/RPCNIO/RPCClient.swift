@@ -94,15 +94,20 @@ public final class RPCClient: RPCCaller, Sendable {
             do {
                 let connection = try await connection(deadline: deadline)
                 return try await connection.unary(outbound(method, request, options, deadline))
-            } catch  where error.isSafeToRetry && attempt < configuration.maxRetries && !Self.passed(deadline) {
+            } catch {
+                guard retries(error, method, afterAttempt: attempt, deadline: deadline) else { throw error }
                 attempt += 1
-                metrics.retried()
-                logger.debug(
-                    "retrying call that was not processed",
-                    metadata: ["rpc.method": "\(method)", "rpc.reason": "\(error.reason ?? "")"]
-                )
             }
         }
+    }
+
+    /// Whether a failed attempt of a unary call is sent again: only a call provably not
+    /// processed, within `maxRetries` and the deadline. A retry is counted and logged.
+    func retries(_ error: RPCError, _ method: MethodDescriptor, afterAttempt attempt: Int, deadline: ContinuousClock.Instant?) -> Bool {
+        guard error.isSafeToRetry, attempt < configuration.maxRetries, !Self.passed(deadline) else { return false }
+        metrics.retried()
+        logger.debug("retrying call that was not processed", metadata: ["rpc.method": "\(method)", "rpc.reason": "\(error.reason ?? "")"])
+        return true
     }
 
     public func serverStreamingCall(

@@ -27,25 +27,6 @@ struct ServerConnectionStateMachine<Call> {
         var pingWindow: TimeAmount
         var idleTimeout: TimeAmount
         var frameReadTimeout: TimeAmount
-
-        init(maxConcurrentCalls: Int, maxPingsPerWindow: Int, pingWindow: TimeAmount, idleTimeout: TimeAmount, frameReadTimeout: TimeAmount)
-        {
-            self.maxConcurrentCalls = maxConcurrentCalls
-            self.maxPingsPerWindow = maxPingsPerWindow
-            self.pingWindow = pingWindow
-            self.idleTimeout = idleTimeout
-            self.frameReadTimeout = frameReadTimeout
-        }
-
-        init(_ limits: ServerLimits) {
-            self.init(
-                maxConcurrentCalls: limits.maxConcurrentCallsPerConnection,
-                maxPingsPerWindow: limits.maxPingsPerWindow,
-                pingWindow: .nanoseconds(limits.pingWindow.nanoseconds),
-                idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds),
-                frameReadTimeout: .nanoseconds(limits.frameReadTimeout.nanoseconds)
-            )
-        }
     }
 
     let limits: Limits
@@ -319,5 +300,18 @@ extension ServerLimits {
             )
         }
         return nil
+    }
+}
+
+extension ServerConnectionStateMachine.Limits {
+    /// The limits of `limits` this state machine enforces.
+    init(_ limits: ServerLimits) {
+        self.init(
+            maxConcurrentCalls: limits.maxConcurrentCallsPerConnection,
+            maxPingsPerWindow: limits.maxPingsPerWindow,
+            pingWindow: .nanoseconds(limits.pingWindow.nanoseconds),
+            idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds),
+            frameReadTimeout: .nanoseconds(limits.frameReadTimeout.nanoseconds)
+        )
     }
 }
