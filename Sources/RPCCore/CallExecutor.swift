@@ -62,9 +62,9 @@ public enum CallExecutor {
     /// Runs an inline handler (`RPCMethodHandler.inline`) in place, on the caller's thread,
     /// in the same span as `run` would make.
     public static func runInline(
-        _ inline: @Sendable ([UInt8], ServerContext) throws -> [UInt8],
+        _ inline: @Sendable (UnsafeRawBufferPointer, ServerContext) throws -> [UInt8],
         method: MethodDescriptor,
-        request: [UInt8],
+        request: UnsafeRawBufferPointer,
         context: ServerContext
     ) -> Outcome {
         let result = RPCTracing.serverInline(method, metadata: context.metadata) { () -> Result<[UInt8], RPCError> in

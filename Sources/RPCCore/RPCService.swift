@@ -64,8 +64,9 @@ public struct RPCMethodHandler: Sendable {
     /// undecodable request.
     public let invoke: @Sendable ([UInt8], ServerContext, RawResponseWriter) async throws -> [UInt8]
     /// The same call for a transport that runs it in place, when the method was declared
-    /// inline (`init(_:inline:)`); `nil` for every other handler.
-    public let inline: (@Sendable ([UInt8], ServerContext) throws -> [UInt8])?
+    /// inline (`init(_:inline:)`); `nil` for every other handler. The request is read from
+    /// the transport's own bytes, valid only during the call.
+    public let inline: (@Sendable (UnsafeRawBufferPointer, ServerContext) throws -> [UInt8])?
 
     /// A handler for a unary method.
     @inlinable
@@ -91,12 +92,12 @@ public struct RPCMethodHandler: Sendable {
         _ method: UnaryMethod<Request, Response>,
         inline implementation: @escaping @Sendable (Request, ServerContext) throws -> Response
     ) {
-        let run: @Sendable ([UInt8], ServerContext) throws -> [UInt8] = { bytes, context in
+        let run: @Sendable (UnsafeRawBufferPointer, ServerContext) throws -> [UInt8] = { bytes, context in
             let request = try Request.decodeRequest(bytes, limits: context.decodingLimits)
             return try implementation(request, context).serializedBytes()
         }
         descriptor = method.descriptor
-        invoke = { bytes, context, _ in try run(bytes, context) }
+        invoke = { bytes, context, _ in try bytes.withUnsafeBytes { try run($0, context) } }
         inline = run
     }
 
@@ -120,6 +121,13 @@ extension ProtoMessage {
     /// Decodes a request, turning decoding failures into the documented `RPCError`s.
     @inlinable
     static func decodeRequest(_ bytes: [UInt8], limits: DecodingLimits) throws(RPCError) -> Self {
+        let result = bytes.withUnsafeBytes { raw in Result { () throws(RPCError) in try decodeRequest(raw, limits: limits) } }
+        return try result.get()
+    }
+
+    /// Decodes a request read in place, turning decoding failures into the documented `RPCError`s.
+    @inlinable
+    static func decodeRequest(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws(RPCError) -> Self {
         do {
             return try Self(serializedBytes: bytes, limits: limits)
         } catch {

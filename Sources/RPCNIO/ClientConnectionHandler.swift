@@ -99,6 +99,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var state = ClientConnectionStateMachine<SentCall, WaitingCall>()
     private var nextPing: UInt64 = 1
     private var pings: [UInt64: EventLoopPromise<Void>] = [:]
+    /// REQUEST frames written since the last flush, in one buffer.
+    private var batch = OutboundBatch()
     private var flushScheduled = false
     /// Cleared once called at close: it refers back to the connection that holds this handler.
     private var onUnusable: @Sendable () -> Void
@@ -223,7 +225,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
-        write(DirectFrameEncoder.encode(request, allocator: context.channel.allocator))
+        if batch.append(allocator: context.channel.allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due { handOverBatch() }
+        scheduleFlush()
     }
 
     func cancel(_ handle: CallHandle) {
@@ -331,14 +334,28 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         write(FrameCodec.encode(frame, allocator: context.channel.allocator))
     }
 
+    /// Writes `encoded` after the requests gathered so far.
     private func write(_ encoded: ByteBuffer) {
         guard let context else { return }
+        handOverBatch()
         context.write(wrapOutboundOut(encoded), promise: nil)
-        guard !flushScheduled else { return }
+        scheduleFlush()
+    }
+
+    /// Hands the gathered requests to the channel (written at the next flush).
+    private func handOverBatch() {
+        guard let context, let gathered = batch.take() else { return }
+        context.write(wrapOutboundOut(gathered), promise: nil)
+    }
+
+    /// One flush for everything written before the loop's next turn.
+    private func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
         flushScheduled = true
         let loopSelf = self.loopSelf!
         context.eventLoop.execute {
             loopSelf.value.flushScheduled = false
+            loopSelf.value.handOverBatch()
             loopSelf.value.context?.flush()
         }
     }

@@ -4,43 +4,63 @@ import RPCProto
 /// Reads a REQUEST frame straight from the bytes of its body, without protobuf-c and the
 /// conversion of its C structure: the frame a server reads for every call. Only the fields
 /// a call's REQUEST carries are read (type, call id, method, metadata, timeout, payload);
-/// a frame with anything else — another type, another field, a malformed or unusual
-/// encoding, more than 64 metadata entries — is left to `FrameCodec.decode`, which reads
-/// every frame and names what is wrong. `DirectFrameDecoderTests` holds the two readers
-/// equal wherever this one answers.
+/// the method and the payload stay views into `body`. A frame with anything else — another
+/// type, another field, a malformed or unusual encoding (a method that is not ASCII, a
+/// string with a NUL), more than 64 metadata entries — is left to `FrameCodec.decode`,
+/// which reads every frame and names what is wrong. `DirectFrameDecoderTests` holds the
+/// two readers equal wherever this one answers.
 enum DirectFrameDecoder {
     /// At most this many metadata entries are read here (the server's metadata limit
     /// refuses far fewer bytes anyway).
     static let maxEntries = 64
 
     /// The REQUEST frame in `body`, or `nil` when the general decoder must read it.
-    static func request(_ body: ByteBuffer) -> WireFrame? {
-        body.withUnsafeReadableBytes { bytes in
+    static func request(_ body: ByteBuffer) -> RequestFrame? {
+        let read = body.withUnsafeReadableBytes { bytes in
             var reader = Reader(bytes: bytes)
             return reader.request()
         }
+        guard let read else { return nil }
+        func slice(_ range: Range<Int>) -> ByteBuffer {
+            body.getSlice(at: body.readerIndex + range.lowerBound, length: range.count)!
+        }
+        return RequestFrame(
+            callID: read.callID,
+            method: slice(read.method),
+            metadata: read.metadata,
+            timeoutMicros: read.timeoutMicros,
+            payload: slice(read.payload)
+        )
+    }
+
+    /// What the reader found: the method and payload as ranges of the body's bytes.
+    private struct Fields {
+        var callID: UInt64 = 0
+        var method = 0..<0
+        var metadata: [WireMetadataEntry] = []
+        var timeoutMicros: UInt64 = 0
+        var payload = 0..<0
     }
 
     private struct Reader {
         let bytes: UnsafeRawBufferPointer
         var index = 0
 
-        mutating func request() -> WireFrame? {
-            var frame = WireFrame()
+        mutating func request() -> Fields? {
+            var frame = Fields()
             var sawType = false
             while index < bytes.count {
                 guard let tag = varint(), tag <= UInt64(UInt32.max) else { return nil }
                 switch tag {
                 case 1 << 3:
                     guard let type = varint(), type == UInt64(WireFrameType.request.rawValue) else { return nil }
-                    frame.type = .request
                     sawType = true
                 case 2 << 3:
                     guard let callID = varint() else { return nil }
-                    frame.callId = callID
+                    frame.callID = callID
                 case 3 << 3 | 2:
-                    guard let method = string() else { return nil }
-                    frame.method = method
+                    guard let method = field(), method.allSatisfy({ $0 != 0 && $0 < 0x80 }) else { return nil }
+                    frame.method = method.indices
                 case 4 << 3 | 2:
                     guard frame.metadata.count < maxEntries, let entry = entry() else { return nil }
                     frame.metadata.append(entry)
@@ -49,7 +69,7 @@ enum DirectFrameDecoder {
                     frame.timeoutMicros = timeout
                 case 6 << 3 | 2:
                     guard let payload = field() else { return nil }
-                    frame.payload = Array(payload)
+                    frame.payload = payload.indices
                 default:
                     return nil
                 }

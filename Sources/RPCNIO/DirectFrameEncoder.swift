@@ -36,17 +36,17 @@ enum DirectFrameEncoder {
     private static let keyTag: UInt8 = 1 << 3 | 2
     private static let valueTag: UInt8 = 2 << 3 | 2
 
-    /// The length-prefixed frame with `fields`.
+    /// The length-prefixed frame with `fields`, in a buffer of its own.
     static func encode(_ fields: Fields, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var entriesSize = 0
-        for entry in fields.metadata {
-            let size = entrySize(entry.key, entry.value)
-            entriesSize += 1 + varintSize(UInt64(size)) + size
-        }
-        let bodySize =
-            varintFieldSize(UInt64(fields.type.rawValue)) + varintFieldSize(fields.callID) + stringFieldSize(fields.method)
-            + entriesSize + varintFieldSize(fields.timeoutMicros) + bytesFieldSize(fields.payload.count) + (fields.okStatus ? 2 : 0)
-        var buffer = allocator.buffer(capacity: 4 + bodySize)
+        var buffer = allocator.buffer(capacity: 4 + bodySize(fields))
+        encode(fields, into: &buffer)
+        return buffer
+    }
+
+    /// Appends the length-prefixed frame with `fields` to `buffer`.
+    static func encode(_ fields: Fields, into buffer: inout ByteBuffer) {
+        let bodySize = bodySize(fields)
+        buffer.reserveCapacity(minimumWritableBytes: 4 + bodySize)
         buffer.writeInteger(UInt32(bodySize))
         writeVarintField(UInt64(fields.type.rawValue), tag: typeTag, into: &buffer)
         writeVarintField(fields.callID, tag: callIDTag, into: &buffer)
@@ -68,7 +68,17 @@ enum DirectFrameEncoder {
             buffer.writeInteger(statusTag)
             buffer.writeInteger(UInt8(0))
         }
-        return buffer
+    }
+
+    /// The size of the frame's body (without the length prefix).
+    private static func bodySize(_ fields: Fields) -> Int {
+        var entriesSize = 0
+        for entry in fields.metadata {
+            let size = entrySize(entry.key, entry.value)
+            entriesSize += 1 + varintSize(UInt64(size)) + size
+        }
+        return varintFieldSize(UInt64(fields.type.rawValue)) + varintFieldSize(fields.callID) + stringFieldSize(fields.method)
+            + entriesSize + varintFieldSize(fields.timeoutMicros) + bytesFieldSize(fields.payload.count) + (fields.okStatus ? 2 : 0)
     }
 
     private static func entrySize(_ key: String, _ value: String) -> Int {

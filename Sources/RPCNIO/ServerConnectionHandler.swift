@@ -54,9 +54,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private let router: RPCRouter
     private let metrics: ServerMetrics
-    /// The methods this connection served, with their metrics: one lookup per call instead
-    /// of the router's and the metrics' (known methods only: bounded).
-    private var served: [String: (handler: RPCMethodHandler, metrics: ServerMetrics.Method)] = [:]
+    /// The methods this connection served, by the bytes of their paths, with their metrics:
+    /// one lookup per call instead of the router's and the metrics', and no `String` made
+    /// (known methods only: bounded).
+    private var served: [ByteBuffer: (handler: RPCMethodHandler, metrics: ServerMetrics.Method)] = [:]
     private let limits: ServerLimits
     private let drainGracePeriod: Duration
     private let executor: EventLoopTaskExecutor
@@ -73,6 +74,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
     /// Calls started and not yet ended (observed by the connection replay's invariants).
     var callsInFlight: Int { state.callsInFlight }
+    /// Successful END frames written since the last flush, in one buffer.
+    private var batch = OutboundBatch()
     private var flushPending = false
     private var flushScheduled = false
     private var readHeld = false
@@ -206,7 +209,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             case .answer:
                 var buffer = context.channel.allocator.buffer(capacity: Preface.length)
                 Preface.write(into: &buffer)
-                context.write(wrapOutboundOut(buffer), promise: nil)
+                write(buffer)
                 send(.settings(limits))
             case .close(let error):
                 throw error
@@ -215,10 +218,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             }
         case .frame(let body):
             guard state.phase != .closed else { return }
-            let frame = try DirectFrameDecoder.request(body) ?? FrameCodec.decode(body, limits: limits.frameDecoding)
+            if let request = DirectFrameDecoder.request(body) {
+                try handleRequest(request)
+                return
+            }
+            let frame = try FrameCodec.decode(body, limits: limits.frameDecoding)
             switch frame.type {
             case .request:
-                try handleRequest(frame)
+                try handleRequest(RequestFrame(frame))
             case .cancel:
                 end(frame.callId, .cancelledByClient)
             case .ping:
@@ -242,13 +249,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func handleRequest(_ frame: WireFrame) throws {
-        let id = frame.callId
+    private func handleRequest(_ frame: RequestFrame) throws {
+        let id = frame.callID
         switch state.requestReceived(callID: id) {
         case .admit:
             break
         case .refuse(let error):
-            refuse(id, frame.method, error)
+            refuse(id, frame.methodName, error)
             return
         case .close(let error):
             throw error
@@ -257,19 +264,21 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         let metadata = Metadata(wire: frame.metadata)
         if let error = limits.refusal(of: frame, metadata: metadata) {
-            refuse(id, frame.method, error)
+            refuse(id, frame.methodName, error)
             return
         }
         let method: (handler: RPCMethodHandler, metrics: ServerMetrics.Method)
         if let known = served[frame.method] {
             method = known
         } else {
-            switch router.route(frame.method) {
+            let name = frame.methodName
+            switch router.route(name) {
             case .success(let handler):
-                method = (handler, metrics.method(frame.method))
-                served[frame.method] = method
+                method = (handler, metrics.method(name))
+                // A buffer of its own: a view would keep the whole read buffer alive.
+                served[ByteBuffer(string: name)] = method
             case .failure(let error):
-                refuse(id, frame.method, error)
+                refuse(id, name, error)
                 return
             }
         }
@@ -291,7 +300,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     /// The context a handler sees for call `id`.
-    private func makeContext(_ id: UInt64, _ frame: WireFrame, _ metadata: Metadata, _ handler: RPCMethodHandler) -> ServerContext {
+    private func makeContext(_ id: UInt64, _ frame: RequestFrame, _ metadata: Metadata, _ handler: RPCMethodHandler) -> ServerContext {
         let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
         return ServerContext(
             method: handler.descriptor,
@@ -311,26 +320,24 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// entry among the calls in flight (it has ended before anything else can happen).
     private func answerInline(
         id: UInt64,
-        frame: WireFrame,
+        frame: RequestFrame,
         metadata: Metadata,
         handler: RPCMethodHandler,
         metrics methodMetrics: ServerMetrics.Method,
-        inline: @Sendable ([UInt8], ServerContext) throws -> [UInt8]
+        inline: @Sendable (UnsafeRawBufferPointer, ServerContext) throws -> [UInt8]
     ) {
         let started = NIODeadline.now()
-        let outcome = CallExecutor.runInline(
-            inline,
-            method: handler.descriptor,
-            request: frame.payload,
-            context: makeContext(id, frame, metadata, handler)
-        )
+        let context = makeContext(id, frame, metadata, handler)
+        let outcome = frame.payload.withUnsafeReadableBytes { request in
+            CallExecutor.runInline(inline, method: handler.descriptor, request: request, context: context)
+        }
         answer(id, outcome.result, trailers: outcome.trailers)
-        logCall(id, method: frame.method, metrics: methodMetrics, started: started, outcome.result.error)
+        logCall(id, method: handler.descriptor.path, metrics: methodMetrics, started: started, outcome.result.error)
     }
 
     private func start(
         id: UInt64,
-        frame: WireFrame,
+        frame: RequestFrame,
         metadata: Metadata,
         handler: RPCMethodHandler,
         metrics methodMetrics: ServerMetrics.Method
@@ -338,7 +345,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
         let serverContext = makeContext(id, frame, metadata, handler)
         metrics.callsInFlight.increment()
-        var call = InFlightCall(method: frame.method, metrics: methodMetrics, started: .now())
+        var call = InFlightCall(method: handler.descriptor.path, metrics: methodMetrics, started: .now())
         let loopSelf = self.loopSelf!
         if timeoutMicros > 0 {
             call.deadlineTimer = context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) {
@@ -356,7 +363,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                     try await loop.flatSubmit { loopSelf.value.streamMessage(id, bytes) }.get()
                 }
             }
-        let payload = frame.payload
+        let payload = Array(buffer: frame.payload)
         // Enqueued on the loop, not started inline (`Task.immediate`): the frames of a read
         // are all decoded first and their handlers then run back to back, which measured
         // faster, and a call cancelled in the same read never runs its handler.
@@ -508,7 +515,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             if prefaceFirst {
                 var buffer = context.channel.allocator.buffer(capacity: Preface.length)
                 Preface.write(into: &buffer)
-                context.write(wrapOutboundOut(buffer), promise: nil)
+                write(buffer)
             }
             if error != .idleTimeout {
                 logger.notice("closing connection", metadata: ["rpc.reason": "\(status.reason ?? "")", "error": "\(status.message)"])
@@ -527,6 +534,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func closeAfterFlush() {
         flushPending = false
         guard let context else { return }
+        handOverBatch()
         let loopSelf = self.loopSelf!
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             loopSelf.value.context?.close(promise: nil)
@@ -543,7 +551,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return
         }
         let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, payload: payload, okStatus: true)
-        write(DirectFrameEncoder.encode(fields, allocator: context.channel.allocator))
+        let (bytes, due) = batch.append(allocator: context.channel.allocator) { DirectFrameEncoder.encode(fields, into: &$0) }
+        metrics.bytesSent.increment(by: Int64(bytes))
+        if due { handOverBatch() }
+        markFlushNeeded()
     }
 
     private func send(_ frame: WireFrame) {
@@ -551,11 +562,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         write(FrameCodec.encode(frame, allocator: context.channel.allocator))
     }
 
+    /// Writes `encoded` after the answers gathered so far.
     private func write(_ encoded: ByteBuffer) {
         guard let context else { return }
         metrics.bytesSent.increment(by: Int64(encoded.readableBytes))
+        handOverBatch()
         context.write(wrapOutboundOut(encoded), promise: nil)
         markFlushNeeded()
+    }
+
+    /// Hands the gathered answers to the channel (written at the next flush).
+    private func handOverBatch() {
+        guard let context, let gathered = batch.take() else { return }
+        context.write(wrapOutboundOut(gathered), promise: nil)
     }
 
     /// Coalesces flushes: one per read burst or per batch of completions, not one per response.
@@ -573,6 +592,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func flushIfPending() {
         guard flushPending, let context else { return }
         flushPending = false
+        handOverBatch()
         context.flush()
     }
 }

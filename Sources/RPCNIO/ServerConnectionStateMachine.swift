@@ -279,7 +279,7 @@ struct ServerConnectionStateMachine<Call> {
 extension ServerLimits {
     /// Why a request's own bytes may not run (metadata size and keys, message size);
     /// `nil` when they may.
-    func refusal(of frame: WireFrame, metadata: Metadata) -> RPCError? {
+    func refusal(of frame: RequestFrame, metadata: Metadata) -> RPCError? {
         if metadata.encodedSize > maxMetadataSize {
             return RPCError(
                 code: .resourceExhausted,
@@ -291,10 +291,10 @@ extension ServerLimits {
         if !frame.metadata.allSatisfy({ Metadata.isValidKey($0.key) }) {
             return RPCError(code: .invalidArgument, message: "metadata keys must be lowercase ASCII", reason: .invalidMetadata)
         }
-        if frame.payload.count > maxMessageSize {
+        if frame.payload.readableBytes > maxMessageSize {
             return RPCError(
                 code: .resourceExhausted,
-                message: "request of \(frame.payload.count) bytes exceeds \(maxMessageSize) bytes",
+                message: "request of \(frame.payload.readableBytes) bytes exceeds \(maxMessageSize) bytes",
                 reason: .messageTooLarge,
                 metadata: ["limit": "\(maxMessageSize)"]
             )

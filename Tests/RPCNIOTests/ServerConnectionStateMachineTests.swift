@@ -290,16 +290,16 @@ struct ServerConnectionStateMachineTests {
         let limits = ServerLimits(maxMessageSize: 10, maxMetadataSize: 64)
         var frame = WireFrame(type: .request, callID: 1)
         frame.payload = Array(repeating: 0, count: 10)
-        #expect(limits.refusal(of: frame, metadata: Metadata(wire: frame.metadata)) == nil)
+        #expect(limits.refusal(of: RequestFrame(frame), metadata: Metadata(wire: frame.metadata)) == nil)
 
         frame.payload = Array(repeating: 0, count: 11)
-        #expect(limits.refusal(of: frame, metadata: Metadata(wire: frame.metadata))?.runtimeReason == .messageTooLarge)
+        #expect(limits.refusal(of: RequestFrame(frame), metadata: Metadata(wire: frame.metadata))?.runtimeReason == .messageTooLarge)
 
         frame.payload = []
         frame.metadata = [entry("Upper", "x")]
-        #expect(limits.refusal(of: frame, metadata: Metadata(wire: frame.metadata))?.runtimeReason == .invalidMetadata)
+        #expect(limits.refusal(of: RequestFrame(frame), metadata: Metadata(wire: frame.metadata))?.runtimeReason == .invalidMetadata)
 
         frame.metadata = [entry("big", String(repeating: "v", count: 64))]
-        #expect(limits.refusal(of: frame, metadata: Metadata(wire: frame.metadata))?.runtimeReason == .metadataTooLarge)
+        #expect(limits.refusal(of: RequestFrame(frame), metadata: Metadata(wire: frame.metadata))?.runtimeReason == .metadataTooLarge)
     }
 }

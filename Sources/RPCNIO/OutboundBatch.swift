@@ -1,0 +1,37 @@
+import NIOCore
+
+/// The frames a connection writes between two flushes, gathered into one buffer: one
+/// allocation and one channel write per batch instead of per frame. A handler hands the
+/// batch to the channel before anything it writes another way (order is kept), when it
+/// flushes, and as soon as the batch reaches `handOverSize`.
+struct OutboundBatch {
+    /// A batch this large goes to the channel at once: memory stays bounded and the
+    /// channel's writability (backpressure) sees the bytes.
+    static let handOverSize = 64 * 1024
+    /// The first capacity of a batch: about a hundred small answers.
+    static let initialCapacity = 8 * 1024
+
+    private var buffer: ByteBuffer?
+
+    /// Whether nothing is gathered.
+    var isEmpty: Bool { buffer == nil }
+
+    /// Appends what `encode` writes at the end of the batch.
+    /// - Returns: the bytes written, and whether the batch is due for the channel now.
+    mutating func append(allocator: ByteBufferAllocator, _ encode: (inout ByteBuffer) -> Void) -> (bytes: Int, due: Bool) {
+        var gathered = buffer ?? allocator.buffer(capacity: Self.initialCapacity)
+        buffer = nil  // `gathered` holds the only reference: written in place, not copied
+        let before = gathered.writerIndex
+        encode(&gathered)
+        let written = gathered.writerIndex - before
+        let due = gathered.readableBytes >= Self.handOverSize
+        buffer = gathered
+        return (written, due)
+    }
+
+    /// The gathered bytes, if any; the batch is empty afterwards.
+    mutating func take() -> ByteBuffer? {
+        defer { buffer = nil }
+        return buffer
+    }
+}
