@@ -10,21 +10,44 @@ public enum MethodKind: Sendable, Hashable {
 
 /// A method's identity on the wire: `/package.Service/Method`.
 public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
-    /// The fully qualified service name, e.g. `grpc.health.v1.Health`.
-    public let service: String
-    /// The method name, e.g. `Check`.
-    public let method: String
+    /// The names, in one shared object: every call copies its descriptor several times, and
+    /// a copy then costs one reference count instead of one per name.
+    private final class Names: Sendable {
+        let service: String
+        let method: String
+        let path: String
+
+        init(service: String, method: String) {
+            self.service = service
+            self.method = method
+            path = "/\(service)/\(method)"
+        }
+    }
+
+    private let names: Names
     /// Unary or server streaming.
     public let kind: MethodKind
+
+    /// The fully qualified service name, e.g. `grpc.health.v1.Health`.
+    public var service: String { names.service }
+    /// The method name, e.g. `Check`.
+    public var method: String { names.method }
     /// The path sent on the wire, e.g. `/grpc.health.v1.Health/Check` (built once: every call sends it).
-    public let path: String
+    public var path: String { names.path }
 
     /// A descriptor for `method` of `service`.
     public init(service: String, method: String, kind: MethodKind) {
-        self.service = service
-        self.method = method
+        names = Names(service: service, method: method)
         self.kind = kind
-        self.path = "/\(service)/\(method)"
+    }
+
+    public static func == (lhs: MethodDescriptor, rhs: MethodDescriptor) -> Bool {
+        lhs.kind == rhs.kind && (lhs.names === rhs.names || lhs.path == rhs.path)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(kind)
     }
 
     public var description: String { path }

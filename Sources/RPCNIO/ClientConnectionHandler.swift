@@ -101,6 +101,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var pings: [UInt64: EventLoopPromise<Void>] = [:]
     /// REQUEST frames written since the last flush, in one buffer.
     private var batch = OutboundBatch()
+    /// The channel's allocator, kept at `handlerAdded` (asking the channel costs a reference count per frame).
+    private var allocator = ByteBufferAllocator()
     private var flushScheduled = false
     /// Cleared once called at close: it refers back to the connection that holds this handler.
     private var onUnusable: @Sendable () -> Void
@@ -112,6 +114,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        allocator = context.channel.allocator
         self.context = context
         eventLoop = context.eventLoop
     }
@@ -121,7 +124,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: Preface.length)
+        var buffer = allocator.buffer(capacity: Preface.length)
         Preface.write(into: &buffer)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         context.fireChannelActive()
@@ -225,7 +228,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
-        if batch.append(allocator: context.channel.allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due { handOverBatch() }
+        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due { handOverBatch() }
         scheduleFlush()
     }
 
@@ -289,17 +292,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .preface(let version):
             guard version == Preface.version else { throw ConnectionError.unsupportedVersion(version) }
         case .frame(let body):
+            if let end = DirectFrameDecoder.successfulEnd(body) {
+                callEnded(end.callID, .success(UnaryResponse(message: end.payload, metadata: Metadata(wire: end.metadata))))
+                return
+            }
             let frame = try FrameCodec.decode(body, limits: frameLimits)
             switch frame.type {
             case .end:
-                guard let sent = state.callEnded(frame.callId) else { return }
-                sent.timer?.cancel()
                 if let error = (frame.status ?? WireStatus()).error {
-                    sent.call.fail(error)
+                    callEnded(frame.callId, .failure(error))
                 } else {
-                    sent.call.succeed(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata)))
+                    callEnded(frame.callId, .success(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata))))
                 }
-                callsChanged()
             case .message:
                 if case .stream(let continuation) = state.call(frame.callId)?.call {
                     continuation.yield(frame.payload)
@@ -329,9 +333,20 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// The server ended call `id` with `result` (an END for a call no longer waiting is ignored).
+    private func callEnded(_ id: UInt64, _ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
+        guard let sent = state.callEnded(id) else { return }
+        sent.timer?.cancel()
+        switch result {
+        case .success(let response): sent.call.succeed(response)
+        case .failure(let error): sent.call.fail(error)
+        }
+        callsChanged()
+    }
+
     private func send(_ frame: WireFrame) {
         guard let context else { return }
-        write(FrameCodec.encode(frame, allocator: context.channel.allocator))
+        write(FrameCodec.encode(frame, allocator: allocator))
     }
 
     /// Writes `encoded` after the requests gathered so far.

@@ -1,14 +1,16 @@
 import NIOCore
 import RPCProto
 
-/// Reads a REQUEST frame straight from the bytes of its body, without protobuf-c and the
-/// conversion of its C structure: the frame a server reads for every call. Only the fields
-/// a call's REQUEST carries are read (type, call id, method, metadata, timeout, payload);
-/// the method and the payload stay views into `body`. A frame with anything else — another
-/// type, another field, a malformed or unusual encoding (a method that is not ASCII, a
-/// string with a NUL), more than 64 metadata entries — is left to `FrameCodec.decode`,
-/// which reads every frame and names what is wrong. `DirectFrameDecoderTests` holds the
-/// two readers equal wherever this one answers.
+/// Reads the two frames of every call straight from the bytes of their bodies, without
+/// protobuf-c and the conversion of its C structure: the REQUEST a server reads and the
+/// successful END a client reads. Only the fields such a frame carries are read (REQUEST:
+/// type, call id, method, metadata, timeout, payload; END: type, call id, metadata, payload
+/// and an empty status, which is OK); a REQUEST's method and payload stay views into
+/// `body`. A frame with anything else — another type, another field, a status that is not
+/// OK, a malformed or unusual encoding (a method that is not ASCII, a string with a NUL),
+/// more than 64 metadata entries — is left to `FrameCodec.decode`, which reads every frame
+/// and names what is wrong. `DirectFrameDecoderTests` holds the two readers equal wherever
+/// this one answers.
 enum DirectFrameDecoder {
     /// At most this many metadata entries are read here (the server's metadata limit
     /// refuses far fewer bytes anyway).
@@ -18,7 +20,7 @@ enum DirectFrameDecoder {
     static func request(_ body: ByteBuffer) -> RequestFrame? {
         let read = body.withUnsafeReadableBytes { bytes in
             var reader = Reader(bytes: bytes)
-            return reader.request()
+            return reader.fields(of: .request)
         }
         guard let read else { return nil }
         func slice(_ range: Range<Int>) -> ByteBuffer {
@@ -33,6 +35,26 @@ enum DirectFrameDecoder {
         )
     }
 
+    /// An END frame with status OK: its call id, trailers and response message.
+    struct SuccessfulEnd: Equatable {
+        var callID: UInt64
+        var metadata: [WireMetadataEntry]
+        var payload: [UInt8]
+    }
+
+    /// The END frame with status OK in `body`, or `nil` when the general decoder must read it.
+    static func successfulEnd(_ body: ByteBuffer) -> SuccessfulEnd? {
+        body.withUnsafeReadableBytes { bytes in
+            var reader = Reader(bytes: bytes)
+            guard let read = reader.fields(of: .end), read.okStatus else { return nil }
+            return SuccessfulEnd(
+                callID: read.callID,
+                metadata: read.metadata,
+                payload: Array(UnsafeRawBufferPointer(rebasing: bytes[read.payload]))
+            )
+        }
+    }
+
     /// What the reader found: the method and payload as ranges of the body's bytes.
     private struct Fields {
         var callID: UInt64 = 0
@@ -40,36 +62,42 @@ enum DirectFrameDecoder {
         var metadata: [WireMetadataEntry] = []
         var timeoutMicros: UInt64 = 0
         var payload = 0..<0
+        /// An END's status was there and empty: OK.
+        var okStatus = false
     }
 
     private struct Reader {
         let bytes: UnsafeRawBufferPointer
         var index = 0
 
-        mutating func request() -> Fields? {
+        /// The fields of a frame of `type` (`.request` or `.end`).
+        mutating func fields(of type: WireFrameType) -> Fields? {
             var frame = Fields()
             var sawType = false
             while index < bytes.count {
                 guard let tag = varint(), tag <= UInt64(UInt32.max) else { return nil }
                 switch tag {
                 case 1 << 3:
-                    guard let type = varint(), type == UInt64(WireFrameType.request.rawValue) else { return nil }
+                    guard let found = varint(), found == UInt64(type.rawValue) else { return nil }
                     sawType = true
                 case 2 << 3:
                     guard let callID = varint() else { return nil }
                     frame.callID = callID
-                case 3 << 3 | 2:
+                case 3 << 3 | 2 where type == .request:
                     guard let method = field(), method.allSatisfy({ $0 != 0 && $0 < 0x80 }) else { return nil }
                     frame.method = method.indices
                 case 4 << 3 | 2:
                     guard frame.metadata.count < maxEntries, let entry = entry() else { return nil }
                     frame.metadata.append(entry)
-                case 5 << 3:
+                case 5 << 3 where type == .request:
                     guard let timeout = varint() else { return nil }
                     frame.timeoutMicros = timeout
                 case 6 << 3 | 2:
                     guard let payload = field() else { return nil }
                     frame.payload = payload.indices
+                case 7 << 3 | 2 where type == .end:
+                    guard let status = field(), status.isEmpty else { return nil }
+                    frame.okStatus = true
                 default:
                     return nil
                 }

@@ -76,6 +76,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     var callsInFlight: Int { state.callsInFlight }
     /// Successful END frames written since the last flush, in one buffer.
     private var batch = OutboundBatch()
+    /// The channel's allocator, kept at `handlerAdded` (asking the channel costs a reference count per frame).
+    private var allocator = ByteBufferAllocator()
     private var flushPending = false
     private var flushScheduled = false
     private var readHeld = false
@@ -113,6 +115,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     // MARK: Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
+        allocator = context.channel.allocator
         self.context = context
         self.eventLoop = context.eventLoop
         peer = Self.describe(context.channel.remoteAddress)
@@ -207,7 +210,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .preface(let version):
             switch state.prefaceReceived(version: version) {
             case .answer:
-                var buffer = context.channel.allocator.buffer(capacity: Preface.length)
+                var buffer = allocator.buffer(capacity: Preface.length)
                 Preface.write(into: &buffer)
                 write(buffer)
                 send(.settings(limits))
@@ -509,11 +512,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .rejectPreface(let guess):
             logger.notice("closing connection: bad preface", metadata: ["peer.guess": "\(guess)"])
             let loopSelf = self.loopSelf!
-            context.writeAndFlush(wrapOutboundOut(Preface.rejection(for: guess, allocator: context.channel.allocator)))
+            context.writeAndFlush(wrapOutboundOut(Preface.rejection(for: guess, allocator: allocator)))
                 .whenComplete { _ in loopSelf.value.context?.close(promise: nil) }
         case .goAway(let lastCallID, let status, let prefaceFirst, let calls):
             if prefaceFirst {
-                var buffer = context.channel.allocator.buffer(capacity: Preface.length)
+                var buffer = allocator.buffer(capacity: Preface.length)
                 Preface.write(into: &buffer)
                 write(buffer)
             }
@@ -536,7 +539,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         guard let context else { return }
         handOverBatch()
         let loopSelf = self.loopSelf!
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(allocator.buffer(capacity: 0))).whenComplete { _ in
             loopSelf.value.context?.close(promise: nil)
         }
     }
@@ -551,7 +554,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return
         }
         let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, payload: payload, okStatus: true)
-        let (bytes, due) = batch.append(allocator: context.channel.allocator) { DirectFrameEncoder.encode(fields, into: &$0) }
+        let (bytes, due) = batch.append(allocator: allocator) { DirectFrameEncoder.encode(fields, into: &$0) }
         metrics.bytesSent.increment(by: Int64(bytes))
         if due { handOverBatch() }
         markFlushNeeded()
@@ -559,7 +562,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func send(_ frame: WireFrame) {
         guard let context else { return }
-        write(FrameCodec.encode(frame, allocator: context.channel.allocator))
+        write(FrameCodec.encode(frame, allocator: allocator))
     }
 
     /// Writes `encoded` after the answers gathered so far.

@@ -8,7 +8,7 @@ import Testing
 
 /// Wherever the direct REQUEST reader answers, it answers what protobuf-c reads; it answers
 /// for every REQUEST a client sends; and it leaves everything else to protobuf-c.
-@Suite("REQUEST frames read straight from the buffer")
+@Suite("REQUEST and successful END frames read straight from the buffer")
 struct DirectFrameDecoderTests {
     private func body(_ frame: WireFrame) -> ByteBuffer {
         var buffer = FrameCodec.encode(frame, allocator: ByteBufferAllocator())
@@ -97,6 +97,64 @@ struct DirectFrameDecoderTests {
             var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             agree(buffer, "\(bytes)")
+        }
+    }
+
+    /// Where the direct END reader answers, protobuf-c reads an END with status OK and the
+    /// same call id, trailers and message.
+    private func agreeOnEnd(_ bytes: ByteBuffer, _ comment: Comment) {
+        guard let direct = DirectFrameDecoder.successfulEnd(bytes) else { return }
+        let general = try? FrameCodec.decode(bytes, limits: ServerLimits().frameDecoding)
+        #expect(general?.type == .end, comment)
+        #expect((general?.status ?? WireStatus()).error == nil, comment)
+        #expect(general.map { .init(callID: $0.callId, metadata: $0.metadata, payload: $0.payload) } == direct, comment)
+    }
+
+    private func end(callID: UInt64, result: Result<[UInt8], RPCError>, trailers: Metadata) -> WireFrame {
+        WireFrame.end(callID: callID, result: result, metadata: trailers)
+    }
+
+    @Test("every successful END a server sends is read directly, equal to protobuf-c's reading; failures are left to it")
+    func serverEnds() throws {
+        for callID: UInt64 in [1, 300, .max] {
+            for trailers: Metadata in [[:], ["x-took": "3ms", "x-empty": ""]] {
+                for payload in [0, 1, 200, 70_000] {
+                    let bytes = (0..<payload).map { UInt8(truncatingIfNeeded: $0) }
+                    let fields = DirectFrameEncoder.Fields(type: .end, callID: callID, metadata: trailers, payload: bytes, okStatus: true)
+                    var written = DirectFrameEncoder.encode(fields, allocator: ByteBufferAllocator())
+                    written.moveReaderIndex(forwardBy: 4)
+                    let direct = try #require(DirectFrameDecoder.successfulEnd(written))
+                    #expect(direct == .init(callID: callID, metadata: trailers.wireEntries, payload: bytes))
+                    agreeOnEnd(written, "callID \(callID), payload \(payload)")
+                    agreeOnEnd(body(end(callID: callID, result: .success(bytes), trailers: trailers)), "protobuf-c's encoding")
+                }
+            }
+            let failed = end(callID: callID, result: .failure(RPCError(code: .notFound, message: "no")), trailers: [:])
+            #expect(DirectFrameDecoder.successfulEnd(body(failed)) == nil, "a status that is not OK")
+        }
+        #expect(DirectFrameDecoder.successfulEnd(body(request(callID: 1, metadata: [:], timeout: 0, payload: 3))) == nil)
+    }
+
+    @Test("on END encodings mutated at random the two readers never disagree")
+    func endMutations() {
+        var generator = SystemRandomNumberGenerator()
+        let seeds = [
+            end(callID: 9, result: .success(Array(repeating: 5, count: 40)), trailers: ["x": "y"]),
+            end(callID: 1, result: .success([]), trailers: [:]),
+        ].map { Array(body($0).readableBytesView) }
+        for _ in 0..<20_000 {
+            var bytes = seeds.randomElement(using: &generator)!
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                case 1: bytes.removeLast(Int.random(in: 0...min(3, bytes.count - 1), using: &generator))
+                default: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: Int.random(in: 0...bytes.count, using: &generator))
+                }
+                if bytes.isEmpty { bytes = [0x08, 0x03] }
+            }
+            var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            agreeOnEnd(buffer, "\(bytes)")
         }
     }
 }
