@@ -13,7 +13,7 @@ public final class DatabasePool: Sendable {
     public struct Configuration: Sendable {
         /// Reader connections.
         public var readers: Int
-        /// Writes committed together at most.
+        /// Writes committed together at most; also the most reads run in one read transaction.
         public var maxBatch: Int
 
         /// Two readers, batches of up to 128 writes.
@@ -26,7 +26,7 @@ public final class DatabasePool: Sendable {
     private let writer: Connection
     private let readers: [Connection]
     private let nextReader = Atomic<Int>(0)
-    private let pending = Mutex<(writes: [PendingWrite], draining: Bool)>(([], false))
+    private let pendingWrites = Mutex(WaitingWork<PendingWrite>())
     private let maxBatch: Int
 
     /// The database file's path.
@@ -72,33 +72,31 @@ public final class DatabasePool: Sendable {
                 },
                 fail: { continuation.resume(throwing: $0) }
             )
-            let startDrain = pending.withLock { state -> Bool in
-                state.writes.append(write)
-                guard !state.draining else { return false }
-                state.draining = true
-                return true
-            }
-            if startDrain {
+            if pendingWrites.withLock({ $0.add(write) }) {
                 writer.queue.async { self.drainWrites() }
             }
         }
     }
 
     /// Runs `body` in a read transaction (a consistent snapshot) on a reader connection.
+    ///
+    /// Reads that arrive while their connection is busy run together in its next
+    /// transaction, one after another, each answered as soon as its body returned: one
+    /// BEGIN, COMMIT and thread hop per batch instead of per read. Every read of a batch
+    /// was asked for before the batch's snapshot was taken, so it sees every write that
+    /// had returned by then.
     /// - Throws: what `body` throws, or `SQLiteError`.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count
         let connection = readers[index]
+        let maxBatch = self.maxBatch
         return try await withCheckedThrowingContinuation { continuation in
-            connection.queue.async {
-                let database = connection.database
-                continuation.resume(
-                    with: Result {
-                        try database.execute("BEGIN")
-                        defer { try? database.execute("COMMIT") }
-                        return try body(database)
-                    }
-                )
+            let read = PendingRead(
+                run: { database in continuation.resume(with: Result { try body(database) }) },
+                fail: { continuation.resume(throwing: $0) }
+            )
+            if connection.pendingReads.withLock({ $0.add(read) }) {
+                connection.queue.async { connection.drainReads(maxBatch: maxBatch) }
             }
         }
     }
@@ -119,12 +117,7 @@ public final class DatabasePool: Sendable {
 
     private func drainWrites() {
         while true {
-            let batch = pending.withLock { state -> [PendingWrite] in
-                let batch = Array(state.writes.prefix(maxBatch))
-                state.writes.removeFirst(batch.count)
-                if batch.isEmpty { state.draining = false }
-                return batch
-            }
+            let batch = pendingWrites.withLock { $0.nextBatch(max: maxBatch) }
             if batch.isEmpty { return }
             commit(batch)
         }
@@ -172,11 +165,58 @@ public final class DatabasePool: Sendable {
 private final class Connection: @unchecked Sendable {
     let database: Database
     let queue: DispatchQueue
+    /// Reads waiting for this (reader) connection.
+    let pendingReads = Mutex(WaitingWork<PendingRead>())
 
     init(_ database: Database, label: String) {
         self.database = database
         self.queue = DispatchQueue(label: label)
     }
+
+    /// Runs the waiting reads, a batch per read transaction, until none is left (on `queue`).
+    func drainReads(maxBatch: Int) {
+        while true {
+            let batch = pendingReads.withLock { $0.nextBatch(max: maxBatch) }
+            if batch.isEmpty { return }
+            do {
+                try database.execute("BEGIN")
+            } catch {
+                for read in batch { read.fail(error) }
+                continue
+            }
+            for read in batch { read.run(database) }
+            try? database.execute("COMMIT")
+        }
+    }
+}
+
+/// Work waiting for a connection's queue, and whether a drain of it is under way there.
+struct WaitingWork<Item> {
+    private var items: [Item] = []
+    private var draining = false
+
+    /// Adds `item`; `true` when no drain is under way, so the caller must start one.
+    mutating func add(_ item: Item) -> Bool {
+        items.append(item)
+        guard !draining else { return false }
+        draining = true
+        return true
+    }
+
+    /// The next batch, oldest first; empty when nothing waits, which ends the drain.
+    mutating func nextBatch(max: Int) -> [Item] {
+        let batch = Array(items.prefix(max))
+        items.removeFirst(batch.count)
+        if batch.isEmpty { draining = false }
+        return batch
+    }
+}
+
+/// A read waiting for its reader: `run` executes the body in the batch's transaction and
+/// answers the caller; `fail` answers with an error instead (the transaction could not begin).
+private struct PendingRead: @unchecked Sendable {
+    let run: (Database) -> Void
+    let fail: (any Error) -> Void
 }
 
 /// A write waiting for the writer. `run` executes the body on the writer queue and

@@ -1,6 +1,7 @@
 import Foundation
-import Storage
 import Testing
+
+@testable import Storage
 
 struct Boom: Error {}
 
@@ -42,6 +43,48 @@ struct DatabasePoolTests {
             try $0.queryOne("SELECT COUNT(*) AS n FROM items WHERE name = 'item-10'")!.get("n", as: Int.self)
         }
         #expect(failed == 0)
+    }
+
+    @Test("reads batched on a reader see every write that returned before them; a failing read fails alone")
+    func batchedReads() async throws {
+        let (pool, _) = try await makePool()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let name = "item-\(index)"
+                    try await pool.write { try $0.execute("INSERT INTO items (name) VALUES (?)", [name]) }
+                    for _ in 0..<5 {
+                        let found = try await pool.read {
+                            try $0.queryOne("SELECT COUNT(*) AS n FROM items WHERE name = ?", [name])!.get("n", as: Int.self)
+                        }
+                        #expect(found == 1, "a read after its write returned sees it")
+                    }
+                    await #expect(throws: Boom.self) { try await pool.read { _ in throw Boom() } }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let count = try await pool.read { try $0.queryOne("SELECT COUNT(*) AS n FROM items")!.get("n", as: Int.self) }
+        #expect(count == 200)
+    }
+
+    @Test("waiting work: the first addition starts a drain, batches come oldest first, an empty batch ends the drain")
+    func waitingWork() {
+        var work = WaitingWork<Int>()
+        let started = work.add(1)
+        let alsoStarted = [work.add(2), work.add(3)]
+        let first = work.nextBatch(max: 2)
+        let whileDraining = work.add(4)
+        let second = work.nextBatch(max: 2)
+        let last = work.nextBatch(max: 2)
+        let afterwards = work.add(5)
+        #expect(started)
+        #expect(alsoStarted == [false, false])
+        #expect(first == [1, 2])
+        #expect(!whileDraining, "still draining")
+        #expect(second == [3, 4])
+        #expect(last.isEmpty)
+        #expect(afterwards, "the drain ended: the next addition starts one")
     }
 
     @Test("a constraint violation is a typed error and changes nothing")
