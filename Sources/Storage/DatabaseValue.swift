@@ -27,32 +27,32 @@ public protocol DatabaseValueConvertible: Sendable {
 }
 
 extension Int64: DatabaseValueConvertible {
-    public var databaseValue: DatabaseValue { .integer(self) }
-    public init?(databaseValue: DatabaseValue) {
+    @inlinable public var databaseValue: DatabaseValue { .integer(self) }
+    @inlinable public init?(databaseValue: DatabaseValue) {
         guard case .integer(let value) = databaseValue else { return nil }
         self = value
     }
 }
 
 extension Int: DatabaseValueConvertible {
-    public var databaseValue: DatabaseValue { .integer(Int64(self)) }
-    public init?(databaseValue: DatabaseValue) {
+    @inlinable public var databaseValue: DatabaseValue { .integer(Int64(self)) }
+    @inlinable public init?(databaseValue: DatabaseValue) {
         guard case .integer(let value) = databaseValue else { return nil }
         self = Int(value)
     }
 }
 
 extension Bool: DatabaseValueConvertible {
-    public var databaseValue: DatabaseValue { .integer(self ? 1 : 0) }
-    public init?(databaseValue: DatabaseValue) {
+    @inlinable public var databaseValue: DatabaseValue { .integer(self ? 1 : 0) }
+    @inlinable public init?(databaseValue: DatabaseValue) {
         guard case .integer(let value) = databaseValue else { return nil }
         self = value != 0
     }
 }
 
 extension Double: DatabaseValueConvertible {
-    public var databaseValue: DatabaseValue { .real(self) }
-    public init?(databaseValue: DatabaseValue) {
+    @inlinable public var databaseValue: DatabaseValue { .real(self) }
+    @inlinable public init?(databaseValue: DatabaseValue) {
         switch databaseValue {
         case .real(let value): self = value
         case .integer(let value): self = Double(value)
@@ -62,24 +62,24 @@ extension Double: DatabaseValueConvertible {
 }
 
 extension String: DatabaseValueConvertible {
-    public var databaseValue: DatabaseValue { .text(self) }
-    public init?(databaseValue: DatabaseValue) {
+    @inlinable public var databaseValue: DatabaseValue { .text(self) }
+    @inlinable public init?(databaseValue: DatabaseValue) {
         guard case .text(let value) = databaseValue else { return nil }
         self = value
     }
 }
 
 extension Array: DatabaseValueConvertible where Element == UInt8 {
-    public var databaseValue: DatabaseValue { .blob(self) }
-    public init?(databaseValue: DatabaseValue) {
+    @inlinable public var databaseValue: DatabaseValue { .blob(self) }
+    @inlinable public init?(databaseValue: DatabaseValue) {
         guard case .blob(let value) = databaseValue else { return nil }
         self = value
     }
 }
 
 extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {
-    public var databaseValue: DatabaseValue { self?.databaseValue ?? .null }
-    public init?(databaseValue: DatabaseValue) {
+    @inlinable public var databaseValue: DatabaseValue { self?.databaseValue ?? .null }
+    @inlinable public init?(databaseValue: DatabaseValue) {
         if case .null = databaseValue {
             self = .none
         } else {
@@ -91,7 +91,7 @@ extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvert
 
 /// One row of a query result.
 public struct Row: Sendable {
-    let columns: [String: Int]
+    @usableFromInline let columns: [String: Int]
     /// The values, in column order.
     public let values: [DatabaseValue]
 
@@ -103,6 +103,7 @@ public struct Row: Sendable {
 
     /// The value of column `name` as `T`.
     /// - Throws: `RowDecodingError` when the column is missing or holds another type.
+    @inlinable
     public func get<T: DatabaseValueConvertible>(_ name: String, as type: T.Type = T.self) throws -> T {
         guard let index = columns[name] else {
             throw RowDecodingError(column: name, .missingColumn)
@@ -114,6 +115,7 @@ public struct Row: Sendable {
     }
 
     /// The value of column `name`, or `nil` when missing, NULL or of another type.
+    @inlinable
     public subscript<T: DatabaseValueConvertible>(_ name: String) -> T? {
         guard let index = columns[name] else { return nil }
         return T(databaseValue: values[index])
