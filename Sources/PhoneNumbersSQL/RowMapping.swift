@@ -148,3 +148,14 @@ extension SQLTransaction {
         return value
     }
 }
+
+/// The columns `SQLTransaction.number(_:)` reads (for statements that name them, such as joins).
+let numberColumns = [
+    "id", "account_id", "e164", "area_code", "name", "use_case_id", "status", "failure_reason", "provisioning_attempts",
+    "created_at", "provisioning_started_at", "ready_at", "failed_at", "released_at", "updated_at", "kind", "area_codes",
+]
+
+/// A campaign's columns, then its number's, each named `n_…`.
+let campaignWithNumberSQL =
+    "SELECT c.*, " + numberColumns.map { "n.\($0) AS n_\($0)" }.joined(separator: ", ")
+    + " FROM campaigns c LEFT JOIN numbers n ON n.id = c.number_id WHERE c.id = ?"

@@ -344,6 +344,13 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
         try database.queryOne("SELECT * FROM campaigns WHERE id = ?", [id]).map(Self.campaign)
     }
 
+    public func campaignWithNumber(_ id: String) throws -> (campaign: CampaignRecord, number: NumberRecord?)? {
+        guard let row = try database.queryOne(campaignWithNumberSQL, [id]) else { return nil }
+        let numberRow = row.prefixed("n_")
+        let number = numberRow["id"] as String? == nil ? nil : try Self.number(numberRow)
+        return (try Self.campaign(row), number)
+    }
+
     public func campaign(accountID: String, requestID: String) throws -> CampaignRecord? {
         try database.queryOne("SELECT * FROM campaigns WHERE account_id = ? AND request_id = ?", [accountID, requestID]).map(Self.campaign)
     }

@@ -115,6 +115,16 @@ public struct Row: Sendable {
     }
 
     /// The value of column `name`, or `nil` when missing, NULL or of another type.
+    /// The columns named `prefix…`, without the prefix: one table's part of a joined row
+    /// whose columns were named so (`SELECT n.id AS n_id, …`).
+    public func prefixed(_ prefix: String) -> Row {
+        var picked: [String: Int] = [:]
+        for (name, index) in columns where name.hasPrefix(prefix) {
+            picked[String(name.dropFirst(prefix.count))] = index
+        }
+        return Row(columns: picked, values: values)
+    }
+
     @inlinable
     public subscript<T: DatabaseValueConvertible>(_ name: String) -> T? {
         guard let index = columns[name] else { return nil }

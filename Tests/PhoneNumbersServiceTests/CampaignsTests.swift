@@ -223,6 +223,21 @@ struct CampaignsTests {
             await expectError(.invalidArgument, "INVALID_CONTACT") { try await resolve(onFirst[0], "call me maybe") }
             _ = try await tenant.admin.campaigns.pauseCampaign(id(onFirst[0]))
             await expectError(.failedPrecondition, "CAMPAIGN_NOT_ACTIVE") { try await resolve(onFirst[0], "+12125550101") }
+
+            // The campaign and its number are read in one statement: each way it can fail.
+            let stranger = try await Tenant.make(harness)
+            var foreign = ResolveSenderRequest()
+            foreign.campaignId = onSecond.id
+            foreign.contact = "+12125550101"
+            await expectError(.notFound, "CAMPAIGN_NOT_FOUND") { try await stranger.texter.campaigns.resolveSender(foreign) }
+            var missing = foreign
+            missing.campaignId = "cmp_missing"
+            await expectError(.notFound, "CAMPAIGN_NOT_FOUND") { try await tenant.texter.campaigns.resolveSender(missing) }
+            // Delete and port-out refuse while a campaign uses the number: arranged in the
+            // database, as a store restored from an older backup could hold it.
+            try await harness.database.write { try $0.execute("UPDATE numbers SET status = 'RELEASED' WHERE id = ?", [second.id]) }
+            let error = await expectError(.failedPrecondition, "NUMBER_NOT_HELD") { try await resolve(onSecond, "+12125550101") }
+            #expect(error?.details?.metadata["status"] == "RELEASED")
         }
     }
 

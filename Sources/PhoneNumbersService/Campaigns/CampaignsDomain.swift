@@ -291,7 +291,10 @@ public struct CampaignsDomain: Sendable {
         let accountID = try AccessPolicy.readableAccount(for: principal, requested: requested)
         let contact = try NumberRules.contact(contact)
         let (campaign, number) = try await store.read { tx -> (CampaignRecord, NumberRecord) in
-            let campaign = try Self.owned(tx, campaignID, accountID)
+            // One statement: on PostgreSQL a read of one statement needs no transaction.
+            guard let (campaign, number) = try tx.campaignWithNumber(campaignID), campaign.accountID == accountID else {
+                throw DomainError.notFound("campaign", campaignID)
+            }
             guard campaign.state == .active else {
                 throw DomainError.precondition(
                     "CAMPAIGN_NOT_ACTIVE",
@@ -299,7 +302,7 @@ public struct CampaignsDomain: Sendable {
                     metadata: ["state": campaign.state.rawValue]
                 )
             }
-            return (campaign, try Self.requireHeldNumber(tx, campaign))
+            return (campaign, try Self.requireHeld(number, of: campaign))
         }
         return (number.e164, Self.conversationID(accountID: campaign.accountID, e164: number.e164, contact: contact), contact)
     }
@@ -309,7 +312,11 @@ public struct CampaignsDomain: Sendable {
     ///   account no longer holds it (deleted, ported out) or it is not READY.
     @discardableResult
     static func requireHeldNumber(_ tx: any StoreReader, _ campaign: CampaignRecord) throws -> NumberRecord {
-        let number = try tx.number(campaign.numberID)
+        try requireHeld(tx.number(campaign.numberID), of: campaign)
+    }
+
+    /// `number`, read as `campaign`'s, when it is READY; see `requireHeldNumber`.
+    static func requireHeld(_ number: NumberRecord?, of campaign: CampaignRecord) throws -> NumberRecord {
         guard let number, number.status == .ready else {
             let status = number.map { $0.status.visible.rawValue } ?? "RELEASED"
             let why = number?.failureReason.isEmpty == false ? " (\(number!.failureReason))" : ""

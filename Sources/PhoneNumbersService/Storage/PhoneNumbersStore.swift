@@ -76,6 +76,9 @@ public protocol StoreReader {
     func portOutAttempt(providerRequestID: String) throws -> PortOutAttemptRecord?
 
     func campaign(_ id: String) throws -> CampaignRecord?
+    /// Campaign `id` with the number it sends from (`nil` when it has none or the record
+    /// is gone), read in one statement: the launcher's sender lookup.
+    func campaignWithNumber(_ id: String) throws -> (campaign: CampaignRecord, number: NumberRecord?)?
     func campaign(accountID: String, requestID: String) throws -> CampaignRecord?
     /// The campaign that sends from single-use number `numberID`, if any.
     func campaign(usingSingleUseNumber numberID: String) throws -> CampaignRecord?
