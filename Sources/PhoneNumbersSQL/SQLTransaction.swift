@@ -195,6 +195,16 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
         return try database.query(sql, [accountID]).map(Self.number)
     }
 
+    public func numbers(ofExistingAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]? {
+        // One row per number, or one row of NULL numbers for an account without any.
+        let sql =
+            "SELECT a.id AS account_found, n.* FROM accounts a LEFT JOIN numbers n ON n.account_id = a.id AND n.kind = 'DEDICATED'"
+            + (includeReleased ? "" : " AND n.status <> 'RELEASED'") + " WHERE a.id = ? ORDER BY n.created_at, n.id"
+        let rows = try database.query(sql, [accountID])
+        guard !rows.isEmpty else { return nil }
+        return try rows.filter { $0["id"] as String? != nil }.map(Self.number)
+    }
+
     public func heldNumberCount(ofAccount accountID: String) throws -> Int {
         try database.queryOne(
             "SELECT COUNT(*) AS n FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' AND status <> 'RELEASED'",

@@ -156,8 +156,10 @@ public struct NumbersDomain: Sendable {
     public func list(_ principal: Principal, accountID requested: String, includeReleased: Bool) async throws -> [NumberRecord] {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
         return try await store.read { tx in
-            guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
-            return try tx.numbers(ofAccount: accountID, includeReleased: includeReleased)
+            guard let numbers = try tx.numbers(ofExistingAccount: accountID, includeReleased: includeReleased) else {
+                throw DomainError.notFound("account", accountID)
+            }
+            return numbers
         }
     }
 

@@ -58,6 +58,8 @@ public protocol StoreReader {
     /// reconciliation with the provider.
     func heldNumbersWithE164() throws -> [NumberRecord]
     func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]
+    /// The same numbers, or `nil` when the account does not exist, read in one statement.
+    func numbers(ofExistingAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]?
     /// How many numbers (dedicated and single-use) are in each status, for the metrics.
     func numberCountsByStatus() throws -> [NumberRecord.Status: Int]
     /// How many jobs are due at `now`, and when the oldest of them was due.
