@@ -187,14 +187,6 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
         try database.query("SELECT * FROM numbers WHERE status <> 'RELEASED' AND e164 <> '' ORDER BY e164", []).map(Self.number)
     }
 
-    public func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord] {
-        let sql =
-            includeReleased
-            ? "SELECT * FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' ORDER BY created_at, id"
-            : "SELECT * FROM numbers WHERE account_id = ? AND kind = 'DEDICATED' AND status <> 'RELEASED' ORDER BY created_at, id"
-        return try database.query(sql, [accountID]).map(Self.number)
-    }
-
     public func numbers(ofExistingAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]? {
         // One row per number, or one row of NULL numbers for an account without any.
         let sql =

@@ -228,7 +228,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
-        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due { handOverBatch() }
+        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due { batch.handOver(to: context) }
         scheduleFlush()
     }
 
@@ -352,15 +352,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Writes `encoded` after the requests gathered so far.
     private func write(_ encoded: ByteBuffer) {
         guard let context else { return }
-        handOverBatch()
+        batch.handOver(to: context)
         context.write(wrapOutboundOut(encoded), promise: nil)
         scheduleFlush()
-    }
-
-    /// Hands the gathered requests to the channel (written at the next flush).
-    private func handOverBatch() {
-        guard let context, let gathered = batch.take() else { return }
-        context.write(wrapOutboundOut(gathered), promise: nil)
     }
 
     /// One flush for everything written before the loop's next turn.
@@ -370,8 +364,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let loopSelf = self.loopSelf!
         context.eventLoop.execute {
             loopSelf.value.flushScheduled = false
-            loopSelf.value.handOverBatch()
-            loopSelf.value.context?.flush()
+            loopSelf.value.flushNow()
         }
+    }
+
+    private func flushNow() {
+        guard let context else { return }
+        batch.handOver(to: context)
+        context.flush()
     }
 }

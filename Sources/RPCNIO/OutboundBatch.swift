@@ -34,4 +34,10 @@ struct OutboundBatch {
         defer { buffer = nil }
         return buffer
     }
+
+    /// Hands the gathered bytes, if any, to `context`'s channel (written at its next flush).
+    mutating func handOver(to context: ChannelHandlerContext) {
+        guard let gathered = take() else { return }
+        context.write(NIOAny(gathered), promise: nil)
+    }
 }

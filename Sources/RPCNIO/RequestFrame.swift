@@ -13,14 +13,11 @@ struct RequestFrame: Equatable {
     var timeoutMicros: UInt64
     var payload: ByteBuffer
 
-    init(callID: UInt64, method: ByteBuffer, metadata: [WireMetadataEntry], timeoutMicros: UInt64, payload: ByteBuffer) {
-        self.callID = callID
-        self.method = method
-        self.metadata = metadata
-        self.timeoutMicros = timeoutMicros
-        self.payload = payload
-    }
+    /// The method's path as a `String`.
+    var methodName: String { String(buffer: method) }
+}
 
+extension RequestFrame {
     /// A REQUEST protobuf-c read (`FrameCodec.decode`), its method and payload copied into buffers.
     init(_ frame: WireFrame) {
         self.init(
@@ -31,7 +28,4 @@ struct RequestFrame: Equatable {
             payload: ByteBuffer(bytes: frame.payload)
         )
     }
-
-    /// The method's path as a `String`.
-    var methodName: String { String(buffer: method) }
 }

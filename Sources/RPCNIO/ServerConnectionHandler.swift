@@ -537,7 +537,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func closeAfterFlush() {
         flushPending = false
         guard let context else { return }
-        handOverBatch()
+        batch.handOver(to: context)
         let loopSelf = self.loopSelf!
         context.writeAndFlush(wrapOutboundOut(allocator.buffer(capacity: 0))).whenComplete { _ in
             loopSelf.value.context?.close(promise: nil)
@@ -556,7 +556,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, payload: payload, okStatus: true)
         let (bytes, due) = batch.append(allocator: allocator) { DirectFrameEncoder.encode(fields, into: &$0) }
         metrics.bytesSent.increment(by: Int64(bytes))
-        if due { handOverBatch() }
+        if due { batch.handOver(to: context) }
         markFlushNeeded()
     }
 
@@ -569,15 +569,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func write(_ encoded: ByteBuffer) {
         guard let context else { return }
         metrics.bytesSent.increment(by: Int64(encoded.readableBytes))
-        handOverBatch()
+        batch.handOver(to: context)
         context.write(wrapOutboundOut(encoded), promise: nil)
         markFlushNeeded()
-    }
-
-    /// Hands the gathered answers to the channel (written at the next flush).
-    private func handOverBatch() {
-        guard let context, let gathered = batch.take() else { return }
-        context.write(wrapOutboundOut(gathered), promise: nil)
     }
 
     /// Coalesces flushes: one per read burst or per batch of completions, not one per response.
@@ -595,7 +589,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func flushIfPending() {
         guard flushPending, let context else { return }
         flushPending = false
-        handOverBatch()
+        batch.handOver(to: context)
         context.flush()
     }
 }

@@ -114,7 +114,6 @@ public struct Row: Sendable {
         return value
     }
 
-    /// The value of column `name`, or `nil` when missing, NULL or of another type.
     /// The columns named `prefix…`, without the prefix: one table's part of a joined row
     /// whose columns were named so (`SELECT n.id AS n_id, …`).
     public func prefixed(_ prefix: String) -> Row {
@@ -125,6 +124,7 @@ public struct Row: Sendable {
         return Row(columns: picked, values: values)
     }
 
+    /// The value of column `name`, or `nil` when missing, NULL or of another type.
     @inlinable
     public subscript<T: DatabaseValueConvertible>(_ name: String) -> T? {
         guard let index = columns[name] else { return nil }

@@ -136,7 +136,9 @@ public struct CampaignsDomain: Sendable {
 
     /// The account's only READY dedicated number.
     private static func defaultSender(_ tx: any StoreReader, _ accountID: String) throws -> String {
-        let ready = try tx.numbers(ofAccount: accountID, includeReleased: false).filter { $0.kind == .dedicated && $0.status == .ready }
+        let ready = try (tx.numbers(ofExistingAccount: accountID, includeReleased: false) ?? []).filter {
+            $0.kind == .dedicated && $0.status == .ready
+        }
         if ready.count == 1 { return ready[0].id }
         let choices = ready.map { "\($0.e164) (\($0.id)\($0.name.isEmpty ? "" : ", " + $0.name))" }.joined(separator: ", ")
         throw DomainError.invalid(

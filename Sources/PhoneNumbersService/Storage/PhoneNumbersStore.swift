@@ -57,8 +57,8 @@ public protocol StoreReader {
     /// Every number of every account that is held (not RELEASED) and has its E.164, for
     /// reconciliation with the provider.
     func heldNumbersWithE164() throws -> [NumberRecord]
-    func numbers(ofAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]
-    /// The same numbers, or `nil` when the account does not exist, read in one statement.
+    /// The account's dedicated numbers (without released ones unless `includeReleased`),
+    /// oldest first, or `nil` when the account does not exist; read in one statement.
     func numbers(ofExistingAccount accountID: String, includeReleased: Bool) throws -> [NumberRecord]?
     /// How many numbers (dedicated and single-use) are in each status, for the metrics.
     func numberCountsByStatus() throws -> [NumberRecord.Status: Int]
