@@ -22,20 +22,27 @@ final class PostgresSession: SQLSession {
     /// Set while a read runs outside a transaction: its first statement runs on its own
     /// (one snapshot by itself), and a second one ends the attempt (`needsTransaction`).
     var alone = false
+    /// Set while a job-queue change runs outside a transaction: it may issue one statement.
+    var oneStatementOnly = false {
+        didSet { ranOneStatement = false }
+    }
+    private var ranOneStatement = false
     /// A read running alone asked for a second statement: it must run in a transaction.
     private(set) var needsTransaction = false
     private var statementsRun = 0
+    /// Statements sent and not yet waited for, oldest first.
+    private var unsettled: [Sent] = []
     private var firstStatement = ""
-    /// The accounts whose own rows this transaction writes (see `writes(account:)`).
-    private(set) var accountsWritten: Set<String> = []
+    /// Set while a write runs as the only writer of this account: writing another
+    /// account's own rows (`writes(account:)`) ends the run (`crossedAccounts`).
+    var onlyAccount: String? {
+        didSet { crossedAccounts = nil }
+    }
+    /// Set when the body wrote an account other than `onlyAccount`.
+    private(set) var crossedAccounts: PostgresWriteCrossesAccounts?
 
     func writes(account id: String) {
-        accountsWritten.insert(id)
-    }
-
-    /// Forgets the accounts written, before a transaction runs (again).
-    func forgetAccountsWritten() {
-        accountsWritten = []
+        if let only = onlyAccount, only != id { crossedAccounts = PostgresWriteCrossesAccounts() }
     }
 
     init(connection: PostgresConnection, statements: PostgresStatementCache, logger: Logger) {
@@ -60,27 +67,19 @@ final class PostgresSession: SQLSession {
 
     /// Runs a statement that needs no parameters (BEGIN, COMMIT, ROLLBACK).
     func command(_ sql: String) throws {
-        _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+        try wait(send(sql))
     }
 
-    /// Waits for the advisory locks of `accounts` (in the order given: sort them), outside
-    /// any transaction: the writers of an account that queue here take turns.
-    func lockAccounts(_ accounts: [String]) throws {
-        for account in accounts { _ = try run("SELECT pg_advisory_lock(\(Self.accountLockSpace), hashtext(?))", [account]) }
+    /// A statement sent and not yet waited for.
+    struct Sent {
+        fileprivate let answer: EventLoopFuture<PostgresQueryResult>
     }
 
-    /// Lets go of the advisory locks `lockAccounts` took.
-    func unlockAccounts(_ accounts: [String]) throws {
-        for account in accounts.reversed() {
-            _ = try run("SELECT pg_advisory_unlock(\(Self.accountLockSpace), hashtext(?))", [account])
-        }
-    }
-
-    /// The first key of the accounts' advisory locks (the migrations' lock is a single key).
-    static let accountLockSpace = 7420
-
-    private func run(_ sql: String, _ arguments: [any DatabaseValueConvertible]) throws -> PostgresQueryResult {
-        if alone { try countAlone(sql) }
+    /// Sends a statement without waiting for its answer: the connection runs the
+    /// statements sent on it one after another, so a body's next statement waits for it.
+    /// A later `wait` reports its failure, if it failed.
+    @discardableResult
+    func send(_ sql: String, _ arguments: [any DatabaseValueConvertible] = []) -> Sent {
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument.databaseValue {
@@ -91,13 +90,60 @@ final class PostgresSession: SQLSession {
             case .blob(let bytes): binds.append(ByteBuffer(bytes: bytes))
             }
         }
-        let query = PostgresQuery(unsafeSQL: statements.numbered(sql), binds: binds)
-        do {
-            return try connection.query(query, logger: logger).wait()
-        } catch {
-            if PostgresTransaction.isRetryable(error) { retryableFailure = error }
-            throw error
+        let query = PostgresQuery(unsafeSQL: arguments.isEmpty ? sql : statements.numbered(sql), binds: binds)
+        let sent = Sent(answer: connection.query(query, logger: logger))
+        unsettled.append(sent)
+        return sent
+    }
+
+    /// Waits for `sent` and every statement sent before it; throws the first failure
+    /// among them (a statement after a failed one fails too, and says less).
+    @discardableResult
+    func wait(_ sent: Sent) throws -> PostgresQueryResult {
+        var failure: (any Error)?
+        var result: PostgresQueryResult?
+        while !unsettled.isEmpty {
+            let next = unsettled.removeFirst()
+            do {
+                let answer = try next.answer.wait()
+                if next.answer === sent.answer { result = answer }
+            } catch {
+                if failure == nil { failure = error }
+            }
+            if next.answer === sent.answer { break }
         }
+        if let failure {
+            if PostgresTransaction.isRetryable(failure) { retryableFailure = failure }
+            throw failure
+        }
+        guard let result else { preconditionFailure("a statement was waited for twice") }
+        return result
+    }
+
+    /// Whether `sent` succeeded (waiting for it if needed); for cleaning up after a failure.
+    func succeeded(_ sent: Sent) -> Bool {
+        (try? sent.answer.wait()) != nil
+    }
+
+    /// Waits for what is still unanswered, ignoring failures (after a rollback).
+    func forgetUnsettled() {
+        for sent in unsettled { _ = try? sent.answer.wait() }
+        unsettled = []
+    }
+
+    /// Stops tracking what is still unanswered, without waiting for it.
+    func abandonUnsettled() {
+        unsettled = []
+    }
+
+    private func run(_ sql: String, _ arguments: [any DatabaseValueConvertible]) throws -> PostgresQueryResult {
+        if alone { try countAlone(sql) }
+        if onlyAccount != nil, let crossedAccounts { throw crossedAccounts }
+        if oneStatementOnly {
+            guard !ranOneStatement else { throw PostgresQueueStatementsNotAtomic(sql: sql) }
+            ranOneStatement = true
+        }
+        return try wait(send(sql, arguments))
     }
 
     /// A read running alone gets one statement; a body known to run more after this one
@@ -139,6 +185,13 @@ final class PostgresSession: SQLSession {
 
 /// A read that ran alone asked for a second statement (it runs again in a transaction).
 struct PostgresReadNeedsTransaction: Error {}
+
+/// A job-queue change issued a second statement: such changes are single statements,
+/// each atomic alone (a programming error; nothing after the first statement ran).
+struct PostgresQueueStatementsNotAtomic: Error, CustomStringConvertible {
+    let sql: String
+    var description: String { "a job-queue change issued a second statement (\(sql)); queue changes must be single statements" }
+}
 
 /// The shared SQL's statements rewritten once each for PostgreSQL's numbered parameters,
 /// and the statements seen to start reads of more than one statement.

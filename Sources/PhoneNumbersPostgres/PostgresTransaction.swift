@@ -1,15 +1,24 @@
 import Foundation
 import PhoneNumbersService
 import PostgresNIO
+import Storage
 
 /// Runs one transaction body on a session, again when PostgreSQL could not serialize it
 /// or chose it as a deadlock's victim; after `maxAttempts` runs, UNAVAILABLE
-/// `STORE_CONTENDED` (nothing was changed). A transaction that collided while writing an
-/// account's rows runs again holding that account's advisory lock, taken before its
-/// snapshot, so an account's colliding writers take turns instead of colliding again;
-/// other runs again pause a short random time. A write that has lost `escalateAfter`
-/// times runs exclusive: every write holds the writers' turn (an advisory lock) shared, and
-/// it takes the turn exclusively before its snapshot, so newcomers cannot beat it again.
+/// `STORE_CONTENDED` (nothing was changed).
+///
+/// Writes take turns instead of colliding. A write that names its account (`write(account:)`)
+/// holds that account's advisory lock and the writers' turn, shared, from before its
+/// snapshot to after its commit: it is the only write of the account running, so the
+/// account's rules (five numbers, the request ids, the event sequence, …) hold in a
+/// REPEATABLE READ snapshot, without serializable's predicate locks, which on busy small
+/// tables (the jobs, an account's index pages) cancel unrelated writers as "pivots". What
+/// is shared between accounts is held by unique indexes (a number's E.164, a token's hash,
+/// a job's key) and row locks. A write that names no account, or that turns out to write
+/// another account's rows, or that lost `escalateAfter` times, takes the writers' turn
+/// exclusively: it runs with no other write beside it (only the job queue's single
+/// statements, which lock the rows they change). The locks and BEGIN are sent together
+/// and waited for once, and so are COMMIT and the unlocks.
 ///
 /// A read body that issues one statement needs no transaction: that statement is a
 /// consistent snapshot by itself, and one round trip replaces three (BEGIN, it, COMMIT).
@@ -34,47 +43,41 @@ enum PostgresTransaction {
         return try run(.read, on: session, maxAttempts: maxAttempts, body)
     }
 
+    /// How one run of a transaction keeps out of the others' way.
+    enum Turn: Equatable {
+        /// A read-only snapshot: no locks.
+        case read
+        /// The only write of `account` running, beside writes of other accounts.
+        case account(String)
+        /// The only write running.
+        case exclusive
+    }
+
+    /// Runs `body` in a transaction of `mode`; a write naming `account` runs as that
+    /// account's only writer, any other as the only writer.
     static func run<T>(
         _ mode: PostgresPhoneNumbersStore.Mode,
+        account: String? = nil,
         on session: PostgresSession,
         maxAttempts: Int,
         _ body: (PostgresSession) throws -> T
     ) throws -> T {
-        let begin =
-            switch mode {
-            case .read: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-            case .write: "BEGIN ISOLATION LEVEL SERIALIZABLE"
-            case .queue: "BEGIN ISOLATION LEVEL READ COMMITTED"
-            }
+        if mode == .queue { return try runQueue(on: session, maxAttempts: maxAttempts, body) }
         var attempt = 1
-        // The accounts whose writers this transaction queues behind before its next run.
-        var queueBehind: [String] = []
+        var crossedAccounts = false
         while true {
-            // A write that lost this often runs exclusive: every write holds the writers' turn
-            // shared, and this one takes it whole before its snapshot, so it cannot lose again.
-            // (Account locks first, then the turn, in every run: no lock waits in a cycle.)
-            let exclusive = mode == .write && attempt > escalateAfter
-            try session.lockAccounts(queueBehind)
-            defer { try? session.unlockAccounts(queueBehind) }
-            if exclusive { try session.command("SELECT pg_advisory_lock(\(writersTurn))") }
-            defer { if exclusive { try? session.command("SELECT pg_advisory_unlock(\(writersTurn))") } }
-            session.forgetAccountsWritten()
-            do {
-                try session.command(begin)
-                if mode == .write, !exclusive { try session.command("SELECT pg_advisory_xact_lock_shared(\(writersTurn))") }
-                let value: T
-                do {
-                    value = try body(session)
-                } catch {
-                    // The body's error, or a statement's: roll back, then decide with the
-                    // statement's error (a body may have turned it into another error).
-                    try? session.command("ROLLBACK")
-                    throw session.retryableFailure ?? error
+            let turn: Turn =
+                switch (mode, account) {
+                case (.read, _): .read
+                case (_, let account?) where attempt <= escalateAfter && !crossedAccounts: .account(account)
+                default: .exclusive
                 }
-                try session.command("COMMIT")
-                return value
+            do {
+                return try attemptOnce(turn, on: session, body)
+            } catch is PostgresWriteCrossesAccounts {
+                // It writes another account's rows too: it runs again as the only writer.
+                crossedAccounts = true
             } catch  where isRetryable(error) {
-                session.retryableFailure = nil
                 guard attempt < maxAttempts else {
                     throw DomainError(
                         .unavailable,
@@ -82,13 +85,84 @@ enum PostgresTransaction {
                         "the change collided with concurrent changes \(maxAttempts) times and was not made; retry it (with the same request_id)"
                     )
                 }
-                // Writers of one account collide on its rows: the next run waits its turn
-                // behind the account's other queued writers instead of colliding again.
-                let accounts = Set(queueBehind).union(session.accountsWritten)
-                if accounts.isEmpty {
+                if turn == .read || turn == .exclusive {
                     Thread.sleep(forTimeInterval: Double.random(in: 0...retryPause(after: attempt)))
                 }
-                queueBehind = accounts.sorted()
+                attempt += 1
+            }
+        }
+    }
+
+    /// One run: the advisory locks and BEGIN are sent together and waited for with the
+    /// body's first statement; COMMIT and the unlocks likewise. Whatever fails, the
+    /// transaction is rolled back and exactly the locks taken are let go.
+    private static func attemptOnce<T>(_ turn: Turn, on session: PostgresSession, _ body: (PostgresSession) throws -> T) throws -> T {
+        session.retryableFailure = nil
+        var locks: [(lock: PostgresSession.Sent, unlock: (String, [any DatabaseValueConvertible]))] = []
+        switch turn {
+        case .read:
+            break
+        case .account(let account):
+            locks.append((session.send(lockAccountSQL, [account]), (unlockAccountSQL, [account])))
+            locks.append(
+                (session.send("SELECT pg_advisory_lock_shared(\(writersTurn))"), ("SELECT pg_advisory_unlock_shared(\(writersTurn))", []))
+            )
+        case .exclusive:
+            locks.append((session.send("SELECT pg_advisory_lock(\(writersTurn))"), ("SELECT pg_advisory_unlock(\(writersTurn))", [])))
+        }
+        session.onlyAccount = if case .account(let account) = turn { account } else { nil }
+        var released = false
+        /// Sends the unlocks of what was taken, newest first (the connection runs them
+        /// after the transaction's end, sent before).
+        func release() {
+            guard !released else { return }
+            released = true
+            for (lock, unlock) in locks.reversed() where session.succeeded(lock) { session.send(unlock.0, unlock.1) }
+        }
+        defer {
+            session.onlyAccount = nil
+            release()
+            session.forgetUnsettled()
+        }
+        let value: T
+        do {
+            session.send(turn == .read ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN ISOLATION LEVEL REPEATABLE READ")
+            value = try body(session)
+            if let crossed = session.crossedAccounts { throw crossed }
+        } catch {
+            // The body's error, or a statement's: roll back, then decide with the
+            // statement's error (a body may have turned it into another error).
+            session.send("ROLLBACK")
+            throw session.crossedAccounts ?? session.retryableFailure ?? error
+        }
+        let committed = session.send("COMMIT")
+        release()
+        try session.wait(committed)
+        // The unlocks' answers are not awaited: the connection runs them before anything
+        // sent on it later, and a failing one means the connection (and its locks) is gone.
+        session.abandonUnsettled()
+        return value
+    }
+
+    /// The job queue's single statements need no transaction: each is atomic and locks
+    /// the rows it changes (READ COMMITTED, as any statement alone). A body that issues a
+    /// second statement is refused (it would not be atomic).
+    private static func runQueue<T>(
+        on session: PostgresSession,
+        maxAttempts: Int,
+        _ body: (PostgresSession) throws -> T
+    ) throws
+        -> T
+    {
+        var attempt = 1
+        while true {
+            session.oneStatementOnly = true
+            defer { session.oneStatementOnly = false }
+            do {
+                return try body(session)
+            } catch  where isRetryable(error) && attempt < maxAttempts {
+                session.retryableFailure = nil
+                Thread.sleep(forTimeInterval: Double.random(in: 0...retryPause(after: attempt)))
                 attempt += 1
             }
         }
@@ -97,8 +171,15 @@ enum PostgresTransaction {
     /// After this many runs a write takes the writers' turn for itself.
     static let escalateAfter = 4
 
-    /// The advisory lock every write holds shared and a write that keeps losing holds exclusively
-    /// (two keys: apart from the migrations' single key and the accounts' locks).
+    /// The accounts' advisory lock (outside transactions: one account's writers take turns).
+    static let lockAccountSQL = "SELECT pg_advisory_lock(\(accountLockSpace), hashtext(?))"
+    /// Lets go of what `lockAccountSQL` took.
+    static let unlockAccountSQL = "SELECT pg_advisory_unlock(\(accountLockSpace), hashtext(?))"
+    /// The first key of the accounts' advisory locks (the migrations' lock is a single key).
+    static let accountLockSpace = 7420
+
+    /// The advisory lock a write of one account holds shared and any other write holds
+    /// exclusively (two keys: apart from the migrations' single key and the accounts' locks).
     static let writersTurn = "7421, 0"
 
     /// The longest pause, in seconds, before run `attempt + 1`: 2 ms doubling up to 50 ms.
@@ -112,3 +193,6 @@ enum PostgresTransaction {
         return state == "40001" || state == "40P01"
     }
 }
+
+/// A write that named one account wrote another's rows: it runs again as the only writer.
+struct PostgresWriteCrossesAccounts: Error {}

@@ -24,7 +24,8 @@ public final class SQLitePhoneNumbersStore: PhoneNumbersStore {
         try await pool.read { try body(SQLTransaction($0)) }
     }
 
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+    /// Writes are serial here: `account` changes nothing.
+    public func write<T: Sendable>(account: String?, _ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         try await pool.write { try body(SQLTransaction($0)) }
     }
 }

@@ -2,7 +2,7 @@
 public enum SQLDialect: Sendable {
     /// SQLite: write transactions are serial; `lastInsertRowID` numbers inserted rows.
     case sqlite
-    /// PostgreSQL: serializable transactions that may run concurrently; `RETURNING` numbers rows.
+    /// PostgreSQL: write transactions of different accounts may run concurrently; `RETURNING` numbers rows.
     case postgres
 }
 

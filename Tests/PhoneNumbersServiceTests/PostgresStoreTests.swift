@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import PhoneNumbersService
+import PostgresNIO
 import Storage
 import Testing
 
@@ -150,24 +152,15 @@ struct PostgresStoreTests {
             try await holder.withSession(write: true) {
                 try $0.execute("INSERT INTO accounts (id, name, country, created_at) VALUES ('acc_x', 'X', 'US', 0)")
             }
-            // The holder changes the account's row and keeps its transaction open…
-            let (updated, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-            let holding = Task {
-                try await holder.withSession(write: true) { session in
-                    try session.execute("UPDATE accounts SET name = 'held' WHERE id = 'acc_x'")
-                    updated.signal()
-                    release.wait()
-                }
-            }
-            await withCheckedContinuation { done in
-                DispatchQueue.global().async {
-                    updated.wait()
-                    done.resume()
-                }
-            }
+            // Another client of the database, outside the store's turns, changes the
+            // account's row and keeps its transaction open…
+            let logger = Logger(label: "test")
+            let other = try await PostgresAdministration.connect(url, logger: logger)
+            try await other.query("BEGIN", logger: logger)
+            try await other.query("UPDATE accounts SET name = 'held' WHERE id = 'acc_x'", logger: logger)
             // …while the loser, allowed one run, writes the same row from an older snapshot.
             let losing = Task {
-                try await loser.write { writer in
+                try await loser.write(account: "acc_x") { writer in
                     try writer.lockAccount("acc_x")
                     try writer.upsert(JobRecord(kind: .reconcileNumbers, subjectID: "lost", runAt: 1, traceContext: ""))
                 }
@@ -181,8 +174,8 @@ struct PostgresStoreTests {
                 if waiting > 0 { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
-            release.signal()
-            try await holding.value
+            try await other.query("COMMIT", logger: logger)
+            try await other.close()
             do {
                 try await losing.value
                 Issue.record("the colliding write succeeded")
@@ -192,6 +185,59 @@ struct PostgresStoreTests {
             #expect(try await holder.read { try $0.nextJobTime() } == nil, "the losing write changed nothing")
             await holder.close()
             await loser.close()
+        }
+    }
+
+    @Test(
+        "writes naming an account take turns with its other writers; one that writes another account's rows too runs again alone",
+        .enabled(if: server != nil)
+    )
+    func accountTurns() async throws {
+        try await Self.withDatabase { url in
+            let store = try await PostgresPhoneNumbersStore.open(url, connections: 6)
+            try await store.withSession(write: true) {
+                try $0.execute(
+                    "INSERT INTO accounts (id, name, country, created_at) VALUES ('acc_a', 'A', 'US', 0), ('acc_b', 'B', 'US', 0)"
+                )
+            }
+            // Sixty writes at once: a third name acc_a and append to it, a third name acc_b
+            // and append to it, a third name acc_a and append to acc_b.
+            let sequences = try await withThrowingTaskGroup(of: (String, Int64).self) { group in
+                for index in 0..<60 {
+                    let (named, account) = [("acc_a", "acc_a"), ("acc_b", "acc_b"), ("acc_a", "acc_b")][index % 3]
+                    group.addTask {
+                        let sequence = try await store.write(account: named) { writer in
+                            let last = try writer.lastEventSequence(ofAccount: account)
+                            let appended = try writer.append(
+                                EventRecord(
+                                    accountID: account,
+                                    kind: "TEST",
+                                    subjectID: "\(index)",
+                                    oldState: "",
+                                    newState: "",
+                                    reason: "",
+                                    at: 0
+                                )
+                            )
+                            // The account's only writer: nothing was appended between its read and its write.
+                            #expect(appended == last + 1)
+                            return appended
+                        }
+                        return (account, sequence)
+                    }
+                }
+                return try await group.reduce(into: [String: [Int64]]()) { $0[$1.0, default: []].append($1.1) }
+            }
+            #expect(sequences["acc_a"]?.sorted() == Array(1...20))
+            #expect(sequences["acc_b"]?.sorted() == Array(1...40))
+            let stored = try await store.read { reader in
+                (
+                    try reader.events(ofAccount: "acc_a", after: 0, limit: 100).count,
+                    try reader.events(ofAccount: "acc_b", after: 0, limit: 100).count
+                )
+            }
+            #expect(stored == (20, 40))
+            await store.close()
         }
     }
 

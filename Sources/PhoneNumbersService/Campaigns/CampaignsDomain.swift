@@ -76,7 +76,7 @@ public struct CampaignsDomain: Sendable {
         }
         let now = currentTimestamp()
         let actor = Actor(principal)
-        let campaign = try await store.write { tx -> CampaignRecord in
+        let campaign = try await store.write(account: accountID) { tx -> CampaignRecord in
             if !requestID.isEmpty, let existing = try tx.campaign(accountID: accountID, requestID: requestID) {
                 guard existing.fingerprint == fingerprint else {
                     throw DomainError.precondition(
@@ -172,7 +172,7 @@ public struct CampaignsDomain: Sendable {
     public func launch(_ principal: Principal, accountID requested: String, campaignID: String) async throws -> CampaignRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .launchCampaigns)
         let actor = Actor(principal)
-        let launched = try await store.write { tx -> CampaignRecord in
+        let launched = try await store.write(account: accountID) { tx -> CampaignRecord in
             var campaign = try Self.owned(tx, campaignID, accountID)
             let old = campaign
             let next = try CampaignStateMachine.next(campaign.state, .launch, sender: campaign.senderKind)
@@ -257,7 +257,7 @@ public struct CampaignsDomain: Sendable {
     ) async throws -> CampaignRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, permission)
         let actor = Actor(principal)
-        let updated = try await store.write { tx -> CampaignRecord in
+        let updated = try await store.write(account: accountID) { tx -> CampaignRecord in
             var campaign = try Self.owned(tx, campaignID, accountID)
             let old = campaign
             campaign.state = try CampaignStateMachine.next(campaign.state, transition, sender: campaign.senderKind)

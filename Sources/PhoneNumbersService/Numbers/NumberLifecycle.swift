@@ -99,7 +99,7 @@ public struct NumberLifecycle: Sendable {
             try await abandon(number, .noInventory(areaCodes: number.areaCodes))
             return .failed(.noInventory(areaCodes: number.areaCodes))
         }
-        let updated = try await store.write { tx -> NumberRecord? in
+        let updated = try await store.write(account: number.accountID) { tx -> NumberRecord? in
             try tx.deleteJob(kind: .completeReservation, subjectID: numberID)
             guard var current = try tx.number(numberID), current.status == .reserving else { return nil }
             let old = current
@@ -174,7 +174,7 @@ public struct NumberLifecycle: Sendable {
     /// reason, and the listener hears it.
     func abandon(_ number: NumberRecord, _ failure: ReservationFailure) async throws {
         try? await provider.cancelReservation(reservationKey: number.id)
-        try await store.write { tx in
+        try await store.write(account: number.accountID) { tx in
             try tx.deleteJob(kind: .completeReservation, subjectID: number.id)
             guard let current = try tx.number(number.id), current.status == .reserving else { return }
             switch current.kind {
@@ -218,35 +218,35 @@ public struct NumberLifecycle: Sendable {
                 if case .pending(let stage, let after) = progress {
                     guard currentTimestamp() - number.provisioningStartedAt < NumberRules.maxProvisioningWait.milliseconds else {
                         try await finishProvisioning(
-                            number.id,
+                            number,
                             failure: "the provider did not finish provisioning (\(stage)); retry provisioning later or contact support"
                         )
                         return .done
                     }
                     return .waiting(after: after, note: stage)
                 }
-                try await attemptCounted(number)
-                try await finishProvisioning(number.id, failure: nil)
+                try await finishProvisioning(number, failure: nil, countingAttempt: true)
                 return .done
             } catch let error as ProviderError {
                 failure = error
             }
-            try await attemptCounted(number)
             switch failure {
             case .permanent(let why):
-                try await finishProvisioning(number.id, failure: why)
+                try await finishProvisioning(number, failure: why, countingAttempt: true)
                 return .done
             case .noInventory:
-                try await finishProvisioning(number.id, failure: "the provider no longer holds this number")
+                try await finishProvisioning(number, failure: "the provider no longer holds this number", countingAttempt: true)
                 return .done
             case .transient(let why):
                 if job.attempts + 1 >= NumberRules.maxProvisioningAttempts {
                     try await finishProvisioning(
-                        number.id,
-                        failure: "the provider kept failing (\(why)); retry provisioning later or contact support"
+                        number,
+                        failure: "the provider kept failing (\(why)); retry provisioning later or contact support",
+                        countingAttempt: true
                     )
                     return .done
                 }
+                try await attemptCounted(number)
                 return .retry(after: retryBackoff(attempt: job.attempts), error: why)
             }
         } catch {
@@ -255,19 +255,23 @@ public struct NumberLifecycle: Sendable {
     }
 
     private func attemptCounted(_ number: NumberRecord) async throws {
-        try await store.write { tx in
+        try await store.write(account: number.accountID) { tx in
             guard var current = try tx.number(number.id), current.status == .provisioning else { return }
             current.provisioningAttempts += 1
             try tx.update(current)
         }
     }
 
-    private func finishProvisioning(_ numberID: String, failure: String?) async throws {
-        let updated = try await store.write { tx -> NumberRecord? in
+    /// Ends provisioning READY (no `failure`) or FAILED; `countingAttempt` counts the
+    /// provider attempt that led here in the same transaction.
+    private func finishProvisioning(_ provisioning: NumberRecord, failure: String?, countingAttempt: Bool = false) async throws {
+        let numberID = provisioning.id
+        let updated = try await store.write(account: provisioning.accountID) { tx -> NumberRecord? in
             try tx.deleteJob(kind: .provisionNumber, subjectID: numberID)
             guard var number = try tx.number(numberID), number.status == .provisioning else { return nil }
             let old = number
             let now = currentTimestamp()
+            if countingAttempt { number.provisioningAttempts += 1 }
             if let failure {
                 number.status = .failed
                 number.failureReason = failure

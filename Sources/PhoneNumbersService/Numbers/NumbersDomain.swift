@@ -56,7 +56,7 @@ public struct NumbersDomain: Sendable {
             createdAt: now,
             updatedAt: now
         )
-        let number = try await store.write { tx -> NumberRecord in
+        let number = try await store.write(account: accountID) { tx -> NumberRecord in
             try tx.lockAccount(accountID)
             if !requestID.isEmpty, let record = try tx.idempotencyRecord(accountID: accountID, requestID: requestID) {
                 guard record.fingerprint == fingerprint else {
@@ -167,7 +167,7 @@ public struct NumbersDomain: Sendable {
     public func rename(_ principal: Principal, accountID requested: String, numberID: String, name: String) async throws -> NumberRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
         let name = try NumberRules.normalizedName(name)
-        let updated = try await store.write { tx -> NumberRecord in
+        let updated = try await store.write(account: accountID) { tx -> NumberRecord in
             var number = try Self.owned(tx, numberID, accountID)
             guard number.status != .released else { throw DomainError.precondition("NUMBER_RELEASED", "number \(numberID) was released") }
             let old = number
@@ -194,7 +194,7 @@ public struct NumbersDomain: Sendable {
     /// counted toward the limits.
     public func delete(_ principal: Principal, accountID requested: String, numberID: String) async throws -> NumberRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
-        let updated = try await store.write { tx -> NumberRecord in
+        let updated = try await store.write(account: accountID) { tx -> NumberRecord in
             try tx.lockAccount(accountID)
             let number = try Self.owned(tx, numberID, accountID)
             switch number.status {
@@ -228,7 +228,7 @@ public struct NumbersDomain: Sendable {
     /// Starts provisioning a FAILED number again.
     public func retryProvisioning(_ principal: Principal, accountID requested: String, numberID: String) async throws -> NumberRecord {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageNumbers)
-        let updated = try await store.write { tx -> NumberRecord in
+        let updated = try await store.write(account: accountID) { tx -> NumberRecord in
             let number = try Self.owned(tx, numberID, accountID)
             guard number.status == .failed else {
                 throw DomainError.precondition(

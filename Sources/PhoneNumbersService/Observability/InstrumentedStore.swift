@@ -22,14 +22,14 @@ struct InstrumentedStore: PhoneNumbersStore {
         try await base.followChanges(changed)
     }
 
-    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+    func write<T: Sendable>(account: String?, _ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer { metrics.writeTransactions.record(duration: ContinuousClock.now - start) }
-        guard RPCTracing.isEnabled else { return try await base.write(body) }
+        guard RPCTracing.isEnabled else { return try await base.write(account: account, body) }
         return try await withSpan("store.write", ofKind: .client) { _ in
             // The body runs on the store's own thread: it sees the caller's context (jobs record it).
             let context = ServiceContext.current
-            return try await base.write { tx in try ServiceContext.withValue(context) { try body(tx) } }
+            return try await base.write(account: account) { tx in try ServiceContext.withValue(context) { try body(tx) } }
         }
     }
 }

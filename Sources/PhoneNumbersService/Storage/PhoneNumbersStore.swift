@@ -3,13 +3,17 @@
 /// store (e.g. PostgreSQL for several stateless replicas) can be added without
 /// touching the rules.
 ///
-/// A `write` runs its body in one serializable transaction that commits durably before
-/// the call returns; a throwing body changes nothing.
+/// A `write` runs its body in one transaction, serializable with every other write, that
+/// commits durably before the call returns; a throwing body changes nothing.
 public protocol PhoneNumbersStore: Sendable {
     /// Runs `body` in a read-only snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T
-    /// Runs `body` in a write transaction.
-    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
+    /// Runs `body` in a write transaction. `account`, when given, is the account whose
+    /// rows the body changes: a store with concurrent writers lets that account's writers
+    /// take turns from the start instead of colliding and running again (SQLite's writers
+    /// are serial anyway). A body may change other accounts' rows too; they are then
+    /// ordered as without it.
+    func write<T: Sendable>(account: String?, _ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
     /// Runs `body`, which changes only the job queue with single statements that lock
     /// the rows they change (claim, renew, release, reschedule), in a write transaction
     /// with the weakest isolation that keeps them correct: a store with concurrent
@@ -23,6 +27,11 @@ public protocol PhoneNumbersStore: Sendable {
 }
 
 extension PhoneNumbersStore {
+    /// Runs `body` in a write transaction (no account named).
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
+        try await write(account: nil, body)
+    }
+
     public func writeQueue<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         try await write(body)
     }
