@@ -120,11 +120,6 @@ final class PostgresSession: SQLSession {
         return result
     }
 
-    /// Whether `sent` succeeded (waiting for it if needed); for cleaning up after a failure.
-    func succeeded(_ sent: Sent) -> Bool {
-        (try? sent.answer.wait()) != nil
-    }
-
     /// Waits for what is still unanswered, ignoring failures (after a rollback).
     func forgetUnsettled() {
         for sent in unsettled { _ = try? sent.answer.wait() }

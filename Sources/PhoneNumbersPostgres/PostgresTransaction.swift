@@ -93,35 +93,37 @@ enum PostgresTransaction {
         }
     }
 
-    /// One run: the advisory locks and BEGIN are sent together and waited for with the
-    /// body's first statement; COMMIT and the unlocks likewise. Whatever fails, the
-    /// transaction is rolled back and exactly the locks taken are let go.
+    /// One run: the turn's locks and BEGIN are sent together and waited for with the
+    /// body's first statement; COMMIT and the turn's release likewise. Whatever fails, the
+    /// transaction is rolled back and the turn let go.
     private static func attemptOnce<T>(_ turn: Turn, on session: PostgresSession, _ body: (PostgresSession) throws -> T) throws -> T {
         session.retryableFailure = nil
-        var locks: [(lock: PostgresSession.Sent, unlock: (String, [any DatabaseValueConvertible]))] = []
+        // The locks of the turn in one statement, and their release in one: releasing a
+        // lock not held only warns, so the release is sent whether or not the locks were
+        // granted (a session-level lock granted stays granted even if its statement fails).
+        let release: (sql: String, arguments: [any DatabaseValueConvertible])?
         switch turn {
         case .read:
-            break
+            release = nil
         case .account(let account):
-            locks.append((session.send(lockAccountSQL, [account]), (unlockAccountSQL, [account])))
-            locks.append(
-                (session.send("SELECT pg_advisory_lock_shared(\(writersTurn))"), ("SELECT pg_advisory_unlock_shared(\(writersTurn))", []))
-            )
+            session.send("SELECT pg_advisory_lock(\(accountLockSpace), hashtext(?)), pg_advisory_lock_shared(\(writersTurn))", [account])
+            release = ("SELECT pg_advisory_unlock_shared(\(writersTurn)), pg_advisory_unlock(\(accountLockSpace), hashtext(?))", [account])
         case .exclusive:
-            locks.append((session.send("SELECT pg_advisory_lock(\(writersTurn))"), ("SELECT pg_advisory_unlock(\(writersTurn))", [])))
+            session.send("SELECT pg_advisory_lock(\(writersTurn))")
+            release = ("SELECT pg_advisory_unlock(\(writersTurn))", [])
         }
         session.onlyAccount = if case .account(let account) = turn { account } else { nil }
         var released = false
-        /// Sends the unlocks of what was taken, newest first (the connection runs them
-        /// after the transaction's end, sent before).
-        func release() {
-            guard !released else { return }
+        /// Sends the release of the turn (the connection runs it after the transaction's
+        /// end, sent before).
+        func releaseTurn() {
+            guard !released, let release else { return }
             released = true
-            for (lock, unlock) in locks.reversed() where session.succeeded(lock) { session.send(unlock.0, unlock.1) }
+            session.send(release.sql, release.arguments)
         }
         defer {
             session.onlyAccount = nil
-            release()
+            releaseTurn()
             session.forgetUnsettled()
         }
         let value: T
@@ -136,10 +138,10 @@ enum PostgresTransaction {
             throw session.crossedAccounts ?? session.retryableFailure ?? error
         }
         let committed = session.send("COMMIT")
-        release()
+        releaseTurn()
         try session.wait(committed)
-        // The unlocks' answers are not awaited: the connection runs them before anything
-        // sent on it later, and a failing one means the connection (and its locks) is gone.
+        // The release's answer is not awaited: the connection runs it before anything sent
+        // on it later, and a failing one means the connection (and its locks) is gone.
         session.abandonUnsettled()
         return value
     }
@@ -171,10 +173,6 @@ enum PostgresTransaction {
     /// After this many runs a write takes the writers' turn for itself.
     static let escalateAfter = 4
 
-    /// The accounts' advisory lock (outside transactions: one account's writers take turns).
-    static let lockAccountSQL = "SELECT pg_advisory_lock(\(accountLockSpace), hashtext(?))"
-    /// Lets go of what `lockAccountSQL` took.
-    static let unlockAccountSQL = "SELECT pg_advisory_unlock(\(accountLockSpace), hashtext(?))"
     /// The first key of the accounts' advisory locks (the migrations' lock is a single key).
     static let accountLockSpace = 7420
 
