@@ -41,8 +41,11 @@ final class PostgresSession: SQLSession {
     /// Set when the body wrote an account other than `onlyAccount`.
     private(set) var crossedAccounts: PostgresWriteCrossesAccounts?
 
-    func writes(account id: String) {
-        if let only = onlyAccount, only != id { crossedAccounts = PostgresWriteCrossesAccounts() }
+    @discardableResult
+    func writes(account id: String) -> Bool {
+        guard let only = onlyAccount else { return false }
+        if only != id { crossedAccounts = PostgresWriteCrossesAccounts() }
+        return only == id
     }
 
     init(connection: PostgresConnection, statements: PostgresStatementCache, logger: Logger) {

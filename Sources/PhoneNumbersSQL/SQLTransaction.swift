@@ -63,10 +63,11 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
             // Write transactions are serial in SQLite (BEGIN IMMEDIATE): nothing to do.
             break
         case .postgres:
-            // Writing the account's row makes a concurrent writer of the same account wait
+            // A write running as the account's only writer holds it already. Otherwise,
+            // writing the account's row makes a concurrent writer of the same account wait
             // here and then fail to serialize at once (the store runs it again on a fresh
             // snapshot), instead of failing later after doing its work.
-            database.writes(account: id)
+            guard !database.writes(account: id) else { return }
             try database.execute("UPDATE accounts SET event_sequence = event_sequence WHERE id = ?", [id])
         }
     }

@@ -19,13 +19,17 @@ public protocol SQLSession {
     /// Runs a query and returns its first row, if any.
     func queryOne(_ sql: String, _ arguments: [any DatabaseValueConvertible]) throws -> Row?
     /// Says that this transaction writes account `id`'s own rows (its lock, its events):
-    /// an engine with concurrent writers may order that account's writers by it.
-    func writes(account id: String)
+    /// an engine with concurrent writers may order that account's writers by it. Returns
+    /// whether the transaction already runs as the account's only writer (nothing else
+    /// can change the account's rows until it ends).
+    @discardableResult
+    func writes(account id: String) -> Bool
 }
 
 extension SQLSession {
-    /// Serial writers need no ordering.
-    public func writes(account id: String) {}
+    /// Serial writers need no ordering: each is the only writer.
+    @discardableResult
+    public func writes(account id: String) -> Bool { true }
 
     /// Runs one statement without arguments.
     public func execute(_ sql: String) throws { try execute(sql, []) }

@@ -161,8 +161,10 @@ struct PostgresStoreTests {
             // …while the loser, allowed one run, writes the same row from an older snapshot.
             let losing = Task {
                 try await loser.write(account: "acc_x") { writer in
-                    try writer.lockAccount("acc_x")
                     try writer.upsert(JobRecord(kind: .reconcileNumbers, subjectID: "lost", runAt: 1, traceContext: ""))
+                    try writer.append(
+                        EventRecord(accountID: "acc_x", kind: "TEST", subjectID: "lost", oldState: "", newState: "", reason: "", at: 0)
+                    )
                 }
             }
             for _ in 0..<500 {

@@ -79,8 +79,16 @@ public struct NumberLifecycle: Sendable {
     /// Reserves the number in the first of its area codes with inventory (idempotent by
     /// the record's id at the provider) and moves it to PROVISIONING; `transientRetries`
     /// quick retries before a transient error is reported.
-    func reserve(_ numberID: String, actor: Actor, requestID: String, transientRetries: Int) async throws -> Reservation {
-        guard let number = try await store.read({ try $0.number(numberID) }) else { throw DomainError.notFound("number", numberID) }
+    /// `known` is the record as its caller's transaction just left it, if it has it.
+    func reserve(
+        _ numberID: String,
+        known: NumberRecord? = nil,
+        actor: Actor,
+        requestID: String,
+        transientRetries: Int
+    ) async throws -> Reservation {
+        let found = if let known { known } else { try await store.read { try $0.number(numberID) } }
+        guard let number = found else { throw DomainError.notFound("number", numberID) }
         guard number.status == .reserving else { return .reserved(number) }
         var reserved: (e164: String, areaCode: String)?
         for areaCode in number.areaCodes where reserved == nil {

@@ -104,13 +104,14 @@ public struct NumbersDomain: Sendable {
             return candidate
         }
         guard number.status == .reserving else { return number }
-        return try await completeReservation(number.id, actor: Actor(principal), requestID: requestID)
+        return try await completeReservation(number, actor: Actor(principal), requestID: requestID)
     }
 
     /// Reserves the RESERVING record now, while its caller waits: PROVISIONING on
     /// success; otherwise the record is gone and the error says why.
-    private func completeReservation(_ numberID: String, actor: Actor, requestID: String) async throws -> NumberRecord {
-        switch try await lifecycle.reserve(numberID, actor: actor, requestID: requestID, transientRetries: 2) {
+    private func completeReservation(_ requested: NumberRecord, actor: Actor, requestID: String) async throws -> NumberRecord {
+        let numberID = requested.id
+        switch try await lifecycle.reserve(numberID, known: requested, actor: actor, requestID: requestID, transientRetries: 2) {
         case .reserved(let number):
             return number
         case .unavailable(let why):
