@@ -37,10 +37,10 @@ final class ClientConnection: Sendable {
         }
     }
 
-    /// Starts a unary call whose end is reported to `completion` on the connection's event
+    /// Starts an attempt of `call`, whose end is reported to it on the connection's event
     /// loop: no task, no continuation.
-    func unary(_ outbound: OutboundCall, completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void) {
-        start(CallHandle(), .callback(completion), outbound)
+    func unary(_ outbound: OutboundCall, _ call: CallbackCall) {
+        start(call, .callback(call), outbound)
     }
 
     /// Hands a call to the handler on the connection's event loop (at once when already on it).

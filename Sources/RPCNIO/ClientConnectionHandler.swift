@@ -5,7 +5,7 @@ import RPCCore
 import RPCProto
 
 /// A call a client is waiting on; touched only on its connection's event loop.
-final class CallHandle: @unchecked Sendable {
+class CallHandle: @unchecked Sendable {
     var id: UInt64?
     var cancelled = false
 }
@@ -15,16 +15,16 @@ enum PendingCall {
     /// Resumed exactly once: the call is removed from the handler's tables before.
     case unary(UnsafeContinuation<UnaryResponse<[UInt8]>, any Error>)
     case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
-    /// A unary call started without a task (`RPCClient.startUnaryCall`): called once, on
-    /// the connection's event loop.
-    case callback(@Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void)
+    /// A unary call started without a task (`RPCClient.startUnaryCall`): told once per
+    /// attempt, on the connection's event loop.
+    case callback(CallbackCall)
 
     /// The call's answer: a unary call's response; a stream ends.
     func succeed(_ response: UnaryResponse<[UInt8]>) {
         switch self {
         case .unary(let continuation): continuation.resume(returning: response)
         case .stream(let continuation): continuation.finish()
-        case .callback(let completion): completion(.success(response))
+        case .callback(let call): call.ended(.success(response))
         }
     }
 
@@ -32,7 +32,7 @@ enum PendingCall {
         switch self {
         case .unary(let continuation): continuation.resume(throwing: error)
         case .stream(let continuation): continuation.finish(throwing: error)
-        case .callback(let completion): completion(.failure(error))
+        case .callback(let call): call.ended(.failure(error))
         }
     }
 }
@@ -228,7 +228,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
-        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due { batch.handOver(to: context) }
+        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due {
+            batch.handOver(to: context)
+            context.flush()
+        }
         scheduleFlush()
     }
 

@@ -50,7 +50,7 @@ enum DirectFrameDecoder {
             return SuccessfulEnd(
                 callID: read.callID,
                 metadata: read.metadata,
-                payload: Array(UnsafeRawBufferPointer(rebasing: bytes[read.payload]))
+                payload: Array(reader.bytes(in: read.payload))
             )
         }
     }
@@ -84,8 +84,8 @@ enum DirectFrameDecoder {
                     guard let callID = varint() else { return nil }
                     frame.callID = callID
                 case 3 << 3 | 2 where type == .request:
-                    guard let method = field(), method.allSatisfy({ $0 != 0 && $0 < 0x80 }) else { return nil }
-                    frame.method = method.indices
+                    guard let method = field(), bytes(in: method).allSatisfy({ $0 != 0 && $0 < 0x80 }) else { return nil }
+                    frame.method = method
                 case 4 << 3 | 2:
                     guard frame.metadata.count < maxEntries, let entry = entry() else { return nil }
                     frame.metadata.append(entry)
@@ -94,7 +94,7 @@ enum DirectFrameDecoder {
                     frame.timeoutMicros = timeout
                 case 6 << 3 | 2:
                     guard let payload = field() else { return nil }
-                    frame.payload = payload.indices
+                    frame.payload = payload
                 case 7 << 3 | 2 where type == .end:
                     guard let status = field(), status.isEmpty else { return nil }
                     frame.okStatus = true
@@ -108,7 +108,7 @@ enum DirectFrameDecoder {
         /// A metadata entry: key (1) and value (2), strings.
         private mutating func entry() -> WireMetadataEntry? {
             guard let body = field() else { return nil }
-            var inner = Reader(bytes: UnsafeRawBufferPointer(rebasing: body))
+            var inner = Reader(bytes: bytes(in: body))
             var entry = WireMetadataEntry()
             while inner.index < inner.bytes.count {
                 switch inner.varint() {
@@ -125,19 +125,27 @@ enum DirectFrameDecoder {
             return entry
         }
 
-        /// A length-delimited field's bytes.
-        private mutating func field() -> Slice<UnsafeRawBufferPointer>? {
+        /// The bytes of `range`, a range this reader found (no `Slice`: its generic
+        /// accessors are not specialized on every path).
+        func bytes(in range: Range<Int>) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + range.lowerBound }, count: range.count)
+        }
+
+        /// Where a length-delimited field's bytes are.
+        private mutating func field() -> Range<Int>? {
             guard let length = varint(), length <= UInt64(bytes.count - index) else { return nil }
             let start = index
             index += Int(length)
-            return bytes[start..<index]
+            return start..<index
         }
 
         /// A string field: valid UTF-8 without NUL only (protobuf-c reads strings as C
         /// strings, cut at the first NUL; such a frame is left to it).
         private mutating func string() -> String? {
-            guard let field = field(), !field.contains(0) else { return nil }
-            return String(validating: field, as: UTF8.self)
+            guard let field = field() else { return nil }
+            let bytes = bytes(in: field)
+            guard !bytes.contains(0) else { return nil }
+            return String(validating: bytes, as: UTF8.self)
         }
 
         /// A varint of at most 10 bytes whose value fits 64 bits; `nil` for anything else.

@@ -43,30 +43,35 @@ enum DirectFrameEncoder {
         return buffer
     }
 
-    /// Appends the length-prefixed frame with `fields` to `buffer`.
+    /// Appends the length-prefixed frame with `fields` to `buffer`, in one write through a
+    /// pointer (a `ByteBuffer` write per field costs a uniqueness and a capacity check each).
     static func encode(_ fields: Fields, into buffer: inout ByteBuffer) {
         let bodySize = bodySize(fields)
-        buffer.reserveCapacity(minimumWritableBytes: 4 + bodySize)
-        buffer.writeInteger(UInt32(bodySize))
-        writeVarintField(UInt64(fields.type.rawValue), tag: typeTag, into: &buffer)
-        writeVarintField(fields.callID, tag: callIDTag, into: &buffer)
-        writeString(fields.method, tag: methodTag, into: &buffer)
-        for entry in fields.metadata {
-            buffer.writeInteger(metadataTag)
-            writeVarint(UInt64(entrySize(entry.key, entry.value)), into: &buffer)
-            writeString(entry.key, tag: keyTag, into: &buffer)
-            writeString(entry.value, tag: valueTag, into: &buffer)
-        }
-        writeVarintField(fields.timeoutMicros, tag: timeoutTag, into: &buffer)
-        if !fields.payload.isEmpty {
-            buffer.writeInteger(payloadTag)
-            writeVarint(UInt64(fields.payload.count), into: &buffer)
-            buffer.writeBytes(fields.payload)
-        }
-        if fields.okStatus {
-            // Code OK (0) and no message are defaults, left out: an empty message.
-            buffer.writeInteger(statusTag)
-            buffer.writeInteger(UInt8(0))
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4 + bodySize) { bytes in
+            var out = Output(bytes.baseAddress!)
+            out.write(UInt32(bodySize).bigEndian)
+            out.varintField(UInt64(fields.type.rawValue), tag: typeTag)
+            out.varintField(fields.callID, tag: callIDTag)
+            out.string(fields.method, tag: methodTag)
+            for entry in fields.metadata {
+                out.write(metadataTag)
+                out.varint(UInt64(entrySize(entry.key, entry.value)))
+                out.string(entry.key, tag: keyTag)
+                out.string(entry.value, tag: valueTag)
+            }
+            out.varintField(fields.timeoutMicros, tag: timeoutTag)
+            if !fields.payload.isEmpty {
+                out.write(payloadTag)
+                out.varint(UInt64(fields.payload.count))
+                fields.payload.withUnsafeBytes { out.copy($0) }
+            }
+            if fields.okStatus {
+                // Code OK (0) and no message are defaults, left out: an empty message.
+                out.write(statusTag)
+                out.write(UInt8(0))
+            }
+            assert(out.count == 4 + bodySize)
+            return out.count
         }
     }
 
@@ -106,27 +111,49 @@ enum DirectFrameEncoder {
         }
         return size
     }
+}
 
-    private static func writeVarintField(_ value: UInt64, tag: UInt8, into buffer: inout ByteBuffer) {
-        guard value != 0 else { return }
-        buffer.writeInteger(tag)
-        writeVarint(value, into: &buffer)
+/// A cursor writing a frame into memory sized for it by `DirectFrameEncoder.bodySize`.
+private struct Output {
+    private let base: UnsafeMutableRawPointer
+    private(set) var count = 0
+
+    init(_ base: UnsafeMutableRawPointer) {
+        self.base = base
     }
 
-    private static func writeString(_ string: String, tag: UInt8, into buffer: inout ByteBuffer) {
-        let count = string.utf8.count
-        guard count > 0 else { return }
-        buffer.writeInteger(tag)
-        writeVarint(UInt64(count), into: &buffer)
-        buffer.writeString(string)
+    mutating func write<Value: FixedWidthInteger>(_ value: Value) {
+        base.storeBytes(of: value, toByteOffset: count, as: Value.self)
+        count += MemoryLayout<Value>.size
     }
 
-    private static func writeVarint(_ value: UInt64, into buffer: inout ByteBuffer) {
+    mutating func copy(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress else { return }
+        (base + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: value) | 0x80)
+            write(UInt8(truncatingIfNeeded: value) | 0x80)
             value >>= 7
         }
-        buffer.writeInteger(UInt8(value))
+        write(UInt8(value))
+    }
+
+    mutating func varintField(_ value: UInt64, tag: UInt8) {
+        guard value != 0 else { return }
+        write(tag)
+        varint(value)
+    }
+
+    mutating func string(_ string: String, tag: UInt8) {
+        var string = string
+        let count = string.utf8.count
+        guard count > 0 else { return }
+        write(tag)
+        varint(UInt64(count))
+        string.withUTF8 { copy(UnsafeRawBufferPointer($0)) }
     }
 }

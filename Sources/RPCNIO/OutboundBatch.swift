@@ -11,7 +11,13 @@ struct OutboundBatch {
     /// The first capacity of a batch: about a hundred small answers.
     static let initialCapacity = 8 * 1024
 
+    /// A batch of this many frames goes out at once, flushed: the peer starts on the first
+    /// answers while the rest are being made (its thread would otherwise wait for the
+    /// whole burst).
+    static let flushFrames = 16
+
     private var buffer: ByteBuffer?
+    private var frames = 0
 
     /// Whether nothing is gathered.
     var isEmpty: Bool { buffer == nil }
@@ -24,14 +30,18 @@ struct OutboundBatch {
         let before = gathered.writerIndex
         encode(&gathered)
         let written = gathered.writerIndex - before
-        let due = gathered.readableBytes >= Self.handOverSize
+        frames += 1
+        let due = gathered.readableBytes >= Self.handOverSize || frames >= Self.flushFrames
         buffer = gathered
         return (written, due)
     }
 
     /// The gathered bytes, if any; the batch is empty afterwards.
     mutating func take() -> ByteBuffer? {
-        defer { buffer = nil }
+        defer {
+            buffer = nil
+            frames = 0
+        }
         return buffer
     }
 

@@ -1,3 +1,4 @@
+import ProtoBridge
 import RPCCore
 import Synchronization
 
@@ -18,13 +19,7 @@ extension RPCClient {
         options: CallOptions = .init(),
         completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
     ) {
-        let start = ContinuousClock.now
-        let deadline = options.timeout.map { start + $0 }
-        let metrics = self.metrics
-        attempt(method, request, options, deadline, attempt: 0) { result in
-            metrics.finished(method, result.error?.code ?? .ok, after: ContinuousClock.now - start)
-            completion(result)
-        }
+        attempt(RawCallbackCall(self, method, request, options, completion: completion))
     }
 
     /// Starts a unary call with typed messages; see `startUnaryCall(_:request:options:completion:)`.
@@ -35,9 +30,7 @@ extension RPCClient {
         options: CallOptions = .init(),
         completion: @escaping @Sendable (Result<Response, RPCError>) -> Void
     ) {
-        startUnaryCall(method.descriptor, request: request.serializedBytes(), options: options) { result in
-            completion(result.flatMap { raw in Result { () throws(RPCError) in try Response.decodeResponse(raw.message) } })
-        }
+        attempt(TypedCallbackCall(self, method.descriptor, request.serializedBytes(), options, completion: completion))
     }
 
     /// Sends every request of `requests` to `method` at once (up to the server's concurrent
@@ -57,35 +50,113 @@ extension RPCClient {
         }
     }
 
-    private func attempt(
-        _ method: MethodDescriptor,
-        _ request: [UInt8],
-        _ options: CallOptions,
-        _ deadline: ContinuousClock.Instant?,
-        attempt: Int,
-        completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
-    ) {
-        let retryOrFinish: @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void = { [self] result in
-            if case .failure(let error) = result, retries(error, method, afterAttempt: attempt, deadline: deadline) {
-                self.attempt(method, request, options, deadline, attempt: attempt + 1, completion: completion)
-            } else {
-                completion(result)
-            }
-        }
-        let outbound = self.outbound(method, request, options, deadline)
-        switch nextConnection(deadline: deadline) {
+    /// Sends `call` (again, for a retry) on the connection, once it is open.
+    fileprivate func attempt(_ call: CallbackCall) {
+        let outbound = self.outbound(call.method, call.request, call.options, call.deadline)
+        switch nextConnection(deadline: call.deadline) {
         case .use(let connection):
-            connection.unary(outbound, completion: retryOrFinish)
+            connection.unary(outbound, call)
         case .wait(let opening):
             // The connection is being opened: the call goes out when it is.
             opening.whenComplete { result in
                 switch result {
-                case .success(let connection): connection.unary(outbound, completion: retryOrFinish)
-                case .failure(let error): retryOrFinish(.failure(RPCError.from(error)))
+                case .success(let connection): connection.unary(outbound, call)
+                case .failure(let error): call.ended(.failure(RPCError.from(error)))
                 }
             }
         case .fail(let error):
-            retryOrFinish(.failure(error))
+            call.ended(.failure(error))
+        }
+    }
+}
+
+/// A unary call started with a callback: its request, its attempts and its end in one
+/// object, which is also its handle on the connection (one allocation per call instead of
+/// a closure per layer). Such a call cannot be cancelled; it is touched by one attempt at a
+/// time.
+class CallbackCall: CallHandle, @unchecked Sendable {
+    let client: RPCClient
+    let method: MethodDescriptor
+    let request: [UInt8]
+    let options: CallOptions
+    let start: ContinuousClock.Instant
+    let deadline: ContinuousClock.Instant?
+    /// Attempts made before the current one.
+    private var attempts = 0
+
+    init(_ client: RPCClient, _ method: MethodDescriptor, _ request: [UInt8], _ options: CallOptions) {
+        self.client = client
+        self.method = method
+        self.request = request
+        self.options = options
+        let start = ContinuousClock.now
+        self.start = start
+        deadline = options.timeout.map { start + $0 }
+    }
+
+    /// The current attempt ended with `result`: a call the server provably did not process
+    /// is sent again (within `maxRetries` and the deadline), any other result ends the call.
+    final func ended(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
+        if case .failure(let error) = result, client.retries(error, method, afterAttempt: attempts, deadline: deadline) {
+            attempts += 1
+            id = nil
+            client.attempt(self)
+            return
+        }
+        client.metrics.finished(method, result.error?.code ?? .ok, after: .now - start)
+        complete(result)
+    }
+
+    /// Hands the call's end to its caller; each kind of call says how.
+    func complete(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {}
+}
+
+/// A callback call with its messages as bytes (`startUnaryCall`).
+private final class RawCallbackCall: CallbackCall, @unchecked Sendable {
+    private let completion: @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
+
+    init(
+        _ client: RPCClient,
+        _ method: MethodDescriptor,
+        _ request: [UInt8],
+        _ options: CallOptions,
+        completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
+    ) {
+        self.completion = completion
+        super.init(client, method, request, options)
+    }
+
+    override func complete(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
+        completion(result)
+    }
+}
+
+/// A callback call with typed messages (`startUnary`): the response is decoded before the
+/// caller gets it.
+private final class TypedCallbackCall<Response: ProtoMessage>: CallbackCall, @unchecked Sendable {
+    private let completion: @Sendable (Result<Response, RPCError>) -> Void
+
+    init(
+        _ client: RPCClient,
+        _ method: MethodDescriptor,
+        _ request: [UInt8],
+        _ options: CallOptions,
+        completion: @escaping @Sendable (Result<Response, RPCError>) -> Void
+    ) {
+        self.completion = completion
+        super.init(client, method, request, options)
+    }
+
+    override func complete(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
+        switch result {
+        case .success(let raw):
+            do {
+                completion(.success(try Response.decodeResponse(raw.message)))
+            } catch {
+                completion(.failure(error))
+            }
+        case .failure(let error):
+            completion(.failure(error))
         }
     }
 }

@@ -556,7 +556,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, payload: payload, okStatus: true)
         let (bytes, due) = batch.append(allocator: allocator) { DirectFrameEncoder.encode(fields, into: &$0) }
         metrics.bytesSent.increment(by: Int64(bytes))
-        if due { batch.handOver(to: context) }
+        if due {
+            batch.handOver(to: context)
+            context.flush()
+        }
         markFlushNeeded()
     }
 

@@ -39,6 +39,30 @@ struct ClientRetryTests {
         }
     }
 
+    @Test("a call by callback above last_call_id is re-sent as an async call is, and its callback runs once, with the last attempt's error")
+    func callbackRetriedThrice() async throws {
+        try await ScriptedServer.with({ _, _, _ in .goAway(lastCallID: 0) }) { server in
+            let client = client(server.port)
+            let calls = Mutex(0)
+            let result: Result<Empty, RPCError> = await withCheckedContinuation { continuation in
+                client.startUnary(TestServiceMethods.emptyCall, request: Empty()) { result in
+                    calls.withLock { $0 += 1 }
+                    continuation.resume(returning: result)
+                }
+            }
+            guard case .failure(let error) = result else {
+                Issue.record("a call the server never processed succeeded")
+                return
+            }
+            #expect(error.reason == "NOT_PROCESSED", "\(error)")
+            #expect(server.requests.count == 4, "one try and three retries: \(server.requests)")
+            #expect(Set(server.requests.map(\.connection)).count == 4)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(calls.withLock { $0 } == 1)
+            await client.close()
+        }
+    }
+
     @Test("a retry never goes out past the deadline: every attempt carries time left")
     func retriesWithinDeadline() async throws {
         // Each attempt is turned away 150 ms after it arrives; the budget of retries is large.

@@ -3,7 +3,8 @@ import Testing
 
 @testable import RPCNIO
 
-/// Frames gathered between flushes: in order, in one buffer, handed over when large.
+/// Frames gathered between flushes: in order, in one buffer, handed over when large or
+/// when they are many.
 @Suite("the outbound batch")
 struct OutboundBatchTests {
     private let allocator = ByteBufferAllocator()
@@ -27,7 +28,8 @@ struct OutboundBatchTests {
     @Test("a batch that reaches the hand-over size is due for the channel")
     func dueWhenLarge() {
         var batch = OutboundBatch()
-        let chunk = [UInt8](repeating: 7, count: 1000)
+        // Few frames, each large: the size decides, not the count.
+        let chunk = [UInt8](repeating: 7, count: 10_000)
         var appended = 0
         var due = false
         while !due {
@@ -39,6 +41,24 @@ struct OutboundBatchTests {
         #expect(appended < OutboundBatch.handOverSize + chunk.count)
         let gathered = batch.take()
         #expect(gathered?.readableBytes == appended)
+    }
+
+    @Test("a batch of `flushFrames` small frames is due, and the count starts again once it is taken")
+    func dueWhenMany() {
+        var batch = OutboundBatch()
+        for round in 0..<2 {
+            for frame in 1...OutboundBatch.flushFrames {
+                let result = batch.append(allocator: allocator) { $0.writeString("f") }
+                #expect(result.due == (frame == OutboundBatch.flushFrames), "round \(round), frame \(frame)")
+            }
+            #expect(batch.take()?.readableBytes == OutboundBatch.flushFrames)
+        }
+        // Taken early (a flush at the end of a read), the count starts again too.
+        _ = batch.append(allocator: allocator) { $0.writeString("f") }
+        _ = batch.take()
+        for frame in 1..<OutboundBatch.flushFrames {
+            #expect(!batch.append(allocator: allocator) { $0.writeString("f") }.due, "frame \(frame)")
+        }
     }
 
     @Test("a batch taken while the channel still holds it is not written into again")

@@ -5,6 +5,8 @@ import NIOPosix
 struct NIOEchoContender: EchoContender {
     let name = "SwiftNIO echo (ceiling)"
     let port: Int
+    /// The clients' event loops (nil: the shared group).
+    var clientGroup: (any EventLoopGroup)? = nil
 
     static func start(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> NIOEchoContender {
         let channel = try await ServerBootstrap(group: group)
@@ -23,7 +25,7 @@ struct NIOEchoContender: EchoContender {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000)
         var results: [EventLoopFuture<[UInt64]>] = []
         for _ in 0..<scenario.connections {
-            let group = MultiThreadedEventLoopGroup.singleton
+            let group = clientGroup ?? MultiThreadedEventLoopGroup.singleton
             let done = group.next().makePromise(of: [UInt64].self)
             let payload = scenario.payload
             let inFlight = scenario.inFlight

@@ -20,6 +20,8 @@ struct PNRPCContender: EchoContender {
     var handlersOnTasks = false
     /// The callers use `startUnary` (a callback per call, no task) instead of async calls.
     var callbacks = false
+    /// The clients' event loops (nil: the shared group).
+    var clientGroup: (any EventLoopGroup)? = nil
     var name: String {
         if handlersOnTasks { return "PNRPC, handler on a task" }
         if callbacks { return "PNRPC, callers by callback" }
@@ -48,7 +50,13 @@ struct PNRPCContender: EchoContender {
 
     func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement {
         let clients = (0..<scenario.connections).map { _ in
-            TestServiceClient(RPCClient(configuration: ClientConfiguration(host: "127.0.0.1", port: port), metricsFactory: metrics))
+            TestServiceClient(
+                RPCClient(
+                    configuration: ClientConfiguration(host: "127.0.0.1", port: port),
+                    group: clientGroup ?? MultiThreadedEventLoopGroup.singleton,
+                    metricsFactory: metrics
+                )
+            )
         }
         let payload = Payload(size: scenario.payload)
         for client in clients { _ = try await client.echo(payload) }

@@ -3,7 +3,7 @@ import PhoneNumbersPostgres
 
 /// `Bench COMMAND [options]`, COMMAND one of:
 /// - `echo`: the RPC runtime against SwiftNIO, grpc-swift-2 and the C floor;
-/// - `allocations`: heap allocations per echo call, server side;
+/// - `allocations`: heap allocations per echo call, server and client side;
 /// - `service`: service calls at 1, 16 and 64 in flight (100k accounts of data), on SQLite
 ///   and, with `--database URL` (a PostgreSQL server), on PostgreSQL with one and two replicas;
 /// - `growth`: reads and writes at 1k, 100k and 1M accounts;
@@ -40,12 +40,12 @@ if command == "echo" || command == "all" {
 }
 if command == "allocations" || command == "all" {
     print("\n## Allocations per echo call")
-    var table = Report.Table(columns: ["server", "heap allocations per call (server thread)"])
+    var table = Report.Table(columns: ["contender", "heap allocations per call (server thread)", "(client thread)"])
     for row in try await AllocationsBenchmark.run() {
-        table.add(row.name, String(format: "%.1f", row.perCall))
+        table.add(row.name, String(format: "%.1f", row.serverPerCall), String(format: "%.1f", row.clientPerCall))
     }
     sections.append(
-        "## Allocations per echo call\n\n64 B echo, 64 in flight, 2 s; malloc/calloc/realloc counted on the server's own event loop thread.\n\n"
+        "## Allocations per echo call\n\n64 B echo, 64 in flight, 2 s; malloc/calloc/realloc counted on the server's own event loop thread and on the client's (the async callers' tasks prefer the client's event loop, so theirs count there).\n\n"
             + table.markdown
     )
 }
