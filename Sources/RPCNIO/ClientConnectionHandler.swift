@@ -228,10 +228,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
-        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due {
-            batch.handOver(to: context)
-            context.flush()
-        }
+        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due { flushNow() }
         scheduleFlush()
     }
 

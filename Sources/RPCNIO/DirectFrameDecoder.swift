@@ -143,9 +143,9 @@ enum DirectFrameDecoder {
         /// strings, cut at the first NUL; such a frame is left to it).
         private mutating func string() -> String? {
             guard let field = field() else { return nil }
-            let bytes = bytes(in: field)
-            guard !bytes.contains(0) else { return nil }
-            return String(validating: bytes, as: UTF8.self)
+            let text = bytes(in: field)
+            guard !text.contains(0) else { return nil }
+            return String(validating: text, as: UTF8.self)
         }
 
         /// A varint of at most 10 bytes whose value fits 64 bits; `nil` for anything else.

@@ -556,11 +556,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, payload: payload, okStatus: true)
         let (bytes, due) = batch.append(allocator: allocator) { DirectFrameEncoder.encode(fields, into: &$0) }
         metrics.bytesSent.increment(by: Int64(bytes))
-        if due {
-            batch.handOver(to: context)
-            context.flush()
-        }
         markFlushNeeded()
+        if due { flushIfPending() }
     }
 
     private func send(_ frame: WireFrame) {
