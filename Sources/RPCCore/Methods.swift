@@ -16,11 +16,15 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
         let service: String
         let method: String
         let path: String
+        /// The path's hash, computed once (hashing is seeded per process, so it stays valid):
+        /// tables keyed by method then hash one integer per lookup instead of the path.
+        let pathHash: Int
 
         init(service: String, method: String) {
             self.service = service
             self.method = method
             path = "/\(service)/\(method)"
+            pathHash = path.hashValue
         }
     }
 
@@ -46,7 +50,7 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(path)
+        hasher.combine(names.pathHash)
         hasher.combine(kind)
     }
 

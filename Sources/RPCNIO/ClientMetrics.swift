@@ -26,7 +26,7 @@ final class ClientMetrics: Sendable {
     }
 
     private let factory: any MetricsFactory
-    private let methods = Mutex<[String: Method]>([:])
+    private let methods = Mutex<[MethodDescriptor: Method]>([:])
     private let retries: Counter
 
     init(factory: any MetricsFactory) {
@@ -37,9 +37,9 @@ final class ClientMetrics: Sendable {
     /// A call ended with `code` after `duration`.
     func finished(_ descriptor: MethodDescriptor, _ code: StatusCode, after duration: Duration) {
         let method = methods.withLock { methods in
-            if let known = methods[descriptor.path] { return known }
+            if let known = methods[descriptor] { return known }
             let made = Method(descriptor, factory: factory)
-            methods[descriptor.path] = made
+            methods[descriptor] = made
             return made
         }
         method.duration.record(duration: duration)

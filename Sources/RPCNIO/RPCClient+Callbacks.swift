@@ -19,23 +19,39 @@ extension RPCClient {
         options: CallOptions = .init(),
         completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
     ) {
-        attempt(RawCallbackCall(self, method, request, options, completion: completion))
+        attempt(CallbackCall(self, method, request, options, completion: completion))
     }
 
     /// Starts a unary call with typed messages; see `startUnaryCall(_:request:options:completion:)`.
     /// An undecodable response is INTERNAL, reason `MALFORMED_RESPONSE`.
+    ///
+    /// Inlinable so that encoding, decoding and the completion are compiled for the caller's
+    /// message types (generic code would look up type metadata on every call).
+    @inlinable
     public func startUnary<Request, Response>(
         _ method: UnaryMethod<Request, Response>,
         request: Request,
         options: CallOptions = .init(),
         completion: @escaping @Sendable (Result<Response, RPCError>) -> Void
     ) {
-        attempt(TypedCallbackCall(self, method.descriptor, request.serializedBytes(), options, completion: completion))
+        startUnaryCall(method.descriptor, request: request.serializedBytes(), options: options) { result in
+            switch result {
+            case .success(let raw):
+                do throws(RPCError) {
+                    completion(.success(try Response.decodeResponse(raw.message)))
+                } catch {
+                    completion(.failure(error))
+                }
+            case .failure(let error):
+                completion(.failure(error))
+            }
+        }
     }
 
     /// Sends every request of `requests` to `method` at once (up to the server's concurrent
     /// call limit; the rest wait their turn on the connection) and returns each call's
     /// result, in the order of `requests`. One suspension for the whole batch.
+    @inlinable
     public func unaryBatch<Request, Response: Sendable>(
         _ method: UnaryMethod<Request, Response>,
         requests: [Request],
@@ -74,46 +90,16 @@ extension RPCClient {
 /// object, which is also its handle on the connection (one allocation per call instead of
 /// a closure per layer). Such a call cannot be cancelled; it is touched by one attempt at a
 /// time.
-class CallbackCall: CallHandle, @unchecked Sendable {
+final class CallbackCall: CallHandle, @unchecked Sendable {
     let client: RPCClient
     let method: MethodDescriptor
     let request: [UInt8]
     let options: CallOptions
     let start: ContinuousClock.Instant
     let deadline: ContinuousClock.Instant?
+    private let completion: @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
     /// Attempts made before the current one.
     private var attempts = 0
-
-    init(_ client: RPCClient, _ method: MethodDescriptor, _ request: [UInt8], _ options: CallOptions) {
-        self.client = client
-        self.method = method
-        self.request = request
-        self.options = options
-        let start = ContinuousClock.now
-        self.start = start
-        deadline = options.timeout.map { start + $0 }
-    }
-
-    /// The current attempt ended with `result`: a call the server provably did not process
-    /// is sent again (within `maxRetries` and the deadline), any other result ends the call.
-    final func ended(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
-        if case .failure(let error) = result, client.retries(error, method, afterAttempt: attempts, deadline: deadline) {
-            attempts += 1
-            id = nil
-            client.attempt(self)
-            return
-        }
-        client.metrics.finished(method, result.error?.code ?? .ok, after: .now - start)
-        complete(result)
-    }
-
-    /// Hands the call's end to its caller; each kind of call says how.
-    func complete(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {}
-}
-
-/// A callback call with its messages as bytes (`startUnaryCall`).
-private final class RawCallbackCall: CallbackCall, @unchecked Sendable {
-    private let completion: @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
 
     init(
         _ client: RPCClient,
@@ -122,60 +108,56 @@ private final class RawCallbackCall: CallbackCall, @unchecked Sendable {
         _ options: CallOptions,
         completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
     ) {
+        self.client = client
+        self.method = method
+        self.request = request
+        self.options = options
         self.completion = completion
-        super.init(client, method, request, options)
+        let start = ContinuousClock.now
+        self.start = start
+        deadline = options.timeout.map { start + $0 }
     }
 
-    override func complete(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
+    /// The current attempt ended with `result`: a call the server provably did not process
+    /// is sent again (within `maxRetries` and the deadline), any other result ends the call.
+    func ended(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
+        if case .failure(let error) = result, client.retries(error, method, afterAttempt: attempts, deadline: deadline) {
+            attempts += 1
+            id = nil
+            client.attempt(self)
+            return
+        }
+        client.metrics.finished(method, result.error?.code ?? .ok, after: .now - start)
         completion(result)
     }
 }
 
-/// A callback call with typed messages (`startUnary`): the response is decoded before the
-/// caller gets it.
-private final class TypedCallbackCall<Response: ProtoMessage>: CallbackCall, @unchecked Sendable {
-    private let completion: @Sendable (Result<Response, RPCError>) -> Void
+/// The results of a batch as they arrive, handed over once all are in (inlinable with
+/// `unaryBatch`, so compiled for the caller's response type).
+@usableFromInline
+final class BatchResults<Response: Sendable>: Sendable {
+    @usableFromInline
+    struct State {
+        @usableFromInline var results: [Result<Response, RPCError>?]
+        @usableFromInline var remaining: Int
 
-    init(
-        _ client: RPCClient,
-        _ method: MethodDescriptor,
-        _ request: [UInt8],
-        _ options: CallOptions,
-        completion: @escaping @Sendable (Result<Response, RPCError>) -> Void
-    ) {
-        self.completion = completion
-        super.init(client, method, request, options)
-    }
-
-    override func complete(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
-        switch result {
-        case .success(let raw):
-            do {
-                completion(.success(try Response.decodeResponse(raw.message)))
-            } catch {
-                completion(.failure(error))
-            }
-        case .failure(let error):
-            completion(.failure(error))
+        @inlinable
+        init(results: [Result<Response, RPCError>?], remaining: Int) {
+            self.results = results
+            self.remaining = remaining
         }
     }
-}
 
-/// The results of a batch as they arrive, handed over once all are in.
-private final class BatchResults<Response: Sendable>: Sendable {
-    private struct State {
-        var results: [Result<Response, RPCError>?]
-        var remaining: Int
-    }
+    @usableFromInline let state: Mutex<State>
+    @usableFromInline let done: @Sendable ([Result<Response, RPCError>]) -> Void
 
-    private let state: Mutex<State>
-    private let done: @Sendable ([Result<Response, RPCError>]) -> Void
-
+    @inlinable
     init(count: Int, done: @escaping @Sendable ([Result<Response, RPCError>]) -> Void) {
         state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
         self.done = done
     }
 
+    @inlinable
     func set(_ index: Int, _ result: Result<Response, RPCError>) {
         let finished: [Result<Response, RPCError>]? = state.withLock { state in
             state.results[index] = result

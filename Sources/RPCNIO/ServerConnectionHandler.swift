@@ -54,10 +54,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private let router: RPCRouter
     private let metrics: ServerMetrics
-    /// The methods this connection served, by the bytes of their paths, with their metrics:
-    /// one lookup per call instead of the router's and the metrics', and no `String` made
-    /// (known methods only: bounded).
-    private var served: [ByteBuffer: (handler: RPCMethodHandler, metrics: ServerMetrics.Method)] = [:]
+    /// A method this connection served, with its metrics.
+    private final class ServedMethod {
+        /// The bytes of its path, as a buffer of their own (a view would keep a whole read
+        /// buffer alive).
+        let path: ByteBuffer
+        let handler: RPCMethodHandler
+        let metrics: ServerMetrics.Method
+
+        init(path: String, handler: RPCMethodHandler, metrics: ServerMetrics.Method) {
+            self.path = ByteBuffer(string: path)
+            self.handler = handler
+            self.metrics = metrics
+        }
+    }
+
+    /// The methods this connection served, by the bytes of their paths: one lookup per call
+    /// instead of the router's and the metrics', and no `String` made (known methods only:
+    /// bounded).
+    private var served: [ByteBuffer: ServedMethod] = [:]
+    /// The method of the last call: a connection mostly calls one method again and again,
+    /// and comparing its path costs less than hashing it.
+    private var lastServed: ServedMethod?
     private let limits: ServerLimits
     private let drainGracePeriod: Duration
     private let executor: EventLoopTaskExecutor
@@ -270,16 +288,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             refuse(id, frame.methodName, error)
             return
         }
-        let method: (handler: RPCMethodHandler, metrics: ServerMetrics.Method)
-        if let known = served[frame.method] {
+        let method: ServedMethod
+        if let last = lastServed, last.path == frame.method {
+            method = last
+        } else if let known = served[frame.method] {
             method = known
+            lastServed = known
         } else {
             let name = frame.methodName
             switch router.route(name) {
             case .success(let handler):
-                method = (handler, metrics.method(name))
-                // A buffer of its own: a view would keep the whole read buffer alive.
-                served[ByteBuffer(string: name)] = method
+                method = ServedMethod(path: name, handler: handler, metrics: metrics.method(name))
+                served[method.path] = method
+                lastServed = method
             case .failure(let error):
                 refuse(id, name, error)
                 return

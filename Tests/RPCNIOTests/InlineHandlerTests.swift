@@ -98,6 +98,25 @@ struct InlineHandlerTests {
         }
     }
 
+    @Test("calls to different methods interleaved on one connection, an unknown one among them, each reach their own handler")
+    func methodsInterleaved() async throws {
+        try await TestServer.with(services: [ProbeService()]) { server in
+            let client = server.client()
+            let unknown = UnaryMethod<Empty, Empty>(service: "pnrpc.testing.v1.TestService", method: "Unknown")
+            var asked = ManyPayloads()
+            asked.names = ["expected"]
+            for _ in 0..<3 {
+                #expect(try await client.unary(TestServiceMethods.echo, request: Payload()).body == [0], "echo, inline")
+                #expect(try await client.unary(TestServiceMethods.echo, request: Payload()).body == [0], "echo again")
+                #expect(await status { try await client.unary(unknown, request: Empty()) }?.code == .unimplemented)
+                _ = try await client.unary(TestServiceMethods.emptyCall, request: Empty())
+                #expect(await status { try await client.unary(TestServiceMethods.countPayloads, request: asked) }?.reason == "ASKED")
+                #expect(try await client.unary(TestServiceMethods.unaryCall, request: SimpleRequest()).payload == nil)
+            }
+            await client.close()
+        }
+    }
+
     @Test("a request an inline handler cannot decode is INVALID_ARGUMENT, as on the task path")
     func undecodable() async throws {
         try await TestServer.with(services: [ProbeService()]) { server in

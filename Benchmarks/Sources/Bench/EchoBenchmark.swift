@@ -1,7 +1,8 @@
 import Prometheus
 
 /// The RPC runtime against the plain SwiftNIO echo, grpc-swift-2 and the C floor:
-/// contenders alternate within each scenario; the best of `rounds` counts.
+/// contenders alternate within each scenario; the best of `rounds` counts (calls per
+/// second and, separately, CPU time per call: the whole process's, client and server).
 enum EchoBenchmark {
     static func run(seconds: Int, rounds: Int, only: String, scenarioFilter: String) async throws -> Report.Table {
         let (pnrpc, pnrpcServer) = try await PNRPCContender.start()
@@ -24,7 +25,9 @@ enum EchoBenchmark {
                 Scenario(payload: size, connections: 4, inFlight: 64),
             ]
         }.filter { scenarioFilter.isEmpty || $0.description.contains(scenarioFilter) }
-        var table = Report.Table(columns: ["scenario", "contender", "calls/s", "p50 µs", "p99 µs", "p99.9 µs", "vs NIO echo", "vs gRPC"])
+        var table = Report.Table(columns: [
+            "scenario", "contender", "calls/s", "p50 µs", "p99 µs", "p99.9 µs", "vs NIO echo", "vs gRPC", "CPU µs/call", "vs NIO, CPU",
+        ])
         for scenario in scenarios {
             var contenders: [any EchoContender] = [
                 pnrpc, onTasks, metered, PNRPCContender(port: pnrpc.port, onPool: true), PNRPCContender(port: pnrpc.port, callbacks: true),
@@ -33,16 +36,22 @@ enum EchoBenchmark {
             if scenario.connections == 1, scenario.inFlight == 1 { contenders.append(floor) }
             contenders = contenders.filter { only.isEmpty || $0.name.hasPrefix(only) }
             var best: [String: Measurement] = [:]
+            var leastCPU: [String: Double] = [:]
             for _ in 0..<rounds {
                 for contender in contenders {
-                    let measured = try await contender.run(scenario, for: .seconds(seconds))
+                    let cpuBefore = processCPUSeconds()
+                    var measured = try await contender.run(scenario, for: .seconds(seconds))
+                    measured.cpuSeconds = processCPUSeconds() - cpuBefore
                     if (best[contender.name]?.callsPerSecond ?? 0) < measured.callsPerSecond { best[contender.name] = measured }
+                    leastCPU[contender.name] = min(leastCPU[contender.name] ?? .infinity, measured.cpuMicrosPerCall)
                 }
             }
             let ceiling = best[nio.name]?.callsPerSecond ?? .nan
             let grpcRate = best[grpc.name]?.callsPerSecond ?? .nan
+            let ceilingCPU = leastCPU[nio.name] ?? .nan
             for contender in contenders {
                 let m = best[contender.name]!
+                let cpu = leastCPU[contender.name]!
                 table.add(
                     scenario.description,
                     contender.name,
@@ -51,7 +60,9 @@ enum EchoBenchmark {
                     Report.micros(m.percentile(99)),
                     Report.micros(m.percentile(99.9)),
                     Report.ratio(m.callsPerSecond / ceiling),
-                    Report.ratio(m.callsPerSecond / grpcRate)
+                    Report.ratio(m.callsPerSecond / grpcRate),
+                    Report.micros(cpu),
+                    Report.ratio(ceilingCPU / cpu)
                 )
             }
         }

@@ -1,12 +1,22 @@
 import Histogram
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One run of one contender in one scenario.
 struct Measurement: Sendable {
     var calls: Int
     var seconds: Double
     var latencies: [UInt64]
+    /// CPU time the whole process (client and server) spent in the run, user and system;
+    /// NaN when not measured.
+    var cpuSeconds = Double.nan
 
     var callsPerSecond: Double { Double(calls) / seconds }
+    /// CPU time per call in microseconds: what a call costs, whatever else the shared
+    /// machine runs at the time (throughput drifts with it, this much less).
+    var cpuMicrosPerCall: Double { cpuSeconds * 1_000_000 / Double(calls) }
 
     /// The latency at `percentile` (0-100), in microseconds, through HdrHistogram.
     func percentile(_ percentile: Double) -> Double {
@@ -83,4 +93,11 @@ extension Duration {
     var secondCount: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+}
+
+/// The CPU time this process has used so far (all threads, user and system), in seconds.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1_000_000_000
 }

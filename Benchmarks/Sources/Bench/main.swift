@@ -35,7 +35,8 @@ if command == "echo" || command == "all" {
     print("\n## RPC echo")
     let table = try await EchoBenchmark.run(seconds: seconds, rounds: rounds, only: only, scenarioFilter: scenarioFilter)
     sections.append(
-        "## RPC echo\n\nBest of \(rounds) rounds of \(seconds) s; contenders alternate within each scenario.\n\n" + table.markdown
+        "## RPC echo\n\nBest of \(rounds) rounds of \(seconds) s; contenders alternate within each scenario. CPU µs/call: the whole process's CPU time (client and server, user and system) per call, the least of the rounds; \"vs NIO, CPU\" is the NIO echo's CPU per call over the contender's (1.00×: as cheap).\n\n"
+            + table.markdown
     )
 }
 if command == "allocations" || command == "all" {
