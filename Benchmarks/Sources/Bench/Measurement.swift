@@ -14,8 +14,8 @@ struct Measurement: Sendable {
     var cpuSeconds = Double.nan
 
     var callsPerSecond: Double { Double(calls) / seconds }
-    /// CPU time per call in microseconds: what a call costs, whatever else the shared
-    /// machine runs at the time (throughput drifts with it, this much less).
+    /// CPU time per call in microseconds: what a call costs, beside the throughput (both
+    /// drift with what else the shared machine runs).
     var cpuMicrosPerCall: Double { cpuSeconds * 1_000_000 / Double(calls) }
 
     /// The latency at `percentile` (0-100), in microseconds, through HdrHistogram.
