@@ -12,7 +12,7 @@ public struct ProtoDecodingContext {
     package func string(_ pointer: UnsafeMutablePointer<CChar>?) throws(ProtoDecodingError) -> String {
         guard let pointer, pointer.pointee != 0 else { return "" }
         let bytes = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
-        guard let string = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8 }
+        guard let string = validUTF8String(bytes) else { throw .invalidUTF8 }
         return string
     }
 

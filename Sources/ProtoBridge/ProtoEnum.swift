@@ -14,12 +14,26 @@ extension ProtoEnum {
     /// The value's name without the shared prefix (`OWNER` for `ROLE_OWNER`).
     public var shortName: String {
         let name = protoName
-        return name.hasPrefix(Self.protoNamePrefix) ? String(name.dropFirst(Self.protoNamePrefix.count)) : name
+        let prefix = Self.protoNamePrefix
+        guard !prefix.isEmpty, name.utf8.starts(with: prefix.utf8) else { return name }
+        return String(name.utf8.dropFirst(prefix.utf8.count))!
     }
 
     /// The declared value whose name without the prefix is `shortName`.
+    ///
+    /// Compares the names' bytes in place (no name is built): domain values become wire
+    /// values this way on every answer.
     public init?(shortName: String) {
-        guard let value = Self.declaredValues.first(where: { $0.protoName == Self.protoNamePrefix + shortName }) else { return nil }
-        self = value
+        let prefix = Self.protoNamePrefix.utf8
+        let wanted = shortName.utf8
+        for value in Self.declaredValues {
+            let name = value.protoName.utf8
+            guard name.count == prefix.count + wanted.count, name.starts(with: prefix) else { continue }
+            if name.dropFirst(prefix.count).elementsEqual(wanted) {
+                self = value
+                return
+            }
+        }
+        return nil
     }
 }

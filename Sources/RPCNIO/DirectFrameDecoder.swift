@@ -1,4 +1,5 @@
 import NIOCore
+import ProtoBridge
 import RPCProto
 
 /// Reads the two frames of every call straight from the bytes of their bodies, without
@@ -145,7 +146,7 @@ enum DirectFrameDecoder {
             guard let field = field() else { return nil }
             let text = bytes(in: field)
             guard !text.contains(0) else { return nil }
-            return String(validating: text, as: UTF8.self)
+            return validUTF8String(text)
         }
 
         /// A varint of at most 10 bytes whose value fits 64 bits; `nil` for anything else.

@@ -39,4 +39,16 @@ struct WireNamesTests {
         #expect(NumberRecord.Status.reserving.visible.wire == .provisioning)
         for status in NumberRecord.Status.allCases where status != .reserving { #expect(status.visible == status) }
     }
+
+    @Test("a short name matches the whole name after the prefix, nothing shorter or longer")
+    func shortNames() {
+        #expect(NumberStatus(shortName: "READY") == .ready)
+        #expect(NumberStatus(shortName: "UNSPECIFIED") == .unspecified)
+        #expect(NumberStatus.ready.shortName == "READY")
+        #expect(NumberStatus.unrecognized(42).shortName == "42")
+        for wanted in ["", "READ", "READYY", "ready", "NUMBER_STATUS_READY", "STATUS_READY", "_READY"] {
+            #expect(NumberStatus(shortName: wanted) == nil, "\(wanted)")
+        }
+        for value in NumberStatus.declaredValues { #expect(NumberStatus(shortName: value.shortName) == value) }
+    }
 }

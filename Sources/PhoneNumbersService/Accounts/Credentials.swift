@@ -16,7 +16,9 @@ public enum Credentials {
 
     /// The stored form of a token: hex SHA-256.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).lowercaseHex
+        // Hashed and formatted in place (no `Data`, no array): this runs on every call.
+        var token = token
+        return token.withUTF8 { utf8 in SHA256.hash(data: UnsafeRawBufferPointer(utf8)).withUnsafeBytes { $0.lowercaseHex } }
     }
 
     /// Compares two secrets in time that does not depend on where they differ.

@@ -69,9 +69,13 @@ public final class FailedAuthenticationLimiter: Sendable {
     }
 
     /// The IP part of a peer address such as `127.0.0.1:50312` or `[::1]:50312`.
+    /// (By bytes, not characters: this runs on every authenticated call.)
     public static func host(of peer: String) -> String {
-        if peer.hasPrefix("["), let close = peer.firstIndex(of: "]") { return String(peer[peer.index(after: peer.startIndex)..<close]) }
-        guard let colon = peer.lastIndex(of: ":") else { return peer }
+        let utf8 = peer.utf8
+        if utf8.first == UInt8(ascii: "["), let close = utf8.firstIndex(of: UInt8(ascii: "]")) {
+            return String(peer[utf8.index(after: utf8.startIndex)..<close])
+        }
+        guard let colon = utf8.lastIndex(of: UInt8(ascii: ":")) else { return peer }
         return String(peer[..<colon])
     }
 }

@@ -336,7 +336,7 @@ public struct CampaignsDomain: Sendable {
     /// the number, not the record that holds it, and never crosses accounts.
     static func conversationID(accountID: String, e164: String, contact: String) -> String {
         let digest = SHA256.hash(data: Data("\(accountID)|\(e164)|\(contact)".utf8))
-        return "conv_" + digest.prefix(16).lowercaseHex
+        return "conv_" + digest.withUnsafeBytes { $0.prefix(16).lowercaseHex }
     }
 
     /// The E.164 of each campaign's number, where known, by campaign id.
