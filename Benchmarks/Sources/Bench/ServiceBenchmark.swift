@@ -27,7 +27,8 @@ final class ServiceBenchmark: Sendable {
     /// The calls measured, by name.
     static let calls = ["GetNumber", "ListNumbers", "ResolveSender", "AddNumber → READY", "CreateCampaign + LaunchCampaign"]
 
-    /// Runs `call` at `inFlight` and returns its table cells: calls/s, p50, p99, and notes.
+    /// Runs `call` at `inFlight` and returns its table cells: calls/s, p50, p99, CPU per call
+    /// (the whole process: client, server and store), and notes.
     func measure(_ call: String, inFlight: Int) async throws -> (Measurement, note: String) {
         let connectionCount = min(4, max(1, inFlight / 16))
         let token = call.hasPrefix("AddNumber") || call.hasPrefix("Create") ? fixture.operatorToken : fixture.readerToken
@@ -38,7 +39,10 @@ final class ServiceBenchmark: Sendable {
         let reads = !call.hasPrefix("AddNumber") && !call.hasPrefix("Create")
         // Reads warm up for a second, unmeasured (page cache, connections, code paths).
         if reads { _ = try await runCall(call, connections, perConnection, .seconds(1)) }
-        return try await runCall(call, connections, perConnection, .seconds(seconds))
+        let cpuBefore = processCPUSeconds()
+        var (measured, note) = try await runCall(call, connections, perConnection, .seconds(seconds))
+        measured.cpuSeconds = processCPUSeconds() - cpuBefore
+        return (measured, note)
     }
 
     private func runCall(

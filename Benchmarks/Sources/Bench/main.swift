@@ -117,7 +117,9 @@ if wantsService || wantsGrowth || wantsFanOut {
             SQLite is a file in a temp directory; PostgreSQL (when `scripts/bench.sh` could start one) is a throwaway
             server on this machine, sharing its cores, with 16 connections per replica; two replicas are two servers in
             this process on one database, the client's connections spread over both. "vs SQLite" divides calls/s by
-            the SQLite row of the same call and load, measured in the same run.
+            the SQLite row of the same call and load, measured in the same run. "CPU µs/call" is the whole process's CPU
+            time (client, server, store; user and system) per call, the least of the rounds: it drifts less with the
+            machine's other load than calls/s when the cores are saturated, and still drifts.
 
             """ + "\n" + serviceTable.table.markdown
         )
