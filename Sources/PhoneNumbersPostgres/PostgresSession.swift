@@ -164,8 +164,9 @@ final class PostgresSession: SQLSession {
         for (index, cell) in first.enumerated() where columns[cell.columnName] == nil {
             columns[cell.columnName] = index
         }
+        let shared = RowColumns(columns)
         return try result.rows.map { row in
-            Row(columns: columns, values: try row.map(value))
+            Row(columns: shared, values: try row.map(value))
         }
     }
 

@@ -87,12 +87,12 @@ final class Statement {
     private let handle: OpaquePointer
     private let database: OpaquePointer
     let sql: String
-    private lazy var columnNames: [String: Int] = {
+    private lazy var columnNames: RowColumns = {
         var names: [String: Int] = [:]
         for index in 0..<sqlite3_column_count(handle) {
             names[String(cString: sqlite3_column_name(handle, index))] = Int(index)
         }
-        return names
+        return RowColumns(names)
     }()
 
     init(database: OpaquePointer, sql: String) throws(SQLiteError) {

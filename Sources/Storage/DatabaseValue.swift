@@ -91,12 +91,17 @@ extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvert
 
 /// One row of a query result.
 public struct Row: Sendable {
-    @usableFromInline let columns: [String: Int]
+    @usableFromInline let columns: RowColumns
     /// The values, in column order.
     public let values: [DatabaseValue]
 
     /// A row of `values` whose columns are found by name through `columns` (name → index).
     public init(columns: [String: Int], values: [DatabaseValue]) {
+        self.init(columns: RowColumns(columns), values: values)
+    }
+
+    /// A row of `values` whose columns, shared with the other rows of its result, are `columns`.
+    public init(columns: RowColumns, values: [DatabaseValue]) {
         self.columns = columns
         self.values = values
     }
@@ -105,7 +110,7 @@ public struct Row: Sendable {
     /// - Throws: `RowDecodingError` when the column is missing or holds another type.
     @inlinable
     public func get<T: DatabaseValueConvertible>(_ name: String, as type: T.Type = T.self) throws -> T {
-        guard let index = columns[name] else {
+        guard let index = columns.byName[name] else {
             throw RowDecodingError(column: name, .missingColumn)
         }
         guard let value = T(databaseValue: values[index]) else {
@@ -117,17 +122,13 @@ public struct Row: Sendable {
     /// The columns named `prefix…`, without the prefix: one table's part of a joined row
     /// whose columns were named so (`SELECT n.id AS n_id, …`).
     public func prefixed(_ prefix: String) -> Row {
-        var picked: [String: Int] = [:]
-        for (name, index) in columns where name.hasPrefix(prefix) {
-            picked[String(name.dropFirst(prefix.count))] = index
-        }
-        return Row(columns: picked, values: values)
+        Row(columns: columns.prefixed(prefix), values: values)
     }
 
     /// The value of column `name`, or `nil` when missing, NULL or of another type.
     @inlinable
     public subscript<T: DatabaseValueConvertible>(_ name: String) -> T? {
-        guard let index = columns[name] else { return nil }
+        guard let index = columns.byName[name] else { return nil }
         return T(databaseValue: values[index])
     }
 }
