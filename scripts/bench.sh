@@ -11,13 +11,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 "$repo/scripts/ensure-system-packages.sh"
 cd "$repo/Benchmarks"
-# SwiftPM keeps its build plan for the main package (a path dependency here) while this
-# package's manifest is unchanged, so a source file added there since the last build would
-# be left out of it: plan again whenever the list of source files changed.
-sources=$(cd "$repo" && find Sources -type f | sort | sha256sum)
-if [ "$(cat .build/main-sources.sha256 2>/dev/null)" != "$sources" ]; then rm -f .build/release.yaml; fi
+"$repo/scripts/replan-on-new-sources.sh" .build release
 swift build -c release --product Bench >&2
-echo "$sources" > .build/main-sources.sha256
 command=${1:-all}
 [ $# -gt 0 ] && shift
 database=()

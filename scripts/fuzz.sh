@@ -11,6 +11,7 @@ cd "$repo/Fuzz"
 # Coverage-instrumented Swift and C with AddressSanitizer, linked with libFuzzer
 # without its main: each target's main hands over to LLVMFuzzerRunDriver.
 fuzzer_lib=$(ls "$(dirname "$(dirname "$(readlink -f "$(command -v swiftc)")")")"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)
+"$repo/scripts/replan-on-new-sources.sh" "$repo/Fuzz/.build-fuzz" debug
 swift build -c debug --product "$target" --scratch-path "$repo/Fuzz/.build-fuzz" \
   -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp -Xswiftc -enable-testing \
   -Xcc -fsanitize=fuzzer-no-link,address -Xlinker "$fuzzer_lib" -Xlinker -lstdc++ >&2
