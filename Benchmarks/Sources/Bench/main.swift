@@ -118,8 +118,8 @@ if wantsService || wantsGrowth || wantsFanOut {
             server on this machine, sharing its cores, with 16 connections per replica; two replicas are two servers in
             this process on one database, the client's connections spread over both. "vs SQLite" divides calls/s by
             the SQLite row of the same call and load, measured in the same run. "CPU µs/call" is the whole process's CPU
-            time (client, server, store; user and system) per call, the least of the rounds: it drifts less with the
-            machine's other load than calls/s when the cores are saturated, and still drifts.
+            time (client, server, store; user and system) per call, the least of the rounds, quoted beside calls/s: it
+            drifts with the machine's other load too.
 
             """ + "\n" + serviceTable.table.markdown
         )
