@@ -64,7 +64,7 @@ final class ClientConnection: Sendable {
                 loop.execute { handler.value.cancel(handle) }
             }
         }
-        loop.execute { handler.value.start(handle, .stream(continuation), outbound) }
+        loop.execute { handler.value.start(handle, .stream(StreamReceiver(continuation)), outbound) }
         return stream
     }
 

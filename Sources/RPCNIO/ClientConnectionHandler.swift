@@ -14,7 +14,7 @@ class CallHandle: @unchecked Sendable {
 enum PendingCall {
     /// Resumed exactly once: the call is removed from the handler's tables before.
     case unary(UnsafeContinuation<UnaryResponse<[UInt8]>, any Error>)
-    case stream(AsyncThrowingStream<[UInt8], any Error>.Continuation)
+    case stream(StreamReceiver)
     /// A unary call started without a task (`RPCClient.startUnaryCall`): told once per
     /// attempt, on the connection's event loop.
     case callback(CallbackCall)
@@ -23,7 +23,7 @@ enum PendingCall {
     func succeed(_ response: UnaryResponse<[UInt8]>) {
         switch self {
         case .unary(let continuation): continuation.resume(returning: response)
-        case .stream(let continuation): continuation.finish()
+        case .stream(let receiver): receiver.continuation.finish()
         case .callback(let call): call.ended(.success(response))
         }
     }
@@ -31,9 +31,21 @@ enum PendingCall {
     func fail(_ error: RPCError) {
         switch self {
         case .unary(let continuation): continuation.resume(throwing: error)
-        case .stream(let continuation): continuation.finish(throwing: error)
+        case .stream(let receiver): receiver.continuation.finish(throwing: error)
         case .callback(let call): call.ended(.failure(error))
         }
+    }
+}
+
+/// The receiving end of a server-streaming call, in a box of its own: the stream's
+/// continuation is a type of the concurrency library whose layout is not known here, and
+/// inside `PendingCall` it would make every copy and destruction of a call go through
+/// run-time type metadata.
+final class StreamReceiver: Sendable {
+    let continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+
+    init(_ continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation) {
+        self.continuation = continuation
     }
 }
 
@@ -104,6 +116,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// The channel's allocator, kept at `handlerAdded` (asking the channel costs a reference count per frame).
     private var allocator = ByteBufferAllocator()
     private var flushScheduled = false
+    /// Something was written since the last flush.
+    private var flushNeeded = false
+    /// Between a read and the end of its burst (`channelReadComplete`, which flushes): calls
+    /// started meanwhile (from the completions of those answered) need no flush scheduled.
+    private var reading = false
     /// Cleared once called at close: it refers back to the connection that holds this handler.
     private var onUnusable: @Sendable () -> Void
 
@@ -160,6 +177,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        reading = true
         do {
             try processor.process(buffer: unwrapInboundIn(data)) { unit in
                 try self.handle(unit)
@@ -183,6 +201,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         } catch {
             context.close(promise: nil)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        if flushNeeded { flushNow() }
+        context.fireChannelReadComplete()
     }
 
     // MARK: Calls
@@ -228,8 +252,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
-        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due { flushNow() }
-        scheduleFlush()
+        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due {
+            flushNow()
+        } else {
+            scheduleFlush()
+        }
     }
 
     func cancel(_ handle: CallHandle) {
@@ -305,8 +332,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                     callEnded(frame.callId, .success(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata))))
                 }
             case .message:
-                if case .stream(let continuation) = state.call(frame.callId)?.call {
-                    continuation.yield(frame.payload)
+                if case .stream(let receiver) = state.call(frame.callId)?.call {
+                    receiver.continuation.yield(frame.payload)
                 }
             case .goaway:
                 let ended = state.goAwayReceived(lastCallID: frame.lastCallId)
@@ -359,7 +386,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// One flush for everything written before the loop's next turn.
     private func scheduleFlush() {
-        guard !flushScheduled, let context else { return }
+        flushNeeded = true
+        guard !reading, !flushScheduled, let context else { return }
         flushScheduled = true
         let loopSelf = self.loopSelf!
         context.eventLoop.execute {
@@ -370,6 +398,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func flushNow() {
         guard let context else { return }
+        flushNeeded = false
         batch.handOver(to: context)
         context.flush()
     }

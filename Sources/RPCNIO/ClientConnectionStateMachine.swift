@@ -24,7 +24,7 @@ struct ClientConnectionStateMachine<Call, Queued> {
     /// lower limit than the default would otherwise refuse the first ones.
     private(set) var settingsKnown = false
     private var nextCallID: UInt64 = 1
-    private var calls: [UInt64: Call] = [:]
+    private var calls = CallTable<Call>()
     private var queue: [Queued] = []
     /// Why the connection is closing, when the runtime knows better than "lost": calls
     /// still pending fail with it.
@@ -58,7 +58,7 @@ struct ClientConnectionStateMachine<Call, Queued> {
 
     /// The call given `callID` by `startRequested` or `nextToStart` was written.
     mutating func callSent(_ callID: UInt64, _ call: Call) {
-        calls[callID] = call
+        calls.set(callID, call)
     }
 
     mutating func enqueue(_ queued: Queued) {
@@ -92,7 +92,7 @@ struct ClientConnectionStateMachine<Call, Queued> {
     /// back, `nil` when it had already ended. After it, send the calls `nextToStart` gives
     /// and close when `shouldClose`.
     mutating func callEnded(_ callID: UInt64) -> Call? {
-        calls.removeValue(forKey: callID)
+        calls.removeValue(for: callID)
     }
 
     /// After a GOAWAY, the connection closes once no call is left.
@@ -107,8 +107,8 @@ struct ClientConnectionStateMachine<Call, Queued> {
 
     mutating func goAwayReceived(lastCallID: UInt64) -> GoAway {
         if phase == .open { phase = .goneAway }
-        let ids = calls.keys.filter { $0 > lastCallID }.sorted()
-        let notProcessed = ids.compactMap { calls.removeValue(forKey: $0) }
+        let ids = calls.ids.filter { $0 > lastCallID }
+        let notProcessed = ids.compactMap { calls.removeValue(for: $0) }
         let notSent = queue
         queue.removeAll()
         return GoAway(notProcessed: notProcessed, notSent: notSent)
@@ -140,7 +140,7 @@ struct ClientConnectionStateMachine<Call, Queued> {
 
     mutating func connectionClosed() -> Closed {
         phase = .closed
-        let sent = calls.sorted { $0.key < $1.key }.map(\.value)
+        let sent = calls.sortedByID.map(\.value)
         calls.removeAll()
         let waiting = queue
         queue.removeAll()

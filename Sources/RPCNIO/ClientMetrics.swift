@@ -1,4 +1,5 @@
 import Metrics
+import NIOCore
 import RPCCore
 import Synchronization
 
@@ -12,8 +13,10 @@ final class ClientMetrics: Sendable {
         let finishedOK: Counter
         let finished: Mutex<[StatusCode: Counter]>
         let labels: [(String, String)]
+        let descriptor: MethodDescriptor
 
         init(_ descriptor: MethodDescriptor, factory: any MetricsFactory) {
+            self.descriptor = descriptor
             labels = [("service", descriptor.service), ("method", descriptor.method)]
             duration = Timer(label: "pnrpc_client_call_duration_seconds", dimensions: labels, factory: factory)
             finishedOK = Counter(
@@ -26,7 +29,9 @@ final class ClientMetrics: Sendable {
     }
 
     private let factory: any MetricsFactory
-    private let methods = Mutex<[MethodDescriptor: Method]>([:])
+    /// The methods called, and the last one: a client mostly calls one method again and
+    /// again, and comparing descriptors costs less than hashing one.
+    private let methods = Mutex<(all: [MethodDescriptor: Method], last: Method?)>(([:], nil))
     private let retries: Counter
 
     init(factory: any MetricsFactory) {
@@ -34,15 +39,18 @@ final class ClientMetrics: Sendable {
         retries = Counter(label: "pnrpc_client_retries_total", factory: factory)
     }
 
-    /// A call ended with `code` after `duration`.
-    func finished(_ descriptor: MethodDescriptor, _ code: StatusCode, after duration: Duration) {
+    /// A call started at `started` ended now with `code`. (The monotonic clock's
+    /// nanoseconds, not `ContinuousClock`: its `Duration` costs 128-bit arithmetic per call.)
+    func finished(_ descriptor: MethodDescriptor, _ code: StatusCode, startedAt started: NIODeadline) {
+        let nanoseconds = (NIODeadline.now() - started).nanoseconds
         let method = methods.withLock { methods in
-            if let known = methods[descriptor] { return known }
-            let made = Method(descriptor, factory: factory)
-            methods[descriptor] = made
-            return made
+            if let last = methods.last, last.descriptor == descriptor { return last }
+            let method = methods.all[descriptor] ?? Method(descriptor, factory: factory)
+            methods.all[descriptor] = method
+            methods.last = method
+            return method
         }
-        method.duration.record(duration: duration)
+        method.duration.recordNanoseconds(nanoseconds)
         if code == .ok {
             method.finishedOK.increment()
             return

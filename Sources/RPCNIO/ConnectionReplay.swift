@@ -48,7 +48,9 @@ struct ConnectionReplay {
             let length = min(input.count - offset, max(1, Int(input[offset]) % 64 + step))
             step = step * 3 % 97 + 1
             offset += length
+            // As a socket does: a read, then the end of the read burst (where answers are flushed).
             _ = try? channel.writeInbound(ByteBuffer(bytes: input[offset - length..<offset]))
+            channel.pipeline.fireChannelReadComplete()
             channel.embeddedEventLoop.run()
             while let buffer = try? channel.readOutbound(as: ByteBuffer.self) { sent += buffer.readableBytesView }
             if handler.callsInFlight > limits.maxConcurrentCallsPerConnection {

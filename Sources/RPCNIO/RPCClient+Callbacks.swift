@@ -1,3 +1,4 @@
+import NIOCore
 import ProtoBridge
 import RPCCore
 import Synchronization
@@ -95,7 +96,7 @@ final class CallbackCall: CallHandle, @unchecked Sendable {
     let method: MethodDescriptor
     let request: [UInt8]
     let options: CallOptions
-    let start: ContinuousClock.Instant
+    let started = NIODeadline.now()
     let deadline: ContinuousClock.Instant?
     private let completion: @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
     /// Attempts made before the current one.
@@ -113,9 +114,7 @@ final class CallbackCall: CallHandle, @unchecked Sendable {
         self.request = request
         self.options = options
         self.completion = completion
-        let start = ContinuousClock.now
-        self.start = start
-        deadline = options.timeout.map { start + $0 }
+        deadline = options.timeout.map { ContinuousClock.now + $0 }
     }
 
     /// The current attempt ended with `result`: a call the server provably did not process
@@ -127,7 +126,7 @@ final class CallbackCall: CallHandle, @unchecked Sendable {
             client.attempt(self)
             return
         }
-        client.metrics.finished(method, result.error?.code ?? .ok, after: .now - start)
+        client.metrics.finished(method, result.error?.code ?? .ok, startedAt: started)
         completion(result)
     }
 }

@@ -70,13 +70,14 @@ public final class RPCClient: RPCCaller, Sendable {
         request: [UInt8],
         options: CallOptions
     ) async throws(RPCError) -> UnaryResponse<[UInt8]> {
-        let start = ContinuousClock.now
+        let started = NIODeadline.now()
+        let deadline = options.timeout.map { ContinuousClock.now + $0 }
         do {
-            let response = try await unaryAttempts(method, request: request, options: options, start: start)
-            metrics.finished(method, .ok, after: ContinuousClock.now - start)
+            let response = try await unaryAttempts(method, request: request, options: options, deadline: deadline)
+            metrics.finished(method, .ok, startedAt: started)
             return response
         } catch {
-            metrics.finished(method, error.code, after: ContinuousClock.now - start)
+            metrics.finished(method, error.code, startedAt: started)
             throw error
         }
     }
@@ -86,9 +87,8 @@ public final class RPCClient: RPCCaller, Sendable {
         _ method: MethodDescriptor,
         request: [UInt8],
         options: CallOptions,
-        start: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant?
     ) async throws(RPCError) -> UnaryResponse<[UInt8]> {
-        let deadline = options.timeout.map { start + $0 }
         var attempt = 0
         while true {
             do {

@@ -98,6 +98,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var allocator = ByteBufferAllocator()
     private var flushPending = false
     private var flushScheduled = false
+    /// Between a read and the end of its burst (`channelReadComplete`, which flushes):
+    /// answers written meanwhile need no flush of their own scheduled.
+    private var reading = false
     private var readHeld = false
     private var housekeeping: Scheduled<Void>?
     private var graceTimer: Scheduled<Void>?
@@ -166,6 +169,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard state.phase != .closed else { return }
+        reading = true
         let buffer = unwrapInboundIn(data)
         metrics.bytesReceived.increment(by: Int64(buffer.readableBytes))
         do {
@@ -181,6 +185,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
         flushIfPending()
         context.fireChannelReadComplete()
     }
@@ -598,7 +603,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Coalesces flushes: one per read burst or per batch of completions, not one per response.
     private func markFlushNeeded() {
         flushPending = true
-        guard !flushScheduled else { return }
+        guard !reading, !flushScheduled else { return }
         flushScheduled = true
         let loopSelf = self.loopSelf!
         context.eventLoop.execute {

@@ -33,7 +33,7 @@ struct ServerConnectionStateMachine<Call> {
     private(set) var phase = Phase.awaitingPreface
     /// The highest call id received; a GOAWAY names it as the last one processed.
     private(set) var lastCallID: UInt64 = 0
-    private var calls: [UInt64: Call] = [:]
+    private var calls = CallTable<Call>()
     /// When something last happened (bytes received, a call ended): the idle clock.
     private var lastActivity: NIODeadline
     /// Since when a frame (or the preface) has been begun and not finished.
@@ -129,7 +129,7 @@ struct ServerConnectionStateMachine<Call> {
     /// An admitted call starts running.
     mutating func callStarted(id: UInt64, _ call: Call) {
         precondition(id == lastCallID && calls[id] == nil, "a call starts right after it is admitted")
-        calls[id] = call
+        calls.set(id, call)
     }
 
     /// Whether `id` is in flight.
@@ -137,14 +137,12 @@ struct ServerConnectionStateMachine<Call> {
 
     /// Changes what the handler keeps for call `id`, if it is still in flight.
     mutating func updateCall(_ id: UInt64, _ body: (inout Call) -> Void) {
-        guard var call = calls.removeValue(forKey: id) else { return }
-        body(&call)
-        calls[id] = call
+        calls.update(id, body)
     }
 
     /// Changes what the handler keeps for every call in flight.
     mutating func updateEachCall(_ body: (inout Call) -> Void) {
-        for id in Array(calls.keys) { updateCall(id, body) }
+        for id in calls.ids { updateCall(id, body) }
     }
 
     /// A call left the connection: answered, past its deadline or cancelled by the client.
@@ -157,7 +155,7 @@ struct ServerConnectionStateMachine<Call> {
     /// Call `id` ends (answered, past its deadline, cancelled by the client); `nil` when it
     /// had already ended another way (a late answer, a second cancel).
     mutating func callEnded(_ id: UInt64, now: NIODeadline) -> EndedCall? {
-        guard let call = calls.removeValue(forKey: id) else { return nil }
+        guard let call = calls.removeValue(for: id) else { return nil }
         lastActivity = now
         let drainComplete = phase == .draining && calls.isEmpty
         if drainComplete { phase = .closed }
@@ -244,7 +242,7 @@ struct ServerConnectionStateMachine<Call> {
     }
 
     private mutating func removeAllCalls() -> [(id: UInt64, call: Call)] {
-        let removed = calls.sorted { $0.key < $1.key }.map { (id: $0.key, call: $0.value) }
+        let removed = calls.sortedByID.map { (id: $0.id, call: $0.value) }
         calls.removeAll()
         return removed
     }
