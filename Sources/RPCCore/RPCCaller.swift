@@ -56,8 +56,23 @@ extension ProtoMessage {
         do {
             return try Self(serializedBytes: bytes)
         } catch {
-            throw RPCError(code: .internal, message: "the response could not be decoded: \(error)", reason: .malformedResponse)
+            throw malformedResponse(error)
         }
+    }
+
+    /// Decodes a response from bytes in place; see `decodeResponse(_:)`.
+    @inlinable
+    public static func decodeResponse(_ bytes: UnsafeRawBufferPointer) throws(RPCError) -> Self {
+        do {
+            return try Self(serializedBytes: bytes, limits: DecodingLimits())
+        } catch {
+            throw malformedResponse(error)
+        }
+    }
+
+    @usableFromInline
+    static func malformedResponse(_ error: ProtoDecodingError) -> RPCError {
+        RPCError(code: .internal, message: "the response could not be decoded: \(error)", reason: .malformedResponse)
     }
 }
 

@@ -65,8 +65,10 @@ public struct RPCMethodHandler: Sendable {
     public let invoke: @Sendable ([UInt8], ServerContext, RawResponseWriter) async throws -> [UInt8]
     /// The same call for a transport that runs it in place, when the method was declared
     /// inline (`init(_:inline:)`); `nil` for every other handler. The request is read from
-    /// the transport's own bytes, valid only during the call.
-    public let inline: (@Sendable (UnsafeRawBufferPointer, ServerContext) throws -> [UInt8])?
+    /// the transport's own bytes, valid only during the call; the response is encoded
+    /// into the transport's `output` (its outbound buffer), after the implementation
+    /// returned (its trailers are set by then).
+    public let inline: (@Sendable (UnsafeRawBufferPointer, ServerContext, inout ResponseOutput) throws -> Void)?
 
     /// A handler for a unary method.
     @inlinable
@@ -92,13 +94,13 @@ public struct RPCMethodHandler: Sendable {
         _ method: UnaryMethod<Request, Response>,
         inline implementation: @escaping @Sendable (Request, ServerContext) throws -> Response
     ) {
-        let run: @Sendable (UnsafeRawBufferPointer, ServerContext) throws -> [UInt8] = { bytes, context in
-            let request = try Request.decodeRequest(bytes, limits: context.decodingLimits)
-            return try implementation(request, context).serializedBytes()
-        }
         descriptor = method.descriptor
-        invoke = { bytes, context, _ in try bytes.withUnsafeBytes { try run($0, context) } }
-        inline = run
+        invoke = { bytes, context, _ in
+            try implementation(try Request.decodeRequest(bytes, limits: context.decodingLimits), context).serializedBytes()
+        }
+        inline = { bytes, context, output in
+            try implementation(try Request.decodeRequest(bytes, limits: context.decodingLimits), context).serialize(into: &output)
+        }
     }
 
     /// A handler for a server-streaming method.
@@ -159,5 +161,22 @@ extension RPCError {
                 metadata: ["limit": String(limit)]
             )
         }
+    }
+}
+
+/// Where an inline handler encodes its response: the transport's outbound buffer, handed
+/// over for the duration of the call.
+public struct ResponseOutput: ProtoOutput {
+    @usableFromInline
+    let append: (Int, (UnsafeMutableRawBufferPointer) -> Void) -> Void
+
+    /// An output whose bytes `append(count, fill)` places: `fill` writes exactly `count` bytes.
+    public init(_ append: @escaping (Int, (UnsafeMutableRawBufferPointer) -> Void) -> Void) {
+        self.append = append
+    }
+
+    @inlinable
+    public mutating func appendSerialized(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        append(count, fill)
     }
 }

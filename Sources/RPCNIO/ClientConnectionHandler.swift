@@ -19,10 +19,12 @@ enum PendingCall {
     /// attempt, on the connection's event loop.
     case callback(CallbackCall)
 
-    /// The call's answer: a unary call's response; a stream ends.
-    func succeed(_ response: UnaryResponse<[UInt8]>) {
+    /// The call's answer: a unary call's response (a view into the bytes read: a callback
+    /// decodes it in place, an async caller gets a copy); a stream ends.
+    func succeed(_ response: UnaryResponse<ByteBuffer>) {
         switch self {
-        case .unary(let continuation): continuation.resume(returning: response)
+        case .unary(let continuation):
+            continuation.resume(returning: UnaryResponse(message: Array(response.message.readableBytesView), metadata: response.metadata))
         case .stream(let receiver): receiver.continuation.finish()
         case .callback(let call): call.ended(.success(response))
         }
@@ -329,7 +331,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 if let error = (frame.status ?? WireStatus()).error {
                     callEnded(frame.callId, .failure(error))
                 } else {
-                    callEnded(frame.callId, .success(UnaryResponse(message: frame.payload, metadata: Metadata(wire: frame.metadata))))
+                    callEnded(
+                        frame.callId,
+                        .success(UnaryResponse(message: ByteBuffer(bytes: frame.payload), metadata: Metadata(wire: frame.metadata)))
+                    )
                 }
             case .message:
                 if case .stream(let receiver) = state.call(frame.callId)?.call {
@@ -361,7 +366,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     /// The server ended call `id` with `result` (an END for a call no longer waiting is ignored).
-    private func callEnded(_ id: UInt64, _ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
+    private func callEnded(_ id: UInt64, _ result: Result<UnaryResponse<ByteBuffer>, RPCError>) {
         guard let sent = state.callEnded(id) else { return }
         sent.timer?.cancel()
         switch result {

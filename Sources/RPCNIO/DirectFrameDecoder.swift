@@ -36,24 +36,26 @@ enum DirectFrameDecoder {
         )
     }
 
-    /// An END frame with status OK: its call id, trailers and response message.
+    /// An END frame with status OK: its call id, trailers and response message (a view
+    /// into the bytes read, not a copy).
     struct SuccessfulEnd: Equatable {
         var callID: UInt64
         var metadata: [WireMetadataEntry]
-        var payload: [UInt8]
+        var payload: ByteBuffer
     }
 
     /// The END frame with status OK in `body`, or `nil` when the general decoder must read it.
     static func successfulEnd(_ body: ByteBuffer) -> SuccessfulEnd? {
-        body.withUnsafeReadableBytes { bytes in
+        let read = body.withUnsafeReadableBytes { bytes in
             var reader = Reader(bytes: bytes)
-            guard let read = reader.fields(of: .end), read.okStatus else { return nil }
-            return SuccessfulEnd(
-                callID: read.callID,
-                metadata: read.metadata,
-                payload: Array(reader.bytes(in: read.payload))
-            )
+            return reader.fields(of: .end)
         }
+        guard let read, read.okStatus else { return nil }
+        return SuccessfulEnd(
+            callID: read.callID,
+            metadata: read.metadata,
+            payload: body.getSlice(at: body.readerIndex + read.payload.lowerBound, length: read.payload.count)!
+        )
     }
 
     /// What the reader found: the method and payload as ranges of the body's bytes.

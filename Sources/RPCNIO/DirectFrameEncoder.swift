@@ -38,7 +38,7 @@ enum DirectFrameEncoder {
 
     /// The length-prefixed frame with `fields`, in a buffer of its own.
     static func encode(_ fields: Fields, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 4 + bodySize(fields))
+        var buffer = allocator.buffer(capacity: 4 + bodySize(fields, payloadCount: fields.payload.count))
         encode(fields, into: &buffer)
         return buffer
     }
@@ -46,7 +46,21 @@ enum DirectFrameEncoder {
     /// Appends the length-prefixed frame with `fields` to `buffer`, in one write through a
     /// pointer (a `ByteBuffer` write per field costs a uniqueness and a capacity check each).
     static func encode(_ fields: Fields, into buffer: inout ByteBuffer) {
-        let bodySize = bodySize(fields)
+        fields.payload.withUnsafeBytes { payload in
+            encode(fields, payloadCount: payload.count, writePayload: { $0.copyMemory(from: payload) }, into: &buffer)
+        }
+    }
+
+    /// Appends the frame with `fields` and, in place of `fields.payload`, a payload of
+    /// `payloadCount` bytes that `writePayload` writes straight into the buffer (a message
+    /// packed there by protobuf-c, with no array in between).
+    static func encode(
+        _ fields: Fields,
+        payloadCount: Int,
+        writePayload: (UnsafeMutableRawBufferPointer) -> Void,
+        into buffer: inout ByteBuffer
+    ) {
+        let bodySize = bodySize(fields, payloadCount: payloadCount)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4 + bodySize) { bytes in
             var out = Output(bytes.baseAddress!)
             out.write(UInt32(bodySize).bigEndian)
@@ -60,10 +74,10 @@ enum DirectFrameEncoder {
                 out.string(entry.value, tag: valueTag)
             }
             out.varintField(fields.timeoutMicros, tag: timeoutTag)
-            if !fields.payload.isEmpty {
+            if payloadCount > 0 {
                 out.write(payloadTag)
-                out.varint(UInt64(fields.payload.count))
-                fields.payload.withUnsafeBytes { out.copy($0) }
+                out.varint(UInt64(payloadCount))
+                out.fill(payloadCount, writePayload)
             }
             if fields.okStatus {
                 // Code OK (0) and no message are defaults, left out: an empty message.
@@ -76,14 +90,14 @@ enum DirectFrameEncoder {
     }
 
     /// The size of the frame's body (without the length prefix).
-    private static func bodySize(_ fields: Fields) -> Int {
+    private static func bodySize(_ fields: Fields, payloadCount: Int) -> Int {
         var entriesSize = 0
         for entry in fields.metadata {
             let size = entrySize(entry.key, entry.value)
             entriesSize += 1 + varintSize(UInt64(size)) + size
         }
         return varintFieldSize(UInt64(fields.type.rawValue)) + varintFieldSize(fields.callID) + stringFieldSize(fields.method)
-            + entriesSize + varintFieldSize(fields.timeoutMicros) + bytesFieldSize(fields.payload.count) + (fields.okStatus ? 2 : 0)
+            + entriesSize + varintFieldSize(fields.timeoutMicros) + bytesFieldSize(payloadCount) + (fields.okStatus ? 2 : 0)
     }
 
     private static func entrySize(_ key: String, _ value: String) -> Int {
@@ -131,6 +145,12 @@ private struct Output {
         guard let source = bytes.baseAddress else { return }
         (base + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
+    }
+
+    /// Lets `write` fill the next `count` bytes.
+    mutating func fill(_ count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) {
+        write(UnsafeMutableRawBufferPointer(start: base + self.count, count: count))
+        self.count += count
     }
 
     mutating func varint(_ value: UInt64) {

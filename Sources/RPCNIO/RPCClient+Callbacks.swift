@@ -20,6 +20,20 @@ extension RPCClient {
         options: CallOptions = .init(),
         completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
     ) {
+        startUnaryCallInPlace(method, request: request, options: options) { result in
+            completion(result.map { UnaryResponse(message: Array($0.message.readableBytesView), metadata: $0.metadata) })
+        }
+    }
+
+    /// `startUnaryCall`, its response handed over as a view into the bytes read (valid
+    /// while the completion runs; the typed calls decode it in place, with no copy).
+    @usableFromInline
+    func startUnaryCallInPlace(
+        _ method: MethodDescriptor,
+        request: [UInt8],
+        options: CallOptions,
+        completion: @escaping @Sendable (Result<UnaryResponse<ByteBuffer>, RPCError>) -> Void
+    ) {
         attempt(CallbackCall(self, method, request, options, completion: completion))
     }
 
@@ -35,11 +49,14 @@ extension RPCClient {
         options: CallOptions = .init(),
         completion: @escaping @Sendable (Result<Response, RPCError>) -> Void
     ) {
-        startUnaryCall(method.descriptor, request: request.serializedBytes(), options: options) { result in
+        startUnaryCallInPlace(method.descriptor, request: request.serializedBytes(), options: options) { result in
             switch result {
             case .success(let raw):
                 do throws(RPCError) {
-                    completion(.success(try Response.decodeResponse(raw.message)))
+                    let response = try raw.message.withUnsafeReadableBytes { bytes throws(RPCError) in
+                        try Response.decodeResponse(bytes)
+                    }
+                    completion(.success(response))
                 } catch {
                     completion(.failure(error))
                 }
@@ -98,7 +115,7 @@ final class CallbackCall: CallHandle, @unchecked Sendable {
     let options: CallOptions
     let started = NIODeadline.now()
     let deadline: ContinuousClock.Instant?
-    private let completion: @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
+    private let completion: @Sendable (Result<UnaryResponse<ByteBuffer>, RPCError>) -> Void
     /// Attempts made before the current one.
     private var attempts = 0
 
@@ -107,7 +124,7 @@ final class CallbackCall: CallHandle, @unchecked Sendable {
         _ method: MethodDescriptor,
         _ request: [UInt8],
         _ options: CallOptions,
-        completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
+        completion: @escaping @Sendable (Result<UnaryResponse<ByteBuffer>, RPCError>) -> Void
     ) {
         self.client = client
         self.method = method
@@ -119,7 +136,7 @@ final class CallbackCall: CallHandle, @unchecked Sendable {
 
     /// The current attempt ended with `result`: a call the server provably did not process
     /// is sent again (within `maxRetries` and the deadline), any other result ends the call.
-    func ended(_ result: Result<UnaryResponse<[UInt8]>, RPCError>) {
+    func ended(_ result: Result<UnaryResponse<ByteBuffer>, RPCError>) {
         if case .failure(let error) = result, client.retries(error, method, afterAttempt: attempts, deadline: deadline) {
             attempts += 1
             id = nil

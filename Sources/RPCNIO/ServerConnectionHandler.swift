@@ -353,15 +353,23 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         metadata: Metadata,
         handler: RPCMethodHandler,
         metrics methodMetrics: ServerMetrics.Method,
-        inline: @Sendable (UnsafeRawBufferPointer, ServerContext) throws -> [UInt8]
+        inline: @Sendable (UnsafeRawBufferPointer, ServerContext, inout ResponseOutput) throws -> Void
     ) {
         let started = NIODeadline.now()
         let context = makeContext(id, frame, metadata, handler)
-        let outcome = frame.payload.withUnsafeReadableBytes { request in
-            CallExecutor.runInline(inline, method: handler.descriptor, request: request, context: context)
+        var answered = false
+        let error = frame.payload.withUnsafeReadableBytes { request in
+            CallExecutor.runInline(inline, method: handler.descriptor, request: request, context: context) { count, write in
+                answered = true
+                answerOK(id, trailers: context.responseMetadata.current, payloadCount: count, write)
+            }
         }
-        answer(id, outcome.result, trailers: outcome.trailers)
-        logCall(id, method: handler.descriptor.path, metrics: methodMetrics, started: started, outcome.result.error)
+        if let error {
+            answer(id, .failure(error), trailers: context.responseMetadata.current)
+        } else if !answered {
+            answer(id, .success([]), trailers: context.responseMetadata.current)
+        }
+        logCall(id, method: handler.descriptor.path, metrics: methodMetrics, started: started, error)
     }
 
     private func start(
@@ -575,12 +583,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// Writes a call's END: a success straight into the outbound buffer, a failure through
     /// the envelope's values.
     private func answer(_ id: UInt64, _ result: Result<[UInt8], RPCError>, trailers: Metadata) {
-        guard case .success(let payload) = result, let context else {
+        guard case .success(let payload) = result else {
             send(.end(callID: id, result: result, metadata: trailers))
             return
         }
-        let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, payload: payload, okStatus: true)
-        let (bytes, due) = batch.append(allocator: allocator) { DirectFrameEncoder.encode(fields, into: &$0) }
+        payload.withUnsafeBytes { payload in
+            answerOK(id, trailers: trailers, payloadCount: payload.count) { $0.copyMemory(from: payload) }
+        }
+    }
+
+    /// Writes a successful END whose response, `payloadCount` bytes, `writePayload` writes
+    /// straight into the outbound buffer.
+    private func answerOK(
+        _ id: UInt64,
+        trailers: Metadata,
+        payloadCount: Int,
+        _ writePayload: (UnsafeMutableRawBufferPointer) -> Void
+    ) {
+        guard context != nil else { return }
+        let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, okStatus: true)
+        let (bytes, due) = batch.append(allocator: allocator) {
+            DirectFrameEncoder.encode(fields, payloadCount: payloadCount, writePayload: writePayload, into: &$0)
+        }
         metrics.bytesSent.increment(by: Int64(bytes))
         markFlushNeeded()
         if due { flushIfPending() }

@@ -74,6 +74,28 @@ struct CallbackCallTests {
         }
     }
 
+    @Test("the raw callback gets the response's bytes; a response the typed callback cannot decode is INTERNAL, MALFORMED_RESPONSE")
+    func rawAndUndecodable() async throws {
+        try await TestServer.with { server in
+            let client = server.client()
+            let (raw, _) = await result { (done: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void) in
+                client.startUnaryCall(
+                    TestServiceMethods.unaryCall.descriptor,
+                    request: request(size: 7).serializedBytes(),
+                    completion: done
+                )
+            }
+            let bytes = try raw.get().message
+            #expect(try SimpleResponse(serializedBytes: bytes).payload?.body.count == 7)
+            // The same method, its response read as a message whose field 1 is a number.
+            let descriptor = TestServiceMethods.unaryCall.descriptor
+            let misread = UnaryMethod<SimpleRequest, EchoStatus>(service: descriptor.service, method: descriptor.method)
+            let (undecodable, _) = await result { client.startUnary(misread, request: request(size: 7), completion: $0) }
+            #expect(undecodable.error?.code == .internal && undecodable.error?.reason == "MALFORMED_RESPONSE")
+            await client.close()
+        }
+    }
+
     @Test("a batch beyond the server's call limit returns every result in the order of its requests")
     func batch() async throws {
         try await TestServer.with(limits: ServerLimits(maxConcurrentCallsPerConnection: 8)) { server in

@@ -116,7 +116,7 @@ struct DirectFrameDecoderTests {
         let general = try? FrameCodec.decode(bytes, limits: ServerLimits().frameDecoding)
         #expect(general?.type == .end, comment)
         #expect((general?.status ?? WireStatus()).error == nil, comment)
-        #expect(general.map { .init(callID: $0.callId, metadata: $0.metadata, payload: $0.payload) } == direct, comment)
+        #expect(general.map { .init(callID: $0.callId, metadata: $0.metadata, payload: ByteBuffer(bytes: $0.payload)) } == direct, comment)
     }
 
     private func end(callID: UInt64, result: Result<[UInt8], RPCError>, trailers: Metadata) -> WireFrame {
@@ -133,7 +133,7 @@ struct DirectFrameDecoderTests {
                     var written = DirectFrameEncoder.encode(fields, allocator: ByteBufferAllocator())
                     written.moveReaderIndex(forwardBy: 4)
                     let direct = try #require(DirectFrameDecoder.successfulEnd(written))
-                    #expect(direct == .init(callID: callID, metadata: trailers.wireEntries, payload: bytes))
+                    #expect(direct == .init(callID: callID, metadata: trailers.wireEntries, payload: ByteBuffer(bytes: bytes)))
                     agreeOnEnd(written, "callID \(callID), payload \(payload)")
                     agreeOnEnd(body(end(callID: callID, result: .success(bytes), trailers: trailers)), "protobuf-c's encoding")
                 }
