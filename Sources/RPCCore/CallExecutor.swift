@@ -60,27 +60,25 @@ public enum CallExecutor {
     }
 
     /// Runs an inline handler (`RPCMethodHandler.inline`) in place, on the caller's thread,
-    /// in the same span as `run` would make. A response is handed to `respond` as it is
-    /// encoded (its size, then a closure that writes exactly that many bytes), once the
+    /// in the same span as `run` would make. The response goes to `sink` as it is encoded
+    /// (its size, then a closure that writes exactly that many bytes), once the
     /// implementation returned: the transport writes it straight into its outbound buffer.
-    /// - Returns: the call's status when it failed (then `respond` was not called), `nil`
+    /// - Returns: the call's status when it failed (then nothing reached `sink`), `nil`
     ///   when it succeeded.
     public static func runInline(
         _ inline: @Sendable (UnsafeRawBufferPointer, ServerContext, inout ResponseOutput) throws -> Void,
         method: MethodDescriptor,
         request: UnsafeRawBufferPointer,
         context: ServerContext,
-        respond: (Int, (UnsafeMutableRawBufferPointer) -> Void) -> Void
+        sink: some ResponseSink
     ) -> RPCError? {
         let result = RPCTracing.serverInline(method, metadata: context.metadata) { () -> Result<Void, RPCError> in
-            withoutActuallyEscaping(respond) { respond in
-                var output = ResponseOutput(respond)
-                do {
-                    try inline(request, context, &output)
-                    return .success(())
-                } catch {
-                    return .failure(status(of: error, context))
-                }
+            var output = ResponseOutput(sink)
+            do {
+                try inline(request, context, &output)
+                return .success(())
+            } catch {
+                return .failure(status(of: error, context))
             }
         }
         if case .failure(let error) = result { return error }

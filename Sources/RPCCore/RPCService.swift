@@ -164,19 +164,25 @@ extension RPCError {
     }
 }
 
-/// Where an inline handler encodes its response: the transport's outbound buffer, handed
-/// over for the duration of the call.
+/// Where an inline handler's response goes: the transport's outbound buffer.
+public protocol ResponseSink: AnyObject {
+    /// Takes the encoded response: `fill` writes exactly `count` bytes where they belong.
+    func appendResponse(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void)
+}
+
+/// Where an inline handler encodes its response: the transport's sink, for the duration
+/// of the call (a reference, so nothing is allocated per call).
 public struct ResponseOutput: ProtoOutput {
     @usableFromInline
-    let append: (Int, (UnsafeMutableRawBufferPointer) -> Void) -> Void
+    unowned(unsafe) let sink: any ResponseSink
 
-    /// An output whose bytes `append(count, fill)` places: `fill` writes exactly `count` bytes.
-    public init(_ append: @escaping (Int, (UnsafeMutableRawBufferPointer) -> Void) -> Void) {
-        self.append = append
+    /// An output writing to `sink`, which must outlive it.
+    public init(_ sink: any ResponseSink) {
+        self.sink = sink
     }
 
     @inlinable
     public mutating func appendSerialized(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
-        append(count, fill)
+        sink.appendResponse(count: count, fill)
     }
 }

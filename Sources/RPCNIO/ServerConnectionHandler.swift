@@ -12,7 +12,7 @@ import RPCProto
 /// `ServerConnectionStateMachine`; this handler feeds it the channel's events and carries
 /// out what it decides. Everything here runs on the channel's event loop. A misbehaving
 /// peer only ever closes its own connection (with a GOAWAY that says why).
-final class ServerConnectionHandler: ChannelDuplexHandler {
+final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -98,6 +98,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var allocator = ByteBufferAllocator()
     private var flushPending = false
     private var flushScheduled = false
+    /// The inline call running now, until its response is written (`appendResponse`).
+    private var inlineCall: (id: UInt64, context: ServerContext)?
     /// Between a read and the end of its burst (`channelReadComplete`, which flushes):
     /// answers written meanwhile need no flush of their own scheduled.
     private var reading = false
@@ -357,19 +359,24 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     ) {
         let started = NIODeadline.now()
         let context = makeContext(id, frame, metadata, handler)
-        var answered = false
+        inlineCall = (id, context)
         let error = frame.payload.withUnsafeReadableBytes { request in
-            CallExecutor.runInline(inline, method: handler.descriptor, request: request, context: context) { count, write in
-                answered = true
-                answerOK(id, trailers: context.responseMetadata.current, payloadCount: count, write)
-            }
+            CallExecutor.runInline(inline, method: handler.descriptor, request: request, context: context, sink: self)
         }
-        if let error {
-            answer(id, .failure(error), trailers: context.responseMetadata.current)
-        } else if !answered {
-            answer(id, .success([]), trailers: context.responseMetadata.current)
+        if inlineCall != nil {
+            // Failed, or a message that encoded nothing: answered here.
+            inlineCall = nil
+            answer(id, error.map { .failure($0) } ?? .success([]), trailers: context.responseMetadata.current)
         }
         logCall(id, method: handler.descriptor.path, metrics: methodMetrics, started: started, error)
+    }
+
+    /// The inline call's response, as protobuf-c packs it: its END is written around it,
+    /// straight into the outbound buffer.
+    func appendResponse(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        guard let (id, context) = inlineCall else { return }
+        inlineCall = nil
+        answerOK(id, trailers: context.responseMetadata.current, payloadCount: count, fill)
     }
 
     private func start(
