@@ -96,11 +96,25 @@ public struct RPCMethodHandler: Sendable {
     ) {
         descriptor = method.descriptor
         invoke = { bytes, context, _ in
-            try implementation(try Request.decodeRequest(bytes, limits: context.decodingLimits), context).serializedBytes()
+            var response: [UInt8] = []
+            try bytes.withUnsafeBytes { try Self.answer(implementation, $0, context, into: &response) }
+            return response
         }
         inline = { bytes, context, output in
-            try implementation(try Request.decodeRequest(bytes, limits: context.decodingLimits), context).serialize(into: &output)
+            try Self.answer(implementation, bytes, context, into: &output)
         }
+    }
+
+    /// Decodes the request, runs a synchronous implementation and appends the encoded
+    /// response to `output`: the one step behind both entries of an inline handler.
+    @inlinable
+    static func answer<Request: ProtoMessage, Response: ProtoMessage>(
+        _ implementation: (Request, ServerContext) throws -> Response,
+        _ bytes: UnsafeRawBufferPointer,
+        _ context: ServerContext,
+        into output: inout some ProtoOutput
+    ) throws {
+        try implementation(try Request.decodeRequest(bytes, limits: context.decodingLimits), context).serialize(into: &output)
     }
 
     /// A handler for a server-streaming method.

@@ -44,12 +44,10 @@ struct CallTable<Value> {
         return slots[index]!.value
     }
 
-    /// Adds call `id`, or replaces its value.
-    mutating func set(_ id: UInt64, _ value: Value) {
-        if let index = index(of: id) {
-            slots[index]!.value = value
-            return
-        }
+    /// Adds call `id`, which must not be in the table (a connection never reuses an id; a
+    /// value changes through `update`). The probe for a free slot passes every slot where
+    /// `id` could be, so the check costs nothing more.
+    mutating func add(_ id: UInt64, _ value: Value) {
         if (count + 1) * 2 > slots.count { grow() }
         insert(Entry(id: id, value: value))
         count += 1
@@ -104,7 +102,10 @@ struct CallTable<Value> {
     private mutating func insert(_ entry: Entry) {
         let home = Int(truncatingIfNeeded: entry.id) & mask
         var index = home
-        while id(at: index) != nil { index = (index + 1) & mask }
+        while let found = id(at: index) {
+            precondition(found != entry.id, "call \(found) is already in the table")
+            index = (index + 1) & mask
+        }
         slots[index] = entry
         farthestFromHome = max(farthestFromHome, Self.distance(from: home, to: index, mask: mask))
     }

@@ -58,7 +58,7 @@ struct ClientConnectionStateMachine<Call, Queued> {
 
     /// The call given `callID` by `startRequested` or `nextToStart` was written.
     mutating func callSent(_ callID: UInt64, _ call: Call) {
-        calls.set(callID, call)
+        calls.add(callID, call)
     }
 
     mutating func enqueue(_ queued: Queued) {

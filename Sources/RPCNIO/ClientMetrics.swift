@@ -45,8 +45,13 @@ final class ClientMetrics: Sendable {
         let nanoseconds = (NIODeadline.now() - started).nanoseconds
         let method = methods.withLock { methods in
             if let last = methods.last, last.descriptor == descriptor { return last }
-            let method = methods.all[descriptor] ?? Method(descriptor, factory: factory)
-            methods.all[descriptor] = method
+            let method: Method
+            if let known = methods.all[descriptor] {
+                method = known
+            } else {
+                method = Method(descriptor, factory: factory)
+                methods.all[descriptor] = method
+            }
             methods.last = method
             return method
         }

@@ -128,8 +128,8 @@ struct ServerConnectionStateMachine<Call> {
 
     /// An admitted call starts running.
     mutating func callStarted(id: UInt64, _ call: Call) {
-        precondition(id == lastCallID && calls[id] == nil, "a call starts right after it is admitted")
-        calls.set(id, call)
+        precondition(id == lastCallID, "a call starts right after it is admitted")
+        calls.add(id, call)
     }
 
     /// Whether `id` is in flight.

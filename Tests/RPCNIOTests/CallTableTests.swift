@@ -7,7 +7,7 @@ import Testing
 /// and removals that shift entries back across the end of the slots.
 @Suite("call table")
 struct CallTableTests {
-    /// Applies `operations` random inserts, updates and removals to a table and a dictionary,
+    /// Applies `operations` random additions, updates and removals to a table and a dictionary,
     /// and compares them after each one.
     private func compareWithDictionary(ids nextID: () -> UInt64, operations: Int, seed: UInt64) {
         var random = SplitMix(seed: seed)
@@ -17,7 +17,9 @@ struct CallTableTests {
             let choice = random.next() % 10
             if choice < 5 || model.isEmpty {
                 let id = nextID()
-                table.set(id, "call \(id) at \(step)")
+                // A connection never reuses an id while its call is in flight.
+                guard model[id] == nil else { continue }
+                table.add(id, "call \(id) at \(step)")
                 model[id] = "call \(id) at \(step)"
             } else if choice < 9 {
                 // Removes one in flight (or, one time in ten, an id that is not there).
@@ -64,10 +66,10 @@ struct CallTableTests {
     @Test("a long-lived call stays reachable while many ids pass, 40 in flight beside it")
     func longLivedCall() {
         var table = CallTable<Int>()
-        table.set(1, -1)
+        table.add(1, -1)
         var wrongRemovals = 0
         for id in UInt64(2)...300_000 {
-            table.set(id, Int(id))
+            table.add(id, Int(id))
             if id > 41, table.removeValue(for: id - 40) != Int(id - 40) { wrongRemovals += 1 }
         }
         #expect(wrongRemovals == 0)
@@ -77,14 +79,23 @@ struct CallTableTests {
         #expect(table[3] == nil)
     }
 
+    @Test("adding an id that is in flight stops the process instead of hiding a call")
+    func addingAnIDTwice() async {
+        await #expect(processExitsWith: .failure) {
+            var table = CallTable<Int>()
+            for id in UInt64(1)...20 { table.add(id, Int(id)) }
+            table.add(17, 0)
+        }
+    }
+
     @Test("removeAll empties it")
     func removeAll() {
         var table = CallTable<Int>()
-        for id in UInt64(1)...100 { table.set(id, Int(id)) }
+        for id in UInt64(1)...100 { table.add(id, Int(id)) }
         table.removeAll()
         #expect(table.isEmpty)
         #expect(table[5] == nil)
-        table.set(5, 5)
+        table.add(5, 5)
         #expect(table[5] == 5)
     }
 }
