@@ -129,9 +129,17 @@ class PageTests(unittest.TestCase):
             "const row = [...document.querySelectorAll('#rows tr')].find((r) => r.innerText.includes(arguments[0]));"
             "return row ? row.innerText : '';", fragment)
 
+    def text_of(self, selector):
+        """The text of the first element `selector` finds ("" when none), read in one step: the
+        list re-renders on every event, so an element found in one step may be gone in the next."""
+        return self.driver.execute_script(
+            "const element = document.querySelector(arguments[0]); return element ? element.innerText : '';", selector)
+
     def status_of(self, number_id):
-        tags = self.driver.find_elements(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] .tag' % number_id)
-        return tags[0].get_attribute("data-status") if tags else None
+        """The status tag of number `number_id` (None when it has no row), read in one step."""
+        return self.driver.execute_script(
+            "const tag = document.querySelector(arguments[0]); return tag ? tag.getAttribute('data-status') : null;",
+            '#rows tr[data-number-id="%s"] .tag' % number_id)
 
     def add(self, area_code, name=""):
         before = len(self.rows())
@@ -189,7 +197,7 @@ class PageTests(unittest.TestCase):
         marker = d.execute_script("return window.performance.timeOrigin")
         self.wait.until(lambda d: self.status_of(number["id"]) == "ready")
         self.assertEqual(d.execute_script("return window.performance.timeOrigin"), marker, "the page reloaded")
-        self.assertEqual(d.find_element(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] .tag' % number["id"]).text, "Ready")
+        self.assertEqual(self.text_of('#rows tr[data-number-id="%s"] .tag' % number["id"]), "Ready")
 
         # Add in 212: the banner at the top, nothing added.
         self.add("212")
@@ -230,7 +238,7 @@ class PageTests(unittest.TestCase):
         failing = next(n for n in self.numbers() if n["areaCode"] == "909")
         self.wait.until(lambda d: self.status_of(failing["id"]) == "failed")
         self.assertIn("Retry", self.row_text("(909)"))
-        self.assertTrue(d.find_element(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] .failure' % failing["id"]).text)
+        self.assertTrue(self.text_of('#rows tr[data-number-id="%s"] .failure' % failing["id"]))
 
         # Retry on the failed one starts provisioning again (and it fails again: 909 always does here).
         d.find_element(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] button.secondary' % failing["id"]).click()
