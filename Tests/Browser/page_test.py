@@ -135,6 +135,11 @@ class PageTests(unittest.TestCase):
         return self.driver.execute_script(
             "const element = document.querySelector(arguments[0]); return element ? element.innerText : '';", selector)
 
+    def click(self, by, value):
+        """Clicks the element found by (`by`, `value`), found again if the list re-rendered
+        between finding and clicking (the wait ignores stale elements and tries again)."""
+        self.wait.until(lambda d: d.find_element(by, value).click() or True)
+
     def status_of(self, number_id):
         """The status tag of number `number_id` (None when it has no row), read in one step."""
         return self.driver.execute_script(
@@ -212,7 +217,7 @@ class PageTests(unittest.TestCase):
         d.find_element(By.ID, "banner-close").click()
 
         # Rename in place with the pencil.
-        d.find_element(By.ID, "rename-" + number["id"]).click()
+        self.click(By.ID, "rename-" + number["id"])
         field = self.wait.until(EC.visibility_of_element_located((By.ID, "name-" + number["id"])))
         field.send_keys(Keys.CONTROL, "a")
         field.send_keys("GOTV line", Keys.ENTER)
@@ -223,7 +228,7 @@ class PageTests(unittest.TestCase):
         campaign = self.service.call("Campaigns/CreateCampaign", {"name": "GOTV", "dedicated": {"numberId": number["id"]}}, admin)
         self.service.call("Campaigns/LaunchCampaign", {"campaignId": campaign["id"]}, admin)
         self.wait.until(lambda d: "GOTV (active)" in self.row_text("(415)"))
-        d.find_element(By.ID, "delete-" + number["id"]).click()
+        self.click(By.ID, "delete-" + number["id"])
         text = self.banner_text()
         self.assertIn("GOTV", text)
         self.assertIn("active campaigns", text)
@@ -241,7 +246,7 @@ class PageTests(unittest.TestCase):
         self.assertTrue(self.text_of('#rows tr[data-number-id="%s"] .failure' % failing["id"]))
 
         # Retry on the failed one starts provisioning again (and it fails again: 909 always does here).
-        d.find_element(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] button.secondary' % failing["id"]).click()
+        self.click(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] button.secondary' % failing["id"])
         self.wait.until(lambda d: self.status_of(failing["id"]) == "provisioning")
         self.wait.until(lambda d: self.status_of(failing["id"]) == "failed")
 
@@ -268,7 +273,7 @@ class PageTests(unittest.TestCase):
 
         # A phone-width screen still shows every number.
         d.set_window_size(390, 900)
-        self.assertEqual(len([r for r in self.rows() if r.is_displayed()]), 5)
+        self.wait.until(lambda d: len([r for r in self.rows() if r.is_displayed()]) == 5)
         self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"),
                              d.execute_script("return window.innerWidth"), "the page scrolls sideways on a phone")
         d.save_screenshot(os.path.join(OUTPUT, "phone-numbers-page-narrow.png"))
@@ -276,10 +281,10 @@ class PageTests(unittest.TestCase):
 
         # Deleting a number on no campaign asks first, then frees a slot.
         chicago = next(n for n in self.numbers() if n["areaCode"] == "312")
-        d.find_element(By.ID, "delete-" + chicago["id"]).click()
-        confirm = self.wait.until(EC.element_to_be_clickable((By.ID, "confirm-delete-" + chicago["id"])))
+        self.click(By.ID, "delete-" + chicago["id"])
+        self.wait.until(EC.element_to_be_clickable((By.ID, "confirm-delete-" + chicago["id"])))
         self.assertEqual(len(self.rows()), 5, "nothing is deleted before the confirmation")
-        confirm.click()
+        self.click(By.ID, "confirm-delete-" + chicago["id"])
         self.wait.until(lambda d: len(self.rows()) == 4)
         self.assertEqual(d.find_element(By.ID, "count").text, "4 of 5 numbers")
         self.assertTrue(d.find_element(By.ID, "add-button").is_enabled())
