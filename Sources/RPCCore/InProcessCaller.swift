@@ -1,4 +1,5 @@
 import Logging
+import ProtoBridge
 
 /// Runs calls against a router in this process, with no network and no framing:
 /// fast unit tests of services, and the Connect gateway. Calls run through the same
@@ -7,8 +8,8 @@ import Logging
 public struct InProcessCaller: RPCCaller {
     private let router: RPCRouter
     private let defaultMetadata: Metadata
-    private let peer: String
-    private let logger: Logger
+    /// The peer, logger and limits every call's context shares.
+    private let facts: ConnectionFacts
 
     /// A caller for the services of `router`, sending `metadata` with every call; handlers
     /// see `peer` as the caller's address (a gateway passes its client's).
@@ -20,15 +21,14 @@ public struct InProcessCaller: RPCCaller {
     ) {
         self.router = router
         self.defaultMetadata = metadata
-        self.peer = peer
-        self.logger = logger
+        facts = ConnectionFacts(peer: peer, logger: logger, decodingLimits: DecodingLimits())
     }
 
     private func context(_ method: MethodDescriptor, _ options: CallOptions) -> ServerContext {
         var metadata = defaultMetadata
         for entry in options.metadata { metadata.add(entry.key, entry.value) }
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
-        return ServerContext(method: method, callID: 0, metadata: metadata, deadline: deadline, peer: peer, logger: logger)
+        return ServerContext(method: method, callID: 0, metadata: metadata, deadline: deadline, connection: facts)
     }
 
     public func unaryCall(

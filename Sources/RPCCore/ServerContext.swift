@@ -13,8 +13,20 @@ public struct ServerContext: Sendable {
     /// When the caller stops waiting; `nil` when the call has no timeout. Pass
     /// `timeRemaining` downstream so work beyond it is not started.
     public let deadline: ContinuousClock.Instant?
+    /// What the call shares with every other call of its connection, in one object: a
+    /// context is made and copied for each call, and each copy then costs one reference
+    /// count for these instead of one per field.
+    private let connection: ConnectionFacts
+    /// A logger the handler set in place of the connection's (`logger`'s setter).
+    private var loggerSet: LoggerBox?
+    /// Metadata the handler wants sent back with the status (trailers).
+    public let responseMetadata: ResponseMetadata
+
     /// The remote address, e.g. `127.0.0.1:50312`, or `in-process`.
-    public let peer: String
+    public var peer: String { connection.peer }
+    /// Limits for decoding the request.
+    public var decodingLimits: DecodingLimits { connection.decodingLimits }
+
     /// A logger carrying `rpc.method` and `rpc.call_id` (and `rpc.peer` over TCP).
     ///
     /// The call's metadata is attached when the logger is first read, not per call:
@@ -22,23 +34,16 @@ public struct ServerContext: Sendable {
     /// call even when the handler never logs.
     public var logger: Logger {
         get {
-            if loggerIsFinal { return baseLogger }
-            var logger = baseLogger
+            if let loggerSet { return loggerSet.logger }
+            var logger = connection.logger
             logger[metadataKey: "rpc.method"] = .string(method.path)
             logger[metadataKey: "rpc.call_id"] = .stringConvertible(callID)
             return logger
         }
         set {
-            baseLogger = newValue
-            loggerIsFinal = true
+            loggerSet = LoggerBox(newValue)
         }
     }
-    private var baseLogger: Logger
-    private var loggerIsFinal = false
-    /// Metadata the handler wants sent back with the status (trailers).
-    public let responseMetadata: ResponseMetadata
-    /// Limits for decoding the request.
-    public let decodingLimits: DecodingLimits
 
     /// A context; transports create these, tests may too.
     public init(
@@ -50,19 +55,57 @@ public struct ServerContext: Sendable {
         logger: Logger,
         decodingLimits: DecodingLimits = .init()
     ) {
+        self.init(
+            method: method,
+            callID: callID,
+            metadata: metadata,
+            deadline: deadline,
+            connection: ConnectionFacts(peer: peer, logger: logger, decodingLimits: decodingLimits)
+        )
+    }
+
+    /// A context for a call on a connection whose facts the transport made once.
+    package init(
+        method: MethodDescriptor,
+        callID: UInt64,
+        metadata: Metadata,
+        deadline: ContinuousClock.Instant?,
+        connection: ConnectionFacts
+    ) {
         self.method = method
         self.callID = callID
         self.metadata = metadata
         self.deadline = deadline
-        self.peer = peer
-        self.baseLogger = logger
+        self.connection = connection
         self.responseMetadata = ResponseMetadata()
-        self.decodingLimits = decodingLimits
     }
 
     /// The time left until the deadline (negative once it passed); `nil` without one.
     public var timeRemaining: Duration? {
         deadline.map { $0 - ContinuousClock.now }
+    }
+}
+
+/// What every call of one connection (or one in-process caller) shares: its peer, its
+/// logger and its decoding limits. Made once per connection by the transport.
+package final class ConnectionFacts: Sendable {
+    package let peer: String
+    package let logger: Logger
+    package let decodingLimits: DecodingLimits
+
+    package init(peer: String, logger: Logger, decodingLimits: DecodingLimits) {
+        self.peer = peer
+        self.logger = logger
+        self.decodingLimits = decodingLimits
+    }
+}
+
+/// A logger a handler set on its context.
+private final class LoggerBox: Sendable {
+    let logger: Logger
+
+    init(_ logger: Logger) {
+        self.logger = logger
     }
 }
 

@@ -101,7 +101,20 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    #if DEBUG
     private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    private var state = ClientConnectionStateMachine<SentCall, WaitingCall>()
+    /// REQUEST frames written since the last flush, in one buffer.
+    private var batch = OutboundBatch()
+    #else
+    // Without run-time exclusivity checks in release builds (the debug builds, where the
+    // tests run, keep them): only this handler touches these, on its event loop, and no
+    // access to one runs code that could touch it again (calls are told their end and the
+    // batch written after the change that took them out).
+    @exclusivity(unchecked) private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    @exclusivity(unchecked) private var state = ClientConnectionStateMachine<SentCall, WaitingCall>()
+    @exclusivity(unchecked) private var batch = OutboundBatch()
+    #endif
     private let frameLimits: DecodingLimits
     /// Set from `handlerAdded` to `handlerRemoved`.
     private var context: ChannelHandlerContext!
@@ -110,11 +123,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var loopSelf: NIOLoopBound<ClientConnectionHandler>? {
         eventLoop.map { NIOLoopBound(self, eventLoop: $0) }
     }
-    private var state = ClientConnectionStateMachine<SentCall, WaitingCall>()
     private var nextPing: UInt64 = 1
     private var pings: [UInt64: EventLoopPromise<Void>] = [:]
-    /// REQUEST frames written since the last flush, in one buffer.
-    private var batch = OutboundBatch()
     /// The channel's allocator, kept at `handlerAdded` (asking the channel costs a reference count per frame).
     private var allocator = ByteBufferAllocator()
     private var flushScheduled = false
@@ -384,7 +394,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Writes `encoded` after the requests gathered so far.
     private func write(_ encoded: ByteBuffer) {
         guard let context else { return }
-        batch.handOver(to: context)
+        OutboundBatch.handOver(batch.take(), to: context)
         context.write(wrapOutboundOut(encoded), promise: nil)
         scheduleFlush()
     }
@@ -404,7 +414,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func flushNow() {
         guard let context else { return }
         flushNeeded = false
-        batch.handOver(to: context)
+        OutboundBatch.handOver(batch.take(), to: context)
         context.flush()
     }
 }

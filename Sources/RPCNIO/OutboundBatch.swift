@@ -45,9 +45,11 @@ struct OutboundBatch {
         return buffer
     }
 
-    /// Hands the gathered bytes, if any, to `context`'s channel (written at its next flush).
-    mutating func handOver(to context: ChannelHandlerContext) {
-        guard let gathered = take() else { return }
+    /// Hands `gathered`, a batch taken (`take`), if any, to `context`'s channel (written at
+    /// its next flush). Taken first and written after, the write (which can call back into
+    /// the handler) runs outside any change to the batch.
+    static func handOver(_ gathered: ByteBuffer?, to context: ChannelHandlerContext) {
+        guard let gathered else { return }
         context.write(NIOAny(gathered), promise: nil)
     }
 }

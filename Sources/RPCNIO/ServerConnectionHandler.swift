@@ -79,9 +79,22 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     private let limits: ServerLimits
     private let drainGracePeriod: Duration
     private let executor: EventLoopTaskExecutor
-    private var logger: Logger
+    /// The connection's logger, with `rpc.peer` once the peer is known.
+    private var logger: Logger { facts.logger }
+    #if DEBUG
     private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
     private var state: ServerConnectionStateMachine<InFlightCall>
+    /// Successful END frames written since the last flush, in one buffer.
+    private var batch = OutboundBatch()
+    #else
+    // Without run-time exclusivity checks in release builds (the debug builds, where the
+    // tests run, keep them): only this handler touches these, on its event loop, and no
+    // access to one runs code that could touch it again (promises are completed and the
+    // batch written after the change that took them out).
+    @exclusivity(unchecked) private var processor: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+    @exclusivity(unchecked) private var state: ServerConnectionStateMachine<InFlightCall>
+    @exclusivity(unchecked) private var batch = OutboundBatch()
+    #endif
     /// Set from `handlerAdded` to `handlerRemoved`; nothing may hold the handler after that.
     private var context: ChannelHandlerContext!
     private var eventLoop: (any EventLoop)?
@@ -92,14 +105,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     }
     /// Calls started and not yet ended (observed by the connection replay's invariants).
     var callsInFlight: Int { state.callsInFlight }
-    /// Successful END frames written since the last flush, in one buffer.
-    private var batch = OutboundBatch()
     /// The channel's allocator, kept at `handlerAdded` (asking the channel costs a reference count per frame).
     private var allocator = ByteBufferAllocator()
     private var flushPending = false
     private var flushScheduled = false
-    /// The inline call running now, until its response is written (`appendResponse`).
-    private var inlineCall: (id: UInt64, context: ServerContext)?
+    /// The inline call running now, until its response is written (`appendResponse`): its
+    /// id and where its handler puts trailers (not the whole context: a copy of that costs
+    /// a reference count per field).
+    private var inlineCall: (id: UInt64, trailers: ResponseMetadata)?
     /// Between a read and the end of its burst (`channelReadComplete`, which flushes):
     /// answers written meanwhile need no flush of their own scheduled.
     private var reading = false
@@ -107,6 +120,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     private var housekeeping: Scheduled<Void>?
     private var graceTimer: Scheduled<Void>?
     private var peer = "unknown"
+    /// What every call's context shares (peer, logger, limits), made again once the peer is known.
+    private var facts: ConnectionFacts
     private var logLimiter = RepeatedLogLimiter()
 
     /// `ip:port`, or `[ip]:port` for IPv6.
@@ -130,9 +145,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         self.limits = limits
         self.drainGracePeriod = drainGracePeriod
         self.executor = executor
-        self.logger = logger
         self.processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameSize: limits.maxFrameSize))
         self.state = ServerConnectionStateMachine(limits: .init(limits), now: .now())
+        self.facts = ConnectionFacts(peer: "unknown", logger: logger, decodingLimits: limits.decoding)
     }
 
     // MARK: Channel events
@@ -142,7 +157,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         self.context = context
         self.eventLoop = context.eventLoop
         peer = Self.describe(context.channel.remoteAddress)
+        var logger = facts.logger
         logger[metadataKey: "rpc.peer"] = "\(peer)"
+        facts = ConnectionFacts(peer: peer, logger: logger, decodingLimits: limits.decoding)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -207,10 +224,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
                 readHeld = false
                 context.read()
             }
+            // Taken out first, completed after: what waits on them runs outside the change
+            // to `state`.
+            var waiting: [EventLoopPromise<Void>] = []
             state.updateEachCall { call in
-                call.writable?.succeed()
+                if let writable = call.writable { waiting.append(writable) }
                 call.writable = nil
             }
+            for writable in waiting { writable.succeed() }
         }
         context.fireChannelWritabilityChanged()
     }
@@ -338,9 +359,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
             callID: id,
             metadata: metadata,
             deadline: timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil,
-            peer: peer,
-            logger: logger,
-            decodingLimits: limits.decoding
+            connection: facts
         )
     }
 
@@ -359,7 +378,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     ) {
         let started = NIODeadline.now()
         let context = makeContext(id, frame, metadata, handler)
-        inlineCall = (id, context)
+        inlineCall = (id, context.responseMetadata)
         let error = frame.payload.withUnsafeReadableBytes { request in
             CallExecutor.runInline(inline, method: handler.descriptor, request: request, context: context, sink: self)
         }
@@ -374,9 +393,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     /// The inline call's response, as protobuf-c packs it: its END is written around it,
     /// straight into the outbound buffer.
     func appendResponse(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
-        guard let (id, context) = inlineCall else { return }
+        guard let (id, trailers) = inlineCall else { return }
         inlineCall = nil
-        answerOK(id, trailers: context.responseMetadata.current, payloadCount: count, fill)
+        answerOK(id, trailers: trailers.current, payloadCount: count, fill)
     }
 
     private func start(
@@ -578,7 +597,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     private func closeAfterFlush() {
         flushPending = false
         guard let context else { return }
-        batch.handOver(to: context)
+        OutboundBatch.handOver(batch.take(), to: context)
         let loopSelf = self.loopSelf!
         context.writeAndFlush(wrapOutboundOut(allocator.buffer(capacity: 0))).whenComplete { _ in
             loopSelf.value.context?.close(promise: nil)
@@ -626,7 +645,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     private func write(_ encoded: ByteBuffer) {
         guard let context else { return }
         metrics.bytesSent.increment(by: Int64(encoded.readableBytes))
-        batch.handOver(to: context)
+        OutboundBatch.handOver(batch.take(), to: context)
         context.write(wrapOutboundOut(encoded), promise: nil)
         markFlushNeeded()
     }
@@ -646,7 +665,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     private func flushIfPending() {
         guard flushPending, let context else { return }
         flushPending = false
-        batch.handOver(to: context)
+        OutboundBatch.handOver(batch.take(), to: context)
         context.flush()
     }
 }
