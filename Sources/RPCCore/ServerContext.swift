@@ -64,20 +64,22 @@ public struct ServerContext: Sendable {
         )
     }
 
-    /// A context for a call on a connection whose facts the transport made once.
+    /// A context for a call on a connection whose facts the transport made once; its
+    /// trailers are its own unless the transport passes a handle on storage it reuses.
     package init(
         method: MethodDescriptor,
         callID: UInt64,
         metadata: Metadata,
         deadline: ContinuousClock.Instant?,
-        connection: ConnectionFacts
+        connection: ConnectionFacts,
+        trailers: ResponseMetadata = ResponseMetadata()
     ) {
         self.method = method
         self.callID = callID
         self.metadata = metadata
         self.deadline = deadline
         self.connection = connection
-        self.responseMetadata = ResponseMetadata()
+        self.responseMetadata = trailers
     }
 
     /// The time left until the deadline (negative once it passed); `nil` without one.
@@ -109,19 +111,56 @@ private final class LoggerBox: Sendable {
     }
 }
 
-/// Response metadata a handler adds while it runs; sent with the call's status.
-public final class ResponseMetadata: Sendable {
-    private let storage = Mutex(Metadata())
+/// Response metadata a handler adds while it runs; sent with the call's status. A handle on
+/// its call's trailers: what is added after the call ended (through a context kept past
+/// it) is dropped, never sent with another call.
+public struct ResponseMetadata: Sendable {
+    private let storage: TrailerStorage
+    private let call: UInt64
 
-    init() {}
+    /// Trailers of their own, for one call.
+    init() {
+        storage = TrailerStorage()
+        call = 0
+    }
+
+    /// The trailers of call `call` in `storage`, which the transport reuses call after call
+    /// (`TrailerStorage.begin(call:)`).
+    package init(_ storage: TrailerStorage, call: UInt64) {
+        self.storage = storage
+        self.call = call
+    }
 
     /// Appends a pair to the response metadata.
     public func add(_ key: String, _ value: String) {
-        storage.withLock { $0.add(key, value) }
+        storage.add(key, value, forCall: call)
     }
 
     /// Everything added so far.
     public var current: Metadata {
-        storage.withLock { $0 }
+        storage.current(forCall: call)
+    }
+}
+
+/// The trailers of one call at a time: a connection reuses one for the calls it runs one
+/// after another (inline calls), instead of allocating one per call.
+package final class TrailerStorage: Sendable {
+    private let state = Mutex<(call: UInt64, metadata: Metadata)>((0, Metadata()))
+
+    package init() {}
+
+    /// Starts the trailers of call `call`, empty; handles on earlier calls add nothing from now on.
+    package func begin(call: UInt64) {
+        state.withLock { $0 = (call, Metadata()) }
+    }
+
+    func add(_ key: String, _ value: String, forCall call: UInt64) {
+        state.withLock { state in
+            if state.call == call { state.metadata.add(key, value) }
+        }
+    }
+
+    func current(forCall call: UInt64) -> Metadata {
+        state.withLock { $0.call == call ? $0.metadata : Metadata() }
     }
 }

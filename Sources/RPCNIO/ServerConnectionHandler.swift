@@ -113,6 +113,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     /// id and where its handler puts trailers (not the whole context: a copy of that costs
     /// a reference count per field).
     private var inlineCall: (id: UInt64, trailers: ResponseMetadata)?
+    /// The trailers of the inline calls, one after another (no allocation per call; a
+    /// context kept past its call adds nothing to a later one).
+    private let inlineTrailers = TrailerStorage()
     /// Between a read and the end of its burst (`channelReadComplete`, which flushes):
     /// answers written meanwhile need no flush of their own scheduled.
     private var reading = false
@@ -351,15 +354,26 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         logger.warning(message, metadata: metadata)
     }
 
-    /// The context a handler sees for call `id`.
-    private func makeContext(_ id: UInt64, _ frame: RequestFrame, _ metadata: Metadata, _ handler: RPCMethodHandler) -> ServerContext {
+    /// The context a handler sees for call `id`, with trailers of its own unless given.
+    private func makeContext(
+        _ id: UInt64,
+        _ frame: RequestFrame,
+        _ metadata: Metadata,
+        _ handler: RPCMethodHandler,
+        trailers: ResponseMetadata? = nil
+    ) -> ServerContext {
         let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
+        let deadline = timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil
+        guard let trailers else {
+            return ServerContext(method: handler.descriptor, callID: id, metadata: metadata, deadline: deadline, connection: facts)
+        }
         return ServerContext(
             method: handler.descriptor,
             callID: id,
             metadata: metadata,
-            deadline: timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil,
-            connection: facts
+            deadline: deadline,
+            connection: facts,
+            trailers: trailers
         )
     }
 
@@ -377,7 +391,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         inline: @Sendable (UnsafeRawBufferPointer, ServerContext, inout ResponseOutput) throws -> Void
     ) {
         let started = NIODeadline.now()
-        let context = makeContext(id, frame, metadata, handler)
+        inlineTrailers.begin(call: id)
+        let context = makeContext(id, frame, metadata, handler, trailers: ResponseMetadata(inlineTrailers, call: id))
         inlineCall = (id, context.responseMetadata)
         let error = frame.payload.withUnsafeReadableBytes { request in
             CallExecutor.runInline(inline, method: handler.descriptor, request: request, context: context, sink: self)

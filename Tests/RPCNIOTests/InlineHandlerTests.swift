@@ -1,6 +1,7 @@
 import RPCCore
 import RPCNIO
 import RPCTesting
+import Synchronization
 import Testing
 
 /// Inline handlers: methods a service declares as never suspending run as the request is
@@ -12,12 +13,19 @@ struct InlineHandlerTests {
     struct ProbeService: TestServiceService {
         /// Without it, no method is declared inline.
         var declaresInline = true
+        /// Where Echo keeps its context past the call, and adds a trailer through the one
+        /// an earlier call kept (nil: nothing kept).
+        var kept: KeptContext? = nil
 
         var inlineHandlers: [RPCMethodHandler] {
             guard declaresInline else { return [] }
             return [
-                RPCMethodHandler(TestServiceMethods.echo) { (_: Payload, context: ServerContext) -> Payload in
+                RPCMethodHandler(TestServiceMethods.echo) { [kept] (_: Payload, context: ServerContext) -> Payload in
                     context.responseMetadata.add("x-ran", "inline")
+                    kept?.context.withLock { earlier in
+                        earlier?.responseMetadata.add("x-late", "from an earlier call")
+                        earlier = context
+                    }
                     return Self.where()
                 },
                 RPCMethodHandler(TestServiceMethods.countPayloads) { (request: ManyPayloads, _: ServerContext) throws -> SimpleResponse in
@@ -76,6 +84,19 @@ struct InlineHandlerTests {
             let client = server.client()
             let answer = try await client.unary(TestServiceMethods.echo, request: Payload(), options: .init())
             #expect(answer.body == [1])
+            await client.close()
+        }
+    }
+
+    @Test("a trailer added through the context of an earlier inline call reaches no later call")
+    func keptContext() async throws {
+        try await TestServer.with(services: [ProbeService(kept: KeptContext())]) { server in
+            let client = server.client()
+            for _ in 0..<3 {
+                let response = try await client.unaryResponse(TestServiceMethods.echo, request: Payload(), options: .init())
+                #expect(response.metadata["x-ran"] == "inline")
+                #expect(response.metadata["x-late"] == nil)
+            }
             await client.close()
         }
     }
@@ -146,4 +167,9 @@ struct InlineHandlerTests {
             try RPCRouter(services: [InteropTestService(inline: false)]).route(TestServiceMethods.echo.descriptor.path).get().inline == nil
         )
     }
+}
+
+/// A context kept past its call.
+final class KeptContext: Sendable {
+    let context = Mutex<ServerContext?>(nil)
 }
