@@ -338,10 +338,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
             }
         }
         method.metrics.started.increment()
+        // The served method goes on as one reference: its fields, read where they are used,
+        // are borrowed from it instead of counted once more per call.
         if let inline = method.handler.inline {
-            answerInline(id: id, frame: frame, metadata: metadata, handler: method.handler, metrics: method.metrics, inline: inline)
+            answerInline(id: id, frame: frame, metadata: metadata, method: method, inline: inline)
         } else {
-            start(id: id, frame: frame, metadata: metadata, handler: method.handler, metrics: method.metrics)
+            start(id: id, frame: frame, metadata: metadata, method: method)
         }
     }
 
@@ -359,16 +361,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         _ id: UInt64,
         _ frame: RequestFrame,
         _ metadata: Metadata,
-        _ handler: RPCMethodHandler,
+        _ method: MethodDescriptor,
         trailers: ResponseMetadata? = nil
     ) -> ServerContext {
         let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
         let deadline = timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil
         guard let trailers else {
-            return ServerContext(method: handler.descriptor, callID: id, metadata: metadata, deadline: deadline, connection: facts)
+            return ServerContext(method: method, callID: id, metadata: metadata, deadline: deadline, connection: facts)
         }
         return ServerContext(
-            method: handler.descriptor,
+            method: method,
             callID: id,
             metadata: metadata,
             deadline: deadline,
@@ -386,23 +388,22 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         id: UInt64,
         frame: RequestFrame,
         metadata: Metadata,
-        handler: RPCMethodHandler,
-        metrics methodMetrics: ServerMetrics.Method,
+        method: ServedMethod,
         inline: @Sendable (UnsafeRawBufferPointer, ServerContext, inout ResponseOutput) throws -> Void
     ) {
         let started = NIODeadline.now()
         inlineTrailers.begin(call: id)
-        let context = makeContext(id, frame, metadata, handler, trailers: ResponseMetadata(inlineTrailers, call: id))
+        let context = makeContext(id, frame, metadata, method.handler.descriptor, trailers: ResponseMetadata(inlineTrailers, call: id))
         inlineCall = (id, context.responseMetadata)
         let error = frame.payload.withUnsafeReadableBytes { request in
-            CallExecutor.runInline(inline, method: handler.descriptor, request: request, context: context, sink: self)
+            CallExecutor.runInline(inline, method: method.handler.descriptor, request: request, context: context, sink: self)
         }
         if inlineCall != nil {
             // Failed, or a message that encoded nothing: answered here.
             inlineCall = nil
             answer(id, error.map { .failure($0) } ?? .success([]), trailers: context.responseMetadata.current)
         }
-        logCall(id, method: handler.descriptor.path, metrics: methodMetrics, started: started, error)
+        logCall(id, method: method.handler.descriptor.path, metrics: method.metrics, started: started, error)
     }
 
     /// The inline call's response, as protobuf-c packs it: its END is written around it,
@@ -417,13 +418,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         id: UInt64,
         frame: RequestFrame,
         metadata: Metadata,
-        handler: RPCMethodHandler,
-        metrics methodMetrics: ServerMetrics.Method
+        method: ServedMethod
     ) {
+        let handler = method.handler
         let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
-        let serverContext = makeContext(id, frame, metadata, handler)
+        let serverContext = makeContext(id, frame, metadata, handler.descriptor)
         metrics.callsInFlight.increment()
-        var call = InFlightCall(method: handler.descriptor.path, metrics: methodMetrics, started: .now())
+        var call = InFlightCall(method: handler.descriptor.path, metrics: method.metrics, started: .now())
         let loopSelf = self.loopSelf!
         if timeoutMicros > 0 {
             call.deadlineTimer = context.eventLoop.scheduleTask(in: .microseconds(Int64(timeoutMicros))) {
