@@ -119,7 +119,7 @@ public struct ResponseMetadata: Sendable {
     private let call: UInt64
 
     /// Trailers of their own, for one call.
-    init() {
+    package init() {
         storage = TrailerStorage()
         call = 0
     }

@@ -54,7 +54,7 @@ final class StreamReceiver: Sendable {
 /// What a client sends to start a call.
 struct OutboundCall {
     let method: MethodDescriptor
-    let payload: [UInt8]
+    let payload: OutboundPayload
     let metadata: Metadata
     /// When the caller stops waiting; `nil` for no limit.
     let deadline: ContinuousClock.Instant?
@@ -63,6 +63,13 @@ struct OutboundCall {
     var timeRemaining: Duration? {
         deadline.map { max($0 - ContinuousClock.now, .microseconds(1)) }
     }
+}
+
+/// A request's payload: bytes the caller encoded, or a message its call packs straight into
+/// the outbound buffer as the frame is written (a call by callback: no array in between).
+enum OutboundPayload {
+    case bytes([UInt8])
+    case packed(CallbackCall)
 }
 
 /// The client side of one PNRPC connection: writes REQUEST frames, matches END and
@@ -251,8 +258,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             type: .request,
             callID: id,
             method: outbound.method.path,
-            metadata: outbound.metadata,
-            payload: outbound.payload
+            metadata: outbound.metadata
         )
         var timer: Scheduled<Void>?
         if let remaining = outbound.timeRemaining {
@@ -264,7 +270,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
-        if batch.append(allocator: allocator, { DirectFrameEncoder.encode(request, into: &$0) }).due {
+        let due: Bool
+        switch outbound.payload {
+        case .bytes(let bytes):
+            request.payload = bytes
+            due = batch.append(allocator: allocator) { DirectFrameEncoder.encode(request, into: &$0) }.due
+        case .packed(let call):
+            due = batch.append(allocator: allocator) { RequestFrameOutput.write(&request, into: &$0, packedBy: call.packRequest) }.due
+        }
+        if due {
             flushNow()
         } else {
             scheduleFlush()

@@ -20,28 +20,31 @@ extension RPCClient {
         options: CallOptions = .init(),
         completion: @escaping @Sendable (Result<UnaryResponse<[UInt8]>, RPCError>) -> Void
     ) {
-        startUnaryCallInPlace(method, request: request, options: options) { result in
-            completion(result.map { UnaryResponse(message: Array($0.message.readableBytesView), metadata: $0.metadata) })
+        startCallbackCall(method, options: options) { step in
+            switch step {
+            case .pack(var output):
+                request.withUnsafeBytes { bytes in
+                    output.appendSerialized(count: bytes.count) { $0.copyMemory(from: bytes) }
+                }
+            case .end(let result):
+                completion(result.map { UnaryResponse(message: Array($0.message.readableBytesView), metadata: $0.metadata) })
+            }
         }
     }
 
-    /// `startUnaryCall`, its response handed over as a view into the bytes read (valid
-    /// while the completion runs; the typed calls decode it in place, with no copy).
+    /// Starts a call whose one closure packs its request (at every attempt) and takes its
+    /// result; see `startUnaryCall`.
     @usableFromInline
-    func startUnaryCallInPlace(
-        _ method: MethodDescriptor,
-        request: [UInt8],
-        options: CallOptions,
-        completion: @escaping @Sendable (Result<UnaryResponse<ByteBuffer>, RPCError>) -> Void
-    ) {
-        attempt(CallbackCall(self, method, request, options, completion: completion))
+    func startCallbackCall(_ method: MethodDescriptor, options: CallOptions, _ steps: @escaping @Sendable (CallbackStep) -> Void) {
+        attempt(CallbackCall(self, method, options, steps))
     }
 
     /// Starts a unary call with typed messages; see `startUnaryCall(_:request:options:completion:)`.
     /// An undecodable response is INTERNAL, reason `MALFORMED_RESPONSE`.
     ///
     /// Inlinable so that encoding, decoding and the completion are compiled for the caller's
-    /// message types (generic code would look up type metadata on every call).
+    /// message types (generic code would look up type metadata on every call). The request
+    /// is packed by protobuf-c straight into the outbound buffer, on the client's event loop.
     @inlinable
     public func startUnary<Request, Response>(
         _ method: UnaryMethod<Request, Response>,
@@ -49,9 +52,11 @@ extension RPCClient {
         options: CallOptions = .init(),
         completion: @escaping @Sendable (Result<Response, RPCError>) -> Void
     ) {
-        startUnaryCallInPlace(method.descriptor, request: request.serializedBytes(), options: options) { result in
-            switch result {
-            case .success(let raw):
+        startCallbackCall(method.descriptor, options: options) { step in
+            switch step {
+            case .pack(var output):
+                request.serialize(into: &output)
+            case .end(.success(let raw)):
                 do throws(RPCError) {
                     let response = try raw.message.withUnsafeReadableBytes { bytes throws(RPCError) in
                         try Response.decodeResponse(bytes)
@@ -60,7 +65,7 @@ extension RPCClient {
                 } catch {
                     completion(.failure(error))
                 }
-            case .failure(let error):
+            case .end(.failure(let error)):
                 completion(.failure(error))
             }
         }
@@ -86,7 +91,7 @@ extension RPCClient {
 
     /// Sends `call` (again, for a retry) on the connection, once it is open.
     fileprivate func attempt(_ call: CallbackCall) {
-        let outbound = self.outbound(call.method, call.request, call.options, call.deadline)
+        let outbound = self.outbound(call.method, .packed(call), call.options, call.deadline)
         switch nextConnection(deadline: call.deadline) {
         case .use(let connection):
             connection.unary(outbound, call)
@@ -104,34 +109,40 @@ extension RPCClient {
     }
 }
 
-/// A unary call started with a callback: its request, its attempts and its end in one
-/// object, which is also its handle on the connection (one allocation per call instead of
-/// a closure per layer). Such a call cannot be cancelled; it is touched by one attempt at a
-/// time.
+/// What the one closure of a call by callback is asked to do; it is compiled for the
+/// caller's message types (`startUnary` is inlinable).
+@usableFromInline
+enum CallbackStep {
+    /// Pack the request into the frame being written (at every attempt).
+    case pack(RequestFrameOutput)
+    /// The call ended (after its last attempt): report the result.
+    case end(Result<UnaryResponse<ByteBuffer>, RPCError>)
+}
+
+/// A unary call started with a callback: its attempts and its end in one object, which is
+/// also its handle on the connection; its request and its completion live in one closure
+/// (`CallbackStep`). Such a call cannot be cancelled; it is touched by one attempt at a time.
 final class CallbackCall: CallHandle, @unchecked Sendable {
     let client: RPCClient
     let method: MethodDescriptor
-    let request: [UInt8]
     let options: CallOptions
     let started = NIODeadline.now()
     let deadline: ContinuousClock.Instant?
-    private let completion: @Sendable (Result<UnaryResponse<ByteBuffer>, RPCError>) -> Void
+    private let steps: @Sendable (CallbackStep) -> Void
     /// Attempts made before the current one.
     private var attempts = 0
 
-    init(
-        _ client: RPCClient,
-        _ method: MethodDescriptor,
-        _ request: [UInt8],
-        _ options: CallOptions,
-        completion: @escaping @Sendable (Result<UnaryResponse<ByteBuffer>, RPCError>) -> Void
-    ) {
+    init(_ client: RPCClient, _ method: MethodDescriptor, _ options: CallOptions, _ steps: @escaping @Sendable (CallbackStep) -> Void) {
         self.client = client
         self.method = method
-        self.request = request
         self.options = options
-        self.completion = completion
+        self.steps = steps
         deadline = options.timeout.map { ContinuousClock.now + $0 }
+    }
+
+    /// Packs the request into the REQUEST frame being written.
+    func packRequest(_ output: RequestFrameOutput) {
+        steps(.pack(output))
     }
 
     /// The current attempt ended with `result`: a call the server provably did not process
@@ -144,7 +155,7 @@ final class CallbackCall: CallHandle, @unchecked Sendable {
             return
         }
         client.metrics.finished(method, result.error?.code ?? .ok, startedAt: started)
-        completion(result)
+        steps(.end(result))
     }
 }
 

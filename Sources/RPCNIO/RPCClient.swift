@@ -93,7 +93,7 @@ public final class RPCClient: RPCCaller, Sendable {
         while true {
             do {
                 let connection = try await connection(deadline: deadline)
-                return try await connection.unary(outbound(method, request, options, deadline))
+                return try await connection.unary(outbound(method, .bytes(request), options, deadline))
             } catch {
                 guard retries(error, method, afterAttempt: attempt, deadline: deadline) else { throw error }
                 attempt += 1
@@ -118,7 +118,7 @@ public final class RPCClient: RPCCaller, Sendable {
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
         return retryingStream(maxRetries: configuration.maxRetries, deadline: deadline) {
             let connection = try await self.connection(deadline: deadline)
-            return StreamAttempt(messages: connection.serverStreaming(self.outbound(method, request, options, deadline)))
+            return StreamAttempt(messages: connection.serverStreaming(self.outbound(method, .bytes(request), options, deadline)))
         }
     }
 
@@ -153,7 +153,7 @@ public final class RPCClient: RPCCaller, Sendable {
 
     func outbound(
         _ method: MethodDescriptor,
-        _ request: [UInt8],
+        _ request: OutboundPayload,
         _ options: CallOptions,
         _ deadline: ContinuousClock.Instant?
     ) -> OutboundCall {

@@ -122,7 +122,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     private var readHeld = false
     private var housekeeping: Scheduled<Void>?
     private var graceTimer: Scheduled<Void>?
-    private var peer = "unknown"
     /// What every call's context shares (peer, logger, limits), made again once the peer is known.
     private var facts: ConnectionFacts
     private var logLimiter = RepeatedLogLimiter()
@@ -159,7 +158,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         allocator = context.channel.allocator
         self.context = context
         self.eventLoop = context.eventLoop
-        peer = Self.describe(context.channel.remoteAddress)
+        let peer = Self.describe(context.channel.remoteAddress)
         var logger = facts.logger
         logger[metadataKey: "rpc.peer"] = "\(peer)"
         facts = ConnectionFacts(peer: peer, logger: logger, decodingLimits: limits.decoding)
@@ -366,16 +365,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     ) -> ServerContext {
         let timeoutMicros = min(frame.timeoutMicros, Self.longestTimeoutMicros)
         let deadline = timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(timeoutMicros)) : nil
-        guard let trailers else {
-            return ServerContext(method: method, callID: id, metadata: metadata, deadline: deadline, connection: facts)
-        }
         return ServerContext(
             method: method,
             callID: id,
             metadata: metadata,
             deadline: deadline,
             connection: facts,
-            trailers: trailers
+            trailers: trailers ?? ResponseMetadata()
         )
     }
 

@@ -39,13 +39,18 @@ struct ClientRetryTests {
         }
     }
 
-    @Test("a call by callback above last_call_id is re-sent as an async call is, and its callback runs once, with the last attempt's error")
+    @Test(
+        "a call by callback above last_call_id is re-sent as an async call is, its request packed again each time, and its callback runs once, with the last attempt's error"
+    )
     func callbackRetriedThrice() async throws {
         try await ScriptedServer.with({ _, _, _ in .goAway(lastCallID: 0) }) { server in
             let client = client(server.port)
             let calls = Mutex(0)
-            let result: Result<Empty, RPCError> = await withCheckedContinuation { continuation in
-                client.startUnary(TestServiceMethods.emptyCall, request: Empty()) { result in
+            var request = SimpleRequest()
+            request.responseSize = 300
+            request.payload = Payload(size: 200)
+            let result: Result<SimpleResponse, RPCError> = await withCheckedContinuation { continuation in
+                client.startUnary(TestServiceMethods.unaryCall, request: request) { result in
                     calls.withLock { $0 += 1 }
                     continuation.resume(returning: result)
                 }
@@ -57,6 +62,7 @@ struct ClientRetryTests {
             #expect(error.reason == "NOT_PROCESSED", "\(error)")
             #expect(server.requests.count == 4, "one try and three retries: \(server.requests)")
             #expect(Set(server.requests.map(\.connection)).count == 4)
+            #expect(server.requests.allSatisfy { $0.payload == request.serializedBytes() }, "every attempt carries the whole request")
             try await Task.sleep(for: .milliseconds(50))
             #expect(calls.withLock { $0 } == 1)
             await client.close()

@@ -1,6 +1,7 @@
 import NIOCore
 import RPCCore
 import RPCProto
+import RPCTesting
 import Testing
 
 @testable import RPCNIO
@@ -61,6 +62,32 @@ struct DirectFrameEncoderTests {
                     )
                 }
             }
+        }
+    }
+
+    @Test(
+        "a REQUEST whose message is packed in place equals the one written from the message's bytes, also when the message packs to nothing",
+        arguments: payloadSizes
+    )
+    func packedRequestSameBytes(size: Int) {
+        var message = SimpleRequest()
+        message.payload = Payload(size: size)
+        for request in [message, SimpleRequest()] {
+            var fields = DirectFrameEncoder.Fields(
+                type: .request,
+                callID: 300,
+                method: "/pnrpc.testing.v1.TestService/UnaryCall",
+                timeoutMicros: 9
+            )
+            var fromBytes = fields
+            fromBytes.payload = request.serializedBytes()
+            var packed = ByteBuffer(bytes: [0xAA])
+            RequestFrameOutput.write(&fields, into: &packed) { output in
+                var output = output
+                request.serialize(into: &output)
+            }
+            #expect(packed.readInteger(as: UInt8.self) == 0xAA, "written after what the buffer held")
+            #expect(packed == DirectFrameEncoder.encode(fromBytes, allocator: ByteBufferAllocator()), "\(size) bytes")
         }
     }
 

@@ -26,6 +26,8 @@ final class ScriptedServer: Sendable {
         let callID: UInt64
         /// The time the client said it would still wait, as sent.
         let timeoutMicros: UInt64
+        /// The request message's bytes.
+        let payload: [UInt8]
     }
 
     /// Every request so far, in arrival order.
@@ -117,7 +119,9 @@ final class ScriptedServer: Sendable {
                     pending.removeFirst(4 + length)
                     guard frame.type == .request else { continue }
                     let earlier = received.list.withLock { list in
-                        list.append(Received(connection: number, callID: frame.callId, timeoutMicros: frame.timeoutMicros))
+                        list.append(
+                            Received(connection: number, callID: frame.callId, timeoutMicros: frame.timeoutMicros, payload: frame.payload)
+                        )
                         return list.count - 1
                     }
                     switch script(number, frame, earlier) {
