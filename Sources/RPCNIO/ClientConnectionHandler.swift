@@ -224,6 +224,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         reading = false
+        batch.burstEnded()
         if flushNeeded { flushNow() }
         context.fireChannelReadComplete()
     }
@@ -421,6 +422,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let loopSelf = self.loopSelf!
         context.eventLoop.execute {
             loopSelf.value.flushScheduled = false
+            loopSelf.value.batch.burstEnded()
             loopSelf.value.flushNow()
         }
     }

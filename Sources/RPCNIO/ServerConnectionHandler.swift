@@ -207,6 +207,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         reading = false
+        batch.burstEnded()
         flushIfPending()
         context.fireChannelReadComplete()
     }
@@ -670,6 +671,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         let loopSelf = self.loopSelf!
         context.eventLoop.execute {
             loopSelf.value.flushScheduled = false
+            loopSelf.value.batch.burstEnded()
             loopSelf.value.flushIfPending()
         }
     }

@@ -4,7 +4,7 @@ import Testing
 @testable import RPCNIO
 
 /// Frames gathered between flushes: in order, in one buffer, handed over when large or
-/// when they are many.
+/// when a burst's first frames are many.
 @Suite("the outbound batch")
 struct OutboundBatchTests {
     private let allocator = ByteBufferAllocator()
@@ -43,21 +43,44 @@ struct OutboundBatchTests {
         #expect(gathered?.readableBytes == appended)
     }
 
-    @Test("a batch of `flushFrames` small frames is due, and the count starts again once it is taken")
-    func dueWhenMany() {
+    @Test("a burst goes out early once, at `flushFrames` frames; the rest waits for the burst's end")
+    func dueOncePerBurst() {
         var batch = OutboundBatch()
-        for round in 0..<2 {
+        for burst in 0..<2 {
             for frame in 1...OutboundBatch.flushFrames {
                 let result = batch.append(allocator: allocator) { $0.writeString("f") }
-                #expect(result.due == (frame == OutboundBatch.flushFrames), "round \(round), frame \(frame)")
+                #expect(result.due == (frame == OutboundBatch.flushFrames), "burst \(burst), frame \(frame)")
             }
             #expect(batch.take()?.readableBytes == OutboundBatch.flushFrames)
+            // The rest of the burst, however many frames, is not due (its end flushes it).
+            for frame in 1...(3 * OutboundBatch.flushFrames) {
+                #expect(!batch.append(allocator: allocator) { $0.writeString("f") }.due, "burst \(burst), later frame \(frame)")
+            }
+            #expect(batch.take()?.readableBytes == 3 * OutboundBatch.flushFrames)
+            batch.burstEnded()
         }
-        // Taken early (a flush at the end of a read), the count starts again too.
+        // A burst that ended before its first `flushFrames` frames: the next one counts from zero.
         _ = batch.append(allocator: allocator) { $0.writeString("f") }
         _ = batch.take()
+        batch.burstEnded()
         for frame in 1..<OutboundBatch.flushFrames {
             #expect(!batch.append(allocator: allocator) { $0.writeString("f") }.due, "frame \(frame)")
+        }
+        #expect(batch.append(allocator: allocator) { $0.writeString("f") }.due)
+    }
+
+    @Test("a large burst still goes to the channel at the hand-over size after its early batch")
+    func largeBurstStillHandedOver() {
+        var batch = OutboundBatch()
+        for _ in 1...OutboundBatch.flushFrames {
+            _ = batch.append(allocator: allocator) { $0.writeString("f") }
+        }
+        _ = batch.take()
+        let chunk = [UInt8](repeating: 1, count: 4096)
+        var appended = 0
+        while !batch.append(allocator: allocator, { $0.writeBytes(chunk) }).due {
+            appended += chunk.count
+            #expect(appended < OutboundBatch.handOverSize)
         }
     }
 
