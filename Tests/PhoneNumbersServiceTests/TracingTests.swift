@@ -168,7 +168,7 @@ struct TraceExportTests {
         let added = try await Executable.run(add, environment: admin)
         #expect(added.status == 0, "\(added.stderr)")
         server.stop()
-        let log = String(decoding: server.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = server.log
         let reserved = log.split(separator: "\n").first { $0.contains(#""message":"number reserved""#) }.map(String.init) ?? ""
         let line = try JSONSerialization.jsonObject(with: Data(reserved.utf8)) as? [String: Any]
         #expect((line?["trace_id"] as? String)?.count == 32 && (line?["span_id"] as? String)?.count == 16, "\(reserved)")

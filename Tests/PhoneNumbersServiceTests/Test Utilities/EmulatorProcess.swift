@@ -13,19 +13,22 @@ final class EmulatorProcess: Sendable {
         let process = Process()
         process.executableURL = TelnyxWalkthroughTests.emulatorURL
         process.arguments = ["--port", "\(port)", "--order-delay", "\(orderDelay)", "--assignment-delay", "0"]
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
         base = "http://127.0.0.1:\(port)"
-        for attempt in 0..<100 {
-            if (try? await TelnyxWalkthroughTests.http("GET", "\(base)/v2/portouts"))?.0 == 200 { return }
-            if attempt == 99 {
-                stop()
-                throw TestFailure("telnyx-emulator did not start")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                throw TestFailure("telnyx-emulator on port \(port) exited with status \(process.terminationStatus) before answering")
             }
+            if (try? await TelnyxWalkthroughTests.http("GET", "\(base)/v2/portouts", timeout: 2))?.0 == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
+        stop()
+        throw TestFailure("telnyx-emulator on port \(port) did not answer within 30 s")
     }
 
     func stop() {

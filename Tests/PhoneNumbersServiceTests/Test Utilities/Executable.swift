@@ -85,10 +85,13 @@ enum Executable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Waits (bounded, 30 s) until a server on `port` answers a call, from this process:
-    /// polling with the executable would start a process every tenth of a second.
-    static func waitServing(port: Int) async throws {
-        for _ in 0..<300 {
+    /// Waits (bounded, 30 s by the clock) until a server on `port` answers a call, from this
+    /// process: polling with the executable would start a process every tenth of a second.
+    /// `exited` says why to stop at once, a server that is no longer running.
+    static func waitServing(port: Int, exited: () -> String? = { nil }) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let why = exited() { throw TestFailure("the server on \(port) stopped before serving: \(why)") }
             let probe = PhoneNumbersConnection(host: "127.0.0.1", port: port, token: nil)
             do {
                 _ = try await probe.areaCodes.listAreaCodes(ListAreaCodesRequest(), options: CallOptions(timeout: .seconds(1)))
@@ -99,31 +102,78 @@ enum Executable {
             await probe.close()
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestFailure("the server on \(port) did not start")
+        throw TestFailure("the server on \(port) did not answer within 30 s\(exited().map { ": \($0)" } ?? "")")
     }
 
     /// A server on its own data directory and port, until `stop()`.
+    ///
+    /// Its output goes to files, never to pipes nobody reads: a server that logs more than
+    /// a pipe holds would block in the middle of a call.
     final class Server: @unchecked Sendable {
-        let process = Process()
+        private(set) var process = Process()
         let data: URL
-        let port: Int
-        let stderr = Pipe()
+        private(set) var port: Int
+        private let arguments: [String]
+        private let processEnvironment: [String: String]?
+        private let stdoutURL: URL
+        private let stderrURL: URL
         var environment: [String: String] { ["PHONE_NUMBERS_SERVER": "127.0.0.1:\(port)"] }
 
         init(arguments: [String] = [], data: URL? = nil, logLevel: String = "warning", environment: [String: String] = [:]) throws {
-            self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("pn-cli-\(UUID().uuidString)")
+            let name = "pn-cli-\(UUID().uuidString)"
+            self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent(name)
+            stdoutURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).stdout")
+            stderrURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).stderr")
+            self.arguments = ["--data", self.data.path, "--log-level", logLevel] + arguments
+            processEnvironment = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
             port = try Executable.freePort()
+            try launch()
+        }
+
+        deinit {
+            try? FileManager.default.removeItem(at: stdoutURL)
+            try? FileManager.default.removeItem(at: stderrURL)
+        }
+
+        private func launch() throws {
+            process = Process()
             process.executableURL = Executable.url
-            process.arguments = ["serve", "--data", self.data.path, "--port", "\(port)", "--log-level", logLevel] + arguments
-            process.standardOutput = Pipe()
-            process.standardError = stderr
-            if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+            process.arguments = ["serve", "--port", "\(port)"] + arguments
+            FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+            FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+            let out = try FileHandle(forWritingTo: stdoutURL)
+            let err = try FileHandle(forWritingTo: stderrURL)
+            defer {
+                try? out.close()
+                try? err.close()
+            }
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = out
+            process.standardError = err
+            if let processEnvironment { process.environment = processEnvironment }
             try process.run()
         }
 
-        /// Waits (bounded) until the server answers.
+        /// What the server has written to its standard error (its log) so far.
+        var log: String { String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self) }
+
+        /// Waits (bounded) until the server answers; fails at once, with its log, if it exits.
+        ///
+        /// The port was free when it was picked, but another test's connection can take it
+        /// before the server binds it: then the server starts again on another port.
         func waitServing() async throws {
-            try await Executable.waitServing(port: port)
+            for attempt in 1...3 {
+                do {
+                    try await Executable.waitServing(port: port) {
+                        guard !process.isRunning else { return nil }
+                        return "exit status \(process.terminationStatus), log: \(log.suffix(2000))"
+                    }
+                    return
+                } catch  where attempt < 3 && !process.isRunning && log.contains("address already in use") {
+                    port = try Executable.freePort()
+                    try launch()
+                }
+            }
         }
 
         /// Sends SIGTERM (the server drains) and waits until it exits; the data stays.
