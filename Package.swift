@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "OperationsHTTP",
             dependencies: [
-                "ConnectGateway",
+                "ConnectGateway", "RPCNIO",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

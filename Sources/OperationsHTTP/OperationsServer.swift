@@ -4,7 +4,9 @@ import Logging
 import NIOCore
 import NIOPosix
 import Prometheus
+import RPCNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Whether the service should take traffic now, and if not, why.
 public struct Readiness: Sendable, Equatable {
@@ -91,6 +93,7 @@ public struct OperationsServer: Service {
         }
         let onListening = self.onListening
         let logger = self.logger
+        let listening = ListeningFlag()
         let application = Application(
             router: router,
             // An idle connection is closed (many idle clients cannot hold the listener), and so
@@ -98,6 +101,7 @@ public struct OperationsServer: Service {
             server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnInputEnd()], idleTimeout: .seconds(30))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "phone-numbers"),
             onServerRunning: { channel in
+                listening.set()
                 let port = channel.localAddress?.port ?? 0
                 logger.info("operations HTTP listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
                 await onListening(port)
@@ -106,7 +110,18 @@ public struct OperationsServer: Service {
             eventLoopGroupProvider: .shared(Self.loops),
             logger: logger
         )
-        try await application.run()
+        do {
+            try await application.run()
+        } catch  where !listening.isSet {
+            throw ListenFailure(listener: "the operations HTTP side", host: host, port: port, error: error)
+        }
+    }
+
+    /// Whether the listener took its address: a failure before that is a `ListenFailure`.
+    private final class ListeningFlag: Sendable {
+        private let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.withLock { $0 = true } }
     }
 
     /// A request's context: Hummingbird's, plus the client's address.

@@ -349,7 +349,7 @@ extension RPCClient {
             if errors.isEmpty { return "the host name did not resolve to an address" }
         }
         for error in errors {
-            if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+            if let phrase = SystemErrorPhrase.of(error) { return phrase }
         }
         if error is ChannelError { return "the connection attempt timed out or was refused" }
         return "\(errors.first ?? error)"

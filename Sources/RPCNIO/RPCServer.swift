@@ -74,7 +74,11 @@ public final class RPCServer: Service, Sendable {
         let channel: any Channel
         do {
             let tls = try configuration.tls?.makeContext()
-            channel = try await bootstrap(quiescing: quiescing, tls: tls).bind(host: configuration.host, port: configuration.port).get()
+            do {
+                channel = try await bootstrap(quiescing: quiescing, tls: tls).bind(host: configuration.host, port: configuration.port).get()
+            } catch {
+                throw ListenFailure(listener: "PNRPC", host: configuration.host, port: configuration.port, error: error)
+            }
         } catch {
             resolveAddress(.failure(error))
             throw error

@@ -89,7 +89,7 @@ struct CommandLineTests {
             "\(metrics.prefix(2000))"
         )
         server.stop()
-        let log = String(decoding: server.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = server.log
         let lines = log.split(separator: "\n")
         #expect(lines.count >= 3, "\(log)")
         for line in lines {
@@ -149,6 +149,31 @@ struct CommandLineTests {
         )
         #expect(second.status != 0)
         #expect(second.stderr.contains("in use by another server (process \(server.process.processIdentifier))"), "\(second.stderr)")
+    }
+
+    @Test("a port another program holds is refused in one line naming the listener and the address, for PNRPC and for HTTP")
+    func busyPort() async throws {
+        let (server, _, _) = try await demo()
+        defer { server.stop() }
+        func serve(_ ports: [String]) async throws -> Executable.Output {
+            let data = FileManager.default.temporaryDirectory.appendingPathComponent("pn-busy-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: data) }
+            return try await Executable.run(["serve", "--data", data.path] + ports, environment: [:], timeout: .seconds(20))
+        }
+        let rpc = try await serve(["--port", "\(server.port)"])
+        #expect(rpc.status == 1)
+        #expect(
+            rpc.stderr.hasSuffix("\nError: cannot listen on 127.0.0.1:\(server.port) for PNRPC: address already in use\n"),
+            "\(rpc.stderr)"
+        )
+        let http = try await serve(["--port", "0", "--http-port", "\(server.port)"])
+        #expect(http.status == 1)
+        #expect(
+            http.stderr.hasSuffix(
+                "\nError: cannot listen on 127.0.0.1:\(server.port) for the operations HTTP side: address already in use\n"
+            ),
+            "\(http.stderr)"
+        )
     }
 
     @Test("a retried add --wait returns at once; --wait --json ends with the final object; --timeout bounds a wait")
