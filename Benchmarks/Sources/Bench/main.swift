@@ -3,6 +3,8 @@ import PhoneNumbersPostgres
 
 /// `Bench COMMAND [options]`, COMMAND one of:
 /// - `echo`: the RPC runtime against SwiftNIO, grpc-swift-2 and the C floor;
+/// - `pairs`: each echo contender (`--only`) against the SwiftNIO echo in `--pairs N` pairs
+///   of `--slice-ms M` slices taking turns: medians of the ratios, less moved by drift;
 /// - `allocations`: heap allocations per echo call, server and client side;
 /// - `service`: service calls at 1, 16 and 64 in flight (100k accounts of data), on SQLite
 ///   and, with `--database URL` (a PostgreSQL server), on PostgreSQL with one and two replicas;
@@ -31,6 +33,16 @@ let commandLineForReport: String = {
     if let index = shown.firstIndex(of: "--output"), index + 1 < shown.count { shown.removeSubrange(index...index + 1) }
     return shown.joined(separator: " ")
 }()
+if command == "pairs" {
+    print("\n## Paired with the SwiftNIO echo")
+    let pairs = Int(option("--pairs", "20")) ?? 20
+    let slice = Int(option("--slice-ms", "500")) ?? 500
+    let table = try await PairedBenchmark.run(pairs: pairs, slice: .milliseconds(slice), only: only, scenarioFilter: scenarioFilter)
+    sections.append(
+        "## Paired with the SwiftNIO echo\n\nEach contender and the SwiftNIO echo take turns in \(pairs) pairs of \(slice) ms slices (A B, then B A); each pair gives the contender's p50 and calls/s over the SwiftNIO echo's, and the table gives the median of those ratios with the quartiles. A slow spell of the machine slows both sides of a pair, so these medians move less between runs than the best-of-rounds ratios of the echo table. Pooled: every slice of a side as one measurement.\n\n"
+            + table.markdown
+    )
+}
 if command == "echo" || command == "all" {
     print("\n## RPC echo")
     let table = try await EchoBenchmark.run(seconds: seconds, rounds: rounds, only: only, scenarioFilter: scenarioFilter)
