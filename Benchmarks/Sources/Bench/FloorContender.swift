@@ -7,7 +7,7 @@ struct FloorContender: EchoContender {
     func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement {
         precondition(scenario.connections == 1 && scenario.inFlight == 1, "the floor is serial only")
         let port = pn_floor_server_start()
-        let nanoseconds = UInt64(duration.components.seconds) * 1_000_000_000
+        let nanoseconds = duration.nanosecondCount
         var latencies = [UInt64](repeating: 0, count: 4_000_000)
         let calls = latencies.withUnsafeMutableBufferPointer { buffer in
             pn_floor_client_run(port, scenario.payload, nanoseconds, buffer.baseAddress, buffer.count)

@@ -22,7 +22,8 @@ struct NIOEchoContender: EchoContender {
     }
 
     func run(_ scenario: Scenario, for duration: Duration) async throws -> Measurement {
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000)
+        let start = NIODeadline.now()
+        let deadline = start + .nanoseconds(Int64(duration.nanosecondCount))
         var results: [EventLoopFuture<[UInt64]>] = []
         for _ in 0..<scenario.connections {
             let group = clientGroup ?? MultiThreadedEventLoopGroup.singleton
@@ -44,7 +45,7 @@ struct NIOEchoContender: EchoContender {
         }
         var latencies: [UInt64] = []
         for result in results { latencies += try await result.get() }
-        let seconds = Double(duration.components.seconds)
+        let seconds = Double((NIODeadline.now() - start).nanoseconds) / 1e9
         return Measurement(calls: latencies.count, seconds: seconds, latencies: latencies)
     }
 }
