@@ -39,7 +39,7 @@ if command == "pairs" {
     let slice = Int(option("--slice-ms", "500")) ?? 500
     let table = try await PairedBenchmark.run(pairs: pairs, slice: .milliseconds(slice), only: only, scenarioFilter: scenarioFilter)
     sections.append(
-        "## Paired with the SwiftNIO echo\n\nEach contender and the SwiftNIO echo take turns in \(pairs) pairs of \(slice) ms slices (A B, then B A); each pair gives the contender's p50 and calls/s over the SwiftNIO echo's, and the table gives the median of those ratios with the quartiles. A slow spell of the machine slows both sides of a pair, so these medians move less between runs than the best-of-rounds ratios of the echo table. Pooled: every slice of a side as one measurement.\n\n"
+        "## Paired with the SwiftNIO echo\n\nEach contender and the SwiftNIO echo take turns in \(pairs) pairs of \(slice) ms slices (A B, then B A); each pair gives the contender's p50 and calls/s over the SwiftNIO echo's, and the table gives the median of those ratios with the quartiles. A slow spell of the machine slows both sides of a pair, so these medians move less between runs than the best-of-rounds ratios of the echo table. Pooled: every slice of a side as one measurement; its CPU per call includes each slice's set-up (connections, a warm-up call), so compare it only within a row.\n\n"
             + table.markdown
     )
 }
