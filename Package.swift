@@ -147,7 +147,7 @@ let package = Package(
         .target(
             name: "PhoneNumbersPostgres",
             dependencies: [
-                "PhoneNumbersSQL", "PhoneNumbersService", "Storage",
+                "PhoneNumbersSQL", "PhoneNumbersService", "Storage", "RPCCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

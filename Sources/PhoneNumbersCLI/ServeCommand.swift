@@ -307,7 +307,7 @@ struct DataDirectory {
     func lockExclusively() throws -> DataDirectoryLock {
         let file = path + "/serve.lock"
         let descriptor = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw ValidationError("cannot open \(file): \(SystemErrorPhrase.of(errno: errno))") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(descriptor)

@@ -1,6 +1,6 @@
-import Foundation
 import NIOCore
 import PostgresNIO
+import RPCCore
 
 /// A PostgreSQL error in one line for people: the server's message and SQLSTATE, or what
 /// happened to the connection. (PostgresNIO's own descriptions leave the server's
@@ -14,7 +14,7 @@ enum PostgresErrorText {
             return message + state
         }
         if let underlying = error.underlying {
-            if let io = underlying as? IOError { return "\(error.code): " + String(cString: strerror(io.errnoCode)).lowercased() }
+            if let io = underlying as? IOError { return "\(error.code): " + SystemErrorPhrase.of(errno: io.errnoCode) }
             return "\(error.code): \(underlying)"
         }
         return "\(error.code)"

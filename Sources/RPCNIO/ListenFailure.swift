@@ -1,10 +1,5 @@
 import NIOCore
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import RPCCore
 
 /// A listener could not take its address: "cannot listen on 127.0.0.1:7070 for PNRPC:
 /// address already in use", instead of the socket call's own description.
@@ -26,11 +21,10 @@ public struct ListenFailure: Error, CustomStringConvertible {
     public var description: String { "cannot listen on \(host):\(port) for \(listener): \(reason)" }
 }
 
-/// The system's phrase for a failed system call, lowercased to read inside a sentence.
-public enum SystemErrorPhrase {
-    /// "connection refused", "address already in use", …; nil for an error that is not a system call's.
+extension SystemErrorPhrase {
+    /// The phrase for NIO's error of a system call; nil for any other error.
     public static func of(_ error: any Error) -> String? {
         guard let io = error as? IOError else { return nil }
-        return String(cString: strerror(io.errnoCode)).lowercased()
+        return of(errno: io.errnoCode)
     }
 }

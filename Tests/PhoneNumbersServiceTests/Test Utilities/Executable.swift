@@ -38,20 +38,11 @@ enum Executable {
         defer { try? FileManager.default.removeItem(at: folder) }
         let outURL = folder.appendingPathComponent("stdout")
         let errURL = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        try? out.close()
-        try? err.close()
+        try start(process, stdout: outURL, stderr: errURL)
         let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let pid = process.processIdentifier
         let terminate = DispatchWorkItem { kill(pid, SIGTERM) }
@@ -63,9 +54,31 @@ enum Executable {
         killHard.cancel()
         return Output(
             status: process.terminationStatus,
-            stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
-            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
+            stdout: text(of: outURL),
+            stderr: text(of: errURL)
         )
+    }
+
+    /// Starts `process` with nothing on its standard input and its output in two files,
+    /// emptied first. The write ends are closed here once the child has its own copies.
+    static func start(_ process: Process, stdout: URL, stderr: URL) throws {
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        let out = try FileHandle(forWritingTo: stdout)
+        let err = try FileHandle(forWritingTo: stderr)
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+    }
+
+    /// What a file holds, as text; empty if it cannot be read.
+    static func text(of file: URL) -> String {
+        String(decoding: (try? Data(contentsOf: file)) ?? Data(), as: UTF8.self)
     }
 
     /// A loopback port that was free a moment ago: the kernel's pick for port 0.
@@ -139,23 +152,12 @@ enum Executable {
             process = Process()
             process.executableURL = Executable.url
             process.arguments = ["serve", "--port", "\(port)"] + arguments
-            FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-            FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-            let out = try FileHandle(forWritingTo: stdoutURL)
-            let err = try FileHandle(forWritingTo: stderrURL)
-            defer {
-                try? out.close()
-                try? err.close()
-            }
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = out
-            process.standardError = err
             if let processEnvironment { process.environment = processEnvironment }
-            try process.run()
+            try Executable.start(process, stdout: stdoutURL, stderr: stderrURL)
         }
 
         /// What the server has written to its standard error (its log) so far.
-        var log: String { String(decoding: (try? Data(contentsOf: stderrURL)) ?? Data(), as: UTF8.self) }
+        var log: String { Executable.text(of: stderrURL) }
 
         /// Waits (bounded) until the server answers; fails at once, with its log, if it exits.
         ///
