@@ -19,6 +19,6 @@ database=()
 if [[ "$command" == service || "$command" == all ]] && [ "${PHONE_NUMBERS_BENCH_POSTGRES:-1}" != 0 ]; then
     postgres_dir=$(mktemp -d /tmp/pn-bench-postgres.XXXXXX)
     trap '"$repo/scripts/postgres.sh" stop "$postgres_dir" || true; rm -rf "$postgres_dir"' EXIT
-    database=(--database "$("$repo/scripts/postgres.sh" start "$postgres_dir")")
+    database=(--throwaway-database "$("$repo/scripts/postgres.sh" start "$postgres_dir")")
 fi
 .build/release/Bench "$command" --output "$repo/docs/PERFORMANCE.md" "${database[@]}" "$@"

@@ -4,12 +4,14 @@ import Synchronization
 /// A task executor that runs jobs on one event loop, so a call's handler starts,
 /// and resumes after awaiting, on its connection's loop: no hop to the cooperative
 /// pool and back on the hot path. Handlers must not block (SQLite work runs elsewhere).
-/// Clients use one too (`RPCClient.preferredTaskExecutor`).
+/// Clients use one too (`RPCClient.preferredTaskExecutor`); so can any code whose tasks
+/// should run on one event loop (`withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop: loop))`).
 ///
 /// Jobs are queued here and run in batches: one loop task drains every job enqueued
 /// since the last drain, instead of one loop task (and one allocation) per job.
-final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
-    let eventLoop: any EventLoop
+public final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    /// The loop every job runs on.
+    public let eventLoop: any EventLoop
     private let queue = Mutex(Queue())
 
     private struct Queue {
@@ -18,11 +20,12 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
         var drainScheduled = false
     }
 
-    init(eventLoop: any EventLoop) {
+    /// An executor for `eventLoop`; jobs enqueued from any thread run there, in order.
+    public init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let scheduleDrain = queue.withLock { queue in
             queue.jobs.append(job)

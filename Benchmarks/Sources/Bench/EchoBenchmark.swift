@@ -78,7 +78,7 @@ struct EchoContenders {
     func contenders(for scenario: Scenario) -> [any EchoContender] {
         var all: [any EchoContender] = [
             pnrpc, onTasks, metered, PNRPCContender(port: pnrpc.port, onPool: true), PNRPCContender(port: pnrpc.port, callbacks: true),
-            nio, grpc,
+            nio, NIOAsyncEchoContender(port: nio.port), grpc,
         ]
         if scenario.connections == 1, scenario.inFlight == 1 { all.append(FloorContender()) }
         return all

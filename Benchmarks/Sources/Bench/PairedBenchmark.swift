@@ -1,22 +1,33 @@
 import Foundation
 
-/// One contender against the plain SwiftNIO echo in many short slices that take turns
+/// One contender against a baseline (the plain SwiftNIO echo unless told) in many short slices that take turns
 /// (A B, then B A, …), for figures that the drift of a shared machine moves less than the
 /// `echo` table's: both sides of a pair ran within a second of each other, so a slow
 /// spell of the machine slows both. Each pair gives a ratio (the contender's p50 over the
-/// SwiftNIO echo's, and their calls/s); the report is the median of those ratios, with the
+/// baseline's, and their calls/s); the report is the median of those ratios, with the
 /// quartiles, and the pooled figures of each side.
 enum PairedBenchmark {
-    static func run(pairs: Int, slice: Duration, only: String, scenarioFilter: String) async throws -> Report.Table {
+    static func run(
+        pairs: Int,
+        slice: Duration,
+        only: String,
+        baseline: String,
+        scenarioFilter: String
+    ) async throws -> (table: Report.Table, baseline: String) {
         let started = try await EchoContenders.start()
         defer { started.stop() }
         var table = Report.Table(columns: [
-            "scenario", "contender", "pairs", "p50 ÷ NIO's, median (quartiles)", "calls/s ÷ NIO's, median (quartiles)",
-            "p50 µs, pooled (NIO's)", "CPU µs/call, pooled (NIO's)",
+            "scenario", "contender", "baseline", "pairs", "p50 ÷ baseline's, median (quartiles)",
+            "calls/s ÷ baseline's, median (quartiles)", "p50 µs, pooled (baseline's)", "CPU µs/call, pooled (baseline's)",
         ])
+        var baselineName = baseline
         for scenario in Scenario.echo(matching: scenarioFilter) {
-            let baseline = started.nio
-            for contender in started.contenders(for: scenario) where contender.name.hasPrefix(only) && contender.name != baseline.name {
+            let contenders = started.contenders(for: scenario)
+            guard let baseline = contenders.first(where: { $0.name.hasPrefix(baseline) }) else {
+                throw BenchError("no contender's name starts with \"\(baseline)\"")
+            }
+            baselineName = baseline.name
+            for contender in contenders where contender.name.hasPrefix(only) && contender.name != baseline.name {
                 var mine = Pooled()
                 var theirs = Pooled()
                 var latencyRatios: [Double] = []
@@ -41,6 +52,7 @@ enum PairedBenchmark {
                 table.add(
                     scenario.description,
                     contender.name,
+                    baseline.name,
                     "\(pairs) × \(slice)",
                     Quartiles(latencyRatios).description,
                     Quartiles(rateRatios).description,
@@ -49,7 +61,7 @@ enum PairedBenchmark {
                 )
             }
         }
-        return table
+        return (table, baselineName)
     }
 
     /// The slices of one side, as one measurement.

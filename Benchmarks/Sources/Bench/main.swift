@@ -3,8 +3,9 @@ import PhoneNumbersPostgres
 
 /// `Bench COMMAND [options]`, COMMAND one of:
 /// - `echo`: the RPC runtime against SwiftNIO, grpc-swift-2 and the C floor;
-/// - `pairs`: each echo contender (`--only`) against the SwiftNIO echo in `--pairs N` pairs
-///   of `--slice-ms M` slices taking turns: medians of the ratios, less moved by drift;
+/// - `pairs`: each echo contender (`--only`) against the SwiftNIO echo (or the contender
+///   named by `--baseline PREFIX`) in `--pairs N` pairs of `--slice-ms M` slices taking
+///   turns: medians of the ratios, less moved by drift;
 /// - `allocations`: heap allocations per echo call, server and client side;
 /// - `service`: service calls at 1, 16 and 64 in flight (100k accounts of data), on SQLite
 ///   and, with `--database URL` (a PostgreSQL server), on PostgreSQL with one and two replicas;
@@ -13,7 +14,8 @@ import PhoneNumbersPostgres
 /// - `idle`: server RSS with 10,000 idle connections;
 /// - `all`: everything, written to `--output` (docs/PERFORMANCE.md).
 /// Options: `--seconds N` per measurement, `--rounds N` (best of), `--only PREFIX` (contenders),
-/// `--scenario TEXT` (scenarios), `--database URL`, `--output FILE`.
+/// `--scenario TEXT` (scenarios), `--database URL`, `--output FILE`; `scripts/bench.sh` passes
+/// the server it started as `--throwaway-database URL`, left out of the command shown.
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: String) -> String {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
@@ -27,19 +29,40 @@ let only = option("--only", "")
 let scenarioFilter = option("--scenario", "")
 
 var sections: [String] = []
-/// The arguments as `scripts/bench.sh` was given them (without the output path it adds).
+/// The arguments as `scripts/bench.sh` was given them (without the output path and the
+/// throwaway database it adds), quoted where a shell would need it.
 let commandLineForReport: String = {
     var shown = Array(arguments.dropFirst())
-    if let index = shown.firstIndex(of: "--output"), index + 1 < shown.count { shown.removeSubrange(index...index + 1) }
-    return shown.joined(separator: " ")
+    for added in ["--output", "--throwaway-database"] {
+        if let index = shown.firstIndex(of: added), index + 1 < shown.count { shown.removeSubrange(index...index + 1) }
+    }
+    return shown.map(shellQuoted).joined(separator: " ")
 }()
+/// `argument` as a shell reads it back: bare when it holds nothing special, else in double quotes.
+func shellQuoted(_ argument: String) -> String {
+    let bare = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=,@%+".contains($0) }
+    if bare { return argument }
+    var escaped = ""
+    for character in argument {
+        if "\\\"$`".contains(character) { escaped.append("\\") }
+        escaped.append(character)
+    }
+    return "\"" + escaped + "\""
+}
 if command == "pairs" {
-    print("\n## Paired with the SwiftNIO echo")
+    print("\n## Paired slices")
     let pairs = Int(option("--pairs", "20")) ?? 20
     let slice = Int(option("--slice-ms", "500")) ?? 500
-    let table = try await PairedBenchmark.run(pairs: pairs, slice: .milliseconds(slice), only: only, scenarioFilter: scenarioFilter)
+    let (table, baseline) = try await PairedBenchmark.run(
+        pairs: pairs,
+        slice: .milliseconds(slice),
+        only: only,
+        baseline: option("--baseline", "SwiftNIO echo (ceiling)"),
+        scenarioFilter: scenarioFilter
+    )
+    let against = baseline.hasPrefix("SwiftNIO echo (") ? "the SwiftNIO echo" : "“\(baseline)”"
     sections.append(
-        "## Paired with the SwiftNIO echo\n\nEach contender and the SwiftNIO echo take turns in \(pairs) pairs of \(slice) ms slices (A B, then B A); each pair gives the contender's p50 and calls/s over the SwiftNIO echo's, and the table gives the median of those ratios with the quartiles. A slow spell of the machine slows both sides of a pair, so these medians move less between runs than the best-of-rounds ratios of the echo table. Pooled: every slice of a side as one measurement; its CPU per call includes each slice's set-up (connections, a warm-up call), so compare it only within a row.\n\n"
+        "## Paired with \(against)\n\nEach contender and \(against) take turns in \(pairs) pairs of \(slice) ms slices (A B, then B A); each pair gives the contender's p50 and calls/s over the baseline's, and the table gives the median of those ratios with the quartiles. A slow spell of the machine slows both sides of a pair, so these medians move less between runs than the best-of-rounds ratios of the echo table. Pooled: every slice of a side as one measurement; its CPU per call includes each slice's set-up (connections, a warm-up call), so compare it only within a row.\n\n"
             + table.markdown
     )
 }
@@ -67,7 +90,7 @@ let serviceSeconds = Int(option("--service-seconds", "3")) ?? 3
 let wantsService = ["service", "all"].contains(command)
 let wantsGrowth = ["growth", "all"].contains(command)
 let wantsFanOut = ["fanout", "all"].contains(command)
-let databaseURL = option("--database", "")
+let databaseURL = option("--database", option("--throwaway-database", ""))
 if wantsService || wantsGrowth || wantsFanOut {
     let fixture = try await ServiceFixture.start()
     let bench = try await ServiceBenchmark(fixture: fixture, seconds: serviceSeconds)
