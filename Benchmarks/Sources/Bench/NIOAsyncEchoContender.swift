@@ -79,7 +79,8 @@ final class AsyncEchoConnection: Sendable {
 }
 
 /// The client side of `AsyncEchoConnection`, on its event loop: writes calls, resumes them
-/// in order as answers arrive, and flushes once per read or once per loop turn of sends.
+/// in order as answers arrive, and flushes once per read and once per loop turn of sends
+/// (the callers' tasks send from the executor's drain, after the read that resumed them).
 /// Touched only on its channel's event loop (`AsyncEchoConnection.echo` hops there).
 final class AsyncEchoClientHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
@@ -87,7 +88,6 @@ final class AsyncEchoClientHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private var context: ChannelHandlerContext?
     private var waiting = CircularBuffer<UnsafeContinuation<ByteBuffer, any Error>>(initialCapacity: 64)
-    private var reading = false
     private var flushScheduled = false
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -101,7 +101,7 @@ final class AsyncEchoClientHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         waiting.append(continuation)
         context.write(wrapOutboundOut(frame), promise: nil)
-        guard !reading, !flushScheduled else { return }
+        guard !flushScheduled else { return }
         flushScheduled = true
         context.eventLoop.execute {
             self.flushScheduled = false
@@ -110,12 +110,10 @@ final class AsyncEchoClientHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        reading = true
         waiting.popFirst()?.resume(returning: unwrapInboundIn(data))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        reading = false
         context.flush()
     }
 

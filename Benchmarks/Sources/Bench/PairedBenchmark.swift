@@ -16,17 +16,18 @@ enum PairedBenchmark {
     ) async throws -> (table: Report.Table, baseline: String) {
         let started = try await EchoContenders.start()
         defer { started.stop() }
+        // Serial calls have every contender; a scenario without the baseline is skipped.
+        let serial = Scenario(payload: 64, connections: 1, inFlight: 1)
+        guard let baselineName = started.contenders(for: serial).first(where: { $0.name.hasPrefix(baseline) })?.name else {
+            throw BenchError("no contender's name starts with \"\(baseline)\"")
+        }
         var table = Report.Table(columns: [
             "scenario", "contender", "baseline", "pairs", "p50 ÷ baseline's, median (quartiles)",
             "calls/s ÷ baseline's, median (quartiles)", "p50 µs, pooled (baseline's)", "CPU µs/call, pooled (baseline's)",
         ])
-        var baselineName = baseline
         for scenario in Scenario.echo(matching: scenarioFilter) {
             let contenders = started.contenders(for: scenario)
-            guard let baseline = contenders.first(where: { $0.name.hasPrefix(baseline) }) else {
-                throw BenchError("no contender's name starts with \"\(baseline)\"")
-            }
-            baselineName = baseline.name
+            guard let baseline = contenders.first(where: { $0.name == baselineName }) else { continue }
             for contender in contenders where contender.name.hasPrefix(only) && contender.name != baseline.name {
                 var mine = Pooled()
                 var theirs = Pooled()

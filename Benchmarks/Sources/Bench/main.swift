@@ -60,14 +60,14 @@ if command == "pairs" {
             pairs: pairs,
             slice: .milliseconds(slice),
             only: only,
-            baseline: option("--baseline", "SwiftNIO echo (ceiling)"),
+            baseline: option("--baseline", NIOEchoContender.ceilingName),
             scenarioFilter: scenarioFilter
         )
     } catch let error as BenchError {
         FileHandle.standardError.write(Data("Bench pairs: \(error)\n".utf8))
         exit(64)
     }
-    let against = baseline.hasPrefix("SwiftNIO echo (") ? "the SwiftNIO echo" : "“\(baseline)”"
+    let against = baseline == NIOEchoContender.ceilingName ? "the SwiftNIO echo" : "“\(baseline)”"
     sections.append(
         "## Paired with \(against)\n\nEach contender and \(against) take turns in \(pairs) pairs of \(slice) ms slices (A B, then B A); each pair gives the contender's p50 and calls/s over the baseline's, and the table gives the median of those ratios with the quartiles. A slow spell of the machine slows both sides of a pair, so these medians move less between runs than the best-of-rounds ratios of the echo table. Pooled: every slice of a side as one measurement; its CPU per call includes each slice's set-up (connections, a warm-up call), so compare it only within a row.\n\n"
             + table.markdown
