@@ -140,6 +140,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Between a read and the end of its burst (`channelReadComplete`, which flushes): calls
     /// started meanwhile (from the completions of those answered) need no flush scheduled.
     private var reading = false
+    /// The frame being handled is the last whole one of its read: a request its completion
+    /// writes goes out at once (`OutboundBatch`), before the ended call's bookkeeping.
+    private var handlingLastOfRead = false
     /// Cleared once called at close: it refers back to the connection that holds this handler.
     private var onUnusable: @Sendable () -> Void
 
@@ -198,7 +201,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         reading = true
         do {
+            defer { handlingLastOfRead = false }
             try processor.process(buffer: unwrapInboundIn(data)) { unit in
+                self.handlingLastOfRead = self.processor.unprocessedBytes == 0
                 try self.handle(unit)
             }
         } catch ConnectionError.badPreface(let guess) {
@@ -275,9 +280,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch outbound.payload {
         case .bytes(let bytes):
             request.payload = bytes
-            due = batch.append(allocator: allocator) { DirectFrameEncoder.encode(request, into: &$0) }.due
+            due = batch.append(allocator: allocator, endsRead: handlingLastOfRead) { DirectFrameEncoder.encode(request, into: &$0) }.due
         case .packed(let call):
-            due = batch.append(allocator: allocator) { RequestFrameOutput.write(&request, into: &$0, packedBy: call.packRequest) }.due
+            due =
+                batch.append(allocator: allocator, endsRead: handlingLastOfRead) {
+                    RequestFrameOutput.write(&request, into: &$0, packedBy: call.packRequest)
+                }.due
         }
         if due {
             flushNow()

@@ -39,10 +39,11 @@ final class ClientMetrics: Sendable {
         retries = Counter(label: "pnrpc_client_retries_total", factory: factory)
     }
 
-    /// A call started at `started` ended now with `code`. (The monotonic clock's
-    /// nanoseconds, not `ContinuousClock`: its `Duration` costs 128-bit arithmetic per call.)
-    func finished(_ descriptor: MethodDescriptor, _ code: StatusCode, startedAt started: NIODeadline) {
-        let nanoseconds = (NIODeadline.now() - started).nanoseconds
+    /// A call started at `started` ended at `ended` (by default now) with `code`. (The
+    /// monotonic clock's nanoseconds, not `ContinuousClock`: its `Duration` costs 128-bit
+    /// arithmetic per call.)
+    func finished(_ descriptor: MethodDescriptor, _ code: StatusCode, startedAt started: NIODeadline, endedAt ended: NIODeadline = .now()) {
+        let nanoseconds = (ended - started).nanoseconds
         let method = methods.withLock { methods in
             if let last = methods.last, last.descriptor == descriptor { return last }
             let method: Method

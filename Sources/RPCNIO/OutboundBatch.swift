@@ -10,6 +10,11 @@ import NIOCore
 /// the peer starts on them while the rest are made; the rest wait for the burst's end.
 /// Going out every `flushFrames` frames instead cost a write system call per 16 frames,
 /// which is what limits a busy connection (four times the writes of reads).
+///
+/// A frame written while the last whole frame of a read is handled (`endsRead`) also starts
+/// the burst early: nothing more is coming from that read, so waiting for its end would only
+/// put the handler's bookkeeping (metrics, logs, freeing the call) before the peer's next
+/// step. That is what a caller making one call at a time waits on.
 struct OutboundBatch {
     /// A batch this large goes to the channel at once: memory stays bounded and the
     /// channel's writability (backpressure) sees the bytes.
@@ -30,16 +35,21 @@ struct OutboundBatch {
     /// Whether nothing is gathered.
     var isEmpty: Bool { buffer == nil }
 
-    /// Appends what `encode` writes at the end of the batch.
+    /// Appends what `encode` writes at the end of the batch; `endsRead` when it answers (or
+    /// follows from) the last whole frame of a read.
     /// - Returns: the bytes written, and whether the batch is due for the channel now.
-    mutating func append(allocator: ByteBufferAllocator, _ encode: (inout ByteBuffer) -> Void) -> (bytes: Int, due: Bool) {
+    mutating func append(
+        allocator: ByteBufferAllocator,
+        endsRead: Bool = false,
+        _ encode: (inout ByteBuffer) -> Void
+    ) -> (bytes: Int, due: Bool) {
         var gathered = buffer ?? allocator.buffer(capacity: Self.initialCapacity)
         buffer = nil  // `gathered` holds the only reference: written in place, not copied
         let before = gathered.writerIndex
         encode(&gathered)
         let written = gathered.writerIndex - before
         frames += 1
-        let startsBurst = !burstStarted && frames >= Self.flushFrames
+        let startsBurst = !burstStarted && (endsRead || frames >= Self.flushFrames)
         if startsBurst { burstStarted = true }
         buffer = gathered
         return (written, startsBurst || gathered.readableBytes >= Self.handOverSize)

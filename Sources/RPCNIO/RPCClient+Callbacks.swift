@@ -154,8 +154,11 @@ final class CallbackCall: CallHandle, @unchecked Sendable {
             client.attempt(self)
             return
         }
-        client.metrics.finished(method, result.error?.code ?? .ok, startedAt: started)
+        // Timed before the completion and counted after it: a completion that starts the
+        // next call sends it first.
+        let ended = NIODeadline.now()
         steps(.end(result))
+        client.metrics.finished(method, result.error?.code ?? .ok, startedAt: started, endedAt: ended)
     }
 }
 

@@ -119,6 +119,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     /// Between a read and the end of its burst (`channelReadComplete`, which flushes):
     /// answers written meanwhile need no flush of their own scheduled.
     private var reading = false
+    /// The frame being handled is the last whole one of its read: an answer written now
+    /// goes out at once (`OutboundBatch`), before the call's bookkeeping.
+    private var handlingLastOfRead = false
     private var readHeld = false
     private var housekeeping: Scheduled<Void>?
     private var graceTimer: Scheduled<Void>?
@@ -195,6 +198,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         metrics.bytesReceived.increment(by: Int64(buffer.readableBytes))
         do {
             try processor.process(buffer: buffer) { unit in
+                self.handlingLastOfRead = self.processor.unprocessedBytes == 0
                 try self.handle(unit)
             }
         } catch let error as ConnectionError {
@@ -202,6 +206,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
         } catch {
             fail(.malformedFrame(String(describing: error)))
         }
+        handlingLastOfRead = false
         state.bytesProcessed(now: .now(), partialFrameRemains: processor.unprocessedBytes > 0)
     }
 
@@ -641,12 +646,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     ) {
         guard context != nil else { return }
         let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, okStatus: true)
-        let (bytes, due) = batch.append(allocator: allocator) {
+        let (bytes, due) = batch.append(allocator: allocator, endsRead: handlingLastOfRead) {
             DirectFrameEncoder.encode(fields, payloadCount: payloadCount, writePayload: writePayload, into: &$0)
         }
-        metrics.bytesSent.increment(by: Int64(bytes))
         markFlushNeeded()
         if due { flushIfPending() }
+        metrics.bytesSent.increment(by: Int64(bytes))
     }
 
     private func send(_ frame: WireFrame) {
