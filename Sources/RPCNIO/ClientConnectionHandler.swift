@@ -141,7 +141,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// started meanwhile (from the completions of those answered) need no flush scheduled.
     private var reading = false
     /// The frame being handled is the last whole one of its read: a request its completion
-    /// writes goes out at once (`OutboundBatch`), before the ended call's bookkeeping.
+    /// writes goes out at once (`OutboundBatch.append(peerWaits:)`), before the ended call's
+    /// bookkeeping.
     private var handlingLastOfRead = false
     /// Cleared once called at close: it refers back to the connection that holds this handler.
     private var onUnusable: @Sendable () -> Void
@@ -276,14 +277,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         state.callSent(id, SentCall(call: call, timer: timer))
+        // The server waits for this request if it follows from the last answer of a read
+        // or nothing else waits for a flush: it goes out at once (`OutboundBatch`).
+        let peerWaits = handlingLastOfRead || (!reading && !flushNeeded)
         let due: Bool
         switch outbound.payload {
         case .bytes(let bytes):
             request.payload = bytes
-            due = batch.append(allocator: allocator, endsRead: handlingLastOfRead) { DirectFrameEncoder.encode(request, into: &$0) }.due
+            due = batch.append(allocator: allocator, peerWaits: peerWaits) { DirectFrameEncoder.encode(request, into: &$0) }.due
         case .packed(let call):
             due =
-                batch.append(allocator: allocator, endsRead: handlingLastOfRead) {
+                batch.append(allocator: allocator, peerWaits: peerWaits) {
                     RequestFrameOutput.write(&request, into: &$0, packedBy: call.packRequest)
                 }.due
         }

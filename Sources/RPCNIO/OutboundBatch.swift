@@ -11,10 +11,12 @@ import NIOCore
 /// Going out every `flushFrames` frames instead cost a write system call per 16 frames,
 /// which is what limits a busy connection (four times the writes of reads).
 ///
-/// A frame written while the last whole frame of a read is handled (`endsRead`) also starts
-/// the burst early: nothing more is coming from that read, so waiting for its end would only
-/// put the handler's bookkeeping (metrics, logs, freeing the call) before the peer's next
-/// step. That is what a caller making one call at a time waits on.
+/// A frame the peer is waiting for (`peerWaits`) also starts the burst early: the answer
+/// to the last whole frame of a read (nothing more is coming from that read), or a request
+/// written when nothing waits for a flush (the first of a quiet connection's turn). Waiting
+/// for the burst's end would only put the handler's bookkeeping (metrics, logs, freeing the
+/// call) or a turn of the event loop before the peer's next step, and that is what a caller
+/// making one call at a time waits on.
 struct OutboundBatch {
     /// A batch this large goes to the channel at once: memory stays bounded and the
     /// channel's writability (backpressure) sees the bytes.
@@ -35,12 +37,12 @@ struct OutboundBatch {
     /// Whether nothing is gathered.
     var isEmpty: Bool { buffer == nil }
 
-    /// Appends what `encode` writes at the end of the batch; `endsRead` when it answers (or
-    /// follows from) the last whole frame of a read.
+    /// Appends what `encode` writes at the end of the batch; `peerWaits` when the peer is
+    /// waiting for it (see the type's description).
     /// - Returns: the bytes written, and whether the batch is due for the channel now.
     mutating func append(
         allocator: ByteBufferAllocator,
-        endsRead: Bool = false,
+        peerWaits: Bool = false,
         _ encode: (inout ByteBuffer) -> Void
     ) -> (bytes: Int, due: Bool) {
         var gathered = buffer ?? allocator.buffer(capacity: Self.initialCapacity)
@@ -49,7 +51,7 @@ struct OutboundBatch {
         encode(&gathered)
         let written = gathered.writerIndex - before
         frames += 1
-        let startsBurst = !burstStarted && (endsRead || frames >= Self.flushFrames)
+        let startsBurst = !burstStarted && (peerWaits || frames >= Self.flushFrames)
         if startsBurst { burstStarted = true }
         buffer = gathered
         return (written, startsBurst || gathered.readableBytes >= Self.handOverSize)

@@ -120,7 +120,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     /// answers written meanwhile need no flush of their own scheduled.
     private var reading = false
     /// The frame being handled is the last whole one of its read: an answer written now
-    /// goes out at once (`OutboundBatch`), before the call's bookkeeping.
+    /// goes out at once (`OutboundBatch.append(peerWaits:)`), before the call's bookkeeping.
     private var handlingLastOfRead = false
     private var readHeld = false
     private var housekeeping: Scheduled<Void>?
@@ -646,7 +646,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
     ) {
         guard context != nil else { return }
         let fields = DirectFrameEncoder.Fields(type: .end, callID: id, metadata: trailers, okStatus: true)
-        let (bytes, due) = batch.append(allocator: allocator, endsRead: handlingLastOfRead) {
+        let (bytes, due) = batch.append(allocator: allocator, peerWaits: handlingLastOfRead) {
             DirectFrameEncoder.encode(fields, payloadCount: payloadCount, writePayload: writePayload, into: &$0)
         }
         markFlushNeeded()

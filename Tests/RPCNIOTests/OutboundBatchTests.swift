@@ -69,12 +69,13 @@ struct OutboundBatchTests {
         #expect(batch.append(allocator: allocator) { $0.writeString("f") }.due)
     }
 
-    @Test("what answers the last frame of a read goes out at once, as the burst's one early batch")
-    func dueAtTheEndOfARead() {
+    @Test("a frame the peer waits for goes out at once, as the burst's one early batch")
+    func dueWhenThePeerWaits() {
         var batch = OutboundBatch()
-        // One call at a time: each answer is written while its read's only frame is handled.
+        // One call at a time: each answer is written while its read's only frame is handled
+        // (each request, when nothing waits for a flush).
         for call in 1...3 {
-            #expect(batch.append(allocator: allocator, endsRead: true) { $0.writeString("f") }.due, "call \(call)")
+            #expect(batch.append(allocator: allocator, peerWaits: true) { $0.writeString("f") }.due, "call \(call)")
             #expect(batch.take()?.readableBytes == 1)
             batch.burstEnded()
         }
@@ -82,19 +83,19 @@ struct OutboundBatchTests {
         for frame in 1...5 {
             #expect(!batch.append(allocator: allocator) { $0.writeString("f") }.due, "frame \(frame)")
         }
-        #expect(batch.append(allocator: allocator, endsRead: true) { $0.writeString("f") }.due)
+        #expect(batch.append(allocator: allocator, peerWaits: true) { $0.writeString("f") }.due)
         #expect(batch.take()?.readableBytes == 6)
-        // The burst went out early once already: the end of a second read within it
-        // (a read that filled the buffer) waits for the burst's end like the rest.
-        #expect(!batch.append(allocator: allocator, endsRead: true) { $0.writeString("f") }.due)
-        // After `flushFrames` frames, the end of the read comes too late to go out early again.
+        // The burst went out early once already: what the peer waits for at the end of a
+        // second read within it (a read that filled the buffer) waits for the burst's end.
+        #expect(!batch.append(allocator: allocator, peerWaits: true) { $0.writeString("f") }.due)
+        // After `flushFrames` frames, a frame the peer waits for comes too late to go out early again.
         batch.burstEnded()
         _ = batch.take()
         for _ in 1...OutboundBatch.flushFrames {
             _ = batch.append(allocator: allocator) { $0.writeString("f") }
         }
         _ = batch.take()
-        #expect(!batch.append(allocator: allocator, endsRead: true) { $0.writeString("f") }.due)
+        #expect(!batch.append(allocator: allocator, peerWaits: true) { $0.writeString("f") }.due)
     }
 
     @Test("a large burst still goes to the channel at the hand-over size after its early batch")
