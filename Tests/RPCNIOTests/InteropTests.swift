@@ -140,6 +140,9 @@ struct InteropTests {
     @Test func timeoutOnSleepingServer() async throws {
         let probe = ProbeService()
         try await withServer(services: [InteropTestService(), probe]) { _, client in
+            // Connected first: on a loaded machine, opening the connection could take the
+            // whole 200 ms, and the call would then end before it is sent.
+            _ = try await TestServiceClient(client).emptyCall(Empty())
             // The handler would run 60 s: DEADLINE_EXCEEDED and its cancellation prove the deadline.
             let error = await #expect(throws: RPCError.self) {
                 try await client.unary(ProbeService.hang, request: Empty(), options: CallOptions(timeout: .milliseconds(200)))
