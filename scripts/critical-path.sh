@@ -24,6 +24,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bench="$repo/Benchmarks/.build/release/Bench"
+[ "$(id -u)" = 0 ] || { echo "bpftrace needs root: run as root" >&2; exit 1; }
 if ! command -v bpftrace > /dev/null; then
     apt-get update -qq && apt-get install -y -qq bpftrace > /dev/null
 fi
