@@ -50,6 +50,14 @@ tracepoint:raw_syscalls:sys_enter /pid == $1 && args->id == 1 && @lastRead[tid] 
 interval:ms:1500 { exit(); }
 EOF
 
+# Traces the process PID ($2), started in the background, once it has run for $1 seconds
+# (its warm-up), into $work/trace; then waits for it to end.
+trace_after() {
+    sleep "$1"
+    bpftrace "$work/trace.bt" "$2" > "$work/trace" 2> /dev/null
+    wait "$2"
+}
+
 # Prints the medians of a trace: per thread, or over both threads with "both".
 report() {
     # lhist lines: "@on[TID]:" then "[LOW, HIGH)   COUNT |@@@|"; "@cpus[TID, CPU]: COUNT".
@@ -77,10 +85,7 @@ if [ "${1:-}" = --footprint ]; then
     for round in $(seq "$rounds"); do
         for kind in "no work:0 0" "touching 512 KiB:0 512" "spinning 10 µs:10 0"; do
             "$work/ping-pong" 80000 ${kind#*:} > "$work/p50" &
-            pid=$!
-            sleep 0.5
-            bpftrace "$work/trace.bt" "$pid" > "$work/trace" 2> /dev/null
-            wait "$pid"
+            trace_after 0.5 $!
             printf "round %s, %-17s p50 %5s µs; %s\n" "$round" "${kind%%:*}:" "$(cat "$work/p50")" "$(report "$work/trace" both)"
         done
     done
@@ -92,10 +97,7 @@ contenders=("$@")
 [ ${#contenders[@]} -gt 0 ] || contenders=("PNRPC, callers by callback" "SwiftNIO echo (ceiling)")
 for contender in "${contenders[@]}"; do
     "$bench" echo --seconds 5 --rounds 1 --scenario "64 B serial" --only "$contender" > "$work/bench" 2>&1 &
-    pid=$!
-    sleep 2
-    bpftrace "$work/trace.bt" "$pid" > "$work/trace" 2> /dev/null
-    wait "$pid"
+    trace_after 2 $!
     echo "## $contender ($(grep -F "$contender" "$work/bench" | tail -1 | cut -d'|' -f5 | xargs) µs p50 over the 5 s run, 1.5 s of it traced)"
     report "$work/trace"
 done
