@@ -345,10 +345,11 @@ def emit_message(out, reg, m, full, indent, path):
     out.append("")
     out.append("%s    /// Appends the protobuf encoding of this message to `output`." % indent)
     out.append("%s    public func serialize(into output: inout some ProtoOutput) {" % indent)
-    out.append("%s        protoPack(" % indent)
+    out.append("%s        let stringsWhole = protoPack(" % indent)
     out.append("%s            messageSize: MemoryLayout<CMessage>.stride," % indent)
     out.append("%s            fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) }," % indent)
     out.append("%s            output: { count, write in output.appendSerialized(count: count, write) })" % indent)
+    out.append("%s        if !stringsWhole { output.stringHeldNUL() }" % indent)
     out.append("%s    }" % indent)
     for k, e in enumerate(m["enum_type"]):
         out.append("")

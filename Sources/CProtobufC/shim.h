@@ -3,6 +3,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Swift cannot refer to protobuf_c_empty_string; strings that point at it must never be freed. */
@@ -69,6 +70,78 @@ static inline void pnbridge_budget_init(PNBudgetAllocator *budget, size_t limit,
 
 static inline ProtobufCAllocator *pnbridge_budget_allocator(PNBudgetAllocator *budget) {
     return &budget->base;
+}
+
+/* Reads a base-128 varint at data[*at] (len bytes in all); 0 when it runs past the end or past 10 bytes. */
+static inline int pnbridge_read_varint(const uint8_t *data, size_t len, size_t *at, uint64_t *value) {
+    uint64_t result = 0;
+    for (unsigned shift = 0; shift < 64 && *at < len; shift += 7) {
+        uint8_t byte = data[(*at)++];
+        result |= (uint64_t)(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0) {
+            *value = result;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * 1 when a `string` field of the message `descriptor` describes, or of any message within
+ * it, holds a NUL byte on the wire; 0 otherwise. protobuf-c copies strings into C strings,
+ * which end at the first NUL: such a string would reach Swift cut short. Bytes that are not
+ * a valid encoding answer 0 (protobuf_c_message_unpack then refuses them). No message type
+ * here contains itself, so `depth` only guards against a descriptor that would.
+ * Costs one memchr when the bytes hold no 0 at all, the common case.
+ */
+static int pnbridge_strings_hold_nul(const ProtobufCMessageDescriptor *descriptor, const uint8_t *data, size_t len, int depth) {
+    if (len == 0 || memchr(data, 0, len) == NULL || depth > 100) {
+        return 0;
+    }
+    size_t at = 0;
+    while (at < len) {
+        uint64_t key, length;
+        if (!pnbridge_read_varint(data, len, &at, &key)) {
+            return 0;
+        }
+        switch (key & 7) {
+        case 0:
+            if (!pnbridge_read_varint(data, len, &at, &length)) {
+                return 0;
+            }
+            break;
+        case 1:
+            if (len - at < 8) return 0;
+            at += 8;
+            break;
+        case 5:
+            if (len - at < 4) return 0;
+            at += 4;
+            break;
+        case 2: {
+            if (!pnbridge_read_varint(data, len, &at, &length) || length > len - at) {
+                return 0;
+            }
+            uint64_t number = key >> 3;
+            const ProtobufCFieldDescriptor *field =
+                number <= 0xffffffffu ? protobuf_c_message_descriptor_get_field(descriptor, (unsigned)number) : NULL;
+            if (field != NULL) {
+                if (field->type == PROTOBUF_C_TYPE_STRING && memchr(data + at, 0, (size_t)length) != NULL) {
+                    return 1;
+                }
+                if (field->type == PROTOBUF_C_TYPE_MESSAGE &&
+                    pnbridge_strings_hold_nul(field->descriptor, data + at, (size_t)length, depth + 1)) {
+                    return 1;
+                }
+            }
+            at += (size_t)length;
+            break;
+        }
+        default:
+            return 0;
+        }
+    }
+    return 0;
 }
 
 #endif

@@ -50,6 +50,8 @@ enum ConnectCodec: Sendable {
         }
         do {
             return try transcoder.requestFromJSON(json)
+        } catch  where error.isNULInString {
+            throw RPCError.nulInString(what: "request", field: error.path)
         } catch {
             throw RPCError(
                 code: .invalidArgument,

@@ -35,6 +35,9 @@ public enum ProtoDecodingError: Error, Sendable, Hashable, CustomStringConvertib
     case allocationLimitExceeded(budget: Int)
     /// A string field holds bytes that are not valid UTF-8.
     case invalidUTF8
+    /// A string field holds a NUL character (U+0000), which protobuf-c's C strings cannot
+    /// carry: refused, never cut short.
+    case nulInString
 
     public var description: String {
         switch self {
@@ -42,6 +45,7 @@ public enum ProtoDecodingError: Error, Sendable, Hashable, CustomStringConvertib
         case .messageTooLarge(let size, let limit): return "message of \(size) bytes exceeds the limit of \(limit) bytes"
         case .allocationLimitExceeded(let budget): return "decoding the message would allocate more than \(budget) bytes"
         case .invalidUTF8: return "a string field is not valid UTF-8"
+        case .nulInString: return "a string field holds a NUL character (U+0000)"
         }
     }
 }

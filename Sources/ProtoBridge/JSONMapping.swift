@@ -4,11 +4,14 @@ public struct JSONMappingError: Error, Sendable, Equatable, CustomStringConverti
     public var path: String
     /// What is wrong there, e.g. `expected a string`.
     public var problem: String
+    /// A string that holds a NUL (U+0000), which protobuf strings cannot carry whole.
+    public var isNULInString: Bool
 
     /// An error at `path`.
-    public init(path: String, problem: String) {
+    public init(path: String, problem: String, isNULInString: Bool = false) {
         self.path = path
         self.problem = problem
+        self.isNULInString = isNULInString
     }
 
     public var description: String { path.isEmpty ? problem : "\(path): \(problem)" }
@@ -99,9 +102,12 @@ extension JSONValue {
         throw JSONMappingError(path: path, problem: "expected a number")
     }
 
-    /// A `string`.
+    /// A `string`, without NUL (U+0000): the message's encoding could not carry it whole.
     public func protoString(at path: String) throws(JSONMappingError) -> String {
         guard case .string(let value) = self else { throw JSONMappingError(path: path, problem: "expected a string") }
+        if value.utf8.contains(0) {
+            throw JSONMappingError(path: path, problem: "a string must not hold a NUL character (U+0000)", isNULInString: true)
+        }
         return value
     }
 

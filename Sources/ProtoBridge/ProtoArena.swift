@@ -69,15 +69,33 @@ public struct ProtoArena {
         return block
     }
 
+    /// `value` as a C string owned by the arena. A NUL inside it, which would end the C
+    /// string there, is written as U+FFFD instead and noted (`ProtoArenaState.replacedNUL`):
+    /// a string is never cut short.
     package func string(_ value: String) -> UnsafeMutablePointer<CChar> {
         if value.isEmpty { return UnsafeMutablePointer(mutating: pnbridge_empty_string()) }
         var value = value
         return value.withUTF8 { utf8 in
+            if memchr(utf8.baseAddress!, 0, utf8.count) != nil { return stringReplacingNUL(utf8) }
             let out = allocate(CChar.self, count: utf8.count + 1)
             UnsafeMutableRawPointer(out).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
             out[utf8.count] = 0
             return out
         }
+    }
+
+    private func stringReplacingNUL(_ utf8: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CChar> {
+        state.pointee.replacedNUL = true
+        let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count + 8)
+        for byte in utf8 {
+            if byte == 0 { bytes.append(contentsOf: replacement) } else { bytes.append(byte) }
+        }
+        let out = allocate(CChar.self, count: bytes.count + 1)
+        bytes.withUnsafeBytes { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        out[bytes.count] = 0
+        return out
     }
 
     package func strings(_ values: [String]) -> (Int, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
@@ -138,6 +156,8 @@ struct ProtoArenaState {
     var chunkCapacity: Int
     var used = 0
     var blocks: [UnsafeMutableRawPointer] = []
+    /// A string held a NUL and was written with U+FFFD in its place.
+    var replacedNUL = false
 
     init(chunk: UnsafeMutableRawPointer, chunkCapacity: Int) {
         self.chunk = chunk

@@ -29,6 +29,9 @@ package func protoUnpack(
     guard bytes.count <= limits.maxMessageSize else {
         throw .messageTooLarge(size: bytes.count, limit: limits.maxMessageSize)
     }
+    if let base = bytes.baseAddress, pnbridge_strings_hold_nul(descriptor, base.assumingMemoryBound(to: UInt8.self), bytes.count, 0) != 0 {
+        throw .nulInString
+    }
     let budgetLimit = limits.allocationBudget(forInputSize: bytes.count)
     try withUnsafeTemporaryAllocation(of: PNBudgetAllocator.self, capacity: 1) { budgetBuffer throws(ProtoDecodingError) in
         try withUnsafeTemporaryAllocation(byteCount: decodeSlabSize, alignment: 16) { slab throws(ProtoDecodingError) in
@@ -52,11 +55,16 @@ package func protoUnpack(
 /// Packs a message through protobuf-c: `fill` fills the C struct (`messageSize` bytes,
 /// initialised by the message's `fill`) from an arena whose first kilobyte is on the
 /// stack (`ProtoArena.withArena`); `output` is handed the packed size and a function that writes the bytes.
+///
+/// - Returns: false when a string held a NUL, which a C string cannot carry: it was packed
+///   with U+FFFD in its place (never cut short), and the caller tells its output
+///   (`ProtoOutput.stringHeldNUL()`).
+@discardableResult
 package func protoPack(
     messageSize: Int,
     fill: (UnsafeMutableRawPointer, ProtoArena) -> Void,
     output: (Int, (UnsafeMutableRawBufferPointer) -> Void) -> Void
-) {
+) -> Bool {
     ProtoArena.withArena { arena in
         let message = arena.allocateRaw(byteCount: messageSize)
         fill(message, arena)
@@ -66,6 +74,7 @@ package func protoPack(
             guard let out = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
             _ = protobuf_c_message_pack(base, out)
         }
+        return !arena.state.pointee.replacedNUL
     }
 }
 

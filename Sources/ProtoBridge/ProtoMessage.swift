@@ -41,6 +41,48 @@ extension ProtoMessage {
 public protocol ProtoOutput {
     /// Reserves `count` bytes at the end, lets `fill` write exactly that many, and keeps them.
     mutating func appendSerialized(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void)
+
+    /// Told after `appendSerialized` when a string of the message held a NUL (U+0000),
+    /// which protobuf-c's C strings cannot carry: what was appended has U+FFFD in its place.
+    /// An output that sends requests refuses them (`serializedBytesKeepingStrings()`); by
+    /// default nothing happens.
+    mutating func stringHeldNUL()
+}
+
+extension ProtoOutput {
+    /// Does nothing: the encoding keeps U+FFFD where the NUL was.
+    public mutating func stringHeldNUL() {}
+}
+
+extension ProtoMessage {
+    /// The protobuf encoding of this message, or nil when one of its strings holds a NUL
+    /// (U+0000), which the encoding cannot carry whole.
+    @inlinable
+    public func serializedBytesKeepingStrings() -> [UInt8]? {
+        var output = StringCheckingOutput()
+        serialize(into: &output)
+        return output.heldNUL ? nil : output.bytes
+    }
+}
+
+/// Bytes, and whether a string of the message packed into them held a NUL.
+@usableFromInline
+struct StringCheckingOutput: ProtoOutput {
+    @usableFromInline var bytes: [UInt8] = []
+    @usableFromInline var heldNUL = false
+
+    @inlinable
+    init() {}
+
+    @inlinable
+    mutating func appendSerialized(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        bytes.appendSerialized(count: count, fill)
+    }
+
+    @inlinable
+    mutating func stringHeldNUL() {
+        heldNUL = true
+    }
 }
 
 extension Array: ProtoOutput where Element == UInt8 {

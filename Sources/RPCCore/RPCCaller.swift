@@ -34,7 +34,7 @@ extension RPCCaller {
         options: CallOptions = .init()
     ) async throws(RPCError) -> UnaryResponse<Response> {
         try await RPCTracing.client(method.descriptor, options) { options throws(RPCError) in
-            let raw = try await unaryCall(method.descriptor, request: request.serializedBytes(), options: options)
+            let raw = try await unaryCall(method.descriptor, request: try request.requestBytes(), options: options)
             return UnaryResponse(message: try Response.decodeResponse(raw.message), metadata: raw.metadata)
         }
     }
@@ -45,7 +45,21 @@ extension RPCCaller {
         request: Request,
         options: CallOptions = .init()
     ) -> RPCResponseStream<Response> {
-        RPCResponseStream(raw: serverStreamingCall(method.descriptor, request: request.serializedBytes(), options: options))
+        do throws(RPCError) {
+            return RPCResponseStream(raw: serverStreamingCall(method.descriptor, request: try request.requestBytes(), options: options))
+        } catch {
+            return RPCResponseStream(raw: AsyncThrowingStream { $0.finish(throwing: error) })
+        }
+    }
+}
+
+extension ProtoMessage {
+    /// The encoding of a request, refused before it is sent when one of its strings holds a
+    /// NUL (INVALID_ARGUMENT `NUL_IN_STRING`): the encoding could not carry it whole.
+    @inlinable
+    public func requestBytes() throws(RPCError) -> [UInt8] {
+        guard let bytes = serializedBytesKeepingStrings() else { throw RPCError.nulInString(what: "request", field: nil) }
+        return bytes
     }
 }
 

@@ -160,6 +160,8 @@ extension RPCError {
             self.init(code: .invalidArgument, message: "the \(what) message could not be decoded", reason: .malformedMessage)
         case .invalidUTF8:
             self.init(code: .invalidArgument, message: "the \(what) message has a string that is not valid UTF-8", reason: .invalidUtf8)
+        case .nulInString:
+            self = .nulInString(what: what, field: nil)
         case .allocationLimitExceeded(let budget):
             self.init(
                 code: .invalidArgument,
@@ -175,6 +177,21 @@ extension RPCError {
                 metadata: ["limit": String(limit)]
             )
         }
+    }
+}
+
+extension RPCError {
+    /// INVALID_ARGUMENT `NUL_IN_STRING`: a string field of the `what` message holds a NUL
+    /// (U+0000), which protobuf-c's C strings cannot carry; refused instead of cut short.
+    /// `field` is its path when known (metadata `field`).
+    public static func nulInString(what: String, field: String?) -> RPCError {
+        RPCError(
+            code: .invalidArgument,
+            message:
+                "the \(what) message has a string with a NUL character (U+0000)\(field.map { " in \($0)" } ?? ""); strings must not contain it",
+            reason: .nulInString,
+            metadata: field.map { ["field": $0] } ?? [:]
+        )
     }
 }
 

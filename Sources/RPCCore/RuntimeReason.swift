@@ -64,6 +64,8 @@ public enum RuntimeReason: String, Sendable, CaseIterable {
     case notSent = "NOT_SENT"
     /// A unary handler tried to stream.
     case notStreaming = "NOT_STREAMING"
+    /// A string field of a request holds a NUL (U+0000): refused, never cut short.
+    case nulInString = "NUL_IN_STRING"
     /// Too many PINGs in the window.
     case pingFlood = "PING_FLOOD"
     /// The server speaks TLS and the client did not.

@@ -286,10 +286,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             request.payload = bytes
             due = batch.append(allocator: allocator, peerWaits: peerWaits) { DirectFrameEncoder.encode(request, into: &$0) }.due
         case .packed(let call):
+            var packed = true
             due =
                 batch.append(allocator: allocator, peerWaits: peerWaits) {
-                    RequestFrameOutput.write(&request, into: &$0, packedBy: call.packRequest)
+                    packed = RequestFrameOutput.write(&request, into: &$0, packedBy: call.packRequest)
                 }.due
+            if !packed {
+                end(id, with: .nulInString(what: "request", field: nil), sendCancel: false)
+                return
+            }
         }
         if due {
             flushNow()

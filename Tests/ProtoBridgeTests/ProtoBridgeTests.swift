@@ -63,6 +63,35 @@ struct ProtoBridgeTests {
         #expect(throws: ProtoDecodingError.invalidUTF8) { try ManyPayloads(serializedBytes: [0x12, 0x02, 0xFF, 0xFE]) }
     }
 
+    @Test("a NUL in a string field is refused, at the top and nested, never cut short")
+    func nulInString() throws {
+        // ManyPayloads.names (field 2) = "a\0b": protobuf-c would hand over "a".
+        #expect(throws: ProtoDecodingError.nulInString) { try ManyPayloads(serializedBytes: [0x12, 0x03, 0x61, 0x00, 0x62]) }
+        // WireFrame.status.error_info.reason, two messages deep: written with a marker, then the marker made NUL.
+        var frame = WireFrame()
+        frame.status = WireStatus()
+        frame.status?.errorInfo = WireErrorInfo()
+        frame.status?.errorInfo?.reason = "k1~a"
+        var bytes = frame.serializedBytes()
+        bytes[bytes.firstIndex(of: UInt8(ascii: "~"))!] = 0
+        #expect(throws: ProtoDecodingError.nulInString) { try WireFrame(serializedBytes: bytes) }
+        // Zero bytes elsewhere (bytes fields, varints) are ordinary.
+        var plain = WireFrame()
+        plain.payload = [0, 0, 0]
+        plain.callId = 0x100
+        #expect(try WireFrame(serializedBytes: plain.serializedBytes()) == plain)
+    }
+
+    @Test("a string holding a NUL is not encoded cut short: U+FFFD in its place, and a request refuses it")
+    func nulOnEncode() throws {
+        var many = ManyPayloads()
+        many.names = ["a\u{0}b"]
+        #expect(many.serializedBytesKeepingStrings() == nil)
+        #expect(try ManyPayloads(serializedBytes: many.serializedBytes()).names == ["a\u{FFFD}b"])
+        many.names = ["ab"]
+        #expect(many.serializedBytesKeepingStrings() == many.serializedBytes())
+    }
+
     @Test("a huge repeated field of empty messages stops at the allocation budget")
     func allocationBudget() {
         // 2 MiB of `0A 00`: one million empty Payloads (field 1 of ManyPayloads).

@@ -131,6 +131,14 @@ struct RuntimeReasonContractTests {
                 }
             ),
             (
+                "NUL_IN_STRING",
+                {
+                    try await status(
+                        Wire.preface + request("/pnrpc.testing.v1.TestService/CountPayloads", payload: [0x12, 0x03, 0x61, 0x00, 0x62])
+                    )
+                }
+            ),
+            (
                 "MESSAGE_TOO_COMPLEX",
                 {
                     let payload: [UInt8] = (0..<(3 << 20)).map { $0 % 2 == 0 ? 0x0A : 0x00 }

@@ -3,7 +3,9 @@ import Glibc
 import PhoneNumbersClient
 import ProtoBridge
 
-/// Every request message of every service, each round-tripped when it decodes.
+/// Every request message of every service, each round-tripped when it decodes; a message
+/// that decodes has no string cut short (a NUL on the wire is refused, never truncated), so
+/// it encodes again whole.
 enum Decoders {
     static let all: [@Sendable (UnsafeRawBufferPointer) -> Void] = [
         check(HealthCheckRequest.self),
@@ -26,8 +28,11 @@ func check<M: ProtoMessage>(_ type: M.Type) -> @Sendable (UnsafeRawBufferPointer
     { bytes in
         let limits = DecodingLimits(maxMessageSize: 1 << 20)
         guard let message = try? M(serializedBytes: bytes, limits: limits) else { return }
+        guard let whole = message.serializedBytesKeepingStrings() else {
+            preconditionFailure("\(M.self) decoded a string holding a NUL")
+        }
         let again = try! M(
-            serializedBytes: message.serializedBytes(),
+            serializedBytes: whole,
             limits: DecodingLimits(maxMessageSize: 1 << 22, baseAllocationBudget: 1 << 26)
         )
         precondition(again == message, "\(M.self) did not survive re-encoding")

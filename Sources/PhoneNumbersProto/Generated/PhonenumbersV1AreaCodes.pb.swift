@@ -33,10 +33,11 @@ public struct AreaCode: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -59,10 +60,11 @@ public struct ListAreaCodesRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -84,10 +86,11 @@ public struct ListAreaCodesResponse: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 

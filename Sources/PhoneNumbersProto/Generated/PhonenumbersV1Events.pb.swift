@@ -34,10 +34,11 @@ public struct Event: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -64,10 +65,11 @@ public struct WatchEventsRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -100,10 +102,11 @@ public struct AuditEvent: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -132,10 +135,11 @@ public struct ListAuditEventsRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -160,10 +164,11 @@ public struct ListAuditEventsResponse: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 

@@ -284,10 +284,11 @@ public struct Brand: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -309,10 +310,11 @@ public struct GetBrandRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -341,10 +343,11 @@ public struct SubmitBrandRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -379,10 +382,11 @@ public struct UseCase: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -412,10 +416,11 @@ public struct SubmitUseCaseRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -438,10 +443,11 @@ public struct GetUseCaseRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -463,10 +469,11 @@ public struct ListUseCasesRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -488,10 +495,11 @@ public struct ListUseCasesResponse: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -518,10 +526,11 @@ public struct SetUseCaseStatusRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 

@@ -115,10 +115,11 @@ public struct WireSettings: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -143,10 +144,11 @@ public struct WireMetadataEntry: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -175,10 +177,11 @@ public struct WireErrorInfo: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -207,10 +210,11 @@ public struct WireStatus: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -253,10 +257,11 @@ public struct WireFrame: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 

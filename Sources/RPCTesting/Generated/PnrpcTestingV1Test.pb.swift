@@ -21,10 +21,11 @@ public struct Empty: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -46,10 +47,11 @@ public struct Payload: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -75,10 +77,11 @@ public struct EchoStatus: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -108,10 +111,11 @@ public struct SimpleRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -135,10 +139,11 @@ public struct SimpleResponse: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -161,10 +166,11 @@ public struct ResponseParameters: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -188,10 +194,11 @@ public struct StreamingOutputCallRequest: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -213,10 +220,11 @@ public struct StreamingOutputCallResponse: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
@@ -241,10 +249,11 @@ public struct ManyPayloads: ProtoMessage {
 
     /// Appends the protobuf encoding of this message to `output`.
     public func serialize(into output: inout some ProtoOutput) {
-        protoPack(
+        let stringsWhole = protoPack(
             messageSize: MemoryLayout<CMessage>.stride,
             fill: { message, arena in self.fill(message.bindMemory(to: CMessage.self, capacity: 1), arena: arena) },
             output: { count, write in output.appendSerialized(count: count, write) })
+        if !stringsWhole { output.stringHeldNUL() }
     }
 }
 
