@@ -32,13 +32,16 @@ public struct ConnectGateway: Sendable {
 
     private let router: RPCRouter
     private let limits: Limits
+    private let proxies: TrustedProxies
     private let calls: CallsInFlight
     private let logger: Logger
 
-    /// A gateway to the methods of `router` that have a JSON mapping.
-    public init(router: RPCRouter, limits: Limits = .init(), logger: Logger) {
+    /// A gateway to the methods of `router` that have a JSON mapping; requests from
+    /// `proxies` are counted as the client they were forwarded for.
+    public init(router: RPCRouter, limits: Limits = .init(), proxies: TrustedProxies = .init(), logger: Logger) {
         self.router = router
         self.limits = limits
+        self.proxies = proxies
         self.calls = CallsInFlight(limit: limits.maxCallsPerClient)
         self.logger = logger
     }
@@ -72,7 +75,7 @@ public struct ConnectGateway: Sendable {
 
     /// Serves one call of `transcoder`'s method.
     func serve(_ request: Request, _ transcoder: JSONTranscoder, client: Client) async -> Response {
-        let peer = client.peer
+        let peer = proxies.client(peer: client.peer, headers: request.headers)
         let streaming = transcoder.descriptor.kind == .serverStreaming
         let fail = { (error: RPCError) in streaming ? Self.streamError(error) : Self.unaryError(error) }
         let codec: ConnectCodec
@@ -203,10 +206,12 @@ public struct ConnectGateway: Sendable {
         )
     }
 
-    /// The host part of `host:port` (IPv6 addresses keep their colons).
+    /// The host part of `host:port` or `[host]:port` (IPv6 addresses keep their colons).
     static func host(of peer: String) -> String {
         guard let colon = peer.lastIndex(of: ":") else { return peer }
-        return String(peer[..<colon])
+        let host = peer[..<colon]
+        if host.hasPrefix("["), host.hasSuffix("]") { return String(host.dropFirst().dropLast()) }
+        return String(host)
     }
 }
 

@@ -131,14 +131,25 @@ struct TokensCommand: AsyncParsableCommand {
         @Option(help: "The member the token acts as.") var member = ""
         @Option(help: "The internal service the token stands for.") var service = ""
         @Option(name: .customLong("grant"), help: "What the service may do (repeatable).") var grants: [Grant] = []
-        @Option(help: "How long the token works, e.g. 90d, 12h (default: until revoked).") var expiresIn: DurationArgument?
+        @Option(help: "How long the token works, 1ms to 10 years, e.g. 90d, 12h (default: until revoked).") var expiresIn: DurationArgument?
 
         func run() async throws {
             var request = IssueTokenRequest()
             request.memberId = member
             request.serviceName = service
             request.grants = grants
-            request.expiresInMs = expiresIn?.duration.milliseconds ?? 0
+            if let expiresIn {
+                // On the wire 0 means "until revoked": an expiry that rounds to 0 ms is refused here, not sent as that.
+                guard expiresIn.duration.milliseconds > 0 else {
+                    let refusal = RPCError(
+                        code: .invalidArgument,
+                        message: "--expires-in is between 1ms and 10 years; leave it out for a token that works until revoked",
+                        details: ErrorDetails(reason: "INVALID_EXPIRY", domain: "phonenumbers.v1")
+                    )
+                    throw report(refusal, client, server: "")
+                }
+                request.expiresInMs = expiresIn.duration.milliseconds
+            }
             try await call(client, AccountsMethods.issueToken, request) { $0.token }
         }
     }

@@ -19,21 +19,27 @@ func withServer<T>(_ options: ClientOptions, _ body: (PhoneNumbersConnection) as
         return result
     } catch let error as RPCError {
         await api.close()
-        let unreachable = [RuntimeReason.connectFailed, .connectionLost, .serverShutdown].contains(error.runtimeReason)
-        if options.json {
-            print(errorJSON(error).rendered(pretty: true))
-        } else if error.runtimeReason == .connectFailed {
-            printError(
-                "cannot reach the server at \(address) (\(TerminalText.safe(error.message))). Is `phone-numbers serve` running there? Set --server or PHONE_NUMBERS_SERVER."
-            )
-        } else {
-            printError(TerminalText.safe(error.description))
-        }
-        throw ExitCode(unreachable ? 2 : 1)
+        throw report(error, options, server: address.description)
     } catch {
         await api.close()
         throw error
     }
+}
+
+/// Prints `error` as every client command does and returns the exit code to end with:
+/// 2 when the server is unreachable or went away, else 1.
+func report(_ error: RPCError, _ options: ClientOptions, server: String) -> ExitCode {
+    let unreachable = [RuntimeReason.connectFailed, .connectionLost, .serverShutdown].contains(error.runtimeReason)
+    if options.json {
+        print(errorJSON(error).rendered(pretty: true))
+    } else if error.runtimeReason == .connectFailed {
+        printError(
+            "cannot reach the server at \(server) (\(TerminalText.safe(error.message))). Is `phone-numbers serve` running there? Set --server or PHONE_NUMBERS_SERVER."
+        )
+    } else {
+        printError(TerminalText.safe(error.description))
+    }
+    return ExitCode(unreachable ? 2 : 1)
 }
 
 /// An error as JSON: `code`, `reason`, `domain`, `message`, `metadata`.

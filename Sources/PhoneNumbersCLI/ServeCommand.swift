@@ -60,6 +60,13 @@ struct ServeCommand: AsyncParsableCommand {
     var httpHost = "127.0.0.1"
 
     @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "The IP address of a proxy in front of the HTTP side whose X-Forwarded-For is believed (repeatable): its clients are then counted each by their own address, for the failed-authentication and call limits."
+    )
+    var trustedProxies: [String] = []
+
+    @Option(
         help:
             "Export traces over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318 (also OTEL_EXPORTER_OTLP_ENDPOINT); off without either."
     )
@@ -217,6 +224,7 @@ struct ServeCommand: AsyncParsableCommand {
                         maxBodySize: assembled.rpcServer.configuration.limits.maxMessageSize,
                         maxCallsPerClient: assembled.rpcServer.configuration.limits.maxConcurrentCallsPerConnection
                     ),
+                    proxies: TrustedProxies(Set(trustedProxies)),
                     logger: logger
                 ),
                 logger: logger

@@ -211,7 +211,7 @@ extension AccessTests {
 
 @Suite("token guessing", .timeLimit(.minutes(2)))
 struct BruteForceTests {
-    @Test("repeated failed authentications lock the address out, valid token or not, with one answer for every guess")
+    @Test("repeated failures lock an address's failures out with one answer for every guess; a valid token from it is still admitted")
     func lockout() async throws {
         try await ServiceHarness.with { harness in
             let tenant = try await Tenant.make(harness)
@@ -229,17 +229,53 @@ struct BruteForceTests {
             }
             #expect(reasons.prefix(20).allSatisfy { $0 == "INVALID_CREDENTIALS" })
             #expect(reasons.suffix(5).allSatisfy { $0 == "TOO_MANY_FAILED_AUTHENTICATIONS" })
-            // While locked out, a valid token from that address gets the same refusal: guessing learns nothing.
+            // While the address is locked out, a valid token from it is admitted: nobody locks others out.
             var adminToken = IssueTokenRequest()
             adminToken.memberId = tenant.memberIDs[.admin]!
-            let token = try await harness.operatorAPI.accounts.issueToken(adminToken).token
-            let sameAddress = PhoneNumbersConnection(host: "127.0.0.1", port: harness.port, token: token, localAddress: "127.0.0.2")
-            await expectError(.resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS") {
-                try await sameAddress.numbers.listNumbers(ListNumbersRequest())
-            }
+            let issued = try await harness.operatorAPI.accounts.issueToken(adminToken)
+            let sameAddress = PhoneNumbersConnection(host: "127.0.0.1", port: harness.port, token: issued.token, localAddress: "127.0.0.2")
+            #expect(try await sameAddress.numbers.listNumbers(ListNumbersRequest()).limit == 5)
             await sameAddress.close()
+            // A revoked token from there gets the lockout, not TOKEN_REVOKED: the guesses learn nothing.
+            var revoke = RevokeTokenRequest()
+            revoke.tokenId = issued.tokenId
+            _ = try await tenant.owner.accounts.revokeToken(revoke)
+            let revoked = PhoneNumbersConnection(host: "127.0.0.1", port: harness.port, token: issued.token, localAddress: "127.0.0.2")
+            await expectError(.resourceExhausted, "TOO_MANY_FAILED_AUTHENTICATIONS") {
+                try await revoked.numbers.listNumbers(ListNumbersRequest())
+            }
+            await revoked.close()
             // Everyone else is served all along.
             #expect(try await tenant.admin.numbers.listNumbers(ListNumbersRequest()).limit == 5)
+        }
+    }
+
+    @Test("a guesser and a valid user on one address at once: every valid call succeeds, the guesses get at most 20 answers of their own")
+    func guesserBesideValidUser() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let outcomes = await withTaskGroup(of: (Bool, String).self) { group in
+                for index in 0..<80 {
+                    group.addTask {
+                        // Every caller here shares 127.0.0.1, as clients behind one proxy do.
+                        let valid = index % 4 == 0
+                        let api = valid ? tenant.admin : harness.connection("pn_guess\(index)")
+                        let outcome = await Self.outcome(api)
+                        if !valid { await api.close() }
+                        return (valid, outcome)
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let valid = outcomes.filter(\.0).map(\.1)
+            let guesses = outcomes.filter { !$0.0 }.map(\.1)
+            #expect(valid.count == 20 && valid.allSatisfy { $0 == "OK" }, "\(valid)")
+            #expect(guesses.filter { $0 == "INVALID_CREDENTIALS" }.count <= 20, "\(guesses)")
+            #expect(guesses.allSatisfy { ["INVALID_CREDENTIALS", "TOO_MANY_FAILED_AUTHENTICATIONS"].contains($0) }, "\(guesses)")
+            #expect(guesses.filter { $0 == "TOO_MANY_FAILED_AUTHENTICATIONS" }.count >= 40, "\(guesses)")
+            // After the burst, the valid user is still served, and a guess still gets the lockout.
+            #expect(await Self.outcome(tenant.admin) == "OK")
+            #expect(await Self.outcome(harness.connection("pn_late")) == "TOO_MANY_FAILED_AUTHENTICATIONS")
         }
     }
 

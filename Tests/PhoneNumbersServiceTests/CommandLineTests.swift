@@ -57,6 +57,21 @@ struct CommandLineTests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("UNAUTHENTICATED (TOKEN_REVOKED)"), "\(refused.stderr)")
         #expect(!refused.stderr.contains(token))
+
+        // An expiry of nothing is not "never": 0s, and what rounds to 0 ms, are refused before anything is issued.
+        for expiry in ["0s", "0ms", "0.4ms"] {
+            let zero = try await run(
+                ["tokens", "issue", "--account", credentials["account_id"]!, "--member", texter, "--expires-in", expiry],
+                as: credentials["operator_token"]!
+            )
+            #expect(zero.status == 1, "\(expiry): \(zero.stdout)")
+            #expect(zero.stderr.contains("INVALID_ARGUMENT (INVALID_EXPIRY)"), "\(expiry): \(zero.stderr)")
+        }
+        let after = try await run(["tokens", "list"], as: owner)
+        #expect(
+            after.stdout.split(separator: "\n").count == listed.stdout.split(separator: "\n").count,
+            "nothing was issued: \(after.stdout)"
+        )
     }
 
     @Test("serve --http-port serves /metrics, /healthz and /readyz; --log-format json writes one parseable object per line, no secrets")

@@ -70,6 +70,39 @@ struct ConnectGatewayTests {
         try await body(listener.port)
     }
 
+    @Test("X-Forwarded-For counts clients apart only from a trusted proxy: a guesser behind it locks out itself, not its neighbours")
+    func trustedProxies() async throws {
+        try await ServiceHarness.with { harness in
+            func guess(_ port: Int, from client: String) async throws -> String {
+                let answer = try await post(
+                    port,
+                    "/phonenumbers.v1.AreaCodes/ListAreaCodes",
+                    json: "{}",
+                    token: "pn_guess",
+                    headers: [("X-Forwarded-For", "198.51.100.7, \(client)")]
+                )
+                return answer.error.reason ?? answer.text
+            }
+            // Trusted: each forwarded client has its own count.
+            let trusted = try await TestListener.start(
+                router: harness.router,
+                proxies: TrustedProxies(["127.0.0.1"]),
+                logger: .init(label: "test.gateway")
+            )
+            defer { trusted.task.cancel() }
+            for _ in 0..<20 { #expect(try await guess(trusted.port, from: "203.0.113.9") == "INVALID_CREDENTIALS") }
+            #expect(try await guess(trusted.port, from: "203.0.113.9") == "TOO_MANY_FAILED_AUTHENTICATIONS")
+            #expect(try await guess(trusted.port, from: "203.0.113.10") == "INVALID_CREDENTIALS", "a neighbour behind the proxy")
+            // Not trusted (the default): the header is ignored, and every request counts as the proxy's address.
+            let untrusted = try await TestListener.start(router: harness.router, logger: .init(label: "test.gateway"))
+            defer { untrusted.task.cancel() }
+            for index in 0..<20 {
+                #expect(try await guess(untrusted.port, from: "203.0.113.\(20 + index)") == "INVALID_CREDENTIALS")
+            }
+            #expect(try await guess(untrusted.port, from: "203.0.113.99") == "TOO_MANY_FAILED_AUTHENTICATIONS")
+        }
+    }
+
     @Test("a unary call answers proto3 JSON; its errors are Connect errors with the stable reason and Connect's HTTP status")
     func unaryFormsAndErrors() async throws {
         try await ServiceHarness.with { harness in

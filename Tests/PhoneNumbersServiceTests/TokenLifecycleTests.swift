@@ -54,6 +54,29 @@ struct TokenLifecycleTests {
         }
     }
 
+    @Test("an expiry is 1 ms to 10 years: 1 ms and 10 years are taken; 10 years and 1 ms, -1 ms are INVALID_EXPIRY; 0 is until revoked")
+    func expiryBoundaries() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let tenYears: Int64 = 10 * 365 * 24 * 3600 * 1000
+            func issue(_ milliseconds: Int64) async throws -> IssueTokenResponse {
+                var request = IssueTokenRequest()
+                request.memberId = tenant.memberIDs[.texter]!
+                request.expiresInMs = milliseconds
+                return try await harness.operatorAPI.accounts.issueToken(request)
+            }
+            for milliseconds: Int64 in [1, tenYears] {
+                let issued = try await issue(milliseconds)
+                let info = try #require(issued.info)
+                #expect(info.expiresAtMs == info.createdAtMs + milliseconds, "\(milliseconds) ms")
+            }
+            for milliseconds: Int64 in [tenYears + 1, -1, .min, .max] {
+                await expectError(.invalidArgument, "INVALID_EXPIRY") { try await issue(milliseconds) }
+            }
+            #expect(try await issue(0).info?.expiresAtMs == 0, "0 on the wire: until revoked")
+        }
+    }
+
     @Test("a revoked token is refused on the next call while other tokens go on; revoking again changes nothing")
     func revocation() async throws {
         try await ServiceHarness.with { harness in

@@ -31,30 +31,36 @@ public struct Authenticator: Sendable {
     }
 
     /// The caller of a call.
+    ///
+    /// A credential that verifies is always admitted, whatever else its source sent: the
+    /// failed-authentication limit never locks out a valid token because others behind the
+    /// same address (a NAT, a TLS proxy) failed. Once a source reaches the limit, every
+    /// failure from it is answered alike, with the lockout, so guesses learn nothing (not
+    /// even whether a token exists but was revoked or expired), and each further failure
+    /// extends the lockout.
     /// - Throws: UNAUTHENTICATED `INVALID_CREDENTIALS` when the token is missing or
     ///   unknown, `TOKEN_EXPIRED` or `TOKEN_REVOKED` when it no longer works (each counts
     ///   toward the failed-authentication limit); RESOURCE_EXHAUSTED
-    ///   `TOO_MANY_FAILED_AUTHENTICATIONS` while the peer is locked out after repeated failures.
+    ///   `TOO_MANY_FAILED_AUTHENTICATIONS` instead of those while the source is locked out.
     public func authenticate(_ context: ServerContext) async throws -> Principal {
-        let peer = FailedAuthenticationLimiter.host(of: context.peer)
-        guard limiter.allows(peer) else { throw lockedOut(peer) }
+        let source = FailedAuthenticationLimiter.host(of: context.peer)
         do {
-            let principal = try await authenticate(context.metadata)
-            // Not once the peer reached the limit, even if this attempt began before.
-            guard limiter.allows(peer) else { throw lockedOut(peer) }
-            return principal
+            return try await authenticate(context.metadata)
         } catch let error as DomainError where error.code == .unauthenticated {
             metrics.authenticationFailed(error.reason)
-            switch limiter.recordFailure(peer) {
+            switch limiter.recordFailure(source) {
             case .refused:
-                throw lockedOut(peer)
+                throw lockedOut(source)
             case .reachedLimit:
                 metrics.authenticationLockout()
-                logger.warning("authentication failures reached the limit; refusing this peer for a while", metadata: ["peer": "\(peer)"])
+                logger.warning(
+                    "authentication failures reached the limit; this source's failures are answered with the lockout for a while",
+                    metadata: ["peer": "\(source)"]
+                )
             case .counted:
                 logger.notice(
                     "authentication failed",
-                    metadata: ["peer": "\(peer)", "rpc.method": "\(context.method)", "reason": "\(error.reason)"]
+                    metadata: ["peer": "\(source)", "rpc.method": "\(context.method)", "reason": "\(error.reason)"]
                 )
             }
             throw error
@@ -68,7 +74,7 @@ public struct Authenticator: Sendable {
         return DomainError(
             .resourceExhausted,
             "TOO_MANY_FAILED_AUTHENTICATIONS",
-            "too many failed authentications from this address (\(limiter.maxFailures) a minute); try again in \((remaining + 999) / 1000) s",
+            "too many failed authentications from this address (\(limiter.maxFailures) a minute); a valid token is still admitted, others are refused for \((remaining + 999) / 1000) s",
             metadata: ["retry_after_ms": "\(remaining)", "max_failures": "\(limiter.maxFailures)"]
         )
     }

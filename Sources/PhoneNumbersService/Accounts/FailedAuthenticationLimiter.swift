@@ -1,9 +1,11 @@
 import RPCCore
 import Synchronization
 
-/// Slows token guessing: a peer (IP address) with too many failed authentications in
-/// a window is refused, valid token or not, until the window ends. The refusal is the
-/// same whatever was guessed, so it reveals nothing about tokens or accounts.
+/// Counts failed authentications per source (an IP address): once a source reaches
+/// `maxFailures` in a window, each further failure from it is answered with the lockout,
+/// whatever was tried, so guesses reveal nothing about tokens or accounts, and it extends
+/// the window (a guesser that keeps on stays locked out). Valid credentials are admitted
+/// whatever their source's count (`Authenticator`), so nobody can lock others out.
 public final class FailedAuthenticationLimiter: Sendable {
     private struct Window {
         var failures: Int
@@ -34,9 +36,7 @@ public final class FailedAuthenticationLimiter: Sendable {
         case refused
     }
 
-    /// Whether `peer` is within its limit now. Checked before an attempt (cheap
-    /// refusal) and again after a success; a failure is counted and judged in one step
-    /// (`recordFailure`), so concurrent attempts cannot all pass the first check.
+    /// Whether `peer` is within its limit now (its failures are answered as they are).
     public func allows(_ peer: String, now: Timestamp = currentTimestamp()) -> Bool {
         windows.withLock { windows in
             guard let current = windows[peer] else { return true }
@@ -48,7 +48,9 @@ public final class FailedAuthenticationLimiter: Sendable {
         }
     }
 
-    /// Counts a failed attempt and says how to answer it, in one step.
+    /// Counts a failed attempt and says how to answer it, in one step (so concurrent
+    /// failures cannot all be answered as they are). A failure past the limit starts the
+    /// window again: the source stays locked out while it keeps failing.
     @discardableResult
     public func recordFailure(_ peer: String, now: Timestamp = currentTimestamp()) -> FailureVerdict {
         windows.withLock { windows in
@@ -57,6 +59,7 @@ public final class FailedAuthenticationLimiter: Sendable {
             if now - current.startedAt >= window { current = Window(failures: 0, startedAt: now) }
             let before = current.failures
             current.failures += 1
+            if before >= maxFailures { current.startedAt = now }
             windows[peer] = current
             if before >= maxFailures { return .refused }
             return current.failures == maxFailures ? .reachedLimit : .counted

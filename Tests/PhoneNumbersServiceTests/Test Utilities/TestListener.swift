@@ -27,6 +27,7 @@ enum TestListener {
     static func start(
         router: RPCRouter,
         limits: ConnectGateway.Limits = .init(),
+        proxies: TrustedProxies = .init(),
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger
     ) async throws -> (port: Int, task: Task<Void, any Error>) {
@@ -37,7 +38,7 @@ enum TestListener {
                 registry: registry,
                 readiness: { .ready },
                 onListening: onListening,
-                gateway: ConnectGateway(router: router, limits: limits, logger: logger),
+                gateway: ConnectGateway(router: router, limits: limits, proxies: proxies, logger: logger),
                 logger: logger
             )
         }
