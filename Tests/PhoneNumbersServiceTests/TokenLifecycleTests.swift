@@ -220,6 +220,75 @@ struct TokenLifecycleTests {
         }
     }
 
+    /// Opens a stream and returns, once its first message arrived, the task that reads the
+    /// rest and tells how the stream ended (an error's reason).
+    private func opened<M: Sendable>(_ open: @escaping @Sendable () -> RPCResponseStream<M>) async -> Task<String, Never> {
+        let (seen, seenContinuation) = AsyncStream<Void>.makeStream()
+        let task = Task { () -> String in
+            defer { seenContinuation.finish() }
+            do {
+                for try await _ in open() { seenContinuation.yield() }
+                return "ended without an error"
+            } catch let error as RPCError {
+                return error.reason ?? error.code.name
+            } catch {
+                return "\(error)"
+            }
+        }
+        var iterator = seen.makeAsyncIterator()
+        _ = await iterator.next()
+        return task
+    }
+
+    @Test("open WatchEvents and WatchNumber streams end with TOKEN_REVOKED on revocation and removal, TOKEN_EXPIRED at expiry")
+    func streamsEndWithTheirCredential() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            harness.provider.hold(.provisioning)
+            let number = try await tenant.addNumber("415")
+            let watchNumber = {
+                var request = WatchNumberRequest()
+                request.numberId = number.id
+                return request
+            }()
+            let watchEvents = {
+                var request = WatchEventsRequest()
+                request.fromStart = true
+                return request
+            }()
+            func streams(_ api: PhoneNumbersConnection) async -> [Task<String, Never>] {
+                [
+                    await opened { api.events.watchEvents(watchEvents) },
+                    await opened { api.numbers.watchNumber(watchNumber) },
+                ]
+            }
+
+            let (revokedToken, revokedID) = try await issue(harness, tenant, .admin)
+            let revokedStreams = await streams(harness.connection(revokedToken))
+            var revoke = RevokeTokenRequest()
+            revoke.tokenId = revokedID
+            _ = try await tenant.owner.accounts.revokeToken(revoke)
+            for stream in revokedStreams { #expect(await stream.value == "TOKEN_REVOKED") }
+
+            let (removedToken, _) = try await issue(harness, tenant, .texter)
+            let removedStreams = await streams(harness.connection(removedToken))
+            var remove = RemoveMemberRequest()
+            remove.memberId = tenant.memberIDs[.texter]!
+            _ = try await tenant.owner.accounts.removeMember(remove)
+            for stream in removedStreams { #expect(await stream.value == "TOKEN_REVOKED") }
+
+            let (expiringToken, _) = try await issue(harness, tenant, .supervisor, expiresIn: .seconds(3600))
+            let expiringStreams = await streams(harness.connection(expiringToken))
+            harness.clock.advance(by: .seconds(3601))
+            for stream in expiringStreams { #expect(await stream.value == "TOKEN_EXPIRED") }
+
+            // A stream whose credential holds goes on to its own end: the number's READY.
+            let kept = await opened { tenant.owner.numbers.watchNumber(watchNumber) }
+            harness.provider.release(.provisioning)
+            #expect(await kept.value == "ended without an error")
+        }
+    }
+
     @Test("expired and revoked tokens count toward the failed-authentication limit")
     func countTowardTheLimit() async throws {
         try await ServiceHarness.with { harness in

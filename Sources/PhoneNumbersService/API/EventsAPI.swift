@@ -8,13 +8,15 @@ struct EventsAPI: EventsService {
 
     func watchEvents(request: WatchEventsRequest, context: ServerContext, responses: ResponseStreamWriter<Event>) async throws {
         let principal = try await authenticator.authenticate(context)
-        for try await event in try await domain.watch(
-            principal,
-            accountID: request.accountId,
-            since: request.since,
-            fromStart: request.fromStart
+        let events = try await domain.watch(principal, accountID: request.accountId, since: request.since, fromStart: request.fromStart)
+        let accountID = request.accountId
+        try await authenticator.whileCredentialHolds(
+            context,
+            stillAllowed: { _ = try AccessPolicy.readableAccount(for: $0, requested: accountID) }
         ) {
-            try await responses.write(Mapping.event(event))
+            for try await event in events {
+                try await responses.write(Mapping.event(event))
+            }
         }
     }
 

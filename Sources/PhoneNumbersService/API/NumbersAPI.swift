@@ -78,8 +78,15 @@ struct NumbersAPI: NumbersService {
 
     func watchNumber(request: WatchNumberRequest, context: ServerContext, responses: ResponseStreamWriter<DedicatedNumber>) async throws {
         let principal = try await authenticator.authenticate(context)
-        for await number in try await domain.watch(principal, accountID: request.accountId, numberID: request.numberId) {
-            try await responses.write(Mapping.number(number))
+        let changes = try await domain.watch(principal, accountID: request.accountId, numberID: request.numberId)
+        let accountID = request.accountId
+        try await authenticator.whileCredentialHolds(
+            context,
+            stillAllowed: { _ = try AccessPolicy.account(for: $0, requested: accountID, .readNumbers) }
+        ) {
+            for await number in changes {
+                try await responses.write(Mapping.number(number))
+            }
         }
     }
 

@@ -67,6 +67,39 @@ public struct Authenticator: Sendable {
         }
     }
 
+    /// How often an open stream checks that its credential still works: well inside the
+    /// principal cache's second, so a revocation on this replica ends it within this, and
+    /// on another within this and the cache's second.
+    public static let streamRecheckInterval: Duration = .milliseconds(250)
+
+    /// Runs `body`, a stream the caller of `context` opened, while its credential keeps
+    /// working: every `streamRecheckInterval` the token is authenticated again and
+    /// `stillAllowed` judges its principal (the access check the stream opened with). The
+    /// stream ends with the first refusal: UNAUTHENTICATED `TOKEN_REVOKED` (revoked, rotated
+    /// past its grace, member removed), `TOKEN_EXPIRED`, or what `stillAllowed` throws.
+    public func whileCredentialHolds(
+        _ context: ServerContext,
+        stillAllowed: @escaping @Sendable (Principal) throws -> Void,
+        _ body: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        let metadata = context.metadata
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await body()
+                return true
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: Self.streamRecheckInterval)
+                    try stillAllowed(try await self.credential(metadata).principal)
+                }
+            }
+            // The first to end decides: the stream's end, or the credential's refusal.
+            defer { group.cancelAll() }
+            _ = try await group.next()
+        }
+    }
+
     /// RESOURCE_EXHAUSTED `TOO_MANY_FAILED_AUTHENTICATIONS` with when to try again.
     private func lockedOut(_ peer: String) -> DomainError {
         let end = limiter.windowEnd(peer)
