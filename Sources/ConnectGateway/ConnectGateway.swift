@@ -46,6 +46,12 @@ public struct ConnectGateway: Sendable {
         self.logger = logger
     }
 
+    /// Ends every stream open through the gateway (and the router's other transports) with
+    /// UNAVAILABLE `DRAINING`: the HTTP side's drain, which would otherwise wait for them.
+    public func endStreams() {
+        router.streamDrain.begin()
+    }
+
     /// Who sent a request: the client's address (`host:port`) and when its connection closes.
     public struct Client: Sendable {
         public var peer: String

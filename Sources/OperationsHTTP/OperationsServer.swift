@@ -111,7 +111,13 @@ public struct OperationsServer: Service {
             logger: logger
         )
         do {
-            try await application.run()
+            // Open streams (the page's WatchEvents) end as the drain begins: Hummingbird's
+            // graceful shutdown waits for every response, and a watch never ends by itself.
+            try await withGracefulShutdownHandler {
+                try await application.run()
+            } onGracefulShutdown: { [gateway] in
+                gateway?.endStreams()
+            }
         } catch  where !listening.isSet {
             throw ListenFailure(listener: "the operations HTTP side", host: host, port: port, error: error)
         }

@@ -167,8 +167,9 @@ public final class PhoneNumbersServer: Service, Sendable {
         }
     }
 
-    /// The service's methods, for transports beside PNRPC (the Connect gateway).
-    public var router: RPCRouter { RPCRouter(services: app.rpcServices) }
+    /// The service's methods, for transports beside PNRPC (the Connect gateway): the RPC
+    /// server's router, so its drain ends their streams too.
+    public var router: RPCRouter { rpcServer.router }
 
     /// Lets go of the store's connections (PostgreSQL); call once `run()` returned.
     public func close() async {

@@ -5,7 +5,8 @@
 /// trailers it added are collected.
 ///
 /// Deadlines: a transport that keeps its own timer per call (the TCP server ends the call
-/// and cancels its task) uses `run`; one without uses `runRacingDeadline`.
+/// and cancels its task) uses `run`; one without uses `runRacingDeadline`. A server stream
+/// ends with UNAVAILABLE `DRAINING` when `drain` begins (`StreamDrain`).
 public enum CallExecutor {
     /// What a call ended with: its response or status, and the trailers its handler added.
     public struct Outcome: Sendable {
@@ -18,10 +19,11 @@ public enum CallExecutor {
         _ handler: RPCMethodHandler,
         request: [UInt8],
         context: ServerContext,
-        writer: RawResponseWriter
+        writer: RawResponseWriter,
+        drain: StreamDrain
     ) async -> Outcome {
         let result = await RPCTracing.server(handler.descriptor, metadata: context.metadata) { () async -> Result<[UInt8], RPCError> in
-            await invoke(handler, request, context, writer)
+            await invoke(handler, request, context, writer, drain)
         }
         return Outcome(result: result, trailers: context.responseMetadata.current)
     }
@@ -32,14 +34,15 @@ public enum CallExecutor {
         _ handler: RPCMethodHandler,
         request: [UInt8],
         context: ServerContext,
-        writer: RawResponseWriter
+        writer: RawResponseWriter,
+        drain: StreamDrain
     ) async -> Outcome {
         guard let deadline = context.deadline else {
-            return await run(handler, request: request, context: context, writer: writer)
+            return await run(handler, request: request, context: context, writer: writer, drain: drain)
         }
         let result = await RPCTracing.server(handler.descriptor, metadata: context.metadata) { () async -> Result<[UInt8], RPCError> in
             await withTaskGroup(of: Result<[UInt8], RPCError>?.self) { group in
-                group.addTask { await invoke(handler, request, context, writer) }
+                group.addTask { await invoke(handler, request, context, writer, drain) }
                 group.addTask {
                     do {
                         try await Task.sleep(until: deadline, clock: .continuous)
@@ -83,6 +86,30 @@ public enum CallExecutor {
         }
         if case .failure(let error) = result { return error }
         return nil
+    }
+
+    private static func invoke(
+        _ handler: RPCMethodHandler,
+        _ request: [UInt8],
+        _ context: ServerContext,
+        _ writer: RawResponseWriter,
+        _ drain: StreamDrain
+    ) async -> Result<[UInt8], RPCError> {
+        guard handler.descriptor.kind == .serverStreaming else { return await invoke(handler, request, context, writer) }
+        if drain.isDraining { return .failure(StreamDrain.ended) }
+        return await withTaskGroup(of: Result<[UInt8], RPCError>?.self) { group in
+            group.addTask { await invoke(handler, request, context, writer) }
+            group.addTask {
+                await drain.wait()
+                return Task.isCancelled ? nil : .failure(StreamDrain.ended)
+            }
+            var outcome: Result<[UInt8], RPCError> = .failure(StreamDrain.ended)
+            if let first = await group.next(), let result = first {
+                outcome = result
+            }
+            group.cancelAll()
+            return outcome
+        }
     }
 
     private static func invoke(

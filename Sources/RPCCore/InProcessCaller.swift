@@ -38,7 +38,13 @@ public struct InProcessCaller: RPCCaller {
     ) async throws(RPCError) -> UnaryResponse<[UInt8]> {
         let handler = try router.route(method.path).get()
         let context = context(method, options)
-        let outcome = await CallExecutor.runRacingDeadline(handler, request: request, context: context, writer: .unary)
+        let outcome = await CallExecutor.runRacingDeadline(
+            handler,
+            request: request,
+            context: context,
+            writer: .unary,
+            drain: router.streamDrain
+        )
         return UnaryResponse(message: try outcome.result.get(), metadata: outcome.trailers)
     }
 
@@ -61,7 +67,13 @@ public struct InProcessCaller: RPCCaller {
                 try Task.checkCancellation()
                 continuation.yield(bytes)
             }
-            let outcome = await CallExecutor.runRacingDeadline(handler, request: request, context: context, writer: writer)
+            let outcome = await CallExecutor.runRacingDeadline(
+                handler,
+                request: request,
+                context: context,
+                writer: writer,
+                drain: router.streamDrain
+            )
             switch outcome.result {
             case .success: continuation.finish()
             case .failure(let error): continuation.finish(throwing: error)

@@ -3,6 +3,8 @@ public struct RPCRouter: Sendable {
     private var handlers: [String: RPCMethodHandler] = [:]
     private var serviceNames: Set<String> = []
     private var transcoders: [String: JSONTranscoder] = [:]
+    /// Ends the streams of every transport that serves this router when the server drains.
+    public let streamDrain = StreamDrain()
 
     /// A router over `services`. A service's inline handler replaces its handler of the same
     /// method; a later service's method replaces an earlier one's.

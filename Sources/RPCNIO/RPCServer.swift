@@ -20,7 +20,9 @@ public final class RPCServer: Service, Sendable {
     public let health: HealthProvider
     /// How it was configured (address, limits).
     public let configuration: ServerConfiguration
-    private let router: RPCRouter
+    /// The methods served (the health service's among them); other transports serving the
+    /// same methods use this router, so the drain ends their streams too (`StreamDrain`).
+    public let router: RPCRouter
     private let metrics: ServerMetrics
     private let group: any EventLoopGroup
     private let executors: [ObjectIdentifier: EventLoopTaskExecutor]
@@ -88,9 +90,10 @@ public final class RPCServer: Service, Sendable {
         logger.info("listening", metadata: ["address": "\(bound)"])
 
         let drained = group.next().makePromise(of: Void.self)
-        let drain: @Sendable () -> Void = { [health, logger] in
+        let drain: @Sendable () -> Void = { [health, logger, router] in
             logger.info("draining")
             health.markAllNotServing()
+            router.streamDrain.begin()
             quiescing.initiateShutdown(promise: drained)
         }
         await withGracefulShutdownHandler {

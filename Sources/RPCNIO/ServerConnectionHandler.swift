@@ -445,11 +445,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler, ResponseSink {
                 }
             }
         let payload = Array(buffer: frame.payload)
+        let drain = router.streamDrain
         // Enqueued on the loop, not started inline (`Task.immediate`): the frames of a read
         // are all decoded first and their handlers then run back to back, which measured
         // faster, and a call cancelled in the same read never runs its handler.
         call.task = Task(executorPreference: executor) {
-            let executed = await CallExecutor.run(handler, request: payload, context: serverContext, writer: writer)
+            let executed = await CallExecutor.run(handler, request: payload, context: serverContext, writer: writer, drain: drain)
             let outcome = Outcome.answered(executed.result, trailers: executed.trailers)
             if loop.inEventLoop {
                 loopSelf.value.end(id, outcome)

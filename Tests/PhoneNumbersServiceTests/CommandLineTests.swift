@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Storage
 import Testing
 
@@ -130,19 +132,40 @@ struct CommandLineTests {
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
         }
         #expect(try await get("/readyz") == (200, "ready\n"))
-        // A call in flight (a WatchEvents stream) holds the drain open for its grace period.
-        let watcher = Process()
-        watcher.executableURL = Executable.url
-        watcher.arguments = ["events", "watch"]
-        watcher.environment = ProcessInfo.processInfo.environment.merging(server.environment) { $1 }
+        // A unary call in flight holds the drain open: a rename waiting for the database,
+        // which another process holds in a write transaction for 3 s.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(3); c.execute('COMMIT')",
+            server.data.appendingPathComponent("phone-numbers.sqlite").path,
+        ]
+        let held = Pipe()
+        holder.standardOutput = held
+        try holder.run()
+        defer { if holder.isRunning { holder.terminate() } }
+        let holding = try await Executable.offPool { String(decoding: held.fileHandleForReading.availableData, as: UTF8.self) }
+        #expect(holding.contains("held"), "\(holding)")
+        let writer = Process()
+        writer.executableURL = Executable.url
+        writer.arguments = [
+            "use-cases", "submit", "--type", "CHARITY", "--description", "d", "--sample", "s", "--sample", "t", "--opt-in",
+            "Opt-in on our web form.",
+        ]
+        writer.environment = ProcessInfo.processInfo.environment.merging(server.environment) { $1 }
             .merging(["PHONE_NUMBERS_TOKEN": credentials["admin_token"]!]) { $1 }
-        let output = Pipe()
-        watcher.standardOutput = output
-        watcher.standardError = Pipe()
-        try watcher.run()
-        defer { if watcher.isRunning { watcher.terminate() } }
-        let started = try await Executable.offPool { String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) }
-        #expect(started.contains("watching"), "\(started)")
+        writer.standardOutput = Pipe()
+        writer.standardError = Pipe()
+        try writer.run()
+        defer { if writer.isRunning { writer.terminate() } }
+        // Until the call is in flight at the server (bounded: 10 s).
+        var inFlight = false
+        for _ in 0..<500 where !inFlight {
+            inFlight = try await get("/metrics").1.contains(#"pnrpc_server_calls_in_flight 1"#)
+            if !inFlight { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(inFlight, "the write never reached the server")
         kill(server.process.processIdentifier, SIGTERM)
         var ready = try await get("/readyz")
         for _ in 0..<100 where ready.0 == 200 {
@@ -151,6 +174,67 @@ struct CommandLineTests {
         }
         #expect(ready == (503, "not ready: draining\n"))
         #expect(try await get("/healthz") == (200, "ok\n"))
+    }
+
+    @Test(
+        "SIGTERM with the page's HTTP WatchEvents stream and a PNRPC watch open: both end UNAVAILABLE (DRAINING), the server exits, its data directory is free"
+    )
+    func drainEndsStreams() async throws {
+        let httpPort = try Executable.freePort()
+        // A grace period longer than the test's patience: a stream that held the drain would show.
+        let server = try Executable.Server(arguments: ["--demo", "--http-port", "\(httpPort)", "--drain-grace", "120s"])
+        defer { server.stop() }
+        try await server.waitServing()
+        let credentials =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
+            ) as! [String: String]
+        let token = credentials["admin_token"]!
+
+        let watcher = Process()
+        watcher.executableURL = Executable.url
+        watcher.arguments = ["events", "watch", "--from-start"]
+        watcher.environment = ProcessInfo.processInfo.environment.merging(server.environment) { $1 }
+            .merging(["PHONE_NUMBERS_TOKEN": token]) { $1 }
+        let output = Pipe()
+        let errors = Pipe()
+        watcher.standardOutput = output
+        watcher.standardError = errors
+        try watcher.run()
+        defer { if watcher.isRunning { watcher.terminate() } }
+        let started = try await Executable.offPool { String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) }
+        #expect(!started.isEmpty)
+
+        // The page's stream: WatchEvents over HTTP in Connect's streaming JSON form.
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(httpPort)/phonenumbers.v1.Events/WatchEvents")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/connect+json")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let body: [UInt8] = Array("{}".utf8)
+        request.body = .bytes(ByteBuffer(bytes: [0, 0, 0, 0, UInt8(body.count)] + body))
+        let response = try await ConnectCaller.http.execute(request, timeout: .seconds(60))
+        #expect(response.status == .ok)
+
+        kill(server.process.processIdentifier, SIGTERM)
+        let streamed = try await response.body.collect(upTo: 1 << 20)
+        let text = String(buffer: streamed)
+        #expect(text.contains("\"unavailable\"") && text.contains("DRAINING"), "\(text)")
+
+        let watched = try await Executable.offPool { () -> (Int32, String) in
+            watcher.waitUntilExit()
+            return (watcher.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        #expect(watched.0 == 1 && watched.1.contains("UNAVAILABLE (DRAINING)"), "\(watched)")
+
+        // The server exits (long before its grace period), and a new one takes the same data directory.
+        let exited = try await Executable.offPool { () -> Bool in
+            for _ in 0..<600 where server.process.isRunning { usleep(50_000) }
+            return !server.process.isRunning
+        }
+        #expect(exited, "the server was still running 30 s after SIGTERM: \(server.log.suffix(2000))")
+        let again = try Executable.Server(arguments: ["--demo"], data: server.data)
+        defer { again.stop() }
+        try await again.waitServing()
     }
 
     @Test("a second server on the same data directory is refused, naming the first")
