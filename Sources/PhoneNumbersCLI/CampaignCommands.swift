@@ -33,7 +33,12 @@ struct CampaignsCommand: AsyncParsableCommand {
         @Option(help: "The campaign's name.") var name: String
         @Option(help: "Send from this dedicated number (its id).") var number = ""
         @Option(help: "Single-use: the APPROVED use case.") var useCase = ""
-        @Option(name: .customLong("area-code"), help: "Single-use: a preferred area code (repeatable, in order).") var areaCodes: [String] =
+        @Option(
+            name: .customLong("area-code"),
+            parsing: .unconditionalSingleValue,
+            help: "Single-use: a preferred area code (repeatable, in order)."
+        )
+        var areaCodes: [String] =
             []
         @Option(help: "An idempotency key.") var requestId = ""
 
@@ -183,7 +188,7 @@ struct EventsCommand: AsyncParsableCommand {
     struct Watch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print every number status and campaign state change as it happens.")
         @OptionGroup(title: "Connection Options") var client: ClientOptions
-        @Option(help: "Replay events after this sequence number first.") var since: Int64 = 0
+        @Option(parsing: .unconditional, help: "Replay events after this sequence number first.") var since: Int64 = 0
         @Flag(help: "Replay the whole log first.") var fromStart = false
 
         func run() async throws {

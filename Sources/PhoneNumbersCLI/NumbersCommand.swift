@@ -26,7 +26,7 @@ struct NumbersCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reserve a number in an area code and provision it for a use case.")
         @OptionGroup(title: "Connection Options") var client: ClientOptions
-        @Option(help: "The area code, e.g. 415.") var areaCode: String
+        @Option(parsing: .unconditional, help: "The area code, e.g. 415.") var areaCode: String
         @Option(help: "The APPROVED use case to provision the number for.") var useCase: String
         @Option(help: "An internal name (at most 64 characters).") var name = ""
         @Option(help: "An idempotency key: retrying with it returns the same number.") var requestId = ""

@@ -142,7 +142,19 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var numberAging: DurationArgument?
 
+    /// Serves until SIGTERM or SIGINT. A configuration that cannot run (the data directory in
+    /// use, replicas without a shared provider, half a TLS pair) is one line, `error: …`, and
+    /// exit status 64, without the usage text: the flags were well formed.
     func run() async throws {
+        do {
+            try await serve()
+        } catch let error as ValidationError {
+            printError(error.message)
+            throw ExitCode(64)
+        }
+    }
+
+    private func serve() async throws {
         let level = logLevel
         switch logFormat {
         case .text:
@@ -387,7 +399,16 @@ extension ServeCommand {
 
     /// The simulated provider's file: the data directory's SQLite file, or `--provider-file` with `--database`.
     func providerPath(_ files: DataDirectory) throws -> String {
-        guard let providerFile else { return files.database }
+        guard let providerFile else {
+            // Each replica's own file would be an inventory of its own: two replicas would
+            // hand out the same number.
+            if databaseText != nil, provider == .simulated {
+                throw ValidationError(
+                    "replicas on --database need one provider: give every replica the same --provider-file (the simulated provider's inventory), or use --provider telnyx"
+                )
+            }
+            return files.database
+        }
         guard databaseText != nil else {
             throw ValidationError("--provider-file is for replicas on --database; on the SQLite file the provider lives in it")
         }

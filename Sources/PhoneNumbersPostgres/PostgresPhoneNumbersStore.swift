@@ -87,7 +87,11 @@ public final class PostgresPhoneNumbersStore: PhoneNumbersStore {
     /// A write naming `account` takes the account's advisory lock before its snapshot, so
     /// that account's writers take turns instead of colliding.
     public func write<T: Sendable>(account: String?, _ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
-        try await transaction(.write, account: account) { try body(SQLTransaction($0)) }
+        do {
+            return try await transaction(.write, account: account) { try body(SQLTransaction($0)) }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreConflict(detail: error.serverInfo?[.constraintName] ?? "unique violation")
+        }
     }
 
     /// Each statement alone (READ COMMITTED, no transaction around it): the queue's

@@ -26,6 +26,10 @@ public final class SQLitePhoneNumbersStore: PhoneNumbersStore {
 
     /// Writes are serial here: `account` changes nothing.
     public func write<T: Sendable>(account: String?, _ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
-        try await pool.write { try body(SQLTransaction($0)) }
+        do {
+            return try await pool.write { try body(SQLTransaction($0)) }
+        } catch let error as SQLiteError where error.isUniqueViolation {
+            throw StoreConflict(detail: error.message)
+        }
     }
 }

@@ -18,6 +18,9 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// A UNIQUE, PRIMARY KEY, FOREIGN KEY or CHECK constraint failed.
     public var isConstraintViolation: Bool { code & 0xFF == 19 }
 
+    /// A UNIQUE or PRIMARY KEY constraint failed (SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY).
+    public var isUniqueViolation: Bool { code == 2067 || code == 1555 }
+
     public var description: String {
         "SQLite error \(code): \(message)" + (sql.map { " in \($0)" } ?? "")
     }

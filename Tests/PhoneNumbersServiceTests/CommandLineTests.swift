@@ -246,8 +246,23 @@ struct CommandLineTests {
             environment: [:],
             timeout: .seconds(20)
         )
-        #expect(second.status != 0)
+        #expect(second.status == 64)
         #expect(second.stderr.contains("in use by another server (process \(server.process.processIdentifier))"), "\(second.stderr)")
+        #expect(!second.stderr.contains("Usage"), "one line, no usage text: \(second.stderr)")
+    }
+
+    @Test("replicas on --database with the simulated provider and no shared --provider-file are refused in one line")
+    func replicasNeedOneProvider() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("pn-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let refused = try await Executable.run(
+            ["serve", "--data", data.path, "--port", "0", "--database", "postgres://user:password@127.0.0.1:1/db"],
+            environment: [:],
+            timeout: .seconds(20)
+        )
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("replicas on --database need one provider"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("Usage"), "\(refused.stderr)")
     }
 
     @Test("a port another program holds is refused in one line naming the listener and the address, for PNRPC and for HTTP")
@@ -426,6 +441,11 @@ struct CommandLineTests {
         let badEnum = try await Executable.run(["campaigns", "list", "--state", "sideways"], environment: admin)
         #expect(badEnum.status == 64)
         #expect(badEnum.stderr.contains("campaigns list"), "\(badEnum.stderr)")
+        // A negative value is a value, refused by the server for what it is, not "Missing value".
+        let since = try await Executable.run(["events", "watch", "--since", "-1"], environment: admin)
+        #expect(since.status == 1 && since.stderr.contains("INVALID_ARGUMENT (INVALID_SINCE)"), "\(since)")
+        let areaCode = try await Executable.run(["numbers", "add", "--area-code", "-1", "--use-case", "uc_x"], environment: admin)
+        #expect(areaCode.status == 1 && areaCode.stderr.contains("INVALID_ARGUMENT (INVALID_AREA_CODE)"), "\(areaCode)")
         let help = try await Executable.run(["numbers", "add", "--help"], environment: [:])
         let own = try #require(help.stdout.range(of: "--area-code"))
         let connection = try #require(help.stdout.range(of: "--server"))

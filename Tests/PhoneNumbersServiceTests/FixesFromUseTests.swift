@@ -1,5 +1,6 @@
 import Foundation
 import PhoneNumbersClient
+import PhoneNumbersService
 import SimulatedProvider
 import Testing
 
@@ -77,6 +78,46 @@ struct FixesFromUseTests {
             #expect((1...60_000).contains(Int(refused?.details?.metadata["retry_after_ms"] ?? "") ?? 0))
             #expect(refused?.details?.metadata["max_failures"] == "20")
             #expect(refused?.message.contains("a valid token is still admitted") == true)
+        }
+    }
+
+    @Test("a provider that hands over a number another account holds: PROVIDER_REFUSED, never INTERNAL, and nothing is held twice")
+    func reservationOfAHeldNumber() async throws {
+        try await ServiceHarness.with { harness in
+            let first = try await Tenant.make(harness)
+            let held = try await first.waitFinal(try await first.addNumber("415").id)
+            let second = try await Tenant.make(harness, name: "Second Org")
+            harness.provider.offer([held.e164])
+            let refused = await expectError(.failedPrecondition, "PROVIDER_REFUSED") { try await second.addNumber("415") }
+            #expect(refused?.message.contains("another number of this service already holds") == true, "\(String(describing: refused))")
+            #expect(try await second.admin.numbers.listNumbers(ListNumbersRequest()).numbers.isEmpty)
+            var get = GetNumberRequest()
+            get.numberId = held.id
+            #expect(try await first.admin.numbers.getNumber(get).status == .ready)
+            // The next add gets a number of its own.
+            #expect(try await second.waitFinal(try await second.addNumber("415").id).e164 != held.e164)
+        }
+    }
+
+    @Test("a unique violation in the store is StoreConflict, answered ABORTED WRITE_CONFLICT, and changes nothing (on both stores)")
+    func uniqueViolationIsTyped() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let held = try await tenant.waitFinal(try await tenant.addNumber("415").id)
+            let store = harness.store!
+            // A second record holding the same E.164, written past every rule: the store's own index refuses it.
+            do {
+                try await store.write { tx in
+                    guard var copy = try tx.number(held.id) else { throw TestFailure("no number") }
+                    copy.id = "num_copy"
+                    try tx.insert(copy)
+                }
+                Issue.record("the store took a second record of one number")
+            } catch let conflict as StoreConflict {
+                let error = RPCError.from(conflict)
+                #expect(error.code == .aborted && error.reason == "WRITE_CONFLICT", "\(error)")
+            }
+            #expect(try await store.read { try $0.number("num_copy") } == nil)
         }
     }
 

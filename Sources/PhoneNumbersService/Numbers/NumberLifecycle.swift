@@ -107,7 +107,49 @@ public struct NumberLifecycle: Sendable {
             try await abandon(number, .noInventory(areaCodes: number.areaCodes))
             return .failed(.noInventory(areaCodes: number.areaCodes))
         }
-        let updated = try await store.write(account: number.accountID) { tx -> NumberRecord? in
+        let recorded: NumberRecord?
+        do {
+            recorded = try await record(reserved, for: numberID, account: number.accountID, actor: actor, requestID: requestID)
+        } catch is StoreConflict {
+            // The provider handed over a number another record here holds (replicas whose
+            // providers do not share one inventory, or a provider's own mistake): never this
+            // record's, so this reservation ends, as a refusal the caller hears in its terms.
+            let why = "it offered \(reserved.e164), which another number of this service already holds"
+            try await abandon(number, .refused(why))
+            return .failed(.refused(why))
+        }
+        guard let updated = recorded else {
+            // Reserved meanwhile by another attempt (nothing to do), or released before the
+            // reservation was recorded: give the number back.
+            let current = try await store.read { try $0.number(numberID) }
+            if current.map({ $0.status == .released && $0.e164.isEmpty }) ?? true {
+                try? await provider.cancelReservation(reservationKey: numberID)
+            }
+            return .reserved(current ?? number)
+        }
+        signals.notify(updated.accountID)
+        jobs.wake()
+        logger.info(
+            "number reserved",
+            metadata: ["number.id": "\(numberID)", "number.e164": "\(reserved.e164)", "account.id": "\(updated.accountID)"]
+        )
+        return .reserved(updated)
+    }
+
+    /// Records the number the provider reserved and moves the record to PROVISIONING; nil
+    /// when the record is no longer RESERVING. Throws `StoreConflict` when another record
+    /// holds that E.164 (checked here, and by the store's unique index against a race).
+    private func record(
+        _ reserved: (e164: String, areaCode: String),
+        for numberID: String,
+        account accountID: String,
+        actor: Actor,
+        requestID: String
+    ) async throws -> NumberRecord? {
+        try await store.write(account: accountID) { tx -> NumberRecord? in
+            if let holder = try tx.heldNumber(e164: reserved.e164), holder.id != numberID {
+                throw StoreConflict(detail: "numbers_held_e164")
+            }
             try tx.deleteJob(kind: .completeReservation, subjectID: numberID)
             guard var current = try tx.number(numberID), current.status == .reserving else { return nil }
             let old = current
@@ -131,22 +173,6 @@ public struct NumberLifecycle: Sendable {
             try tx.upsert(JobRecord(kind: .provisionNumber, subjectID: numberID, runAt: now))
             return current
         }
-        guard let updated else {
-            // Reserved meanwhile by another attempt (nothing to do), or released before the
-            // reservation was recorded: give the number back.
-            let current = try await store.read { try $0.number(numberID) }
-            if current.map({ $0.status == .released && $0.e164.isEmpty }) ?? true {
-                try? await provider.cancelReservation(reservationKey: numberID)
-            }
-            return .reserved(current ?? number)
-        }
-        signals.notify(updated.accountID)
-        jobs.wake()
-        logger.info(
-            "number reserved",
-            metadata: ["number.id": "\(numberID)", "number.e164": "\(reserved.e164)", "account.id": "\(updated.accountID)"]
-        )
-        return .reserved(updated)
     }
 
     /// The reservation job: a request whose caller died, or a single-use number.

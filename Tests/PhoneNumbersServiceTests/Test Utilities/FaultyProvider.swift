@@ -9,6 +9,7 @@ final class FaultyProvider: NumberProvider {
     private struct Faults {
         var reservations: [ProviderError] = []
         var pins: [ProviderError] = []
+        var offers: [String] = []
         var directStatusChanges = true
         /// Stages whose calls wait at a gate (ordering by events, not by delays).
         var held: Set<Stage> = []
@@ -87,8 +88,16 @@ final class FaultyProvider: NumberProvider {
 
     func reserveNumber(areaCode: String, reservationKey: String) async throws(ProviderError) -> String {
         if let error = next(\.reservations) { throw error }
-        return try await base.reserveNumber(areaCode: areaCode, reservationKey: reservationKey)
+        let reserved = try await base.reserveNumber(areaCode: areaCode, reservationKey: reservationKey)
+        return faults.withLock { faults in
+            guard !faults.offers.isEmpty else { return nil }
+            return faults.offers.removeFirst()
+        } ?? reserved
     }
+
+    /// The next `e164s.count` reservations hand over these numbers instead of their own, as
+    /// a provider whose inventory others share without knowing would.
+    func offer(_ e164s: [String]) { faults.withLock { $0.offers += e164s } }
 
     func areaCodesWithInventory(_ areaCodes: [String]) async throws(ProviderError) -> Set<String> {
         try await base.areaCodesWithInventory(areaCodes)
