@@ -90,7 +90,7 @@ struct CampaignsCommand: AsyncParsableCommand {
                     $0.kind == "CAMPAIGN_STATE_CHANGED" && ["ACTIVE", "DRAFT", "ARCHIVED"].contains($0.newState)
                 }
                 let campaign = try await api.campaigns.getCampaign(request, options: client.callOptions)
-                emit(campaign, client, CampaignsCommand.describe(campaign))
+                emit(campaign, client, line: true, CampaignsCommand.describe(campaign))
                 if campaign.state != .active { throw ExitCode(1) }
             }
         }

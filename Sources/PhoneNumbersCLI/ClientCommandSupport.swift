@@ -61,9 +61,9 @@ func errorJSON(_ error: RPCError) -> JSONValue {
 }
 
 /// Prints a message as JSON (`--json`) or as the given human-readable text, made safe
-/// for a terminal.
-func emit(_ message: some JSONRepresentable, _ options: ClientOptions, _ text: @autoclosure () -> String) {
-    print(options.json ? message.jsonValue.rendered(pretty: true) : TerminalText.safeLines(text()))
+/// for a terminal. `line`: the JSON on one line, as each line of a `--wait` (NDJSON).
+func emit(_ message: some JSONRepresentable, _ options: ClientOptions, line: Bool = false, _ text: @autoclosure () -> String) {
+    print(options.json ? message.jsonValue.rendered(pretty: !line) : TerminalText.safeLines(text()))
 }
 
 /// A plain table: columns padded to their widest cell, measured in terminal columns;

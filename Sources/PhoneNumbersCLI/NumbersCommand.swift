@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PhoneNumbersClient
 import ProtoBridge
 
@@ -24,39 +25,85 @@ struct NumbersCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reserve a number in an area code and provision it for a use case.")
+        static let configuration = CommandConfiguration(
+            abstract: "Reserve a number in an area code and provision it for a use case.",
+            discussion: """
+                Every add carries a request id (--request-id, or one made up and printed): running it again with that id \
+                returns the same number, never a second. With --wait: exit 0 once READY, 1 if it FAILED, 3 if --timeout \
+                ended first (the number was added and is still provisioning). --wait --json prints one JSON object per line: \
+                the number as added, each change, then the number as it ended.
+                """
+        )
         @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Option(parsing: .unconditional, help: "The area code, e.g. 415.") var areaCode: String
         @Option(help: "The APPROVED use case to provision the number for.") var useCase: String
         @Option(help: "An internal name (at most 64 characters).") var name = ""
-        @Option(help: "An idempotency key: retrying with it returns the same number.") var requestId = ""
+        @Option(help: "An idempotency key: retrying with it returns the same number (default: a new one, printed).") var requestId = ""
         @Flag(help: "Show provisioning progress until the number is READY or FAILED.") var wait = false
 
+        /// The exit status of a wait that --timeout ended while the number was still provisioning.
+        static let stillProvisioning: Int32 = 3
+
         func run() async throws {
+            let key = requestId.isEmpty ? "cli-" + UUID().uuidString.lowercased() : requestId
             try await withServer(client) { api in
                 var request: AddNumberRequest = client.request()
                 request.areaCode = areaCode
                 request.useCaseId = useCase
                 request.name = name
-                request.requestId = requestId
+                request.requestId = key
+                let add = { () async throws -> DedicatedNumber in
+                    do {
+                        return try await api.numbers.addNumber(request, options: client.callOptions)
+                    } catch let error as RPCError where [.deadlineExceeded, .unavailable, .cancelled].contains(error.code) {
+                        printError(
+                            "the number may have been added: run the same command with --request-id \(key) to get it, never a second one"
+                        )
+                        throw error
+                    }
+                }
                 guard wait else {
-                    let number = try await api.numbers.addNumber(request, options: client.callOptions)
-                    emit(number, client, NumbersCommand.describe(number))
+                    let number = try await add()
+                    emit(number, client, NumbersCommand.describe(number) + (requestId.isEmpty ? "\nrequest id \(key)" : ""))
                     return
                 }
                 var added = DedicatedNumber()
-                _ = try await watchChanges(api, client) {
-                    added = try await api.numbers.addNumber(request, options: client.callOptions)
-                    let final = [.ready, .failed, .released].contains(added.status)
-                    if !client.json && !final { print("\(added.e164): provisioning started (number \(added.id))") }
-                    return (added.id, final)
-                } isFinal: {
-                    ["READY", "FAILED", "RELEASED"].contains($0.newState)
+                do {
+                    _ = try await watchChanges(api, client) {
+                        added = try await add()
+                        let final = [.ready, .failed, .released].contains(added.status)
+                        if client.json {
+                            emit(added, client, line: true, "")
+                        } else if !final {
+                            print("\(added.e164): provisioning started (number \(added.id), request id \(key))")
+                        }
+                        return (added.id, final)
+                    } isFinal: {
+                        ["READY", "FAILED", "RELEASED"].contains($0.newState)
+                    }
+                } catch let error as RPCError where error.code == .deadlineExceeded && !added.id.isEmpty {
+                    throw Self.stillProvisioning(added, error, client)
                 }
                 let number = try await api.numbers.getNumber(client.request(number: added.id), options: client.callOptions)
-                emit(number, client, NumbersCommand.describe(number))
+                emit(number, client, line: true, NumbersCommand.describe(number))
                 if number.status != .ready { throw ExitCode(1) }
             }
+        }
+
+        /// Says that the wait ended, not the number: it was added and is still provisioning.
+        static func stillProvisioning(_ number: DedicatedNumber, _ timeout: RPCError, _ client: ClientOptions) -> ExitCode {
+            let message =
+                "the wait ended after --timeout, not the number: \(number.e164) (\(number.id)) was added and is still provisioning; `phone-numbers numbers show \(number.id)` follows it"
+            var details = timeout.details ?? ErrorDetails(reason: "DEADLINE_EXCEEDED", domain: RPCError.runtimeDomain)
+            details.metadata["number_id"] = number.id
+            details.metadata["e164"] = number.e164
+            let error = RPCError(code: .deadlineExceeded, message: message, details: details)
+            if client.json {
+                print(errorJSON(error).rendered())
+            } else {
+                printError(TerminalText.safe(error.description))
+            }
+            return ExitCode(stillProvisioning)
         }
     }
 

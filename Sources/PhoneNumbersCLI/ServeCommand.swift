@@ -207,11 +207,17 @@ struct ServeCommand: AsyncParsableCommand {
             try files.writeSecret(token + "\n", to: files.operatorToken)
             logger.notice("operator credential created", metadata: ["file": "\(files.operatorToken)"])
         }
-        if demo {
-            try await seedDemoIfNeeded(app, files, logger)
-        }
+        let seeded = demo ? try await seedDemoIfNeeded(app, files, logger) : nil
 
         let server = assembled.rpcServer
+        if let seeded {
+            // Once listening: the hint names the server it started (the port may have been 0).
+            let httpURL = httpPort.flatMap { $0 == 0 ? nil : "http://\(httpHost):\($0)/" }
+            Task {
+                guard let address = try? await server.listeningAddress(), let port = address.port else { return }
+                Self.printDemoHint(seeded, files, server: "\(host):\(port)", page: httpURL)
+            }
+        }
         // First in the group, so shut down last: /readyz says `draining` while the RPC side drains,
         // and the spans of the drain are still exported.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -262,27 +268,36 @@ struct ServeCommand: AsyncParsableCommand {
         await assembled.close()
     }
 
-    private func seedDemoIfNeeded(_ app: PhoneNumbersApplication, _ files: DataDirectory, _ logger: Logger) async throws {
+    /// Seeds the demo account on the first start; its credentials, or nil when it was
+    /// seeded before (or by another replica).
+    private func seedDemoIfNeeded(_ app: PhoneNumbersApplication, _ files: DataDirectory, _ logger: Logger) async throws -> DemoCredentials?
+    {
         guard !FileManager.default.fileExists(atPath: files.demoCredentials) else {
             logger.info("demo already seeded", metadata: ["file": "\(files.demoCredentials)"])
-            return
+            return nil
         }
         guard FileManager.default.fileExists(atPath: files.operatorToken) else {
             // A shared database that another replica set up: that replica seeds the demo
             // (once) and writes the credentials into its own data directory.
             logger.notice("demo: another replica set up this database; its data directory has the demo credentials")
-            return
+            return nil
         }
         let operatorToken = try String(contentsOfFile: files.operatorToken, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let credentials = try await app.accounts.seedDemo(operatorToken: operatorToken)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try files.writeSecret(String(decoding: try encoder.encode(credentials), as: UTF8.self) + "\n", to: files.demoCredentials)
+        return credentials
+    }
+
+    /// What to try next, naming the server this process started (and its page).
+    private static func printDemoHint(_ credentials: DemoCredentials, _ files: DataDirectory, server: String, page: String?) {
         FileHandle.standardOutput.write(
             Data(
                 """
                 Demo account \(credentials.accountID) seeded. Credentials: \(files.demoCredentials)
-                Try, in another shell:
+                \(page.map { "The Phone Numbers page: \($0) (sign in with admin_token)\n" } ?? "")Try, in another shell:
+                  export PHONE_NUMBERS_SERVER=\(server)
                   export PHONE_NUMBERS_TOKEN=$(python3 -c 'import json;print(json.load(open("\(files.demoCredentials)"))["admin_token"])')
                   phone-numbers use-cases list
                   phone-numbers numbers add --area-code 415 --use-case \(credentials.approvedUseCaseID) --name "Ballot chase" --wait

@@ -237,6 +237,21 @@ struct CommandLineTests {
         try await again.waitServing()
     }
 
+    @Test("serve --demo's hint names the server it started and its page, not the default port")
+    func demoHintNamesTheServer() async throws {
+        let httpPort = try Executable.freePort()
+        let server = try Executable.Server(arguments: ["--demo", "--http-port", "\(httpPort)"])
+        defer { server.stop() }
+        try await server.waitServing()
+        var output = server.output
+        for _ in 0..<250 where !output.contains("phone-numbers numbers add") {
+            try await Task.sleep(for: .milliseconds(20))
+            output = server.output
+        }
+        #expect(output.contains("export PHONE_NUMBERS_SERVER=127.0.0.1:\(server.port)"), "\(output)")
+        #expect(output.contains("http://127.0.0.1:\(httpPort)/"), "\(output)")
+    }
+
     @Test("a second server on the same data directory is refused, naming the first")
     func dataDirectoryLock() async throws {
         let (server, _, _) = try await demo()
@@ -301,8 +316,10 @@ struct CommandLineTests {
         #expect(first.status == 0, "\(first.stderr)")
         let retried = try await Executable.run(add + ["--json"], environment: admin, timeout: .seconds(15))
         #expect(retried.status == 0, "\(retried.stderr)")
-        let final = try JSONSerialization.jsonObject(with: Data(retried.stdout.utf8)) as? [String: Any]
-        #expect(final?["status"] as? String == "NUMBER_STATUS_READY", "\(retried.stdout)")
+        // One JSON object per line: the number as added, each change, the number as it ended.
+        let lines = retried.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!lines.isEmpty && lines.allSatisfy { $0 != nil }, "NDJSON: \(retried.stdout)")
+        #expect(lines.last??["status"] as? String == "NUMBER_STATUS_READY", "\(retried.stdout)")
 
         let slow = try Executable.Server(arguments: ["--demo", "--provisioning-delay", "60s"])
         defer { slow.stop() }
@@ -318,8 +335,35 @@ struct CommandLineTests {
             environment: slowAdmin,
             timeout: .seconds(20)
         )
-        #expect(bounded.status == 1)
-        #expect(bounded.stderr.contains("DEADLINE_EXCEEDED"), "\(bounded.stderr)")
+        #expect(bounded.status == 3, "added, still provisioning: \(bounded)")
+        #expect(
+            bounded.stderr.contains("DEADLINE_EXCEEDED") && bounded.stderr.contains("was added and is still provisioning"),
+            "\(bounded.stderr)"
+        )
+        let printed = try #require(
+            bounded.stdout.firstRange(of: #/request id (cli-[0-9a-f-]+)/#).map {
+                String(bounded.stdout[$0].dropFirst("request id ".count))
+            },
+            "the request id is printed: \(bounded.stdout)"
+        )
+        let boundedJSON = try await Executable.run(
+            [
+                "numbers", "add", "--area-code", "415", "--use-case", slowCredentials["approved_use_case_id"]!, "--request-id", printed,
+                "--wait",
+                "--timeout", "1", "--json",
+            ],
+            environment: slowAdmin,
+            timeout: .seconds(20)
+        )
+        #expect(boundedJSON.status == 3)
+        let errorLine = boundedJSON.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let timeoutError = (try? JSONSerialization.jsonObject(with: Data(errorLine.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        let numberID = (timeoutError?["metadata"] as? [String: String])?["number_id"]
+        #expect(numberID?.hasPrefix("num_") == true, "the error names the number: \(boundedJSON.stdout)")
+        // Run again with the printed request id: the same number, not a second one.
+        let listed = try await Executable.run(["numbers", "list", "--json"], environment: slowAdmin)
+        let numbers = (try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["numbers"] as? [[String: Any]]
+        #expect(numbers?.count == 1, "\(listed.stdout)")
 
         // The server goes away mid-wait: exit 2, at once.
         let waiting = Process()
@@ -463,8 +507,8 @@ struct CommandLineTests {
             ],
             environment: admin
         )
-        // Event lines first (one compact object each), then the final number, indented.
-        let final = added.stdout.range(of: "\n{\n", options: .backwards).map { String(added.stdout[$0.lowerBound...]) } ?? added.stdout
+        // One compact object per line: the number as added, each change, then the number as it ended.
+        let final = added.stdout.split(separator: "\n").last.map(String.init) ?? added.stdout
         let number = try #require(try JSONSerialization.jsonObject(with: Data(final.utf8)) as? [String: Any], "\(added.stdout)")
         let created = try await Executable.run(
             ["campaigns", "create", "--name", "GOTV", "--number", number["id"] as! String],

@@ -159,6 +159,9 @@ enum Executable {
         /// What the server has written to its standard error (its log) so far.
         var log: String { Executable.text(of: stderrURL) }
 
+        /// What the server has written to its standard output so far.
+        var output: String { Executable.text(of: stdoutURL) }
+
         /// Waits (bounded) until the server answers; fails at once, with its log, if it exits.
         ///
         /// The port was free when it was picked, but another test's connection can take it
