@@ -189,5 +189,12 @@ enum PostgresSchema {
             CREATE TRIGGER events_notify_change AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION phone_numbers_notify_change();
             """
         ),
+        // Whether RetryProvisioning can help a FAILED number (not when the number is gone).
+        .init(
+            "0003_failure_retryable",
+            """
+            ALTER TABLE numbers ADD COLUMN failure_retryable BIGINT NOT NULL DEFAULT 1;
+            """
+        ),
     ]
 }

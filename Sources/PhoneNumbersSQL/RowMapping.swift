@@ -109,7 +109,8 @@ extension SQLTransaction {
             releasedAt: try row.get("released_at"),
             updatedAt: try row.get("updated_at"),
             kind: try enumValue(row, "kind"),
-            areaCodes: areaCodes.isEmpty ? nil : list(areaCodes)
+            areaCodes: areaCodes.isEmpty ? nil : list(areaCodes),
+            failureRetryable: try row.get("failure_retryable", as: Int.self) != 0
         )
     }
 
@@ -153,6 +154,7 @@ extension SQLTransaction {
 let numberColumns = [
     "id", "account_id", "e164", "area_code", "name", "use_case_id", "status", "failure_reason", "provisioning_attempts",
     "created_at", "provisioning_started_at", "ready_at", "failed_at", "released_at", "updated_at", "kind", "area_codes",
+    "failure_retryable",
 ]
 
 /// A campaign's columns, then its number's, each named `n_…`.

@@ -233,13 +233,14 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
         try database.execute(
             """
             INSERT INTO numbers (id, account_id, e164, area_code, name, use_case_id, status, failure_reason, provisioning_attempts,
-                created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at, kind, area_codes)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, provisioning_started_at, ready_at, failed_at, released_at, updated_at, kind, area_codes, failure_retryable)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 number.id, number.accountID, number.e164, number.areaCode, number.name, number.useCaseID, number.status.rawValue,
                 number.failureReason, number.provisioningAttempts, number.createdAt, number.provisioningStartedAt, number.readyAt,
                 number.failedAt, number.releasedAt, number.updatedAt, number.kind.rawValue, number.areaCodes.joined(separator: ","),
+                number.failureRetryable ? 1 : 0,
             ]
         )
     }
@@ -248,12 +249,12 @@ public struct SQLTransaction<Session: SQLSession>: StoreWriter {
         try database.execute(
             """
             UPDATE numbers SET e164 = ?, area_code = ?, name = ?, status = ?, failure_reason = ?, provisioning_attempts = ?, provisioning_started_at = ?,
-                ready_at = ?, failed_at = ?, released_at = ?, updated_at = ?, area_codes = ? WHERE id = ?
+                ready_at = ?, failed_at = ?, released_at = ?, updated_at = ?, area_codes = ?, failure_retryable = ? WHERE id = ?
             """,
             [
                 number.e164, number.areaCode, number.name, number.status.rawValue, number.failureReason, number.provisioningAttempts,
                 number.provisioningStartedAt, number.readyAt, number.failedAt, number.releasedAt, number.updatedAt,
-                number.areaCodes.joined(separator: ","), number.id,
+                number.areaCodes.joined(separator: ","), number.failureRetryable ? 1 : 0, number.id,
             ]
         )
     }

@@ -259,5 +259,12 @@ enum Schema {
             ALTER TABLE jobs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
             """
         ),
+        // Whether RetryProvisioning can help a FAILED number (not when the number is gone).
+        .init(
+            "0014_failure_retryable",
+            """
+            ALTER TABLE numbers ADD COLUMN failure_retryable INTEGER NOT NULL DEFAULT 1;
+            """
+        ),
     ]
 }

@@ -65,13 +65,17 @@ struct ProviderWatchTests {
         }
     }
 
-    @Test("reconciliation reports numbers held on one side only, as an event, a gauge and the operator's command; it deletes nothing")
+    @Test(
+        "reconciliation reports numbers held on one side only, as an event, a gauge and the operator's command; a lost number stops being offered; it deletes nothing"
+    )
     func reconciliation() async throws {
         try await ServiceHarness.with(provider: "telnyx") { harness in
             let emulator = try #require(harness.emulator)
             let tenant = try await Tenant.make(harness)
             let kept = try await tenant.waitFinal(try await tenant.addNumber("415").id)
             let lost = try await tenant.waitFinal(try await tenant.addNumber("510").id)
+            let gotv = try await createDedicated(tenant.admin, lost.id)
+            _ = try await tenant.admin.campaigns.launchCampaign(campaignRequest(gotv.id))
             emulator.buyOutside("+13125550188")
             emulator.deleteOutside(lost.e164)
 
@@ -96,12 +100,33 @@ struct ProviderWatchTests {
             harness.metrics.emit(into: &buffer)
             let exposition = String(decoding: buffer, as: UTF8.self)
             #expect(exposition.contains(#"phone_numbers_provider_drift_numbers{side="only_at_provider"} 1"#), "\(exposition)")
-            // Nothing deleted on either side.
+            #expect(exposition.contains(#"phone_numbers_provider_drift_numbers{side="only_in_service"} 1"#), "still drift: \(exposition)")
+            // Nothing deleted on either side; the lost number is FAILED, not retryable, and says what to do.
             #expect(emulator.heldNumbers()["+13125550188"] != nil)
             var get = GetNumberRequest()
             get.accountId = lost.accountId
             get.numberId = lost.id
-            #expect(try await harness.operatorAPI.numbers.getNumber(get).status == .ready)
+            let now = try await harness.operatorAPI.numbers.getNumber(get)
+            #expect(now.status == .failed && !now.retryable, "\(now)")
+            #expect(now.failureReason.contains("no longer holds this number") && now.failureReason.contains("GOTV"), "\(now.failureReason)")
+            get.accountId = ""
+            let admin = harness.connection(tenant.tokens[.admin])  // the server restarted: a new connection
+            #expect(try await admin.numbers.getNumber(get).status == .failed)
+            // It is no longer offered: not as a sender, not for a new campaign, and a retry cannot help.
+            var resolve = ResolveSenderRequest()
+            resolve.campaignId = gotv.id
+            resolve.contact = "+12125550199"
+            await expectError(.failedPrecondition, "NUMBER_NOT_HELD") { try await admin.campaigns.resolveSender(resolve) }
+            let flyer = try await createDedicated(admin, lost.id, name: "Flyer")
+            await expectError(.failedPrecondition, "NUMBER_NOT_READY") {
+                try await admin.campaigns.launchCampaign(campaignRequest(flyer.id))
+            }
+            var retry = RetryProvisioningRequest()
+            retry.numberId = lost.id
+            await expectError(.failedPrecondition, "NUMBER_NOT_RETRYABLE") { try await admin.numbers.retryProvisioning(retry) }
+            var keptGet = GetNumberRequest()
+            keptGet.numberId = kept.id
+            #expect(try await admin.numbers.getNumber(keptGet).status == .ready)
         }
     }
 }

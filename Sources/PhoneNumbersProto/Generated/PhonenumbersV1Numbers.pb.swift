@@ -85,6 +85,10 @@ public struct DedicatedNumber: ProtoMessage {
     /// GetNumber while the account holds it, never listed by ListNumbers (which lists the
     /// dedicated numbers that count toward the limit of five).
     public var singleUse: Bool = false
+    /// For a FAILED number: whether RetryProvisioning can help. False when the number itself
+    /// is gone or unusable (the provider no longer holds it, or lost it after it was READY):
+    /// archive its campaigns, delete it and add another.
+    public var retryable: Bool = false
 
     /// A message with every field at its default value.
     public init() {}
@@ -678,6 +682,7 @@ extension DedicatedNumber: ProtoBridged {
         self.releasedAtMs = m.released_at_ms
         self.updatedAtMs = m.updated_at_ms
         self.singleUse = m.single_use != 0
+        self.retryable = m.retryable != 0
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__DedicatedNumber>, arena: ProtoArena) {
@@ -699,6 +704,7 @@ extension DedicatedNumber: ProtoBridged {
         message.pointee.released_at_ms = self.releasedAtMs
         message.pointee.updated_at_ms = self.updatedAtMs
         message.pointee.single_use = self.singleUse ? 1 : 0
+        message.pointee.retryable = self.retryable ? 1 : 0
     }
 }
 
@@ -723,6 +729,7 @@ extension DedicatedNumber: JSONRepresentable {
             ("releasedAtMs", .string(String(self.releasedAtMs))),
             ("updatedAtMs", .string(String(self.updatedAtMs))),
             ("singleUse", .bool(self.singleUse)),
+            ("retryable", .bool(self.retryable)),
         ])
     }
 }
@@ -769,6 +776,8 @@ extension DedicatedNumber: JSONDecodableMessage {
                 if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.updatedAtMs = read }
             case "singleUse", "single_use":
                 if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.singleUse = read }
+            case "retryable":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.retryable = read }
             default:
                 throw JSONMappingError(path: fieldPath, problem: "unknown field")
             }

@@ -100,6 +100,7 @@ enum Mapping {
         message.releasedAtMs = record.releasedAt
         message.updatedAtMs = record.updatedAt
         message.singleUse = record.kind == .singleUse
+        message.retryable = record.status == .failed && record.failureRetryable
         return message
     }
 }

@@ -244,6 +244,9 @@ public struct NumberRecord: Sendable, Hashable {
     public var useCaseID: String
     public var status: NumberRecord.Status
     public var failureReason: String
+    /// For a FAILED number: whether provisioning it again can help (false when the number
+    /// itself is gone at the provider).
+    public var failureRetryable: Bool
     public var provisioningAttempts: Int
     public var createdAt: Timestamp
     public var provisioningStartedAt: Timestamp
@@ -271,9 +274,11 @@ public struct NumberRecord: Sendable, Hashable {
         releasedAt: Timestamp = 0,
         updatedAt: Timestamp,
         kind: NumberRecord.Kind = .dedicated,
-        areaCodes: [String]? = nil
+        areaCodes: [String]? = nil,
+        failureRetryable: Bool = true
     ) {
         self.kind = kind
+        self.failureRetryable = failureRetryable
         self.areaCodes = areaCodes ?? [areaCode]
         self.id = id
         self.accountID = accountID
@@ -291,6 +296,11 @@ public struct NumberRecord: Sendable, Hashable {
         self.releasedAt = releasedAt
         self.updatedAt = updatedAt
     }
+}
+
+extension NumberRecord {
+    /// A number that was READY and that its provider no longer holds (FAILED, not retryable).
+    public var isLostAtProvider: Bool { status == .failed && !failureRetryable && readyAt > 0 }
 }
 
 /// What an AddNumber request id was used for: the number it created and a fingerprint

@@ -269,7 +269,12 @@ public struct NumberLifecycle: Sendable {
                 try await finishProvisioning(number, failure: why, countingAttempt: true)
                 return .done
             case .noInventory:
-                try await finishProvisioning(number, failure: "the provider no longer holds this number", countingAttempt: true)
+                try await finishProvisioning(
+                    number,
+                    failure: "the provider no longer holds this number; delete it and add another",
+                    retryable: false,
+                    countingAttempt: true
+                )
                 return .done
             case .transient(let why):
                 if job.attempts + 1 >= NumberRules.maxProvisioningAttempts {
@@ -298,7 +303,12 @@ public struct NumberLifecycle: Sendable {
 
     /// Ends provisioning READY (no `failure`) or FAILED; `countingAttempt` counts the
     /// provider attempt that led here in the same transaction.
-    private func finishProvisioning(_ provisioning: NumberRecord, failure: String?, countingAttempt: Bool = false) async throws {
+    private func finishProvisioning(
+        _ provisioning: NumberRecord,
+        failure: String?,
+        retryable: Bool = true,
+        countingAttempt: Bool = false
+    ) async throws {
         let numberID = provisioning.id
         let updated = try await store.write(account: provisioning.accountID) { tx -> NumberRecord? in
             try tx.deleteJob(kind: .provisionNumber, subjectID: numberID)
@@ -309,6 +319,7 @@ public struct NumberLifecycle: Sendable {
             if let failure {
                 number.status = .failed
                 number.failureReason = failure
+                number.failureRetryable = retryable
                 number.failedAt = now
             } else {
                 number.status = .ready

@@ -238,6 +238,13 @@ public struct NumbersDomain: Sendable {
                     metadata: ["status": number.status.rawValue]
                 )
             }
+            guard number.failureRetryable else {
+                throw DomainError.precondition(
+                    "NUMBER_NOT_RETRYABLE",
+                    "provisioning this number again cannot help (\(number.failureReason)); delete it and add another",
+                    metadata: ["status": number.status.rawValue]
+                )
+            }
             return try NumberLifecycle.retryProvisioning(tx, number, actor: Actor(principal))
         }
         signals.notify(updated.accountID)

@@ -161,8 +161,11 @@ public struct ProviderWatch: Sendable {
         return (drift, accounts)
     }
 
-    /// Compares both sides now; reports each drifted number the service holds once as
-    /// an event of its account, and both sides in the log and the gauges.
+    /// Compares both sides now. A READY number the provider no longer holds is lost: it
+    /// turns FAILED, not retryable, with the reason (it stops being offered: no new
+    /// campaign launches on it and ResolveSender refuses it for the campaigns still on
+    /// it, which the reason names); each is also reported once as a drift event of its
+    /// account. Both sides go to the log and the gauges.
     public func reconcileNow() async throws -> ProviderDrift {
         let atProvider: [ProviderHeldNumber]
         do {
@@ -171,8 +174,9 @@ public struct ProviderWatch: Sendable {
             throw DomainError(.unavailable, "PROVIDER_UNAVAILABLE", "the provider could not be reached: \(error)")
         }
         let inService = try await numbers.store.read { try $0.heldNumbersWithE164() }
-        // Numbers still being bought may not be listed yet: only settled ones count.
-        let settled = inService.filter { $0.status == .ready }
+        // Numbers still being bought may not be listed yet: only settled ones count, and
+        // those found lost before (they stay drift until someone deletes them).
+        let settled = inService.filter { $0.status == .ready || $0.isLostAtProvider }
         let drift = ProviderDrift.compare(provider: atProvider, service: settled, at: currentTimestamp())
         // Each drifted number is reported once: unless the newest event about it already
         // says so (decided in the write transaction, so concurrent or repeated
@@ -180,6 +184,7 @@ public struct ProviderWatch: Sendable {
         let reported = try await numbers.store.write { tx -> [NumberRecord] in
             var reported: [NumberRecord] = []
             for number in drift.onlyInService {
+                try Self.markLost(tx, number)
                 guard try tx.latestEvent(accountID: number.accountID, subjectID: number.id)?.kind != EventRecord.numberDriftDetected
                 else { continue }
                 try tx.append(
@@ -189,7 +194,8 @@ public struct ProviderWatch: Sendable {
                         subjectID: number.id,
                         oldState: number.status.visible.rawValue,
                         newState: number.status.visible.rawValue,
-                        reason: "the provider no longer holds \(number.e164); an operator must look (docs/PROVIDERS.md)",
+                        reason:
+                            "the provider no longer holds \(number.e164): it is FAILED and cannot send; delete it and add another (docs/PROVIDERS.md)",
                         at: drift.at
                     )
                 )
@@ -209,6 +215,25 @@ public struct ProviderWatch: Sendable {
             )
         }
         return drift
+    }
+
+    /// Ends a READY number the provider no longer holds: FAILED, not retryable, with what
+    /// to do; nothing when it changed meanwhile (released, or no longer this E.164).
+    static func markLost(_ tx: any StoreWriter, _ seen: NumberRecord) throws {
+        guard var number = try tx.number(seen.id), number.status == .ready, number.e164 == seen.e164 else { return }
+        let old = number
+        let campaigns = try tx.activeCampaigns(usingNumber: number.id).map(\.name)
+        let now = currentTimestamp()
+        number.status = .failed
+        number.failureRetryable = false
+        number.failedAt = now
+        number.updatedAt = now
+        number.failureReason =
+            "The provider no longer holds this number (deleted or ported away outside this service), so it cannot send"
+            + (campaigns.isEmpty ? "" : "; campaigns still on it: \(campaigns.joined(separator: ", "))")
+            + ". Archive its campaigns, delete it and add another number."
+        try tx.update(number)
+        try ChangeLog.number(tx, from: old, to: number, actor: .system, action: "NUMBER_LOST_AT_PROVIDER")
     }
 }
 

@@ -907,7 +907,7 @@ void   phonenumbers__v1__reconcile_provider_numbers_response__free_unpacked
   assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_descriptors[17] =
+static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_descriptors[18] =
 {
   {
     "id",
@@ -1113,6 +1113,18 @@ static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "retryable",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__DedicatedNumber, retryable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned phonenumbers__v1__dedicated_number__field_indices_by_name[] = {
   1,   /* field[1] = account_id */
@@ -1127,6 +1139,7 @@ static const unsigned phonenumbers__v1__dedicated_number__field_indices_by_name[
   11,   /* field[11] = provisioning_started_at_ms */
   12,   /* field[12] = ready_at_ms */
   14,   /* field[14] = released_at_ms */
+  17,   /* field[17] = retryable */
   16,   /* field[16] = single_use */
   4,   /* field[4] = state */
   7,   /* field[7] = status */
@@ -1136,7 +1149,7 @@ static const unsigned phonenumbers__v1__dedicated_number__field_indices_by_name[
 static const ProtobufCIntRange phonenumbers__v1__dedicated_number__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_number__descriptor =
 {
@@ -1146,7 +1159,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_number__descriptor 
   "Phonenumbers__V1__DedicatedNumber",
   "phonenumbers.v1",
   sizeof(Phonenumbers__V1__DedicatedNumber),
-  17,
+  18,
   phonenumbers__v1__dedicated_number__field_descriptors,
   phonenumbers__v1__dedicated_number__field_indices_by_name,
   1,  phonenumbers__v1__dedicated_number__number_ranges,

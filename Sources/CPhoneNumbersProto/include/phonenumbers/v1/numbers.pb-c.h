@@ -93,10 +93,16 @@ struct  Phonenumbers__V1__DedicatedNumber
    * dedicated numbers that count toward the limit of five).
    */
   protobuf_c_boolean single_use;
+  /*
+   * For a FAILED number: whether RetryProvisioning can help. False when the number itself
+   * is gone or unusable (the provider no longer holds it, or lost it after it was READY):
+   * archive its campaigns, delete it and add another.
+   */
+  protobuf_c_boolean retryable;
 };
 #define PHONENUMBERS__V1__DEDICATED_NUMBER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__dedicated_number__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__NUMBER_STATUS__NUMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__NUMBER_STATUS__NUMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Phonenumbers__V1__AddNumberRequest
