@@ -52,6 +52,7 @@ struct ErrorReasonContractTests {
             let b = try await Tenant.make(harness, name: "B")
             let c = try await Tenant.make(harness, name: "C")
             let d = try await Tenant.make(harness, name: "D")
+            let e = try await Tenant.make(harness, name: "E")
             let canadian = try await Tenant.make(harness, country: "CA", name: "Canada")
             let relay = try await harness.portOutRelay()
             let n1 = try await a.waitFinal(try await a.addNumber("415").id)
@@ -462,6 +463,17 @@ struct ErrorReasonContractTests {
                 ("SINCE_BEYOND_HEAD", { try await watch(since: 1 << 40) }),
                 ("INVALID_PAGE_SIZE", { try await audit { $0.pageSize = 501 } }),
                 ("INVALID_PAGE_TOKEN", { try await audit { $0.pageToken = "not-a-token" } }),
+                (
+                    "NUMBER_NOT_RETRYABLE",
+                    {
+                        // The provider no longer holds it while provisioning: a retry cannot help.
+                        harness.provider.failProvisioning([.noInventory(areaCode: "718")])
+                        let gone = try await e.waitFinal(try await e.addNumber("718").id)
+                        var retry = RetryProvisioningRequest()
+                        retry.numberId = gone.id
+                        _ = try await e.admin.numbers.retryProvisioning(retry)
+                    }
+                ),
                 // Last: it locks this address out.
                 (
                     "TOO_MANY_FAILED_AUTHENTICATIONS",

@@ -121,6 +121,33 @@ struct FixesFromUseTests {
         }
     }
 
+    @Test("a name of only spaces is refused (an empty one clears); deleting a number archives its drafts, which could never launch")
+    func blankNamesAndOrphanDrafts() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.waitFinal(try await tenant.addNumber("415", name: "Ballot chase").id)
+            var rename = RenameNumberRequest()
+            rename.numberId = number.id
+            rename.name = "   "
+            await expectError(.invalidArgument, "INVALID_NAME") { try await tenant.admin.numbers.renameNumber(rename) }
+            await expectError(.invalidArgument, "INVALID_NAME") { try await tenant.addNumber("510", name: " \t ") }
+            rename.name = ""
+            #expect(try await tenant.admin.numbers.renameNumber(rename).name == "")
+
+            let draft = try await createDedicated(tenant.admin, number.id, name: "Later")
+            var delete = DeleteNumberRequest()
+            delete.numberId = number.id
+            _ = try await tenant.admin.numbers.deleteNumber(delete)
+            var show = CampaignRequest()
+            show.campaignId = draft.id
+            #expect(try await tenant.admin.campaigns.getCampaign(show).state == .archived)
+            var audit = ListAuditEventsRequest()
+            audit.subjectId = draft.id
+            let actions = try await tenant.owner.events.listAuditEvents(audit).events.map(\.action)
+            #expect(actions.contains("CAMPAIGN_ARCHIVED_WITH_NUMBER"), "\(actions)")
+        }
+    }
+
     @Test("a port-out is refused while the number sends for a campaign; after archiving it goes through")
     func portOutInUse() async throws {
         try await ServiceHarness.with { harness in

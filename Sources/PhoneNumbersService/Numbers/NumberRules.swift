@@ -19,7 +19,15 @@ public enum NumberRules {
     /// A trimmed internal name of at most 64 printable characters ("" for none).
     /// - Throws: INVALID_ARGUMENT `INVALID_NAME`.
     public static func normalizedName(_ name: String) throws(DomainError) -> String {
-        try HumanText.line(name, "a number's name", maxLength: 64, required: false, reason: "INVALID_NAME")
+        // Spaces alone would clear the name silently: an empty name clears it, on purpose.
+        if !name.isEmpty, name.allSatisfy(\.isWhitespace) {
+            throw DomainError.invalid(
+                "INVALID_NAME",
+                "a number's name of only spaces is not a name; send an empty name to clear it",
+                metadata: ["max_length": "64"]
+            )
+        }
+        return try HumanText.line(name, "a number's name", maxLength: 64, required: false, reason: "INVALID_NAME")
     }
 
     /// A US number normalised to E.164 (`+1NPANXXXXXX`).

@@ -218,6 +218,15 @@ public struct NumbersDomain: Sendable {
                     ]
                 )
             }
+            // Drafts on it could never launch (NUMBER_RELEASED): they are archived with it.
+            for var draft in try tx.campaigns(ofAccount: accountID, state: .draft, numberID: numberID) {
+                let old = draft
+                draft.state = .archived
+                draft.updatedAt = currentTimestamp()
+                draft.archivedAt = draft.updatedAt
+                try tx.update(draft)
+                try ChangeLog.campaign(tx, from: old, to: draft, actor: Actor(principal), action: "CAMPAIGN_ARCHIVED_WITH_NUMBER")
+            }
             return try NumberLifecycle.release(tx, numberID, actor: Actor(principal), action: "NUMBER_DELETED") ?? number
         }
         signals.notify(updated.accountID)

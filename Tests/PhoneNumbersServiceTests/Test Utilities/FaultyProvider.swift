@@ -10,6 +10,7 @@ final class FaultyProvider: NumberProvider {
         var reservations: [ProviderError] = []
         var pins: [ProviderError] = []
         var offers: [String] = []
+        var provisions: [ProviderError] = []
         var directStatusChanges = true
         /// Stages whose calls wait at a gate (ordering by events, not by delays).
         var held: Set<Stage> = []
@@ -26,6 +27,9 @@ final class FaultyProvider: NumberProvider {
 
     /// The next `errors.count` reservations fail with these errors, in order.
     func failReservations(_ errors: [ProviderError]) { faults.withLock { $0.reservations += errors } }
+
+    /// The next `errors.count` provisioning steps fail with these errors, in order.
+    func failProvisioning(_ errors: [ProviderError]) { faults.withLock { $0.provisions += errors } }
 
     /// The next `errors.count` PIN look-ups fail with these errors, in order.
     func failPINLookups(_ errors: [ProviderError]) { faults.withLock { $0.pins += errors } }
@@ -109,6 +113,7 @@ final class FaultyProvider: NumberProvider {
 
     func provision(e164: String, reservationKey: String, useCaseID: String) async throws(ProviderError) -> ProvisioningProgress {
         await pass(.provisioning)
+        if let error = next(\.provisions) { throw error }
         return try await base.provision(e164: e164, reservationKey: reservationKey, useCaseID: useCaseID)
     }
 
