@@ -183,7 +183,9 @@ public struct SimulatedProvider: NumberProvider {
             throw .transient("the carrier's provisioning API timed out (attempt \(attempts))")
         }
         if configuration.failProvisioningAreaCodes.contains(String(e164.dropFirst(2).prefix(3))) {
-            throw .permanent("the carrier rejected the 10DLC registration of this number; choose another area code or contact support")
+            throw .numberUnusable(
+                "the carrier rejected the 10DLC registration of this number; delete it and add one in another area code, or contact support"
+            )
         }
         try await storage {
             try $0.execute("UPDATE simulated_numbers SET provisioned = 1, use_case_id = ? WHERE e164 = ?", [useCaseID, e164])

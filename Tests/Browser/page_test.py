@@ -41,11 +41,9 @@ class Service_:
     def __init__(self):
         self.data = tempfile.mkdtemp(prefix="pn-page-")
         self.http = free_port()
+        self.port = free_port()
         self.log = open(os.path.join(self.data, "serve.log"), "w")
-        self.process = subprocess.Popen(
-            [BINARY, "serve", "--demo", "--data", self.data, "--port", str(free_port()), "--http-port", str(self.http),
-             "--provisioning-delay", "2s", "--fail-provisioning", "909", "--log-level", "warning"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+        self.start()
         credentials = os.path.join(self.data, "demo-credentials.json")
         deadline = time.time() + 60
         while not (os.path.exists(credentials) and self.ready()):
@@ -55,6 +53,25 @@ class Service_:
         with open(credentials) as f:
             self.credentials = json.load(f)
         self.url = "http://127.0.0.1:%d/" % self.http
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--demo", "--data", self.data, "--port", str(self.port), "--http-port", str(self.http),
+             "--provisioning-delay", "2s", "--fail-provisioning", "909", "--log-level", "warning"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def crash_and_restart(self, while_down):
+        """Kills the server (as a crash would), runs `while_down`, then starts it again on the
+        same data and ports and waits until it is ready."""
+        self.process.kill()
+        self.process.wait()
+        while_down()
+        self.start()
+        deadline = time.time() + 60
+        while not self.ready():
+            if time.time() > deadline:
+                raise RuntimeError("serve did not start again")
+            time.sleep(0.2)
 
     def ready(self):
         try:
@@ -237,18 +254,40 @@ class PageTests(unittest.TestCase):
         self.assertEqual(self.numbers()[0]["status"], "NUMBER_STATUS_READY")
         d.find_element(By.ID, "banner-close").click()
 
-        # One that fails provisioning (909 fails in this run) shows red with the reason and a Retry.
+        # One the carrier rejects (909 in this run) shows red with the reason, and no Retry: it cannot help.
         self.add("909", "Inland")
         self.wait.until(lambda d: len(self.rows()) == 2)
         failing = next(n for n in self.numbers() if n["areaCode"] == "909")
         self.wait.until(lambda d: self.status_of(failing["id"]) == "failed")
-        self.assertIn("Retry", self.row_text("(909)"))
+        self.assertNotIn("Retry", self.row_text("(909)"))
+        self.assertIn("A retry cannot help", self.row_text("(909)"))
         self.assertTrue(self.text_of('#rows tr[data-number-id="%s"] .failure' % failing["id"]))
 
-        # Retry on the failed one starts provisioning again (and it fails again: 909 always does here).
-        self.click(By.CSS_SELECTOR, '#rows tr[data-number-id="%s"] button.secondary' % failing["id"])
-        self.wait.until(lambda d: self.status_of(failing["id"]) == "provisioning")
-        self.wait.until(lambda d: self.status_of(failing["id"]) == "failed")
+        # Long names stay within the page: 64 characters without a break, 64 emoji.
+        for long_name in ("W" * 64, "\U0001F389" * 64):
+            self.click(By.ID, "rename-" + number["id"])
+            field = self.wait.until(EC.visibility_of_element_located((By.ID, "name-" + number["id"])))
+            d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'))", field, long_name)
+            field.send_keys(Keys.ENTER)
+            self.wait.until(lambda d: long_name[:8] in self.text_of('#rows tr[data-number-id="%s"]' % number["id"]))
+            self.assertEqual(self.numbers()[0]["name"], long_name)
+            self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"),
+                                 d.execute_script("return window.innerWidth"), "the page scrolls sideways with a long name")
+            self.assertTrue(d.find_element(By.ID, "delete-" + number["id"]).is_displayed())
+        self.service.call("Numbers/RenameNumber", {"numberId": number["id"], "name": "GOTV line"}, admin)
+        d.refresh()
+        self.wait.until(lambda d: "GOTV line" in self.row_text("(415)"))
+        # The name box counts characters as the service does: 70 emoji typed, 64 kept.
+        name_box = d.find_element(By.ID, "number-name")
+        d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'))", name_box, "\U0001F389" * 70)
+        self.assertEqual(d.find_element(By.ID, "name-count").text, "64 of 64 characters")
+        self.assertEqual(d.execute_script("return [...new Intl.Segmenter().segment(arguments[0].value)].length", name_box), 64)
+        name_box.clear()
+        d.execute_script("arguments[0].dispatchEvent(new Event('input'))", name_box)
+
+        # Each row tells its use case apart by its description, not the type alone.
+        use_case = self.service.call("Registration/GetUseCase", {"useCaseId": self.service.credentials["approved_use_case_id"]}, admin)
+        self.assertIn(use_case["description"][:30], self.row_text("(415)"))
 
         # Three more: the last still provisioning when the screenshot is taken.
         # This one by keyboard alone: type to pick the area code, type the name, Enter adds.
@@ -298,6 +337,7 @@ class PageTests(unittest.TestCase):
         self.assertFalse(d.find_elements(By.CSS_SELECTOR, "#rows .pencil"))
         self.assertFalse(d.find_elements(By.CSS_SELECTOR, "#rows button.danger"))
         self.assertNotIn("Retry", d.find_element(By.ID, "rows").text)
+        self.assertNotIn("null", d.find_element(By.ID, "rows").text, "a read-only row ends with 'null'")
 
         # The token lives in this tab's sessionStorage only, never in the URL.
         self.assertNotIn("pn_", d.current_url)
@@ -319,6 +359,36 @@ class PageTests(unittest.TestCase):
         self.assertIn("Brand Registration and Use Case forms", note.text)
         self.assertFalse(self.driver.find_element(By.ID, "add-button").is_enabled())
         self.assertEqual(self.driver.find_element(By.ID, "count").text, "0 of 5 numbers")
+
+    def test_account_outside_the_us_is_told_dedicated_numbers_are_for_us_accounts(self):
+        with open(os.path.join(self.service.data, "operator-token")) as f:
+            operator = f.read().strip()
+        account = self.service.call("Accounts/CreateAccount", {"name": "Maple Org", "country": "CA"}, operator)
+        member = self.service.call("Accounts/AddMember", {"accountId": account["id"], "name": "Bea", "email": "bea@example.org",
+                                                          "role": "ROLE_ADMIN"}, operator)
+        self.service.credentials["canadian_token"] = self.service.call("Accounts/IssueToken", {"memberId": member["id"]}, operator)["token"]
+        token = self.signed_out_page()
+        token.send_keys(self.service.credentials["canadian_token"], Keys.ENTER)
+        note = self.wait.until(EC.visibility_of_element_located((By.ID, "not-us")))
+        self.assertIn("for US accounts", note.text)
+        self.assertIn("CA", note.text)
+        self.assertFalse(self.driver.find_element(By.ID, "create").is_displayed())
+        self.assertFalse(self.driver.find_element(By.ID, "numbers-section").is_displayed())
+        self.assertNotIn("You have no approved use case", self.driver.find_element(By.TAG_NAME, "body").text)
+        self.assertNotIn("of 5 numbers", self.driver.find_element(By.TAG_NAME, "body").text)
+
+    def test_offline_is_shown_and_recovers(self):
+        d = self.driver
+        self.sign_in("admin")
+        d.set_window_size(390, 900)
+        self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"),
+                             d.execute_script("return window.innerWidth"), "the header is cut off on a phone")
+        d.set_window_size(1280, 1000)
+        self.assertFalse(d.find_element(By.ID, "offline").is_displayed())
+        self.service.crash_and_restart(
+            lambda: self.wait.until(lambda d: d.find_element(By.ID, "offline").is_displayed()))
+        self.wait.until(lambda d: not d.find_element(By.ID, "offline").is_displayed())
+        self.assertTrue(d.find_element(By.ID, "app").is_displayed())
 
     def test_bad_token_is_refused_with_the_reason(self):
         d = self.driver

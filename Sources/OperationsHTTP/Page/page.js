@@ -46,6 +46,13 @@ function errorFrom(json, status) {
   return new CallError("unknown", `The service answered HTTP ${status}.`);
 }
 
+// Whether the service answered the last call: the page says so when it stops answering,
+// and clears it at the next answer (the event stream reconnects by itself).
+function setOnline(online) {
+  $("offline").hidden = online;
+  document.body.classList.toggle("offline", !online);
+}
+
 async function call(method, request) {
   let response;
   try {
@@ -60,8 +67,10 @@ async function call(method, request) {
       body: JSON.stringify(request || {}),
     });
   } catch (error) {
+    setOnline(false);
     throw new CallError("unavailable", "The service cannot be reached. Check your connection and try again.");
   }
+  setOnline(true);
   const text = await response.text();
   let json = null;
   try { json = text ? JSON.parse(text) : {}; } catch (_) { /* not JSON */ }
@@ -91,16 +100,20 @@ async function watchEvents() {
         body: envelope,
         signal: controller.signal,
       });
+      setOnline(true);
+      scheduleRefresh();  // what changed while the stream was down
       await readEnvelopes(response.body.getReader(), (flags, json) => {
         if (flags & 2) {
           if (json.error && json.error.code === "unauthenticated") signOut(json.error.message);
+          else if (json.error) setOnline(false);  // e.g. the server is draining: it reconnects below
           return;
         }
         if (json.sequence) state.lastSequence = Math.max(state.lastSequence, Number(json.sequence));
         scheduleRefresh();
       });
     } catch (_) {
-      // Dropped: try again below.
+      // Dropped: say so, and try again below.
+      if (!controller.signal.aborted) setOnline(false);
     }
     if (!controller.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -146,7 +159,14 @@ function showBanner(text) {
   window.scrollTo({ top: 0 });
 }
 
+// A message that is not an error (role status, not alert).
+function showNotice(text) {
+  $("notice-text").textContent = text;
+  $("notice").hidden = false;
+}
+
 function hideBanner() {
+  $("notice").hidden = true;
   $("banner").hidden = true;
   $("banner-text").textContent = "";
 }
@@ -175,6 +195,14 @@ async function signIn(token) {
   $("who").hidden = false;
   $("who-text").textContent = `Signed in as ${me ? me.name + " · " : ""}${roleName(who.role)} · ${account.name} (${account.id})`;
   document.body.classList.toggle("read-only", !canManage());
+  const us = account.country === "US";
+  $("not-us").hidden = us;
+  $("not-us-country").textContent = account.country || "another country";
+  $("numbers-section").hidden = !us;
+  if (!us) {
+    $("create").hidden = true;
+    return;
+  }
   await loadChoices();
   await refreshList();
   watchEvents();
@@ -194,6 +222,10 @@ function signOut(message) {
 
 function canManage() {
   return state.who && MANAGERS.has(state.who.role);
+}
+
+function isUSAccount() {
+  return state.account && state.account.country === "US";
 }
 
 function roleName(role) {
@@ -240,13 +272,27 @@ function shorten(text, length) {
 
 function updateAddBox() {
   const full = state.numbers.length >= state.limit;
-  $("create").hidden = !canManage();
+  $("create").hidden = !canManage() || !isUSAccount();
   $("add-fields").disabled = full || state.useCases.length === 0;
   $("limit-note").hidden = !full;
 }
 
+// Characters as the service counts them (grapheme clusters: an emoji is one), not the
+// UTF-16 units of `maxlength`.
+const segmenter = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter() : null;
+function characters(text) {
+  return segmenter ? [...segmenter.segment(text)].map((part) => part.segment) : [...text];
+}
+
+// Keeps a name field within MAX_NAME characters.
+function limitName(input) {
+  const parts = characters(input.value);
+  if (parts.length > MAX_NAME) input.value = parts.slice(0, MAX_NAME).join("");
+}
+
 function updateNameCount() {
-  const length = [...$("number-name").value].length;
+  limitName($("number-name"));
+  const length = characters($("number-name").value).length;
   $("name-count").textContent = `${length} of ${MAX_NAME} characters`;
 }
 
@@ -264,7 +310,7 @@ async function addNumber(event) {
   try {
     await call("Numbers/AddNumber", {
       areaCode,
-      name: $("number-name").value.trim(),
+      name: $("number-name").value,
       useCaseId: $("use-case").value,
       requestId: crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(),
     });
@@ -344,20 +390,26 @@ function row(number) {
     element("td", { "data-label": "Use case" }, useCaseLabel(number.useCaseId)),
     element("td", { "data-label": "Status" }, statusCell(number, spoken)),
     element("td", { "data-label": "Campaigns" }, campaignList(number)),
-    canManage() ? element("td", { class: "manage-only" }, actionsCell(number, spoken)) : null,
   );
+  if (canManage()) tr.append(element("td", { class: "manage-only" }, actionsCell(number, spoken)));
   return tr;
 }
 
+// The use case's type, and what tells it apart from the account's others of that type.
 function useCaseLabel(id) {
   const useCase = state.allUseCases.find((candidate) => candidate.id === id);
-  return useCase ? useCaseType(useCase.type) : id || "—";
+  if (!useCase) return id || "—";
+  const label = element("span", { class: "use-case" }, useCaseType(useCase.type));
+  if (useCase.description) label.append(element("span", { class: "hint use-case-description" }, shorten(useCase.description, 60)));
+  label.title = useCase.description || useCase.id;
+  return label;
 }
 
 function nameCell(number, spoken) {
   if (state.editing === number.id) {
-    const input = element("input", { id: `name-${number.id}`, maxlength: String(MAX_NAME), "aria-label": `Name of ${spoken}` });
+    const input = element("input", { id: `name-${number.id}`, "aria-label": `Name of ${spoken}` });
     input.value = number.name || "";
+    input.addEventListener("input", () => limitName(input));
     const save = () => rename(number, input.value);
     input.onkeydown = (event) => {
       if (event.key === "Enter") { event.preventDefault(); save(); }
@@ -380,7 +432,7 @@ function nameCell(number, spoken) {
 async function rename(number, name) {
   hideBanner();
   try {
-    await call("Numbers/RenameNumber", { numberId: number.id, name: name.trim() });
+    await call("Numbers/RenameNumber", { numberId: number.id, name });
     state.editing = null;
     await refreshList();
     const pencil = $(`rename-${number.id}`);
@@ -396,11 +448,13 @@ function statusCell(number, spoken) {
   const cell = element("div", {}, element("span", { class: `tag ${status}`, "data-status": status }, label));
   if (status === "failed") {
     cell.append(element("p", { class: "failure" }, number.failureReason || "Provisioning failed."));
-    if (canManage()) {
+    if (canManage() && number.retryable) {
       cell.append(element("button", {
         type: "button", class: "secondary", "aria-label": `Retry provisioning ${spoken}`,
         onclick: () => retry(number),
       }, "Retry"));
+    } else if (canManage()) {
+      cell.append(element("p", { class: "hint" }, "A retry cannot help this number: delete it and add another."));
     }
   }
   return cell;
@@ -411,6 +465,7 @@ async function retry(number) {
   try {
     await call("Numbers/RetryProvisioning", { numberId: number.id });
     await refreshList();
+    showNotice(`Provisioning ${formatE164(number.e164)} again: its status turns green when it is ready.`);
   } catch (error) {
     showError(error);
   }
@@ -477,6 +532,7 @@ async function remove(number) {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("banner-close").onclick = hideBanner;
+  $("notice-close").onclick = () => { $("notice").hidden = true; };
   $("sign-out").onclick = () => signOut();
   $("number-name").addEventListener("input", updateNameCount);
   $("add-form").addEventListener("submit", addNumber);

@@ -98,7 +98,7 @@ public struct NumberLifecycle: Sendable {
                 continue
             } catch .transient(let why) {
                 return .unavailable(why)
-            } catch .permanent(let why) {
+            } catch .permanent(let why), .numberUnusable(let why) {
                 try await abandon(number, .refused(why))
                 return .failed(.refused(why))
             }
@@ -267,6 +267,9 @@ public struct NumberLifecycle: Sendable {
             switch failure {
             case .permanent(let why):
                 try await finishProvisioning(number, failure: why, countingAttempt: true)
+                return .done
+            case .numberUnusable(let why):
+                try await finishProvisioning(number, failure: why, retryable: false, countingAttempt: true)
                 return .done
             case .noInventory:
                 try await finishProvisioning(

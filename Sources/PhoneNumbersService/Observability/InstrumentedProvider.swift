@@ -41,6 +41,7 @@ struct InstrumentedProvider: NumberProvider {
         case .noInventory: "no_inventory"
         case .transient: "transient"
         case .permanent: "permanent"
+        case .numberUnusable: "number_unusable"
         }
     }
 

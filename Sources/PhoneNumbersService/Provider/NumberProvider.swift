@@ -6,6 +6,9 @@ public enum ProviderError: Error, Sendable, Hashable {
     case transient(String)
     /// A final refusal, with a reason a person can act on.
     case permanent(String)
+    /// A final refusal of this number itself (the carrier will not register it): trying it
+    /// again cannot help; the number must be replaced.
+    case numberUnusable(String)
 }
 
 /// The carrier/number provider: inventory, 10DLC provisioning, the port-out PIN
