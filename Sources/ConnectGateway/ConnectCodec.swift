@@ -48,6 +48,14 @@ enum ConnectCodec: Sendable {
         guard let json = JSONText.parse(body) else {
             throw RPCError(code: .invalidArgument, message: "the request body is not JSON", reason: .malformedJson)
         }
+        if let key = JSONText.firstDuplicateKey(body) {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "the request's JSON does not fit the message: \(key): the key is given more than once",
+                reason: .invalidJsonField,
+                metadata: ["field": key]
+            )
+        }
         do {
             return try transcoder.requestFromJSON(json)
         } catch  where error.isNULInString {

@@ -77,6 +77,22 @@ public struct ConnectGateway: Sendable {
             }
             return await self.serve(request, transcoder, client: client(context))
         }
+        // Connect calls are POSTs: any other method on a call's path is a Connect error too.
+        for method in [HTTPRequest.Method.get, .put, .delete, .patch, .options, .head] {
+            http.on("{service}/{method}", method: method) { request, _ in
+                var response = Self.unaryError(
+                    RPCError(
+                        code: .unimplemented,
+                        message: "\(request.method.rawValue) is not served at \(request.uri.path): Connect calls are POST requests",
+                        reason: .unknownMethod,
+                        metadata: ["method": request.uri.path]
+                    ),
+                    status: .methodNotAllowed
+                )
+                response.headers[.allow] = "POST"
+                return response
+            }
+        }
     }
 
     /// Serves one call of `transcoder`'s method.

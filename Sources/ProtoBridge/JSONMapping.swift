@@ -33,9 +33,16 @@ extension JSONDecodableMessage {
 /// The readers the generated `init(json:path:)` use: each accepts what the proto3 JSON
 /// mapping allows for its type and nothing else.
 extension JSONValue {
-    /// The fields of an object.
+    /// The fields of an object; a key given twice is refused (which one would win is up
+    /// to each parser).
     public func protoObject(at path: String) throws(JSONMappingError) -> [(String, JSONValue)] {
         guard case .object(let fields) = self else { throw JSONMappingError(path: path, problem: "expected an object") }
+        if fields.count > 1 {
+            var seen = Set<String>()
+            for (key, _) in fields where !seen.insert(key).inserted {
+                throw JSONMappingError(path: path.isEmpty ? key : "\(path).\(key)", problem: "the key is given more than once")
+            }
+        }
         return fields
     }
 

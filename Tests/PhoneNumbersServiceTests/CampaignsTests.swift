@@ -58,8 +58,11 @@ struct CampaignsTests {
             var delete = DeleteNumberRequest()
             delete.numberId = other.id
             _ = try await tenant.admin.numbers.deleteNumber(delete)
-            await expectError(.failedPrecondition, "NUMBER_RELEASED") { try await tenant.admin.campaigns.launchCampaign(id(orphan)) }
-            #expect(try await tenant.admin.campaigns.getCampaign(id(orphan)).state == .draft)
+            // Its draft was archived with it: it could never launch.
+            #expect(try await tenant.admin.campaigns.getCampaign(id(orphan)).state == .archived)
+            await expectError(.failedPrecondition, "INVALID_STATE_TRANSITION") {
+                try await tenant.admin.campaigns.launchCampaign(id(orphan))
+            }
         }
     }
 

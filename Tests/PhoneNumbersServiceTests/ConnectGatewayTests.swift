@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ConnectGateway
 import Foundation
 import NIOCore
+import NIOHTTP1
 import PhoneNumbersClient
 import Testing
 
@@ -318,6 +319,51 @@ struct ConnectGatewayTests {
                 for socket in idle { socket.close() }
                 slow.close()
             }
+        }
+    }
+
+    @Test("a duplicate JSON key is refused with its path; other methods than POST get a Connect error; echoed values are cut")
+    func strictRequests() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let token = try #require(tenant.tokens[.admin])
+            let port = harness.httpPort
+            let duplicate = try await post(
+                port,
+                "/phonenumbers.v1.Numbers/GetNumber",
+                json: #"{"numberId": "num_a", "numberId": "num_b"}"#,
+                token: token
+            )
+            #expect(duplicate.status == 400 && duplicate.error.reason == "INVALID_JSON_FIELD", "\(duplicate.text)")
+            #expect(duplicate.error.details?.metadata["field"] == "numberId")
+            let nested = try await post(
+                port,
+                "/phonenumbers.v1.Campaigns/CreateCampaign",
+                json: #"{"name": "x", "dedicated": {"numberId": "a", "numberId": "b"}}"#,
+                token: token
+            )
+            #expect(nested.error.details?.metadata["field"] == "dedicated.numberId", "\(nested.text)")
+
+            for method in [NIOHTTP1.HTTPMethod.GET, .PUT, .OPTIONS, .DELETE] {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/phonenumbers.v1.Numbers/ListNumbers")
+                request.method = method
+                let response = try await ConnectCaller.http.execute(request, timeout: .seconds(10))
+                let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                #expect(response.status.code == 405, "\(method)")
+                #expect(response.headers.first(name: "Allow") == "POST")
+                let error = ConnectError.error(from: JSONText.parse(Array(body.utf8)), httpStatus: 405)
+                #expect(error.code == .unimplemented && error.message.contains("POST"), "\(method): \(body)")
+            }
+
+            let huge = String(repeating: "9", count: 1 << 20)
+            let echoed = try await post(
+                port,
+                "/phonenumbers.v1.Numbers/AddNumber",
+                json: #"{"areaCode": "\#(huge)", "useCaseId": "\#(tenant.approvedUseCase)"}"#,
+                token: token
+            )
+            #expect(echoed.error.reason == "INVALID_AREA_CODE")
+            #expect(echoed.body.count < 4_096, "an error of \(echoed.body.count) bytes")
         }
     }
 

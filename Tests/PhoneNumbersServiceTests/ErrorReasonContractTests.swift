@@ -463,6 +463,7 @@ struct ErrorReasonContractTests {
                 ("SINCE_BEYOND_HEAD", { try await watch(since: 1 << 40) }),
                 ("INVALID_PAGE_SIZE", { try await audit { $0.pageSize = 501 } }),
                 ("INVALID_PAGE_TOKEN", { try await audit { $0.pageToken = "not-a-token" } }),
+                ("INVALID_ACTION", { try await audit { $0.action = "NOPE" } }),
                 (
                     "NUMBER_NOT_RETRYABLE",
                     {

@@ -64,8 +64,8 @@ public enum AreaCodeDirectory {
         func invalid(_ why: String) -> DomainError {
             .invalid(
                 "INVALID_AREA_CODE",
-                "\(areaCode.isEmpty ? "an empty value" : "'\(areaCode)'") is not a US geographic area code: \(why)",
-                metadata: ["area_code": areaCode]
+                "\(areaCode.isEmpty ? "an empty value" : HumanText.quoted(areaCode)) is not a US geographic area code: \(why)",
+                metadata: ["area_code": String(areaCode.prefix(64))]
             )
         }
         guard digits.count == 3, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {

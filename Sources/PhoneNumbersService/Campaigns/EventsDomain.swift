@@ -96,6 +96,12 @@ public struct EventsDomain: Sendable {
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .readAudit)
         let size = pageSize == 0 ? 50 : pageSize
         guard (1...500).contains(size) else { throw DomainError.invalid("INVALID_PAGE_SIZE", "page_size is 1 to 500") }
+        guard action.isEmpty || AuditActions.all.contains(action) else {
+            throw DomainError.invalid(
+                "INVALID_ACTION",
+                "\(HumanText.quoted(action)) is not an audited action; one of \(AuditActions.all.sorted().joined(separator: ", "))"
+            )
+        }
         var before: Int64 = 0
         if !pageToken.isEmpty {
             guard let value = Int64(pageToken), value > 0 else {

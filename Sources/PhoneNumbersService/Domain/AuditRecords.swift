@@ -55,6 +55,7 @@ public struct AuditEntry: Sendable, Hashable {
         self.accountID = accountID
         self.at = at
         self.actor = actor.description
+        assert(id != 0 || AuditActions.all.contains(action), "\(action) is not in AuditActions.all")
         self.action = action
         self.subjectKind = subjectKind
         self.subjectID = subjectID

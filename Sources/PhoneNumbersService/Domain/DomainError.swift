@@ -11,11 +11,17 @@ public struct DomainError: Error, RPCErrorConvertible, Sendable, Hashable, Custo
     /// The domain of every reason here.
     public static let domain = "phonenumbers.v1"
 
+    /// An error; a message or a metadata value over 4,096 characters is cut (with
+    /// "…"): a rule that echoes what it was sent never sends back megabytes.
     public init(_ code: StatusCode, _ reason: String, _ message: String, metadata: [String: String] = [:]) {
         self.code = code
         self.reason = reason
-        self.message = message
-        self.metadata = metadata
+        self.message = Self.bounded(message, 4_096)
+        self.metadata = metadata.mapValues { Self.bounded($0, 4_096) }
+    }
+
+    private static func bounded(_ text: String, _ limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
     public var rpcError: RPCError {
