@@ -321,16 +321,27 @@ public struct TelnyxProvider: NumberProvider {
 
     // MARK: Port-out requests and reconciliation
 
+    /// Telnyx compares the gaining carrier's PIN with `external_pin` before a request
+    /// reaches `pending`: pending ones matched, and `rejected` ones (Telnyx's own refusal;
+    /// the service's answers are `rejected-pending`) did not.
     public func pendingPortOuts() async throws(ProviderError) -> [ProviderPortOut] {
-        try await call {
-            let response = try await api.listPortoutRequest(query: .init(filter: .init(status: .pending)))
-            return try (response.ok.body.json.data ?? []).compactMap { request in
-                guard let id = request.id, let numbers = request.phoneNumbers, !numbers.isEmpty else { return nil }
-                // Telnyx compares the gaining carrier's PIN with `external_pin` before a
-                // request reaches `pending`.
-                return ProviderPortOut(id: id, numbers: numbers, gainingCarrier: request.carrierName ?? "", pinMatched: true)
+        var found: [ProviderPortOut] = []
+        for matched in [true, false] {
+            found += try await call {
+                let response = try await api.listPortoutRequest(query: .init(filter: .init(status: matched ? .pending : .rejected)))
+                return try (response.ok.body.json.data ?? []).compactMap { request in
+                    guard let id = request.id, let numbers = request.phoneNumbers, !numbers.isEmpty else { return nil }
+                    return ProviderPortOut(
+                        id: id,
+                        numbers: numbers,
+                        gainingCarrier: request.carrierName ?? "",
+                        pinMatched: matched,
+                        answeredByProvider: !matched
+                    )
+                }
             }
         }
+        return found
     }
 
     public func answerPortOut(_ request: ProviderPortOut, authorize: Bool, reason: String) async throws(ProviderError) {

@@ -17,6 +17,43 @@ struct ProviderWatchTests {
         throw TestFailure("port-out \(id) was never answered")
     }
 
+    /// Waits (bounded) until the number's port-out attempts satisfy `done`.
+    static func attempts(
+        _ tenant: Tenant,
+        _ numberID: String,
+        until done: (ListPortOutAttemptsResponse) -> Bool
+    ) async throws -> ListPortOutAttemptsResponse {
+        var request = ListPortOutAttemptsRequest()
+        request.numberId = numberID
+        for _ in 0..<500 {
+            let listed = try await tenant.owner.numbers.listPortOutAttempts(request)
+            if done(listed) { return listed }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("the port-out attempts of \(numberID) never got there")
+    }
+
+    @Test("wrong PINs the provider rejects itself are recorded for the owner and lock the number like any wrong PIN")
+    func providerRejectedPINs() async throws {
+        try await ServiceHarness.with(provider: "telnyx") { harness in
+            let emulator = try #require(harness.emulator)
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.waitFinal(try await tenant.addNumber("415").id)
+            for guess in ["00000000", "11111111", "22222222"] {
+                #expect(emulator.portOut(emulator.requestPortOut(number.e164, pin: guess, carrier: "Guesser"))?.status == "rejected")
+            }
+            let locked = try await Self.attempts(tenant, number.id) { $0.lockedUntilMs > 0 }
+            #expect(locked.attempts.map(\.outcome) == ["PIN_MISMATCH", "PIN_MISMATCH", "PIN_MISMATCH"])
+            #expect(locked.attempts.allSatisfy { $0.gainingCarrier == "Guesser" })
+            // Now even the right PIN is refused while the lock lasts, with the reason.
+            var pin = GetPortOutPinRequest()
+            pin.numberId = number.id
+            let right = emulator.requestPortOut(number.e164, pin: try await tenant.owner.numbers.getPortOutPin(pin).pin, carrier: "Acme")
+            let answer = try await Self.answered(emulator, right)
+            #expect(answer.status == "rejected-pending" && answer.reason?.contains("locked") == true, "\(answer)")
+        }
+    }
+
     @Test("a pending port-out is authorized with the right PIN and the number is RELEASED; a locked number's is rejected with the reason")
     func portOutRequests() async throws {
         try await ServiceHarness.with(provider: "telnyx") { harness in
@@ -31,9 +68,11 @@ struct ProviderWatchTests {
             let pin = try await tenant.owner.numbers.getPortOutPin(pinRequest).pin
             #expect(emulator.externalPIN(first.e164) == pin, "the PIN is the provider's external_pin")
 
-            // A wrong PIN never reaches the service: the provider rejects it itself.
+            // A wrong PIN is rejected by the provider itself; the service records it all the same.
             let wrong = emulator.requestPortOut(first.e164, pin: "00000000", carrier: "Acme")
             #expect(emulator.portOut(wrong)?.status == "rejected")
+            let seen = try await Self.attempts(tenant, first.id) { $0.attempts.count == 1 }
+            #expect(seen.attempts.first?.outcome == "PIN_MISMATCH" && seen.attempts.first?.gainingCarrier == "Acme")
             // The right PIN: pending until the service authorizes it.
             let right = emulator.requestPortOut(first.e164, pin: pin, carrier: "Acme Wireless")
             let answer = try await Self.answered(emulator, right)
@@ -43,8 +82,8 @@ struct ProviderWatchTests {
             var attempts = ListPortOutAttemptsRequest()
             attempts.numberId = first.id
             let listed = try await tenant.owner.numbers.listPortOutAttempts(attempts)
-            #expect(listed.attempts.map(\.outcome) == ["APPROVED"])
-            #expect(listed.attempts.first?.gainingCarrier == "Acme Wireless")
+            #expect(listed.attempts.map(\.outcome).sorted() == ["APPROVED", "PIN_MISMATCH"])
+            #expect(listed.attempts.first { $0.outcome == "APPROVED" }?.gainingCarrier == "Acme Wireless")
 
             // The second number is locked after wrong PINs relayed through RequestPortOut:
             // the provider's request, though its PIN matched, is rejected with the reason.

@@ -91,7 +91,7 @@ public struct ProviderWatch: Sendable {
     func answer(_ request: ProviderPortOut) async throws {
         let carrier = PortOutCarrier.clean(request.gainingCarrier)
         if let recorded = try await numbers.store.read({ try $0.portOutAttempt(providerRequestID: request.id) }) {
-            try await send(request, recorded.outcome)
+            if !request.answeredByProvider { try await send(request, recorded.outcome) }
             return
         }
         let held = try await numbers.store.read { tx in try request.numbers.compactMap { try tx.heldNumber(e164: $0) } }
@@ -100,6 +100,20 @@ public struct ProviderWatch: Sendable {
                 "port-out request for numbers this service does not hold; left to the provider",
                 metadata: ["port_out.id": "\(request.id)"]
             )
+            return
+        }
+        if request.answeredByProvider {
+            // Refused by the provider for a wrong PIN: recorded, and counted toward the lock
+            // as any wrong PIN is; there is nothing to answer.
+            for number in held where number.status == .ready {
+                _ = try await numbers.decidePortOut(
+                    number,
+                    pinMatches: false,
+                    carrier: carrier,
+                    actor: .system,
+                    providerRequestID: request.id
+                )
+            }
             return
         }
         guard held.count == 1, request.numbers.count == 1, let number = held.first else {

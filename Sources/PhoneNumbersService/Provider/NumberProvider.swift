@@ -45,8 +45,10 @@ public protocol NumberProvider: Sendable {
     func vetUseCase(_ useCase: UseCaseRecord, brand: BrandRecord) async throws(ProviderError) -> (UseCaseRecord.Status, String)
     /// Whether the operator may set vetting statuses directly (simulation only).
     var allowsDirectStatusChanges: Bool { get }
-    /// Port-out requests waiting for the service's answer. Providers that relay each
-    /// request through `RequestPortOut` instead answer none.
+    /// Port-out requests for the service's numbers: those waiting for its answer, and those
+    /// the provider refused itself for a wrong PIN (`answeredByProvider`), which the service
+    /// records as attempts. Providers that relay each request through `RequestPortOut`
+    /// instead answer none.
     func pendingPortOuts() async throws(ProviderError) -> [ProviderPortOut]
     /// Authorizes or rejects a pending port-out request, with the reason the service gives.
     func answerPortOut(_ request: ProviderPortOut, authorize: Bool, reason: String) async throws(ProviderError)
@@ -75,12 +77,16 @@ public struct ProviderPortOut: Sendable, Hashable {
     /// Whether the PIN the gaining carrier gave matched the number's port-out PIN,
     /// as the provider checked it.
     public var pinMatched: Bool
+    /// The provider refused it itself (a wrong PIN): the service records the attempt, and
+    /// answers nothing.
+    public var answeredByProvider: Bool
 
-    public init(id: String, numbers: [String], gainingCarrier: String, pinMatched: Bool) {
+    public init(id: String, numbers: [String], gainingCarrier: String, pinMatched: Bool, answeredByProvider: Bool = false) {
         self.id = id
         self.numbers = numbers
         self.gainingCarrier = gainingCarrier
         self.pinMatched = pinMatched
+        self.answeredByProvider = answeredByProvider
     }
 }
 
