@@ -358,7 +358,7 @@ struct PermissionMatrixTests {
                     }
                 ),
                 (
-                    "ListTokens", "manage members",
+                    "ListTokens", "list and revoke one's own tokens",
                     {
                         var r = ListTokensRequest()
                         r.accountId = account
@@ -366,7 +366,7 @@ struct PermissionMatrixTests {
                     }
                 ),
                 (
-                    "RevokeToken", "manage members",
+                    "RevokeToken", "list and revoke one's own tokens",
                     {
                         var r = RevokeTokenRequest()
                         r.accountId = account

@@ -207,16 +207,32 @@ struct TokenLifecycleTests {
             var removeOwner = RemoveMemberRequest()
             removeOwner.memberId = tenant.memberIDs[.owner]!
             await expectError(.failedPrecondition, "LAST_OWNER") { try await tenant.owner.accounts.removeMember(removeOwner) }
+            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.supervisor.accounts.setMemberRole(promote) }
             var crown = SetMemberRoleRequest()
+            crown.accountId = tenant.accountID
             crown.memberId = tenant.memberIDs[.supervisor]!
             crown.role = .owner
-            await expectError(.failedPrecondition, "OWNER_EXISTS") { try await tenant.owner.accounts.setMemberRole(crown) }
-            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.supervisor.accounts.setMemberRole(promote) }
+            await expectError(.failedPrecondition, "OWNER_EXISTS") { try await harness.operatorAPI.accounts.setMemberRole(crown) }
+
+            // The owner hands the account over: the supervisor becomes OWNER, the owner ADMIN, at once.
+            crown.accountId = ""
+            #expect(try await tenant.owner.accounts.setMemberRole(crown).role == .owner)
+            let roles = Dictionary(
+                uniqueKeysWithValues: try await tenant.supervisor.accounts.listMembers(ListMembersRequest()).members.map {
+                    ($0.id, $0.role)
+                }
+            )
+            #expect(roles[tenant.memberIDs[.supervisor]!] == .owner && roles[tenant.memberIDs[.owner]!] == .admin, "\(roles)")
+            #expect(roles.values.filter { $0 == .owner }.count == 1)
+            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.owner.accounts.setMemberRole(promote) }
 
             var audit = ListAuditEventsRequest()
             audit.pageSize = 500
-            let actions = Set(try await tenant.owner.events.listAuditEvents(audit).events.map(\.action))
-            #expect(actions.isSuperset(of: ["MEMBER_ROLE_CHANGED", "MEMBER_REMOVED", "TOKEN_REVOKED", "TOKEN_ISSUED"]), "\(actions)")
+            let actions = Set(try await tenant.supervisor.events.listAuditEvents(audit).events.map(\.action))
+            #expect(
+                actions.isSuperset(of: ["MEMBER_ROLE_CHANGED", "MEMBER_REMOVED", "TOKEN_REVOKED", "TOKEN_ISSUED", "OWNERSHIP_TRANSFERRED"]),
+                "\(actions)"
+            )
         }
     }
 
@@ -286,6 +302,29 @@ struct TokenLifecycleTests {
             let kept = await opened { tenant.owner.numbers.watchNumber(watchNumber) }
             harness.provider.release(.provisioning)
             #expect(await kept.value == "ended without an error")
+        }
+    }
+
+    @Test("every member lists and revokes their own tokens, and only theirs; rotating stays the owner's")
+    func ownTokens() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let (_, spare) = try await issue(harness, tenant, .texter)
+            let (_, others) = try await issue(harness, tenant, .supervisor)
+            let mine = try await tenant.texter.accounts.listTokens(ListTokensRequest()).tokens
+            #expect(!mine.isEmpty && mine.allSatisfy { $0.memberId == tenant.memberIDs[.texter]! }, "\(mine)")
+            #expect(mine.contains { $0.id == spare } && !mine.contains { $0.id == others })
+            var revoke = RevokeTokenRequest()
+            revoke.tokenId = others
+            await expectError(.notFound, "TOKEN_NOT_FOUND") { try await tenant.texter.accounts.revokeToken(revoke) }
+            revoke.tokenId = spare
+            #expect(try await tenant.texter.accounts.revokeToken(revoke).state == "revoked")
+            var rotate = RotateTokenRequest()
+            rotate.tokenId = mine.first { $0.id != spare }!.id
+            await expectError(.permissionDenied, "ROLE_NOT_ALLOWED") { try await tenant.texter.accounts.rotateToken(rotate) }
+            // The texter's own token still works; the supervisor's was never touched.
+            _ = try await tenant.texter.numbers.listNumbers(ListNumbersRequest())
+            #expect(try await tokens(tenant.owner)[others]?.state == "valid")
         }
     }
 

@@ -1,9 +1,14 @@
 /// Members with a life: given another role, removed (their tokens revoked with them).
-/// The account's owner is its only owner: it can be neither demoted nor removed.
+/// The account always has exactly one owner: the owner hands ownership over (the member
+/// becomes OWNER and the owner ADMIN, at once) and can be neither demoted nor removed
+/// otherwise.
 extension AccountsDomain {
-    /// Owners: gives a member another role; takes effect on the next call.
-    /// - Throws: FAILED_PRECONDITION `LAST_OWNER` for the owner, `OWNER_EXISTS` to make
-    ///   another member owner; NOT_FOUND for a member not (or no longer) in the account.
+    /// Owners: gives a member another role; takes effect on the next call. Giving a member
+    /// the OWNER role transfers ownership: the caller, the owner, becomes ADMIN in the same
+    /// transaction (audited as OWNERSHIP_TRANSFERRED).
+    /// - Throws: FAILED_PRECONDITION `LAST_OWNER` to demote the owner any other way,
+    ///   `OWNER_EXISTS` when the operator names a new owner (only the owner hands it over);
+    ///   NOT_FOUND for a member not (or no longer) in the account.
     public func setMemberRole(
         _ principal: Principal,
         accountID requested: String,
@@ -15,7 +20,12 @@ extension AccountsDomain {
             var member = try Self.current(tx, memberID, accountID)
             guard member.role != role else { return member }
             if member.role == .owner { throw Self.lastOwner }
-            if role == .owner { throw DomainError.precondition("OWNER_EXISTS", "the account already has an owner") }
+            if role == .owner {
+                guard case .member(let owner) = principal, owner.role == .owner, owner.accountID == accountID else {
+                    throw DomainError.precondition("OWNER_EXISTS", "the account already has an owner; only the owner hands ownership over")
+                }
+                return try Self.transferOwnership(tx, from: owner, to: member, accountID: accountID)
+            }
             let old = member.role
             member.role = role
             try tx.update(member)
@@ -56,6 +66,31 @@ extension AccountsDomain {
         }
         principals.removeAll()
         return removed
+    }
+
+    /// The owner hands the account over: `member` becomes OWNER, `owner` ADMIN.
+    private static func transferOwnership(
+        _ tx: any StoreWriter,
+        from owner: MemberRecord,
+        to member: MemberRecord,
+        accountID: String
+    ) throws -> MemberRecord {
+        var former = try current(tx, owner.id, accountID)
+        var successor = member
+        former.role = .admin
+        successor.role = .owner
+        try tx.update(former)
+        try tx.update(successor)
+        try ChangeLog.audit(
+            tx,
+            account: accountID,
+            actor: Actor(.member(owner)),
+            action: "OWNERSHIP_TRANSFERRED",
+            subject: ("MEMBER", successor.id),
+            old: former.id,
+            new: successor.id
+        )
+        return successor
     }
 
     /// FAILED_PRECONDITION `LAST_OWNER`.

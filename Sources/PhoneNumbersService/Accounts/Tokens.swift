@@ -59,6 +59,11 @@ extension AccountsDomain {
         if case .operator = principal, requested.isEmpty {
             return try await store.read { try $0.platformCredentials() }
         }
+        // Every member sees their own tokens; owners their members'.
+        if case .member(let member) = principal, !AccessPolicy.allows(principal, .manageMembers) {
+            _ = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
+            return try await store.read { tx in try tx.credentials(ofMember: member.id) }
+        }
         let accountID = try AccessPolicy.account(for: principal, requested: requested, .manageMembers)
         return try await store.read { tx in
             guard try tx.account(accountID) != nil else { throw DomainError.notFound("account", accountID) }
@@ -96,6 +101,8 @@ extension AccountsDomain {
         tokenID: String,
         gracePeriod: Duration
     ) async throws -> (token: String, new: CredentialRecord, old: CredentialRecord) {
+        // Members list and revoke their own tokens; rotating (a new secret) stays the owners'.
+        if principal != .operator { _ = try AccessPolicy.account(for: principal, requested: requested, .manageMembers) }
         guard gracePeriod >= .zero, gracePeriod <= Self.longestGracePeriod else {
             throw DomainError.invalid("INVALID_GRACE_PERIOD", "a rotation's grace period is between 0 and 30 days")
         }
@@ -162,6 +169,14 @@ extension AccountsDomain {
     /// tokens of their account's members. Others are NOT_FOUND (nothing is revealed).
     static func manageable(_ tx: any StoreReader, _ principal: Principal, _ requested: String, _ tokenID: String) throws -> CredentialRecord
     {
+        // A member manages their own tokens; another's answers NOT_FOUND, as a missing one does.
+        if case .member(let member) = principal, !AccessPolicy.allows(principal, .manageMembers) {
+            _ = try AccessPolicy.account(for: principal, requested: requested, .readNumbers)
+            guard let credential = try tx.credential(id: tokenID), credential.memberID == member.id else {
+                throw DomainError.notFound("token", tokenID)
+            }
+            return credential
+        }
         // Permission first: who may not manage tokens learns nothing of which exist.
         let accountID: String? =
             principal == .operator ? nil : try AccessPolicy.account(for: principal, requested: requested, .manageMembers)
