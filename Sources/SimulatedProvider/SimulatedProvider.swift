@@ -193,6 +193,13 @@ public struct SimulatedProvider: NumberProvider {
         return .provisioned
     }
 
+    /// One simulated campaign per use case: `CSIM` and the use case id's first 8 hex digits,
+    /// upper-cased (the shape of a TCR campaign id).
+    public func tenDLCCampaignID(forUseCase useCaseID: String) -> String? {
+        let digits = useCaseID.drop { $0 != "_" }.dropFirst().prefix(8)
+        return digits.isEmpty ? nil : "CSIM" + digits.uppercased()
+    }
+
     public func heldNumbers() async throws(ProviderError) -> [ProviderHeldNumber] {
         try await storage { database in
             try database.query("SELECT e164, reservation_key FROM simulated_numbers WHERE aged_until = 0 ORDER BY e164", []).map {

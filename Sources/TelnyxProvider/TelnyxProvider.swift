@@ -353,6 +353,11 @@ public struct TelnyxProvider: NumberProvider {
         }
     }
 
+    /// The campaign `--telnyx-campaign` names for the use case (or for every use case, `*`).
+    public func tenDLCCampaignID(forUseCase useCaseID: String) -> String? {
+        configuration.campaigns[useCaseID] ?? configuration.campaigns["*"]
+    }
+
     public func heldNumbers() async throws(ProviderError) -> [ProviderHeldNumber] {
         var held: [ProviderHeldNumber] = []
         var page = 1

@@ -220,6 +220,10 @@ class PageTests(unittest.TestCase):
         self.wait.until(lambda d: self.status_of(number["id"]) == "ready")
         self.assertEqual(d.execute_script("return window.performance.timeOrigin"), marker, "the page reloaded")
         self.assertEqual(self.text_of('#rows tr[data-number-id="%s"] .tag' % number["id"]), "Ready")
+        # Its 10DLC campaign (the provider's assignment) is shown with it.
+        ready = next(n for n in self.numbers() if n["id"] == number["id"])
+        self.assertTrue(ready["tenDlcCampaignId"])
+        self.wait.until(lambda d: ready["tenDlcCampaignId"] in self.text_of('#rows tr[data-number-id="%s"] .ten-dlc' % number["id"]))
 
         # Add in 212: the banner at the top, nothing added.
         self.add("212")

@@ -148,6 +148,23 @@ struct FixesFromUseTests {
         }
     }
 
+    @Test("a READY number and its use case show the provider's 10DLC campaign")
+    func tenDLCCampaignShown() async throws {
+        try await ServiceHarness.with { harness in
+            let tenant = try await Tenant.make(harness)
+            let number = try await tenant.waitFinal(try await tenant.addNumber("415").id)
+            var getUseCase = GetUseCaseRequest()
+            getUseCase.useCaseId = tenant.approvedUseCase
+            let useCase = try await tenant.admin.registration.getUseCase(getUseCase)
+            #expect(!number.tenDlcCampaignId.isEmpty, "\(number)")
+            #expect(useCase.tenDlcCampaignId == number.tenDlcCampaignId)
+            if ServiceHarness.providerKind == "telnyx" { #expect(number.tenDlcCampaignId == "CAMP1") }
+            var delete = DeleteNumberRequest()
+            delete.numberId = number.id
+            #expect(try await tenant.admin.numbers.deleteNumber(delete).tenDlcCampaignId.isEmpty, "a released number has none")
+        }
+    }
+
     @Test("a port-out is refused while the number sends for a campaign; after archiving it goes through")
     func portOutInUse() async throws {
         try await ServiceHarness.with { harness in

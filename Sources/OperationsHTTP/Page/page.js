@@ -446,6 +446,7 @@ function statusCell(number, spoken) {
   const status = (number.status || "").replace("NUMBER_STATUS_", "").toLowerCase();
   const label = { ready: "Ready", provisioning: "Provisioning", reserving: "Reserving", failed: "Failed", released: "Released" }[status] || status;
   const cell = element("div", {}, element("span", { class: `tag ${status}`, "data-status": status }, label));
+  if (number.tenDlcCampaignId) cell.append(element("p", { class: "hint ten-dlc" }, `10DLC campaign ${number.tenDlcCampaignId}`));
   if (status === "failed") {
     cell.append(element("p", { class: "failure" }, number.failureReason || "Provisioning failed."));
     if (canManage() && number.retryable) {

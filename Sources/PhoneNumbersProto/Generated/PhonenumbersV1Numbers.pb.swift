@@ -89,6 +89,9 @@ public struct DedicatedNumber: ProtoMessage {
     /// is gone or unusable (the provider no longer holds it, or lost it after it was READY):
     /// archive its campaigns, delete it and add another.
     public var retryable: Bool = false
+    /// The provider's 10DLC campaign the number is assigned to (its use case's), once it is
+    /// provisioning or READY; "" otherwise or when the provider has none.
+    public var tenDlcCampaignId: String = ""
 
     /// A message with every field at its default value.
     public init() {}
@@ -683,6 +686,7 @@ extension DedicatedNumber: ProtoBridged {
         self.updatedAtMs = m.updated_at_ms
         self.singleUse = m.single_use != 0
         self.retryable = m.retryable != 0
+        self.tenDlcCampaignId = try context.string(m.ten_dlc_campaign_id)
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__DedicatedNumber>, arena: ProtoArena) {
@@ -705,6 +709,7 @@ extension DedicatedNumber: ProtoBridged {
         message.pointee.updated_at_ms = self.updatedAtMs
         message.pointee.single_use = self.singleUse ? 1 : 0
         message.pointee.retryable = self.retryable ? 1 : 0
+        message.pointee.ten_dlc_campaign_id = arena.string(self.tenDlcCampaignId)
     }
 }
 
@@ -730,6 +735,7 @@ extension DedicatedNumber: JSONRepresentable {
             ("updatedAtMs", .string(String(self.updatedAtMs))),
             ("singleUse", .bool(self.singleUse)),
             ("retryable", .bool(self.retryable)),
+            ("tenDlcCampaignId", .string(self.tenDlcCampaignId)),
         ])
     }
 }
@@ -778,6 +784,8 @@ extension DedicatedNumber: JSONDecodableMessage {
                 if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.singleUse = read }
             case "retryable":
                 if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Bool in try v.protoBool(at: p) }) { self.retryable = read }
+            case "tenDlcCampaignId", "ten_dlc_campaign_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.tenDlcCampaignId = read }
             default:
                 throw JSONMappingError(path: fieldPath, problem: "unknown field")
             }

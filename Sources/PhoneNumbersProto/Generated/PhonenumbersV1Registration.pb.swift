@@ -367,6 +367,9 @@ public struct UseCase: ProtoMessage {
     public var numberCount: Int32 = 0
     public var createdAtMs: Int64 = 0
     public var updatedAtMs: Int64 = 0
+    /// The provider's 10DLC campaign for this use case, its numbers' assignment; "" when the
+    /// provider has none for it.
+    public var tenDlcCampaignId: String = ""
 
     /// A message with every field at its default value.
     public init() {}
@@ -772,6 +775,7 @@ extension UseCase: ProtoBridged {
         self.numberCount = m.number_count
         self.createdAtMs = m.created_at_ms
         self.updatedAtMs = m.updated_at_ms
+        self.tenDlcCampaignId = try context.string(m.ten_dlc_campaign_id)
     }
 
     package func fill(_ message: UnsafeMutablePointer<Phonenumbers__V1__UseCase>, arena: ProtoArena) {
@@ -789,6 +793,7 @@ extension UseCase: ProtoBridged {
         message.pointee.number_count = self.numberCount
         message.pointee.created_at_ms = self.createdAtMs
         message.pointee.updated_at_ms = self.updatedAtMs
+        message.pointee.ten_dlc_campaign_id = arena.string(self.tenDlcCampaignId)
     }
 }
 
@@ -809,6 +814,7 @@ extension UseCase: JSONRepresentable {
             ("numberCount", .integer(Int64(self.numberCount))),
             ("createdAtMs", .string(String(self.createdAtMs))),
             ("updatedAtMs", .string(String(self.updatedAtMs))),
+            ("tenDlcCampaignId", .string(self.tenDlcCampaignId)),
         ])
     }
 }
@@ -847,6 +853,8 @@ extension UseCase: JSONDecodableMessage {
                 if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.createdAtMs = read }
             case "updatedAtMs", "updated_at_ms":
                 if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> Int64 in try v.protoInteger(at: p) }) { self.updatedAtMs = read }
+            case "tenDlcCampaignId", "ten_dlc_campaign_id":
+                if let read = try value.protoOptional(at: fieldPath, { v, p throws(JSONMappingError) -> String in try v.protoString(at: p) }) { self.tenDlcCampaignId = read }
             default:
                 throw JSONMappingError(path: fieldPath, problem: "unknown field")
             }

@@ -5,6 +5,15 @@ import RPCCore
 struct NumbersAPI: NumbersService {
     let domain: NumbersDomain
     let providerWatch: ProviderWatch
+
+    /// A number as the API shows it, with the provider's 10DLC campaign while it has one.
+    private func number(_ record: NumberRecord) -> DedicatedNumber {
+        var message = Mapping.number(record)
+        if [.provisioning, .ready].contains(record.status) {
+            message.tenDlcCampaignId = domain.provider.tenDLCCampaignID(forUseCase: record.useCaseID) ?? ""
+        }
+        return message
+    }
     let authenticator: Authenticator
 
     func reconcileProviderNumbers(
@@ -44,18 +53,18 @@ struct NumbersAPI: NumbersService {
             useCaseID: request.useCaseId,
             requestID: request.requestId
         )
-        return Mapping.number(number)
+        return self.number(number)
     }
 
     func getNumber(request: GetNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
-        Mapping.number(try await onNumber(request.accountId, request.numberId, context, domain.get))
+        number(try await onNumber(request.accountId, request.numberId, context, domain.get))
     }
 
     func listNumbers(request: ListNumbersRequest, context: ServerContext) async throws -> ListNumbersResponse {
         let principal = try await authenticator.authenticate(context)
         var response = ListNumbersResponse()
         response.numbers = try await domain.list(principal, accountID: request.accountId, includeReleased: request.includeReleased).map(
-            Mapping.number
+            number
         )
         response.limit = Int32(NumberRules.accountLimit)
         return response
@@ -63,17 +72,17 @@ struct NumbersAPI: NumbersService {
 
     func renameNumber(request: RenameNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
         let principal = try await authenticator.authenticate(context)
-        return Mapping.number(
+        return number(
             try await domain.rename(principal, accountID: request.accountId, numberID: request.numberId, name: request.name)
         )
     }
 
     func deleteNumber(request: DeleteNumberRequest, context: ServerContext) async throws -> DedicatedNumber {
-        Mapping.number(try await onNumber(request.accountId, request.numberId, context, domain.delete))
+        number(try await onNumber(request.accountId, request.numberId, context, domain.delete))
     }
 
     func retryProvisioning(request: RetryProvisioningRequest, context: ServerContext) async throws -> DedicatedNumber {
-        Mapping.number(try await onNumber(request.accountId, request.numberId, context, domain.retryProvisioning))
+        number(try await onNumber(request.accountId, request.numberId, context, domain.retryProvisioning))
     }
 
     func watchNumber(request: WatchNumberRequest, context: ServerContext, responses: ResponseStreamWriter<DedicatedNumber>) async throws {
@@ -85,7 +94,7 @@ struct NumbersAPI: NumbersService {
             stillAllowed: { _ = try AccessPolicy.account(for: $0, requested: accountID, .readNumbers) }
         ) {
             for await number in changes {
-                try await responses.write(Mapping.number(number))
+                try await responses.write(self.number(number))
             }
         }
     }

@@ -4,6 +4,13 @@ import RPCCore
 /// `phonenumbers.v1.Registration` over the registration domain.
 struct RegistrationAPI: RegistrationService {
     let domain: RegistrationDomain
+
+    /// A use case as the API shows it, with the provider's 10DLC campaign for it.
+    private func useCase(_ record: UseCaseRecord, numberCount: Int) -> UseCase {
+        var message = Mapping.useCase(record, numberCount: numberCount)
+        message.tenDlcCampaignId = domain.provider.tenDLCCampaignID(forUseCase: record.id) ?? ""
+        return message
+    }
     let authenticator: Authenticator
 
     func getBrand(request: GetBrandRequest, context: ServerContext) async throws -> Brand {
@@ -34,20 +41,20 @@ struct RegistrationAPI: RegistrationService {
             helpText: request.helpText,
             campaignVerifyToken: request.campaignVerifyToken
         )
-        return Mapping.useCase(try await domain.submitUseCase(principal, accountID: request.accountId, submission), numberCount: 0)
+        return useCase(try await domain.submitUseCase(principal, accountID: request.accountId, submission), numberCount: 0)
     }
 
     func getUseCase(request: GetUseCaseRequest, context: ServerContext) async throws -> UseCase {
         let principal = try await authenticator.authenticate(context)
         let (useCase, count) = try await domain.useCase(principal, accountID: request.accountId, useCaseID: request.useCaseId)
-        return Mapping.useCase(useCase, numberCount: count)
+        return self.useCase(useCase, numberCount: count)
     }
 
     func listUseCases(request: ListUseCasesRequest, context: ServerContext) async throws -> ListUseCasesResponse {
         let principal = try await authenticator.authenticate(context)
         var response = ListUseCasesResponse()
         response.useCases = try await domain.useCases(principal, accountID: request.accountId).map {
-            Mapping.useCase($0.0, numberCount: $0.1)
+            useCase($0.0, numberCount: $0.1)
         }
         return response
     }
@@ -62,6 +69,6 @@ struct RegistrationAPI: RegistrationService {
             status: status,
             reason: request.failureReason
         )
-        return Mapping.useCase(useCase, numberCount: 0)
+        return self.useCase(useCase, numberCount: 0)
     }
 }

@@ -36,6 +36,10 @@ struct InstrumentedProvider: NumberProvider {
         }
     }
 
+    func tenDLCCampaignID(forUseCase useCaseID: String) -> String? {
+        base.tenDLCCampaignID(forUseCase: useCaseID)
+    }
+
     private static func outcome(_ error: ProviderError) -> String {
         switch error {
         case .noInventory: "no_inventory"

@@ -55,6 +55,9 @@ public protocol NumberProvider: Sendable {
     /// Every number the provider holds for this service, with the key it was reserved
     /// under: what reconciliation compares with the service's numbers.
     func heldNumbers() async throws(ProviderError) -> [ProviderHeldNumber]
+    /// The provider's 10DLC campaign for a use case (the one its numbers are assigned to),
+    /// or nil when the provider has none for it: shown with the use case and its numbers.
+    func tenDLCCampaignID(forUseCase useCaseID: String) -> String?
 }
 
 /// How far provisioning a number has come.

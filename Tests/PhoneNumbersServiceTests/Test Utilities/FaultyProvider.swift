@@ -149,4 +149,6 @@ final class FaultyProvider: NumberProvider {
     }
 
     func heldNumbers() async throws(ProviderError) -> [ProviderHeldNumber] { try await base.heldNumbers() }
+
+    func tenDLCCampaignID(forUseCase useCaseID: String) -> String? { base.tenDLCCampaignID(forUseCase: useCaseID) }
 }

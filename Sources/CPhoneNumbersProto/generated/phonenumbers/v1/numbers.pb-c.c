@@ -907,7 +907,7 @@ void   phonenumbers__v1__reconcile_provider_numbers_response__free_unpacked
   assert(message->base.descriptor == &phonenumbers__v1__reconcile_provider_numbers_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_descriptors[18] =
+static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_descriptors[19] =
 {
   {
     "id",
@@ -1125,6 +1125,18 @@ static const ProtobufCFieldDescriptor phonenumbers__v1__dedicated_number__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ten_dlc_campaign_id",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__DedicatedNumber, ten_dlc_campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned phonenumbers__v1__dedicated_number__field_indices_by_name[] = {
   1,   /* field[1] = account_id */
@@ -1143,13 +1155,14 @@ static const unsigned phonenumbers__v1__dedicated_number__field_indices_by_name[
   16,   /* field[16] = single_use */
   4,   /* field[4] = state */
   7,   /* field[7] = status */
+  18,   /* field[18] = ten_dlc_campaign_id */
   15,   /* field[15] = updated_at_ms */
   6,   /* field[6] = use_case_id */
 };
 static const ProtobufCIntRange phonenumbers__v1__dedicated_number__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 18 }
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_number__descriptor =
 {
@@ -1159,7 +1172,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__dedicated_number__descriptor 
   "Phonenumbers__V1__DedicatedNumber",
   "phonenumbers.v1",
   sizeof(Phonenumbers__V1__DedicatedNumber),
-  18,
+  19,
   phonenumbers__v1__dedicated_number__field_descriptors,
   phonenumbers__v1__dedicated_number__field_indices_by_name,
   1,  phonenumbers__v1__dedicated_number__number_ranges,

@@ -734,7 +734,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__submit_brand_request__descrip
   (ProtobufCMessageInit) phonenumbers__v1__submit_brand_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor phonenumbers__v1__use_case__field_descriptors[13] =
+static const ProtobufCFieldDescriptor phonenumbers__v1__use_case__field_descriptors[14] =
 {
   {
     "id",
@@ -892,6 +892,18 @@ static const ProtobufCFieldDescriptor phonenumbers__v1__use_case__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ten_dlc_campaign_id",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Phonenumbers__V1__UseCase, ten_dlc_campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned phonenumbers__v1__use_case__field_indices_by_name[] = {
   1,   /* field[1] = account_id */
@@ -905,13 +917,14 @@ static const unsigned phonenumbers__v1__use_case__field_indices_by_name[] = {
   5,   /* field[5] = opt_in_text */
   4,   /* field[4] = sample_messages */
   8,   /* field[8] = status */
+  13,   /* field[13] = ten_dlc_campaign_id */
   2,   /* field[2] = type */
   12,   /* field[12] = updated_at_ms */
 };
 static const ProtobufCIntRange phonenumbers__v1__use_case__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor phonenumbers__v1__use_case__descriptor =
 {
@@ -921,7 +934,7 @@ const ProtobufCMessageDescriptor phonenumbers__v1__use_case__descriptor =
   "Phonenumbers__V1__UseCase",
   "phonenumbers.v1",
   sizeof(Phonenumbers__V1__UseCase),
-  13,
+  14,
   phonenumbers__v1__use_case__field_descriptors,
   phonenumbers__v1__use_case__field_indices_by_name,
   1,  phonenumbers__v1__use_case__number_ranges,

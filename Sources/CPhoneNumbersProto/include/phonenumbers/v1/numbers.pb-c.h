@@ -99,10 +99,15 @@ struct  Phonenumbers__V1__DedicatedNumber
    * archive its campaigns, delete it and add another.
    */
   protobuf_c_boolean retryable;
+  /*
+   * The provider's 10DLC campaign the number is assigned to (its use case's), once it is
+   * provisioning or READY; "" otherwise or when the provider has none.
+   */
+  char *ten_dlc_campaign_id;
 };
 #define PHONENUMBERS__V1__DEDICATED_NUMBER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__dedicated_number__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__NUMBER_STATUS__NUMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__NUMBER_STATUS__NUMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Phonenumbers__V1__AddNumberRequest

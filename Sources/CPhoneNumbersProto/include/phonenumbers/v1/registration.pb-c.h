@@ -153,10 +153,15 @@ struct  Phonenumbers__V1__UseCase
   int32_t number_count;
   int64_t created_at_ms;
   int64_t updated_at_ms;
+  /*
+   * The provider's 10DLC campaign for this use case, its numbers' assignment; "" when the
+   * provider has none for it.
+   */
+  char *ten_dlc_campaign_id;
 };
 #define PHONENUMBERS__V1__USE_CASE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&phonenumbers__v1__use_case__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__USE_CASE_TYPE__USE_CASE_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, PHONENUMBERS__V1__USE_CASE_STATUS__USE_CASE_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, PHONENUMBERS__V1__USE_CASE_TYPE__USE_CASE_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, PHONENUMBERS__V1__USE_CASE_STATUS__USE_CASE_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Phonenumbers__V1__SubmitUseCaseRequest
