@@ -111,10 +111,22 @@ struct NumbersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the account's dedicated numbers.")
         @OptionGroup(title: "Connection Options") var client: ClientOptions
         @Flag(help: "Include released numbers.") var all = false
+        @Flag(help: "CSV (RFC 4180) with a header row, for spreadsheets: every field of every number.") var csv = false
+
+        func validate() throws {
+            if csv && client.json { throw ValidationError("--csv and --json are two formats: give one") }
+        }
 
         func run() async throws {
             var request: ListNumbersRequest = client.request()
             request.includeReleased = all
+            if csv {
+                try await withServer(client) { api in
+                    let response = try await api.numbers.listNumbers(request, options: client.callOptions)
+                    print(CSV.numbers(response.numbers), terminator: "")
+                }
+                return
+            }
             try await call(client, NumbersMethods.listNumbers, request) { response in
                 table(NumbersCommand.header, response.numbers.map(NumbersCommand.row))
                     + "\n\(response.numbers.filter { $0.status != .released }.count) of \(response.limit) numbers"

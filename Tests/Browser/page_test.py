@@ -3,6 +3,7 @@ real `phone-numbers serve --demo` process: the product text, walked end to end.
 
 Usage: page_test.py BINARY OUTPUT_DIR   (scripts/browser-test.sh runs it)
 """
+import csv
 import json
 import os
 import shutil
@@ -309,6 +310,44 @@ class PageTests(unittest.TestCase):
         os.makedirs(OUTPUT, exist_ok=True)
         d.save_screenshot(os.path.join(OUTPUT, "phone-numbers-page.png"))
         self.assertEqual(d.find_element(By.ID, "count").text, "5 of 5 numbers")
+
+        # Search by name or number, filter by status, sort; the count stays the account's.
+        def shown():
+            return d.execute_script("return [...document.querySelectorAll('#rows tr')].map((r) => r.dataset.numberId)")
+        by_id = {n["id"]: n for n in self.numbers()}
+        d.find_element(By.ID, "search").send_keys("brook")
+        self.wait.until(lambda d: [by_id[i]["name"] for i in shown()] == ["Brooklyn"])
+        d.find_element(By.ID, "search").clear()
+        d.find_element(By.ID, "search").send_keys("(510)")
+        self.wait.until(lambda d: [by_id[i]["areaCode"] for i in shown()] == ["510"])
+        d.find_element(By.ID, "search").send_keys("99")
+        self.wait.until(lambda d: d.find_element(By.ID, "no-match").is_displayed())
+        d.find_element(By.ID, "search").clear()
+        d.execute_script("arguments[0].dispatchEvent(new Event('input'))", d.find_element(By.ID, "search"))
+        Select(d.find_element(By.ID, "status-filter")).select_by_value("failed")
+        self.wait.until(lambda d: [by_id[i]["areaCode"] for i in shown()] == ["909"])
+        Select(d.find_element(By.ID, "status-filter")).select_by_value("")
+        Select(d.find_element(By.ID, "sort")).select_by_value("name")
+        self.wait.until(lambda d: len(shown()) == 5)
+        names = [by_id[i].get("name", "") for i in shown()]
+        self.assertEqual(names, sorted(names, key=str.lower))
+        self.assertEqual(d.find_element(By.ID, "count").text, "5 of 5 numbers")
+        Select(d.find_element(By.ID, "sort")).select_by_value("added")
+
+        # Export: a CSV and a JSON file of the account's numbers.
+        downloads = tempfile.mkdtemp(prefix="pn-downloads-")
+        d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+        for button, suffix in (("export-csv", ".csv"), ("export-json", ".json")):
+            d.find_element(By.ID, button).click()
+            self.wait.until(lambda d: any(f.endswith(suffix) for f in os.listdir(downloads)))
+        with open(next(os.path.join(downloads, f) for f in os.listdir(downloads) if f.endswith(".csv")), newline="") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows[0][:3], ["id", "e164", "areaCode"])
+        self.assertEqual(sorted(r[0] for r in rows[1:]), sorted(by_id))
+        with open(next(os.path.join(downloads, f) for f in os.listdir(downloads) if f.endswith(".json"))) as f:
+            self.assertEqual(len(json.load(f)["numbers"]), 5)
+        shutil.rmtree(downloads, ignore_errors=True)
+
         # At five the add box is disabled.
         self.assertFalse(d.find_element(By.ID, "add-button").is_enabled())
         self.assertFalse(d.find_element(By.ID, "area-code").is_enabled())

@@ -252,6 +252,29 @@ struct CommandLineTests {
         #expect(output.contains("http://127.0.0.1:\(httpPort)/"), "\(output)")
     }
 
+    @Test("numbers list --csv exports every number as RFC 4180 CSV; a name cannot become a spreadsheet formula")
+    func csvExport() async throws {
+        let (server, admin, credentials) = try await demo()
+        defer { server.stop() }
+        let useCase = credentials["approved_use_case_id"]!
+        for (code, name) in [("415", "Ballot, \"chase\""), ("510", "=HYPERLINK(\"x\")")] {
+            let added = try await Executable.run(
+                ["numbers", "add", "--area-code", code, "--use-case", useCase, "--name", name],
+                environment: admin
+            )
+            #expect(added.status == 0, "\(added.stderr)")
+        }
+        let csv = try await Executable.run(["numbers", "list", "--csv"], environment: admin)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines.first?.hasPrefix("id,e164,areaCode,state,name,useCaseId,status") == true, "\(csv.stdout)")
+        #expect(lines.count == 3)
+        #expect(lines.contains { $0.contains(#""Ballot, ""chase""""#) }, "\(csv.stdout)")
+        #expect(lines.contains { $0.contains(#""'=HYPERLINK(""x"")""#) }, "\(csv.stdout)")
+        let both = try await Executable.run(["numbers", "list", "--csv", "--json"], environment: admin)
+        #expect(both.status == 64)
+    }
+
     @Test("a second server on the same data directory is refused, naming the first")
     func dataDirectoryLock() async throws {
         let (server, _, _) = try await demo()

@@ -22,6 +22,9 @@ const state = {
   confirming: null,   // number id whose delete awaits confirmation
   watch: null,        // AbortController of the event stream
   lastSequence: 0,
+  query: "",          // the list's search: digits match the number, other text the name
+  statusFilter: "",
+  sort: "added",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -345,12 +348,33 @@ async function refreshList() {
   render();
 }
 
+// The numbers the search, the status filter and the sort leave, in order.
+function visibleNumbers() {
+  const query = state.query.trim().toLowerCase();
+  const digits = query.replace(/\D/g, "");
+  const status = (number) => (number.status || "").replace("NUMBER_STATUS_", "").toLowerCase();
+  const shown = state.numbers.filter((number) =>
+    (!state.statusFilter || status(number) === state.statusFilter)
+    && (!query || (number.name || "").toLowerCase().includes(query) || (digits && (number.e164 || "").includes(digits))));
+  const keys = {
+    added: (number) => Number(number.createdAtMs || 0),
+    number: (number) => number.e164 || "",
+    name: (number) => (number.name || "").toLowerCase(),
+    status: status,
+  };
+  const key = keys[state.sort] || keys.added;
+  return shown.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
 function render() {
   const rows = $("rows");
   const focusedID = document.activeElement && document.activeElement.id;
-  rows.replaceChildren(...state.numbers.map(row));
+  const shown = visibleNumbers();
+  rows.replaceChildren(...shown.map(row));
   $("empty").hidden = state.numbers.length > 0;
-  $("numbers").hidden = state.numbers.length === 0;
+  $("list-tools").hidden = state.numbers.length === 0;
+  $("no-match").hidden = state.numbers.length === 0 || shown.length > 0;
+  $("numbers").hidden = shown.length === 0;
   $("count").textContent = `${state.numbers.length} of ${state.limit} numbers`;
   updateAddBox();
   if (focusedID && $(focusedID)) $(focusedID).focus();
@@ -529,10 +553,46 @@ async function remove(number) {
   }
 }
 
+// ---- Export --------------------------------------------------------------------------
+
+const EXPORT_COLUMNS = ["id", "e164", "areaCode", "state", "name", "useCaseId", "status", "failureReason", "retryable",
+  "tenDlcCampaignId", "createdAtMs", "readyAtMs", "failedAtMs", "updatedAtMs"];
+
+// A CSV field as RFC 4180 quotes it; one a spreadsheet would run as a formula gets an apostrophe.
+function csvField(value) {
+  let text = value === undefined || value === null ? "" : String(value);
+  if (/^[=+\-@]/.test(text) && !/^\+\d+$/.test(text)) text = "'" + text;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function download(name, type, text) {
+  const link = element("a", { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+function exportNumbers(format) {
+  const stamp = new Date().toISOString().slice(0, 10);
+  const base = `dedicated-numbers-${state.account ? state.account.id : "account"}-${stamp}`;
+  if (format === "json") {
+    download(`${base}.json`, "application/json", JSON.stringify({ numbers: state.numbers }, null, 2) + "\n");
+    return;
+  }
+  const lines = [EXPORT_COLUMNS.join(",")].concat(state.numbers.map((number) => EXPORT_COLUMNS.map((key) => csvField(number[key])).join(",")));
+  download(`${base}.csv`, "text/csv", lines.join("\r\n") + "\r\n");
+}
+
 // ---- Start ---------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
   $("banner-close").onclick = hideBanner;
+  $("search").addEventListener("input", () => { state.query = $("search").value; render(); });
+  $("status-filter").addEventListener("change", () => { state.statusFilter = $("status-filter").value; render(); });
+  $("sort").addEventListener("change", () => { state.sort = $("sort").value; render(); });
+  $("export-csv").onclick = () => exportNumbers("csv");
+  $("export-json").onclick = () => exportNumbers("json");
   $("notice-close").onclick = () => { $("notice").hidden = true; };
   $("sign-out").onclick = () => signOut();
   $("number-name").addEventListener("input", updateNameCount);
