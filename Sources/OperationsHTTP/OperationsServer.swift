@@ -1,4 +1,5 @@
 import ConnectGateway
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -47,6 +48,7 @@ public struct OperationsServer: Service {
     private let readiness: @Sendable () async -> Readiness
     private let onListening: @Sendable (Int) async -> Void
     private let gateway: ConnectGateway?
+    private let pageLinks: PageLinks
     private let logger: Logger
 
     /// A server on `host:port` (port 0: any free port, told to `onListening`).
@@ -57,9 +59,11 @@ public struct OperationsServer: Service {
         readiness: @escaping @Sendable () async -> Readiness,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in },
         gateway: ConnectGateway? = nil,
+        pageLinks: PageLinks = try! PageLinks(),
         logger: Logger
     ) {
         self.gateway = gateway
+        self.pageLinks = pageLinks
         self.host = host
         self.port = port
         self.registry = registry
@@ -90,6 +94,14 @@ public struct OperationsServer: Service {
         if let gateway {
             gateway.register(on: router) { ConnectGateway.Client(peer: $0.peer, closed: $0.closed) }
             Page.load(logger: logger).register(on: router)
+            let links = ByteBuffer(data: (try? JSONEncoder().encode(pageLinks)) ?? Data("{}".utf8))
+            router.get("/page-config.json") { _, _ in
+                Response(
+                    status: .ok,
+                    headers: [.contentType: "application/json", .cacheControl: "no-cache"],
+                    body: ResponseBody(byteBuffer: links)
+                )
+            }
         }
         let onListening = self.onListening
         let logger = self.logger

@@ -59,6 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address of the operators' HTTP side.")
     var httpHost = "127.0.0.1"
 
+    @Option(help: "Where the page sends people for the Brand Registration and Use Case forms (https: link).")
+    var registrationUrl: String?
+
+    @Option(help: "Where the page sends people for support (https: or mailto: link).")
+    var supportUrl: String?
+
     @Option(
         name: .customLong("trusted-proxy"),
         help:
@@ -245,6 +251,7 @@ struct ServeCommand: AsyncParsableCommand {
                     proxies: TrustedProxies(Set(trustedProxies)),
                     logger: logger
                 ),
+                pageLinks: try pageLinks(),
                 logger: logger
             )
             services.append(.init(service: operations))
@@ -266,6 +273,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         await assembled.close()
+    }
+
+    /// The page's links, checked: a link the page would not follow is refused at start.
+    private func pageLinks() throws -> PageLinks {
+        do {
+            return try PageLinks(registrationURL: registrationUrl, supportURL: supportUrl)
+        } catch {
+            throw ValidationError("--registration-url/--support-url: \(error)")
+        }
     }
 
     /// Seeds the demo account on the first start; its credentials, or nil when it was

@@ -26,6 +26,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
+REGISTRATION_URL = "https://registration.example/forms"
+SUPPORT_URL = "mailto:support@example.org"
 BINARY = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/phone-numbers"
 OUTPUT = sys.argv[2] if len(sys.argv) > 2 else ".build/test-output"
 
@@ -58,7 +60,8 @@ class Service_:
     def start(self):
         self.process = subprocess.Popen(
             [BINARY, "serve", "--demo", "--data", self.data, "--port", str(self.port), "--http-port", str(self.http),
-             "--provisioning-delay", "2s", "--fail-provisioning", "909", "--log-level", "warning"],
+             "--provisioning-delay", "2s", "--fail-provisioning", "909", "--log-level", "warning",
+             "--registration-url", REGISTRATION_URL, "--support-url", SUPPORT_URL],
             stdout=self.log, stderr=subprocess.STDOUT)
 
     def crash_and_restart(self, while_down):
@@ -231,6 +234,7 @@ class PageTests(unittest.TestCase):
         text = self.banner_text()
         self.assertIn("No phone numbers are available in area code 212", text)
         self.assertIn("Choose a different area code", text)
+        self.assertEqual(d.find_element(By.ID, "banner-support").get_attribute("href"), SUPPORT_URL)
         self.assertEqual(d.find_element(By.ID, "banner").get_attribute("role"), "alert")
         self.assertEqual(d.execute_script("return document.getElementById('banner').getBoundingClientRect().top"), 0)
         time.sleep(0.5)
@@ -400,6 +404,8 @@ class PageTests(unittest.TestCase):
         note = self.driver.find_element(By.ID, "no-use-case")
         self.assertTrue(note.is_displayed())
         self.assertIn("Brand Registration and Use Case forms", note.text)
+        self.assertEqual(self.driver.find_element(By.ID, "registration-link").get_attribute("href"), REGISTRATION_URL)
+        self.assertEqual(self.driver.find_element(By.ID, "help-support").get_attribute("href"), SUPPORT_URL)
         self.assertFalse(self.driver.find_element(By.ID, "add-button").is_enabled())
         self.assertEqual(self.driver.find_element(By.ID, "count").text, "0 of 5 numbers")
 

@@ -301,6 +301,12 @@ struct CommandLineTests {
         #expect(refused.status == 64)
         #expect(refused.stderr.contains("replicas on --database need one provider"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("Usage"), "\(refused.stderr)")
+        let link = try await Executable.run(
+            ["serve", "--data", data.path, "--port", "0", "--http-port", "0", "--support-url", "javascript:alert(1)"],
+            environment: [:],
+            timeout: .seconds(20)
+        )
+        #expect(link.status == 64 && link.stderr.contains("is not an https:, http: or mailto: link"), "\(link)")
     }
 
     @Test("a port another program holds is refused in one line naming the listener and the address, for PNRPC and for HTTP")

@@ -22,6 +22,7 @@ const state = {
   confirming: null,   // number id whose delete awaits confirmation
   watch: null,        // AbortController of the event stream
   lastSequence: 0,
+  links: {},          // registrationUrl, supportUrl (serve --registration-url, --support-url)
   query: "",          // the list's search: digits match the number, other text the name
   statusFilter: "",
   sort: "added",
@@ -323,7 +324,7 @@ async function addNumber(event) {
   } catch (error) {
     if (error.reason === "NO_NUMBERS_AVAILABLE") {
       const suggested = error.metadata.suggested_area_codes;
-      showBanner(`No phone numbers are available in area code ${areaCode}. Choose a different area code`
+      showBannerWithSupport(`No phone numbers are available in area code ${areaCode}. Choose a different area code`
         + (suggested ? ` (numbers are available now in ${suggested.replaceAll(",", ", ")})` : "")
         + ", or contact support for assistance with a hard-to-get area code.");
     } else {
@@ -584,6 +585,33 @@ function exportNumbers(format) {
   download(`${base}.csv`, "text/csv", lines.join("\r\n") + "\r\n");
 }
 
+// ---- Links ---------------------------------------------------------------------------
+
+// Where the page sends people: the registration forms and support, when configured; the
+// command-line flows otherwise.
+async function loadLinks() {
+  try {
+    const response = await fetch("/page-config.json");
+    if (response.ok) state.links = await response.json();
+  } catch (_) { /* offline: no links */ }
+  const registration = state.links.registrationUrl;
+  for (const link of document.querySelectorAll(".registration-link")) {
+    if (registration) link.href = registration; else link.removeAttribute("href");
+  }
+  $("help-registration").hidden = !registration;
+  $("registration-cli").hidden = Boolean(registration);
+  $("help-support").hidden = !state.links.supportUrl;
+  if (state.links.supportUrl) $("help-support").href = state.links.supportUrl;
+}
+
+// The banner, with a link to support after its text when one is configured.
+function showBannerWithSupport(text) {
+  showBanner(text);
+  if (state.links.supportUrl) {
+    $("banner-text").append(" ", element("a", { href: state.links.supportUrl, id: "banner-support" }, "Contact support"));
+  }
+}
+
 // ---- Start ---------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -607,6 +635,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   updateNameCount();
+  loadLinks();
   if (state.token) {
     signIn(state.token).catch((error) => signOut(error.message));
   } else {
