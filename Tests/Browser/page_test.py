@@ -386,6 +386,41 @@ class PageTests(unittest.TestCase):
         self.assertNotIn("Retry", d.find_element(By.ID, "rows").text)
         self.assertNotIn("null", d.find_element(By.ID, "rows").text, "a read-only row ends with 'null'")
 
+        # The owner's port-out protection: the PIN shown and reset (after a confirmation), the requests and the lock.
+        self.sign_in("owner")
+        owner = self.service.credentials["owner_token"]
+        self.wait.until(lambda d: len(self.rows()) == 4)
+        self.click(By.ID, "protection-" + number["id"])
+        self.click(By.ID, "show-pin-" + number["id"])
+        shown_pin = self.wait.until(EC.visibility_of_element_located((By.ID, "pin-" + number["id"]))).text
+        self.assertEqual(shown_pin, self.service.call("Numbers/GetPortOutPin", {"numberId": number["id"]}, owner)["pin"])
+        self.click(By.ID, "reset-pin-" + number["id"])
+        self.assertEqual(shown_pin, self.text_of("#pin-" + number["id"]), "nothing is reset before the confirmation")
+        self.click(By.ID, "confirm-reset-" + number["id"])
+        self.wait.until(lambda d: self.text_of("#pin-" + number["id"]) not in ("", shown_pin))
+        new_pin = self.text_of("#pin-" + number["id"])
+        self.assertEqual(new_pin, self.service.call("Numbers/GetPortOutPin", {"numberId": number["id"]}, owner)["pin"])
+        self.assertIn("was reset", d.find_element(By.ID, "notice-text").text)
+        with open(os.path.join(self.service.data, "operator-token")) as f:
+            operator = f.read().strip()
+        relay = self.service.call("Accounts/IssueToken", {"serviceName": "relay", "grants": ["GRANT_PORT_OUT_RELAY"]}, operator)["token"]
+        try:
+            self.service.call("Numbers/RequestPortOut", {"e164": number["e164"], "pin": "00000000", "gainingCarrier": "Acme"}, relay)
+        except urllib.error.HTTPError as error:
+            self.assertEqual(error.code, 403)
+        self.click(By.ID, "protection-" + number["id"])  # closed
+        self.click(By.ID, "protection-" + number["id"])  # opened again: read anew
+        self.wait.until(lambda d: "Acme" in self.text_of("#attempts-" + number["id"]))
+        self.assertIn("wrong PIN", self.text_of("#attempts-" + number["id"]))
+        self.assertIn("1 wrong PIN(s) toward the lock", self.text_of("#lock-" + number["id"]))
+        actions = [e["action"] for e in self.service.call("Events/ListAuditEvents", {"subjectId": number["id"]}, owner)["events"]]
+        self.assertIn("PORT_OUT_PIN_RESET", actions)
+        self.assertIn("PORT_OUT_PIN_VIEWED", actions)
+        # Admins see no port-out protection (the PIN is the owner's).
+        self.sign_in("admin")
+        self.wait.until(lambda d: len(self.rows()) == 4)
+        self.assertFalse(d.find_elements(By.ID, "protection-" + number["id"]))
+
         # The token lives in this tab's sessionStorage only, never in the URL.
         self.assertNotIn("pn_", d.current_url)
         d.find_element(By.ID, "sign-out").click()

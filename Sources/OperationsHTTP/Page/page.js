@@ -20,6 +20,8 @@ const state = {
   campaigns: [],
   editing: null,      // number id whose name is being edited
   confirming: null,   // number id whose delete awaits confirmation
+  protecting: null,   // number id whose port-out protection panel is open (owners)
+  protection: null,   // { numberId, pin, attempts, failedAttempts, lockedUntilMs, confirmingReset }
   watch: null,        // AbortController of the event stream
   lastSequence: 0,
   links: {},          // registrationUrl, supportUrl (serve --registration-url, --support-url)
@@ -215,7 +217,10 @@ async function signIn(token) {
 function signOut(message) {
   stopWatching();
   sessionStorage.removeItem(TOKEN_KEY);
-  Object.assign(state, { token: "", who: null, account: null, numbers: [], campaigns: [], editing: null, confirming: null, lastSequence: 0 });
+  Object.assign(state, {
+    token: "", who: null, account: null, numbers: [], campaigns: [], editing: null, confirming: null, protecting: null, protection: null,
+    lastSequence: 0,
+  });
   $("app").hidden = true;
   $("who").hidden = true;
   $("sign-in").hidden = false;
@@ -226,6 +231,10 @@ function signOut(message) {
 
 function canManage() {
   return state.who && MANAGERS.has(state.who.role);
+}
+
+function isOwner() {
+  return state.who && state.who.role === "ROLE_OWNER";
 }
 
 function isUSAccount() {
@@ -371,7 +380,8 @@ function render() {
   const rows = $("rows");
   const focusedID = document.activeElement && document.activeElement.id;
   const shown = visibleNumbers();
-  rows.replaceChildren(...shown.map(row));
+  rows.replaceChildren(...shown.flatMap((number) =>
+    state.protecting === number.id && state.protection ? [row(number), protectionRow(number, formatE164(number.e164))] : [row(number)]));
   $("empty").hidden = state.numbers.length > 0;
   $("list-tools").hidden = state.numbers.length === 0;
   $("no-match").hidden = state.numbers.length === 0 || shown.length > 0;
@@ -505,7 +515,13 @@ function campaignList(number) {
 }
 
 function actionsCell(number, spoken) {
-  const cell = element("div", {});
+  const cell = element("div", { class: "actions" });
+  if (isOwner() && number.status === "NUMBER_STATUS_READY") {
+    cell.append(element("button", {
+      type: "button", class: "secondary", id: `protection-${number.id}`, "aria-expanded": String(state.protecting === number.id),
+      "aria-label": `Port-out protection of ${spoken}`, onclick: () => toggleProtection(number),
+    }, "Port-out protection"));
+  }
   cell.append(element("button", {
     type: "button", class: "danger", id: `delete-${number.id}`, "aria-label": `Delete ${spoken}`,
     onclick: () => askDelete(number, spoken),
@@ -518,6 +534,87 @@ function actionsCell(number, spoken) {
     setTimeout(() => { const confirm = $(`confirm-delete-${number.id}`); if (confirm) confirm.focus(); }, 0);
   }
   return cell;
+}
+
+// ---- Port-out protection (owners) -----------------------------------------------------
+
+async function toggleProtection(number) {
+  hideBanner();
+  if (state.protecting === number.id) {
+    state.protecting = null;
+    state.protection = null;
+    render();
+    return;
+  }
+  state.protecting = number.id;
+  state.protection = { numberId: number.id, pin: null, attempts: [], failedAttempts: 0, lockedUntilMs: 0, confirmingReset: false };
+  await loadAttempts(number);
+}
+
+async function loadAttempts(number) {
+  try {
+    const listed = await call("Numbers/ListPortOutAttempts", { numberId: number.id });
+    if (!state.protection || state.protection.numberId !== number.id) return;
+    Object.assign(state.protection, {
+      attempts: listed.attempts || [],
+      failedAttempts: listed.failedAttempts || 0,
+      lockedUntilMs: Number(listed.lockedUntilMs || 0),
+    });
+    render();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function showPIN(number) {
+  try {
+    const pin = await call("Numbers/GetPortOutPin", { numberId: number.id });
+    state.protection.pin = pin.pin;
+    render();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function resetPIN(number) {
+  try {
+    const pin = await call("Numbers/ResetPortOutPin", { numberId: number.id });
+    Object.assign(state.protection, { pin: pin.pin, confirmingReset: false });
+    showNotice(`The port-out PIN of ${formatE164(number.e164)} was reset: the old one no longer works.`);
+    await loadAttempts(number);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function protectionRow(number, spoken) {
+  const protection = state.protection;
+  const panel = element("div", { class: "protection", id: `protection-panel-${number.id}`, role: "region", "aria-label": `Port-out protection of ${spoken}` });
+  const pin = protection.pin
+    ? element("span", {}, "PIN ", element("code", { id: `pin-${number.id}` }, protection.pin), " ",
+      element("button", { type: "button", class: "link", onclick: () => { protection.pin = null; render(); } }, "Hide"))
+    : element("button", { type: "button", class: "secondary", id: `show-pin-${number.id}`, onclick: () => showPIN(number) }, "Show PIN");
+  const reset = protection.confirmingReset
+    ? element("span", { class: "confirm" }, `Reset the PIN of ${spoken}? A carrier holding the old PIN can no longer port it out.`,
+      element("button", { type: "button", class: "danger", id: `confirm-reset-${number.id}`, onclick: () => resetPIN(number) }, "Reset PIN"),
+      element("button", { type: "button", class: "link", onclick: () => { protection.confirmingReset = false; render(); } }, "Cancel"))
+    : element("button", { type: "button", class: "secondary", id: `reset-pin-${number.id}`,
+      onclick: () => { protection.confirmingReset = true; render(); } }, "Reset PIN…");
+  const locked = protection.lockedUntilMs > Date.now();
+  const lock = element("p", { class: locked ? "failure" : "hint", id: `lock-${number.id}` }, locked
+    ? `Port-outs are locked until ${new Date(protection.lockedUntilMs).toLocaleString()} after repeated wrong PINs.`
+    : `${protection.failedAttempts} wrong PIN(s) toward the lock (3 lock port-outs for 15 minutes).`);
+  const attempts = protection.attempts.length === 0
+    ? element("p", { class: "hint" }, "No port-out requests so far.")
+    : element("ul", { class: "attempts", id: `attempts-${number.id}` }, ...protection.attempts.map((attempt) =>
+      element("li", {}, `${new Date(Number(attempt.atMs)).toLocaleString()} · ${attempt.gainingCarrier || "a carrier"} · ${outcomeName(attempt.outcome)}`)));
+  panel.append(element("div", { class: "protection-actions" }, pin, reset), lock, element("h3", {}, "Port-out requests"), attempts);
+  return element("tr", { class: "protection-row" }, element("td", { colspan: "7" }, panel));
+}
+
+function outcomeName(outcome) {
+  return { APPROVED: "approved", PIN_MISMATCH: "wrong PIN", LOCKED: "refused: locked", NUMBER_IN_USE: "refused: on active campaigns" }[outcome]
+    || (outcome || "").toLowerCase();
 }
 
 function inUseWarning(spoken, names) {
