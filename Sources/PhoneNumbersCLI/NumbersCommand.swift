@@ -8,7 +8,7 @@ struct NumbersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "numbers",
         abstract: "Add, list, rename and delete dedicated numbers; port-out protection.",
-        subcommands: [Add.self, List.self, Show.self, Rename.self, Delete.self, Retry.self, PortOut.self]
+        subcommands: [Add.self, List.self, Show.self, History.self, Rename.self, Delete.self, Retry.self, PortOut.self]
     )
 
     static func row(_ number: DedicatedNumber) -> [String] {
@@ -141,6 +141,37 @@ struct NumbersCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await call(client, NumbersMethods.getNumber, client.request(number: id), text: details)
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A number's history, oldest first: added, provisioning, renames, campaigns on it, port-outs, release (owner, admin)."
+        )
+        @OptionGroup(title: "Connection Options") var client: ClientOptions
+        @Argument(help: "The number's id (released numbers too: numbers list --all).") var id: String
+
+        func run() async throws {
+            try await withServer(client) { api in
+                let entries = try await NumberHistory.entries(of: id, api, client)
+                if client.json {
+                    var response = ListAuditEventsResponse()
+                    response.events = entries
+                    print(response.jsonValue.rendered(pretty: true))
+                    return
+                }
+                print(
+                    TerminalText.safeLines(
+                        table(
+                            ["AT", "ACTION", "ACTOR", "SUBJECT", "CHANGE"],
+                            entries.map { entry in
+                                let change = entry.oldValue.isEmpty && entry.newValue.isEmpty ? "" : "\(entry.oldValue) → \(entry.newValue)"
+                                return [isoTime(entry.atMs) ?? "", entry.action, entry.actor, entry.subjectId, change]
+                            }
+                        )
+                    )
+                )
+            }
         }
     }
 

@@ -376,6 +376,22 @@ class PageTests(unittest.TestCase):
         self.assertTrue(d.find_element(By.ID, "add-button").is_enabled())
         self.assertNotIn(chicago["id"], [n["id"] for n in self.numbers()])
 
+        # A number's history, from the audit trail: its own entries and its campaigns'.
+        self.click(By.ID, "history-button-" + number["id"])
+        self.wait.until(lambda d: "Number renamed" in self.text_of("#history-" + number["id"]))
+        history = self.text_of("#history-" + number["id"])
+        for expected in ("Number added", "Provisioning succeeded", "Campaign created · campaign GOTV", "Campaign launched"):
+            self.assertIn(expected, history)
+        self.click(By.ID, "history-button-" + number["id"])
+        # The released numbers, with their history.
+        d.find_element(By.ID, "show-released").click()
+        self.wait.until(lambda d: d.find_element(By.ID, "released").is_displayed())
+        self.assertIn("(312)", self.text_of("#released-rows"))
+        self.click(By.ID, "history-button-" + chicago["id"])
+        self.wait.until(lambda d: "Number deleted" in self.text_of("#history-" + chicago["id"]))
+        d.find_element(By.ID, "show-released").click()
+        self.wait.until(lambda d: not d.find_element(By.ID, "released").is_displayed())
+
         # A texter sees the list read-only: no add box, no pencil, no delete, no retry.
         self.sign_in("texter")
         self.assertIn("Texter", d.find_element(By.ID, "who-text").text)

@@ -273,6 +273,21 @@ struct CommandLineTests {
         #expect(lines.contains { $0.contains(#""'=HYPERLINK(""x"")""#) }, "\(csv.stdout)")
         let both = try await Executable.run(["numbers", "list", "--csv", "--json"], environment: admin)
         #expect(both.status == 64)
+
+        // A number's history: its own audit entries and those of the campaigns created on it, oldest first.
+        let id = try #require(lines[1].split(separator: ",").first.map(String.init))
+        _ = try await Executable.run(["numbers", "rename", id, "--name", "Renamed"], environment: admin)
+        _ = try await Executable.run(["campaigns", "create", "--name", "GOTV", "--number", id], environment: admin)
+        let history = try await Executable.run(["numbers", "history", id], environment: admin)
+        #expect(history.status == 0, "\(history.stderr)")
+        let actions = history.stdout.split(separator: "\n").dropFirst().compactMap {
+            $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first
+        }
+        #expect(Array(actions.prefix(1)) == ["NUMBER_ADDED"], "\(history.stdout)")
+        #expect(actions.contains("NUMBER_RENAMED") && actions.contains("CAMPAIGN_CREATED"), "\(history.stdout)")
+        let json = try await Executable.run(["numbers", "history", id, "--json"], environment: admin)
+        let events = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["events"] as? [[String: Any]]
+        #expect((events?.count ?? 0) >= 3, "\(json.stdout)")
     }
 
     @Test("a second server on the same data directory is refused, naming the first")

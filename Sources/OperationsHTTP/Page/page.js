@@ -22,6 +22,8 @@ const state = {
   confirming: null,   // number id whose delete awaits confirmation
   protecting: null,   // number id whose port-out protection panel is open (owners)
   protection: null,   // { numberId, pin, attempts, failedAttempts, lockedUntilMs, confirmingReset }
+  history: null,      // { numberId, entries } of the open history panel (owners, admins)
+  showReleased: false,
   watch: null,        // AbortController of the event stream
   lastSequence: 0,
   links: {},          // registrationUrl, supportUrl (serve --registration-url, --support-url)
@@ -219,6 +221,7 @@ function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   Object.assign(state, {
     token: "", who: null, account: null, numbers: [], campaigns: [], editing: null, confirming: null, protecting: null, protection: null,
+    history: null, showReleased: false, released: [],
     lastSequence: 0,
   });
   $("app").hidden = true;
@@ -349,10 +352,12 @@ async function addNumber(event) {
 
 async function refreshList() {
   const [numbers, campaigns] = await Promise.all([
-    call("Numbers/ListNumbers", {}),
+    call("Numbers/ListNumbers", state.showReleased ? { includeReleased: true } : {}),
     call("Campaigns/ListCampaigns", {}),
   ]);
-  state.numbers = numbers.numbers || [];
+  const all = numbers.numbers || [];
+  state.numbers = all.filter((number) => number.status !== "NUMBER_STATUS_RELEASED");
+  state.released = all.filter((number) => number.status === "NUMBER_STATUS_RELEASED");
   state.limit = numbers.limit || 5;
   state.campaigns = campaigns.campaigns || [];
   render();
@@ -380,8 +385,14 @@ function render() {
   const rows = $("rows");
   const focusedID = document.activeElement && document.activeElement.id;
   const shown = visibleNumbers();
-  rows.replaceChildren(...shown.flatMap((number) =>
-    state.protecting === number.id && state.protection ? [row(number), protectionRow(number, formatE164(number.e164))] : [row(number)]));
+  const panels = (number) => [
+    state.protecting === number.id && state.protection ? protectionRow(number, formatE164(number.e164)) : null,
+    state.history && state.history.numberId === number.id ? historyRow(number) : null,
+  ].filter(Boolean);
+  rows.replaceChildren(...shown.flatMap((number) => [row(number), ...panels(number)]));
+  const released = state.showReleased ? state.released || [] : [];
+  $("released").hidden = released.length === 0;
+  $("released-rows").replaceChildren(...released.flatMap((number) => [releasedRow(number), ...panels(number)]));
   $("empty").hidden = state.numbers.length > 0;
   $("list-tools").hidden = state.numbers.length === 0;
   $("no-match").hidden = state.numbers.length === 0 || shown.length > 0;
@@ -516,6 +527,10 @@ function campaignList(number) {
 
 function actionsCell(number, spoken) {
   const cell = element("div", { class: "actions" });
+  cell.append(element("button", {
+    type: "button", class: "secondary", id: `history-button-${number.id}`, "aria-label": `History of ${spoken}`,
+    "aria-expanded": String(Boolean(state.history && state.history.numberId === number.id)), onclick: () => toggleHistory(number),
+  }, "History"));
   if (isOwner() && number.status === "NUMBER_STATUS_READY") {
     cell.append(element("button", {
       type: "button", class: "secondary", id: `protection-${number.id}`, "aria-expanded": String(state.protecting === number.id),
@@ -617,6 +632,64 @@ function outcomeName(outcome) {
     || (outcome || "").toLowerCase();
 }
 
+// ---- History (owners, admins) ---------------------------------------------------------
+
+// The number's audit entries and those of the campaigns created on it, oldest first (as
+// `phone-numbers numbers history` lists them).
+async function toggleHistory(number) {
+  hideBanner();
+  if (state.history && state.history.numberId === number.id) {
+    state.history = null;
+    render();
+    return;
+  }
+  try {
+    const campaigns = await call("Campaigns/ListCampaigns", { numberId: number.id });
+    const subjects = [number.id, ...(campaigns.campaigns || []).map((campaign) => campaign.id)];
+    const names = Object.fromEntries((campaigns.campaigns || []).map((campaign) => [campaign.id, campaign.name]));
+    const pages = await Promise.all(subjects.map((subjectId) => call("Events/ListAuditEvents", { subjectId, pageSize: 500 })));
+    const entries = pages.flatMap((page) => page.events || [])
+      .sort((a, b) => Number(a.atMs) - Number(b.atMs) || Number(a.id) - Number(b.id));
+    state.history = { numberId: number.id, entries, names };
+    render();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function historyRow(number) {
+  const { entries, names } = state.history;
+  const list = entries.length === 0
+    ? element("p", { class: "hint" }, "Nothing recorded yet.")
+    : element("ol", { class: "history", id: `history-${number.id}` }, ...entries.map((entry) => {
+      const about = names[entry.subjectId] ? ` · campaign ${names[entry.subjectId]}` : "";
+      const change = entry.oldValue || entry.newValue ? ` · ${entry.oldValue || "—"} → ${entry.newValue || "—"}` : "";
+      return element("li", {}, `${new Date(Number(entry.atMs)).toLocaleString()} · ${actionName(entry.action)}${about}${change} · by ${entry.actor}`);
+    }));
+  const panel = element("div", { class: "protection", role: "region", "aria-label": `History of ${formatE164(number.e164)}` },
+    element("h3", {}, "History"), list);
+  return element("tr", { class: "history-row" }, element("td", { colspan: "7" }, panel));
+}
+
+function actionName(action) {
+  const text = (action || "").toLowerCase().replaceAll("_", " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// A released number: what it was, when it went, and its history.
+function releasedRow(number) {
+  const spoken = formatE164(number.e164);
+  return element("tr", { "data-number-id": number.id, class: "released" },
+    element("td", { "data-label": "Number", class: "e164" }, spoken),
+    element("td", { "data-label": "Name" }, number.name || "—"),
+    element("td", { "data-label": "Released" }, number.releasedAtMs ? new Date(Number(number.releasedAtMs)).toLocaleString() : "—"),
+    element("td", { "data-label": "Reason" }, number.failureReason || ""),
+    element("td", { class: "manage-only" }, element("button", {
+      type: "button", class: "secondary", id: `history-button-${number.id}`, "aria-label": `History of ${spoken}`,
+      onclick: () => toggleHistory(number),
+    }, "History")));
+}
+
 function inUseWarning(spoken, names) {
   return `${spoken} is used by active campaigns: ${names}. Archive those campaigns before deleting this number.`;
 }
@@ -716,6 +789,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("search").addEventListener("input", () => { state.query = $("search").value; render(); });
   $("status-filter").addEventListener("change", () => { state.statusFilter = $("status-filter").value; render(); });
   $("sort").addEventListener("change", () => { state.sort = $("sort").value; render(); });
+  $("show-released").addEventListener("change", () => {
+    state.showReleased = $("show-released").checked;
+    refreshList().catch(showError);
+  });
   $("export-csv").onclick = () => exportNumbers("csv");
   $("export-json").onclick = () => exportNumbers("json");
   $("notice-close").onclick = () => { $("notice").hidden = true; };
