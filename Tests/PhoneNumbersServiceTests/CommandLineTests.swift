@@ -16,9 +16,7 @@ struct CommandLineTests {
         let server = try Executable.Server(arguments: ["--demo", "--provisioning-delay", "100ms"])
         try await server.waitServing()
         let credentials =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
-            ) as! [String: String]
+            try server.demoCredentials()
         var admin = server.environment
         admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
         return (server, admin, credentials)
@@ -86,9 +84,7 @@ struct CommandLineTests {
         defer { server.stop() }
         try await server.waitServing()
         let credentials =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
-            ) as! [String: String]
+            try server.demoCredentials()
         var admin = server.environment
         admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
         let listed = try await Executable.run(["numbers", "list"], environment: admin)
@@ -124,9 +120,7 @@ struct CommandLineTests {
         defer { server.stop() }
         try await server.waitServing()
         let credentials =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
-            ) as! [String: String]
+            try server.demoCredentials()
         func get(_ path: String) async throws -> (Int, String) {
             let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
@@ -186,9 +180,7 @@ struct CommandLineTests {
         defer { server.stop() }
         try await server.waitServing()
         let credentials =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
-            ) as! [String: String]
+            try server.demoCredentials()
         let token = credentials["admin_token"]!
 
         let watcher = Process()
@@ -369,9 +361,7 @@ struct CommandLineTests {
         defer { slow.stop() }
         try await slow.waitServing()
         let slowCredentials =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: slow.data.appendingPathComponent("demo-credentials.json"))
-            ) as! [String: String]
+            try slow.demoCredentials()
         var slowAdmin = slow.environment
         slowAdmin["PHONE_NUMBERS_TOKEN"] = slowCredentials["admin_token"]!
         let bounded = try await Executable.run(

@@ -148,9 +148,7 @@ struct TraceExportTests {
         defer { server.stop() }
         try await server.waitServing()
         let credentials =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: server.data.appendingPathComponent("demo-credentials.json"))
-            ) as! [String: String]
+            try server.demoCredentials()
         var admin = server.environment
         admin["PHONE_NUMBERS_TOKEN"] = credentials["admin_token"]!
         let listed = try await Executable.run(["numbers", "list"], environment: admin)

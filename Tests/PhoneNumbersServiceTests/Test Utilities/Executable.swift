@@ -162,6 +162,15 @@ enum Executable {
         /// What the server has written to its standard output so far.
         var output: String { Executable.text(of: stdoutURL) }
 
+        /// The demo's credentials (`demo-credentials.json` in its data directory, `--demo`).
+        func demoCredentials() throws -> [String: String] {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: data.appendingPathComponent("demo-credentials.json")))
+            guard let credentials = object as? [String: String] else {
+                throw TestFailure("demo-credentials.json is not an object of strings")
+            }
+            return credentials
+        }
+
         /// Waits (bounded) until the server answers; fails at once, with its log, if it exits.
         ///
         /// The port was free when it was picked, but another test's connection can take it
