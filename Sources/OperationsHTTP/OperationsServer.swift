@@ -110,7 +110,9 @@ public struct OperationsServer: Service {
             router: router,
             // An idle connection is closed (many idle clients cannot hold the listener), and so
             // is one whose client hung up (its streams end at once).
-            server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnInputEnd()], idleTimeout: .seconds(30))),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [MalformedRequestAnswer(), CloseOnInputEnd()], idleTimeout: .seconds(30))
+            ),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "phone-numbers"),
             onServerRunning: { channel in
                 listening.set()

@@ -46,6 +46,8 @@ public enum RuntimeReason: String, Sendable, CaseIterable {
     case malformedEnvelope = "MALFORMED_ENVELOPE"
     /// Bytes that are not a frame.
     case malformedFrame = "MALFORMED_FRAME"
+    /// An HTTP request that is not well-formed HTTP/1.1 (the HTTP side).
+    case malformedHttp = "MALFORMED_HTTP"
     /// A request body that is not JSON (the Connect gateway).
     case malformedJson = "MALFORMED_JSON"
     /// A message that does not decode.

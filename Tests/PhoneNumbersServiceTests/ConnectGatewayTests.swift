@@ -367,6 +367,26 @@ struct ConnectGatewayTests {
         }
     }
 
+    @Test("a 100 KB token and a malformed request head get a Connect error body, not an empty 400; the listener serves on")
+    func unparsableRequests() async throws {
+        try await ServiceHarness.with { harness in
+            let port = harness.httpPort
+            let huge = try await post(
+                port,
+                "/phonenumbers.v1.Numbers/ListNumbers",
+                json: "{}",
+                token: "pn_" + String(repeating: "x", count: 100_000)
+            )
+            #expect(huge.status == 431, "\(huge.status) \(huge.text)")
+            #expect(huge.error.code == .resourceExhausted && huge.error.reason == "METADATA_TOO_LARGE", "\(huge.text)")
+            let socket = try RawSocket(port: port)
+            try socket.send("POST /phonenumbers.v1.Numbers/ListNumbers HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
+            let answer = try socket.receive(seconds: 5)
+            #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("MALFORMED_HTTP"), "\(answer)")
+            #expect(try await get(port, "/healthz").status == 200)
+        }
+    }
+
     @Test("the page's files are served with their types and a strict content security policy")
     func pageFiles() async throws {
         try await ServiceHarness.with { harness in
