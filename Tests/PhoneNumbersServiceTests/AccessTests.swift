@@ -200,7 +200,7 @@ extension AccessTests {
         let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
-        try process.run()
+        try Executable.launch(process)
         input.fileHandleForWriting.write(Data(text.utf8))
         try input.fileHandleForWriting.close()
         let digest = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -137,7 +137,7 @@ struct CommandLineTests {
         ]
         let held = Pipe()
         holder.standardOutput = held
-        try holder.run()
+        try Executable.launch(holder)
         defer { if holder.isRunning { holder.terminate() } }
         let holding = try await Executable.offPool { String(decoding: held.fileHandleForReading.availableData, as: UTF8.self) }
         #expect(holding.contains("held"), "\(holding)")
@@ -151,7 +151,7 @@ struct CommandLineTests {
             .merging(["PHONE_NUMBERS_TOKEN": credentials["admin_token"]!]) { $1 }
         writer.standardOutput = Pipe()
         writer.standardError = Pipe()
-        try writer.run()
+        try Executable.launch(writer)
         defer { if writer.isRunning { writer.terminate() } }
         // Until the call is in flight at the server (bounded: 10 s).
         var inFlight = false
@@ -192,7 +192,7 @@ struct CommandLineTests {
         let errors = Pipe()
         watcher.standardOutput = output
         watcher.standardError = errors
-        try watcher.run()
+        try Executable.launch(watcher)
         defer { if watcher.isRunning { watcher.terminate() } }
         let started = try await Executable.offPool { String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) }
         #expect(!started.isEmpty)
@@ -409,7 +409,7 @@ struct CommandLineTests {
         let out = Pipe()
         waiting.standardOutput = out
         waiting.standardError = Pipe()
-        try waiting.run()
+        try Executable.launch(waiting)
         let reader = out.fileHandleForReading
         let started = try await Executable.offPool { String(decoding: reader.availableData, as: UTF8.self) }
         #expect(started.contains("provisioning started"), "\(started)")
@@ -463,7 +463,7 @@ struct CommandLineTests {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = Pipe()
-        try process.run()
+        try Executable.launch(process)
         defer {
             process.terminate()
             process.waitUntilExit()

@@ -16,7 +16,7 @@ final class EmulatorProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try Executable.launch(process)
         self.process = process
         base = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(30)

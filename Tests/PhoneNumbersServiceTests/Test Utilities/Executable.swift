@@ -1,5 +1,6 @@
 import Foundation
 import PhoneNumbersClient
+import Synchronization
 import Testing
 
 /// The `phone-numbers` executable this build produced, run as a person would.
@@ -73,8 +74,18 @@ enum Executable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try launch(process)
     }
+
+    /// Runs `process`, one launch at a time in this test process: Foundation's `Process.run`
+    /// on Linux walks the open file descriptors to close them in the child, and launches
+    /// racing each other while hundreds of sockets are open (the PostgreSQL suite) crashed
+    /// it once in memcpy. Every test starts its processes through here.
+    static func launch(_ process: Process) throws {
+        try launching.withLock { _ in try process.run() }
+    }
+
+    private static let launching = Mutex(())
 
     /// What a file holds, as text; empty if it cannot be read.
     static func text(of file: URL) -> String {
