@@ -27,7 +27,12 @@ TELNYX_EXCHANGE_LOG=$exchanges PHONE_NUMBERS_TEST_PROVIDER=telnyx \
     swift test --skip-build --filter 'TelnyxProviderTests|NumbersTests|PortOutTests|CampaignsTests|ProviderWatchTests'
 python3 -c 'import openapi_core' 2>/dev/null || pip install -q openapi-core==0.19.5
 python3 scripts/validate-telnyx-exchanges.py "$exchanges"
-# The service suite again on PostgreSQL: a throwaway server (installed when missing), a fresh database per test,
-# and three real replicas on one database for the rules across replicas (ReplicaTests).
+# The service suite again on PostgreSQL: a throwaway server (installed when missing), a fresh database per test;
+# then three real replicas on one database for the rules across replicas (ReplicaTests), alone. The suites that run
+# the executable on its SQLite file stay in the first pass: beside the PostgreSQL pass's ~1,300 open sockets,
+# Foundation's Process.run crashed twice while launching a child.
 database_url=$(scripts/postgres.sh start "$postgres")
-PHONE_NUMBERS_TEST_STORE=postgres PHONE_NUMBERS_TEST_DATABASE_URL=$database_url swift test --skip-build --filter PhoneNumbersServiceTests
+spawning='CommandLineTests|DemoWalkthroughTests|TelnyxWalkthroughTests|TracingTests|ReplicaTests'
+PHONE_NUMBERS_TEST_STORE=postgres PHONE_NUMBERS_TEST_DATABASE_URL=$database_url \
+    swift test --skip-build --filter PhoneNumbersServiceTests --skip "$spawning"
+PHONE_NUMBERS_TEST_STORE=postgres PHONE_NUMBERS_TEST_DATABASE_URL=$database_url swift test --skip-build --filter ReplicaTests
